@@ -1,0 +1,127 @@
+using Ponder.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Ponder.Model;
+
+/// <summary>
+/// A decoder-only language model of the Llama / Qwen2 family: <c>model.*</c> plus <c>lm_head</c>, which is
+/// the embedding matrix itself when <c>tie_word_embeddings</c> is set (no <c>lm_head.weight</c> key then).
+/// </summary>
+public sealed class CausalLM : nn.Module
+{
+    readonly DecoderModel model;
+    readonly Linear? lm_head;
+    Tensor? cosTable, sinTable;   // (L, D) float32, grown on demand; not parameters
+
+    public CausalLM(ModelConfig config, DeviceOptions? device = null) : base(nameof(CausalLM))
+    {
+        Config = config.Validate();
+        model = new DecoderModel(config);
+        if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        RegisterComponents();
+        var d = device ?? DeviceOptions.Cpu;
+        this.to(d.TorchDevice).to(d.ScalarType);
+        Device = d.TorchDevice;
+        DType = d.ScalarType;
+    }
+
+    public ModelConfig Config { get; }
+    public Device Device { get; }
+    public ScalarType DType { get; }
+
+    /// <summary>HF initialisation: normal(0, 0.02) for linear and embedding weights, zero biases, unit norms.</summary>
+    public void InitializeWeights(long seed, double std = 0.02)
+    {
+        using var _ = no_grad();
+        var g = new Generator((ulong)seed, Device);
+        foreach (var (name, p) in named_parameters())
+        {
+            if (name.EndsWith("norm.weight", StringComparison.Ordinal)) p.fill_(1);
+            else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
+            else p.normal_(0, std, g);
+        }
+    }
+
+    /// <summary>
+    /// Full-sequence forward (training, scoring). <paramref name="attentionMask"/> (B, T) marks real tokens (1) and
+    /// padding (0) on either side; positions count real tokens only, so padding never shifts a sequence.
+    /// Returns float32 logits (B, T, V).
+    /// </summary>
+    public Tensor Forward(Tensor ids, Tensor? attentionMask = null)
+    {
+        long b = ids.shape[0], t = ids.shape[1];
+        Tensor positions;
+        Tensor? mask = null;
+        if (attentionMask is null)
+        {
+            positions = arange(t, device: Device).unsqueeze(0).expand(b, t);                         // (B, T)
+        }
+        else
+        {
+            var real = attentionMask.to(ScalarType.Bool);                                             // (B, T)
+            positions = (real.to(ScalarType.Int64).cumsum(1) - 1).clamp_min(0);                      // (B, T)
+            var causal = ones(t, t, ScalarType.Bool, Device).tril();                                  // (T, T)
+            var self = eye(t, dtype: ScalarType.Bool, device: Device);                                // (T, T)
+            mask = ((real.unsqueeze(1) & causal.unsqueeze(0)) | self.unsqueeze(0)).unsqueeze(1);      // (B, 1, T, T)
+        }
+        var (cos, sin) = RotaryFor(positions);
+        var x = model.forward(ids, cos, sin, mask, cache: null, cacheStart: 0);                       // (B, T, C)
+        return Logits(x);                                                                             // (B, T, V)
+    }
+
+    /// <summary>
+    /// Incremental forward: feeds T new tokens per row (<paramref name="newValid"/> (B, T) false for padding) after
+    /// what <paramref name="cache"/> holds. With <paramref name="lastOnly"/>, returns logits of the last column only
+    /// (B, 1, V) — the prompt's next-token distribution under left padding — instead of (B, T, V).
+    /// </summary>
+    public Tensor ForwardCached(Tensor ids, Tensor newValid, KvCache cache, bool lastOnly = true)
+    {
+        int start = cache.Length;
+        var (positions, mask) = cache.Advance(newValid);
+        var (cos, sin) = RotaryFor(positions);
+        // A single new token per row sees every real key before it: no mask beyond padding is needed, but padded
+        // slots may exist, so the mask is always passed (SDPA's own causal mask is top-left aligned, wrong here).
+        var x = model.forward(ids, cos, sin, mask, cache, start);                                    // (B, T, C)
+        if (lastOnly) x = x.narrow(1, x.shape[1] - 1, 1);                                            // (B, 1, C)
+        return Logits(x);
+    }
+
+    public KvCache NewCache(long batch, int capacity) => new(Config, batch, capacity, DType, Device);
+
+    Tensor Logits(Tensor x)
+    {
+        var logits = lm_head is not null ? lm_head.forward(x) : x.matmul(model.EmbeddingWeight.t()); // (B, T, V)
+        return logits.dtype == ScalarType.Float32 ? logits : logits.to(ScalarType.Float32);
+    }
+
+    (Tensor Cos, Tensor Sin) RotaryFor(Tensor positions)
+    {
+        long needed = positions.numel() == 0 ? 1 : positions.max().item<long>() + 1;
+        if (cosTable is null || cosTable.shape[0] < needed)
+        {
+            cosTable?.Dispose();
+            sinTable?.Dispose();
+            int length = (int)Math.Max(needed, Math.Min(Config.MaxPositionEmbeddings, 4096));
+            var (c, s) = Rotary.Tables(Config, length, Device);
+            cosTable = c.DetachFromDisposeScope();
+            sinTable = s.DetachFromDisposeScope();
+        }
+        long b = positions.shape[0], t = positions.shape[1];
+        var flat = positions.reshape(-1);
+        var cos = cosTable.index_select(0, flat).view(b, 1, t, -1).to(DType);                         // (B, 1, T, D)
+        var sin = sinTable!.index_select(0, flat).view(b, 1, t, -1).to(DType);                        // (B, 1, T, D)
+        return (cos, sin);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            cosTable?.Dispose();
+            sinTable?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

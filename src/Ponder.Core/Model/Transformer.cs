@@ -1,0 +1,212 @@
+// The decoder of the Llama / Qwen2 family, top to bottom: RMSNorm → rotary → attention → MLP → block → model.
+// Module field names equal Hugging Face checkpoint keys, so state_dict() keys are safetensors names.
+//
+// Letter key for the shape comments:
+//   B batch, T new tokens in this call, S key length (cache length after this call), C hidden size,
+//   H query heads, K key/value heads, G = H / K queries per kv head, D head dim, F MLP width, V vocabulary.
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Ponder.Model;
+
+/// <summary>Root-mean-square norm, computed in float32 whatever the weights' dtype (as HF does).</summary>
+public sealed class RMSNorm : nn.Module<Tensor, Tensor>
+{
+    readonly Parameter weight;
+    readonly double eps;
+
+    public RMSNorm(long size, double eps) : base(nameof(RMSNorm))
+    {
+        weight = new Parameter(ones(size));
+        this.eps = eps;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var xf = x.to(ScalarType.Float32);                                  // (…, C)
+        var normed = xf * rsqrt(xf.pow(2).mean([-1], keepdim: true) + eps);  // (…, C)
+        return (weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Rotary position embeddings with HF's rotate_half layout; Llama-3 frequency scaling.</summary>
+public static class Rotary
+{
+    /// <summary>Inverse frequencies (D/2), with rope_scaling "llama3" applied when present.</summary>
+    public static double[] InverseFrequencies(ModelConfig config)
+    {
+        int d = config.HeadDim;
+        var inv = new double[d / 2];
+        for (int i = 0; i < inv.Length; i++) inv[i] = 1.0 / Math.Pow(config.RopeTheta, 2.0 * i / d);
+        if (config.RopeScaling is { Kind: "llama3" } s)
+        {
+            // transformers' _compute_llama3_parameters: long wavelengths divided by factor, short kept,
+            // the band between smoothly interpolated.
+            double lowWavelen = s.OriginalMaxPositionEmbeddings / s.LowFreqFactor;
+            double highWavelen = s.OriginalMaxPositionEmbeddings / s.HighFreqFactor;
+            for (int i = 0; i < inv.Length; i++)
+            {
+                double wavelen = 2 * Math.PI / inv[i];
+                if (wavelen < highWavelen) continue;
+                if (wavelen > lowWavelen) { inv[i] /= s.Factor; continue; }
+                double smooth = (s.OriginalMaxPositionEmbeddings / wavelen - s.LowFreqFactor) / (s.HighFreqFactor - s.LowFreqFactor);
+                inv[i] = (1 - smooth) * inv[i] / s.Factor + smooth * inv[i];
+            }
+        }
+        return inv;
+    }
+
+    /// <summary>cos and sin tables (L, D) for positions 0..L-1, float32.</summary>
+    public static (Tensor Cos, Tensor Sin) Tables(ModelConfig config, int length, Device device)
+    {
+        double[] inv = InverseFrequencies(config);
+        int half = inv.Length, d = 2 * half;
+        var cos = new float[length * d];
+        var sin = new float[length * d];
+        for (int p = 0; p < length; p++)
+            for (int i = 0; i < half; i++)
+            {
+                double angle = p * inv[i];
+                float c = (float)Math.Cos(angle), s = (float)Math.Sin(angle);
+                cos[p * d + i] = cos[p * d + i + half] = c;
+                sin[p * d + i] = sin[p * d + i + half] = s;
+            }
+        return (tensor(cos, [length, d]).to(device), tensor(sin, [length, d]).to(device));
+    }
+
+    /// <summary>x·cos + rotate_half(x)·sin, where rotate_half(x) = cat(−x₂, x₁).</summary>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
+    {
+        // x: (B, heads, T, D); cos, sin: (B, 1, T, D)
+        using var scope = NewDisposeScope();
+        var halves = x.chunk(2, -1);
+        var rotated = cat([-halves[1], halves[0]], -1);                       // (B, heads, T, D)
+        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Grouped-query attention with an optional KV cache.</summary>
+public sealed class Attention : nn.Module
+{
+    readonly Linear q_proj, k_proj, v_proj, o_proj;
+    readonly int heads, kvHeads, headDim;
+
+    public Attention(ModelConfig c) : base(nameof(Attention))
+    {
+        heads = c.NumAttentionHeads;
+        kvHeads = c.KeyValueHeads;
+        headDim = c.HeadDim;
+        q_proj = nn.Linear(c.HiddenSize, heads * headDim, hasBias: c.QkvBias);
+        k_proj = nn.Linear(c.HiddenSize, kvHeads * headDim, hasBias: c.QkvBias);
+        v_proj = nn.Linear(c.HiddenSize, kvHeads * headDim, hasBias: c.QkvBias);
+        o_proj = nn.Linear(heads * headDim, c.HiddenSize, hasBias: c.OutputBias);
+        RegisterComponents();
+    }
+
+    /// <param name="x">(B, T, C)</param>
+    /// <param name="cos">(B, 1, T, D) for the new tokens' positions</param>
+    /// <param name="sin">(B, 1, T, D)</param>
+    /// <param name="mask">(B, 1, T, S) bool, true = may attend; null = plain causal with no cache</param>
+    /// <param name="cache">this layer's slot in the cache; the new keys/values are written at <paramref name="cacheStart"/></param>
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layer, int cacheStart)
+    {
+        long b = x.shape[0], t = x.shape[1];
+        int g = heads / kvHeads;
+        var q = q_proj.forward(x).view(b, t, heads, headDim).transpose(1, 2);   // (B, H, T, D)
+        var k = k_proj.forward(x).view(b, t, kvHeads, headDim).transpose(1, 2); // (B, K, T, D)
+        var v = v_proj.forward(x).view(b, t, kvHeads, headDim).transpose(1, 2); // (B, K, T, D)
+        q = Rotary.Apply(q, cos, sin);
+        k = Rotary.Apply(k, cos, sin);
+        if (cache is not null) (k, v) = cache.Append(layer, cacheStart, k, v);  // (B, K, S, D)
+
+        // GQA without copying K/V: fold the G query heads of each kv head into the query-length axis,
+        // so one SDPA call over K heads does the work. Query rows are ordered (g, t).
+        var qg = q.reshape(b, kvHeads, g * t, headDim);                           // (B, K, G·T, D)
+        Tensor y;
+        if (mask is null)
+        {
+            if (g == 1) y = nn.functional.scaled_dot_product_attention(qg, k, v, is_casual: true);
+            else
+            {
+                // is_casual would treat the G·T rows as positions; build the (T, T) causal mask and tile it.
+                var causal = ones(t, t, ScalarType.Bool, x.device).tril().repeat(g, 1); // (G·T, T)
+                y = nn.functional.scaled_dot_product_attention(qg, k, v, causal);
+            }
+        }
+        else
+        {
+            var m = g == 1 ? mask : mask.repeat(1, 1, g, 1);                     // (B, 1, G·T, S)
+            y = nn.functional.scaled_dot_product_attention(qg, k, v, m);
+        }
+        y = y.reshape(b, heads, t, headDim).transpose(1, 2).reshape(b, t, heads * headDim); // (B, T, H·D)
+        return o_proj.forward(y);                                                             // (B, T, C)
+    }
+}
+
+/// <summary>SwiGLU: down(silu(gate(x)) · up(x)).</summary>
+public sealed class Mlp : nn.Module<Tensor, Tensor>
+{
+    readonly Linear gate_proj, up_proj, down_proj;
+
+    public Mlp(ModelConfig c) : base(nameof(Mlp))
+    {
+        gate_proj = nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: c.MlpBias);
+        up_proj = nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: c.MlpBias);
+        down_proj = nn.Linear(c.IntermediateSize, c.HiddenSize, hasBias: c.MlpBias);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) =>
+        down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x)); // (B, T, F) → (B, T, C)
+}
+
+/// <summary>Pre-norm block: x + attn(norm(x)), then x + mlp(norm(x)).</summary>
+public sealed class DecoderLayer : nn.Module
+{
+    readonly Attention self_attn;
+    readonly Mlp mlp;
+    readonly RMSNorm input_layernorm, post_attention_layernorm;
+
+    public DecoderLayer(ModelConfig c) : base(nameof(DecoderLayer))
+    {
+        self_attn = new Attention(c);
+        mlp = new Mlp(c);
+        input_layernorm = new RMSNorm(c.HiddenSize, c.RmsNormEps);
+        post_attention_layernorm = new RMSNorm(c.HiddenSize, c.RmsNormEps);
+        RegisterComponents();
+    }
+
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layer, int cacheStart)
+    {
+        x = x + self_attn.forward(input_layernorm.forward(x), cos, sin, mask, cache, layer, cacheStart); // (B, T, C)
+        return x + mlp.forward(post_attention_layernorm.forward(x));                                     // (B, T, C)
+    }
+}
+
+/// <summary>The <c>model.*</c> part of the checkpoint: embeddings, layers, final norm.</summary>
+public sealed class DecoderModel : nn.Module
+{
+    readonly Embedding embed_tokens;
+    readonly ModuleList<DecoderLayer> layers;
+    readonly RMSNorm norm;
+
+    public DecoderModel(ModelConfig c) : base(nameof(DecoderModel))
+    {
+        embed_tokens = nn.Embedding(c.VocabSize, c.HiddenSize);
+        layers = nn.ModuleList(Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new DecoderLayer(c)).ToArray());
+        norm = new RMSNorm(c.HiddenSize, c.RmsNormEps);
+        RegisterComponents();
+    }
+
+    internal Parameter EmbeddingWeight => embed_tokens.weight!;
+
+    public Tensor forward(Tensor ids, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int cacheStart)
+    {
+        var x = embed_tokens.forward(ids);                                         // (B, T, C)
+        for (int i = 0; i < layers.Count; i++) x = layers[i].forward(x, cos, sin, mask, cache, i, cacheStart);
+        return norm.forward(x);                                                     // (B, T, C)
+    }
+}
