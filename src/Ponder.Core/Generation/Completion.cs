@@ -1,0 +1,28 @@
+namespace Ponder.Generation;
+
+/// <summary>Why a completion ended: a stop token or string (<c>stop</c>), or the token limit (<c>length</c>).</summary>
+public enum FinishReason { Stop, Length }
+
+/// <summary>One sampled completion, with everything RL and evaluation need.</summary>
+/// <param name="PromptIndex">Which prompt of the request.</param>
+/// <param name="SampleIndex">Which of its N samples.</param>
+/// <param name="PromptIds">The prompt's token ids (no padding).</param>
+/// <param name="TokenIds">Generated ids, including the stop token when one ended it.</param>
+/// <param name="Logprobs">Per generated token: log-probability under the sampling distribution (logits / temperature,
+/// before top-k/top-p truncation; plain log-softmax when greedy).</param>
+/// <param name="Text">Decoded generated text without the final stop token, cut before a stop string.</param>
+/// <param name="Finish">stop or length.</param>
+/// <param name="ReasoningEnd">Index in <paramref name="TokenIds"/> of the end-of-thinking token, or null when the
+/// model never closed its reasoning.</param>
+public sealed record Completion(
+    int PromptIndex,
+    int SampleIndex,
+    IReadOnlyList<int> PromptIds,
+    IReadOnlyList<int> TokenIds,
+    IReadOnlyList<float> Logprobs,
+    string Text,
+    FinishReason Finish,
+    int? ReasoningEnd)
+{
+    public string FinishReasonText => Finish == FinishReason.Stop ? "stop" : "length";
+}

@@ -1,0 +1,56 @@
+using static TorchSharp.torch;
+
+namespace Ponder.Generation;
+
+/// <summary>
+/// Chooses the next token of every row from its logits. Pure: all randomness comes in as one uniform number per
+/// row, so a row's choice depends on its own logits and its own random stream only.
+/// </summary>
+public static class TokenPicker
+{
+    /// <param name="logits">(B, V) float32.</param>
+    /// <param name="uniforms">(B) in (0, 1]; ignored when greedy.</param>
+    /// <returns>Tokens (B) int64 and their log-probabilities (B) under the (temperature-scaled) distribution.</returns>
+    public static (Tensor Tokens, Tensor Logprobs) Pick(Tensor logits, double temperature, int topK, double topP, Tensor uniforms)
+    {
+        using var scope = NewDisposeScope();
+        Tensor tokens, logprobs;
+        if (temperature == 0)
+        {
+            tokens = logits.argmax(-1);                                                   // (B)
+            logprobs = logits.log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1); // (B)
+        }
+        else
+        {
+            var scaled = logits / temperature;                                            // (B, V)
+            var truncated = Truncate(scaled, topK, topP);                                 // (B, V), -inf outside
+            var probs = truncated.softmax(-1);                                            // (B, V)
+            // Inverse-CDF sampling: the first token whose cumulative probability reaches u·total.
+            var cdf = probs.cumsum(-1);                                                   // (B, V)
+            var target = uniforms.to(cdf.dtype).unsqueeze(-1) * cdf[.., ^1..];            // (B, 1)
+            tokens = (cdf < target).sum(-1).clamp_max(logits.shape[^1] - 1);              // (B)
+            logprobs = scaled.log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1);
+        }
+        return (tokens.MoveToOuterDisposeScope(), logprobs.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Sets logits outside the top-k and outside the top-p nucleus to −∞ (always keeps the best token).</summary>
+    public static Tensor Truncate(Tensor logits, int topK, double topP)
+    {
+        long v = logits.shape[^1];
+        bool useK = topK > 0 && topK < v, useP = topP < 1.0;
+        if (!useK && !useP) return logits;
+        using var scope = NewDisposeScope();
+        var (sorted, order) = logits.sort(-1, descending: true);                          // (B, V)
+        var drop = zeros_like(sorted, ScalarType.Bool);                                   // (B, V) in sorted order
+        if (useK) drop[.., topK..] = true;
+        if (useP)
+        {
+            var probs = sorted.masked_fill(drop, double.NegativeInfinity).softmax(-1);
+            var before = probs.cumsum(-1) - probs;                                        // mass of better tokens
+            drop = drop | (before >= topP);                                               // the best token has 0 before it
+        }
+        var dropInVocabOrder = zeros_like(drop).scatter(-1, order, drop);                 // (B, V)
+        return logits.masked_fill(dropInVocabOrder, double.NegativeInfinity).MoveToOuterDisposeScope();
+    }
+}
