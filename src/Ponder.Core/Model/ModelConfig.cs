@@ -70,6 +70,8 @@ public sealed record ModelConfig
     /// <summary>Checks the fields a decoder needs; the message names the file and the field to fix.</summary>
     public ModelConfig Validate(string source = "config.json")
     {
+        if (string.IsNullOrEmpty(ModelType))
+            throw new PonderException($"{source}: field \"model_type\" is missing; Ponder loads {string.Join(" and ", SupportedModelTypes)}.");
         if (!SupportedModelTypes.Contains(ModelType))
             throw new PonderException($"{source}: model_type \"{ModelType}\" is not supported (architectures: {string.Join(", ", Architectures ?? [])}); Ponder loads {string.Join(" and ", SupportedModelTypes)} (LlamaForCausalLM, Qwen2ForCausalLM).");
         Require(HiddenSize > 0, "hidden_size", source);

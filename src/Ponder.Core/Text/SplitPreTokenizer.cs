@@ -1,0 +1,62 @@
+using System.Text.RegularExpressions;
+using Microsoft.ML.Tokenizers;
+
+namespace Ponder.Text;
+
+/// <summary>
+/// Applies Hugging Face <c>Split</c> steps in sequence with the "Isolated" behaviour: each regex match becomes a
+/// piece and so does each gap between matches, then the next regex splits every piece again.
+/// Special tokens are deliberately unknown here: <see cref="TextTokenizer"/> splits them out itself, and only when
+/// the caller allows it.
+/// </summary>
+internal sealed class SplitPreTokenizer : PreTokenizer
+{
+    private readonly IReadOnlyList<Regex> _steps;
+
+    public SplitPreTokenizer(IReadOnlyList<Regex> steps) => _steps = steps;
+
+    public override IEnumerable<(int Offset, int Length)> PreTokenize(string text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return [];
+        }
+        var pieces = new List<(int Offset, int Length)> { (0, text.Length) };
+        foreach (var regex in _steps)
+        {
+            var next = new List<(int Offset, int Length)>(pieces.Count * 2);
+            foreach (var (offset, length) in pieces)
+            {
+                SplitIsolated(regex, text, offset, length, next);
+            }
+            pieces = next;
+        }
+        return pieces;
+    }
+
+    public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text) =>
+        PreTokenize(text.ToString());
+
+    private static void SplitIsolated(Regex regex, string text, int offset, int length, List<(int, int)> output)
+    {
+        int position = offset;
+        int end = offset + length;
+        for (var match = regex.Match(text, offset, length); match.Success; match = match.NextMatch())
+        {
+            if (match.Length == 0)
+            {
+                continue;
+            }
+            if (match.Index > position)
+            {
+                output.Add((position, match.Index - position));
+            }
+            output.Add((match.Index, match.Length));
+            position = match.Index + match.Length;
+        }
+        if (end > position)
+        {
+            output.Add((position, end - position));
+        }
+    }
+}
