@@ -1,1 +1,3 @@
-Console.WriteLine("ponder");
+using Ponder.Cli;
+
+return Cli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Ponder.Cli.Commands;
+using Ponder.Runtime;
+using Spectre.Console;
+
+namespace Ponder.Cli;
+
+/// <summary>The <c>ponder</c> command line. Bad input ends in one line on stderr and exit code 1, never a stack trace.</summary>
+public static class Cli
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(stdout),
+            Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        var io = new CliOutput(stdout, stderr, console);
+        var root = new RootCommand("Ponder: language models that reason — train, scale at test time, serve.")
+        {
+            InitCommand.Create(io),
+            InfoCommand.Create(io),
+            GenerateCommand.Create(io),
+            BenchCommand.Create(io),
+        };
+        var parsed = root.Parse(args);
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"error: {Describe(e)}");
+            if (Environment.GetEnvironmentVariable("PONDER_DEBUG") == "1") stderr.WriteLine(e);
+            return 1;
+        }
+    }
+
+    /// <summary>One line that says what went wrong and, for our own errors, what to change.</summary>
+    static string Describe(Exception e) => e switch
+    {
+        PonderException p => p.Message,
+        TypeInitializationException or DllNotFoundException or NotSupportedException when TorchRuntime.IsNativeLoadFailure(e) => TorchRuntime.Explain(e),
+        AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerExceptions[0]),
+        IOException or UnauthorizedAccessException => e.Message,
+        _ => $"{e.GetType().Name}: {e.Message} (set PONDER_DEBUG=1 for the stack trace)",
+    };
+}
+
+/// <summary>Where a command writes: plain text/JSON to stdout, messages to stderr, rich output through Spectre.</summary>
+public sealed record CliOutput(TextWriter Out, TextWriter Error, IAnsiConsole Console);

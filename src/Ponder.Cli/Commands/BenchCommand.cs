@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Ponder.Cli.Commands;
+
+/// <summary><c>ponder bench</c>: throughput measured against this machine's own matmul peak.</summary>
+internal static class BenchCommand
+{
+    public static Command Create(CliOutput io)
+    {
+        var command = new Command("bench", "Measure training and generation throughput as fractions of this machine's FLOP peak.");
+        _ = io;
+        return command;
+    }
+}

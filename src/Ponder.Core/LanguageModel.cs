@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Ponder.Checkpoints;
+using Ponder.Generation;
+using Ponder.Model;
+using Ponder.Runtime;
+using Ponder.Text;
+using static TorchSharp.torch;
+
+namespace Ponder;
+
+/// <summary>
+/// A model directory in memory: the network, its tokenizer and its generation defaults, loaded from and saved to
+/// the Hugging Face layout. Owns the network's native memory: dispose it.
+/// </summary>
+public sealed class LanguageModel : IDisposable
+{
+    LanguageModel(CausalLM network, TextTokenizer tokenizer, GenerationConfig generation)
+    {
+        Network = network;
+        Tokenizer = tokenizer;
+        Generation = generation;
+        Chat = tokenizer.TokenToId(ChatTemplate.ImStart) is not null && tokenizer.TokenToId(ChatTemplate.ThinkEnd) is not null
+            ? new ChatTemplate(tokenizer) : null;
+    }
+
+    public CausalLM Network { get; }
+    public ModelConfig Config => Network.Config;
+    public TextTokenizer Tokenizer { get; }
+    public GenerationConfig Generation { get; }
+
+    /// <summary>The ChatML thinking template, or null when the tokenizer lacks its control tokens.</summary>
+    public ChatTemplate? Chat { get; }
+
+    /// <summary>Ids that end a completion: EOS from generation_config.json, config.json and the tokenizer, and the
+    /// end-of-turn token of the chat template.</summary>
+    public IReadOnlyList<int> StopTokenIds =>
+        Generation.EosTokenIds.Concat(Config.EosTokenIds)
+            .Concat(Tokenizer.EosTokenId is int e ? [e] : [])
+            .Concat(Chat is not null ? [Chat.EndOfTurnId] : [])
+            .Distinct().Order().ToArray();
+
+    public Sampler CreateSampler() => new(Network, Tokenizer, StopTokenIds);
+
+    /// <summary>A randomly initialised model with the byte-level tokenizer (for training from scratch).</summary>
+    public static LanguageModel CreateFromScratch(string preset, string arch, long seed, DeviceOptions? device = null)
+    {
+        var tokenizer = TextTokenizer.CreateByteLevel();
+        var config = Presets.Get(preset, arch, tokenizer.VocabSize) with
+        {
+            BosTokenId = tokenizer.TokenToId("<|endoftext|>"),
+            EosTokenIdRaw = JsonSerializer.SerializeToElement(tokenizer.TokenToId(ChatTemplate.ImEnd)),
+        };
+        var network = new CausalLM(config, device);
+        network.InitializeWeights(seed);
+        var generation = new GenerationConfig { BosTokenId = config.BosTokenId, PadTokenId = tokenizer.PadTokenId, Temperature = 1.0, TopP = 1.0 }
+            .WithEosTokenIds([tokenizer.TokenToId(ChatTemplate.ImEnd)!.Value, tokenizer.TokenToId("<|endoftext|>")!.Value]);
+        return new LanguageModel(network, tokenizer, generation);
+    }
+
+    /// <summary>Loads a Hugging Face model directory. <paramref name="device"/> picks the device and weight dtype.</summary>
+    public static LanguageModel Load(string dir, DeviceOptions? device = null)
+    {
+        var d = device ?? DeviceOptions.Cpu;
+        var config = ModelDirectory.LoadConfig(dir);
+        string tokenizerPath = Path.Combine(dir, ModelDirectory.TokenizerFile);
+        if (!File.Exists(tokenizerPath))
+            throw new PonderException($"{tokenizerPath}: not found; a model directory needs its tokenizer.json.");
+        var tokenizer = TextTokenizer.Load(dir);
+        var generation = ModelDirectory.LoadGenerationConfig(dir) ?? new GenerationConfig();
+        var network = new CausalLM(config, d);
+        try
+        {
+            LoadWeightsInto(network, dir);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+        network.eval();
+        return new LanguageModel(network, tokenizer, generation);
+    }
+
+    static void LoadWeightsInto(CausalLM network, string dir)
+    {
+        var weights = ModelDirectory.LoadWeights(dir, network.DType, network.Device);
+        try
+        {
+            var parameters = network.state_dict();
+            ModelDirectory.CheckKeys(parameters.Keys, weights.Keys, dir, network.Config.TieWordEmbeddings);
+            using var _ = no_grad();
+            foreach (var (name, p) in parameters)
+            {
+                var w = weights[name];
+                if (!w.shape.SequenceEqual(p.shape))
+                    throw new PonderException($"{dir}: tensor {name} has shape [{string.Join(", ", w.shape)}] but config.json implies [{string.Join(", ", p.shape)}].");
+                p.copy_(w);
+            }
+        }
+        finally
+        {
+            foreach (var w in weights.Values) w.Dispose();
+        }
+    }
+
+    /// <summary>Writes config.json, model.safetensors, the tokenizer files and generation_config.json (each atomically).</summary>
+    public void Save(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        var config = Config with { TorchDtype = Network.DType == ScalarType.BFloat16 ? "bfloat16" : "float32" };
+        using (var scope = NewDisposeScope())
+        {
+            var tensors = Network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
+            ModelDirectory.SaveWeights(dir, tensors);
+        }
+        AtomicFile.WriteAllText(Path.Combine(dir, ModelDirectory.ConfigFile), config.ToJson() + "\n");
+        Tokenizer.Save(dir);
+        Generation.Save(Path.Combine(dir, GenerationConfig.FileName));
+    }
+
+    public void Dispose() => Network.Dispose();
+}
