@@ -110,13 +110,13 @@ public sealed class ByteLevelTokenizerTests
     public void Given_saved_byte_level_tokenizer_when_loaded_then_encodings_are_identical()
     {
         var tokenizer = TextTokenizer.CreateByteLevel();
-        string dir = Path.Combine(Path.GetTempPath(), "ponder-save-" + Guid.NewGuid().ToString("N"));
+        using var dir = new TempDir();
 
-        tokenizer.Save(dir);
-        var loaded = TextTokenizer.Load(dir);
+        tokenizer.Save(dir.Path);
+        var loaded = TextTokenizer.Load(dir.Path);
 
-        Assert.True(File.Exists(Path.Combine(dir, "tokenizer_config.json")));
-        Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "tokenizer_config.json")));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
         foreach (string text in FixedStrings)
         {
             Assert.Equal(tokenizer.Encode(text, allowSpecialTokens: true), loaded.Encode(text, allowSpecialTokens: true));
@@ -130,13 +130,13 @@ public sealed class ByteLevelTokenizerTests
     {
         string json = TestTokenizers.Json(arrayMerges: false).ToJsonString();
         const string config = """{"eos_token": {"content": "<|im_end|>"}, "custom": 1}""";
-        var tokenizer = TextTokenizer.Load(TestTokenizers.WriteDir(json, config));
-        string dir = Path.Combine(Path.GetTempPath(), "ponder-save-" + Guid.NewGuid().ToString("N"));
+        var tokenizer = TestTokenizers.Load(json, config);
+        using var dir = new TempDir();
 
-        tokenizer.Save(dir);
+        tokenizer.Save(dir.Path);
 
-        Assert.Equal(json, File.ReadAllText(Path.Combine(dir, "tokenizer.json")));
-        Assert.Equal(config, File.ReadAllText(Path.Combine(dir, "tokenizer_config.json")));
+        Assert.Equal(json, File.ReadAllText(Path.Combine(dir.Path, "tokenizer.json")));
+        Assert.Equal(config, File.ReadAllText(Path.Combine(dir.Path, "tokenizer_config.json")));
         Assert.Equal(262, tokenizer.EosTokenId);
     }
 

@@ -98,11 +98,11 @@ public sealed class ChatTemplateTests
     [Fact]
     public void Given_saved_config_then_it_carries_the_jinja_template()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "ponder-save-" + Guid.NewGuid().ToString("N"));
+        using var dir = new TempDir();
 
-        Tokenizer.Save(dir);
+        Tokenizer.Save(dir.Path);
 
-        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "tokenizer_config.json")));
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "tokenizer_config.json")));
         Assert.Equal(ChatTemplate.Jinja, config.RootElement.GetProperty("chat_template").GetString());
     }
 }

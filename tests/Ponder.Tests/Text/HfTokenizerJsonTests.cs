@@ -99,7 +99,7 @@ public sealed class HfTokenizerJsonTests
     [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {}}, \"pre_tokenizer\": {\"type\": \"Metaspace\"}}", "Metaspace")]
     public void Given_malformed_tokenizer_json_then_error_names_file_and_field(string json, string expected)
     {
-        var error = Assert.Throws<PonderException>(() => TextTokenizer.Load(TestTokenizers.WriteDir(json)));
+        var error = Assert.Throws<PonderException>(() => TestTokenizers.Load(json));
 
         Assert.StartsWith("tokenizer.json: ", error.Message);
         Assert.Contains(expected, error.Message);
@@ -108,10 +108,9 @@ public sealed class HfTokenizerJsonTests
     [Fact]
     public void Given_missing_file_then_error_says_so()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "ponder-empty-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
+        using var dir = new TempDir();
 
-        var error = Assert.Throws<PonderException>(() => TextTokenizer.Load(dir));
+        var error = Assert.Throws<PonderException>(() => TextTokenizer.Load(dir.Path));
 
         Assert.Contains("tokenizer.json: not found", error.Message);
     }

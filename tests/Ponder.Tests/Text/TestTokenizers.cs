@@ -66,18 +66,17 @@ internal static class TestTokenizers
         ["normalized"] = false, ["special"] = special,
     };
 
-    public static string WriteDir(string tokenizerJson, string? configJson = null)
+    /// <summary>Writes the files to a temp folder, loads them and deletes the folder.</summary>
+    public static TextTokenizer Load(string tokenizerJson, string? configJson = null)
     {
-        string dir = Path.Combine(Path.GetTempPath(), "ponder-tok-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "tokenizer.json"), tokenizerJson);
+        using var dir = new TempDir();
+        File.WriteAllText(Path.Combine(dir.Path, "tokenizer.json"), tokenizerJson);
         if (configJson is not null)
         {
-            File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), configJson);
+            File.WriteAllText(Path.Combine(dir.Path, "tokenizer_config.json"), configJson);
         }
-        return dir;
+        return TextTokenizer.Load(dir.Path);
     }
 
-    public static TextTokenizer Load(JsonObject json, string? configJson = null) =>
-        TextTokenizer.Load(WriteDir(json.ToJsonString(), configJson));
+    public static TextTokenizer Load(JsonObject json, string? configJson = null) => Load(json.ToJsonString(), configJson);
 }
