@@ -117,7 +117,8 @@ public sealed class ChatTemplate
     /// is cut. Without <c>&lt;/think&gt;</c>: if the prompt opened thinking (or the text starts with
     /// <c>&lt;think&gt;</c>) all text is unfinished reasoning and the answer is empty; otherwise it is all answer.
     /// </summary>
-    /// <param name="completionText">The decoded completion.</param>
+    /// <param name="completionText">The completion decoded with <c>skipSpecialTokens: false</c> (skipping would
+    /// drop the <c>&lt;/think&gt;</c> this method looks for).</param>
     /// <param name="promptOpenedThinking">Whether the prompt ended with <c>&lt;think&gt;\n</c>.</param>
     public static (string Reasoning, string Answer, bool ThinkingClosed) SplitReasoning(string completionText, bool promptOpenedThinking = true)
     {
