@@ -21,7 +21,7 @@ public static class ModelDirectory
     /// <summary>The tensor a checkpoint may carry even when <c>tie_word_embeddings</c> is true (HF sometimes saves it).</summary>
     public const string LmHeadWeight = "lm_head.weight";
 
-    static readonly Dictionary<string, string> FormatMetadata = new() { ["format"] = "pt" };
+    static readonly IReadOnlyDictionary<string, string> FormatMetadata = new Dictionary<string, string> { ["format"] = "pt" }.AsReadOnly();
 
     /// <summary>HF shard file name, e.g. <c>model-00001-of-00002.safetensors</c> for <paramref name="index"/> 1 of 2.</summary>
     public static string ShardName(int index, int count) => $"model-{index:D5}-of-{count:D5}.safetensors";
