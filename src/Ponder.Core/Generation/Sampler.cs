@@ -90,8 +90,8 @@ public sealed class Sampler
         Tensor? logits;
         using (var scope = NewDisposeScope())
         {
-            var prefill = model.ForwardCached(tensor(ids, [count, longest]).to(model.Device),
-                                              tensor(valid, [count, longest]).to(model.Device), cache).squeeze(1); // (P, V)
+            var prefill = model.ForwardCached(tensor(ids, [count, longest], device: model.Device),
+                                              tensor(valid, [count, longest], device: model.Device), cache).squeeze(1); // (P, V)
             if (o.N > 1)
             {
                 long[] fan = Enumerable.Range(0, count).SelectMany(p => Enumerable.Repeat((long)p, o.N)).ToArray();
@@ -106,7 +106,7 @@ public sealed class Sampler
         {
             using var scope = NewDisposeScope();
             var uniforms = batch.Select(r => r.Finish is null ? (float)(1.0 - r.Rng.NextDouble()) : 1f).ToArray();
-            var (tok, lp) = TokenPicker.Pick(logits! + vocabMask, o.Temperature, o.TopK, o.TopP, tensor(uniforms).to(model.Device));
+            var (tok, lp) = TokenPicker.Pick(logits!, o.Temperature, o.TopK, o.TopP, tensor(uniforms, device: model.Device), vocabMask);
             logits!.Dispose();
             logits = null;
             long[] chosen = tok.cpu().data<long>().ToArray();
@@ -170,7 +170,7 @@ public sealed class Sampler
         int v = model.Config.VocabSize, known = Math.Min(tokenizer.VocabSize, v);
         var mask = new float[v];
         for (int i = known; i < v; i++) mask[i] = float.NegativeInfinity;
-        return tensor(mask).to(model.Device).DetachFromDisposeScope();
+        return tensor(mask, device: model.Device).DetachFromDisposeScope();
     }
 
     /// <summary>Sample j of every prompt draws from stream (seed, j): the same prompt with the same seed gives the

@@ -10,20 +10,24 @@ public static class TokenPicker
 {
     /// <param name="logits">(B, V) float32.</param>
     /// <param name="uniforms">(B) in (0, 1]; ignored when greedy.</param>
+    /// <param name="exclude">(V) additive mask, −∞ for ids that must never be chosen (a model's padded vocabulary
+    /// rows). It restricts the choice only: log-probabilities are those of the model's full distribution, which
+    /// is what a training forward pass computes for the same tokens.</param>
     /// <returns>Tokens (B) int64 and their log-probabilities (B) under the (temperature-scaled) distribution.</returns>
-    public static (Tensor Tokens, Tensor Logprobs) Pick(Tensor logits, double temperature, int topK, double topP, Tensor uniforms)
+    public static (Tensor Tokens, Tensor Logprobs) Pick(Tensor logits, double temperature, int topK, double topP, Tensor uniforms, Tensor? exclude = null)
     {
         using var scope = NewDisposeScope();
         Tensor tokens, logprobs;
+        var choosable = exclude is null ? logits : logits + exclude;                      // (B, V)
         if (temperature == 0)
         {
-            tokens = logits.argmax(-1);                                                   // (B)
+            tokens = choosable.argmax(-1);                                                // (B)
             logprobs = logits.log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1); // (B)
         }
         else
         {
             var scaled = logits / temperature;                                            // (B, V)
-            var truncated = Truncate(scaled, topK, topP);                                 // (B, V), -inf outside
+            var truncated = Truncate(choosable / temperature, topK, topP);                                 // (B, V), -inf outside
             var probs = truncated.softmax(-1);                                            // (B, V)
             // Inverse-CDF sampling: the first token whose cumulative probability reaches u·total.
             var cdf = probs.cumsum(-1);                                                   // (B, V)

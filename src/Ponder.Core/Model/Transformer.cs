@@ -74,7 +74,7 @@ public static class Rotary
                 cos[p * d + i] = cos[p * d + i + half] = c;
                 sin[p * d + i] = sin[p * d + i + half] = s;
             }
-        return (tensor(cos, [length, d]).to(device), tensor(sin, [length, d]).to(device));
+        return (tensor(cos, [length, d], device: device), tensor(sin, [length, d], device: device));
     }
 
     /// <summary>x·cos + rotate_half(x)·sin, where rotate_half(x) = cat(−x₂, x₁).</summary>
