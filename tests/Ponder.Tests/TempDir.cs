@@ -1,4 +1,4 @@
-namespace Ponder.Tests.Checkpoints;
+namespace Ponder.Tests;
 
 /// <summary>A fresh folder under the system temp directory, deleted on dispose.</summary>
 sealed class TempDir : IDisposable
