@@ -1,0 +1,33 @@
+namespace Ponder.Tasks;
+
+/// <summary>Which problems: generated tasks keep train and test disjoint; dataset tasks read one file.</summary>
+public enum TaskSplit { Train, Test }
+
+/// <summary>
+/// A source of verifiable problems with ONE grader. The RL reward, evaluation and majority voting all call
+/// <see cref="Grade"/>, so "correct" can never mean different things in different places.
+/// </summary>
+public interface IReasoningTask
+{
+    /// <summary>The name users pass to <c>--task</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Problems of a split, in a fixed order (deterministic from the task's seed for generated tasks).
+    /// <paramref name="count"/> null means all a dataset has; generated tasks require a count.</summary>
+    IReadOnlyList<Problem> Problems(TaskSplit split, int? count);
+
+    /// <summary>The user message for a problem: the instruction and the problem, including how to state the answer.</summary>
+    string Prompt(Problem problem);
+
+    /// <summary>Extracts the answer from <paramref name="answerText"/> (what follows the reasoning, i.e. the text after
+    /// <c>&lt;/think&gt;</c>, or an API response's content) and grades it against the problem.</summary>
+    Grade Grade(Problem problem, string answerText);
+}
+
+/// <summary>A generated task that can also write a reference reasoning trace and answer for supervised fine-tuning.</summary>
+public interface ITraceTask : IReasoningTask
+{
+    /// <summary>A reasoning trace (what goes between <c>&lt;think&gt;</c> and <c>&lt;/think&gt;</c>) and the final
+    /// answer text for <paramref name="problem"/>. <paramref name="rng"/> supplies any randomness (e.g. search order).</summary>
+    (string Reasoning, string Answer) Trace(Problem problem, Random rng);
+}
