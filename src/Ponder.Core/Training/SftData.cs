@@ -1,0 +1,126 @@
+using System.Text.Json;
+using Ponder.Tasks;
+using Ponder.Text;
+
+namespace Ponder.Training;
+
+/// <summary>
+/// An endless, position-addressed stream of training conversations: example p depends only on (seed, p), so a
+/// resumed run that knows its data position sees exactly the examples the uninterrupted run would have seen.
+/// </summary>
+public sealed class SftData
+{
+    readonly Func<long, IReadOnlyList<ChatMessage>> example;
+
+    SftData(string description, long size, Func<long, IReadOnlyList<ChatMessage>> example)
+    {
+        Description = description;
+        Size = size;
+        this.example = example;
+    }
+
+    public string Description { get; }
+
+    /// <summary>Distinct examples before the order repeats (an epoch).</summary>
+    public long Size { get; }
+
+    public IReadOnlyList<ChatMessage> Get(long position) => example(position);
+
+    /// <summary>Reference traces of a generated task's training problems, shuffled per epoch.</summary>
+    public static SftData FromTask(ITraceTask task, long seed, int poolSize = 20_000)
+    {
+        var pool = task.Problems(TaskSplit.Train, poolSize);
+        return new SftData($"{task.Name} reference traces ({pool.Count} problems)", pool.Count, p =>
+        {
+            var problem = pool[Shuffled(p, pool.Count, seed)];
+            var (reasoning, answer) = task.Trace(problem, new Random(unchecked((int)Mix((ulong)seed, (ulong)p))));
+            return [new ChatMessage(ChatRole.User, task.Prompt(problem)), new ChatMessage(ChatRole.Assistant, answer, reasoning)];
+        });
+    }
+
+    /// <summary>
+    /// A JSONL file, one conversation a line: <c>{"messages": [{"role", "content", "reasoning_content"?}, …]}</c>
+    /// (OpenAI / HF style; reasoning as DeepSeek returns it) or <c>{"prompt", "reasoning", "answer"}</c>.
+    /// </summary>
+    public static SftData FromFile(string path, long seed)
+    {
+        if (!File.Exists(path)) throw new PonderException($"{path}: SFT data file not found.");
+        var rows = new List<IReadOnlyList<ChatMessage>>();
+        int lineNo = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            rows.Add(ParseLine(line, $"{path}:{lineNo}"));
+        }
+        if (rows.Count == 0) throw new PonderException($"{path}: no examples (the file is empty).");
+        return new SftData($"{Path.GetFileName(path)} ({rows.Count} examples)", rows.Count, p => rows[Shuffled(p, rows.Count, seed)]);
+    }
+
+    static IReadOnlyList<ChatMessage> ParseLine(string line, string where)
+    {
+        JsonElement root;
+        try { root = JsonDocument.Parse(line).RootElement; }
+        catch (JsonException e) { throw new PonderException($"{where}: not valid JSON ({e.Message.Split('.')[0]})."); }
+        if (root.ValueKind != JsonValueKind.Object) throw new PonderException($"{where}: expected a JSON object.");
+        if (root.TryGetProperty("messages", out var messages))
+        {
+            if (messages.ValueKind != JsonValueKind.Array) throw new PonderException($"{where}: \"messages\" must be an array.");
+            var list = messages.EnumerateArray().Select((m, i) => ParseMessage(m, $"{where}: messages[{i}]")).ToList();
+            if (!list.Any(m => m.Role == ChatRole.Assistant)) throw new PonderException($"{where}: no assistant message to learn from.");
+            return list;
+        }
+        string prompt = Field(root, "prompt", where), answer = Field(root, "answer", where);
+        string? reasoning = root.TryGetProperty("reasoning", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        return [new ChatMessage(ChatRole.User, prompt), new ChatMessage(ChatRole.Assistant, answer, reasoning)];
+    }
+
+    static ChatMessage ParseMessage(JsonElement m, string where)
+    {
+        string role = Field(m, "role", where), content = Field(m, "content", where);
+        string? reasoning = m.TryGetProperty("reasoning_content", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        var chatRole = role switch
+        {
+            "system" => ChatRole.System,
+            "developer" => ChatRole.Developer,
+            "user" => ChatRole.User,
+            "assistant" => ChatRole.Assistant,
+            _ => throw new PonderException($"{where}: role \"{role}\" is not one of system, developer, user, assistant."),
+        };
+        return new ChatMessage(chatRole, content, reasoning);
+    }
+
+    static string Field(JsonElement o, string name, string where) =>
+        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!
+            : throw new PonderException($"{where}: field \"{name}\" is missing or not a string (lines need \"messages\", or \"prompt\" and \"answer\").");
+
+    /// <summary>Index of position p in a per-epoch permutation of [0, n) (a seeded Fisher–Yates per epoch, cached).</summary>
+    static int Shuffled(long p, int n, long seed)
+    {
+        long epoch = p / n;
+        var order = Permutations.Get(seed, epoch, n);
+        return order[(int)(p % n)];
+    }
+
+    static ulong Mix(ulong a, ulong b)
+    {
+        ulong x = a * 0x9E3779B97F4A7C15UL + b + 0x632BE59BD9B4E019UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
+    }
+
+    static class Permutations
+    {
+        [ThreadStatic] static (long Seed, long Epoch, int N, int[] Order)? last;
+
+        public static int[] Get(long seed, long epoch, int n)
+        {
+            if (last is { } l && l.Seed == seed && l.Epoch == epoch && l.N == n) return l.Order;
+            var order = Enumerable.Range(0, n).ToArray();
+            new Random(unchecked((int)Mix((ulong)seed, (ulong)epoch))).Shuffle(order);
+            last = (seed, epoch, n, order);
+            return order;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Ponder.Text;
+using static TorchSharp.torch;
+
+namespace Ponder.Training;
+
+/// <summary>What one optimizer step did.</summary>
+public sealed record SftStep(int Step, double Loss, double LearningRate, double GradNorm, long Tokens, long TargetTokens, int Truncated, double Seconds)
+{
+    public double TokensPerSecond => Seconds > 0 ? Tokens / Seconds : 0;
+
+    public IReadOnlyDictionary<string, double> ToMetrics() => new Dictionary<string, double>
+    {
+        ["train/loss"] = Loss,
+        ["train/lr"] = LearningRate,
+        ["train/grad_norm"] = GradNorm,
+        ["train/tokens"] = Tokens,
+        ["train/target_tokens"] = TargetTokens,
+        ["train/truncated"] = Truncated,
+        ["train/tokens_per_second"] = TokensPerSecond,
+    };
+}
+
+/// <summary>
+/// Supervised fine-tuning on reasoning traces: next-token loss on the assistant's tokens (its thinking and its
+/// answer), AdamW with warm-up and cosine decay, gradient clipping and accumulation. Orchestration only: the
+/// loss is <see cref="SftLoss"/>, the update <see cref="AdamW"/>, the data <see cref="SftData"/>.
+/// </summary>
+public sealed class SftTrainer : IDisposable
+{
+    readonly LanguageModel lm;
+    readonly SftData data;
+    readonly ChatTemplate template;
+    readonly AdamW optimizer;
+    readonly int padId;
+
+    public SftTrainer(LanguageModel lm, SftData data, SftOptions options)
+    {
+        this.lm = lm;
+        this.data = data;
+        Options = options.Validate();
+        template = lm.Chat ?? throw new PonderException("SFT needs a tokenizer with the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>).");
+        padId = lm.Tokenizer.PadTokenId ?? template.EndOfTurnId;
+        optimizer = new AdamW(lm.Network.named_parameters().Select(p => (p.name, p.parameter)), weightDecay: options.WeightDecay);
+        State = new TrainerState { Kind = "sft", Seed = options.Seed };
+    }
+
+    public SftOptions Options { get; }
+    public TrainerState State { get; private set; }
+    public bool Finished => State.Step >= Options.Steps;
+
+    /// <summary>Restores the optimizer and position of a checkpoint whose weights <c>lm</c> was loaded from.</summary>
+    public void Resume(string checkpoint)
+    {
+        var state = TrainingCheckpoint.ReadState(checkpoint);
+        if (state.Kind != "sft") throw new PonderException($"{checkpoint}: a {state.Kind} checkpoint, not an SFT one.");
+        optimizer.Load(Path.Combine(checkpoint, TrainingCheckpoint.OptimizerFile));
+        State = state;
+    }
+
+    public string SaveCheckpoint(string checkpointsDir) =>
+        TrainingCheckpoint.Save(checkpointsDir, State, lm, optimizer, Options.KeepCheckpoints);
+
+    /// <summary>One optimizer step over <see cref="SftOptions.ExamplesPerStep"/> examples.</summary>
+    public SftStep Step()
+    {
+        var clock = Stopwatch.StartNew();
+        lm.Network.train();
+        int truncated = 0;
+        var examples = new List<(int[] Ids, bool[] Trainable)>(Options.ExamplesPerStep);
+        for (int i = 0; i < Options.ExamplesPerStep; i++)
+        {
+            var (ids, trainable, cut) = SftBatch.Tokenize(template, data.Get(State.DataPosition + i), Options.MaxSequenceLength);
+            examples.Add((ids, trainable));
+            if (cut) truncated++;
+        }
+        long targets = examples.Sum(e => (long)SftBatch.TargetCount(e.Trainable));
+        long tokens = examples.Sum(e => (long)e.Ids.Length);
+
+        double loss = 0;
+        for (int micro = 0; micro < Options.GradientAccumulation; micro++)
+        {
+            using var scope = NewDisposeScope();
+            var part = examples.GetRange(micro * Options.BatchSize, Options.BatchSize);
+            var (ids, attention, lossMask) = SftBatch.Collate(part, padId, lm.Network.Device);
+            var logprobs = TokenLogprobs.Compute(lm.Network, ids, attention);                 // (B, T−1)
+            var l = SftLoss.MaskedNll(logprobs, lossMask, targets);
+            l.backward();
+            loss += l.item<float>();
+        }
+        double gradNorm;
+        using (var scope = NewDisposeScope()) gradNorm = nn.utils.clip_grad_norm_(optimizer.Parameters, Options.MaxGradNorm);
+        double lr = LearningRateSchedule.WarmupCosine(State.Step, Options.Steps, Options.WarmupSteps, Options.LearningRate, Options.MinLrRatio);
+        optimizer.Update(lr);
+        optimizer.ZeroGrad();
+        State = State with { Step = State.Step + 1, DataPosition = State.DataPosition + Options.ExamplesPerStep };
+        return new SftStep(State.Step, loss, lr, gradNorm, tokens, targets, truncated, clock.Elapsed.TotalSeconds);
+    }
+
+    public void Dispose() => optimizer.Dispose();
+}

@@ -1,0 +1,25 @@
+using Ponder.Model;
+using static TorchSharp.torch;
+
+namespace Ponder.Training;
+
+/// <summary>Per-token log-probabilities of a sequence under a model — the quantity SFT minimises and RL ratios use.</summary>
+public static class TokenLogprobs
+{
+    /// <summary>log p(ids[:, t+1] | ids[:, ≤t]) for every t: (B, T−1).</summary>
+    /// <param name="ids">(B, T) int64 token ids, padded anywhere.</param>
+    /// <param name="attentionMask">(B, T) 1 for real tokens, 0 for padding.</param>
+    /// <param name="temperature">Divides the logits first, as the sampler did (1 = the model itself).</param>
+    public static Tensor Compute(CausalLM model, Tensor ids, Tensor attentionMask, double temperature = 1.0)
+    {
+        using var scope = NewDisposeScope();
+        long t = ids.shape[1];
+        var logits = model.Forward(ids, attentionMask).narrow(1, 0, t - 1);          // (B, T−1, V) predicting ids[:, 1:]
+        if (temperature != 1.0) logits = logits / temperature;
+        var targets = ids.narrow(1, 1, t - 1).unsqueeze(-1);                         // (B, T−1, 1)
+        // log_softmax = logit − logsumexp: gathers one value per token instead of materialising (B, T, V) twice.
+        var picked = logits.gather(-1, targets).squeeze(-1);                           // (B, T−1)
+        var result = picked - logits.logsumexp(-1);                                    // (B, T−1)
+        return result.MoveToOuterDisposeScope();
+    }
+}

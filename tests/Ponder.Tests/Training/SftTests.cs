@@ -1,0 +1,152 @@
+using Ponder.Text;
+using Ponder.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ponder.Tests.Training;
+
+public sealed class SftTests : IDisposable
+{
+    readonly TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    SftData Data()
+    {
+        string path = dir.File("data.jsonl");
+        var lines = Enumerable.Range(0, 12).Select(i =>
+            $$"""{"prompt": "add {{i}} and {{i + 1}}", "reasoning": "{{i}}+{{i + 1}}={{2 * i + 1}}", "answer": "{{2 * i + 1}}"}""");
+        File.WriteAllLines(path, lines);
+        return SftData.FromFile(path, seed: 1);
+    }
+
+    static readonly SftOptions Small = new() { Steps = 6, BatchSize = 2, GradientAccumulation = 2, LearningRate = 3e-3, WarmupSteps = 2, CheckpointEvery = 3 };
+
+    [Fact]
+    public void Given_hand_made_logprobs_Then_the_loss_averages_only_masked_tokens_over_the_step_total()
+    {
+        using var scope = NewDisposeScope();
+        var logprobs = tensor(new float[] { -1, -2, -3, -4 }, [2, 2]);
+        var mask = tensor(new float[] { 0, 1, 1, 1 }, [2, 2]);
+        // masked tokens: −2, −3, −4 → NLL 2 + 3 + 4 = 9; the step has 6 target tokens (two micro-batches) → 9 / 6 = 1.5
+        Assert.Equal(1.5f, SftLoss.MaskedNll(logprobs, mask, targetTokens: 6).item<float>(), 6);
+    }
+
+    [Fact]
+    public void Given_a_conversation_Then_the_loss_mask_marks_exactly_the_assistant_tokens_as_targets()
+    {
+        var tokenizer = TextTokenizer.CreateByteLevel();
+        var template = new ChatTemplate(tokenizer);
+        var (ids, trainable, _) = SftBatch.Tokenize(template, [new ChatMessage(ChatRole.User, "hi"), new ChatMessage(ChatRole.Assistant, "4", "2+2")], 1024);
+        using var scope = NewDisposeScope();
+        var (_, attention, lossMask) = SftBatch.Collate([(ids, trainable)], padId: 0, CPU);
+
+        string targets = tokenizer.Decode(ids.Where((_, t) => t > 0 && lossMask[0, t - 1].item<float>() == 1f));
+        Assert.Equal("<think>\n2+2\n</think>\n4<|im_end|>", targets);
+        Assert.Equal(ids.Length, (int)attention.sum().item<float>());
+    }
+
+    [Fact]
+    public void Given_an_interrupted_run_When_resumed_from_its_checkpoint_Then_the_loss_sequence_is_identical()
+    {
+        var straight = new List<double>();
+        using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 5))
+        using (var trainer = new SftTrainer(lm, Data(), Small))
+            while (!trainer.Finished) straight.Add(trainer.Step().Loss);
+
+        var resumed = new List<double>();
+        string checkpoints = dir.File("checkpoints");
+        using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 5))
+        using (var trainer = new SftTrainer(lm, Data(), Small))
+        {
+            for (int i = 0; i < 3; i++) resumed.Add(trainer.Step().Loss);
+            trainer.SaveCheckpoint(checkpoints);
+            trainer.Step();                                   // progress that the "crash" loses
+        }
+        string latest = TrainingCheckpoint.Latest(checkpoints)!;
+        using (var lm = LanguageModel.Load(latest))
+        using (var trainer = new SftTrainer(lm, Data(), Small))
+        {
+            trainer.Resume(latest);
+            Assert.Equal(3, trainer.State.Step);
+            while (!trainer.Finished) resumed.Add(trainer.Step().Loss);
+        }
+
+        Assert.Equal(straight, resumed);
+    }
+
+    [Fact]
+    public void Given_a_half_written_checkpoint_Then_the_previous_complete_one_is_used()
+    {
+        string checkpoints = dir.File("checkpoints");
+        using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 5);
+        using var trainer = new SftTrainer(lm, Data(), Small);
+        trainer.Step();
+        string good = trainer.SaveCheckpoint(checkpoints);
+        Directory.CreateDirectory(Path.Combine(checkpoints, "step-000009.tmp"));          // a crash mid-write
+        Directory.CreateDirectory(Path.Combine(checkpoints, "step-000010"));              // no trainer_state.json
+        Assert.Equal(good, TrainingCheckpoint.Latest(checkpoints));
+    }
+
+    [Fact]
+    public void Given_training_steps_Then_no_tensor_outlives_a_step()
+    {
+        using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 5);
+        using var trainer = new SftTrainer(lm, Data(), Small);
+        trainer.Step();                                       // gradients are allocated on the first backward
+        DisposeScopeManager.Statistics.Reset();
+        trainer.Step();
+        trainer.Step();
+        Assert.Equal(0, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
+    public void Given_a_small_dataset_When_trained_Then_the_loss_falls_by_more_than_half()
+    {
+        using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 5);
+        using var trainer = new SftTrainer(lm, Data(), Small with { Steps = 60, LearningRate = 1e-2, WarmupSteps = 5 });
+        var losses = new List<double>();
+        while (!trainer.Finished) losses.Add(trainer.Step().Loss);
+        Assert.True(losses.TakeLast(5).Average() < 0.5 * losses.Take(3).Average(), $"loss {losses[0]:F3} → {losses[^1]:F3}");
+    }
+
+    [Fact]
+    public void Given_the_same_gradients_Then_our_AdamW_matches_torch_optim_AdamW()
+    {
+        using var scope = NewDisposeScope();
+        var ours = new TorchSharp.Modules.Parameter(tensor(new float[] { 1, -2, 3, 0.5f }, [2, 2]));
+        var theirs = new TorchSharp.Modules.Parameter(ours.detach().clone());
+        using var adam = new AdamW([("w", ours)], beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1);
+        var reference = optim.AdamW([theirs], lr: 0.01, beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1);
+        for (int step = 0; step < 3; step++)
+        {
+            var g = tensor(new float[] { 0.1f * (step + 1), -0.3f, 0.05f, 1f }, [2, 2]);
+            ours.grad = g.clone();
+            theirs.grad = g.clone();
+            adam.Update(0.01);
+            reference.step();
+        }
+        Assert.True((ours - theirs).abs().max().item<float>() < 1e-6f);
+    }
+
+    [Theory]
+    // warm-up 10 to peak 1.0: step 0 → 0.1, step 9 → 1.0; cosine over steps 10..99 to 0.1: step 10 → 1.0, step 99 → 0.1,
+    // halfway (10 + 44.5) → 0.1 + 0.9·0.5 = 0.55
+    [InlineData(0, 0.1)]
+    [InlineData(9, 1.0)]
+    [InlineData(10, 1.0)]
+    [InlineData(99, 0.1)]
+    public void Given_warmup_and_cosine_Then_the_rate_follows_the_schedule(int step, double expected)
+    {
+        Assert.Equal(expected, LearningRateSchedule.WarmupCosine(step, 100, 10, 1.0, 0.1), 9);
+    }
+
+    [Fact]
+    public void Given_a_malformed_data_line_Then_the_error_names_file_and_line()
+    {
+        string path = dir.File("bad.jsonl");
+        File.WriteAllLines(path, ["""{"prompt": "a", "answer": "b"}""", "{not json", ""]);
+        var e = Assert.Throws<PonderException>(() => SftData.FromFile(path, 0));
+        Assert.Contains("bad.jsonl:2", e.Message, StringComparison.Ordinal);
+    }
+}
