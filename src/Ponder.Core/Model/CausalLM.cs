@@ -47,7 +47,7 @@ public sealed class CausalLM : nn.Module
     /// <summary>
     /// Full-sequence forward (training, scoring). <paramref name="attentionMask"/> (B, T) marks real tokens (1) and
     /// padding (0) on either side; positions count real tokens only, so padding never shifts a sequence.
-    /// Returns float32 logits (B, T, V).
+    /// Returns float32 logits (B, T, V) (float64 for a float64 model).
     /// </summary>
     public Tensor Forward(Tensor ids, Tensor? attentionMask = null)
     {
@@ -93,7 +93,8 @@ public sealed class CausalLM : nn.Module
     Tensor Logits(Tensor x)
     {
         var logits = lm_head is not null ? lm_head.forward(x) : x.matmul(model.EmbeddingWeight.t()); // (B, T, V)
-        return logits.dtype == ScalarType.Float32 ? logits : logits.to(ScalarType.Float32);
+        // Half-precision logits are widened for the softmax; float64 (gradient checks) stays float64.
+        return logits.dtype is ScalarType.BFloat16 or ScalarType.Float16 ? logits.to(ScalarType.Float32) : logits;
     }
 
     (Tensor Cos, Tensor Sin) RotaryFor(Tensor positions)

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 
 namespace Ponder.Model;
 
-/// <summary>Root-mean-square norm, computed in float32 whatever the weights' dtype (as HF does).</summary>
+/// <summary>Root-mean-square norm, computed in at least float32 whatever the weights' dtype (as HF does).</summary>
 public sealed class RMSNorm : nn.Module<Tensor, Tensor>
 {
     readonly Parameter weight;
@@ -26,7 +26,7 @@ public sealed class RMSNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var xf = x.to(ScalarType.Float32);                                  // (…, C)
+        var xf = x.dtype is ScalarType.BFloat16 or ScalarType.Float16 ? x.to(ScalarType.Float32) : x; // (…, C)
         var normed = xf * rsqrt(xf.pow(2).mean([-1], keepdim: true) + eps);  // (…, C)
         return (weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
     }

@@ -34,6 +34,7 @@ public sealed record DeviceOptions(string Device = "cpu", string DType = "float3
     {
         "float32" or "fp32" or "f32" => torch.ScalarType.Float32,
         "bfloat16" or "bf16" => torch.ScalarType.BFloat16,
+        "float64" or "fp64" or "f64" => torch.ScalarType.Float64,   // for gradient checks; slow
         "float16" or "fp16" or "f16" when !device.StartsWith("cpu", StringComparison.OrdinalIgnoreCase) => torch.ScalarType.Float16,
         "float16" or "fp16" or "f16" => throw new PonderException($"--dtype {dtype}: float16 is ~190x slower than float32 on CPU; use float32 or bfloat16."),
         _ => throw new PonderException($"--dtype {dtype}: unknown dtype. Use float32 or bfloat16."),

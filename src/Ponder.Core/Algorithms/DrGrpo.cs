@@ -1,0 +1,27 @@
+// Dr. GRPO — Liu et al. 2025, "Understanding R1-Zero-Like Training: A Critical Perspective".
+//   Â_i = r_i − mean(r) (no std division: it up-weights too easy and too hard questions);
+//   loss = Σ_i Σ_t clipped-surrogate / (completions × max completion length) — no 1/|o_i|, which rewarded long
+//   wrong answers with smaller per-token penalties.
+// Deviations: none beyond the step-wide normaliser (completions of the step × max completion tokens).
+using static TorchSharp.torch;
+
+namespace Ponder.Algorithms;
+
+public sealed class DrGrpo : IPolicyAlgorithm
+{
+    public string Name => "drgrpo";
+    public bool GroupRelative => true;
+    public LossNormalization Normalization => LossNormalization.ConstantLength;
+
+    public double[] Advantages(IReadOnlyList<double> rewards, int groupSize) =>
+        PolicyMath.GroupMeanCentered(rewards, groupSize, divideByStd: false);
+
+    public PolicyLoss Loss(PolicyBatch b, PolicyOptions o)
+    {
+        var (perToken, clipped) = PolicyMath.ClippedSurrogate(b.Logprobs, b.OldLogprobs, b.Advantages, o.EpsLow, o.EpsHigh);
+        var kl = KlTerm.InLoss(b, o);
+        if (kl is not null) perToken = perToken + o.Beta * kl;
+        var loss = (perToken * b.Mask).sum() / b.Normalizer;                               // constant denominator
+        return KlTerm.Report(loss, clipped, kl, b);
+    }
+}

@@ -1,0 +1,60 @@
+using static TorchSharp.torch;
+
+namespace Ponder.Algorithms;
+
+/// <summary>The shared pieces every policy objective is built from; each algorithm file composes them on one screen.</summary>
+public static class PolicyMath
+{
+    /// <summary>PPO's clipped surrogate, per token, as a quantity to MINIMISE:
+    /// −min(ρ·Â, clip(ρ, 1−ε_low, 1+ε_high)·Â) with ρ = exp(logπ_θ − logπ_old).</summary>
+    /// <returns>Per-token loss (B, T) and the clipped indicator (B, T) as float.</returns>
+    public static (Tensor Loss, Tensor Clipped) ClippedSurrogate(Tensor logprobs, Tensor oldLogprobs, Tensor advantages, double epsLow, double epsHigh)
+    {
+        var ratio = (logprobs - oldLogprobs).exp();                                  // (B, T)
+        var adv = advantages.unsqueeze(1);                                           // (B, 1)
+        var unclipped = ratio * adv;
+        var clipped = ratio.clamp(1 - epsLow, 1 + epsHigh) * adv;
+        var loss = -minimum(unclipped, clipped);                                     // (B, T)
+        var wasClipped = (clipped < unclipped).to(ratio.dtype);               // the clip bound was the active one
+        return (loss, wasClipped);
+    }
+
+    /// <summary>k1 = log π_θ − log π_ref (per token). Unbiased; in the reward it is the usual RLHF penalty.</summary>
+    public static Tensor K1(Tensor logprobs, Tensor refLogprobs) => logprobs - refLogprobs;
+
+    /// <summary>k3 = π_ref/π_θ − log(π_ref/π_θ) − 1 (per token, ≥ 0): GRPO's in-loss estimator.</summary>
+    public static Tensor K3(Tensor logprobs, Tensor refLogprobs)
+    {
+        var logRatio = refLogprobs - logprobs;
+        return logRatio.exp() - logRatio - 1;
+    }
+
+    /// <summary>Σ_t x·mask per row: (B).</summary>
+    public static Tensor MaskedRowSum(Tensor x, Tensor mask) => (x * mask).sum(1);
+
+    /// <summary>Mean of x over masked tokens, for logging.</summary>
+    public static double MaskedMean(Tensor x, Tensor mask) => ((x * mask).sum() / mask.sum().clamp_min(1)).to(ScalarType.Float64).item<double>();
+
+    /// <summary>Group-relative baselines: rewards laid out group after group (G each).</summary>
+    public static double[] GroupMeanCentered(IReadOnlyList<double> rewards, int groupSize, bool divideByStd, double eps = 1e-4)
+    {
+        var advantages = new double[rewards.Count];
+        foreach (var (start, group) in Groups(rewards, groupSize))
+        {
+            double mean = group.Average();
+            // Sample std (n − 1), as torch.std and DeepSeekMath's implementation use.
+            double std = Math.Sqrt(group.Sum(r => (r - mean) * (r - mean)) / Math.Max(1, group.Length - 1));
+            for (int i = 0; i < group.Length; i++)
+                advantages[start + i] = divideByStd ? (group[i] - mean) / (std + eps) : group[i] - mean;
+        }
+        return advantages;
+    }
+
+    public static IEnumerable<(int Start, double[] Rewards)> Groups(IReadOnlyList<double> rewards, int groupSize)
+    {
+        if (groupSize < 1 || rewards.Count % groupSize != 0)
+            throw new PonderException($"{rewards.Count} rewards do not split into groups of {groupSize}.");
+        for (int start = 0; start < rewards.Count; start += groupSize)
+            yield return (start, rewards.Skip(start).Take(groupSize).ToArray());
+    }
+}
