@@ -1,0 +1,113 @@
+using Ponder.Algorithms;
+
+namespace Ponder.Reinforcement;
+
+/// <summary>Reinforcement-learning settings. Immutable; <see cref="Validate"/> says what to change.</summary>
+public sealed record RlOptions
+{
+    /// <summary>grpo, drgrpo, dapo or rloo. <value>The default value is "grpo".</value></summary>
+    public string Algorithm { get; init; } = "grpo";
+
+    /// <summary>Optimizer steps (each on a fresh batch of rollouts). <value>The default value is 100.</value></summary>
+    public int Steps { get; init; } = 100;
+
+    /// <summary>Problems per step. <value>The default value is 16.</value></summary>
+    public int PromptsPerStep { get; init; } = 16;
+
+    /// <summary>Completions per problem (G). <value>The default value is 8.</value></summary>
+    public int GroupSize { get; init; } = 8;
+
+    /// <summary>Policy updates per batch of rollouts (μ); above 1 the importance ratio against the sampling policy
+    /// matters. <value>The default value is 1.</value></summary>
+    public int UpdatesPerBatch { get; init; } = 1;
+
+    /// <summary>Rows per forward/backward micro-batch in the update. <value>The default value is 32.</value></summary>
+    public int MicroBatchSize { get; init; } = 32;
+
+    /// <summary>Peak learning rate. <value>The default value is 1e-4 (small models); R1 used 3e-6 at scale.</value></summary>
+    public double LearningRate { get; init; } = 1e-4;
+
+    /// <summary>Linear warm-up steps, then constant (RL recipes rarely decay). <value>The default value is 5.</value></summary>
+    public int WarmupSteps { get; init; } = 5;
+
+    /// <summary><value>The default value is 1.0.</value></summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary><value>The default value is 0.0 (RL recipes use none).</value></summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Sampling temperature of the rollouts (and of the log-probs in the loss). <value>The default value is 1.0.</value></summary>
+    public double Temperature { get; init; } = 1.0;
+
+    /// <summary>Completion tokens at most. <value>The default value is 512.</value></summary>
+    public int MaxCompletionTokens { get; init; } = 512;
+
+    /// <summary>Clip, KL and normaliser settings of the loss. The DAPO preset raises ε_high to 0.28.</summary>
+    public PolicyOptions Policy { get; init; } = new();
+
+    /// <summary>Reward for a well-formed completion (reasoning closed by &lt;/think&gt;, then an answer), added to the
+    /// accuracy reward (1 when correct). <value>The default value is 0.1.</value></summary>
+    public double FormatReward { get; init; } = 0.1;
+
+    /// <summary>DAPO's soft overlong punishment window in tokens (0: off; DAPO's default on for dapo).
+    /// <value>The default value is 0.</value></summary>
+    public int OverlongWindow { get; init; }
+
+    /// <summary>Drop groups whose rewards are all equal and sample more problems (DAPO).
+    /// <value>The default value is false (true for dapo).</value></summary>
+    public bool DynamicSampling { get; init; }
+
+    /// <summary>Extra sampling rounds dynamic sampling may take per step before training on what it has.
+    /// <value>The default value is 3.</value></summary>
+    public int MaxSamplingRounds { get; init; } = 3;
+
+    /// <summary>Held-out evaluation every N steps (and before the first and after the last). <value>The default value is 10.</value></summary>
+    public int EvalEvery { get; init; } = 10;
+
+    /// <summary>Held-out problems per evaluation. <value>The default value is 100.</value></summary>
+    public int EvalProblems { get; init; } = 100;
+
+    /// <summary>Samples per held-out problem (pass@1 is their mean, at <see cref="Temperature"/>). <value>The default value is 4.</value></summary>
+    public int EvalSamples { get; init; } = 4;
+
+    /// <summary><value>The default value is 20.</value></summary>
+    public int CheckpointEvery { get; init; } = 20;
+
+    /// <summary><value>The default value is 2.</value></summary>
+    public int KeepCheckpoints { get; init; } = 2;
+
+    /// <summary>Seed of problem order and sampling. <value>The default value is 0.</value></summary>
+    public long Seed { get; init; }
+
+    /// <summary>The preset of an algorithm: its paper's defaults for the knobs that define it.</summary>
+    public static RlOptions For(string algorithm) => algorithm switch
+    {
+        "dapo" => new RlOptions { Algorithm = "dapo", Policy = new PolicyOptions { EpsLow = 0.2, EpsHigh = 0.28 }, DynamicSampling = true, OverlongWindow = 64 },
+        _ => new RlOptions { Algorithm = algorithm },
+    };
+
+    public int RolloutsPerStep => PromptsPerStep * GroupSize;
+
+    public RlOptions Validate()
+    {
+        var algo = PolicyAlgorithms.Create(Algorithm);
+        if (algo.GroupRelative && GroupSize < 2)
+            throw new PonderException($"--group-size {GroupSize}: {Algorithm} compares completions within a group; use at least 2.");
+        if (GroupSize < 1) throw new PonderException($"--group-size {GroupSize}: must be at least 1.");
+        if (Steps < 1) throw new PonderException($"--steps {Steps}: must be at least 1.");
+        if (PromptsPerStep < 1) throw new PonderException($"--prompts {PromptsPerStep}: must be at least 1.");
+        if (UpdatesPerBatch < 1) throw new PonderException($"--updates {UpdatesPerBatch}: must be at least 1.");
+        if (MicroBatchSize < 1) throw new PonderException($"--micro-batch {MicroBatchSize}: must be at least 1.");
+        if (!(LearningRate > 0) || LearningRate > 1) throw new PonderException($"--lr {LearningRate}: use a value in (0, 1].");
+        if (!(Temperature > 0)) throw new PonderException($"--temperature {Temperature}: RL samples must be random; use a value above 0 (1.0 is usual).");
+        if (MaxCompletionTokens < 1) throw new PonderException($"--max-tokens {MaxCompletionTokens}: must be at least 1.");
+        if (Policy.EpsLow is < 0 or >= 1) throw new PonderException($"--eps-low {Policy.EpsLow}: use a value in [0, 1).");
+        if (Policy.EpsHigh < 0) throw new PonderException($"--eps-high {Policy.EpsHigh}: must be 0 or more.");
+        if (Policy.Beta < 0) throw new PonderException($"--beta {Policy.Beta}: must be 0 or more.");
+        if (OverlongWindow < 0 || OverlongWindow >= MaxCompletionTokens)
+            throw new PonderException($"--overlong-window {OverlongWindow}: must be 0 (off) or less than --max-tokens {MaxCompletionTokens}.");
+        if (EvalProblems < 1 || EvalSamples < 1) throw new PonderException("--eval-problems and --eval-samples must be at least 1.");
+        if (CheckpointEvery < 1 || KeepCheckpoints < 1) throw new PonderException("--checkpoint-every and --keep-checkpoints must be at least 1.");
+        return this;
+    }
+}
