@@ -12,6 +12,7 @@ internal static class CountdownSolver
     {
         int n = numbers.Count;
         var reach = new Dictionary<long, CountdownExpr>[1 << n];
+        reach[0] = []; // the empty subset makes nothing
         for (int mask = 1; mask < 1 << n; mask++)
         {
             var values = reach[mask] = [];
