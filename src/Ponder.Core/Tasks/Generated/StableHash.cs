@@ -22,7 +22,20 @@ internal static class StableHash
         return hash;
     }
 
-    /// <summary>One problem key in ten (by hash) is a test problem; the rest are train, so the splits are disjoint
-    /// by construction whatever the seed.</summary>
-    public static TaskSplit SplitOf(string key) => Fnv1a(key) % 10 == 0 ? TaskSplit.Test : TaskSplit.Train;
+    /// <summary>MurmurHash3's 64-bit finaliser: every output bit depends on every input bit. FNV-1a alone is unfit for
+    /// <c>% 10</c>: its lowest bit is just the parity of the count of odd bytes, so the test split would be skewed
+    /// (e.g. toward particular operators, since '+' and '-' are odd bytes and '*' is even).</summary>
+    public static ulong Mix(ulong h)
+    {
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdUL;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53UL;
+        h ^= h >> 33;
+        return h;
+    }
+
+    /// <summary>One problem key in ten (by mixed hash) is a test problem; the rest are train, so the splits are
+    /// disjoint by construction whatever the seed.</summary>
+    public static TaskSplit SplitOf(string key) => Mix(Fnv1a(key)) % 10 == 0 ? TaskSplit.Test : TaskSplit.Train;
 }

@@ -50,6 +50,16 @@ public sealed class GeneratedTasksTests
     }
 
     [Fact]
+    public void Given_the_test_split_then_operations_are_as_balanced_as_in_train()
+    {
+        // Unmixed FNV-1a % 10 put far more '-' problems into test ('-' is an odd byte, '*' even).
+        var test = new ArithmeticTask(new ArithmeticOptions()).Problems(TaskSplit.Test, 900);
+
+        foreach (var op in new[] { "+", "-", "*" })
+            Assert.InRange(test.Count(p => p.Metadata["op"] == op), 250, 350);
+    }
+
+    [Fact]
     public void Given_fnv1a_then_it_matches_the_published_test_vectors()
     {
         Assert.Equal(0xcbf29ce484222325UL, StableHash.Fnv1a(""));
