@@ -29,6 +29,8 @@ internal static class BenchGenerateCommand
             BenchReport.ApplyThreads(r.GetValue(threads));
             var options = CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!);
             using var lm = LanguageModel.Load(r.GetValue(model)!, options);
+            if (prompt + fresh > lm.Config.MaxPositionEmbeddings)   // checked before the peak is measured
+                throw new PonderException($"--prompt-tokens {prompt} + --new-tokens {fresh} exceeds the model's context of {lm.Config.MaxPositionEmbeddings} tokens; lower one of them.");
 
             var peaks = BenchReport.MeasurePeaks(options.TorchDevice, options.ScalarType);
             var peak = peaks[^1];

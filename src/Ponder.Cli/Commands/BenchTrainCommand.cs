@@ -30,6 +30,8 @@ internal static class BenchTrainCommand
             BenchReport.ApplyThreads(r.GetValue(threads));
             var options = CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!);
             using var lm = LanguageModel.Load(r.GetValue(model)!, options);
+            if (t + 1 > lm.Config.MaxPositionEmbeddings)   // checked before the peak is measured
+                throw new PonderException($"--seq-len {t} exceeds the model's context of {lm.Config.MaxPositionEmbeddings} tokens (one more is needed for the targets); lower --seq-len.");
 
             var peaks = BenchReport.MeasurePeaks(options.TorchDevice, options.ScalarType);
             var peak = peaks[^1];
