@@ -1,0 +1,56 @@
+namespace Ponder.Tasks.Generated;
+
+/// <summary>
+/// Settings of the <c>countdown</c> task. Defaults follow Stream of Search's Countdown-4 (4 numbers, targets 10–100)
+/// but with numbers 1–50 rather than TinyZero's 1–99: with a byte-level tokenizer every digit is a token, smaller
+/// numbers keep states and traces short, and more of the products and quotients land in the target range, so a
+/// ~5M-parameter model sees more solvable, shorter searches.
+/// </summary>
+public sealed record CountdownOptions
+{
+    /// <summary>Seed of the problem stream.</summary>
+    /// <value>The default value is 0.</value>
+    public int Seed { get; init; }
+
+    /// <summary>How many numbers a problem gives.</summary>
+    /// <value>The default value is 4. Range 2..6.</value>
+    public int Numbers { get; init; } = 4;
+
+    /// <summary>Smallest number drawn (uniformly, with repeats allowed).</summary>
+    /// <value>The default value is 1. At least 1.</value>
+    public int MinNumber { get; init; } = 1;
+
+    /// <summary>Largest number drawn.</summary>
+    /// <value>The default value is 50. At most 999 (so every intermediate fits in 64 bits).</value>
+    public int MaxNumber { get; init; } = 50;
+
+    /// <summary>Smallest target.</summary>
+    /// <value>The default value is 10.</value>
+    public int MinTarget { get; init; } = 10;
+
+    /// <summary>Largest target.</summary>
+    /// <value>The default value is 100. At most 1,000,000.</value>
+    public int MaxTarget { get; init; } = 100;
+
+    /// <summary>Most lines of a search trace; the last lines are always the path to the target (see the search).</summary>
+    /// <value>The default value is 24 (about 400 characters for 4 numbers). At least <see cref="Numbers"/> − 1.</value>
+    public int MaxTraceLines { get; init; } = 24;
+
+    /// <summary>Write only the moves of a shortest solution, no dead ends (the Stream of Search "optimal path" ablation).</summary>
+    /// <value>The default value is false.</value>
+    public bool PathOnly { get; init; }
+
+    /// <summary>Throws a <see cref="PonderException"/> saying what to change when the settings are inconsistent.</summary>
+    public void Validate()
+    {
+        if (Numbers < 2 || Numbers > 6)
+            throw new PonderException($"countdown: numbers must be between 2 and 6 (got {Numbers})");
+        if (MinNumber < 1 || MinNumber > MaxNumber || MaxNumber > 999)
+            throw new PonderException($"countdown: need 1 ≤ min-number ≤ max-number ≤ 999 (got {MinNumber}..{MaxNumber})");
+        if (MinTarget < 1 || MinTarget > MaxTarget || MaxTarget > 1_000_000)
+            throw new PonderException($"countdown: need 1 ≤ min-target ≤ max-target ≤ 1000000 (got {MinTarget}..{MaxTarget})");
+        if (MaxTraceLines < Numbers - 1)
+            throw new PonderException($"countdown: max-trace-lines must be ≥ numbers − 1 = {Numbers - 1}, the length of the " +
+                $"longest solution (got {MaxTraceLines})");
+    }
+}

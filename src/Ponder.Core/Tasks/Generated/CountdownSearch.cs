@@ -1,0 +1,121 @@
+using System.Text;
+
+namespace Ponder.Tasks.Generated;
+
+/// <summary>
+/// The countdown reference trace: a depth-first search (Stream of Search style) over pairwise combinations. A state is
+/// the list of numbers left; a move picks two of them and an operation and replaces them by the result (appended at
+/// the end). One line per explored move, indented one space per depth, followed by the state it leads to, by
+/// <c>x</c> when one number is left and it is not the target (a dead end), or by nothing when it IS the target:
+/// <code>
+/// 12+5=17 [7 9 17]
+///  17*7=119 [9 119]
+///   119-9=110 x
+///  ...
+///  17+9=26 [7 26]  …  the last line reaches the target
+/// </code>
+/// Backtracking is implicit: the next line's indentation shows which state the search returned to.
+/// Moves are ordered by closeness of the result to the target, jittered by <c>rng</c> (each distance is scaled by a
+/// factor in [0.5, 1.5)), and moves giving the same multiset of numbers are explored once; zero results are never
+/// produced (they cannot help reach a positive target).
+/// <para>Bound: at most <c>maxLines</c> lines. Once the search has written <c>maxLines − (n − 1)</c> lines it keeps
+/// only moves from which the target is still reachable (checked exhaustively by <see cref="CountdownSolver"/>):
+/// it backtracks silently to the deepest state that can still succeed and walks down to the target, which needs at
+/// most n − 1 lines. So every trace ENDS with a solution, like a heuristic search that found it after some dead ends.</para>
+/// </summary>
+internal sealed class CountdownSearch
+{
+    private readonly long _target;
+    private readonly int _guidedAfter;
+    private readonly Random _rng;
+    private readonly StringBuilder _text = new();
+    private readonly Dictionary<string, bool> _solvable = new(StringComparer.Ordinal);
+    private int _lines;
+
+    private CountdownSearch(long target, int guidedAfter, Random rng)
+    {
+        _target = target;
+        _guidedAfter = guidedAfter;
+        _rng = rng;
+    }
+
+    /// <summary>The search trace and the solution it ends with. Throws when the problem has no solution.</summary>
+    public static (string Reasoning, CountdownExpr Solution) Search(IReadOnlyList<long> numbers, long target, int maxLines, Random rng)
+    {
+        var search = new CountdownSearch(target, maxLines - (numbers.Count - 1), rng);
+        var start = numbers.Select(CountdownExpr.Number).ToList();
+        var solution = search.Explore(start, 0)
+            ?? throw new ArgumentException($"countdown: {string.Join(' ', numbers)} cannot make {target}", nameof(numbers));
+        return (search._text.ToString().TrimEnd('\n'), solution);
+    }
+
+    /// <summary>The optimal-path-only trace (for ablations): the moves of a shortest solution, no dead ends.</summary>
+    public static (string Reasoning, CountdownExpr Solution) Path(IReadOnlyList<long> numbers, long target)
+    {
+        var solution = CountdownSolver.Shortest(numbers, target)
+            ?? throw new ArgumentException($"countdown: {string.Join(' ', numbers)} cannot make {target}", nameof(numbers));
+        var search = new CountdownSearch(target, int.MaxValue, new Random(0));
+        var state = numbers.Select(CountdownExpr.Number).ToList();
+        int depth = 0;
+        foreach (var step in solution.Steps())
+        {
+            state.Remove(state.First(e => e.Value == step.Left!.Value));
+            state.Remove(state.First(e => e.Value == step.Right!.Value));
+            state.Add(step);
+            search.Write(step, state, depth++);
+        }
+        return (search._text.ToString().TrimEnd('\n'), solution);
+    }
+
+    private CountdownExpr? Explore(List<CountdownExpr> state, int depth)
+    {
+        foreach (var (move, next) in Moves(state))
+        {
+            if (_lines >= _guidedAfter && !Solvable(next))
+                continue;
+            Write(move, next, depth);
+            if (move.Value == _target)
+                return move;
+            if (next.Count > 1 && Explore(next, depth + 1) is { } found)
+                return found;
+        }
+        return null;
+    }
+
+    private List<(CountdownExpr Move, List<CountdownExpr> Next)> Moves(List<CountdownExpr> state)
+    {
+        var moves = new List<(CountdownExpr, List<CountdownExpr>)>();
+        var keys = new List<double>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < state.Count; i++)
+            for (int j = i + 1; j < state.Count; j++)
+                foreach (var move in CountdownExpr.Combine(state[i], state[j]))
+                {
+                    var next = state.Where((_, k) => k != i && k != j).Append(move).ToList();
+                    if (!seen.Add(Key(next)))
+                        continue;
+                    moves.Add((move, next));
+                    keys.Add(Math.Abs(move.Value - _target) * (0.5 + _rng.NextDouble()));
+                }
+        return [.. moves.Select((m, k) => (m, key: keys[k])).OrderBy(t => t.key).Select(t => t.m)];
+    }
+
+    private void Write(CountdownExpr move, List<CountdownExpr> next, int depth)
+    {
+        _text.Append(' ', depth).Append(move.Step());
+        if (move.Value != _target)
+            _text.Append(next.Count == 1 ? " x" : $" [{string.Join(' ', next.Select(e => e.Value))}]");
+        _text.Append('\n');
+        _lines++;
+    }
+
+    private bool Solvable(List<CountdownExpr> state)
+    {
+        string key = Key(state);
+        if (!_solvable.TryGetValue(key, out bool solvable))
+            _solvable[key] = solvable = CountdownSolver.Solvable([.. state.Select(e => e.Value)], _target);
+        return solvable;
+    }
+
+    private static string Key(IEnumerable<CountdownExpr> state) => string.Join(' ', state.Select(e => e.Value).Order());
+}

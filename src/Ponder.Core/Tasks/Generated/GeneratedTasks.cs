@@ -1,0 +1,96 @@
+using System.Globalization;
+
+namespace Ponder.Tasks.Generated;
+
+/// <summary>
+/// The generated tasks by name, configured by <c>key=value</c> settings (e.g. from the command line):
+/// <list type="bullet">
+/// <item><c>arithmetic</c>: min-digits, max-digits, operations.</item>
+/// <item><c>countdown</c>: numbers, min-number, max-number, min-target, max-target, max-trace-lines, path-only.</item>
+/// </list>
+/// An unknown setting or a malformed value is a <see cref="PonderException"/> listing what is known.
+/// </summary>
+public static class GeneratedTasks
+{
+    /// <summary>The task names <see cref="Create"/> accepts.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["arithmetic", "countdown"];
+
+    /// <summary>Builds the task <paramref name="name"/> with <paramref name="settings"/> over its defaults and
+    /// <paramref name="seed"/> as its seed.</summary>
+    public static ITraceTask Create(string name, IReadOnlyDictionary<string, string> settings, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        switch (name)
+        {
+            case "arithmetic":
+            {
+                var s = new Settings(name, settings, ["min-digits", "max-digits", "operations"]);
+                var defaults = new ArithmeticOptions();
+                return new ArithmeticTask(new ArithmeticOptions
+                {
+                    Seed = seed,
+                    MinDigits = s.Int("min-digits", defaults.MinDigits),
+                    MaxDigits = s.Int("max-digits", defaults.MaxDigits),
+                    Operations = s.Text("operations", defaults.Operations),
+                });
+            }
+            case "countdown":
+            {
+                var s = new Settings(name, settings,
+                    ["numbers", "min-number", "max-number", "min-target", "max-target", "max-trace-lines", "path-only"]);
+                var defaults = new CountdownOptions();
+                return new CountdownTask(new CountdownOptions
+                {
+                    Seed = seed,
+                    Numbers = s.Int("numbers", defaults.Numbers),
+                    MinNumber = s.Int("min-number", defaults.MinNumber),
+                    MaxNumber = s.Int("max-number", defaults.MaxNumber),
+                    MinTarget = s.Int("min-target", defaults.MinTarget),
+                    MaxTarget = s.Int("max-target", defaults.MaxTarget),
+                    MaxTraceLines = s.Int("max-trace-lines", defaults.MaxTraceLines),
+                    PathOnly = s.Bool("path-only", defaults.PathOnly),
+                });
+            }
+            default:
+                throw new PonderException($"unknown generated task \"{name}\"; known: {string.Join(", ", Names)}");
+        }
+    }
+
+    /// <summary>Typed reads of one task's settings; the constructor rejects unknown keys.</summary>
+    private sealed class Settings
+    {
+        private readonly string _task;
+        private readonly IReadOnlyDictionary<string, string> _values;
+
+        public Settings(string task, IReadOnlyDictionary<string, string> values, string[] known)
+        {
+            _task = task;
+            _values = values;
+            foreach (var key in values.Keys.Where(k => !known.Contains(k)).Order(StringComparer.Ordinal))
+                throw new PonderException($"{task}: unknown setting \"{key}\"; known: {string.Join(", ", known)}");
+        }
+
+        public int Int(string key, int fallback)
+        {
+            if (!_values.TryGetValue(key, out var text))
+                return fallback;
+            return int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value)
+                ? value
+                : throw new PonderException($"{_task}: setting {key}=\"{text}\" is not an integer");
+        }
+
+        public bool Bool(string key, bool fallback)
+        {
+            if (!_values.TryGetValue(key, out var text))
+                return fallback;
+            return text.Trim().ToLowerInvariant() switch
+            {
+                "true" or "1" or "yes" => true,
+                "false" or "0" or "no" => false,
+                _ => throw new PonderException($"{_task}: setting {key}=\"{text}\" must be true or false"),
+            };
+        }
+
+        public string Text(string key, string fallback) => _values.TryGetValue(key, out var text) ? text.Trim() : fallback;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.RegularExpressions;
+using Ponder.Tasks;
+using Ponder.Tasks.Generated;
+
+namespace Ponder.Tests.Tasks.Generated;
+
+public sealed partial class ArithmeticTaskTests
+{
+    private static readonly ArithmeticTask Task = new(new ArithmeticOptions());
+
+    [Fact]
+    public void Given_347_times_28_then_prompt_trace_and_answer_are_the_documented_scratchpad()
+    {
+        var problem = ArithmeticTask.Create(347, '*', 28);
+
+        var (reasoning, answer) = Task.Trace(problem, new Random(0));
+
+        Assert.Equal("Compute 347*28.", Task.Prompt(problem));
+        Assert.Equal("9716", problem.Reference);
+        // 347*8 = 2776 (reversed 6772); 347*2 = 694, shifted 6940 (reversed 0496); 2776 + 6940 = 9716 (reversed 6179).
+        Assert.Equal(
+            "r 743*82\n7*8+0=56 4*8+5=37 3*8+3=27 p6772\n7*2+0=14 4*2+1=9 3*2+0=6 p0496\n" +
+            "a 6772+0496\n6+0+0=6 7+4+0=11 7+9+1=17 2+6+1=9 s6179", reasoning);
+        Assert.Equal("9716", answer);
+    }
+
+    [Theory]
+    [InlineData(347, '+', 28, "r 743+820\n7+8+0=15 4+2+1=7 3+0+0=3 s573", "375")]
+    [InlineData(999, '+', 1, "r 999+100\n9+1+0=10 9+0+1=10 9+0+1=10 s0001", "1000")]
+    [InlineData(28, '-', 347, "28<347\nr 743-820\n17-8-0=9 4-2-1=1 3-0-0=3 s913", "-319")]
+    [InlineData(1000, '-', 999, "1000>999\nr 0001-9990\n10-9-0=1 10-9-1=0 10-9-1=0 1-0-1=0 s1000", "1")]
+    [InlineData(55, '-', 55, "55=55\nr 55-55\n5-5-0=0 5-5-0=0 s00", "0")]
+    [InlineData(7, '*', 0, "r 7*0\n7*0+0=0 p0", "0")]
+    public void Given_edge_problems_then_trace_shows_carries_and_borrows(long a, char op, long b, string reasoning, string answer)
+    {
+        Assert.Equal((reasoning, answer), Task.Trace(ArithmeticTask.Create(a, op, b), new Random(0)));
+    }
+
+    [Fact]
+    public void Given_many_problems_when_traced_then_every_column_equation_is_true_and_the_answer_grades_correct()
+    {
+        var task = new ArithmeticTask(new ArithmeticOptions { MinDigits = 1, MaxDigits = 5 });
+
+        foreach (var problem in task.Problems(TaskSplit.Train, 600))
+        {
+            var (reasoning, answer) = task.Trace(problem, new Random(0));
+
+            Assert.True(task.Grade(problem, answer).Correct, $"{problem.Question}: {answer}");
+            foreach (Match m in ColumnEquation().Matches(reasoning))
+            {
+                long x = long.Parse(m.Groups[1].Value), y = long.Parse(m.Groups[3].Value);
+                long c = long.Parse(m.Groups[4].Value), v = long.Parse(m.Groups[5].Value);
+                long expected = m.Groups[2].Value switch { "+" => x + y + c, "-" => x - y - c, _ => x * y + c };
+                Assert.True(expected == v, $"{problem.Question}: {m.Value}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Given_options_then_problems_respect_digits_and_operations_and_metadata_says_so()
+    {
+        var task = new ArithmeticTask(new ArithmeticOptions { MinDigits = 3, MaxDigits = 3, Operations = "-" });
+
+        foreach (var problem in task.Problems(TaskSplit.Train, 200))
+        {
+            Assert.Equal("-", problem.Metadata["op"]);
+            Assert.Equal("3,3", problem.Metadata["digits"]);
+            Assert.Matches(@"^\d{3}-\d{3}$", problem.Question);
+            Assert.Equal("arith-" + problem.Question, problem.Id);
+        }
+    }
+
+    [Fact]
+    public void Given_default_digits_then_the_longest_trace_is_short()
+    {
+        var lengths = Task.Problems(TaskSplit.Train, 500).Select(p => Task.Trace(p, new Random(0)).Reasoning.Length).ToList();
+
+        Assert.True(lengths.Max() < 400, $"max {lengths.Max()}");
+    }
+
+    [GeneratedRegex(@"(\d+)([+*-])(\d)[+-](\d)=(\d+)")]
+    private static partial Regex ColumnEquation();
+}

@@ -1,0 +1,118 @@
+using Ponder.Tasks;
+using Ponder.Tasks.Generated;
+
+namespace Ponder.Tests.Tasks.Generated;
+
+public sealed class CountdownTaskTests
+{
+    [Fact]
+    public void Given_a_problem_then_prompt_id_and_metadata_are_compact_and_self_contained()
+    {
+        var task = new CountdownTask(new CountdownOptions());
+        var problem = CountdownTask.Create([12, 5, 7, 9], 41);
+
+        Assert.Equal("Use 12 5 7 9 to make 41 with + - * /, each number at most once.", task.Prompt(problem));
+        Assert.Equal("countdown-5,7,9,12=41", problem.Id);
+        Assert.Equal("41", problem.Reference);
+        Assert.Equal("12 5 7 9", problem.Metadata["numbers"]);
+        Assert.Equal("41", problem.Metadata["target"]);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Given_generated_problems_then_each_is_solvable_and_its_trace_ends_with_a_correct_answer(int numbers)
+    {
+        var options = new CountdownOptions { Numbers = numbers, Seed = 7 };
+        var task = new CountdownTask(options);
+        var rng = new Random(1);
+
+        foreach (var problem in task.Problems(TaskSplit.Train, numbers == 5 ? 60 : 300))
+        {
+            var values = problem.Metadata["numbers"].Split(' ').Select(long.Parse).ToList();
+            long target = long.Parse(problem.Reference);
+            var (reasoning, answer) = task.Trace(problem, rng);
+            string[] lines = reasoning.Split('\n');
+
+            Assert.True(CountdownSolver.Solvable(values, target));
+            Assert.DoesNotContain(target, values);
+            Assert.InRange(target, options.MinTarget, options.MaxTarget);
+            Assert.True(task.Grade(problem, answer).Correct, $"{problem.Id}: {answer}");
+            Assert.EndsWith($"={target}", lines[^1]);          // the search ends on the target
+            Assert.InRange(lines.Length, 1, options.MaxTraceLines);
+        }
+    }
+
+    [Fact]
+    public void Given_a_search_trace_then_lines_are_true_moves_and_indentation_never_skips_a_level()
+    {
+        var task = new CountdownTask(new CountdownOptions());
+
+        foreach (var problem in task.Problems(TaskSplit.Train, 100))
+        {
+            int depth = 0;
+            foreach (string line in task.Trace(problem, new Random(3)).Reasoning.Split('\n'))
+            {
+                int indent = line.Length - line.TrimStart(' ').Length;
+                Assert.True(indent <= depth, $"{problem.Id}: {line}");
+                depth = line.EndsWith(" x", StringComparison.Ordinal) ? indent : indent + 1;
+                var step = System.Text.RegularExpressions.Regex.Match(line, @"^ *(\d+)([-+*/])(\d+)=(\d+)");
+                long a = long.Parse(step.Groups[1].Value), b = long.Parse(step.Groups[3].Value), r = long.Parse(step.Groups[4].Value);
+                Assert.True(a >= b && r > 0, line);
+                Assert.Equal(step.Groups[2].Value switch { "+" => a + b, "-" => a - b, "*" => a * b, _ => a / b }, r);
+                Assert.True(step.Groups[2].Value != "/" || a % b == 0, line);
+            }
+        }
+    }
+
+    [Fact]
+    public void Given_the_same_problem_and_rng_seed_then_the_trace_is_the_same_and_another_seed_can_differ()
+    {
+        var task = new CountdownTask(new CountdownOptions());
+        var problems = task.Problems(TaskSplit.Train, 50);
+
+        var first = problems.Select(p => task.Trace(p, new Random(5))).ToList();
+        var again = problems.Select(p => task.Trace(p, new Random(5))).ToList();
+        var other = problems.Select(p => task.Trace(p, new Random(6))).ToList();
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+    }
+
+    [Fact]
+    public void Given_path_only_then_the_trace_is_a_shortest_solution_without_dead_ends()
+    {
+        var task = new CountdownTask(new CountdownOptions { PathOnly = true });
+        var problem = CountdownTask.Create([12, 5, 7, 9], 41);
+
+        var (reasoning, answer) = task.Trace(problem, new Random(0));
+
+        Assert.Equal(3, reasoning.Split('\n').Length);   // 41 needs all four numbers: three moves
+        Assert.DoesNotContain(" x", reasoning, StringComparison.Ordinal);
+        Assert.True(task.Grade(problem, answer).Correct, answer);
+    }
+
+    [Fact]
+    public void Given_a_tight_line_cap_then_the_trace_still_ends_with_the_solution()
+    {
+        var task = new CountdownTask(new CountdownOptions { MaxTraceLines = 3 });
+
+        foreach (var problem in task.Problems(TaskSplit.Train, 100))
+        {
+            var (reasoning, answer) = task.Trace(problem, new Random(2));
+
+            Assert.True(reasoning.Split('\n').Length <= 3, reasoning);
+            Assert.True(task.Grade(problem, answer).Correct, answer);
+        }
+    }
+
+    [Fact]
+    public void Given_ranges_that_reach_no_target_then_a_clear_error()
+    {
+        var task = new CountdownTask(new CountdownOptions { Numbers = 2, MinNumber = 1, MaxNumber = 2, MinTarget = 500, MaxTarget = 600 });
+
+        var e = Assert.Throws<PonderException>(() => task.Problems(TaskSplit.Train, 5));
+        Assert.Contains("widen", e.Message, StringComparison.Ordinal);
+    }
+}
