@@ -33,7 +33,7 @@ public sealed class SftData
         return new SftData($"{task.Name} reference traces ({pool.Count} problems)", pool.Count, p =>
         {
             var problem = pool[Shuffled(p, pool.Count, seed)];
-            var (reasoning, answer) = task.Trace(problem, new Random(unchecked((int)Mix((ulong)seed, (ulong)p))));
+            var (reasoning, answer) = task.Trace(problem, new Random(DataOrder.SeedFor(seed, p)));
             return [new ChatMessage(ChatRole.User, task.Prompt(problem)), new ChatMessage(ChatRole.Assistant, answer, reasoning)];
         });
     }
@@ -94,33 +94,5 @@ public sealed class SftData
         o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!
             : throw new PonderException($"{where}: field \"{name}\" is missing or not a string (lines need \"messages\", or \"prompt\" and \"answer\").");
 
-    /// <summary>Index of position p in a per-epoch permutation of [0, n) (a seeded Fisher–Yates per epoch, cached).</summary>
-    static int Shuffled(long p, int n, long seed)
-    {
-        long epoch = p / n;
-        var order = Permutations.Get(seed, epoch, n);
-        return order[(int)(p % n)];
-    }
-
-    static ulong Mix(ulong a, ulong b)
-    {
-        ulong x = a * 0x9E3779B97F4A7C15UL + b + 0x632BE59BD9B4E019UL;
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
-        return x ^ (x >> 31);
-    }
-
-    static class Permutations
-    {
-        [ThreadStatic] static (long Seed, long Epoch, int N, int[] Order)? last;
-
-        public static int[] Get(long seed, long epoch, int n)
-        {
-            if (last is { } l && l.Seed == seed && l.Epoch == epoch && l.N == n) return l.Order;
-            var order = Enumerable.Range(0, n).ToArray();
-            new Random(unchecked((int)Mix((ulong)seed, (ulong)epoch))).Shuffle(order);
-            last = (seed, epoch, n, order);
-            return order;
-        }
-    }
+    static int Shuffled(long p, int n, long seed) => DataOrder.Index(p, n, seed);
 }

@@ -22,4 +22,23 @@ public static class TokenLogprobs
         var result = picked - logits.logsumexp(-1);                                    // (B, T−1)
         return result.MoveToOuterDisposeScope();
     }
+
+    /// <summary>As <see cref="Compute"/>, plus the entropy of each predictive distribution (B, T−1), detached
+    /// (for logging: RL watches it for collapse).</summary>
+    public static (Tensor Logprobs, Tensor Entropy) ComputeWithEntropy(CausalLM model, Tensor ids, Tensor attentionMask, double temperature = 1.0)
+    {
+        using var scope = NewDisposeScope();
+        long t = ids.shape[1];
+        var logits = model.Forward(ids, attentionMask).narrow(1, 0, t - 1);          // (B, T−1, V)
+        if (temperature != 1.0) logits = logits / temperature;
+        var logZ = logits.logsumexp(-1);                                               // (B, T−1)
+        var picked = logits.gather(-1, ids.narrow(1, 1, t - 1).unsqueeze(-1)).squeeze(-1);
+        Tensor entropy;
+        using (no_grad())
+        {
+            var logp = logits.detach() - logZ.detach().unsqueeze(-1);                  // (B, T−1, V)
+            entropy = -(logp.exp() * logp).sum(-1);                                    // (B, T−1)
+        }
+        return ((picked - logZ).MoveToOuterDisposeScope(), entropy.MoveToOuterDisposeScope());
+    }
 }

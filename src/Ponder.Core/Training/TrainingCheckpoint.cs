@@ -29,7 +29,8 @@ public static class TrainingCheckpoint
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static string Save(string checkpointsDir, TrainerState state, LanguageModel model, AdamW optimizer, int keep)
+    /// <param name="extra">Writes further files into the checkpoint folder before it is completed (e.g. a reference policy).</param>
+    public static string Save(string checkpointsDir, TrainerState state, LanguageModel model, AdamW optimizer, int keep, Action<string>? extra = null)
     {
         Directory.CreateDirectory(checkpointsDir);
         string final = Path.Combine(checkpointsDir, Prefix + state.Step.ToString("D6", CultureInfo.InvariantCulture));
@@ -37,6 +38,7 @@ public static class TrainingCheckpoint
         if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         model.Save(tmp);
         optimizer.Save(Path.Combine(tmp, OptimizerFile));
+        extra?.Invoke(tmp);
         AtomicFile.WriteAllText(Path.Combine(tmp, StateFile), JsonSerializer.Serialize(state, Json) + "\n");
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
         Directory.Move(tmp, final);

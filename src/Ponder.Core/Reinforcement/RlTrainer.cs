@@ -1,0 +1,283 @@
+using System.Diagnostics;
+using System.Globalization;
+using Ponder.Algorithms;
+using Ponder.Generation;
+using Ponder.Model;
+using Ponder.Rollouts;
+using Ponder.Tasks;
+using Ponder.Text;
+using Ponder.Training;
+using static TorchSharp.torch;
+
+namespace Ponder.Reinforcement;
+
+/// <summary>
+/// The RL loop, orchestration only: problems → sample G completions each (the batched sampler, inference mode) →
+/// grade (the task's one grader + format reward) → advantages (<see cref="IPolicyAlgorithm"/>) → policy loss →
+/// optimizer step(s). No math lives here: it is in Algorithms/, Rewards and AdamW.
+/// </summary>
+public sealed class RlTrainer : IDisposable
+{
+    readonly LanguageModel policy;
+    readonly IReasoningTask task;
+    readonly IPolicyAlgorithm algorithm;
+    readonly ChatTemplate template;
+    readonly AdamW optimizer;
+    readonly IReadOnlyList<Problem> pool;
+    readonly int padId;
+    CausalLM? reference;
+
+    public RlTrainer(LanguageModel policy, IReasoningTask task, RlOptions options)
+    {
+        Options = options.Validate();
+        this.policy = policy;
+        this.task = task;
+        algorithm = PolicyAlgorithms.Create(options.Algorithm);
+        template = policy.Chat ?? throw new PonderException("RL needs a tokenizer with the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>).");
+        padId = policy.Tokenizer.PadTokenId ?? template.EndOfTurnId;
+        MemoryCheck.EnsureFits(policy.Config, options);
+        int needed = options.Steps * options.PromptsPerStep * (options.DynamicSampling ? options.MaxSamplingRounds : 1);
+        pool = task.Problems(TaskSplit.Train, Math.Clamp(needed, 1, 20_000));
+        optimizer = new AdamW(policy.Network.named_parameters().Select(p => (p.name, p.parameter)), beta2: 0.99, weightDecay: options.WeightDecay);
+        if (options.Policy.Beta > 0) reference = ReferencePolicy.CopyOf(policy.Network);
+        State = new TrainerState { Kind = "rl", Seed = options.Seed };
+    }
+
+    public RlOptions Options { get; }
+    public TrainerState State { get; private set; }
+    public bool Finished => State.Step >= Options.Steps;
+
+    /// <summary>Training FLOPs so far: rollout forwards plus update forwards/backwards (<see cref="Flops"/>).</summary>
+    public double CumulativeFlops => State.Extra.TryGetValue("flops", out var f) ? double.Parse(f, CultureInfo.InvariantCulture) : 0;
+
+    public void Resume(string checkpoint)
+    {
+        var state = TrainingCheckpoint.ReadState(checkpoint);
+        if (state.Kind != "rl") throw new PonderException($"{checkpoint}: a {state.Kind} checkpoint, not an RL one.");
+        optimizer.Load(Path.Combine(checkpoint, TrainingCheckpoint.OptimizerFile));
+        if (Options.Policy.Beta > 0)
+        {
+            string path = Path.Combine(checkpoint, ReferencePolicy.FileName);
+            if (!File.Exists(path)) throw new PonderException($"{checkpoint}: {ReferencePolicy.FileName} is missing but --beta is {Options.Policy.Beta}; resume with the β the run started with.");
+            reference?.Dispose();
+            reference = ReferencePolicy.Load(policy.Config, policy.Network, path);
+        }
+        State = state;
+    }
+
+    public string SaveCheckpoint(string dir) =>
+        TrainingCheckpoint.Save(dir, State, policy, optimizer, Options.KeepCheckpoints,
+            extra: reference is null ? null : tmp => ReferencePolicy.Save(reference, Path.Combine(tmp, ReferencePolicy.FileName)));
+
+    /// <summary>Held-out rollouts: <see cref="RlOptions.EvalSamples"/> samples per problem at the training temperature,
+    /// with a fixed seed so every evaluation of a run sees the same random stream.</summary>
+    public IReadOnlyList<Rollout> Evaluate(IReadOnlyList<Problem> problems) =>
+        RolloutSampler.Run(policy, task, problems, new SamplingOptions
+        {
+            Temperature = Options.Temperature,
+            MaxNewTokens = Options.MaxCompletionTokens,
+            N = Options.EvalSamples,
+            Seed = Options.Seed + 7_919,
+        });
+
+    public RlStep Step()
+    {
+        var clock = Stopwatch.StartNew();
+        var (rollouts, sampling) = SampleGroups();
+        var rewards = rollouts.Select(r => Rewards.For(r, Options)).ToArray();
+
+        var update = Stopwatch.StartNew();
+        var stats = Update(rollouts, rewards);
+        update.Stop();
+
+        double flops = sampling.Flops + stats.Flops;
+        State = State with
+        {
+            Step = State.Step + 1,
+            Extra = new Dictionary<string, string>(State.Extra) { ["flops"] = (CumulativeFlops + flops).ToString("R", CultureInfo.InvariantCulture) },
+        };
+        double total = clock.Elapsed.TotalSeconds;
+        var metrics = new Dictionary<string, double>
+        {
+            ["reward/mean"] = rewards.Average(),
+            ["reward/accuracy"] = rollouts.Average(r => r.Grade.Correct ? 1.0 : 0.0),
+            ["reward/format_rate"] = rollouts.Average(r => r.WellFormed ? 1.0 : 0.0),
+            ["rollout/zero_signal_fraction"] = sampling.ZeroSignalFraction,
+            ["rollout/groups_trained"] = rollouts.Count / Options.GroupSize,
+            ["rollout/sampling_rounds"] = sampling.Rounds,
+            ["rollout/reasoning_tokens"] = rollouts.Average(r => r.ReasoningTokens),
+            ["rollout/answer_tokens"] = rollouts.Average(r => r.AnswerTokens),
+            ["rollout/truncated_fraction"] = rollouts.Average(r => r.Completion.Finish == FinishReason.Length ? 1.0 : 0.0),
+            ["rollout/grader_errors"] = sampling.GraderErrors,
+            ["loss/kl"] = stats.Kl,
+            ["loss/entropy"] = stats.Entropy,
+            ["loss/clip_fraction"] = stats.ClipFraction,
+            ["loss/ratio_mean"] = stats.Ratio,
+            ["loss/policy"] = stats.Loss,
+            ["train/grad_norm"] = stats.GradNorm,
+            ["train/lr"] = stats.LearningRate,
+            ["perf/rollout_tokens_per_second"] = sampling.GeneratedTokens / Math.Max(1e-9, sampling.GenerateSeconds),
+            ["perf/update_tokens_per_second"] = stats.Tokens / Math.Max(1e-9, update.Elapsed.TotalSeconds),
+            ["time/generate"] = sampling.GenerateSeconds,
+            ["time/grade"] = sampling.GradeSeconds,
+            ["time/update"] = update.Elapsed.TotalSeconds,
+            ["time/step"] = total,
+            ["time/overhead_ratio"] = total / Math.Max(1e-9, sampling.GenerateSeconds + update.Elapsed.TotalSeconds),
+            ["compute/flops"] = CumulativeFlops,
+        };
+        return new RlStep(State.Step, metrics, rollouts, rewards);
+    }
+
+    sealed record Sampling(double GenerateSeconds, double GradeSeconds, long GeneratedTokens, double ZeroSignalFraction, int Rounds, int GraderErrors, double Flops);
+
+    /// <summary>Samples G completions for each of the step's problems; with dynamic sampling (DAPO) drops groups whose
+    /// rewards are all equal and samples more problems, up to <see cref="RlOptions.MaxSamplingRounds"/> rounds.</summary>
+    (List<Rollout> Rollouts, Sampling Stats) SampleGroups()
+    {
+        var sampler = policy.CreateSampler();
+        var kept = new List<Rollout>();
+        List<Rollout> lastRound = [];
+        double generate = 0, grade = 0, flops = 0;
+        long generated = 0;
+        int groups = 0, zeroSignal = 0, errors = 0, round = 0, rounds = Options.DynamicSampling ? Options.MaxSamplingRounds : 1;
+        while (kept.Count < Options.RolloutsPerStep && round < rounds)
+        {
+            int need = (Options.RolloutsPerStep - kept.Count) / Options.GroupSize;
+            var problems = Enumerable.Range(0, need).Select(i => pool[DataOrder.Index(State.DataPosition + i, pool.Count, Options.Seed)]).ToArray();
+            State = State with { DataPosition = State.DataPosition + need };
+            var prompts = problems.Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids).ToArray();
+
+            var sw = Stopwatch.StartNew();
+            var completions = sampler.Generate(prompts, new SamplingOptions
+            {
+                Temperature = Options.Temperature,
+                MaxNewTokens = Options.MaxCompletionTokens,
+                N = Options.GroupSize,
+                Seed = DataOrder.SeedFor(Options.Seed, State.Step, round),
+            });
+            generate += sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            var rollouts = completions.Select(c => RolloutSampler.Grade(task, problems[c.PromptIndex], c)).ToList();
+            grade += sw.Elapsed.TotalSeconds;
+
+            generated += completions.Sum(c => (long)c.TokenIds.Count);
+            flops += RolloutFlops(prompts, completions);
+            errors += rollouts.Count(r => r.Grade.Error is not null);
+            lastRound = rollouts;
+            for (int g = 0; g < problems.Length; g++)
+            {
+                var group = rollouts.GetRange(g * Options.GroupSize, Options.GroupSize);
+                bool signal = Dapo.HasSignal(group.Select(r => Rewards.For(r, Options)).ToArray());
+                groups++;
+                if (!signal) zeroSignal++;
+                if ((signal || !Options.DynamicSampling) && kept.Count < Options.RolloutsPerStep) kept.AddRange(group);
+            }
+            round++;
+        }
+        if (kept.Count == 0) kept = lastRound;   // nothing had signal: train on it anyway (zero advantages, KL only)
+        return (kept, new Sampling(generate, grade, generated, groups == 0 ? 0 : zeroSignal / (double)groups, round, errors, flops));
+    }
+
+    double RolloutFlops(IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<Completion> completions)
+    {
+        // Each prompt is prefilled once (its cache fans out to the G samples); each generated token attends to the
+        // prompt and half its own completion on average.
+        double f = prompts.Sum(p => p.Count * Flops.ForwardPerToken(policy.Config, (p.Count + 1) / 2.0));
+        f += completions.Sum(c => c.TokenIds.Count * Flops.ForwardPerToken(policy.Config, c.PromptIds.Count + c.TokenIds.Count / 2.0));
+        return f;
+    }
+
+    sealed record UpdateStats(double Loss, double Kl, double Entropy, double ClipFraction, double Ratio, double GradNorm, double LearningRate, long Tokens, double Flops);
+
+    UpdateStats Update(List<Rollout> rollouts, double[] rewards)
+    {
+        var withMicro = rollouts.Chunk(Options.MicroBatchSize).Select(c => RolloutTensors.Build(c, padId, policy.Network.Device)).ToList();
+        try
+        {
+            double flops = 0;
+            long sequenceTokens = rollouts.Sum(r => (long)(r.Completion.PromptIds.Count + r.Completion.TokenIds.Count));
+            double forward = rollouts.Sum(r => { int t = r.Completion.PromptIds.Count + r.Completion.TokenIds.Count; return t * Flops.ForwardPerToken(policy.Config, t); });
+
+            // Reference and sampling-policy log-probs, computed once before any update.
+            var refLogprobs = new List<Tensor?>();
+            var oldLogprobs = new List<Tensor?>();
+            using (no_grad())
+            {
+                foreach (var (ids, attention, _) in withMicro)
+                {
+                    refLogprobs.Add(reference is null ? null : TokenLogprobs.Compute(reference, ids, attention, Options.Temperature).DetachFromDisposeScope());
+                    oldLogprobs.Add(Options.UpdatesPerBatch > 1 ? TokenLogprobs.Compute(policy.Network, ids, attention, Options.Temperature).DetachFromDisposeScope() : null);
+                }
+            }
+            if (reference is not null) flops += forward;
+            if (Options.UpdatesPerBatch > 1) flops += forward;
+
+            if (reference is not null && Options.Policy.Placement == KlPlacement.Reward)
+            {
+                int row = 0;
+                for (int m = 0; m < withMicro.Count; m++)
+                {
+                    using var scope = NewDisposeScope();
+                    using var _ = no_grad();
+                    var current = oldLogprobs[m] ?? TokenLogprobs.Compute(policy.Network, withMicro[m].Ids, withMicro[m].Attention, Options.Temperature);
+                    foreach (var k in KlTerm.ForReward(current, refLogprobs[m]!, withMicro[m].CompletionMask, Options.Policy)) rewards[row++] -= k;
+                }
+            }
+
+            double[] advantages = algorithm.Advantages(rewards, Options.GroupSize);
+            long completionTokens = rollouts.Sum(r => (long)r.Completion.TokenIds.Count);
+            double normalizer = algorithm.Normalization switch
+            {
+                LossNormalization.SequenceMean => rollouts.Count,
+                LossNormalization.TokenMean => Math.Max(1, completionTokens),
+                LossNormalization.ConstantLength => rollouts.Count * (double)Options.MaxCompletionTokens,
+                _ => throw new InvalidOperationException(algorithm.Normalization.ToString()),
+            };
+            var policyOptions = Options.Policy with { MaxCompletionTokens = Options.MaxCompletionTokens };
+
+            double loss = 0, kl = 0, entropy = 0, clip = 0, ratio = 0, gradNorm = 0, lr = 0, weight = 0;
+            policy.Network.train();
+            for (int epoch = 0; epoch < Options.UpdatesPerBatch; epoch++)
+            {
+                int row = 0;
+                for (int m = 0; m < withMicro.Count; m++)
+                {
+                    using var scope = NewDisposeScope();
+                    var (ids, attention, mask) = withMicro[m];
+                    long rows = ids.shape[0];
+                    var (lp, ent) = TokenLogprobs.ComputeWithEntropy(policy.Network, ids, attention, Options.Temperature);
+                    var adv = tensor(advantages.Skip(row).Take((int)rows).ToArray(), device: policy.Network.Device).to(lp.dtype);
+                    row += (int)rows;
+                    var batch = new PolicyBatch(lp, oldLogprobs[m] ?? lp.detach(), refLogprobs[m], mask, adv, normalizer);
+                    var result = algorithm.Loss(batch, policyOptions);
+                    result.Loss.backward();
+                    double tokens = mask.sum().item<float>();
+                    loss += result.Loss.item<float>();
+                    kl += result.Kl * tokens;
+                    clip += result.ClipFraction * tokens;
+                    ratio += result.RatioMean * tokens;
+                    entropy += PolicyMath.MaskedMean(ent, mask) * tokens;
+                    weight += tokens;
+                }
+                using (var scope = NewDisposeScope()) gradNorm = nn.utils.clip_grad_norm_(optimizer.Parameters, Options.MaxGradNorm);
+                lr = Options.LearningRate * Math.Min(1.0, (State.Step + 1) / (double)Math.Max(1, Options.WarmupSteps));
+                optimizer.Update(lr);
+                optimizer.ZeroGrad();
+                flops += rollouts.Sum(r => { int t = r.Completion.PromptIds.Count + r.Completion.TokenIds.Count; return t * Flops.TrainPerToken(policy.Config, t); });
+            }
+            foreach (var t in refLogprobs.Concat(oldLogprobs)) t?.Dispose();
+            double w = Math.Max(1, weight);
+            return new UpdateStats(loss / Options.UpdatesPerBatch, kl / w, entropy / w, clip / w, ratio / w, gradNorm, lr, sequenceTokens * Options.UpdatesPerBatch, flops);
+        }
+        finally
+        {
+            foreach (var (ids, attention, mask) in withMicro) { ids.Dispose(); attention.Dispose(); mask.Dispose(); }
+        }
+    }
+
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        reference?.Dispose();
+    }
+}
