@@ -61,7 +61,7 @@ internal sealed class DatasetSource
             }
             problems.Add(new Problem(Id(row), question, reference, metadata));
         }
-        return (problems, file.Skipped);
+        return (problems.AsReadOnly(), file.Skipped);
     }
 
     private string Id(JsonlRow row)

@@ -27,6 +27,7 @@ public static partial class MathNormalizer
         ArgumentNullException.ThrowIfNull(answer);
         var s = answer.Trim();
         s = s.Replace(@"\\", RowBreak, StringComparison.Ordinal);
+        s = s.Replace("{,}", ",", StringComparison.Ordinal); // 1{,}000: LaTeX's tight thousands separator
         foreach (var token in Removed) s = s.Replace(token, "", StringComparison.Ordinal);
         s = LeftRight().Replace(s, "");
         s = s.Replace(@"\tfrac", @"\frac", StringComparison.Ordinal).Replace(@"\dfrac", @"\frac", StringComparison.Ordinal);

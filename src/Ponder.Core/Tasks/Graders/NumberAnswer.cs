@@ -19,7 +19,7 @@ public static partial class NumberAnswer
         if (hashes.Count > 0) return Parse(hashes[^1].Groups[1].Value);
 
         var boxed = Boxed.Last(text);
-        if (boxed is not null) return LastNumber(MathNormalizer.Normalize(boxed));
+        if (boxed is not null) return BoxedNumber(boxed);
 
         var stated = AnswerIs().Matches(text);
         if (stated.Count > 0) return Parse(stated[^1].Groups[1].Value);
@@ -39,6 +39,15 @@ public static partial class NumberAnswer
     public static string Canonical(decimal value) =>
         value == 0 ? "0" : value.ToString("0.############################", CultureInfo.InvariantCulture);
 
+    /// <summary>A boxed number: an exact fraction or decimal (\frac{1}{2} → 0.5, \$18 → 18), else the last number
+    /// of the normalised content (\boxed{18 \text{ dollars}} → 18).</summary>
+    private static decimal? BoxedNumber(string boxed)
+    {
+        if (!MathAnswer.TryNumber(boxed, out var exact)) return LastNumber(MathNormalizer.Normalize(boxed));
+        try { return (decimal)exact.Numerator / (decimal)exact.Denominator; }
+        catch (OverflowException) { return null; }
+    }
+
     private static decimal? LastNumber(string text)
     {
         var numbers = Number().Matches(text);
@@ -55,12 +64,12 @@ public static partial class NumberAnswer
     [GeneratedRegex(NumberPattern)]
     private static partial Regex Number();
 
-    [GeneratedRegex(@"^\\?\$?\s*(-?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+)\s*(?:\\?%)?\.?$")]
+    [GeneratedRegex(@"^\\?\$?\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+)\s*(?:\\?%)?\.?$")]
     private static partial Regex Whole();
 
     [GeneratedRegex(@"####\s*\\?\$?\s*(-?[\d,]*\.?\d+)")]
     private static partial Regex Hashes();
 
-    [GeneratedRegex(@"answer(?:\s+is|\s*:)\s*\\?\$?\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"answer(?:\s+is)?\s*:?\s*\\?\$?\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)", RegexOptions.IgnoreCase)]
     private static partial Regex AnswerIs();
 }

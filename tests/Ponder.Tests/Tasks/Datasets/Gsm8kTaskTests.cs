@@ -34,6 +34,8 @@ public sealed class Gsm8kTaskTests
     [InlineData("It grows by 50%.", "50", "50")]
     [InlineData("So x = 0.50", "0.5", "0.5")]
     [InlineData("#### 7,425,000", "7425000", "7425000")]
+    [InlineData(@"\boxed{\frac{1}{2}}", "0.5", "0.5")]                  // a boxed fraction is its value, not its last digit
+    [InlineData("The final answer is: 12.5", "12.5", "12.5")]
     public void Given_formatted_numbers_then_compared_as_numbers(string answer, string gold, string canonical)
     {
         var problem = Eighteen with { Reference = gold };
