@@ -25,7 +25,7 @@ public static partial class MathNormalizer
     public static string Normalize(string answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        var s = answer.Trim();
+        var s = answer.Trim().Replace('\u2212', '-'); // U+2212 MINUS SIGN, common in chat output
         s = s.Replace(@"\\", RowBreak, StringComparison.Ordinal);
         s = s.Replace("{,}", ",", StringComparison.Ordinal); // 1{,}000: LaTeX's tight thousands separator
         foreach (var token in Removed) s = s.Replace(token, "", StringComparison.Ordinal);

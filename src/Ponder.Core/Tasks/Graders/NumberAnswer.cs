@@ -15,6 +15,7 @@ public static partial class NumberAnswer
     public static decimal? Extract(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        text = text.Replace('\u2212', '-'); // U+2212 MINUS SIGN, common in chat output
         var hashes = Hashes().Matches(text);
         if (hashes.Count > 0) return Parse(hashes[^1].Groups[1].Value);
 

@@ -31,6 +31,7 @@ public sealed class Gsm8kTaskTests
     [InlineData("#### 1,234", "1234", "1234")]
     [InlineData("#### 1234", "1,234", "1234")]
     [InlineData("The loss is -10 dollars.", "-10", "-10")]
+    [InlineData("#### \u221210", "-10", "-10")]
     [InlineData("It grows by 50%.", "50", "50")]
     [InlineData("So x = 0.50", "0.5", "0.5")]
     [InlineData("#### 7,425,000", "7425000", "7425000")]

@@ -21,6 +21,7 @@ public sealed class MathAnswerTests
         { @"-\frac{3}{8}", @"\frac{-3}{8}" },
         { @"-\frac{3}{8}", "-0.375" },
         { @"-\frac{3}{8}", "-3/8" },
+        { "-5", "\u22125" },                                // Unicode minus sign
         // integers and decimals
         { "4", "4.0" },
         { ".0000672", "0.0000672" },
