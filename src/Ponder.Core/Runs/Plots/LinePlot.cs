@@ -28,8 +28,8 @@ public static class LinePlot
         using var plot = new Plot();
         foreach (var (label, points) in all)
         {
-            if (logX && points.FirstOrDefault(p => p.X <= 0) is { X: <= 0 } bad)
-                throw new PonderException($"{path}: series \"{label}\" has x = {bad.X}, which a log axis cannot show.");
+            if (logX && points.Any(p => !(p.X > 0)))
+                throw new PonderException($"{path}: series \"{label}\" has x = {points.First(p => !(p.X > 0)).X}, which a log axis cannot show.");
             double[] xs = points.Select(p => logX ? Math.Log10(p.X) : p.X).ToArray();
             double[] ys = points.Select(p => p.Y).ToArray();
             var line = plot.Add.Scatter(xs, ys);
@@ -50,6 +50,7 @@ public static class LinePlot
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         if (all.Count > 1) plot.ShowLegend(Alignment.LowerRight);
+        else plot.HideLegend();   // the title and y label name a single series
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
         plot.SavePng(path, width, height);
