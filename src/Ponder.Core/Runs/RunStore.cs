@@ -61,7 +61,7 @@ public sealed class RunStore : IDisposable
         name ??= $"{now.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{kind}";
         if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
             throw new PonderException($"run name \"{name}\" is not a valid folder name.");
-        string dir = Path.Combine(root, name);
+        string dir = Path.GetFullPath(Path.Combine(root, name));
         if (Directory.Exists(dir)) throw new PonderException($"{dir}: the run exists already; choose another name, or resume it.");
         Directory.CreateDirectory(dir);
         Directory.CreateDirectory(Path.Combine(dir, "checkpoints"));
@@ -152,14 +152,14 @@ public sealed class RunStore : IDisposable
         return headlines;
     }
 
-    /// <summary>The values of one metric in logging order (by step, then insertion).</summary>
+    /// <summary>The values of one metric in logging order (by step, then insertion); a logged NaN reads back as NaN.</summary>
     public IReadOnlyList<(int Step, double Value)> ReadMetrics(string name)
     {
         using var cmd = Command("SELECT step, value FROM metrics WHERE name = $name ORDER BY step, rowid");
         Bind(cmd, ("$name", name));
         using var reader = cmd.ExecuteReader();
         var points = new List<(int, double)>();
-        while (reader.Read()) points.Add((reader.GetInt32(0), reader.GetDouble(1)));
+        while (reader.Read()) points.Add((reader.GetInt32(0), reader.IsDBNull(1) ? double.NaN : reader.GetDouble(1)));
         return points;
     }
 
@@ -246,6 +246,7 @@ public sealed class RunStore : IDisposable
     static void Bind(SqliteCommand cmd, params (string Name, object? Value)[] values)
     {
         cmd.Parameters.Clear();
-        foreach (var (name, value) in values) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        // SQLite has no NaN (Microsoft.Data.Sqlite refuses to bind it): a NaN is stored as NULL and read back as NaN.
+        foreach (var (name, value) in values) cmd.Parameters.AddWithValue(name, value is null or double.NaN ? DBNull.Value : value);
     }
 }

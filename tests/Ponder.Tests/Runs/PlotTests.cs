@@ -33,6 +33,14 @@ public sealed class PlotTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_nan_point_Then_it_is_left_out_and_the_rest_is_drawn()
+    {
+        string path = dir.File("nan.png");
+        LinePlot.Save(path, "loss", "step", "loss", [("loss", [(1, 2.0), (2, double.NaN), (3, 1.0)])]);
+        AssertPng(path);
+    }
+
+    [Fact]
     public void Given_a_zero_x_on_a_log_axis_Then_it_is_refused_with_the_series_name()
     {
         var e = Assert.Throws<PonderException>(() => LinePlot.Save(dir.File("x.png"), "t", "x", "y", [("cons", [(0, 1.0)])], logX: true));

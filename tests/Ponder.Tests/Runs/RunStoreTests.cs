@@ -63,6 +63,14 @@ public sealed class RunStoreTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_nan_loss_Then_it_reads_back_as_nan()
+    {
+        using var run = RunStore.Create(dir.Path, "sft", "nan", new { }, time);
+        run.LogMetrics(1, new Dictionary<string, double> { ["train/loss"] = double.NaN });
+        Assert.True(double.IsNaN(Assert.Single(run.ReadMetrics("train/loss")).Value));
+    }
+
+    [Fact]
     public void Given_samples_Then_every_column_round_trips()
     {
         using var run = RunStore.Create(dir.Path, "eval", "e", new { }, time);

@@ -7,7 +7,8 @@ namespace Ponder.Runs.Plots;
 /// <summary>Line charts as PNG files (ScottPlot, headless): training loss, held-out accuracy over steps, accuracy against compute.</summary>
 public static class LinePlot
 {
-    /// <summary>Writes one PNG with a line and markers per series and a legend when there is more than one series.</summary>
+    /// <summary>Writes one PNG with a line and markers per series and a legend when there is more than one series.
+    /// Points with a non-finite y (a diverged loss) are left out.</summary>
     /// <param name="logX">Log-scale x axis (base 10), for compute axes; every x must then be positive. The default is false.</param>
     /// <param name="width">Image width in pixels. The default is 800.</param>
     /// <param name="height">Image height in pixels. The default is 500.</param>
@@ -23,7 +24,10 @@ public static class LinePlot
         int height = 500)
     {
         ArgumentNullException.ThrowIfNull(series);
-        var all = series.Where(s => s.Points.Count > 0).ToList();
+        var all = series
+            .Select(s => (s.Label, Points: (IReadOnlyList<(double X, double Y)>)s.Points.Where(p => double.IsFinite(p.Y)).ToList()))
+            .Where(s => s.Points.Count > 0)
+            .ToList();
         if (all.Count == 0) throw new PonderException($"{path}: nothing to plot (every series is empty).");
         using var plot = new Plot();
         foreach (var (label, points) in all)
