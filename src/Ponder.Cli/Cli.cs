@@ -23,6 +23,8 @@ public static class Cli
             InfoCommand.Create(io),
             GenerateCommand.Create(io),
             BenchCommand.Create(io),
+            ScoreCommand.Create(io),
+            RunsCommand.Create(io),
         };
         var parsed = root.Parse(args);
         try

@@ -1,0 +1,41 @@
+using Ponder.Tasks;
+using Ponder.Tasks.Datasets;
+
+namespace Ponder.Tests.Tasks.Datasets;
+
+public sealed class MathTaskTests
+{
+    private static readonly MathTask Task = new(MathTask.Defaults("unused.jsonl"));
+    private static readonly Problem Half = new("p", "q", @"\frac{1}{2}", new Dictionary<string, string>());
+
+    [Fact]
+    public void Given_spellings_of_one_half_then_all_correct_and_they_vote_together()
+    {
+        var grades = new[] { @"\boxed{\frac12}", @"\boxed{0.5}", @"$\boxed{1/2}$", @"\boxed{\dfrac{1}{2}}." }
+            .Select(answer => Task.Grade(Half, answer)).ToList();
+
+        Assert.All(grades, g => Assert.True(g.Correct));
+        Assert.Single(grades.Select(g => g.Canonical).Distinct());
+    }
+
+    [Fact]
+    public void Given_several_boxes_then_the_last_one_is_graded()
+    {
+        Assert.True(Task.Grade(Half, @"Maybe \boxed{2}? No: \boxed{\frac{1}{2}}").Correct);
+        Assert.False(Task.Grade(Half, @"\boxed{\frac{1}{2}}? No: \boxed{2}").Correct);
+    }
+
+    [Theory]
+    [InlineData("The answer is 1/2.")]                                 // no box: conservatively no answer
+    [InlineData(@"\boxed{}")]
+    [InlineData("")]
+    public void Given_no_boxed_answer_then_no_answer(string answer) => Assert.Equal(Grade.NoAnswer, Task.Grade(Half, answer));
+
+    [Fact]
+    public void Given_a_wrong_boxed_answer_then_incorrect_with_canonical() =>
+        Assert.Equal(new Grade(false, "2/3"), Task.Grade(Half, @"\boxed{\frac{2}{3}}"));
+
+    [Fact]
+    public void Given_a_problem_then_prompt_asks_for_a_boxed_answer() =>
+        Assert.EndsWith(@"within \boxed{}.", Task.Prompt(Half), StringComparison.Ordinal);
+}
