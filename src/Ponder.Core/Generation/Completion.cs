@@ -14,6 +14,8 @@ public enum FinishReason { Stop, Length }
 /// <param name="Finish">stop or length.</param>
 /// <param name="ReasoningEnd">Index in <paramref name="TokenIds"/> of the end-of-thinking token, or null when the
 /// model never closed its reasoning.</param>
+/// <param name="BudgetCut">The thinking budget ran out and the sampler closed the reasoning.</param>
+/// <param name="Extensions">Times budget forcing suppressed the end of thinking.</param>
 public sealed record Completion(
     int PromptIndex,
     int SampleIndex,
@@ -22,7 +24,15 @@ public sealed record Completion(
     IReadOnlyList<float> Logprobs,
     string Text,
     FinishReason Finish,
-    int? ReasoningEnd)
+    int? ReasoningEnd,
+    bool BudgetCut = false,
+    int Extensions = 0)
 {
+    /// <summary>Tokens of the reasoning, up to and including the end-of-thinking token (all of them if it never closed).</summary>
+    public int ReasoningTokens => ReasoningEnd is int end ? end + 1 : TokenIds.Count;
+
+    /// <summary>Tokens after the reasoning: the answer, including the stop token.</summary>
+    public int AnswerTokens => TokenIds.Count - ReasoningTokens;
+
     public string FinishReasonText => Finish == FinishReason.Stop ? "stop" : "length";
 }

@@ -61,6 +61,7 @@ public sealed class Sampler
         public List<int> Tokens { get; } = [];
         public List<float> Logprobs { get; } = [];
         public FinishReason? Finish { get; set; }
+        public ThinkingState Thinking { get; } = new();
     }
 
     List<Completion> GenerateChunk(IReadOnlyList<IReadOnlyList<int>> prompts, int first, int count, SamplingOptions o, long seed)
@@ -102,15 +103,32 @@ public sealed class Sampler
         }
 
         int maxStop = o.Stop.Count == 0 ? 0 : o.Stop.Max(s => s.Length);
+        var thinking = ThinkingControl.For(o, tokenizer, thinkEndId);
         for (int step = 0; step < o.MaxNewTokens; step++)
         {
             using var scope = NewDisposeScope();
             var uniforms = batch.Select(r => r.Finish is null ? (float)(1.0 - r.Rng.NextDouble()) : 1f).ToArray();
             var (tok, lp) = TokenPicker.Pick(logits!, o.Temperature, o.TopK, o.TopP, tensor(uniforms, device: model.Device), vocabMask);
-            logits!.Dispose();
-            logits = null;
             long[] chosen = tok.cpu().data<long>().ToArray();
             float[] chosenLp = lp.cpu().data<float>().ToArray();
+            bool anyForced = false;
+            for (int r = 0; r < batch.Count; r++)
+                if (batch[r].Finish is null && thinking is not null)
+                {
+                    int emitted = thinking.Next(batch[r].Thinking, (int)chosen[r]);
+                    anyForced |= emitted != chosen[r];
+                    chosen[r] = emitted;
+                }
+            if (anyForced)
+            {
+                // Forced tokens carry the model's own log-probability of them, like sampled ones.
+                var scaled = o.Temperature == 0 ? logits! : logits! / o.Temperature;
+                var all = scaled.log_softmax(-1).gather(-1, tensor(chosen, device: model.Device).unsqueeze(-1)).squeeze(-1);
+                chosenLp = all.cpu().data<float>().ToArray();
+                tok = tensor(chosen, device: model.Device);
+            }
+            logits!.Dispose();
+            logits = null;
 
             for (int r = 0; r < batch.Count; r++)
             {
@@ -152,7 +170,7 @@ public sealed class Sampler
         }
         int? reasoningEnd = thinkEndId is int te && row.Tokens.IndexOf(te) is var i and >= 0 ? i : null;
         return new Completion(row.PromptIndex, row.SampleIndex, prompt.ToArray(), row.Tokens.ToArray(), row.Logprobs.ToArray(),
-                              text, row.Finish ?? FinishReason.Length, reasoningEnd);
+                              text, row.Finish ?? FinishReason.Length, reasoningEnd, row.Thinking.BudgetCut, row.Thinking.Extensions);
     }
 
     bool EndsWithStopString(List<int> tokens, IReadOnlyList<string> stops, int maxStop)

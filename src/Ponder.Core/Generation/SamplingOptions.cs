@@ -32,6 +32,19 @@ public sealed record SamplingOptions
     /// <value>The default value is 64.</value></summary>
     public int MaxBatchSize { get; init; } = 64;
 
+    /// <summary>Thinking budget: reasoning tokens at most before the sampler closes the reasoning itself (appending
+    /// <c>&lt;/think&gt;</c> and the answer prefix) and lets the model answer. 0 answers directly; null is no limit.
+    /// Applies to prompts that open the reasoning (the chat template's generation prompt).
+    /// <value>The default value is null.</value></summary>
+    public int? MaxThinkingTokens { get; init; }
+
+    /// <summary>Budget forcing (s1): times the model's own end of thinking is suppressed and <see cref="ExtendWith"/>
+    /// appended instead, so it keeps thinking. <value>The default value is 0.</value></summary>
+    public int ExtendThinking { get; init; }
+
+    /// <summary>What replaces a suppressed end of thinking. <value>The default value is "Wait".</value></summary>
+    public string ExtendWith { get; init; } = "Wait";
+
     public SamplingOptions Validate()
     {
         if (double.IsNaN(Temperature) || Temperature < 0 || Temperature > 100)
@@ -43,6 +56,9 @@ public sealed record SamplingOptions
         if (N < 1) throw new PonderException($"n {N} must be at least 1.");
         if (MaxBatchSize < 1) throw new PonderException($"max batch size {MaxBatchSize} must be at least 1.");
         if (Stop.Any(string.IsNullOrEmpty)) throw new PonderException("stop strings must not be empty.");
+        if (MaxThinkingTokens < 0) throw new PonderException($"max-thinking-tokens {MaxThinkingTokens} must be 0 (answer directly) or positive.");
+        if (ExtendThinking < 0) throw new PonderException($"extend-thinking {ExtendThinking} must be 0 or positive.");
+        if (ExtendThinking > 0 && string.IsNullOrEmpty(ExtendWith)) throw new PonderException("extend-with must not be empty when extend-thinking is set.");
         return this;
     }
 }

@@ -23,7 +23,7 @@ public static class RolloutSampler
     public static Rollout Grade(IReasoningTask task, Problem problem, Completion completion)
     {
         var (reasoning, answer, closed) = ChatTemplate.SplitReasoning(completion.Text);
-        int reasoningTokens = completion.ReasoningEnd is int end ? end + 1 : completion.TokenIds.Count;
+        int reasoningTokens = completion.ReasoningTokens;
         bool wellFormed = closed && completion.Finish == FinishReason.Stop && answer.Trim().Length > 0;
         Grade grade;
         try

@@ -1,0 +1,100 @@
+using Ponder.Checkpoints;
+using Ponder.Generation;
+using Ponder.Text;
+
+namespace Ponder.Tests.Generation;
+
+public sealed class ThinkingControlTests
+{
+    const int End = 100, Newline = 10, W = 87, A = 97;
+    static readonly int[] Closing = [End, Newline];
+    static readonly int[] Wait = [W, 97, 105, 116];   // "Wait"
+
+    /// <summary>Drives the control with a model that always samples <paramref name="wants"/>, for n steps.</summary>
+    static (List<int> Emitted, ThinkingState State) Run(ThinkingControl control, Func<int, int> wants, int steps)
+    {
+        var state = new ThinkingState();
+        var emitted = new List<int>();
+        for (int i = 0; i < steps; i++) emitted.Add(control.Next(state, wants(i)));
+        return (emitted, state);
+    }
+
+    [Fact]
+    public void Given_a_budget_of_3_When_the_model_keeps_thinking_Then_exactly_one_end_and_the_answer_prefix_are_inserted()
+    {
+        var control = new ThinkingControl(budget: 3, extend: 0, End, Closing, Wait);
+        var (emitted, state) = Run(control, _ => A, 8);
+        Assert.Equal([A, A, A, End, Newline, A, A, A], emitted);
+        Assert.Single(emitted, t => t == End);
+        Assert.True(state.BudgetCut);
+        Assert.Equal(3, state.ReasoningTokens);
+    }
+
+    [Fact]
+    public void Given_a_budget_of_0_Then_the_answer_starts_at_once()
+    {
+        var (emitted, _) = Run(new ThinkingControl(0, 0, End, Closing, Wait), _ => A, 3);
+        Assert.Equal([End, Newline, A], emitted);
+    }
+
+    [Fact]
+    public void Given_two_extensions_When_the_model_always_wants_to_stop_Then_Wait_is_appended_twice_and_never_more()
+    {
+        var control = new ThinkingControl(budget: null, extend: 2, End, Closing, Wait);
+        var (emitted, state) = Run(control, _ => End, 12);
+        // End suppressed → "Wait" (4 tokens), again → "Wait", then the third End is let through; after it the model
+        // "answers" with End tokens that are no longer thinking and pass unchanged.
+        Assert.Equal([W, 97, 105, 116, W, 97, 105, 116, End, End, End, End], emitted);
+        Assert.Equal(2, state.Extensions);
+        Assert.Equal(8, state.ReasoningTokens);
+    }
+
+    [Fact]
+    public void Given_an_extension_that_would_overrun_the_budget_Then_the_end_of_thinking_is_allowed()
+    {
+        var control = new ThinkingControl(budget: 5, extend: 3, End, Closing, Wait);
+        // Reasoning: A A, then End at step 2 → room (2 + 4 ≤ 5)? no → End is kept.
+        var (emitted, state) = Run(control, i => i < 2 ? A : End, 3);
+        Assert.Equal([A, A, End], emitted);
+        Assert.Equal(0, state.Extensions);
+    }
+
+    [Fact]
+    public void Given_the_sampler_with_a_budget_Then_reasoning_plus_answer_tokens_add_up_and_the_cut_is_at_the_budget()
+    {
+        var tokenizer = TextTokenizer.CreateByteLevel();
+        using var model = TinyModels.Build(TinyModels.Qwen2(vocab: 320), seed: 11);
+        int imEnd = tokenizer.TokenToId("<|im_end|>")!.Value, thinkEnd = tokenizer.TokenToId("</think>")!.Value;
+        var sampler = new Sampler(model, tokenizer, [imEnd]);
+        var completions = sampler.Generate([[1, 2, 3]], new SamplingOptions { MaxThinkingTokens = 6, MaxNewTokens = 20, N = 4, Seed = 1 });
+        foreach (var c in completions)
+        {
+            Assert.Equal(c.TokenIds.Count, c.ReasoningTokens + c.AnswerTokens);
+            if (c.BudgetCut)
+            {
+                Assert.Equal(6, c.ReasoningEnd);
+                Assert.Equal(thinkEnd, c.TokenIds[6]);
+                Assert.Equal('\n', c.TokenIds[7]);
+            }
+            else Assert.True(c.ReasoningEnd < 6);
+        }
+        Assert.Contains(completions, c => c.BudgetCut);
+    }
+
+    [Theory]
+    [InlineData("low", 2048, 128)]
+    [InlineData("medium", 2048, 256)]
+    [InlineData("high", 2048, 512)]
+    public void Given_no_configured_budgets_Then_effort_maps_to_fractions_of_the_context(string effort, int context, int expected)
+    {
+        Assert.Equal(expected, ReasoningEffort.Budget(effort, new GenerationConfig(), context));
+    }
+
+    [Fact]
+    public void Given_budgets_in_generation_config_Then_they_win()
+    {
+        var config = GenerationConfig.Parse("""{"thinking_budgets": {"low": 8, "medium": 32, "high": 99}}""");
+        Assert.Equal(32, ReasoningEffort.Budget("medium", config, 2048));
+        Assert.Throws<PonderException>(() => ReasoningEffort.Budget("extreme", config, 2048));
+    }
+}
