@@ -23,6 +23,9 @@ public static class Cli
             InfoCommand.Create(io),
             GenerateCommand.Create(io),
             BenchCommand.Create(io),
+            GradeCommand.Create(io),
+            EvalCommand.Create(io),
+            SftCommand.Create(io),
             ScoreCommand.Create(io),
             RunsCommand.Create(io),
         };

@@ -38,7 +38,7 @@ internal static class ScoreCommand
         return command;
     }
 
-    static List<int> ParseKs(string text)
+    internal static List<int> ParseKs(string text)
     {
         var ks = new List<int>();
         foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))

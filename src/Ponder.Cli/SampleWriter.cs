@@ -1,0 +1,41 @@
+using Ponder.Rollouts;
+using Ponder.Runs;
+
+namespace Ponder.Cli;
+
+/// <summary>Writes graded samples as JSON lines as they arrive (so an interrupted evaluation keeps what it has).</summary>
+internal sealed class SampleWriter : IDisposable
+{
+    readonly StreamWriter writer;
+
+    public SampleWriter(string path)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        writer = new StreamWriter(path, append: false) { AutoFlush = true };
+    }
+
+    public void Write(Rollout r, double? score = null)
+    {
+        var line = new Dictionary<string, object?>
+        {
+            ["problem_id"] = r.Problem.Id,
+            ["sample_index"] = r.Completion.SampleIndex,
+            ["text"] = r.Completion.Text,
+            ["answer"] = r.Grade.Canonical,
+            ["answer_text"] = r.Answer,
+            ["correct"] = r.Grade.Correct,
+            ["reasoning_tokens"] = r.ReasoningTokens,
+            ["answer_tokens"] = r.AnswerTokens,
+            ["finish_reason"] = r.Completion.FinishReasonText,
+        };
+        if (score is not null) line["score"] = score;
+        if (r.Grade.Error is not null) line["grader_error"] = r.Grade.Error;
+        writer.WriteLine(CliJson.Line(line));
+    }
+
+    public static SampleRecord Record(Rollout r) => new(r.Problem.Id, r.Completion.SampleIndex, r.Problem.Question, r.Completion.Text,
+        r.Grade.Canonical, r.Grade.Correct, null, r.ReasoningTokens, r.AnswerTokens, null);
+
+    public void Dispose() => writer.Dispose();
+}

@@ -1,0 +1,23 @@
+using Ponder.Evaluation;
+using Ponder.Generation;
+using Ponder.Rollouts;
+using Ponder.Tasks;
+
+namespace Ponder.Cli.Sessions;
+
+/// <summary>Held-out evaluation during training: graded samples of test problems and their headline numbers.</summary>
+internal static class HeldOut
+{
+    public static (Dictionary<string, double> Metrics, IReadOnlyList<Rollout> Rollouts) Evaluate(
+        LanguageModel lm, IReasoningTask task, IReadOnlyList<Problem> problems, SamplingOptions options, string prefix = "eval/")
+    {
+        var rollouts = RolloutSampler.Run(lm, task, problems, options);
+        var graded = rollouts.Select(x => new GradedSample(x.Problem.Id, x.Completion.SampleIndex, x.Grade.Canonical, x.Grade.Correct, null)).ToList();
+        var report = Metrics.Compute(graded, Metrics.DefaultKs(options.N));
+        var metrics = report.Named().ToDictionary(kv => prefix + kv.Key, kv => kv.Value);
+        metrics[prefix + "format_rate"] = rollouts.Average(x => x.WellFormed ? 1.0 : 0.0);
+        metrics[prefix + "reasoning_tokens"] = rollouts.Average(x => x.ReasoningTokens);
+        metrics[prefix + "answer_tokens"] = rollouts.Average(x => x.AnswerTokens);
+        return (metrics, rollouts);
+    }
+}

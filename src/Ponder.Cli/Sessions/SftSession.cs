@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Ponder.Generation;
+using Ponder.Runs;
+using Ponder.Runs.Plots;
+using Ponder.Tasks;
+using Ponder.Training;
+using Spectre.Console;
+
+namespace Ponder.Cli.Sessions;
+
+/// <summary>What an SFT run needs besides the trainer's own options.</summary>
+internal sealed record SftRunSettings(string Out, bool Resume, string DType, int EvalProblems, int EvalMaxTokens);
+
+/// <summary>
+/// An SFT run end to end: resume or start, step with a progress bar, evaluate held-out problems greedily, checkpoint,
+/// log to the run store, plot. Shared by <c>ponder sft</c> and <c>ponder demo</c>.
+/// </summary>
+internal static class SftSession
+{
+    public static (string FinalModel, Dictionary<string, double> LastEval, double Seconds) Run(
+        CliOutput io, string modelDir, IReasoningTask task, SftData data, SftOptions options, SftRunSettings settings)
+    {
+        var clock = Stopwatch.StartNew();
+        string checkpoints = Path.Combine(settings.Out, "checkpoints");
+        string? latest = TrainingCheckpoint.Latest(checkpoints);
+        if (latest is not null && !settings.Resume)
+            throw new PonderException($"{settings.Out}: already holds a run (checkpoints); pass --resume to continue it or choose another --out.");
+        var device = CommonOptions.ToDevice("cpu", settings.DType);
+        using var lm = LanguageModel.Load(latest ?? modelDir, device);
+        using var trainer = new SftTrainer(lm, data, options);
+        RunStore store;
+        if (latest is not null)
+        {
+            trainer.Resume(latest);
+            store = RunStore.Open(settings.Out);
+            store.TruncateAfter(trainer.State.Step);
+            io.Error.WriteLine($"resuming {settings.Out} at step {trainer.State.Step} ({latest})");
+        }
+        else
+        {
+            store = File.Exists(Path.Combine(settings.Out, RunStore.ConfigFile)) ? RunStore.Open(settings.Out)
+                : RunStore.Create(Path.GetDirectoryName(Path.GetFullPath(settings.Out))!, "sft", Path.GetFileName(Path.GetFullPath(settings.Out)),
+                    new { model = modelDir, task = task.Name, data = data.Description, options, settings.DType });
+        }
+        using (store)
+        {
+            var testProblems = task.Problems(TaskSplit.Test, settings.EvalProblems);
+            var greedy = new SamplingOptions { Temperature = 0, MaxNewTokens = settings.EvalMaxTokens, Seed = 0 };
+            var lastEval = new Dictionary<string, double>();
+            void Evaluate()
+            {
+                (lastEval, _) = HeldOut.Evaluate(lm, task, testProblems, greedy);
+                store.LogMetrics(trainer.State.Step, lastEval);
+            }
+
+            Loop(io, trainer, store, options, Evaluate, checkpoints);
+            var evaluated = store.ReadMetrics("eval/pass@1");
+            if (evaluated.Count == 0 || evaluated[^1].Step != trainer.State.Step) Evaluate();
+            trainer.SaveCheckpoint(checkpoints);
+            string final = Path.Combine(settings.Out, "model");
+            lm.Save(final);
+            foreach (var (k, v) in lastEval) store.SetHeadline(k, v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture));
+            RunPlots.Write(store);
+            return (final, lastEval, clock.Elapsed.TotalSeconds);
+        }
+    }
+
+    static void Loop(CliOutput io, SftTrainer trainer, RunStore store, SftOptions options, Action evaluate, string checkpoints)
+    {
+        void Body(Action<SftStep>? onStep)
+        {
+            while (!trainer.Finished)
+            {
+                var step = trainer.Step();
+                store.LogMetrics(step.Step, step.ToMetrics());
+                onStep?.Invoke(step);
+                if (options.EvalEvery > 0 && step.Step % options.EvalEvery == 0) evaluate();
+                if (step.Step % options.CheckpointEvery == 0 && !trainer.Finished) trainer.SaveCheckpoint(checkpoints);
+            }
+        }
+        if (!io.Console.Profile.Capabilities.Interactive)
+        {
+            Body(s => { if (s.Step % 50 == 0 || s.Step == options.Steps) io.Error.WriteLine($"sft step {s.Step}/{options.Steps} loss {s.Loss:F4} {s.TokensPerSecond:F0} tok/s"); });
+            return;
+        }
+        io.Console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var bar = ctx.AddTask("SFT", maxValue: options.Steps);
+                bar.Value = trainer.State.Step;
+                Body(s =>
+                {
+                    bar.Value = s.Step;
+                    bar.Description = $"SFT loss {s.Loss:F3} · {s.TokensPerSecond:F0} tok/s";
+                });
+            });
+    }
+}
