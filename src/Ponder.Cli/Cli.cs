@@ -26,6 +26,8 @@ public static class Cli
             GradeCommand.Create(io),
             EvalCommand.Create(io),
             SftCommand.Create(io),
+            RlCommand.Create(io),
+            DemoCommand.Create(io),
             ScoreCommand.Create(io),
             RunsCommand.Create(io),
         };

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Ponder.Checkpoints;
+using Ponder.Generation;
+using Ponder.Tasks;
+using Ponder.Training;
+using Spectre.Console;
+
+namespace Ponder.Cli.Sessions;
+
+/// <summary>The demo pipeline and its report. Each stage writes its own run folder under the demo folder.</summary>
+internal static class DemoRun
+{
+    public sealed record Stage(string Name, Dictionary<string, double> Metrics, double Seconds);
+
+    public static string Run(CliOutput io, DemoSettings s, string dir, int seed)
+    {
+        var total = Stopwatch.StartNew();
+        Directory.CreateDirectory(dir);
+        var task = new TaskSpec("countdown", Settings: s.TaskSettings, Seed: seed).Create();
+        var stages = new List<Stage>();
+
+        io.Console.MarkupLine($"[bold]Ponder demo[/] → {Markup.Escape(dir)}: Countdown ({string.Join(", ", s.TaskSettings.Select(kv => $"{kv.Key}={kv.Value}"))}), {s.Preset} model from scratch");
+        string init = Path.Combine(dir, "init");
+        using (var fresh = LanguageModel.CreateFromScratch(s.Preset, "qwen2", seed)) fresh.Save(init);
+
+        io.Console.MarkupLine("[bold]1/4[/] supervised fine-tuning on search traces");
+        var sft = s.Sft with { Seed = seed };
+        var (sftModel, _, sftSeconds) = SftSession.Run(io, init, task, SftData.FromTask((ITraceTask)task, seed), sft,
+            new SftRunSettings(Path.Combine(dir, "sft"), Resume: false, DType: "bfloat16", EvalProblems: 100, EvalMaxTokens: s.MaxCompletionTokens));
+
+        io.Console.MarkupLine("[bold]2/4[/] evaluating the SFT model");
+        stages.Add(Evaluate(io, "SFT", sftModel, task, s, seed, sftSeconds));
+
+        io.Console.MarkupLine("[bold]3/4[/] reinforcement learning");
+        var rl = s.Rl with { Seed = seed, MaxCompletionTokens = s.MaxCompletionTokens };
+        var (rlModel, _, rlSeconds, overheads) = RlSession.Run(io, sftModel, task, rl, new RlRunSettings(Path.Combine(dir, "rl"), Resume: false, DType: "float32"));
+
+        io.Console.MarkupLine("[bold]4/4[/] evaluating the RL model");
+        stages.Add(Evaluate(io, "SFT + RL", rlModel, task, s, seed, rlSeconds));
+
+        string report = Path.Combine(dir, "report.md");
+        AtomicFile.WriteAllText(report, Report(s, stages, overheads, total.Elapsed.TotalMinutes));
+        PrintSummary(io, stages, total.Elapsed.TotalMinutes);
+        return report;
+    }
+
+    static Stage Evaluate(CliOutput io, string name, string model, IReasoningTask task, DemoSettings s, int seed, double trainSeconds)
+    {
+        using var lm = LanguageModel.Load(model);
+        var problems = task.Problems(TaskSplit.Test, s.EvalProblems);
+        var options = new SamplingOptions { Temperature = 1.0, N = s.EvalSamples, MaxNewTokens = s.MaxCompletionTokens, Seed = seed + 1 };
+        var (metrics, _) = CliProgress.Run(io, $"{name}: {problems.Count}×{s.EvalSamples} samples", 1, _ => HeldOut.Evaluate(lm, task, problems, options, prefix: ""));
+        var greedy = new SamplingOptions { Temperature = 0, MaxNewTokens = s.MaxCompletionTokens };
+        var (g, _) = HeldOut.Evaluate(lm, task, problems, greedy, prefix: "greedy ");
+        metrics["greedy pass@1"] = g["greedy pass@1"];
+        return new Stage(name, metrics, trainSeconds);
+    }
+
+    static void PrintSummary(CliOutput io, List<Stage> stages, double minutes)
+    {
+        var keys = stages[0].Metrics.Keys.Where(k => k.Contains('@', StringComparison.Ordinal)).ToList();
+        var table = new Table().AddColumn("model");
+        foreach (var k in keys) table.AddColumn(new TableColumn(k).RightAligned());
+        table.AddColumn(new TableColumn("reasoning tokens").RightAligned());
+        foreach (var st in stages)
+            table.AddRow([st.Name, .. keys.Select(k => st.Metrics.GetValueOrDefault(k).ToString("P1", CultureInfo.InvariantCulture)), st.Metrics.GetValueOrDefault("reasoning_tokens").ToString("F0", CultureInfo.InvariantCulture)]);
+        io.Console.Write(table);
+        io.Console.MarkupLine($"total {minutes:F1} min");
+    }
+
+    static string Report(DemoSettings s, List<Stage> stages, IReadOnlyList<double> overheads, double minutes)
+    {
+        var keys = stages[0].Metrics.Keys.Where(k => k.Contains('@', StringComparison.Ordinal)).ToList();
+        var md = new StringBuilder();
+        md.AppendLine("# Ponder demo report").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Countdown ({string.Join(", ", s.TaskSettings.Select(kv => $"{kv.Key}={kv.Value}"))}), a {s.Preset} model trained from scratch: SFT on search traces, then RL ({s.Rl.Algorithm}). Held-out problems: {s.EvalProblems}, {s.EvalSamples} samples each at temperature 1, completions up to {s.MaxCompletionTokens} tokens. Total time {minutes:F1} min.").AppendLine();
+        md.AppendLine("| model | " + string.Join(" | ", keys) + " | reasoning tokens | training time |");
+        md.AppendLine("|---|" + string.Concat(keys.Select(_ => "---:|")) + "---:|---:|");
+        foreach (var st in stages)
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {st.Name} | {string.Join(" | ", keys.Select(k => st.Metrics.GetValueOrDefault(k).ToString("P1", CultureInfo.InvariantCulture)))} | {st.Metrics.GetValueOrDefault("reasoning_tokens"):F0} | {st.Seconds / 60:F1} min |");
+        md.AppendLine();
+        if (stages.Count == 2)
+            md.AppendLine(CultureInfo.InvariantCulture, $"RL changed held-out pass@1 by {(stages[1].Metrics["pass@1"] - stages[0].Metrics["pass@1"]) * 100:+0.0;-0.0} points.").AppendLine();
+        if (overheads.Count > 0)
+            md.AppendLine(CultureInfo.InvariantCulture, $"RL step time / (generate + update time): median {overheads.Order().ElementAt(overheads.Count / 2):F3}, max {overheads.Max():F3}.").AppendLine();
+        md.AppendLine("## Train-time compute").AppendLine().AppendLine("![held-out pass@1 vs training FLOPs](rl/train_scaling.png)").AppendLine();
+        md.AppendLine("## Training curves").AppendLine().AppendLine("![SFT loss](sft/loss.png) ![SFT held-out accuracy](sft/accuracy.png) ![RL held-out accuracy](rl/accuracy.png)").AppendLine();
+        return md.ToString();
+    }
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using Ponder.Checkpoints;
+using Ponder.Reinforcement;
+using Ponder.Runs;
+using Ponder.Runs.Plots;
+using Ponder.Tasks;
+using Ponder.Training;
+using Spectre.Console;
+
+namespace Ponder.Cli.Sessions;
+
+/// <summary>What an RL run needs besides the trainer's options.</summary>
+internal sealed record RlRunSettings(string Out, bool Resume, string DType);
+
+/// <summary>
+/// An RL run end to end: resume or start, step with a progress bar, evaluate held-out problems, checkpoint, log every
+/// metric, and draw the train-time scaling plot (held-out pass@1 against cumulative training FLOPs). Shared by
+/// <c>ponder rl</c> and <c>ponder demo</c>.
+/// </summary>
+internal static class RlSession
+{
+    public const string ScalingPlot = "train_scaling.png";
+
+    public static (string FinalModel, Dictionary<string, double> LastEval, double Seconds, IReadOnlyList<double> StepOverheads) Run(
+        CliOutput io, string modelDir, IReasoningTask task, RlOptions options, RlRunSettings settings)
+    {
+        var clock = Stopwatch.StartNew();
+        string checkpoints = Path.Combine(settings.Out, "checkpoints");
+        string? latest = TrainingCheckpoint.Latest(checkpoints);
+        if (latest is not null && !settings.Resume)
+            throw new PonderException($"{settings.Out}: already holds a run (checkpoints); pass --resume to continue it or choose another --out.");
+        if (latest is not null) EnsureSameArchitecture(modelDir, latest);
+        using var lm = LanguageModel.Load(latest ?? modelDir, CommonOptions.ToDevice("cpu", settings.DType));
+        using var trainer = new RlTrainer(lm, task, options);
+        RunStore store;
+        if (latest is not null)
+        {
+            trainer.Resume(latest);
+            store = RunStore.Open(settings.Out);
+            store.TruncateAfter(trainer.State.Step);
+            io.Error.WriteLine($"resuming {settings.Out} at step {trainer.State.Step} ({latest})");
+        }
+        else
+        {
+            store = RunStore.Create(Path.GetDirectoryName(Path.GetFullPath(settings.Out))!, "rl", Path.GetFileName(Path.GetFullPath(settings.Out)),
+                new { model = modelDir, task = task.Name, options, settings.DType });
+        }
+        using (store)
+        {
+            var testProblems = task.Problems(TaskSplit.Test, options.EvalProblems);
+            var lastEval = new Dictionary<string, double>();
+            var overheads = new List<double>();
+            void Evaluate()
+            {
+                var rollouts = trainer.Evaluate(testProblems);
+                var graded = rollouts.Select(x => new Evaluation.GradedSample(x.Problem.Id, x.Completion.SampleIndex, x.Grade.Canonical, x.Grade.Correct, null)).ToList();
+                var report = Evaluation.Metrics.Compute(graded, Evaluation.Metrics.DefaultKs(options.EvalSamples));
+                lastEval = report.Named().ToDictionary(kv => "eval/" + kv.Key, kv => kv.Value);
+                lastEval["eval/format_rate"] = rollouts.Average(x => x.WellFormed ? 1.0 : 0.0);
+                lastEval["eval/reasoning_tokens"] = rollouts.Average(x => x.ReasoningTokens);
+                lastEval["eval/compute_flops"] = trainer.CumulativeFlops;
+                store.LogMetrics(trainer.State.Step, lastEval);
+            }
+
+            if (trainer.State.Step == 0) Evaluate();
+            Loop(io, trainer, store, options, Evaluate, checkpoints, overheads);
+            var evaluated = store.ReadMetrics("eval/pass@1");
+            if (evaluated.Count == 0 || evaluated[^1].Step != trainer.State.Step) Evaluate();
+            trainer.SaveCheckpoint(checkpoints);
+            string final = Path.Combine(settings.Out, "model");
+            lm.Save(final);
+            foreach (var (k, v) in lastEval) store.SetHeadline(k, v.ToString("G4", CultureInfo.InvariantCulture));
+            RunPlots.Write(store);
+            WriteScalingPlot(store);
+            return (final, lastEval, clock.Elapsed.TotalSeconds, overheads);
+        }
+    }
+
+    /// <summary>o1's first figure for this run: held-out pass@1 against cumulative training FLOPs (log x).</summary>
+    public static string? WriteScalingPlot(RunStore store)
+    {
+        var accuracy = store.ReadMetrics("eval/pass@1");
+        var compute = store.ReadMetrics("eval/compute_flops").ToDictionary(p => p.Step, p => p.Value);
+        var points = accuracy.Where(p => compute.TryGetValue(p.Step, out var f) && f > 0).Select(p => (compute[p.Step], p.Value)).ToList();
+        if (points.Count < 2) return null;
+        string path = Path.Combine(store.Dir, ScalingPlot);
+        LinePlot.Save(path, "Held-out pass@1 vs train-time compute", "training FLOPs (log scale)", "pass@1", [("RL", points)], logX: true);
+        return path;
+    }
+
+    static void EnsureSameArchitecture(string modelDir, string checkpoint)
+    {
+        var a = ModelDirectory.LoadConfig(modelDir) with { TorchDtype = null };
+        var b = ModelDirectory.LoadConfig(checkpoint) with { TorchDtype = null };
+        if (a.ToJson() != b.ToJson())
+            throw new PonderException($"{checkpoint}: the checkpoint's architecture differs from --model {modelDir} (config.json); resume with the model the run started from, or choose another --out.");
+    }
+
+    static void Loop(CliOutput io, RlTrainer trainer, RunStore store, RlOptions options, Action evaluate, string checkpoints, List<double> overheads)
+    {
+        void Body(Action<RlStep>? onStep)
+        {
+            while (!trainer.Finished)
+            {
+                var step = trainer.Step();
+                store.LogMetrics(step.Step, step.Metrics);
+                overheads.Add(step.Metrics["time/overhead_ratio"]);
+                onStep?.Invoke(step);
+                if (options.EvalEvery > 0 && step.Step % options.EvalEvery == 0) evaluate();
+                if (step.Step % options.CheckpointEvery == 0 && !trainer.Finished) trainer.SaveCheckpoint(checkpoints);
+            }
+        }
+        if (!io.Console.Profile.Capabilities.Interactive)
+        {
+            Body(s => { if (s.Step % 10 == 0 || s.Step == options.Steps) io.Error.WriteLine($"rl step {s.Step}/{options.Steps} reward {s.Metrics["reward/mean"]:F3} acc {s.Metrics["reward/accuracy"]:P0} {s.Metrics["time/step"]:F1}s"); });
+            return;
+        }
+        io.Console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var bar = ctx.AddTask("RL", maxValue: options.Steps);
+                bar.Value = trainer.State.Step;
+                Body(s =>
+                {
+                    bar.Value = s.Step;
+                    bar.Description = $"RL reward {s.Metrics["reward/mean"]:F2} · acc {s.Metrics["reward/accuracy"]:P0}";
+                });
+            });
+    }
+}
