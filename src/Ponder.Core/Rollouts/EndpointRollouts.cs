@@ -60,9 +60,9 @@ public sealed class EndpointRollouts
                 {
                     completion = (await client.CompleteChatAsync([new UserChatMessage(task.Prompt(problems[p]))], completionOptions, cancellation)).Value;
                 }
-                catch (Exception e) when (e is ClientResultException or HttpRequestException or TaskCanceledException or TimeoutException)
+                catch (Exception e) when (Transport(e) is { } cause)
                 {
-                    throw new PonderException($"endpoint {options.Endpoint}: {Describe(e)} after {results.Count} of {total} samples; the completed samples were kept.", e);
+                    throw new PonderException($"endpoint {options.Endpoint}: {Describe(cause)} after {results.Count} of {total} samples; the completed samples were kept.", e);
                 }
                 var rollout = ToRollout(task, problems[p], p, s, completion);
                 results.Add(rollout);
@@ -70,6 +70,14 @@ public sealed class EndpointRollouts
             }
         return results;
     }
+
+    /// <summary>The network or server failure behind <paramref name="e"/> (the SDK wraps retries in an AggregateException), or null.</summary>
+    static Exception? Transport(Exception e) => e switch
+    {
+        ClientResultException or HttpRequestException or TaskCanceledException or TimeoutException => e,
+        AggregateException a => a.InnerExceptions.Select(Transport).LastOrDefault(x => x is not null),
+        _ => null,
+    };
 
     static string Describe(Exception e) => e switch
     {
