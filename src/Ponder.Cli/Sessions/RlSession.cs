@@ -6,7 +6,6 @@ using Ponder.Runs;
 using Ponder.Runs.Plots;
 using Ponder.Tasks;
 using Ponder.Training;
-using Spectre.Console;
 
 namespace Ponder.Cli.Sessions;
 
@@ -97,36 +96,17 @@ internal static class RlSession
             throw new PonderException($"{checkpoint}: the checkpoint's architecture differs from --model {modelDir} (config.json); resume with the model the run started from, or choose another --out.");
     }
 
-    static void Loop(CliOutput io, RlTrainer trainer, RunStore store, RlOptions options, Action evaluate, string checkpoints, List<double> overheads)
-    {
-        void Body(Action<RlStep>? onStep)
+    static void Loop(CliOutput io, RlTrainer trainer, RunStore store, RlOptions options, Action evaluate, string checkpoints, List<double> overheads) =>
+        TrainingProgress.Run(io, "RL", trainer.State.Step, options.Steps, plainEvery: 10, report =>
         {
             while (!trainer.Finished)
             {
                 var step = trainer.Step();
                 store.LogMetrics(step.Step, step.Metrics);
                 overheads.Add(step.Metrics["time/overhead_ratio"]);
-                onStep?.Invoke(step);
+                report(step.Step, $"reward {step.Metrics["reward/mean"]:F2} · acc {step.Metrics["reward/accuracy"]:P0} · {step.Metrics["time/step"]:F1} s/step");
                 if (options.EvalEvery > 0 && step.Step % options.EvalEvery == 0) evaluate();
                 if (step.Step % options.CheckpointEvery == 0 && !trainer.Finished) trainer.SaveCheckpoint(checkpoints);
             }
-        }
-        if (!io.Console.Profile.Capabilities.Interactive)
-        {
-            Body(s => { if (s.Step % 10 == 0 || s.Step == options.Steps) io.Error.WriteLine($"rl step {s.Step}/{options.Steps} reward {s.Metrics["reward/mean"]:F3} acc {s.Metrics["reward/accuracy"]:P0} {s.Metrics["time/step"]:F1}s"); });
-            return;
-        }
-        io.Console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var bar = ctx.AddTask("RL", maxValue: options.Steps);
-                bar.Value = trainer.State.Step;
-                Body(s =>
-                {
-                    bar.Value = s.Step;
-                    bar.Description = $"RL reward {s.Metrics["reward/mean"]:F2} · acc {s.Metrics["reward/accuracy"]:P0}";
-                });
-            });
-    }
+        });
 }

@@ -4,7 +4,6 @@ using Ponder.Runs;
 using Ponder.Runs.Plots;
 using Ponder.Tasks;
 using Ponder.Training;
-using Spectre.Console;
 
 namespace Ponder.Cli.Sessions;
 
@@ -65,35 +64,16 @@ internal static class SftSession
         }
     }
 
-    static void Loop(CliOutput io, SftTrainer trainer, RunStore store, SftOptions options, Action evaluate, string checkpoints)
-    {
-        void Body(Action<SftStep>? onStep)
+    static void Loop(CliOutput io, SftTrainer trainer, RunStore store, SftOptions options, Action evaluate, string checkpoints) =>
+        TrainingProgress.Run(io, "SFT", trainer.State.Step, options.Steps, plainEvery: 50, report =>
         {
             while (!trainer.Finished)
             {
                 var step = trainer.Step();
                 store.LogMetrics(step.Step, step.ToMetrics());
-                onStep?.Invoke(step);
+                report(step.Step, $"loss {step.Loss:F3} · {step.TokensPerSecond:F0} tok/s");
                 if (options.EvalEvery > 0 && step.Step % options.EvalEvery == 0) evaluate();
                 if (step.Step % options.CheckpointEvery == 0 && !trainer.Finished) trainer.SaveCheckpoint(checkpoints);
             }
-        }
-        if (!io.Console.Profile.Capabilities.Interactive)
-        {
-            Body(s => { if (s.Step % 50 == 0 || s.Step == options.Steps) io.Error.WriteLine($"sft step {s.Step}/{options.Steps} loss {s.Loss:F4} {s.TokensPerSecond:F0} tok/s"); });
-            return;
-        }
-        io.Console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var bar = ctx.AddTask("SFT", maxValue: options.Steps);
-                bar.Value = trainer.State.Step;
-                Body(s =>
-                {
-                    bar.Value = s.Step;
-                    bar.Description = $"SFT loss {s.Loss:F3} · {s.TokensPerSecond:F0} tok/s";
-                });
-            });
-    }
+        });
 }

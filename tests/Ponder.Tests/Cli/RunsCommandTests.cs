@@ -11,13 +11,7 @@ public sealed class RunsCommandTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Ponder.Cli.Cli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => PonderCli.Run(args);
 
     void MakeRun()
     {
