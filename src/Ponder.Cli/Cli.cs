@@ -31,6 +31,10 @@ public static class Cli
             ScoreCommand.Create(io),
             RunsCommand.Create(io),
         };
+        // PONDER_THREADS=N sets libtorch's intra-op threads (default: one per core). On a machine shared with other
+        // busy processes, 1 avoids OpenMP threads spin-waiting for each other (up to 100x slower small ops).
+        if (int.TryParse(Environment.GetEnvironmentVariable("PONDER_THREADS"), out int threads) && threads > 0)
+            TorchSharp.torch.set_num_threads(threads);
         var parsed = root.Parse(args);
         try
         {
