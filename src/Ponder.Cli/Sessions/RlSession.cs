@@ -103,6 +103,9 @@ internal static class RlSession
             {
                 var step = trainer.Step();
                 store.LogMetrics(step.Step, step.Metrics);
+                store.LogSamples(step.Step, step.Rollouts.Take(8).Select((x, i) => SampleWriter.Record(x) with { Reward = step.Rewards[i] }));
+                if (step.Rollouts.FirstOrDefault(x => x.Grade.Error is not null) is { } failed)
+                    io.Error.WriteLine($"warning: step {step.Step}: the grader threw on {step.Metrics["rollout/grader_errors"]} samples (reward 0), e.g. problem {failed.Problem.Id}: {failed.Grade.Error}");
                 overheads.Add(step.Metrics["time/overhead_ratio"]);
                 report(step.Step, $"reward {step.Metrics["reward/mean"]:F2} · acc {step.Metrics["reward/accuracy"]:P0} · {step.Metrics["time/step"]:F1} s/step");
                 if (options.EvalEvery > 0 && step.Step % options.EvalEvery == 0) evaluate();
