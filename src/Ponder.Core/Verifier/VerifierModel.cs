@@ -82,6 +82,10 @@ public sealed class VerifierModel : IDisposable
         return scores;
     }
 
+    /// <summary>P(correct) of each graded rollout, reading its prompt and completion ids (see <see cref="VerifierBatch.Input"/>).</summary>
+    public double[] Score(IReadOnlyList<Rollouts.Rollout> rollouts, int batchSize = 16) =>
+        Score(rollouts.Select(r => VerifierBatch.Input(r.Completion.PromptIds, r.Completion.TokenIds, Info.MaxLength)).ToArray(), batchSize);
+
     internal int PadId => Body.Tokenizer.PadTokenId ?? Body.Chat?.EndOfTurnId ?? 0;
 
     /// <summary>Writes the body (Hugging Face layout), the head and verifier.json into <paramref name="dir"/>.</summary>
