@@ -28,6 +28,8 @@ public static class Cli
             SftCommand.Create(io),
             ScoreCommand.Create(io),
             RunsCommand.Create(io),
+            VerifierCommand.Create(io),
+            ScaleCommand.Create(io),
         };
         var parsed = root.Parse(args);
         try

@@ -44,8 +44,22 @@ public static class VerifierTraining
         LanguageModel policy, string policyDir, IReasoningTask task, VerifierDataOptions data, VerifierOptions options,
         Action<string>? log = null, IProgress<int>? samplingProgress = null)
     {
-        data.Validate();
-        options.Validate();
+        try
+        {
+            data.Validate();
+            options.Validate();
+            return Train(policy, policyDir, task, data, options, log, samplingProgress);
+        }
+        catch
+        {
+            policy.Dispose();   // taken over, so disposed on failure too
+            throw;
+        }
+    }
+
+    static (VerifierModel, CalibrationReport) Train(LanguageModel policy, string policyDir, IReasoningTask task, VerifierDataOptions data, VerifierOptions options,
+        Action<string>? log, IProgress<int>? samplingProgress)
+    {
         var problems = task.Problems(TaskSplit.Train, data.Problems);
         if (problems.Count < 2) throw new PonderException($"--task {task.Name} has only {problems.Count} problem(s); the verifier needs at least 2.");
         int heldOutCount = Math.Min(data.HeldOutProblems, problems.Count - 1);
@@ -59,31 +73,25 @@ public static class VerifierTraining
         }.Validate();
         var rollouts = RolloutSampler.Run(policy, task, problems, sampling, samplingProgress);
         var heldOutIds = problems.Skip(problems.Count - heldOutCount).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        var all = Examples(rollouts, options.MaxLength);
+        int maxLength = Math.Min(options.MaxLength, policy.Config.MaxPositionEmbeddings);
+        var all = Examples(rollouts, maxLength);
         var train = all.Where(e => !heldOutIds.Contains(e.ProblemId)).ToArray();
         var heldOut = all.Where(e => heldOutIds.Contains(e.ProblemId)).ToArray();
         log?.Invoke($"sampled {all.Count} completions: {train.Length} to train on ({Rate(train)} correct), {heldOut.Length} held out ({Rate(heldOut)} correct)");
 
-        var verifier = VerifierModel.FromPolicy(policy, VerifierInfo.For(policy, policyDir, options.MaxLength, task.Name));
-        try
+        if (train.Length == 0) throw new PonderException("no training samples were drawn; raise --problems or --samples-per-problem.");
+        var verifier = VerifierModel.FromPolicy(policy, VerifierInfo.For(policy, policyDir, maxLength, task.Name));
+        using (var trainer = new VerifierTrainer(verifier, train, options))
         {
-            using (var trainer = new VerifierTrainer(verifier, train, options))
+            for (int s = 0; s < options.Steps; s++)
             {
-                for (int s = 0; s < options.Steps; s++)
-                {
-                    double loss = trainer.Step();
-                    if ((s + 1) % Math.Max(1, options.Steps / 10) == 0 || s == options.Steps - 1) log?.Invoke($"step {s + 1}/{options.Steps}: loss {loss:F4}");
-                }
+                double loss = trainer.Step();
+                if ((s + 1) % Math.Max(1, options.Steps / 10) == 0 || s == options.Steps - 1) log?.Invoke($"step {s + 1}/{options.Steps}: loss {loss:F4}");
             }
-            var report = Evaluate(verifier, heldOut);
-            verifier.Info = verifier.Info with { Metrics = Metrics(report, train.Length, heldOut.Length) };
-            return (verifier, report);
         }
-        catch
-        {
-            verifier.Dispose();
-            throw;
-        }
+        var report = Evaluate(verifier, heldOut);
+        verifier.Info = verifier.Info with { Metrics = Metrics(report, train.Length, heldOut.Length) };
+        return (verifier, report);
     }
 
     /// <summary>Scores <paramref name="examples"/> and compares the scores with their labels.</summary>
