@@ -52,6 +52,7 @@ internal static class EvalCommand
                 {
                     using var lm = LanguageModel.Load(local, CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!));
                     var options = sampling.Build(r, lm);
+                    if (r.GetValue(verifier) is { } checkDir) VerifierInfo.Load(checkDir).CheckCompatible(lm, checkDir);   // refuse before sampling
                     rollouts = CliProgress.Run(io, $"sampling {problems.Count}×{options.N}", problems.Count * options.N,
                         p => RolloutSampler.Run(lm, reasoningTask, problems, options, p));
                     if (r.GetValue(verifier) is { } verifierDir)

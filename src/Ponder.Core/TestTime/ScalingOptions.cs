@@ -30,11 +30,14 @@ public sealed record ScalingOptions
     {
         if (Budgets.Count == 0) throw new PonderException("--budgets is empty: give at least one thinking budget, e.g. 32,64,128.");
         if (SampleCounts.Count == 0) throw new PonderException("--samples is empty: give at least one sample count, e.g. 1,2,4.");
-        if (Budgets.FirstOrDefault(b => b < 0) is var nb && nb < 0) throw new PonderException($"--budgets {nb}: a thinking budget must be 0 (answer directly) or positive.");
-        if (Budgets.FirstOrDefault(b => b > contextLength) is var big && big > contextLength)
-            throw new PonderException($"--budgets {big} is larger than the model's context of {contextLength} tokens; use budgets up to {contextLength}.");
-        if (SampleCounts.FirstOrDefault(n => n < 1) is var bad && SampleCounts.Any(n => n < 1))
-            throw new PonderException($"--samples {bad}: sample counts must be positive (1, 2, 4, …).");
+        foreach (int budget in Budgets)
+        {
+            if (budget < 0) throw new PonderException($"--budgets {budget}: a thinking budget must be 0 (answer directly) or positive.");
+            if (budget > contextLength)
+                throw new PonderException($"--budgets {budget} is larger than the model's context of {contextLength} tokens; use budgets up to {contextLength}.");
+        }
+        foreach (int n in SampleCounts)
+            if (n < 1) throw new PonderException($"--samples {n}: sample counts must be positive (1, 2, 4, …).");
         if (AnswerTokens < 1) throw new PonderException($"answer tokens {AnswerTokens} must be at least 1.");
         return this;
     }
