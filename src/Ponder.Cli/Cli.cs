@@ -30,6 +30,8 @@ public static class Cli
             DemoCommand.Create(io),
             ScoreCommand.Create(io),
             RunsCommand.Create(io),
+            VerifierCommand.Create(io),
+            ScaleCommand.Create(io),
         };
         // PONDER_THREADS=N sets libtorch's intra-op threads (default: one per core). On a machine shared with other
         // busy processes, 1 avoids OpenMP threads spin-waiting for each other (up to 100x slower small ops).

@@ -49,7 +49,14 @@ public sealed class CausalLM : nn.Module
     /// padding (0) on either side; positions count real tokens only, so padding never shifts a sequence.
     /// Returns float32 logits (B, T, V) (float64 for a float64 model).
     /// </summary>
-    public Tensor Forward(Tensor ids, Tensor? attentionMask = null)
+    public Tensor Forward(Tensor ids, Tensor? attentionMask = null) => Logits(Hidden(ids, attentionMask));   // (B, T, V)
+
+    /// <summary>
+    /// The final-normed hidden states (B, T, C) of a full-sequence forward, in the model's dtype: what
+    /// <see cref="Forward"/> projects to logits, and what a scalar head (a verifier) reads instead.
+    /// <paramref name="attentionMask"/> as in <see cref="Forward"/>.
+    /// </summary>
+    public Tensor Hidden(Tensor ids, Tensor? attentionMask = null)
     {
         long b = ids.shape[0], t = ids.shape[1];
         Tensor positions;
@@ -67,8 +74,7 @@ public sealed class CausalLM : nn.Module
             mask = ((real.unsqueeze(1) & causal.unsqueeze(0)) | self.unsqueeze(0)).unsqueeze(1);      // (B, 1, T, T)
         }
         var (cos, sin) = RotaryFor(positions);
-        var x = model.forward(ids, cos, sin, mask, cache: null, cacheStart: 0);                       // (B, T, C)
-        return Logits(x);                                                                             // (B, T, V)
+        return model.forward(ids, cos, sin, mask, cache: null, cacheStart: 0);                        // (B, T, C)
     }
 
     /// <summary>

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Globalization;
+using Ponder.Verifier;
+
+namespace Ponder.Cli.Commands;
+
+/// <summary><c>ponder verifier train</c>: sample from a policy, label with the grader, train an outcome verifier.</summary>
+internal static class VerifierCommand
+{
+    public static Command Create(CliOutput io) =>
+        new("verifier", "Learned scoring functions that re-rank samples.") { Train(io) };
+
+    static Command Train(CliOutput io)
+    {
+        var policy = new Option<string>("--policy") { Description = "The policy model directory (samples come from it; the verifier starts from its weights).", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Where the verifier directory is written.", Required = true };
+        var dd = new VerifierDataOptions();
+        var d = new VerifierOptions();
+        var problems = new Option<int>("--problems") { Description = "Problems to sample (20% are held out).", DefaultValueFactory = _ => dd.Problems };
+        var perProblem = new Option<int>("--samples-per-problem") { Description = "Completions per problem (temperature 1).", DefaultValueFactory = _ => dd.SamplesPerProblem };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Completion tokens at most.", DefaultValueFactory = _ => dd.MaxNewTokens };
+        var maxThinking = new Option<int?>("--max-thinking-tokens") { Description = "Thinking budget while sampling." };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => d.Steps };
+        var batch = new Option<int>("--batch-size") { Description = "Sequences per step.", DefaultValueFactory = _ => d.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate (body and head).", DefaultValueFactory = _ => d.LearningRate };
+        var maxLen = new Option<int>("--max-seq-len") { Description = "Tokens scored at most (longer inputs keep their end).", DefaultValueFactory = _ => d.MaxLength };
+        var seed = new Option<long>("--seed") { Description = "Sampling and data-order seed.", DefaultValueFactory = _ => 0 };
+        var device = CommonOptions.Device();
+        var dtype = CommonOptions.DType();
+        var task = new TaskOptions();
+        var command = new Command("train", "Train an outcome verifier on the policy's own graded samples; report held-out AUC and calibration.")
+        {
+            policy, outDir, problems, perProblem, maxTokens, maxThinking, steps, batch, lr, maxLen, seed, device, dtype,
+        };
+        task.AddTo(command);
+        command.SetAction(r =>
+        {
+            var data = new VerifierDataOptions(r.GetValue(problems), r.GetValue(perProblem), MaxNewTokens: r.GetValue(maxTokens),
+                MaxThinkingTokens: r.GetValue(maxThinking), Seed: r.GetValue(seed)).Validate();
+            var options = new VerifierOptions
+            {
+                Steps = r.GetValue(steps), BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr), MaxLength = r.GetValue(maxLen), Seed = r.GetValue(seed),
+            }.Validate();
+            var reasoningTask = task.Spec(r).Create();
+            string policyDir = r.GetValue(policy)!;
+            var lm = LanguageModel.Load(policyDir, CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!));
+            var (verifier, report) = CliProgress.Run(io, $"sampling {data.Problems}×{data.SamplesPerProblem}", data.Problems * data.SamplesPerProblem,
+                p => VerifierTraining.Run(lm, policyDir, reasoningTask, data, options, line => io.Error.WriteLine(line), p));
+            using (verifier)
+            {
+                verifier.Save(r.GetValue(outDir)!);
+            }
+            Print(io, report);
+            io.Out.WriteLine($"verifier written to {r.GetValue(outDir)}");
+            return 0;
+        });
+        return command;
+    }
+
+    static void Print(CliOutput io, CalibrationReport report)
+    {
+        var c = CultureInfo.InvariantCulture;
+        io.Out.WriteLine(string.Create(c, $"held-out: {report.Positives} correct, {report.Negatives} wrong; AUC {(report.Auc is double a ? a.ToString("F3", c) : "n/a (one class only)")}, Brier {report.Brier:F4}, ECE {report.Ece:F4}"));
+        io.Out.WriteLine("reliability: bin | samples | mean predicted | observed correct");
+        foreach (var b in report.Bins.Where(b => b.Count > 0))
+            io.Out.WriteLine(string.Create(c, $"  [{b.Low:F1}, {b.High:F1}) | {b.Count} | {b.MeanPredicted:F3} | {b.Observed:F3}"));
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ponder.Checkpoints;
+using Ponder.Runs.Plots;
+
+namespace Ponder.TestTime;
+
+/// <summary>
+/// Writes a sweep's results: <c>scale.md</c> (one row per budget × N × strategy), <c>scale.json</c> (the same points
+/// and the settings) and <c>scale.png</c> — accuracy against test-time FLOPs per problem (log x), one curve per
+/// strategy. A strategy's curve is its compute frontier: of all its (budget, N) points, sorted by compute, those more
+/// accurate than every cheaper one (the table keeps all points, including the dominated ones).
+/// </summary>
+public static class ScalingReport
+{
+    public const string MarkdownFile = "scale.md", JsonFile = "scale.json", PlotFile = "scale.png";
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>Writes the three files into <paramref name="dir"/> (created if needed) and returns their paths.</summary>
+    public static IReadOnlyList<string> Write(string dir, ScalingResult result)
+    {
+        Directory.CreateDirectory(dir);
+        string md = Path.Combine(dir, MarkdownFile), json = Path.Combine(dir, JsonFile), png = Path.Combine(dir, PlotFile);
+        AtomicFile.WriteAllText(md, Markdown(result));
+        AtomicFile.WriteAllText(json, JsonSerializer.Serialize(result, Json) + "\n");
+        LinePlot.Save(png, $"{result.Task}: accuracy against test-time compute", "forward FLOPs per problem (log)", "accuracy",
+            Strategies.All.Select(s => (Strategies.Name(s), Frontier(result.Points.Where(p => p.Strategy == s)))).Where(c => c.Item2.Count > 0).ToArray(),
+            logX: true);
+        return [md, json, png];
+    }
+
+    /// <summary>The Markdown table: budget, N, strategy, accuracy, tokens and FLOPs per problem, reasoning tokens, cut rate.</summary>
+    public static string Markdown(ScalingResult result)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.Append(c, $"Test-time scaling on {result.Task} ({result.Problems} problems{(result.Model.Length > 0 ? $", model {result.Model}" : "")}; ");
+        text.Append(c, $"temperature {result.Options.Temperature}, top-p {result.Options.TopP}, seed {result.Options.Seed}{(result.Scored ? ", with a verifier" : "")}).\n\n");
+        text.Append("| budget | N | strategy | accuracy | tokens / problem | FLOPs / problem | reasoning tokens / sample | budget cut |\n");
+        text.Append("|---:|---:|---|---:|---:|---:|---:|---:|\n");
+        foreach (var p in result.Points.OrderBy(p => p.Budget).ThenBy(p => p.Samples).ThenBy(p => p.Strategy))
+            text.Append(c, $"| {p.Budget} | {p.Samples} | {Strategies.Name(p.Strategy)} | {p.Accuracy:P1} | {p.TokensPerProblem:F0} | {p.FlopsPerProblem:G3} | {p.ReasoningTokens:F1} | {p.BudgetCutRate:P0} |\n");
+        return text.ToString();
+    }
+
+    /// <summary>Points sorted by compute, keeping each that is more accurate than every cheaper one.</summary>
+    public static IReadOnlyList<(double X, double Y)> Frontier(IEnumerable<ScalingPoint> points)
+    {
+        var frontier = new List<(double X, double Y)>();
+        foreach (var p in points.Where(p => p.FlopsPerProblem > 0).OrderBy(p => p.FlopsPerProblem).ThenByDescending(p => p.Accuracy))
+            if (frontier.Count == 0 || p.Accuracy > frontier[^1].Y) frontier.Add((p.FlopsPerProblem, p.Accuracy));
+        return frontier;
+    }
+}

@@ -1,0 +1,33 @@
+using static TorchSharp.torch;
+
+namespace Ponder.Verifier;
+
+/// <summary>Turns token sequences into the verifier's right-padded input tensors.</summary>
+public static class VerifierBatch
+{
+    /// <summary>The scored sequence: prompt ids then completion ids (reasoning included), keeping the last
+    /// <paramref name="maxLength"/> tokens when longer — the answer is at the end.</summary>
+    public static int[] Input(IReadOnlyList<int> promptIds, IReadOnlyList<int> completionIds, int maxLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
+        var all = promptIds.Concat(completionIds).ToArray();
+        return all.Length <= maxLength ? all : all[^maxLength..];
+    }
+
+    /// <summary>Right-padded ids (B, T) int64 and attention mask (B, T) (1 = real token). Empty sequences are not allowed.</summary>
+    public static (Tensor Ids, Tensor Attention) Collate(IReadOnlyList<int[]> sequences, int padId, Device device)
+    {
+        if (sequences.Count == 0 || sequences.Any(s => s.Length == 0)) throw new ArgumentException("every sequence needs at least one token.", nameof(sequences));
+        int b = sequences.Count, t = sequences.Max(s => s.Length);
+        var ids = new long[b * t];
+        var attention = new float[b * t];
+        Array.Fill(ids, padId);
+        for (int i = 0; i < b; i++)
+            for (int j = 0; j < sequences[i].Length; j++)
+            {
+                ids[i * t + j] = sequences[i][j];
+                attention[i * t + j] = 1;
+            }
+        return (tensor(ids, [b, t], device: device), tensor(attention, [b, t], device: device));
+    }
+}

@@ -1,0 +1,44 @@
+namespace Ponder.Verifier;
+
+/// <summary>How the verifier is trained. Immutable; <see cref="Validate"/> says what to change.</summary>
+public sealed record VerifierOptions
+{
+    /// <summary>Optimizer steps (with the default data, 64 problems × 8 samples, about four epochs).
+    /// <value>The default value is 100.</value></summary>
+    public int Steps { get; init; } = 100;
+
+    /// <summary>Sequences per step. <value>The default value is 16.</value></summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Peak learning rate of body and head (full fine-tune: on a ~5M-parameter policy the whole body adapts
+    /// in a hundred steps, and the zero-initialised head needs a rate well above a typical fine-tune's to move).
+    /// <value>The default value is 3e-4.</value></summary>
+    public double LearningRate { get; init; } = 3e-4;
+
+    /// <summary>Linear warm-up steps before the cosine decay. <value>The default value is 10.</value></summary>
+    public int WarmupSteps { get; init; } = 10;
+
+    /// <summary>Decoupled weight decay. <value>The default value is 0.</value></summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Gradient clipping norm. <value>The default value is 1.0.</value></summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>Tokens scored at most (prompt + completion; longer inputs keep their end). <value>The default value is 1024.</value></summary>
+    public int MaxLength { get; init; } = 1024;
+
+    /// <summary>Seed of the data order. <value>The default value is 0.</value></summary>
+    public long Seed { get; init; }
+
+    public VerifierOptions Validate()
+    {
+        if (Steps < 1) throw new PonderException($"--steps {Steps} must be at least 1.");
+        if (BatchSize < 1) throw new PonderException($"--batch-size {BatchSize} must be at least 1.");
+        if (!(LearningRate > 0) || LearningRate > 1) throw new PonderException($"--lr {LearningRate} must be in (0, 1].");
+        if (WarmupSteps < 0) throw new PonderException($"warm-up steps {WarmupSteps} must be 0 or positive.");
+        if (WeightDecay < 0) throw new PonderException($"weight decay {WeightDecay} must be 0 or positive.");
+        if (!(MaxGradNorm > 0)) throw new PonderException($"max gradient norm {MaxGradNorm} must be positive.");
+        if (MaxLength < 2) throw new PonderException($"max length {MaxLength} must be at least 2.");
+        return this;
+    }
+}

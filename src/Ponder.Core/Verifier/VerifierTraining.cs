@@ -1,0 +1,120 @@
+using Ponder.Generation;
+using Ponder.Rollouts;
+using Ponder.Tasks;
+
+namespace Ponder.Verifier;
+
+/// <summary>Which samples a verifier learns from.</summary>
+/// <param name="Problems">Problems sampled (the last <see cref="HeldOutFraction"/> of them are held out). <value>The default value is 64.</value></param>
+/// <param name="SamplesPerProblem">Completions per problem. <value>The default value is 8.</value></param>
+/// <param name="HeldOutFraction">Share of problems held out for AUC and calibration (at least one problem). <value>The default value is 0.2.</value></param>
+/// <param name="MaxNewTokens">Tokens per completion at most. <value>The default value is 512.</value></param>
+/// <param name="MaxThinkingTokens">Thinking budget while sampling. <value>The default value is null (none).</value></param>
+/// <param name="Seed">Sampling seed. <value>The default value is 0.</value></param>
+public sealed record VerifierDataOptions(int Problems = 64, int SamplesPerProblem = 8, double HeldOutFraction = 0.2, int MaxNewTokens = 512, int? MaxThinkingTokens = null, long Seed = 0)
+{
+    public int HeldOutProblems => Math.Max(1, (int)Math.Round(Problems * HeldOutFraction));
+
+    public VerifierDataOptions Validate()
+    {
+        if (Problems < 2) throw new PonderException($"--problems {Problems} must be at least 2 (some are held out).");
+        if (SamplesPerProblem < 1) throw new PonderException($"--samples-per-problem {SamplesPerProblem} must be at least 1.");
+        if (!(HeldOutFraction > 0 && HeldOutFraction < 1)) throw new PonderException($"held-out fraction {HeldOutFraction} must be in (0, 1).");
+        if (HeldOutProblems >= Problems) throw new PonderException($"--problems {Problems} leaves nothing to train on after holding out {HeldOutProblems}.");
+        return this;
+    }
+}
+
+/// <summary>
+/// The verifier recipe (Cobbe et al. 2021): sample from the policy at temperature 1, label every completion with the
+/// task's grader, fine-tune a copy of the policy with a scalar head to predict the label, and measure it on held-out
+/// problems (AUC, Brier score, reliability / ECE).
+/// </summary>
+public static class VerifierTraining
+{
+    /// <summary>Labelled examples from graded rollouts (prompt + completion ids).</summary>
+    public static IReadOnlyList<VerifierExample> Examples(IEnumerable<Rollout> rollouts, int maxLength) =>
+        rollouts.Select(r => new VerifierExample(r.Problem.Id, VerifierBatch.Input(r.Completion.PromptIds, r.Completion.TokenIds, maxLength), r.Grade.Correct)).ToArray();
+
+    /// <summary>
+    /// Samples from <paramref name="policy"/>, trains, evaluates. The policy becomes the verifier's body (it is taken
+    /// over and fine-tuned: load a fresh copy for it). <paramref name="log"/> receives progress lines.
+    /// </summary>
+    public static (VerifierModel Verifier, CalibrationReport HeldOut) Run(
+        LanguageModel policy, string policyDir, IReasoningTask task, VerifierDataOptions data, VerifierOptions options,
+        Action<string>? log = null, IProgress<int>? samplingProgress = null)
+    {
+        try
+        {
+            data.Validate();
+            options.Validate();
+            return Train(policy, policyDir, task, data, options, log, samplingProgress);
+        }
+        catch
+        {
+            policy.Dispose();   // taken over, so disposed on failure too
+            throw;
+        }
+    }
+
+    static (VerifierModel, CalibrationReport) Train(LanguageModel policy, string policyDir, IReasoningTask task, VerifierDataOptions data, VerifierOptions options,
+        Action<string>? log, IProgress<int>? samplingProgress)
+    {
+        var problems = task.Problems(TaskSplit.Train, data.Problems);
+        if (problems.Count < 2) throw new PonderException($"--task {task.Name} has only {problems.Count} problem(s); the verifier needs at least 2.");
+        int heldOutCount = Math.Min(data.HeldOutProblems, problems.Count - 1);
+        var sampling = new SamplingOptions
+        {
+            Temperature = 1.0,
+            N = data.SamplesPerProblem,
+            MaxNewTokens = data.MaxNewTokens,
+            MaxThinkingTokens = data.MaxThinkingTokens,
+            Seed = data.Seed,
+        }.Validate();
+        var rollouts = RolloutSampler.Run(policy, task, problems, sampling, samplingProgress);
+        var heldOutIds = problems.Skip(problems.Count - heldOutCount).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        int maxLength = Math.Min(options.MaxLength, policy.Config.MaxPositionEmbeddings);
+        var all = Examples(rollouts, maxLength);
+        var train = all.Where(e => !heldOutIds.Contains(e.ProblemId)).ToArray();
+        var heldOut = all.Where(e => heldOutIds.Contains(e.ProblemId)).ToArray();
+        log?.Invoke($"sampled {all.Count} completions: {train.Length} to train on ({Rate(train)} correct), {heldOut.Length} held out ({Rate(heldOut)} correct)");
+
+        if (train.Length == 0) throw new PonderException("no training samples were drawn; raise --problems or --samples-per-problem.");
+        var verifier = VerifierModel.FromPolicy(policy, VerifierInfo.For(policy, policyDir, maxLength, task.Name));
+        using (var trainer = new VerifierTrainer(verifier, train, options))
+        {
+            for (int s = 0; s < options.Steps; s++)
+            {
+                double loss = trainer.Step();
+                if ((s + 1) % Math.Max(1, options.Steps / 10) == 0 || s == options.Steps - 1) log?.Invoke($"step {s + 1}/{options.Steps}: loss {loss:F4}");
+            }
+        }
+        var report = Evaluate(verifier, heldOut);
+        verifier.Info = verifier.Info with { Metrics = Metrics(report, train.Length, heldOut.Length) };
+        return (verifier, report);
+    }
+
+    /// <summary>Scores <paramref name="examples"/> and compares the scores with their labels.</summary>
+    public static CalibrationReport Evaluate(VerifierModel verifier, IReadOnlyList<VerifierExample> examples)
+    {
+        var scores = verifier.Score(examples.Select(e => e.Ids).ToArray());
+        return Calibration.Report(scores, examples.Select(e => e.Correct).ToArray());
+    }
+
+    static Dictionary<string, double> Metrics(CalibrationReport r, int train, int heldOut)
+    {
+        var m = new Dictionary<string, double>
+        {
+            ["heldout_brier"] = r.Brier,
+            ["heldout_ece"] = r.Ece,
+            ["heldout_examples"] = heldOut,
+            ["heldout_positive_rate"] = heldOut == 0 ? 0 : (double)r.Positives / heldOut,
+            ["train_examples"] = train,
+        };
+        if (r.Auc is double auc) m["heldout_auc"] = auc;
+        return m;
+    }
+
+    static string Rate(IReadOnlyList<VerifierExample> examples) =>
+        examples.Count == 0 ? "–" : ((double)examples.Count(e => e.Correct) / examples.Count).ToString("P0", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+
+namespace Ponder.Tests.Cli;
+
+/// <summary><c>ponder verifier train</c>, <c>ponder eval --verifier</c> and <c>ponder scale</c> end to end on a tiny
+/// random model, and their one-line errors for bad input.</summary>
+public sealed class TestTimeCommandTests : IDisposable
+{
+    readonly TempDir dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Ponder.Cli.Cli.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    string InitModel(string name = "model", string arch = "qwen2")
+    {
+        string model = dir.File(name);
+        var (code, _, err) = Run("init", "--out", model, "--preset", "tiny", "--arch", arch, "--seed", "3");
+        Assert.True(code == 0, err);
+        return model;
+    }
+
+    static void AssertOneLineError((int Code, string Out, string Err) r, string expected)
+    {
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains(expected, r.Err, StringComparison.Ordinal);
+        Assert.Single(r.Err.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void Given_a_policy_When_a_verifier_is_trained_and_used_by_eval_Then_samples_get_scores_and_rerank_is_reported()
+    {
+        string model = InitModel();
+        string verifier = dir.File("verifier");
+        var train = Run("verifier", "train", "--policy", model, "--task", "arithmetic", "--problems", "4", "--samples-per-problem", "2",
+            "--max-tokens", "12", "--steps", "2", "--batch-size", "2", "--out", verifier);
+        Assert.True(train.Code == 0, train.Err);
+        Assert.Contains("held-out:", train.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(verifier, "verifier_head.safetensors")));
+        Assert.True(File.Exists(Path.Combine(verifier, "verifier.json")));
+
+        string samples = dir.File("samples.jsonl");
+        var eval = Run("eval", "--model", model, "--task", "arithmetic", "--limit", "2", "--samples", "2", "--max-tokens", "12",
+            "--temperature", "1", "--verifier", verifier, "--out", samples, "--runs-dir", dir.File("runs"), "--json");
+        Assert.True(eval.Code == 0, eval.Err);
+        Assert.Contains("rerank@2", eval.Out, StringComparison.Ordinal);
+        Assert.Contains("weighted@2", eval.Out, StringComparison.Ordinal);
+        foreach (var line in File.ReadAllLines(samples))
+        {
+            using var doc = JsonDocument.Parse(line);
+            Assert.InRange(doc.RootElement.GetProperty("score").GetDouble(), 0, 1);
+        }
+
+        string other = InitModel("llama", "llama");
+        AssertOneLineError(Run("eval", "--model", other, "--task", "arithmetic", "--limit", "1", "--max-tokens", "4", "--verifier", verifier,
+            "--runs-dir", dir.File("runs")), "was trained for a qwen2 policy, not llama");
+    }
+
+    [Fact]
+    public void Given_a_tiny_model_When_scale_runs_Then_the_table_json_and_png_are_written()
+    {
+        string model = InitModel();
+        string outDir = dir.File("scale");
+        var r = Run("scale", "--model", model, "--task", "arithmetic", "--limit", "2", "--budgets", "0,4", "--samples", "1,2",
+            "--answer-tokens", "4", "--out", outDir);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("| budget | N | strategy |", r.Out, StringComparison.Ordinal);
+        foreach (var f in new[] { "scale.md", "scale.json", "scale.png" }) Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+    }
+
+    [Fact]
+    public void Given_bad_scale_input_Then_one_line_errors_name_what_to_change()
+    {
+        string model = InitModel();
+        AssertOneLineError(Run("scale", "--model", model, "--task", "arithmetic", "--budgets", "64,4096", "--out", dir.File("s")),
+            "--budgets 4096 is larger than the model's context of 1024 tokens");
+        AssertOneLineError(Run("scale", "--model", model, "--task", "arithmetic", "--samples", "1,0", "--out", dir.File("s")), "sample counts must be positive");
+        AssertOneLineError(Run("scale", "--model", model, "--task", "arithmetic", "--samples", "1,x", "--out", dir.File("s")), "--samples x: not an integer");
+        AssertOneLineError(Run("verifier", "train", "--policy", model, "--task", "arithmetic", "--samples-per-problem", "0", "--out", dir.File("v")),
+            "--samples-per-problem 0 must be at least 1");
+        AssertOneLineError(Run("eval", "--endpoint", "http://127.0.0.1:1/v1", "--model-name", "m", "--task", "arithmetic", "--verifier", dir.File("v")),
+            "use it with a local --model");
+        AssertOneLineError(Run("scale", "--model", model, "--task", "arithmetic", "--verifier", dir.File("nothing"), "--budgets", "4", "--samples", "1"),
+            "not a verifier directory");
+    }
+}
