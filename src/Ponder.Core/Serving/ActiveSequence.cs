@@ -55,6 +55,7 @@ internal sealed class ActiveSequence
         {
             closed = true;
             reasoningTokens = tokens.Count;
+            Handle.ReasoningTokens = reasoningTokens;
             PublishReasoning(decoder.Flush());
             decoder = context.Tokenizer.CreateIncrementalDecoder();
         }

@@ -42,6 +42,12 @@ public sealed class SequenceHandle
 
     internal bool IsCancelled => cancelled;
 
+    /// <summary>Reasoning tokens (with <c>&lt;/think&gt;</c>) once the reasoning has closed: set before the first answer
+    /// delta is published, so a reader that has seen one sees the count.</summary>
+    public int ReasoningTokens { get => Volatile.Read(ref reasoningTokens); internal set => Volatile.Write(ref reasoningTokens, value); }
+
+    int reasoningTokens;
+
     internal void Emit(TextDelta delta) => deltas.Writer.TryWrite(delta);
 
     internal void Complete(SequenceResult r)
