@@ -25,6 +25,7 @@ public static class Cli
             BenchCommand.Create(io),
             ScoreCommand.Create(io),
             RunsCommand.Create(io),
+            ServeCommand.Create(io),
         };
         var parsed = root.Parse(args);
         try

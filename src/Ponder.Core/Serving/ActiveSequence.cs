@@ -22,6 +22,7 @@ internal sealed class ActiveSequence
     int reasoningTokens;
     bool closed;
     bool cutAtStop;
+    bool prefixSeen;
 
     public ActiveSequence(SequenceHandle handle, SequenceContext context)
     {
@@ -75,8 +76,12 @@ internal sealed class ActiveSequence
 
     void AddAnswer(string text)
     {
-        if (answer.Length == 0 && answerSent == 0 && text.StartsWith(ChatTemplate.AnswerPrefix, StringComparison.Ordinal))
-            text = text[ChatTemplate.AnswerPrefix.Length..];
+        if (!prefixSeen && text.Length > 0)
+        {
+            // The answer prefix after </think> is template, not answer (as ChatTemplate.SplitReasoning drops it).
+            prefixSeen = true;
+            if (text.StartsWith(ChatTemplate.AnswerPrefix, StringComparison.Ordinal)) text = text[ChatTemplate.AnswerPrefix.Length..];
+        }
         int searchFrom = Math.Max(0, answer.Length - holdBack);
         answer.Append(text);
         foreach (var stop in Handle.Request.Stop)
