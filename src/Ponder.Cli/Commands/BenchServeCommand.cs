@@ -54,7 +54,9 @@ internal static class BenchServeCommand
     static void Print(CliOutput io, string label, LoadResult l)
     {
         var c = CultureInfo.InvariantCulture;
-        string mem = l.MemoryMiB.Count == 0 ? "n/a" : string.Create(c, $"{l.MemoryMiB[0]:F0} → {l.MemoryMiB.Max():F0} (max) → {l.MemoryMiB[^1]:F0} MiB");
+        // Working set at 0, 25, 50, 75 and 100 % of the phase: flat means the later quarters stop growing.
+        string mem = l.MemoryMiB.Count == 0 ? "n/a"
+            : string.Join(" → ", new[] { 0, 0.25, 0.5, 0.75, 1 }.Select(q => l.MemoryMiB[(int)Math.Round(q * (l.MemoryMiB.Count - 1))].ToString("F0", c))) + " MiB";
         io.Out.WriteLine(string.Create(c,
             $"{label}: {l.Ok}/{l.Requests} ok, {l.ServerErrors} server errors, {l.Refused} refused, {l.Seconds:F1} s, " +
             $"p50 {l.P50Ms:F0} ms, p99 {l.P99Ms:F0} ms, {l.TokensPerSecond:F1} completion tokens/s, {l.RequestsPerSecond:F2} req/s, memory {mem}"));

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Ponder.Text;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Ponder.Serving;
@@ -19,6 +20,7 @@ public sealed class InferenceEngine : IDisposable
     readonly CancellationTokenSource stopping = new();
     readonly Thread thread;
     int waiting, active;
+    long idleLiveTensors = -1;
 
     public InferenceEngine(LanguageModel lm, EngineOptions? options = null)
     {
@@ -40,6 +42,10 @@ public sealed class InferenceEngine : IDisposable
 
     /// <summary>Sequences in the running batch.</summary>
     public int Active => Volatile.Read(ref active);
+
+    /// <summary>Tensors created on the inference thread since it started and still alive, sampled whenever the batch
+    /// runs empty (−1 before that). Constant across idle moments when nothing leaks (pinned by a test).</summary>
+    public long IdleLiveTensors => Interlocked.Read(ref idleLiveTensors);
 
     /// <summary>The model's context length in tokens.</summary>
     public int ContextLength => lm.Config.MaxPositionEmbeddings;
@@ -74,6 +80,7 @@ public sealed class InferenceEngine : IDisposable
 
     void Run()
     {
+        DisposeScopeManager.Statistics.Reset();
         using var mode = inference_mode();
         using var vocabMask = VocabMask();
         using var batch = new DecodeBatch(lm.Network, vocabMask);
@@ -103,6 +110,7 @@ public sealed class InferenceEngine : IDisposable
                 }
                 if (batch.Count > 0) batch.Step();
                 Volatile.Write(ref active, batch.Count);
+                if (batch.Count == 0) Interlocked.Exchange(ref idleLiveTensors, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

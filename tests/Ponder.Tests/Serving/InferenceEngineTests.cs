@@ -79,6 +79,29 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
     }
 
     [Fact]
+    public async Task Given_waves_of_requests_joining_and_leaving_Then_no_tensor_outlives_them()
+    {
+        using var engine = new InferenceEngine(tiny.Model, new EngineOptions { MaxConcurrency = 8 });
+        async Task Wave(int first)
+        {
+            var handles = Enumerable.Range(first, 12).Select(i => engine.Submit(new GenerationRequest
+            {
+                PromptIds = tiny.Prompt(new string('y', i % 7) + "wave"), Seed = i, MaxNewTokens = 5 + i % 9, MaxThinkingTokens = i % 2 == 0 ? 3 : null,
+            })).ToArray();
+            await Task.WhenAll(handles.Select(Drain));
+            for (int i = 0; i < 100 && engine.Active > 0; i++) await Task.Delay(10);
+        }
+
+        await Wave(0);
+        long afterFirst = engine.IdleLiveTensors;
+        await Wave(100);
+        await Wave(200);
+
+        Assert.True(afterFirst >= 0);
+        Assert.Equal(afterFirst, engine.IdleLiveTensors);
+    }
+
+    [Fact]
     public void Given_a_prompt_longer_than_the_context_Then_submit_says_what_to_change()
     {
         using var engine = new InferenceEngine(tiny.Model);
