@@ -32,6 +32,7 @@ public static class Cli
             RunsCommand.Create(io),
             VerifierCommand.Create(io),
             ScaleCommand.Create(io),
+            ServeCommand.Create(io),
         };
         // PONDER_THREADS=N sets libtorch's intra-op threads (default: one per core). On a machine shared with other
         // busy processes, 1 avoids OpenMP threads spin-waiting for each other (up to 100x slower small ops).

@@ -10,5 +10,6 @@ internal static class BenchCommand
         {
             BenchGenerateCommand.Create(io),
             BenchTrainCommand.Create(io),
+            BenchServeCommand.Create(io),
         };
 }

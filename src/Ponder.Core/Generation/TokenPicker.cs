@@ -38,6 +38,44 @@ public static class TokenPicker
         return (tokens.MoveToOuterDisposeScope(), logprobs.MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// Per-row settings (continuous batching serves requests with different temperatures and nuclei in one batch).
+    /// Each row's choice and log-probability equal what <see cref="Pick(Tensor, double, int, double, Tensor, Tensor?)"/>
+    /// gives for that row with its own scalars.
+    /// </summary>
+    /// <param name="temperatures">(B) float32; 0 is greedy for that row.</param>
+    /// <param name="topPs">(B) float32 in (0, 1]; 1 is off.</param>
+    public static (Tensor Tokens, Tensor Logprobs) Pick(Tensor logits, Tensor temperatures, Tensor topPs, Tensor uniforms, Tensor? exclude = null)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(temperatures);
+        ArgumentNullException.ThrowIfNull(topPs);
+        ArgumentNullException.ThrowIfNull(uniforms);
+        using var scope = NewDisposeScope();
+        var choosable = exclude is null ? logits : logits + exclude;                      // (B, V)
+        var greedy = temperatures.eq(0);                                                  // (B)
+        var t = temperatures.masked_fill(greedy, 1).to(logits.dtype).unsqueeze(-1);       // (B, 1), 1 where greedy
+        var greedyTokens = choosable.argmax(-1);                                          // (B)
+        var scaled = logits / t;                                                          // (B, V)
+        var truncated = TruncateTopP(choosable / t, topPs.to(logits.dtype).unsqueeze(-1)); // (B, V)
+        var cdf = truncated.softmax(-1).cumsum(-1);                                       // (B, V)
+        var target = uniforms.to(cdf.dtype).unsqueeze(-1) * cdf[.., ^1..];                // (B, 1)
+        var sampled = (cdf < target).sum(-1).clamp_max(logits.shape[^1] - 1);             // (B)
+        var tokens = where(greedy, greedyTokens, sampled);                                // (B)
+        var logprobs = scaled.log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1); // (B)
+        return (tokens.MoveToOuterDisposeScope(), logprobs.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Top-p truncation with a per-row nucleus (B, 1); rows with 1 keep everything.</summary>
+    static Tensor TruncateTopP(Tensor logits, Tensor topP)
+    {
+        var (sorted, order) = logits.sort(-1, descending: true);                          // (B, V)
+        var probs = sorted.softmax(-1);
+        var before = probs.cumsum(-1) - probs;                                            // mass of better tokens
+        var drop = (before >= topP) & topP.lt(1);                                         // (B, V) in sorted order
+        return logits.masked_fill(zeros_like(drop).scatter(-1, order, drop), double.NegativeInfinity);
+    }
+
     /// <summary>Sets logits outside the top-k and outside the top-p nucleus to −∞ (always keeps the best token).</summary>
     public static Tensor Truncate(Tensor logits, int topK, double topP)
     {

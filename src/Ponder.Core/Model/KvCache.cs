@@ -81,6 +81,62 @@ public sealed class KvCache : IDisposable
         Replace(ref nextPosition, nextPosition.index_select(0, idx));
     }
 
+    KvCache(Tensor[] keys, Tensor[] values, Tensor valid, Tensor nextPosition, int length, int capacity)
+    {
+        (this.keys, this.values, this.valid, this.nextPosition) = (keys, values, valid, nextPosition);
+        Length = length;
+        Capacity = capacity;
+    }
+
+    /// <summary>
+    /// Stacks <paramref name="b"/>'s rows under <paramref name="a"/>'s (continuous batching: a freshly prefilled request
+    /// joins the running batch). Slots that are padding in every row of a cache are dropped, and the shorter cache is
+    /// left-padded with invalid slots so both end at the same column; validity and next positions travel with their
+    /// rows, so every row's outputs are exactly those it would get alone. Neither input is changed (the caller still
+    /// owns and disposes them); the result holds <paramref name="capacity"/> slots, at least the merged length.
+    /// </summary>
+    public static KvCache Merge(KvCache a, KvCache b, int capacity)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        int la = a.Length - a.LeadingPadding(), lb = b.Length - b.LeadingPadding();
+        int length = Math.Max(la, lb);
+        if (capacity < length) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"the merged cache needs at least {length} slots");
+        long ba = a.BatchSize, bb = b.BatchSize;
+        using var scope = NewDisposeScope();
+        var keys = new Tensor[a.keys.Length];
+        var values = new Tensor[a.keys.Length];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i] = Stack(a.keys[i], b.keys[i]);
+            values[i] = Stack(a.values[i], b.values[i]);
+        }
+        var valid = zeros([ba + bb, capacity], ScalarType.Bool, a.valid.device);                       // (B, S)
+        valid.narrow(0, 0, ba).narrow(1, length - la, la).copy_(a.valid.narrow(1, a.Length - la, la));
+        valid.narrow(0, ba, bb).narrow(1, length - lb, lb).copy_(b.valid.narrow(1, b.Length - lb, lb));
+        var next = cat([a.nextPosition, b.nextPosition], 0);                                           // (B)
+        foreach (var t in keys.Concat(values).Append(valid).Append(next)) t.DetachFromDisposeScope();
+        return new KvCache(keys, values, valid, next, length, capacity);
+
+        Tensor Stack(Tensor x, Tensor y)                                                               // (B, K, S, D)
+        {
+            var m = zeros([ba + bb, x.shape[1], capacity, x.shape[3]], x.dtype, x.device);
+            m.narrow(0, 0, ba).narrow(2, length - la, la).copy_(x.narrow(2, a.Length - la, la));
+            m.narrow(0, ba, bb).narrow(2, length - lb, lb).copy_(y.narrow(2, b.Length - lb, lb));
+            return m;
+        }
+    }
+
+    /// <summary>Leading slots that are padding in every row (dropped by <see cref="Merge"/>).</summary>
+    int LeadingPadding()
+    {
+        if (Length == 0) return 0;
+        using var scope = NewDisposeScope();
+        var any = valid.narrow(1, 0, Length).any(0).cpu().data<bool>().ToArray();                     // (S)
+        int first = Array.IndexOf(any, true);
+        return first < 0 ? Length : first;
+    }
+
     static void Replace(ref Tensor slot, Tensor fresh)
     {
         fresh.DetachFromDisposeScope();

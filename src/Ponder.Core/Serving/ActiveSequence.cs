@@ -1,0 +1,136 @@
+using System.Text;
+using Ponder.Generation;
+using Ponder.Text;
+
+namespace Ponder.Serving;
+
+/// <summary>
+/// One sequence's state on the inference thread: its random stream, thinking state and text so far. Splits the
+/// stream at <c>&lt;/think&gt;</c> into reasoning and answer deltas, cuts the answer at stop strings (holding back
+/// text that could be the start of one) and publishes plain data through its <see cref="SequenceHandle"/>.
+/// </summary>
+internal sealed class ActiveSequence
+{
+    readonly SequenceContext context;
+    readonly ThinkingControl? thinking;
+    readonly ThinkingState thinkingState = new();
+    readonly List<int> tokens = [];
+    readonly StringBuilder reasoning = new(), answer = new();
+    readonly int holdBack;
+    IncrementalDecoder decoder;
+    int answerSent;
+    int reasoningTokens;
+    bool closed;
+    bool cutAtStop;
+    bool prefixSeen;
+
+    public ActiveSequence(SequenceHandle handle, SequenceContext context)
+    {
+        Handle = handle;
+        this.context = context;
+        var r = handle.Request;
+        Rng = new Random(SeedStream.For(r.Seed ?? Random.Shared.NextInt64(), r.SampleIndex));
+        thinking = r.MaxThinkingTokens is null ? null
+            : ThinkingControl.For(new SamplingOptions { MaxThinkingTokens = r.MaxThinkingTokens }, context.Tokenizer, context.ThinkEndId);
+        decoder = context.Tokenizer.CreateIncrementalDecoder();
+        holdBack = r.Stop.Count == 0 ? 0 : r.Stop.Max(s => s.Length) - 1;
+    }
+
+    public SequenceHandle Handle { get; }
+    public Random Rng { get; }
+    public FinishReason? Finish { get; private set; }
+    public bool IsDone => Finish is not null || Handle.IsCancelled;
+
+    /// <summary>Tokens this sequence may still generate.</summary>
+    public int Remaining => Handle.Request.MaxNewTokens - tokens.Count;
+
+    /// <summary>The token to emit for the sampled one (the thinking budget may force others).</summary>
+    public int Control(int sampled) => thinking?.Next(thinkingState, sampled) ?? sampled;
+
+    /// <summary>Records an emitted token and publishes its text; completes the handle when the sequence ends.</summary>
+    public void Accept(int id)
+    {
+        tokens.Add(id);
+        if (context.StopTokenIds.Contains(id)) Finish = FinishReason.Stop;
+        else if (!closed && id == context.ThinkEndId)
+        {
+            closed = true;
+            reasoningTokens = tokens.Count;
+            Handle.ReasoningTokens = reasoningTokens;
+            PublishReasoning(decoder.Flush());
+            decoder = context.Tokenizer.CreateIncrementalDecoder();
+        }
+        else if (!closed) PublishReasoning(decoder.Add(id));
+        else AddAnswer(decoder.Add(id));
+
+        if (Finish is null && tokens.Count >= Handle.Request.MaxNewTokens) Finish = FinishReason.Length;
+        if (Finish is not null) Complete();
+    }
+
+    void PublishReasoning(string text)
+    {
+        if (text.Length == 0) return;
+        reasoning.Append(text);
+        Handle.Emit(new TextDelta(text, IsReasoning: true));
+    }
+
+    void AddAnswer(string text)
+    {
+        if (!prefixSeen && text.Length > 0)
+        {
+            // The answer prefix after </think> is template, not answer (as ChatTemplate.SplitReasoning drops it).
+            prefixSeen = true;
+            if (text.StartsWith(ChatTemplate.AnswerPrefix, StringComparison.Ordinal)) text = text[ChatTemplate.AnswerPrefix.Length..];
+        }
+        int searchFrom = Math.Max(0, answer.Length - holdBack);
+        answer.Append(text);
+        foreach (var stop in Handle.Request.Stop)
+        {
+            int at = answer.ToString(searchFrom, answer.Length - searchFrom).IndexOf(stop, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                answer.Length = searchFrom + at;
+                Finish = FinishReason.Stop;
+                cutAtStop = true;
+                break;
+            }
+        }
+        SendAnswer(Finish is null ? Math.Max(answerSent, answer.Length - holdBack) : answer.Length);
+    }
+
+    void SendAnswer(int upTo)
+    {
+        if (upTo <= answerSent) return;
+        Handle.Emit(new TextDelta(answer.ToString(answerSent, upTo - answerSent), IsReasoning: false));
+        answerSent = upTo;
+    }
+
+    void Complete()
+    {
+        string tail = decoder.Flush();
+        if (closed && !cutAtStop) AddAnswer(tail);
+        else if (!closed) PublishReasoning(tail);
+        SendAnswer(answer.Length);
+        string chain = reasoning.ToString();
+        if (closed && chain.EndsWith('\n')) chain = chain[..^1];
+        Handle.Complete(new SequenceResult(Finish ?? FinishReason.Length, Handle.Request.PromptIds.Count, tokens.Count,
+            closed ? reasoningTokens : tokens.Count, chain, answer.ToString(), closed, tokens.ToArray()));
+    }
+}
+
+/// <summary>What every sequence of one model shares.</summary>
+internal sealed record SequenceContext(TextTokenizer Tokenizer, IReadOnlySet<int> StopTokenIds, int ThinkEndId);
+
+/// <summary>Random streams per (seed, sample index), bit-identical to <see cref="Generation.Sampler"/>'s, so a seeded
+/// request gives the same tokens from the server as from <c>ponder generate</c> (pinned by a test).</summary>
+internal static class SeedStream
+{
+    public static int For(long seed, int sampleIndex)
+    {
+        ulong x = (ulong)seed + 0x9E3779B97F4A7C15UL * (ulong)(sampleIndex + 1);
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;     // splitmix64 finaliser
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        x ^= x >> 31;
+        return (int)(x & 0x7FFFFFFF);
+    }
+}

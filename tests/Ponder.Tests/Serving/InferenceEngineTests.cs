@@ -1,0 +1,111 @@
+using Ponder.Generation;
+using Ponder.Serving;
+
+namespace Ponder.Tests.Serving;
+
+public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<TinyChatModel>
+{
+    static async Task<SequenceResult> Drain(SequenceHandle h)
+    {
+        await foreach (var _ in h.Deltas.ReadAllAsync()) { }
+        return await h.Result;
+    }
+
+    [Fact]
+    public async Task Given_16_concurrent_requests_with_seeds_Then_each_equals_the_static_sampler_alone()
+    {
+        // Given 16 prompts of different lengths, half greedy and half sampled, some with a thinking budget
+        var requests = Enumerable.Range(0, 16).Select(i => new GenerationRequest
+        {
+            PromptIds = tiny.Prompt(new string('x', i * 3) + $"question {i}"),
+            Temperature = i % 2 == 0 ? 0 : 0.8,
+            TopP = i % 4 == 1 ? 0.9 : 1.0,
+            Seed = 100 + i,
+            MaxNewTokens = 12 + i,
+            MaxThinkingTokens = i % 3 == 0 ? 5 : null,
+        }).ToArray();
+        using var engine = new InferenceEngine(tiny.Model, new EngineOptions { MaxConcurrency = 16 });
+
+        // When they are submitted together (later ones join a running batch)
+        var handles = requests.Select(engine.Submit).ToArray();
+        var results = await Task.WhenAll(handles.Select(Drain));
+
+        // Then each sequence's tokens equal the static sampler's for the same prompt and seed
+        for (int i = 0; i < requests.Length; i++)
+        {
+            var r = requests[i];
+            var expected = tiny.Reference(r.PromptIds, new SamplingOptions
+            {
+                Temperature = r.Temperature, TopP = r.TopP, Seed = r.Seed, MaxNewTokens = r.MaxNewTokens, MaxThinkingTokens = r.MaxThinkingTokens,
+            });
+            Assert.Equal(expected.TokenIds, results[i].TokenIds);
+            Assert.Equal(expected.Finish, results[i].Finish);
+            Assert.Equal(expected.ReasoningTokens, results[i].ReasoningTokens);
+        }
+        Assert.Equal(0, engine.Active);
+    }
+
+    [Fact]
+    public async Task Given_a_thinking_budget_Then_the_reasoning_is_closed_and_the_deltas_add_up_to_the_result()
+    {
+        using var engine = new InferenceEngine(tiny.Model);
+        var h = engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("hi"), Temperature = 0, MaxNewTokens = 20, MaxThinkingTokens = 4 });
+        var reasoning = new System.Text.StringBuilder();
+        var answer = new System.Text.StringBuilder();
+        await foreach (var d in h.Deltas.ReadAllAsync()) (d.IsReasoning ? reasoning : answer).Append(d.Text);
+        var result = await h.Result;
+
+        Assert.True(result.ReasoningClosed);
+        Assert.Equal(5, result.ReasoningTokens);              // 4 reasoning tokens + </think>
+        Assert.Equal(result.Answer, answer.ToString());
+        Assert.StartsWith(result.Reasoning, reasoning.ToString(), StringComparison.Ordinal);
+        Assert.Equal(20, result.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task Given_one_slot_When_the_running_sequence_is_cancelled_Then_the_waiting_one_runs()
+    {
+        using var engine = new InferenceEngine(tiny.Model, new EngineOptions { MaxConcurrency = 1, MaxQueue = 1 });
+        var longOne = engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("long"), MaxNewTokens = 900, Seed = 1 });
+        await longOne.Deltas.WaitToReadAsync();
+        var next = engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("next"), MaxNewTokens = 5, Seed = 2 });
+        Assert.Throws<EngineBusyException>(() => engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("third"), MaxNewTokens = 5 }));
+
+        longOne.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => longOne.Result);
+        var result = await Drain(next).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(5, result.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task Given_waves_of_requests_joining_and_leaving_Then_no_tensor_outlives_them()
+    {
+        using var engine = new InferenceEngine(tiny.Model, new EngineOptions { MaxConcurrency = 8 });
+        async Task Wave(int first)
+        {
+            var handles = Enumerable.Range(first, 12).Select(i => engine.Submit(new GenerationRequest
+            {
+                PromptIds = tiny.Prompt(new string('y', i % 7) + "wave"), Seed = i, MaxNewTokens = 5 + i % 9, MaxThinkingTokens = i % 2 == 0 ? 3 : null,
+            })).ToArray();
+            await Task.WhenAll(handles.Select(Drain));
+            for (int i = 0; i < 100 && engine.Active > 0; i++) await Task.Delay(10);
+        }
+
+        await Wave(0);
+        long afterFirst = engine.IdleLiveTensors;
+        await Wave(100);
+        await Wave(200);
+
+        Assert.True(afterFirst >= 0);
+        Assert.Equal(afterFirst, engine.IdleLiveTensors);
+    }
+
+    [Fact]
+    public void Given_a_prompt_longer_than_the_context_Then_submit_says_what_to_change()
+    {
+        using var engine = new InferenceEngine(tiny.Model);
+        var e = Assert.Throws<PonderException>(() => engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("x"), MaxNewTokens = 5000 }));
+        Assert.Contains("context", e.Message, StringComparison.Ordinal);
+    }
+}
