@@ -10,8 +10,8 @@ namespace Ponder.TestTime;
 /// <summary>
 /// Writes a sweep's results: <c>scale.md</c> (one row per budget × N × strategy), <c>scale.json</c> (the same points
 /// and the settings) and <c>scale.png</c> — accuracy against test-time FLOPs per problem (log x), one curve per
-/// strategy. A strategy's curve is its compute frontier: of all its (budget, N) points, sorted by compute, those more
-/// accurate than every cheaper one (the table keeps all points, including the dominated ones).
+/// strategy. A strategy's curve is its compute frontier: of all its (budget, N) points, sorted by compute, those at
+/// least as accurate as every cheaper one (the table keeps all points, including the dominated ones).
 /// </summary>
 public static class ScalingReport
 {
@@ -51,12 +51,13 @@ public static class ScalingReport
         return text.ToString();
     }
 
-    /// <summary>Points sorted by compute, keeping each that is more accurate than every cheaper one.</summary>
+    /// <summary>Points sorted by compute, keeping each that is at least as accurate as every cheaper one (so a flat
+    /// curve stays visible as a line).</summary>
     public static IReadOnlyList<(double X, double Y)> Frontier(IEnumerable<ScalingPoint> points)
     {
         var frontier = new List<(double X, double Y)>();
         foreach (var p in points.Where(p => p.FlopsPerProblem > 0).OrderBy(p => p.FlopsPerProblem).ThenByDescending(p => p.Accuracy))
-            if (frontier.Count == 0 || p.Accuracy > frontier[^1].Y) frontier.Add((p.FlopsPerProblem, p.Accuracy));
+            if (frontier.Count == 0 || p.Accuracy >= frontier[^1].Y) frontier.Add((p.FlopsPerProblem, p.Accuracy));
         return frontier;
     }
 }

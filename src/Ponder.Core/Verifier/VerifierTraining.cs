@@ -60,6 +60,7 @@ public static class VerifierTraining
     static (VerifierModel, CalibrationReport) Train(LanguageModel policy, string policyDir, IReasoningTask task, VerifierDataOptions data, VerifierOptions options,
         Action<string>? log, IProgress<int>? samplingProgress)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var problems = task.Problems(TaskSplit.Train, data.Problems);
         if (problems.Count < 2) throw new PonderException($"--task {task.Name} has only {problems.Count} problem(s); the verifier needs at least 2.");
         int heldOutCount = Math.Min(data.HeldOutProblems, problems.Count - 1);
@@ -77,7 +78,9 @@ public static class VerifierTraining
         var all = Examples(rollouts, maxLength);
         var train = all.Where(e => !heldOutIds.Contains(e.ProblemId)).ToArray();
         var heldOut = all.Where(e => heldOutIds.Contains(e.ProblemId)).ToArray();
-        log?.Invoke($"sampled {all.Count} completions: {train.Length} to train on ({Rate(train)} correct), {heldOut.Length} held out ({Rate(heldOut)} correct)");
+        log?.Invoke($"sampled {all.Count} completions in {clock.Elapsed.TotalSeconds:F0} s: {train.Length} to train on ({Rate(train)} correct), {heldOut.Length} held out ({Rate(heldOut)} correct)");
+        if (train.All(e => e.Correct) || train.All(e => !e.Correct))
+            log?.Invoke("warning: every training sample has the same label; the verifier can only learn the base rate (sample more, or from a stronger policy)");
 
         if (train.Length == 0) throw new PonderException("no training samples were drawn; raise --problems or --samples-per-problem.");
         var verifier = VerifierModel.FromPolicy(policy, VerifierInfo.For(policy, policyDir, maxLength, task.Name));
@@ -86,7 +89,7 @@ public static class VerifierTraining
             for (int s = 0; s < options.Steps; s++)
             {
                 double loss = trainer.Step();
-                if ((s + 1) % Math.Max(1, options.Steps / 10) == 0 || s == options.Steps - 1) log?.Invoke($"step {s + 1}/{options.Steps}: loss {loss:F4}");
+                if ((s + 1) % Math.Max(1, options.Steps / 10) == 0 || s == options.Steps - 1) log?.Invoke($"step {s + 1}/{options.Steps}: loss {loss:F4} ({clock.Elapsed.TotalSeconds:F0} s)");
             }
         }
         var report = Evaluate(verifier, heldOut);

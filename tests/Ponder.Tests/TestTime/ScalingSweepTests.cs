@@ -74,4 +74,13 @@ public sealed class ScalingSweepTests
         Assert.Throws<PonderException>(() => (Fast with { Budgets = [-1] }).Validate(1024));
         (Fast with { Budgets = [0] }).Validate(1024);   // 0: answer directly, allowed
     }
+
+    [Fact]
+    public void Given_points_When_taking_the_frontier_Then_dominated_points_are_dropped_and_flat_runs_kept()
+    {
+        static ScalingPoint P(double flops, double accuracy) => new(0, 1, Strategy.Majority, accuracy, 1, flops, 0, 0, 1);
+        // Sorted by compute: (1, .2) (2, .1 dominated) (3, .2 flat, kept) (4, .5).
+        var frontier = ScalingReport.Frontier([P(4, 0.5), P(2, 0.1), P(1, 0.2), P(3, 0.2)]);
+        Assert.Equal([(1.0, 0.2), (3.0, 0.2), (4.0, 0.5)], frontier);
+    }
 }
