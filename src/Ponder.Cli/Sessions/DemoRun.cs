@@ -20,28 +20,39 @@ internal static class DemoRun
         Directory.CreateDirectory(dir);
         var task = new TaskSpec("countdown", Settings: s.TaskSettings, Seed: seed).Create();
         var stages = new List<Stage>();
+        string scaleTable = "";
 
         io.Console.MarkupLine($"[bold]Ponder demo[/] → {Markup.Escape(dir)}: Countdown ({string.Join(", ", s.TaskSettings.Select(kv => $"{kv.Key}={kv.Value}"))}), {s.Preset} model from scratch");
         string init = Path.Combine(dir, "init");
         using (var fresh = LanguageModel.CreateFromScratch(s.Preset, "qwen2", seed)) fresh.Save(init);
 
-        io.Console.MarkupLine("[bold]1/4[/] supervised fine-tuning on search traces");
+        io.Console.MarkupLine("[bold]1/5[/] supervised fine-tuning on search traces");
         var sft = s.Sft with { Seed = seed };
         var (sftModel, _, sftSeconds) = SftSession.Run(io, init, task, SftData.FromTask((ITraceTask)task, seed), sft,
             new SftRunSettings(Path.Combine(dir, "sft"), Resume: false, DType: "bfloat16", EvalProblems: 100, EvalMaxTokens: s.MaxCompletionTokens));
 
-        io.Console.MarkupLine("[bold]2/4[/] evaluating the SFT model");
+        io.Console.MarkupLine("[bold]2/5[/] evaluating the SFT model");
         stages.Add(Evaluate(io, "SFT", sftModel, task, s, seed, sftSeconds));
 
-        io.Console.MarkupLine("[bold]3/4[/] reinforcement learning");
+        io.Console.MarkupLine("[bold]3/5[/] reinforcement learning");
         var rl = s.Rl with { Seed = seed, MaxCompletionTokens = s.MaxCompletionTokens };
         var (rlModel, _, rlSeconds, overheads) = RlSession.Run(io, sftModel, task, rl, new RlRunSettings(Path.Combine(dir, "rl"), Resume: false, DType: "float32"));
 
-        io.Console.MarkupLine("[bold]4/4[/] evaluating the RL model");
+        io.Console.MarkupLine("[bold]4/5[/] evaluating the RL model");
         stages.Add(Evaluate(io, "SFT + RL", rlModel, task, s, seed, rlSeconds));
 
+        io.Console.MarkupLine("[bold]5/5[/] test-time scaling: thinking budgets × samples");
+        using (var lm = LanguageModel.Load(rlModel))
+        {
+            var problems = task.Problems(TaskSplit.Test, s.ScaleProblems);
+            var result = CliProgress.Run(io, "scale", s.Scale.Budgets.Count * problems.Count * s.Scale.MaxSamples,
+                p => TestTime.ScalingSweep.Run(lm, task, problems, s.Scale with { Seed = seed }, modelName: "demo SFT + RL", progress: p));
+            TestTime.ScalingReport.Write(Path.Combine(dir, "scale"), result);
+            scaleTable = TestTime.ScalingReport.Markdown(result);
+        }
+
         string report = Path.Combine(dir, "report.md");
-        AtomicFile.WriteAllText(report, Report(s, stages, overheads, total.Elapsed.TotalMinutes));
+        AtomicFile.WriteAllText(report, Report(s, stages, overheads, total.Elapsed.TotalMinutes, scaleTable));
         PrintSummary(io, stages, total.Elapsed.TotalMinutes);
         return report;
     }
@@ -70,7 +81,7 @@ internal static class DemoRun
         io.Console.MarkupLine($"total {minutes:F1} min");
     }
 
-    static string Report(DemoSettings s, List<Stage> stages, IReadOnlyList<double> overheads, double minutes)
+    static string Report(DemoSettings s, List<Stage> stages, IReadOnlyList<double> overheads, double minutes, string scaleTable)
     {
         var keys = stages[0].Metrics.Keys.Where(k => k.Contains('@', StringComparison.Ordinal)).ToList();
         var md = new StringBuilder();
@@ -86,6 +97,7 @@ internal static class DemoRun
         if (overheads.Count > 0)
             md.AppendLine(CultureInfo.InvariantCulture, $"RL step time / (generate + update time): median {overheads.Order().ElementAt(overheads.Count / 2):F3}, max {overheads.Max():F3}.").AppendLine();
         md.AppendLine("## Train-time compute").AppendLine().AppendLine("![held-out pass@1 vs training FLOPs](rl/train_scaling.png)").AppendLine();
+        md.AppendLine("## Test-time compute").AppendLine().AppendLine("![accuracy vs test-time FLOPs](scale/scale.png)").AppendLine().AppendLine(scaleTable);
         md.AppendLine("## Training curves").AppendLine().AppendLine("![SFT loss](sft/loss.png) ![SFT held-out accuracy](sft/accuracy.png) ![RL held-out accuracy](rl/accuracy.png)").AppendLine();
         return md.ToString();
     }

@@ -12,7 +12,9 @@ internal sealed record DemoSettings(
     RlOptions Rl,
     int EvalProblems,
     int EvalSamples,
-    int MaxCompletionTokens)
+    int MaxCompletionTokens,
+    TestTime.ScalingOptions Scale,
+    int ScaleProblems)
 {
     static readonly Dictionary<string, string> Countdown = new() { ["numbers"] = "4", ["max-number"] = "50" };
 
@@ -25,7 +27,9 @@ internal sealed record DemoSettings(
             Steps = 60, PromptsPerStep = 16, GroupSize = 8, MaxCompletionTokens = 320, MicroBatchSize = 32, LearningRate = 1e-4,
             WarmupSteps = 3, EvalEvery = 10, EvalProblems = 100, EvalSamples = 4, CheckpointEvery = 20,
         },
-        EvalProblems: 200, EvalSamples: 8, MaxCompletionTokens: 320);
+        EvalProblems: 200, EvalSamples: 8, MaxCompletionTokens: 320,
+        Scale: new TestTime.ScalingOptions { Budgets = [16, 32, 64, 128, 256], SampleCounts = [1, 2, 4, 8, 16], Temperature = 1.0, TopP = 1.0 },
+        ScaleProblems: 100);
 
     /// <summary>About 3 minutes: the same pipeline, smaller everywhere.</summary>
     public static DemoSettings Quick() => new(
@@ -36,5 +40,7 @@ internal sealed record DemoSettings(
             Steps = 8, PromptsPerStep = 8, GroupSize = 8, MaxCompletionTokens = 320, MicroBatchSize = 32, LearningRate = 1e-4,
             WarmupSteps = 2, EvalEvery = 4, EvalProblems = 40, EvalSamples = 2, CheckpointEvery = 8,
         },
-        EvalProblems: 50, EvalSamples: 4, MaxCompletionTokens: 320);
+        EvalProblems: 50, EvalSamples: 4, MaxCompletionTokens: 320,
+        Scale: new TestTime.ScalingOptions { Budgets = [32, 128], SampleCounts = [1, 4], Temperature = 1.0, TopP = 1.0 },
+        ScaleProblems: 20);
 }
