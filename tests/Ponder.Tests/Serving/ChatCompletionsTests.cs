@@ -127,6 +127,21 @@ public sealed class ChatCompletionsTests(ServedModel tiny) : IClassFixture<Serve
         Assert.EndsWith("data: [DONE]\n\n", stream, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Given_n_3_with_a_seed_Then_three_choices_whose_usage_adds_up()
+    {
+        await using var h = await ServerHarness.StartAsync(tiny.Serving);
+        string body = """{"model":"tiny","messages":[{"role":"developer","content":"be brief"},{"role":"user","content":"three"}],"n":3,"seed":5,"max_completion_tokens":16,"reasoning_effort":"low"}""";
+
+        var r = JsonNode.Parse((await h.PostAsync("v1/chat/completions", body)).Body)!;
+
+        var choices = r["choices"]!.AsArray();
+        Assert.Equal([0, 1, 2], choices.Select(c => (int)c!["index"]!));
+        Assert.Equal(3 * 16, (int)r["usage"]!["completion_tokens"]!);   // seeded random weights: no stop token within 16
+        Assert.Equal(3 * 9, (int)r["usage"]!["completion_tokens_details"]!["reasoning_tokens"]!);
+        Assert.Equal("chat.completion", (string?)r["object"]);
+    }
+
     internal static IEnumerable<string> Strings(JsonNode node) => node switch
     {
         JsonObject o => o.SelectMany(kv => kv.Value is null ? [] : Strings(kv.Value)),

@@ -102,6 +102,25 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
     }
 
     [Fact]
+    public async Task Given_a_stop_string_in_the_answer_Then_the_answer_and_its_deltas_end_before_it()
+    {
+        using var engine = new InferenceEngine(tiny.Model);
+        var request = new GenerationRequest { PromptIds = tiny.Prompt("stop"), Temperature = 1, Seed = 4, MaxNewTokens = 40, MaxThinkingTokens = 3 };
+        var free = await Drain(engine.Submit(request));
+        Assert.True(free.Answer.Length >= 8, $"the free answer is too short: {free.Answer.Length} chars");
+        string stop = free.Answer.Substring(4, 3);
+
+        var h = engine.Submit(request with { Stop = [stop] });
+        var streamed = new System.Text.StringBuilder();
+        await foreach (var d in h.Deltas.ReadAllAsync()) if (!d.IsReasoning) streamed.Append(d.Text);
+        var cut = await h.Result;
+
+        Assert.Equal(free.Answer[..free.Answer.IndexOf(stop, StringComparison.Ordinal)], cut.Answer);
+        Assert.Equal(cut.Answer, streamed.ToString());
+        Assert.Equal(FinishReason.Stop, cut.Finish);
+    }
+
+    [Fact]
     public void Given_a_prompt_longer_than_the_context_Then_submit_says_what_to_change()
     {
         using var engine = new InferenceEngine(tiny.Model);
