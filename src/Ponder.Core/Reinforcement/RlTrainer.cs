@@ -198,15 +198,16 @@ public sealed class RlTrainer : IDisposable
             long sequenceTokens = rollouts.Sum(r => (long)(r.Completion.PromptIds.Count + r.Completion.TokenIds.Count));
             double forward = rollouts.Sum(r => { int t = r.Completion.PromptIds.Count + r.Completion.TokenIds.Count; return t * Flops.ForwardPerToken(policy.Config, t); });
 
-            // Reference and sampling-policy log-probs, computed once before any update.
+            // Reference and sampling-policy log-probs, computed once before any update. Sequences are right-padded, so no
+            // attention mask is needed (see TokenLogprobs).
             var refLogprobs = new List<Tensor?>();
             var oldLogprobs = new List<Tensor?>();
             using (no_grad())
             {
-                foreach (var (ids, attention, _) in withMicro)
+                foreach (var (ids, _, _) in withMicro)
                 {
-                    refLogprobs.Add(reference is null ? null : TokenLogprobs.Compute(reference, ids, attention, Options.Temperature).DetachFromDisposeScope());
-                    oldLogprobs.Add(Options.UpdatesPerBatch > 1 ? TokenLogprobs.Compute(policy.Network, ids, attention, Options.Temperature).DetachFromDisposeScope() : null);
+                    refLogprobs.Add(reference is null ? null : TokenLogprobs.Compute(reference, ids, null, Options.Temperature).DetachFromDisposeScope());
+                    oldLogprobs.Add(Options.UpdatesPerBatch > 1 ? TokenLogprobs.Compute(policy.Network, ids, null, Options.Temperature).DetachFromDisposeScope() : null);
                 }
             }
             if (reference is not null) flops += forward;
@@ -219,7 +220,7 @@ public sealed class RlTrainer : IDisposable
                 {
                     using var scope = NewDisposeScope();
                     using var _ = no_grad();
-                    var current = oldLogprobs[m] ?? TokenLogprobs.Compute(policy.Network, withMicro[m].Ids, withMicro[m].Attention, Options.Temperature);
+                    var current = oldLogprobs[m] ?? TokenLogprobs.Compute(policy.Network, withMicro[m].Ids, null, Options.Temperature);
                     foreach (var k in KlTerm.ForReward(current, refLogprobs[m]!, withMicro[m].CompletionMask, Options.Policy)) rewards[row++] -= k;
                 }
             }
@@ -243,9 +244,9 @@ public sealed class RlTrainer : IDisposable
                 for (int m = 0; m < withMicro.Count; m++)
                 {
                     using var scope = NewDisposeScope();
-                    var (ids, attention, mask) = withMicro[m];
+                    var (ids, _, mask) = withMicro[m];
                     long rows = ids.shape[0];
-                    var (lp, ent) = TokenLogprobs.ComputeWithEntropy(policy.Network, ids, attention, Options.Temperature);
+                    var (lp, ent) = TokenLogprobs.ComputeWithEntropy(policy.Network, ids, null, Options.Temperature);
                     var adv = tensor(advantages.Skip(row).Take((int)rows).ToArray(), device: policy.Network.Device).to(lp.dtype);
                     row += (int)rows;
                     var batch = new PolicyBatch(lp, oldLogprobs[m] ?? lp.detach(), refLogprobs[m], mask, adv, normalizer);

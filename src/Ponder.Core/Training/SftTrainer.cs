@@ -82,8 +82,8 @@ public sealed class SftTrainer : IDisposable
         {
             using var scope = NewDisposeScope();
             var part = examples.GetRange(micro * Options.BatchSize, Options.BatchSize);
-            var (ids, attention, lossMask) = SftBatch.Collate(part, padId, lm.Network.Device);
-            var logprobs = TokenLogprobs.Compute(lm.Network, ids, attention);                 // (B, T−1)
+            var (ids, _, lossMask) = SftBatch.Collate(part, padId, lm.Network.Device);
+            var logprobs = TokenLogprobs.Compute(lm.Network, ids, attentionMask: null);       // (B, T−1); right-padded
             var l = SftLoss.MaskedNll(logprobs, lossMask, targets);
             l.backward();
             loss += l.item<float>();

@@ -8,9 +8,11 @@ public static class TokenLogprobs
 {
     /// <summary>log p(ids[:, t+1] | ids[:, ≤t]) for every t: (B, T−1).</summary>
     /// <param name="ids">(B, T) int64 token ids, padded anywhere.</param>
-    /// <param name="attentionMask">(B, T) 1 for real tokens, 0 for padding.</param>
+    /// <param name="attentionMask">(B, T) 1 for real tokens, 0 for padding; null when padding is only on the right,
+    /// where causal attention alone is exact for every real token (a real token never sees a later pad) and SDPA can
+    /// use its fused causal kernel instead of a materialised mask.</param>
     /// <param name="temperature">Divides the logits first, as the sampler did (1 = the model itself).</param>
-    public static Tensor Compute(CausalLM model, Tensor ids, Tensor attentionMask, double temperature = 1.0)
+    public static Tensor Compute(CausalLM model, Tensor ids, Tensor? attentionMask, double temperature = 1.0)
     {
         using var scope = NewDisposeScope();
         long t = ids.shape[1];
@@ -25,7 +27,7 @@ public static class TokenLogprobs
 
     /// <summary>As <see cref="Compute"/>, plus the entropy of each predictive distribution (B, T−1), detached
     /// (for logging: RL watches it for collapse).</summary>
-    public static (Tensor Logprobs, Tensor Entropy) ComputeWithEntropy(CausalLM model, Tensor ids, Tensor attentionMask, double temperature = 1.0)
+    public static (Tensor Logprobs, Tensor Entropy) ComputeWithEntropy(CausalLM model, Tensor ids, Tensor? attentionMask, double temperature = 1.0)
     {
         using var scope = NewDisposeScope();
         long t = ids.shape[1];

@@ -150,3 +150,20 @@ public sealed class SftTests : IDisposable
         Assert.Contains("bad.jsonl:2", e.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class TokenLogprobsTests
+{
+    [Fact]
+    public void Given_right_padding_Then_no_mask_gives_the_masked_logprobs_at_real_tokens()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        using var model = TinyModels.Build(TinyModels.Qwen2());
+        var ids = tensor(new long[] { 5, 6, 7, 8, 9, 3, 4, 0, 0, 0 }, [2, 5]);         // row 2 right-padded after 2 tokens
+        var attention = tensor(new float[] { 1, 1, 1, 1, 1, 1, 1, 0, 0, 0 }, [2, 5]);
+        var masked = TokenLogprobs.Compute(model, ids, attention);
+        var unmasked = TokenLogprobs.Compute(model, ids, null);
+        Assert.True((masked[0] - unmasked[0]).abs().max().item<float>() < 1e-5f);
+        Assert.True((masked[1, ..1] - unmasked[1, ..1]).abs().max().item<float>() < 1e-5f);   // the one real prediction
+    }
+}
