@@ -29,7 +29,7 @@ public sealed class SftData
     /// <summary>Reference traces of a generated task's training problems, shuffled per epoch.</summary>
     public static SftData FromTask(ITraceTask task, long seed, int poolSize = 20_000)
     {
-        var pool = task.Problems(TaskSplit.Train, poolSize);
+        var pool = ProblemPool.Train(task, poolSize);
         return new SftData($"{task.Name} reference traces ({pool.Count} problems)", pool.Count, p =>
         {
             var problem = pool[Shuffled(p, pool.Count, seed)];
