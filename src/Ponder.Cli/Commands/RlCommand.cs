@@ -37,11 +37,12 @@ internal static class RlCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => d.CheckpointEvery };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
         var dtype = CommonOptions.DType();
+        var device = CommonOptions.Device();
         var task = new TaskOptions();
         var command = new Command("rl", "Reinforcement learning from graded rollouts.")
         {
             model, outDir, resume, algo, steps, prompts, group, updates, micro, lr, temperature, maxTokens, epsLow, epsHigh, beta,
-            estimator, placement, format, overlong, dynamic, evalEvery, evalProblems, evalSamples, checkpointEvery, seed, dtype,
+            estimator, placement, format, overlong, dynamic, evalEvery, evalProblems, evalSamples, checkpointEvery, seed, dtype, device,
         };
         task.AddTo(command);
         command.SetAction(r =>
@@ -65,7 +66,7 @@ internal static class RlCommand
                 },
             }).Validate();
             var reasoningTask = task.Spec(r).Create();
-            var (final, eval, seconds, _) = RlSession.Run(io, r.GetValue(model)!, reasoningTask, options, new RlRunSettings(r.GetValue(outDir)!, r.GetValue(resume), r.GetValue(dtype)!));
+            var (final, eval, seconds, _) = RlSession.Run(io, r.GetValue(model)!, reasoningTask, options, new RlRunSettings(r.GetValue(outDir)!, r.GetValue(resume), r.GetValue(dtype)!, r.GetValue(device)!));
             io.Out.WriteLine($"RL done in {seconds / 60:F1} min: held-out pass@1 {eval.GetValueOrDefault("eval/pass@1"):P1}; model in {final}");
             return 0;
         });

@@ -26,11 +26,12 @@ internal static class SftCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N steps.", DefaultValueFactory = _ => d.CheckpointEvery };
         var seed = new Option<long>("--seed") { Description = "Data order and trace seed.", DefaultValueFactory = _ => 0 };
         var dtype = CommonOptions.DType();
+        var device = CommonOptions.Device();
         var task = new TaskOptions("--eval-data");
         var data = new Option<string?>("--data") { Description = "SFT conversations (JSONL: {\"messages\": […]} or {\"prompt\", \"reasoning\", \"answer\"}); default: the task's own reference traces." };
         var command = new Command("sft", "Supervised fine-tuning on reasoning traces (loss on the assistant's thinking and answer).")
         {
-            model, data, outDir, resume, steps, batch, accum, lr, warmup, maxLen, evalEvery, evalProblems, evalTokens, checkpointEvery, seed, dtype,
+            model, data, outDir, resume, steps, batch, accum, lr, warmup, maxLen, evalEvery, evalProblems, evalTokens, checkpointEvery, seed, dtype, device,
         };
         task.AddTo(command);
         command.SetAction(r =>
@@ -47,7 +48,7 @@ internal static class SftCommand
                 : reasoningTask is ITraceTask traces ? SftData.FromTask(traces, options.Seed)
                 : throw new PonderException($"--task {spec.Name} has no reference traces; give SFT conversations with --data FILE.jsonl.");
             var (final, eval, seconds) = SftSession.Run(io, r.GetValue(model)!, reasoningTask, examples, options,
-                new SftRunSettings(r.GetValue(outDir)!, r.GetValue(resume), r.GetValue(dtype)!, r.GetValue(evalProblems), r.GetValue(evalTokens)));
+                new SftRunSettings(r.GetValue(outDir)!, r.GetValue(resume), r.GetValue(dtype)!, r.GetValue(evalProblems), r.GetValue(evalTokens), r.GetValue(device)!));
             io.Out.WriteLine($"SFT done in {seconds / 60:F1} min: held-out greedy pass@1 {eval.GetValueOrDefault("eval/pass@1"):P1}; model in {final}");
             return 0;
         });

@@ -10,7 +10,7 @@ using Ponder.Training;
 namespace Ponder.Cli.Sessions;
 
 /// <summary>What an RL run needs besides the trainer's options.</summary>
-internal sealed record RlRunSettings(string Out, bool Resume, string DType);
+internal sealed record RlRunSettings(string Out, bool Resume, string DType, string Device = "cpu");
 
 /// <summary>
 /// An RL run end to end: resume or start, step with a progress bar, evaluate held-out problems, checkpoint, log every
@@ -25,26 +25,13 @@ internal static class RlSession
         CliOutput io, string modelDir, IReasoningTask task, RlOptions options, RlRunSettings settings)
     {
         var clock = Stopwatch.StartNew();
-        string checkpoints = Path.Combine(settings.Out, "checkpoints");
-        string? latest = TrainingCheckpoint.Latest(checkpoints);
-        if (latest is not null && !settings.Resume)
-            throw new PonderException($"{settings.Out}: already holds a run (checkpoints); pass --resume to continue it or choose another --out.");
+        string checkpoints = RunFolder.Checkpoints(settings.Out);
+        string? latest = RunFolder.ResumePoint(settings.Out, settings.Resume);
         if (latest is not null) EnsureSameArchitecture(modelDir, latest);
-        using var lm = LanguageModel.Load(latest ?? modelDir, CommonOptions.ToDevice("cpu", settings.DType));
+        using var lm = LanguageModel.Load(latest ?? modelDir, CommonOptions.ToDevice(settings.Device, settings.DType));
         using var trainer = new RlTrainer(lm, task, options);
-        RunStore store;
-        if (latest is not null)
-        {
-            trainer.Resume(latest);
-            store = RunStore.Open(settings.Out);
-            store.TruncateAfter(trainer.State.Step);
-            io.Error.WriteLine($"resuming {settings.Out} at step {trainer.State.Step} ({latest})");
-        }
-        else
-        {
-            store = RunStore.Create(Path.GetDirectoryName(Path.GetFullPath(settings.Out))!, "rl", Path.GetFileName(Path.GetFullPath(settings.Out)),
-                new { model = modelDir, task = task.Name, options, settings.DType });
-        }
+        if (latest is not null) trainer.Resume(latest);
+        var store = RunFolder.Store(io, settings.Out, "rl", new { model = modelDir, task = task.Name, options, settings.DType }, latest, trainer.State.Step);
         using (store)
         {
             var testProblems = task.Problems(TaskSplit.Test, options.EvalProblems);

@@ -8,7 +8,7 @@ using Ponder.Training;
 namespace Ponder.Cli.Sessions;
 
 /// <summary>What an SFT run needs besides the trainer's own options.</summary>
-internal sealed record SftRunSettings(string Out, bool Resume, string DType, int EvalProblems, int EvalMaxTokens);
+internal sealed record SftRunSettings(string Out, bool Resume, string DType, int EvalProblems, int EvalMaxTokens, string Device = "cpu");
 
 /// <summary>
 /// An SFT run end to end: resume or start, step with a progress bar, evaluate held-out problems greedily, checkpoint,
@@ -20,27 +20,12 @@ internal static class SftSession
         CliOutput io, string modelDir, IReasoningTask task, SftData data, SftOptions options, SftRunSettings settings)
     {
         var clock = Stopwatch.StartNew();
-        string checkpoints = Path.Combine(settings.Out, "checkpoints");
-        string? latest = TrainingCheckpoint.Latest(checkpoints);
-        if (latest is not null && !settings.Resume)
-            throw new PonderException($"{settings.Out}: already holds a run (checkpoints); pass --resume to continue it or choose another --out.");
-        var device = CommonOptions.ToDevice("cpu", settings.DType);
-        using var lm = LanguageModel.Load(latest ?? modelDir, device);
+        string checkpoints = RunFolder.Checkpoints(settings.Out);
+        string? latest = RunFolder.ResumePoint(settings.Out, settings.Resume);
+        using var lm = LanguageModel.Load(latest ?? modelDir, CommonOptions.ToDevice(settings.Device, settings.DType));
         using var trainer = new SftTrainer(lm, data, options);
-        RunStore store;
-        if (latest is not null)
-        {
-            trainer.Resume(latest);
-            store = RunStore.Open(settings.Out);
-            store.TruncateAfter(trainer.State.Step);
-            io.Error.WriteLine($"resuming {settings.Out} at step {trainer.State.Step} ({latest})");
-        }
-        else
-        {
-            store = File.Exists(Path.Combine(settings.Out, RunStore.ConfigFile)) ? RunStore.Open(settings.Out)
-                : RunStore.Create(Path.GetDirectoryName(Path.GetFullPath(settings.Out))!, "sft", Path.GetFileName(Path.GetFullPath(settings.Out)),
-                    new { model = modelDir, task = task.Name, data = data.Description, options, settings.DType });
-        }
+        if (latest is not null) trainer.Resume(latest);
+        var store = RunFolder.Store(io, settings.Out, "sft", new { model = modelDir, task = task.Name, data = data.Description, options, settings.DType }, latest, trainer.State.Step);
         using (store)
         {
             var testProblems = task.Problems(TaskSplit.Test, settings.EvalProblems);

@@ -1,0 +1,34 @@
+using Ponder.Runs;
+using Ponder.Training;
+
+namespace Ponder.Cli.Sessions;
+
+/// <summary>The run folder of a training command (<c>--out</c>): a new run, or the continuation of one.</summary>
+internal static class RunFolder
+{
+    public static string Checkpoints(string outDir) => Path.Combine(outDir, "checkpoints");
+
+    /// <summary>The checkpoint to resume from, or null for a new run; refuses to overwrite a run without --resume.</summary>
+    public static string? ResumePoint(string outDir, bool resume)
+    {
+        string? latest = TrainingCheckpoint.Latest(Checkpoints(outDir));
+        if (latest is not null && !resume)
+            throw new PonderException($"{outDir}: already holds a run (checkpoints); pass --resume to continue it or choose another --out.");
+        return latest;
+    }
+
+    /// <summary>Opens the run's store: on resume, drops what was logged after the checkpoint's step (it is logged again).</summary>
+    public static RunStore Store(CliOutput io, string outDir, string kind, object config, string? resumedFrom, int step)
+    {
+        if (resumedFrom is not null)
+        {
+            var store = RunStore.Open(outDir);
+            store.TruncateAfter(step);
+            io.Error.WriteLine($"resuming {outDir} at step {step} ({resumedFrom})");
+            return store;
+        }
+        if (File.Exists(Path.Combine(outDir, RunStore.ConfigFile))) return RunStore.Open(outDir);
+        string full = Path.GetFullPath(outDir);
+        return RunStore.Create(Path.GetDirectoryName(full)!, kind, Path.GetFileName(full), config);
+    }
+}
