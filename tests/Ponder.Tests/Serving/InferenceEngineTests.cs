@@ -89,7 +89,7 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
                 PromptIds = tiny.Prompt(new string('y', i % 7) + "wave"), Seed = i, MaxNewTokens = 5 + i % 9, MaxThinkingTokens = i % 2 == 0 ? 3 : null,
             })).ToArray();
             await Task.WhenAll(handles.Select(Drain));
-            for (int i = 0; i < 100 && engine.Active > 0; i++) await Task.Delay(10);
+            for (int i = 0; i < 1000 && engine.Active > 0; i++) await Task.Delay(10);
         }
 
         await Wave(0);
