@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Ponder.Server;
 using Ponder.Serving;
+using Ponder.Text;
 
 namespace Ponder.Tests.Serving;
 
@@ -80,7 +81,9 @@ public sealed class ErrorTests(ServedModel tiny) : IClassFixture<ServedModel>
     public async Task Given_a_full_queue_Then_429_with_retry_after()
     {
         await using var h = await ServerHarness.StartAsync(tiny.Serving, engineOptions: new EngineOptions { MaxConcurrency = 1, MaxQueue = 0 });
-        var busy = h.Engine.Submit(new GenerationRequest { PromptIds = [1, 2, 3], MaxNewTokens = 1000 });
+        // Greedy on this prompt decodes newlines and never a stop token (as in the disconnect test below), so the one
+        // slot stays taken; a sampled request could end early on a stop token and free it before the POST arrives.
+        var busy = h.Engine.Submit(new GenerationRequest { PromptIds = tiny.Serving.Chat!.Render([new ChatMessage(ChatRole.User, "go on")]).Ids, Temperature = 0, MaxNewTokens = 900, MaxThinkingTokens = 32 });
         await busy.Deltas.WaitToReadAsync();
 
         var (status, json, response) = await h.PostAsync("v1/chat/completions", Ok);
