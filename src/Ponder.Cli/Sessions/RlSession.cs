@@ -25,6 +25,7 @@ internal static class RlSession
         CliOutput io, string modelDir, IReasoningTask task, RlOptions options, RlRunSettings settings)
     {
         var clock = Stopwatch.StartNew();
+        HeldOut.WarnIfNoSplit(io, task);
         string checkpoints = RunFolder.Checkpoints(settings.Out);
         string? latest = RunFolder.ResumePoint(settings.Out, settings.Resume);
         if (latest is not null) EnsureSameArchitecture(modelDir, latest);

@@ -20,6 +20,7 @@ internal static class SftSession
         CliOutput io, string modelDir, IReasoningTask task, SftData data, SftOptions options, SftRunSettings settings)
     {
         var clock = Stopwatch.StartNew();
+        HeldOut.WarnIfNoSplit(io, task);
         string checkpoints = RunFolder.Checkpoints(settings.Out);
         string? latest = RunFolder.ResumePoint(settings.Out, settings.Resume);
         using var lm = LanguageModel.Load(latest ?? modelDir, CommonOptions.ToDevice(settings.Device, settings.DType));

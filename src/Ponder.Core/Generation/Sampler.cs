@@ -83,7 +83,7 @@ public sealed class Sampler
         var rows = new List<Row>();
         for (int p = 0; p < count; p++)
             for (int s = 0; s < o.N; s++)
-                rows.Add(new Row(first + p, s, new Random(StreamSeed(seed, s))));
+                rows.Add(new Row(first + p, s, new Random(SampleSeeds.For(seed, s))));
         var batch = new List<Row>(rows);                      // batch row r ↔ batch[r]
 
         using var cache = model.NewCache(count, longest + o.MaxNewTokens);
@@ -189,16 +189,5 @@ public sealed class Sampler
         var mask = new float[v];
         for (int i = known; i < v; i++) mask[i] = float.NegativeInfinity;
         return tensor(mask, device: model.Device).DetachFromDisposeScope();
-    }
-
-    /// <summary>Sample j of every prompt draws from stream (seed, j): the same prompt with the same seed gives the
-    /// same completions whatever else is in the batch (vLLM's per-request seed semantics).</summary>
-    static int StreamSeed(long seed, int sampleIndex)
-    {
-        ulong x = (ulong)seed + 0x9E3779B97F4A7C15UL * (ulong)(sampleIndex + 1);
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;     // splitmix64 finaliser
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
-        x ^= x >> 31;
-        return (int)(x & 0x7FFFFFFF);
     }
 }

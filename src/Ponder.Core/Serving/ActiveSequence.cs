@@ -29,7 +29,7 @@ internal sealed class ActiveSequence
         Handle = handle;
         this.context = context;
         var r = handle.Request;
-        Rng = new Random(SeedStream.For(r.Seed ?? Random.Shared.NextInt64(), r.SampleIndex));
+        Rng = new Random(SampleSeeds.For(r.Seed ?? Random.Shared.NextInt64(), r.SampleIndex));
         thinking = r.MaxThinkingTokens is null ? null
             : ThinkingControl.For(new SamplingOptions { MaxThinkingTokens = r.MaxThinkingTokens }, context.Tokenizer, context.ThinkEndId);
         decoder = context.Tokenizer.CreateIncrementalDecoder();
@@ -120,17 +120,3 @@ internal sealed class ActiveSequence
 
 /// <summary>What every sequence of one model shares.</summary>
 internal sealed record SequenceContext(TextTokenizer Tokenizer, IReadOnlySet<int> StopTokenIds, int ThinkEndId);
-
-/// <summary>Random streams per (seed, sample index), bit-identical to <see cref="Generation.Sampler"/>'s, so a seeded
-/// request gives the same tokens from the server as from <c>ponder generate</c> (pinned by a test).</summary>
-internal static class SeedStream
-{
-    public static int For(long seed, int sampleIndex)
-    {
-        ulong x = (ulong)seed + 0x9E3779B97F4A7C15UL * (ulong)(sampleIndex + 1);
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;     // splitmix64 finaliser
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
-        x ^= x >> 31;
-        return (int)(x & 0x7FFFFFFF);
-    }
-}
