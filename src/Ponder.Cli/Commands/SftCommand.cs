@@ -25,13 +25,14 @@ internal static class SftCommand
         var evalTokens = new Option<int>("--eval-max-tokens") { Description = "Completion tokens at most in evaluation.", DefaultValueFactory = _ => 512 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N steps.", DefaultValueFactory = _ => d.CheckpointEvery };
         var seed = new Option<long>("--seed") { Description = "Data order and trace seed.", DefaultValueFactory = _ => 0 };
+        var noPacking = new Option<bool>("--no-packing") { Description = "Pad every example to the batch's longest instead of packing several per row (same loss, slower)." };
         var dtype = CommonOptions.DType();
         var device = CommonOptions.Device();
         var task = new TaskOptions("--eval-data");
         var data = new Option<string?>("--data") { Description = "SFT conversations (JSONL: {\"messages\": […]} or {\"prompt\", \"reasoning\", \"answer\"}); default: the task's own reference traces." };
         var command = new Command("sft", "Supervised fine-tuning on reasoning traces (loss on the assistant's thinking and answer).")
         {
-            model, data, outDir, resume, steps, batch, accum, lr, warmup, maxLen, evalEvery, evalProblems, evalTokens, checkpointEvery, seed, dtype, device,
+            model, data, outDir, resume, steps, batch, accum, lr, warmup, maxLen, evalEvery, evalProblems, evalTokens, checkpointEvery, seed, noPacking, dtype, device,
         };
         task.AddTo(command);
         command.SetAction(r =>
@@ -41,6 +42,7 @@ internal static class SftCommand
                 Steps = r.GetValue(steps), BatchSize = r.GetValue(batch), GradientAccumulation = r.GetValue(accum),
                 LearningRate = r.GetValue(lr), WarmupSteps = r.GetValue(warmup), MaxSequenceLength = r.GetValue(maxLen),
                 EvalEvery = r.GetValue(evalEvery), CheckpointEvery = r.GetValue(checkpointEvery), Seed = r.GetValue(seed),
+                Packing = !r.GetValue(noPacking),
             }.Validate();
             var spec = task.Spec(r);
             var reasoningTask = spec.Create();

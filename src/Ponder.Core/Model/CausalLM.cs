@@ -78,6 +78,22 @@ public sealed class CausalLM : nn.Module
     }
 
     /// <summary>
+    /// Forward over packed rows: several sequences per row, told apart by <paramref name="segments"/> (B, T) int64
+    /// (equal ids = one sequence, 0 = padding). Each sequence has its own <paramref name="positions"/> (B, T) and
+    /// attends only within itself, so its logits equal those of an unpacked forward. Returns (B, T, V).
+    /// </summary>
+    public Tensor ForwardPacked(Tensor ids, Tensor positions, Tensor segments)
+    {
+        long t = ids.shape[1];
+        var same = segments.unsqueeze(2).eq(segments.unsqueeze(1));                                    // (B, T, T)
+        var causal = ones(t, t, ScalarType.Bool, Device).tril();                                      // (T, T)
+        var self = eye(t, dtype: ScalarType.Bool, device: Device);                                    // (T, T)
+        var mask = ((same & causal.unsqueeze(0)) | self.unsqueeze(0)).unsqueeze(1);                   // (B, 1, T, T)
+        var (cos, sin) = RotaryFor(positions);
+        return Logits(model.forward(ids, cos, sin, mask, cache: null, cacheStart: 0));                 // (B, T, V)
+    }
+
+    /// <summary>
     /// Incremental forward: feeds T new tokens per row (<paramref name="newValid"/> (B, T) false for padding) after
     /// what <paramref name="cache"/> holds. With <paramref name="lastOnly"/>, returns logits of the last column only
     /// (B, 1, V) — the prompt's next-token distribution under left padding — instead of (B, T, V).

@@ -40,4 +40,55 @@ public static class SftBatch
         }
         return (tensor(ids, [b, t], device: device), tensor(attention, [b, t], device: device), tensor(loss, [b, t - 1], device: device));
     }
+
+    /// <summary>
+    /// Packs a micro-batch into rows of the longest example's length (first-fit, longest first), so a step spends
+    /// its compute on real tokens instead of padding. Each example keeps its own positions from 0 and attends only
+    /// to itself (<paramref name="Segments"/>), so packing changes no example's loss. Returns ids and positions (R, L)
+    /// int64, segments (R, L) int64 (1, 2, … per example in its row; 0 = padding) and the loss mask (R, L−1).
+    /// </summary>
+    public static (Tensor Ids, Tensor Positions, Tensor Segments, Tensor LossMask) Pack(IReadOnlyList<(int[] Ids, bool[] Trainable)> examples, int padId, Device device)
+    {
+        int length = examples.Max(e => e.Ids.Length);
+        var rows = new List<List<int>>();                       // example indices per row
+        var free = new List<int>();                             // room left per row
+        foreach (int e in Enumerable.Range(0, examples.Count).OrderByDescending(i => examples[i].Ids.Length).ThenBy(i => i))
+        {
+            int n = examples[e].Ids.Length, row = free.FindIndex(room => room >= n);
+            if (row < 0)
+            {
+                rows.Add([]);
+                free.Add(length);
+                row = rows.Count - 1;
+            }
+            rows[row].Add(e);
+            free[row] -= n;
+        }
+        int r = rows.Count, t = length;
+        var ids = new long[r * t];
+        var positions = new long[r * t];
+        var segments = new long[r * t];
+        var loss = new float[r * (t - 1)];
+        Array.Fill(ids, padId);
+        for (int i = 0; i < r; i++)
+        {
+            int offset = 0, segment = 0;
+            foreach (int e in rows[i])
+            {
+                var (tokens, trainable) = examples[e];
+                segment++;
+                for (int j = 0; j < tokens.Length; j++)
+                {
+                    int at = i * t + offset + j;
+                    ids[at] = tokens[j];
+                    positions[at] = j;
+                    segments[at] = segment;
+                    if (j > 0 && trainable[j]) loss[i * (t - 1) + offset + j - 1] = 1;
+                }
+                offset += tokens.Length;
+            }
+        }
+        return (tensor(ids, [r, t], device: device), tensor(positions, [r, t], device: device),
+            tensor(segments, [r, t], device: device), tensor(loss, [r, t - 1], device: device));
+    }
 }

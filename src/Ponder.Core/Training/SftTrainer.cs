@@ -82,8 +82,17 @@ public sealed class SftTrainer : IDisposable
         {
             using var scope = NewDisposeScope();
             var part = examples.GetRange(micro * Options.BatchSize, Options.BatchSize);
-            var (ids, _, lossMask) = SftBatch.Collate(part, padId, lm.Network.Device);
-            var logprobs = TokenLogprobs.Compute(lm.Network, ids, attentionMask: null);       // (B, T−1); right-padded
+            Tensor logprobs, lossMask;
+            if (Options.Packing)
+            {
+                var (ids, positions, segments, mask) = SftBatch.Pack(part, padId, lm.Network.Device);
+                (logprobs, lossMask) = (TokenLogprobs.ComputePacked(lm.Network, ids, positions, segments), mask);   // (R, L−1)
+            }
+            else
+            {
+                var (ids, _, mask) = SftBatch.Collate(part, padId, lm.Network.Device);
+                (logprobs, lossMask) = (TokenLogprobs.Compute(lm.Network, ids, attentionMask: null), mask);        // (B, T−1); right-padded
+            }
             var l = SftLoss.MaskedNll(logprobs, lossMask, targets);
             l.backward();
             loss += l.item<float>();

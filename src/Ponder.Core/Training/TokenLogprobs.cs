@@ -25,6 +25,17 @@ public static class TokenLogprobs
         return result.MoveToOuterDisposeScope();
     }
 
+    /// <summary>As <see cref="Compute"/> for rows packed by <see cref="SftBatch.Pack"/>: (B, T−1), where a position
+    /// whose next token starts another sequence holds a meaningless value (the loss mask excludes it).</summary>
+    public static Tensor ComputePacked(CausalLM model, Tensor ids, Tensor positions, Tensor segments)
+    {
+        using var scope = NewDisposeScope();
+        long t = ids.shape[1];
+        var logits = model.ForwardPacked(ids, positions, segments).narrow(1, 0, t - 1);    // (B, T−1, V)
+        var picked = logits.gather(-1, ids.narrow(1, 1, t - 1).unsqueeze(-1)).squeeze(-1);  // (B, T−1)
+        return (picked - logits.logsumexp(-1)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>As <see cref="Compute"/>, plus the entropy of each predictive distribution (B, T−1), detached
     /// (for logging: RL watches it for collapse).</summary>
     public static (Tensor Logprobs, Tensor Entropy) ComputeWithEntropy(CausalLM model, Tensor ids, Tensor? attentionMask, double temperature = 1.0)
