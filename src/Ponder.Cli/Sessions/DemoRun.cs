@@ -29,7 +29,7 @@ internal static class DemoRun
         io.Console.MarkupLine("[bold]1/5[/] supervised fine-tuning on search traces");
         var sft = s.Sft with { Seed = seed };
         var (sftModel, _, sftSeconds) = SftSession.Run(io, init, task, SftData.FromTask((ITraceTask)task, seed), sft,
-            new SftRunSettings(Path.Combine(dir, "sft"), Resume: false, DType: "bfloat16", EvalProblems: s.EvalProblems, EvalMaxTokens: s.MaxCompletionTokens));
+            new SftRunSettings(Path.Combine(dir, "sft"), Resume: false, DType: "float32", EvalProblems: s.EvalProblems, EvalMaxTokens: s.MaxCompletionTokens));
 
         io.Console.MarkupLine("[bold]2/5[/] evaluating the SFT model");
         stages.Add(Evaluate(io, "SFT", sftModel, task, s, seed, sftSeconds));

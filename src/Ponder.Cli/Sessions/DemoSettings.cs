@@ -16,28 +16,33 @@ internal sealed record DemoSettings(
     TestTime.ScalingOptions Scale,
     int ScaleProblems)
 {
-    static readonly Dictionary<string, string> Countdown = new() { ["numbers"] = "3", ["max-number"] = "50" };
+    // Three numbers 1–10 and short search traces (at most 6 lines): what a 4.8M model learns in ~6 minutes of SFT on
+    // 2 cores (measured: greedy pass@1 17 %, pass@8 27 % at temperature 1). With numbers up to 50 and 24-line traces
+    // the same budget reaches 0 % and RL has nothing to reinforce.
+    static readonly Dictionary<string, string> Countdown = new() { ["numbers"] = "3", ["max-number"] = "10", ["max-trace-lines"] = "6" };
 
-    /// <summary>About 13 minutes on 2 cores (measured).</summary>
+    /// <summary>About 14 minutes on 2 cores (measured).</summary>
     public static DemoSettings Full() => new(
         "small", new Dictionary<string, string>(Countdown),
-        new SftOptions { Steps = 300, BatchSize = 24, LearningRate = 2e-3, WarmupSteps = 20, EvalEvery = 100, CheckpointEvery = 100, MaxSequenceLength = 512 },
-        RlOptions.For("grpo") with
+        new SftOptions { Steps = 300, BatchSize = 32, LearningRate = 3e-3, WarmupSteps = 30, EvalEvery = 100, CheckpointEvery = 100, MaxSequenceLength = 512 },
+        // Dr. GRPO: GRPO's per-sequence length normalisation rewards short correct answers and shrank reasoning
+        // 3x in 10 steps here. No format reward: after SFT > 99 % of completions are well-formed already.
+        RlOptions.For("drgrpo") with
         {
-            Steps = 40, PromptsPerStep = 8, GroupSize = 8, MicroBatchSize = 32, LearningRate = 1e-4,
-            WarmupSteps = 3, EvalEvery = 10, EvalProblems = 100, EvalSamples = 4, CheckpointEvery = 20,
+            Steps = 50, PromptsPerStep = 16, GroupSize = 8, MicroBatchSize = 64, LearningRate = 1e-4, FormatReward = 0,
+            WarmupSteps = 3, EvalEvery = 10, EvalProblems = 100, EvalSamples = 8, CheckpointEvery = 25,
         },
-        EvalProblems: 100, EvalSamples: 8, MaxCompletionTokens: 256,
+        EvalProblems: 100, EvalSamples: 8, MaxCompletionTokens: 160,
         Scale: new TestTime.ScalingOptions { Budgets = [8, 16, 32, 64, 128], SampleCounts = [1, 2, 4, 8, 16], Temperature = 1.0, TopP = 1.0, AnswerTokens = 32 },
         ScaleProblems: 50);
 
     /// <summary>About 1.5 minutes: the same pipeline, smaller everywhere.</summary>
     public static DemoSettings Quick() => new(
         "small", new Dictionary<string, string>(Countdown),
-        new SftOptions { Steps = 50, BatchSize = 16, LearningRate = 2e-3, WarmupSteps = 5, EvalEvery = 0, CheckpointEvery = 50, MaxSequenceLength = 512 },
-        RlOptions.For("grpo") with
+        new SftOptions { Steps = 50, BatchSize = 16, LearningRate = 3e-3, WarmupSteps = 5, EvalEvery = 0, CheckpointEvery = 50, MaxSequenceLength = 512 },
+        RlOptions.For("drgrpo") with
         {
-            Steps = 4, PromptsPerStep = 4, GroupSize = 4, MicroBatchSize = 16, LearningRate = 1e-4,
+            Steps = 4, PromptsPerStep = 4, GroupSize = 4, MicroBatchSize = 16, LearningRate = 1e-4, FormatReward = 0,
             WarmupSteps = 1, EvalEvery = 2, EvalProblems = 20, EvalSamples = 2, CheckpointEvery = 4,
         },
         EvalProblems: 30, EvalSamples: 4, MaxCompletionTokens: 160,

@@ -83,7 +83,7 @@ public sealed class Sampler
         var rows = new List<Row>();
         for (int p = 0; p < count; p++)
             for (int s = 0; s < o.N; s++)
-                rows.Add(new Row(first + p, s, new Random(SampleSeeds.For(seed, s))));
+                rows.Add(new Row(first + p, s, new Random(SampleSeeds.For(seed, prompts[first + p], s))));
         var batch = new List<Row>(rows);                      // batch row r ↔ batch[r]
 
         using var cache = model.NewCache(count, longest + o.MaxNewTokens);

@@ -29,7 +29,7 @@ internal sealed class ActiveSequence
         Handle = handle;
         this.context = context;
         var r = handle.Request;
-        Rng = new Random(SampleSeeds.For(r.Seed ?? Random.Shared.NextInt64(), r.SampleIndex));
+        Rng = new Random(SampleSeeds.For(r.Seed ?? Random.Shared.NextInt64(), r.PromptIds, r.SampleIndex));
         thinking = r.MaxThinkingTokens is null ? null
             : ThinkingControl.For(new SamplingOptions { MaxThinkingTokens = r.MaxThinkingTokens }, context.Tokenizer, context.ThinkEndId);
         decoder = context.Tokenizer.CreateIncrementalDecoder();

@@ -98,6 +98,9 @@ public sealed class InferenceEngine : IDisposable
                 }
                 if (fresh.Count > 0)
                 {
+                    // Count them as active before their first token is out (Join prefills and emits it): Submit's
+                    // capacity check reads this, and a client that saw a delta must not find the slot still free.
+                    Volatile.Write(ref active, batch.Count + fresh.Count);
                     try
                     {
                         batch.Join(fresh);

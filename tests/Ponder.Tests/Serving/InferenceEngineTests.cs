@@ -66,7 +66,12 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
     public async Task Given_one_slot_When_the_running_sequence_is_cancelled_Then_the_waiting_one_runs()
     {
         using var engine = new InferenceEngine(tiny.Model, new EngineOptions { MaxConcurrency = 1, MaxQueue = 1 });
-        var longOne = engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("long"), MaxNewTokens = 900, Seed = 1 });
+        // Seeded, so deterministic: with seed 14 this prompt samples 600 tokens before a stop token (the premise is
+        // checked first), so it holds the only slot until cancelled; one that stopped early would free it and the
+        // queue-full refusal below would not happen.
+        var longOptions = new SamplingOptions { Temperature = 1.0, MaxNewTokens = 900, Seed = 14 };
+        Assert.True(tiny.Reference(tiny.Prompt("long"), longOptions).TokenIds.Count >= 500);
+        var longOne = engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("long"), MaxNewTokens = 900, Seed = 14 });
         await longOne.Deltas.WaitToReadAsync();
         var next = engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("next"), MaxNewTokens = 5, Seed = 2 });
         Assert.Throws<EngineBusyException>(() => engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("third"), MaxNewTokens = 5 }));

@@ -4,8 +4,11 @@ using System.Numerics;
 namespace Ponder.Tasks.Generated;
 
 /// <summary>
-/// The countdown grader. The answer is the first non-empty line of the answer text; anything from its first '='
-/// on is ignored (so <c>(12+5)*3-10=41</c> and <c>(12+5)*3-10</c> grade alike). The rest must be an expression of
+/// The countdown grader. The answer is the first non-empty line of the answer text: an expression, optionally
+/// followed by <c>=</c> and what it equals (<c>(12+5)*3-10=41</c> and <c>(12+5)*3-10</c> grade alike). A stated
+/// right-hand side must be TRUE: one that is not an expression, or whose value differs from the left side's, makes
+/// the answer incorrect with no vote (RL learnt to write <c>5+5=16</c> for target 10 when it was ignored). An empty
+/// one claims nothing. The left side must be an expression of
 /// non-negative integers, + - * / (also <c>x</c> <c>X</c> <c>×</c> for times, <c>÷</c> for divide, <c>−</c> for minus)
 /// and parentheses, whitespace anywhere; no unary minus. It is evaluated exactly in rationals.
 /// <list type="bullet">
@@ -30,6 +33,9 @@ internal static class CountdownAnswer
             return Tasks.Grade.NoAnswer;
         if (value is null || !UsesAllowedNumbers(parser.Used, numbers))
             return new Grade(false, null);
+        string claimed = equals >= 0 ? line[(equals + 1)..].Trim() : "";
+        if (claimed.Length > 0 && !(new Parser(claimed).TryParse(out var stated) && stated == value))
+            return new Grade(false, null);                  // a false (or unreadable) equation
         return new Grade(value.Value.Equals(new Fraction(target, 1)), value.Value.ToString());
     }
 

@@ -20,7 +20,8 @@ public sealed class CountdownGraderTests
     [InlineData("(9-5)x12-7")]
     [InlineData("(9-5) X 12 - 7")]
     [InlineData("\n\n(9-5)*12-7=41\nsome trailing line")]
-    [InlineData("(9-5)*12-7 = 40")] // what follows '=' is ignored: only the expression counts
+    [InlineData("(9-5)*12-7=")]     // an empty right-hand side claims nothing
+    [InlineData("(9-5)*12-7 = 48-7")]   // a right-hand side that is an expression of the same value
     public void Given_a_correct_expression_then_correct_and_canonical_is_the_target(string answer)
     {
         Assert.Equal(new Grade(true, "41"), Task.Grade(Problem, answer));
@@ -43,6 +44,16 @@ public sealed class CountdownGraderTests
     [InlineData("9/(12-5-7)")]      // division by zero: incorrect, no exception
     [InlineData("9÷(12−5−7)")]
     public void Given_invalid_numbers_or_division_by_zero_then_incorrect_without_a_vote(string answer)
+    {
+        Assert.Equal(new Grade(false, null), Task.Grade(Problem, answer));
+    }
+
+    [Theory]
+    [InlineData("(9-5)*12-7 = 40")]   // a false equation: RL learnt to write "5+5=16" for target 10 when '=…' was ignored
+    [InlineData("12*5-7-9 = 41")]     // false, and the left side misses the target too
+    [InlineData("(9-5)*12-7 = forty-one")]
+    [InlineData("(9-5)*12-7 = 41 = 42")]
+    public void Given_a_false_or_unreadable_equation_then_incorrect_without_a_vote(string answer)
     {
         Assert.Equal(new Grade(false, null), Task.Grade(Problem, answer));
     }
