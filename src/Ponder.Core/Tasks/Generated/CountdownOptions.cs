@@ -40,6 +40,12 @@ public sealed record CountdownOptions
     /// <value>The default value is false.</value>
     public bool PathOnly { get; init; }
 
+    /// <summary>Only targets that no proper subset of the numbers can make, so every solution uses all of them and
+    /// a one-operation guess never does (with "at most once" and small numbers, many targets are one product or sum
+    /// away, and RL learns to guess instead of search).</summary>
+    /// <value>The default value is false.</value>
+    public bool AllNumbersNeeded { get; init; }
+
     /// <summary>Throws a <see cref="PonderException"/> saying what to change when the settings are inconsistent.</summary>
     public void Validate()
     {

@@ -73,8 +73,9 @@ public sealed class CountdownTask : ITraceTask
     private GeneratedSampler.Drawn? Draw(Random rng)
     {
         int[] numbers = [.. Enumerable.Range(0, Options.Numbers).Select(_ => rng.Next(Options.MinNumber, Options.MaxNumber + 1))];
-        var targets = CountdownSolver.Reachable([.. numbers.Select(n => (long)n)])
-            .SelectMany(values => values.Keys)
+        var reach = CountdownSolver.Reachable([.. numbers.Select(n => (long)n)]);
+        var partial = reach[..^1].SelectMany(values => values.Keys).ToHashSet();   // every subset but all numbers
+        var targets = (Options.AllNumbersNeeded ? reach[^1].Keys.Where(v => !partial.Contains(v)) : reach.SelectMany(values => values.Keys))
             .Where(v => v >= Options.MinTarget && v <= Options.MaxTarget && !numbers.Contains((int)v))
             .Distinct()
             .Order()

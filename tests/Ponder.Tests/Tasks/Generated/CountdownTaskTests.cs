@@ -81,6 +81,26 @@ public sealed class CountdownTaskTests
     }
 
     [Fact]
+    public void Given_all_needed_then_no_problem_can_be_solved_with_fewer_than_all_its_numbers()
+    {
+        var task = new CountdownTask(new CountdownOptions { Numbers = 3, MaxNumber = 10, AllNumbersNeeded = true });
+        var problems = task.Problems(TaskSplit.Train, 200);
+
+        foreach (var p in problems)
+        {
+            long[] numbers = [.. p.Metadata["numbers"].Split(' ').Select(long.Parse)];
+            long target = long.Parse(p.Metadata["target"]);
+            // every pair (and single number) alone: the target must be out of its reach
+            for (int skip = 0; skip < 3; skip++)
+                Assert.False(CountdownSolver.Solvable([.. numbers.Where((_, i) => i != skip)], target), p.Id);
+            Assert.True(CountdownSolver.Solvable(numbers, target), p.Id);
+        }
+        // without the option, some problems of the same stream have a one-operation solution
+        var loose = new CountdownTask(new CountdownOptions { Numbers = 3, MaxNumber = 10 }).Problems(TaskSplit.Train, 200);
+        Assert.Contains(loose, p => CountdownSolver.Shortest([.. p.Metadata["numbers"].Split(' ').Select(long.Parse)], long.Parse(p.Metadata["target"]))!.Steps().Count() == 1);
+    }
+
+    [Fact]
     public void Given_path_only_then_the_trace_is_a_shortest_solution_without_dead_ends()
     {
         var task = new CountdownTask(new CountdownOptions { PathOnly = true });

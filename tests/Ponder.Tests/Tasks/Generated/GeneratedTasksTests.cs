@@ -81,7 +81,7 @@ public sealed class GeneratedTasksTests
 
     [Theory]
     [InlineData("countdown", "nums", "4",
-        "countdown: unknown setting \"nums\"; known: numbers, min-number, max-number, min-target, max-target, max-trace-lines, path-only")]
+        "countdown: unknown setting \"nums\"; known: numbers, min-number, max-number, min-target, max-target, max-trace-lines, path-only, all-needed")]
     [InlineData("arithmetic", "digits", "3", "arithmetic: unknown setting \"digits\"; known: min-digits, max-digits, operations")]
     [InlineData("countdown", "numbers", "four", "countdown: setting numbers=\"four\" is not an integer")]
     [InlineData("countdown", "path-only", "maybe", "countdown: setting path-only=\"maybe\" must be true or false")]
