@@ -198,13 +198,12 @@ public sealed class RlTrainer : IDisposable
             long sequenceTokens = rollouts.Sum(r => (long)(r.Completion.PromptIds.Count + r.Completion.TokenIds.Count));
             double forward = rollouts.Sum(r => { int t = r.Completion.PromptIds.Count + r.Completion.TokenIds.Count; return t * Flops.ForwardPerToken(policy.Config, t); });
 
-            // Reference and sampling-policy log-probs, computed once before any update. Sequences are right-padded, so no
-            // attention mask is needed (see TokenLogprobs).
+            // Reference and sampling-policy log-probs, computed once before any update (right-padded: no attention mask).
             var refLogprobs = new List<Tensor?>();
             var oldLogprobs = new List<Tensor?>();
             using (no_grad())
             {
-                foreach (var (ids, _, _) in withMicro)
+                foreach (var (ids, _) in withMicro)
                 {
                     refLogprobs.Add(reference is null ? null : TokenLogprobs.Compute(reference, ids, null, Options.Temperature).DetachFromDisposeScope());
                     oldLogprobs.Add(Options.UpdatesPerBatch > 1 ? TokenLogprobs.Compute(policy.Network, ids, null, Options.Temperature).DetachFromDisposeScope() : null);
@@ -244,7 +243,7 @@ public sealed class RlTrainer : IDisposable
                 for (int m = 0; m < withMicro.Count; m++)
                 {
                     using var scope = NewDisposeScope();
-                    var (ids, _, mask) = withMicro[m];
+                    var (ids, mask) = withMicro[m];
                     long rows = ids.shape[0];
                     var (lp, ent) = TokenLogprobs.ComputeWithEntropy(policy.Network, ids, null, Options.Temperature);
                     var adv = tensor(advantages.Skip(row).Take((int)rows).ToArray(), device: policy.Network.Device).to(lp.dtype);
@@ -272,7 +271,7 @@ public sealed class RlTrainer : IDisposable
         }
         finally
         {
-            foreach (var (ids, attention, mask) in withMicro) { ids.Dispose(); attention.Dispose(); mask.Dispose(); }
+            foreach (var (ids, mask) in withMicro) { ids.Dispose(); mask.Dispose(); }
         }
     }
 

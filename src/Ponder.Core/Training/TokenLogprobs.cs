@@ -15,14 +15,9 @@ public static class TokenLogprobs
     public static Tensor Compute(CausalLM model, Tensor ids, Tensor? attentionMask, double temperature = 1.0)
     {
         using var scope = NewDisposeScope();
-        long t = ids.shape[1];
-        var logits = model.Forward(ids, attentionMask).narrow(1, 0, t - 1);          // (B, T−1, V) predicting ids[:, 1:]
+        var logits = model.Forward(ids, attentionMask);                               // (B, T, V)
         if (temperature != 1.0) logits = logits / temperature;
-        var targets = ids.narrow(1, 1, t - 1).unsqueeze(-1);                         // (B, T−1, 1)
-        // log_softmax = logit − logsumexp: gathers one value per token instead of materialising (B, T, V) twice.
-        var picked = logits.gather(-1, targets).squeeze(-1);                           // (B, T−1)
-        var result = picked - logits.logsumexp(-1);                                    // (B, T−1)
-        return result.MoveToOuterDisposeScope();
+        return OfNextTokens(logits, ids).MoveToOuterDisposeScope();
     }
 
     /// <summary>As <see cref="Compute"/> for rows packed by <see cref="SftBatch.Pack"/>: (B, T−1), where a position
@@ -30,10 +25,17 @@ public static class TokenLogprobs
     public static Tensor ComputePacked(CausalLM model, Tensor ids, Tensor positions, Tensor segments)
     {
         using var scope = NewDisposeScope();
+        return OfNextTokens(model.ForwardPacked(ids, positions, segments), ids).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>log p of ids[:, t+1] under logits[:, t]: (B, T−1). log_softmax = logit − logsumexp, gathering one value
+    /// per token instead of materialising (B, T, V) twice.</summary>
+    static Tensor OfNextTokens(Tensor logits, Tensor ids)
+    {
         long t = ids.shape[1];
-        var logits = model.ForwardPacked(ids, positions, segments).narrow(1, 0, t - 1);    // (B, T−1, V)
-        var picked = logits.gather(-1, ids.narrow(1, 1, t - 1).unsqueeze(-1)).squeeze(-1);  // (B, T−1)
-        return (picked - logits.logsumexp(-1)).MoveToOuterDisposeScope();
+        var next = logits.narrow(1, 0, t - 1);                                        // (B, T−1, V) predicting ids[:, 1:]
+        var picked = next.gather(-1, ids.narrow(1, 1, t - 1).unsqueeze(-1)).squeeze(-1);   // (B, T−1)
+        return picked - next.logsumexp(-1);                                            // (B, T−1)
     }
 
     /// <summary>As <see cref="Compute"/>, plus the entropy of each predictive distribution (B, T−1), detached

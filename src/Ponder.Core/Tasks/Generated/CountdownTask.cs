@@ -74,8 +74,10 @@ public sealed class CountdownTask : ITraceTask
     {
         int[] numbers = [.. Enumerable.Range(0, Options.Numbers).Select(_ => rng.Next(Options.MinNumber, Options.MaxNumber + 1))];
         var reach = CountdownSolver.Reachable([.. numbers.Select(n => (long)n)]);
-        var partial = reach[..^1].SelectMany(values => values.Keys).ToHashSet();   // every subset but all numbers
-        var targets = (Options.AllNumbersNeeded ? reach[^1].Keys.Where(v => !partial.Contains(v)) : reach.SelectMany(values => values.Keys))
+        var candidates = Options.AllNumbersNeeded
+            ? reach[^1].Keys.Except(reach[..^1].SelectMany(values => values.Keys))     // made by all numbers and no subset
+            : reach.SelectMany(values => values.Keys);
+        var targets = candidates
             .Where(v => v >= Options.MinTarget && v <= Options.MaxTarget && !numbers.Contains((int)v))
             .Distinct()
             .Order()

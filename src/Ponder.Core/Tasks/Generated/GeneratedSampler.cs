@@ -21,14 +21,18 @@ internal static class GeneratedSampler
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var problems = new List<Problem>(count.Value);
         long maxAttempts = 200L * count.Value + 20_000;
-        for (long attempt = 0; problems.Count < count; attempt++)
+        // Settings with fewer problems than asked exhaust them: 50,000 draws in a row without a new one says so in
+        // about a second, instead of drawing up to maxAttempts (4M draws, ~50 s of Countdown solving, for 20,000).
+        const int maxMissesInARow = 50_000;
+        for (long attempt = 0, lastNew = 0; problems.Count < count; attempt++)
         {
-            if (attempt >= maxAttempts)
+            if (attempt >= maxAttempts || attempt - lastNew >= maxMissesInARow)
                 throw new PonderException($"{task}: found only {problems.Count} distinct {split} problems of the {count} " +
                     "asked for; widen the number ranges or ask for fewer problems");
             if (draw(rng) is not { } drawn || StableHash.SplitOf(drawn.Key) != split || !seen.Add(drawn.Key))
                 continue;
             problems.Add(drawn.Problem);
+            lastNew = attempt;
         }
         return problems;
     }
