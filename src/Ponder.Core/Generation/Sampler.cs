@@ -110,7 +110,7 @@ public sealed class Sampler
             var uniforms = batch.Select(r => r.Finish is null ? (float)(1.0 - r.Rng.NextDouble()) : 1f).ToArray();
             var (tok, lp) = TokenPicker.Pick(logits!, o.Temperature, o.TopK, o.TopP, tensor(uniforms, device: model.Device), vocabMask);
             long[] chosen = tok.cpu().data<long>().ToArray();
-            float[] chosenLp = lp.cpu().data<float>().ToArray();
+            float[] chosenLp = lp.to(ScalarType.Float32).cpu().data<float>().ToArray();   // any model dtype (float64 in tests)
             bool anyForced = false;
             for (int r = 0; r < batch.Count; r++)
                 if (batch[r].Finish is null && thinking is not null)
@@ -124,7 +124,7 @@ public sealed class Sampler
                 // Forced tokens carry the model's own log-probability of them, like sampled ones.
                 var scaled = o.Temperature == 0 ? logits! : logits! / o.Temperature;
                 var all = scaled.log_softmax(-1).gather(-1, tensor(chosen, device: model.Device).unsqueeze(-1)).squeeze(-1);
-                chosenLp = all.cpu().data<float>().ToArray();
+                chosenLp = all.to(ScalarType.Float32).cpu().data<float>().ToArray();
                 tok = tensor(chosen, device: model.Device);
             }
             logits!.Dispose();

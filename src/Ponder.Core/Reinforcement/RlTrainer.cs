@@ -105,6 +105,7 @@ public sealed class RlTrainer : IDisposable
             ["rollout/zero_signal_fraction"] = sampling.ZeroSignalFraction,
             ["rollout/groups_trained"] = rollouts.Count / Options.GroupSize,
             ["rollout/sampling_rounds"] = sampling.Rounds,
+            ["rollout/trained_fraction"] = stats.RowsTrained / (double)rollouts.Count,
             ["rollout/reasoning_tokens"] = rollouts.Average(r => r.ReasoningTokens),
             ["rollout/answer_tokens"] = rollouts.Average(r => r.AnswerTokens),
             ["rollout/truncated_fraction"] = rollouts.Average(r => r.Completion.Finish == FinishReason.Length ? 1.0 : 0.0),
@@ -187,16 +188,28 @@ public sealed class RlTrainer : IDisposable
         return f;
     }
 
-    sealed record UpdateStats(double Loss, double Kl, double Entropy, double ClipFraction, double Ratio, double GradNorm, double LearningRate, long Tokens, double Flops);
+    sealed record UpdateStats(double Loss, double Kl, double Entropy, double ClipFraction, double Ratio, double GradNorm, double LearningRate, long Tokens, double Flops, int RowsTrained);
 
     UpdateStats Update(List<Rollout> rollouts, double[] rewards)
     {
-        var withMicro = rollouts.Chunk(Options.MicroBatchSize).Select(c => RolloutTensors.Build(c, padId, policy.Network.Device)).ToList();
+        // Which rollouts the forward/backward passes see. Without a reference policy the rewards are final here, and a
+        // completion with advantage 0 adds exactly 0 to the loss and its gradient (the normaliser below still counts
+        // every rollout), so it is left out. At least one row is kept: its backward makes the zero gradients that the
+        // optimizer step (weight decay, moment decay) then applies, as it would have with every row.
+        int[] trained = Enumerable.Range(0, rollouts.Count).ToArray();
+        double[]? finalAdvantages = null;
+        if (reference is null && Options.SkipZeroAdvantage)
+        {
+            finalAdvantages = algorithm.Advantages(rewards, Options.GroupSize);
+            trained = trained.Where(i => finalAdvantages[i] != 0).DefaultIfEmpty(0).ToArray();
+        }
+        var rows = trained.Select(i => rollouts[i]).ToList();
+        var withMicro = rows.Chunk(Options.MicroBatchSize).Select(c => RolloutTensors.Build(c, padId, policy.Network.Device)).ToList();
         try
         {
             double flops = 0;
-            long sequenceTokens = rollouts.Sum(r => (long)(r.Completion.PromptIds.Count + r.Completion.TokenIds.Count));
-            double forward = rollouts.Sum(r => { int t = r.Completion.PromptIds.Count + r.Completion.TokenIds.Count; return t * Flops.ForwardPerToken(policy.Config, t); });
+            long sequenceTokens = rows.Sum(r => (long)(r.Completion.PromptIds.Count + r.Completion.TokenIds.Count));
+            double forward = rows.Sum(r => { int t = r.Completion.PromptIds.Count + r.Completion.TokenIds.Count; return t * Flops.ForwardPerToken(policy.Config, t); });
 
             // Reference and sampling-policy log-probs, computed once before any update (right-padded: no attention mask).
             var refLogprobs = new List<Tensor?>();
@@ -224,7 +237,8 @@ public sealed class RlTrainer : IDisposable
                 }
             }
 
-            double[] advantages = algorithm.Advantages(rewards, Options.GroupSize);
+            double[] advantages = finalAdvantages ?? algorithm.Advantages(rewards, Options.GroupSize);
+            double[] rowAdvantages = trained.Select(i => advantages[i]).ToArray();
             long completionTokens = rollouts.Sum(r => (long)r.Completion.TokenIds.Count);
             double normalizer = algorithm.Normalization switch
             {
@@ -244,15 +258,15 @@ public sealed class RlTrainer : IDisposable
                 {
                     using var scope = NewDisposeScope();
                     var (ids, mask) = withMicro[m];
-                    long rows = ids.shape[0];
+                    long count = ids.shape[0];
                     var (lp, ent) = TokenLogprobs.ComputeWithEntropy(policy.Network, ids, null, Options.Temperature);
-                    var adv = tensor(advantages.Skip(row).Take((int)rows).ToArray(), device: policy.Network.Device).to(lp.dtype);
-                    row += (int)rows;
+                    var adv = tensor(rowAdvantages.Skip(row).Take((int)count).ToArray(), device: policy.Network.Device).to(lp.dtype);
+                    row += (int)count;
                     var batch = new PolicyBatch(lp, oldLogprobs[m] ?? lp.detach(), refLogprobs[m], mask, adv, normalizer);
                     var result = algorithm.Loss(batch, policyOptions);
                     result.Loss.backward();
                     double tokens = mask.sum().item<float>();
-                    loss += result.Loss.item<float>();
+                    loss += result.Loss.to(ScalarType.Float64).item<double>();
                     kl += result.Kl * tokens;
                     clip += result.ClipFraction * tokens;
                     ratio += result.RatioMean * tokens;
@@ -263,11 +277,11 @@ public sealed class RlTrainer : IDisposable
                 lr = Options.LearningRate * Math.Min(1.0, (State.Step + 1) / (double)Math.Max(1, Options.WarmupSteps));
                 optimizer.Update(lr);
                 optimizer.ZeroGrad();
-                flops += rollouts.Sum(r => { int t = r.Completion.PromptIds.Count + r.Completion.TokenIds.Count; return t * Flops.TrainPerToken(policy.Config, t); });
+                flops += rows.Sum(r => { int t = r.Completion.PromptIds.Count + r.Completion.TokenIds.Count; return t * Flops.TrainPerToken(policy.Config, t); });
             }
             foreach (var t in refLogprobs.Concat(oldLogprobs)) t?.Dispose();
             double w = Math.Max(1, weight);
-            return new UpdateStats(loss / Options.UpdatesPerBatch, kl / w, entropy / w, clip / w, ratio / w, gradNorm, lr, sequenceTokens * Options.UpdatesPerBatch, flops);
+            return new UpdateStats(loss / Options.UpdatesPerBatch, kl / w, entropy / w, clip / w, ratio / w, gradNorm, lr, sequenceTokens * Options.UpdatesPerBatch, flops, rows.Count);
         }
         finally
         {

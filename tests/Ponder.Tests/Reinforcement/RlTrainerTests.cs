@@ -84,6 +84,36 @@ public sealed class RlTrainerTests : IDisposable
         Assert.True(trainer.State.DataPosition > options.PromptsPerStep, "more problems than one batch were drawn");
     }
 
+    [Theory]
+    [InlineData("drgrpo")]
+    [InlineData("grpo")]
+    [InlineData("dapo")]
+    public void Given_zero_advantage_completions_When_skipped_Then_the_weights_after_the_update_are_the_same(string algo)
+    {
+        // ParityTask: even questions are always right, so half the groups have advantage 0 for every completion.
+        var options = Small(algo) with { Steps = 2, DynamicSampling = false, FormatReward = 0 };
+        var float64 = new Ponder.Runtime.DeviceOptions("cpu", "float64");
+        (double[] Weights, double TrainedFraction, double Loss) Run(bool skip)
+        {
+            using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2, float64);
+            using var trainer = new RlTrainer(lm, new ParityTask(), options with { SkipZeroAdvantage = skip });
+            double fraction = 0, loss = 0;
+            while (!trainer.Finished) { var s = trainer.Step(); fraction += s.Metrics["rollout/trained_fraction"]; loss += s.Metrics["loss/policy"]; }
+            var weights = lm.Network.parameters().SelectMany(p => p.data<double>().ToArray()).ToArray();
+            return (weights, fraction / options.Steps, loss);
+        }
+
+        var skipped = Run(skip: true);
+        var full = Run(skip: false);
+
+        Assert.Equal(1.0, full.TrainedFraction);
+        Assert.InRange(skipped.TrainedFraction, 0.01, 0.75);                     // the even groups were left out
+        Assert.Equal(full.Loss, skipped.Loss, 1e-10);
+        Assert.Equal(full.Weights.Length, skipped.Weights.Length);
+        double maxDiff = full.Weights.Zip(skipped.Weights, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(maxDiff < 1e-9, $"weights differ by {maxDiff}");
+    }
+
     [Fact]
     public void Given_rl_steps_Then_no_tensor_outlives_a_step()
     {

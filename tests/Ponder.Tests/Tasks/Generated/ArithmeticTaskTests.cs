@@ -19,7 +19,7 @@ public sealed partial class ArithmeticTaskTests
         Assert.Equal("9716", problem.Reference);
         // 347*8 = 2776 (reversed 6772); 347*2 = 694, shifted 6940 (reversed 0496); 2776 + 6940 = 9716 (reversed 6179).
         Assert.Equal(
-            "r 743*82\n7*8+0=56 4*8+5=37 3*8+3=27 p6772\n7*2+0=14 4*2+1=9 3*2+0=6 p0496\n" +
+            "r 743*82\n7*8=56+0=56 4*8=32+5=37 3*8=24+3=27 p6772\n7*2=14+0=14 4*2=8+1=9 3*2=6+0=6 p0496\n" +
             "a 6772+0496\n6+0+0=6 7+4+0=11 7+9+1=17 2+6+1=9 s6179", reasoning);
         Assert.Equal("9716", answer);
     }
@@ -30,7 +30,7 @@ public sealed partial class ArithmeticTaskTests
     [InlineData(28, '-', 347, "28<347\nr 743-820\n17-8-0=9 4-2-1=1 3-0-0=3 s913", "-319")]
     [InlineData(1000, '-', 999, "1000>999\nr 0001-9990\n10-9-0=1 10-9-1=0 10-9-1=0 1-0-1=0 s1000", "1")]
     [InlineData(55, '-', 55, "55=55\nr 55-55\n5-5-0=0 5-5-0=0 s00", "0")]
-    [InlineData(7, '*', 0, "r 7*0\n7*0+0=0 p0", "0")]
+    [InlineData(7, '*', 0, "r 7*0\n7*0=0+0=0 p0", "0")]
     public void Given_edge_problems_then_trace_shows_carries_and_borrows(long a, char op, long b, string reasoning, string answer)
     {
         Assert.Equal((reasoning, answer), Task.Trace(ArithmeticTask.Create(a, op, b), new Random(0)));
@@ -41,6 +41,7 @@ public sealed partial class ArithmeticTaskTests
     {
         var task = new ArithmeticTask(new ArithmeticOptions { MinDigits = 1, MaxDigits = 5 });
 
+        int multiplyColumns = 0;
         foreach (var problem in task.Problems(TaskSplit.Train, 600))
         {
             var (reasoning, answer) = task.Trace(problem, new Random(0));
@@ -50,10 +51,18 @@ public sealed partial class ArithmeticTaskTests
             {
                 long x = long.Parse(m.Groups[1].Value), y = long.Parse(m.Groups[3].Value);
                 long c = long.Parse(m.Groups[4].Value), v = long.Parse(m.Groups[5].Value);
-                long expected = m.Groups[2].Value switch { "+" => x + y + c, "-" => x - y - c, _ => x * y + c };
+                long expected = m.Groups[2].Value == "+" ? x + y + c : x - y - c;
                 Assert.True(expected == v, $"{problem.Question}: {m.Value}");
             }
+            foreach (Match m in MultiplyColumn().Matches(reasoning))
+            {
+                long x = long.Parse(m.Groups[1].Value), y = long.Parse(m.Groups[2].Value), product = long.Parse(m.Groups[3].Value);
+                long c = long.Parse(m.Groups[4].Value), v = long.Parse(m.Groups[5].Value);
+                Assert.True(x * y == product && product + c == v, $"{problem.Question}: {m.Value}");
+                multiplyColumns++;
+            }
         }
+        Assert.True(multiplyColumns > 1000, $"only {multiplyColumns} multiplication columns were checked");
     }
 
     [Fact]
@@ -78,6 +87,11 @@ public sealed partial class ArithmeticTaskTests
         Assert.True(lengths.Max() < 400, $"max {lengths.Max()}");
     }
 
-    [GeneratedRegex(@"(\d+)([+*-])(\d)[+-](\d)=(\d+)")]
+    /// <summary>An addition or subtraction column: <c>7+8+1=16</c>, <c>17-8-0=9</c>.</summary>
+    [GeneratedRegex(@"(?<![\d=])(\d+)([+-])(\d)[+-](\d)=(\d+)")]
     private static partial Regex ColumnEquation();
+
+    /// <summary>A multiplication column, the table fact then the carry: <c>4*8=32+5=37</c>.</summary>
+    [GeneratedRegex(@"(\d)\*(\d)=(\d+)\+(\d)=(\d+)")]
+    private static partial Regex MultiplyColumn();
 }
