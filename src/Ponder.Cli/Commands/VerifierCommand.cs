@@ -25,18 +25,19 @@ internal static class VerifierCommand
         var lr = new Option<double>("--lr") { Description = "Peak learning rate (body and head).", DefaultValueFactory = _ => d.LearningRate };
         var maxLen = new Option<int>("--max-seq-len") { Description = "Tokens scored at most (longer inputs keep their end).", DefaultValueFactory = _ => d.MaxLength };
         var seed = new Option<long>("--seed") { Description = "Sampling and data-order seed.", DefaultValueFactory = _ => 0 };
+        var allProblems = new Option<bool>("--all-problems") { Description = "Also train on problems whose samples are all correct or all wrong (by default left out: they teach problem difficulty, not which sample of a problem is right)." };
         var device = CommonOptions.Device();
         var dtype = CommonOptions.DType();
         var task = new TaskOptions();
         var command = new Command("train", "Train an outcome verifier on the policy's own graded samples; report held-out AUC and calibration.")
         {
-            policy, outDir, problems, perProblem, maxTokens, maxThinking, steps, batch, lr, maxLen, seed, device, dtype,
+            policy, outDir, problems, perProblem, maxTokens, maxThinking, steps, batch, lr, maxLen, seed, allProblems, device, dtype,
         };
         task.AddTo(command);
         command.SetAction(r =>
         {
             var data = new VerifierDataOptions(r.GetValue(problems), r.GetValue(perProblem), MaxNewTokens: r.GetValue(maxTokens),
-                MaxThinkingTokens: r.GetValue(maxThinking), Seed: r.GetValue(seed)).Validate();
+                MaxThinkingTokens: r.GetValue(maxThinking), Seed: r.GetValue(seed), MixedProblemsOnly: !r.GetValue(allProblems)).Validate();
             var options = new VerifierOptions
             {
                 Steps = r.GetValue(steps), BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr), MaxLength = r.GetValue(maxLen), Seed = r.GetValue(seed),
@@ -60,7 +61,7 @@ internal static class VerifierCommand
     static void Print(CliOutput io, CalibrationReport report)
     {
         var c = CultureInfo.InvariantCulture;
-        io.Out.WriteLine(string.Create(c, $"held-out: {report.Positives} correct, {report.Negatives} wrong; AUC {(report.Auc is double a ? a.ToString("F3", c) : "n/a (one class only)")}, Brier {report.Brier:F4}, ECE {report.Ece:F4}"));
+        io.Out.WriteLine(string.Create(c, $"held-out: {report.Positives} correct, {report.Negatives} wrong; AUC {(report.Auc is double a ? a.ToString("F3", c) : "n/a (one class only)")}, Brier {report.Brier:F4}, ECE {report.Ece:F4}; within-problem AUC {(report.WithinProblemAuc is double w ? w.ToString("F3", c) : "n/a (no problem with both)")}"));
         io.Out.WriteLine("reliability: bin | samples | mean predicted | observed correct");
         foreach (var b in report.Bins.Where(b => b.Count > 0))
             io.Out.WriteLine(string.Create(c, $"  [{b.Low:F1}, {b.High:F1}) | {b.Count} | {b.MeanPredicted:F3} | {b.Observed:F3}"));

@@ -7,7 +7,12 @@ public sealed record ReliabilityBin(double Low, double High, int Count, double M
 /// <param name="Auc">Area under the ROC curve; null when only one class is present.</param>
 /// <param name="Brier">Mean squared error of the probability against the 0/1 label.</param>
 /// <param name="Ece">Expected calibration error over the bins: Σ (count/total) · |mean predicted − observed|.</param>
-public sealed record CalibrationReport(double? Auc, double Brier, double Ece, int Positives, int Negatives, IReadOnlyList<ReliabilityBin> Bins);
+public sealed record CalibrationReport(double? Auc, double Brier, double Ece, int Positives, int Negatives, IReadOnlyList<ReliabilityBin> Bins)
+{
+    /// <summary>AUC over pairs of samples of the same problem (<see cref="Calibration.WithinGroupAuc"/>); null when not
+    /// computed or no problem has both labels.</summary>
+    public double? WithinProblemAuc { get; init; }
+}
 
 /// <summary>Ranking and calibration measures over (probability, label) pairs; pure functions.</summary>
 public static class Calibration
@@ -33,6 +38,29 @@ public static class Calibration
             i = j + 1;
         }
         return (rankSum - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
+    }
+
+    /// <summary>
+    /// AUC within groups: over every (correct, incorrect) pair of samples of the SAME problem, the chance that the
+    /// correct one scores higher (ties ½). This is what re-ranking needs; the plain AUC also rewards telling easy
+    /// problems from hard ones. Null when no group has both labels.
+    /// </summary>
+    public static double? WithinGroupAuc(IReadOnlyList<double> scores, IReadOnlyList<bool> labels, IReadOnlyList<string> groups)
+    {
+        Check(scores, labels);
+        if (groups.Count != scores.Count) throw new ArgumentException($"{groups.Count} groups for {scores.Count} scores.", nameof(groups));
+        double wins = 0;
+        long pairs = 0;
+        foreach (var g in Enumerable.Range(0, scores.Count).GroupBy(i => groups[i], StringComparer.Ordinal))
+        {
+            var pos = g.Where(i => labels[i]).Select(i => scores[i]).ToArray();
+            var neg = g.Where(i => !labels[i]).Select(i => scores[i]).ToArray();
+            foreach (double p in pos)
+                foreach (double q in neg)
+                    wins += p > q ? 1 : p == q ? 0.5 : 0;
+            pairs += (long)pos.Length * neg.Length;
+        }
+        return pairs == 0 ? null : wins / pairs;
     }
 
     /// <summary>Mean of (p − y)² with y ∈ {0, 1}: 0 is perfect, 0.25 is a constant ½.</summary>

@@ -11,7 +11,12 @@ namespace Ponder.Verifier;
 /// <param name="MaxNewTokens">Tokens per completion at most. <value>The default value is 512.</value></param>
 /// <param name="MaxThinkingTokens">Thinking budget while sampling. <value>The default value is null (none).</value></param>
 /// <param name="Seed">Sampling seed. <value>The default value is 0.</value></param>
-public sealed record VerifierDataOptions(int Problems = 64, int SamplesPerProblem = 8, double HeldOutFraction = 0.2, int MaxNewTokens = 512, int? MaxThinkingTokens = null, long Seed = 0)
+/// <param name="MixedProblemsOnly">Train only on problems whose samples are both correct and incorrect. On the others
+/// the label is a property of the problem, and a verifier fitted to them learns problem difficulty: it ranks problems,
+/// not the samples of one problem, which is what re-ranking needs (measured on the demo's Countdown model: AUC 0.83
+/// but rerank@16 7 % against cons@16 27 %). Held-out problems are all kept. <value>The default value is true.</value></param>
+public sealed record VerifierDataOptions(int Problems = 64, int SamplesPerProblem = 8, double HeldOutFraction = 0.2, int MaxNewTokens = 512, int? MaxThinkingTokens = null, long Seed = 0,
+    bool MixedProblemsOnly = true)
 {
     public int HeldOutProblems => Math.Max(1, (int)Math.Round(Problems * HeldOutFraction));
 
@@ -78,11 +83,19 @@ public static class VerifierTraining
         var all = Examples(rollouts, maxLength);
         var train = all.Where(e => !heldOutIds.Contains(e.ProblemId)).ToArray();
         var heldOut = all.Where(e => heldOutIds.Contains(e.ProblemId)).ToArray();
-        log?.Invoke($"sampled {all.Count} completions in {clock.Elapsed.TotalSeconds:F0} s: {train.Length} to train on ({Rate(train)} correct), {heldOut.Length} held out ({Rate(heldOut)} correct)");
+        int sampled = train.Length;
+        if (data.MixedProblemsOnly)
+            train = train.GroupBy(e => e.ProblemId, StringComparer.Ordinal)
+                .Where(g => g.Any(e => e.Correct) && g.Any(e => !e.Correct)).SelectMany(g => g).ToArray();
+        log?.Invoke($"sampled {all.Count} completions in {clock.Elapsed.TotalSeconds:F0} s: {train.Length} to train on ({Rate(train)} correct" +
+            (data.MixedProblemsOnly ? $"; {sampled - train.Length} from problems with one label left out" : "") + $"), {heldOut.Length} held out ({Rate(heldOut)} correct)");
         if (train.All(e => e.Correct) || train.All(e => !e.Correct))
             log?.Invoke("warning: every training sample has the same label; the verifier can only learn the base rate (sample more, or from a stronger policy)");
 
-        if (train.Length == 0) throw new PonderException("no training samples were drawn; raise --problems or --samples-per-problem.");
+        if (train.Length == 0)
+            throw new PonderException(data.MixedProblemsOnly
+                ? "no training problem had both correct and incorrect samples; raise --problems or --samples-per-problem, or pass --all-problems."
+                : "no training samples were drawn; raise --problems or --samples-per-problem.");
         var verifier = VerifierModel.FromPolicy(policy, VerifierInfo.For(policy, policyDir, maxLength, task.Name));
         using (var trainer = new VerifierTrainer(verifier, train, options))
         {
@@ -101,7 +114,8 @@ public static class VerifierTraining
     public static CalibrationReport Evaluate(VerifierModel verifier, IReadOnlyList<VerifierExample> examples)
     {
         var scores = verifier.Score(examples.Select(e => e.Ids).ToArray());
-        return Calibration.Report(scores, examples.Select(e => e.Correct).ToArray());
+        var labels = examples.Select(e => e.Correct).ToArray();
+        return Calibration.Report(scores, labels) with { WithinProblemAuc = Calibration.WithinGroupAuc(scores, labels, examples.Select(e => e.ProblemId).ToArray()) };
     }
 
     static Dictionary<string, double> Metrics(CalibrationReport r, int train, int heldOut)
@@ -115,6 +129,7 @@ public static class VerifierTraining
             ["train_examples"] = train,
         };
         if (r.Auc is double auc) m["heldout_auc"] = auc;
+        if (r.WithinProblemAuc is double within) m["heldout_auc_within_problem"] = within;
         return m;
     }
 

@@ -38,8 +38,13 @@ public sealed class TestTimeCommandTests : IDisposable
     {
         string model = InitModel();
         string verifier = dir.File("verifier");
-        var train = Run("verifier", "train", "--policy", model, "--task", "arithmetic", "--problems", "4", "--samples-per-problem", "2",
+        // A random model gets every problem wrong: by default such problems are left out, and nothing is left.
+        var onlyWrong = Run("verifier", "train", "--policy", model, "--task", "arithmetic", "--problems", "4", "--samples-per-problem", "2",
             "--max-tokens", "12", "--steps", "2", "--batch-size", "2", "--out", verifier);
+        Assert.Equal(1, onlyWrong.Code);
+        Assert.Contains("no training problem had both correct and incorrect samples", onlyWrong.Err, StringComparison.Ordinal);
+        var train = Run("verifier", "train", "--policy", model, "--task", "arithmetic", "--problems", "4", "--samples-per-problem", "2",
+            "--max-tokens", "12", "--steps", "2", "--batch-size", "2", "--all-problems", "--out", verifier);
         Assert.True(train.Code == 0, train.Err);
         Assert.Contains("held-out:", train.Out, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(verifier, "verifier_head.safetensors")));
