@@ -67,8 +67,9 @@ internal static class RlCommand
                     Placement = r.GetValue(placement) switch { "loss" => KlPlacement.Loss, "reward" => KlPlacement.Reward, var p => throw new PonderException($"--kl-in {p}: use loss or reward.") },
                 },
             }).Validate();
-            var reasoningTask = task.Spec(r).Create();
-            var (final, eval, seconds, _) = RlSession.Run(io, r.GetValue(model)!, reasoningTask, options, new RlRunSettings(r.GetValue(outDir)!, r.GetValue(resume), r.GetValue(dtype)!, r.GetValue(device)!));
+            var spec = task.Spec(r);
+            var reasoningTask = spec.Create();
+            var (final, eval, seconds, _) = RlSession.Run(io, r.GetValue(model)!, reasoningTask, options, new RlRunSettings(r.GetValue(outDir)!, r.GetValue(resume), r.GetValue(dtype)!, r.GetValue(device)!, spec));
             io.Out.WriteLine($"RL done in {seconds / 60:F1} min: held-out pass@1 {eval.GetValueOrDefault("eval/pass@1"):P1}; model in {final}");
             return 0;
         });

@@ -50,7 +50,7 @@ internal static class SftCommand
                 : reasoningTask is ITraceTask traces ? SftData.FromTask(traces, options.Seed)
                 : throw new PonderException($"--task {spec.Name} has no reference traces; give SFT conversations with --data FILE.jsonl.");
             var (final, eval, seconds) = SftSession.Run(io, r.GetValue(model)!, reasoningTask, examples, options,
-                new SftRunSettings(r.GetValue(outDir)!, r.GetValue(resume), r.GetValue(dtype)!, r.GetValue(evalProblems), r.GetValue(evalTokens), r.GetValue(device)!));
+                new SftRunSettings(r.GetValue(outDir)!, r.GetValue(resume), r.GetValue(dtype)!, r.GetValue(evalProblems), r.GetValue(evalTokens), r.GetValue(device)!, spec));
             io.Out.WriteLine($"SFT done in {seconds / 60:F1} min: held-out greedy pass@1 {eval.GetValueOrDefault("eval/pass@1"):P1}; model in {final}");
             return 0;
         });

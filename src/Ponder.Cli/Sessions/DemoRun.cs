@@ -18,7 +18,8 @@ internal static class DemoRun
     {
         var total = Stopwatch.StartNew();
         Directory.CreateDirectory(dir);
-        var task = new TaskSpec("countdown", Settings: s.TaskSettings, Seed: seed).Create();
+        var spec = new TaskSpec("countdown", Settings: s.TaskSettings, Seed: seed);
+        var task = spec.Create();
         var stages = new List<Stage>();
         string scaleTable = "";
 
@@ -29,14 +30,14 @@ internal static class DemoRun
         io.Console.MarkupLine("[bold]1/5[/] supervised fine-tuning on search traces");
         var sft = s.Sft with { Seed = seed };
         var (sftModel, _, sftSeconds) = SftSession.Run(io, init, task, SftData.FromTask((ITraceTask)task, seed), sft,
-            new SftRunSettings(Path.Combine(dir, "sft"), Resume: false, DType: "float32", EvalProblems: s.EvalProblems, EvalMaxTokens: s.MaxCompletionTokens));
+            new SftRunSettings(Path.Combine(dir, "sft"), Resume: false, DType: "float32", EvalProblems: s.EvalProblems, EvalMaxTokens: s.MaxCompletionTokens, Task: spec));
 
         io.Console.MarkupLine("[bold]2/5[/] evaluating the SFT model");
         stages.Add(Evaluate(io, "SFT", sftModel, task, s, seed, sftSeconds));
 
         io.Console.MarkupLine("[bold]3/5[/] reinforcement learning");
         var rl = s.Rl with { Seed = seed, MaxCompletionTokens = s.MaxCompletionTokens };
-        var (rlModel, _, rlSeconds, overheads) = RlSession.Run(io, sftModel, task, rl, new RlRunSettings(Path.Combine(dir, "rl"), Resume: false, DType: "float32"));
+        var (rlModel, _, rlSeconds, overheads) = RlSession.Run(io, sftModel, task, rl, new RlRunSettings(Path.Combine(dir, "rl"), Resume: false, DType: "float32", Task: spec));
 
         io.Console.MarkupLine("[bold]4/5[/] evaluating the RL model");
         stages.Add(Evaluate(io, "SFT + RL", rlModel, task, s, seed, rlSeconds));

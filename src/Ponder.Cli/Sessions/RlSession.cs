@@ -10,7 +10,8 @@ using Ponder.Training;
 namespace Ponder.Cli.Sessions;
 
 /// <summary>What an RL run needs besides the trainer's options.</summary>
-internal sealed record RlRunSettings(string Out, bool Resume, string DType, string Device = "cpu");
+/// <param name="Task">The task as the user specified it, recorded in the run's config.json (settings such as numbers=3).</param>
+internal sealed record RlRunSettings(string Out, bool Resume, string DType, string Device = "cpu", TaskSpec? Task = null);
 
 /// <summary>
 /// An RL run end to end: resume or start, step with a progress bar, evaluate held-out problems, checkpoint, log every
@@ -32,7 +33,7 @@ internal static class RlSession
         using var lm = LanguageModel.Load(latest ?? modelDir, CommonOptions.ToDevice(settings.Device, settings.DType));
         using var trainer = new RlTrainer(lm, task, options);
         if (latest is not null) trainer.Resume(latest);
-        var store = RunFolder.Store(io, settings.Out, "rl", new { model = modelDir, task = task.Name, options, settings.DType }, latest, trainer.State.Step);
+        var store = RunFolder.Store(io, settings.Out, "rl", new { model = modelDir, task = task.Name, task_spec = settings.Task, options, settings.DType }, latest, trainer.State.Step);
         using (store)
         {
             var testProblems = task.Problems(TaskSplit.Test, options.EvalProblems);

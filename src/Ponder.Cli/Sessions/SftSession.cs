@@ -8,7 +8,8 @@ using Ponder.Training;
 namespace Ponder.Cli.Sessions;
 
 /// <summary>What an SFT run needs besides the trainer's own options.</summary>
-internal sealed record SftRunSettings(string Out, bool Resume, string DType, int EvalProblems, int EvalMaxTokens, string Device = "cpu");
+/// <param name="Task">The task as the user specified it, recorded in the run's config.json (settings such as numbers=3).</param>
+internal sealed record SftRunSettings(string Out, bool Resume, string DType, int EvalProblems, int EvalMaxTokens, string Device = "cpu", TaskSpec? Task = null);
 
 /// <summary>
 /// An SFT run end to end: resume or start, step with a progress bar, evaluate held-out problems greedily, checkpoint,
@@ -26,7 +27,7 @@ internal static class SftSession
         using var lm = LanguageModel.Load(latest ?? modelDir, CommonOptions.ToDevice(settings.Device, settings.DType));
         using var trainer = new SftTrainer(lm, data, options);
         if (latest is not null) trainer.Resume(latest);
-        var store = RunFolder.Store(io, settings.Out, "sft", new { model = modelDir, task = task.Name, data = data.Description, options, settings.DType }, latest, trainer.State.Step);
+        var store = RunFolder.Store(io, settings.Out, "sft", new { model = modelDir, task = task.Name, task_spec = settings.Task, data = data.Description, options, settings.DType }, latest, trainer.State.Step);
         using (store)
         {
             var testProblems = task.Problems(TaskSplit.Test, settings.EvalProblems);

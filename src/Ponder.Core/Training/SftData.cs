@@ -26,11 +26,13 @@ public sealed class SftData
 
     public IReadOnlyList<ChatMessage> Get(long position) => example(position);
 
-    /// <summary>Reference traces of a generated task's training problems, shuffled per epoch.</summary>
+    /// <summary>Reference traces of <paramref name="poolSize"/> training problems as the task draws them (repeats
+    /// included: <see cref="ITraceTask.Draws"/>), shuffled per epoch.</summary>
     public static SftData FromTask(ITraceTask task, long seed, int poolSize = 20_000)
     {
-        var pool = ProblemPool.Train(task, poolSize);
-        return new SftData($"{task.Name} reference traces ({pool.Count} problems)", pool.Count, p =>
+        var pool = task.Draws(TaskSplit.Train, poolSize);
+        int distinct = pool.Select(p => p.Id).Distinct(StringComparer.Ordinal).Count();
+        return new SftData($"{task.Name} reference traces ({pool.Count} draws of {distinct} distinct problems)", pool.Count, p =>
         {
             var problem = pool[Shuffled(p, pool.Count, seed)];
             var (reasoning, answer) = task.Trace(problem, new Random(DataOrder.SeedFor(seed, p)));

@@ -25,6 +25,9 @@ public sealed class ArithmeticTask : ITraceTask
     public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) =>
         GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw);
 
+    public IReadOnlyList<Problem> Draws(TaskSplit split, int count) =>
+        GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw, distinct: false);
+
     public string Prompt(Problem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);

@@ -28,6 +28,9 @@ public sealed class CountdownTask : ITraceTask
     public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) =>
         GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw);
 
+    public IReadOnlyList<Problem> Draws(TaskSplit split, int count) =>
+        GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw, distinct: false);
+
     public string Prompt(Problem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);

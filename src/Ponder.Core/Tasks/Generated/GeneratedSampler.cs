@@ -2,15 +2,15 @@ namespace Ponder.Tasks.Generated;
 
 /// <summary>
 /// Rejection sampling shared by the generated tasks: draw problems from a <see cref="Random"/> seeded with the task's
-/// seed, keep those whose key hashes into the requested split, and drop repeated keys. The stream does not depend on
-/// the count, so a shorter list is a prefix of a longer one.
+/// seed, keep those whose key hashes into the requested split, and (unless <c>distinct</c> is false) drop repeated
+/// keys. The stream does not depend on the count, so a shorter list is a prefix of a longer one.
 /// </summary>
 internal static class GeneratedSampler
 {
     /// <summary>A drawn problem and its key: the normalised content that decides its split and its identity.</summary>
     public readonly record struct Drawn(string Key, Problem Problem);
 
-    public static IReadOnlyList<Problem> Sample(string task, int seed, TaskSplit split, int? count, Func<Random, Drawn?> draw)
+    public static IReadOnlyList<Problem> Sample(string task, int seed, TaskSplit split, int? count, Func<Random, Drawn?> draw, bool distinct = true)
     {
         if (count is null)
             throw new PonderException($"{task}: a generated task needs a problem count; pass one (e.g. --count 1000)");
@@ -29,7 +29,7 @@ internal static class GeneratedSampler
             if (attempt >= maxAttempts || attempt - lastNew >= maxMissesInARow)
                 throw new PonderException($"{task}: found only {problems.Count} distinct {split} problems of the {count} " +
                     "asked for; widen the number ranges or ask for fewer problems");
-            if (draw(rng) is not { } drawn || StableHash.SplitOf(drawn.Key) != split || !seen.Add(drawn.Key))
+            if (draw(rng) is not { } drawn || StableHash.SplitOf(drawn.Key) != split || (!seen.Add(drawn.Key) && distinct))
                 continue;
             problems.Add(drawn.Problem);
             lastNew = attempt;

@@ -80,6 +80,25 @@ public sealed partial class ArithmeticTaskTests
     }
 
     [Fact]
+    public void Given_draws_then_problems_come_as_often_as_the_generator_makes_them_and_stay_in_their_split()
+    {
+        var task = new ArithmeticTask(new ArithmeticOptions { MinDigits = 1, MaxDigits = 2 });
+        static bool OneDigitPair(Problem p) => p.Metadata["digits"] == "1,1";
+
+        var draws = task.Draws(TaskSplit.Train, 4000);
+        var distinct = task.Problems(TaskSplit.Train, 4000);
+
+        // Each operand has 1 or 2 digits with probability ½, so ~¼ of draws are one-digit pairs; among distinct
+        // problems they are at most the ~300 such problems there are.
+        double drawnShare = draws.Count(OneDigitPair) / (double)draws.Count;
+        Assert.InRange(drawnShare, 0.2, 0.3);
+        Assert.True(distinct.Count(OneDigitPair) < 300, $"{distinct.Count(OneDigitPair)} one-digit pairs among distinct problems");
+        Assert.True(draws.Select(p => p.Id).Distinct().Count() < draws.Count, "draws repeat problems");
+        var testIds = task.Problems(TaskSplit.Test, 500).Select(p => p.Id).ToHashSet();
+        Assert.DoesNotContain(draws, p => testIds.Contains(p.Id));
+    }
+
+    [Fact]
     public void Given_default_digits_then_the_longest_trace_is_short()
     {
         var lengths = Task.Problems(TaskSplit.Train, 500).Select(p => Task.Trace(p, new Random(0)).Reasoning.Length).ToList();
