@@ -37,5 +37,5 @@ public sealed class Dapo : IPolicyAlgorithm
     }
 
     /// <summary>Whether a group carries a learning signal (its rewards are not all equal).</summary>
-    public static bool HasSignal(IReadOnlyList<double> groupRewards) => groupRewards.Any(r => r != groupRewards[0]);
+    public static bool HasSignal(IReadOnlyList<double> groupRewards) => !PolicyMath.AllEqual(groupRewards);
 }

@@ -41,6 +41,7 @@ public static class PolicyMath
         var advantages = new double[rewards.Count];
         foreach (var (start, group) in Groups(rewards, groupSize))
         {
+            if (AllEqual(group)) continue;   // exactly 0: the mean of eight 0.1s is 0.09999999999999999, not 0.1
             double mean = group.Average();
             // Sample std (n − 1), as torch.std and DeepSeekMath's implementation use.
             double std = Math.Sqrt(group.Sum(r => (r - mean) * (r - mean)) / Math.Max(1, group.Length - 1));
@@ -49,6 +50,9 @@ public static class PolicyMath
         }
         return advantages;
     }
+
+    /// <summary>Whether a group's rewards are all the same (no learning signal: every advantage is exactly 0).</summary>
+    public static bool AllEqual(IReadOnlyList<double> rewards) => rewards.All(r => r == rewards[0]);
 
     public static IEnumerable<(int Start, double[] Rewards)> Groups(IReadOnlyList<double> rewards, int groupSize)
     {

@@ -18,6 +18,7 @@ public sealed class Rloo : IPolicyAlgorithm
         var advantages = new double[rewards.Count];
         foreach (var (start, group) in PolicyMath.Groups(rewards, groupSize))
         {
+            if (PolicyMath.AllEqual(group)) continue;   // exactly 0 (0.1 − mean of 0.1s is not 0 in floating point)
             double sum = group.Sum();
             for (int i = 0; i < group.Length; i++)
                 advantages[start + i] = group[i] - (sum - group[i]) / (group.Length - 1);

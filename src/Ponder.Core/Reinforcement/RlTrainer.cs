@@ -103,9 +103,9 @@ public sealed class RlTrainer : IDisposable
             ["reward/accuracy"] = rollouts.Average(r => r.Grade.Correct ? 1.0 : 0.0),
             ["reward/format_rate"] = rollouts.Average(r => r.WellFormed ? 1.0 : 0.0),
             ["rollout/zero_signal_fraction"] = sampling.ZeroSignalFraction,
-            ["rollout/groups_trained"] = rollouts.Count / Options.GroupSize,
+            ["rollout/groups_trained"] = rollouts.Count / Options.GroupSize,   // groups kept for the update (dynamic sampling drops some)
             ["rollout/sampling_rounds"] = sampling.Rounds,
-            ["rollout/trained_fraction"] = stats.RowsTrained / (double)rollouts.Count,
+            ["rollout/trained_fraction"] = stats.RowsTrained / (double)rollouts.Count,   // completions with a non-zero advantage (or all, when not skipped)
             ["rollout/reasoning_tokens"] = rollouts.Average(r => r.ReasoningTokens),
             ["rollout/answer_tokens"] = rollouts.Average(r => r.AnswerTokens),
             ["rollout/truncated_fraction"] = rollouts.Average(r => r.Completion.Finish == FinishReason.Length ? 1.0 : 0.0),
@@ -197,11 +197,14 @@ public sealed class RlTrainer : IDisposable
         // every rollout), so it is left out. At least one row is kept: its backward makes the zero gradients that the
         // optimizer step (weight decay, moment decay) then applies, as it would have with every row.
         int[] trained = Enumerable.Range(0, rollouts.Count).ToArray();
+        int withGradient = rollouts.Count;
         double[]? finalAdvantages = null;
         if (reference is null && Options.SkipZeroAdvantage)
         {
             finalAdvantages = algorithm.Advantages(rewards, Options.GroupSize);
-            trained = trained.Where(i => finalAdvantages[i] != 0).DefaultIfEmpty(0).ToArray();
+            trained = trained.Where(i => finalAdvantages[i] != 0).ToArray();
+            withGradient = trained.Length;
+            if (trained.Length == 0) trained = [0];
         }
         var rows = trained.Select(i => rollouts[i]).ToList();
         var withMicro = rows.Chunk(Options.MicroBatchSize).Select(c => RolloutTensors.Build(c, padId, policy.Network.Device)).ToList();
@@ -281,7 +284,7 @@ public sealed class RlTrainer : IDisposable
             }
             foreach (var t in refLogprobs.Concat(oldLogprobs)) t?.Dispose();
             double w = Math.Max(1, weight);
-            return new UpdateStats(loss / Options.UpdatesPerBatch, kl / w, entropy / w, clip / w, ratio / w, gradNorm, lr, sequenceTokens * Options.UpdatesPerBatch, flops, rows.Count);
+            return new UpdateStats(loss / Options.UpdatesPerBatch, kl / w, entropy / w, clip / w, ratio / w, gradNorm, lr, sequenceTokens * Options.UpdatesPerBatch, flops, withGradient);
         }
         finally
         {

@@ -26,13 +26,15 @@ public sealed class SftData
 
     public IReadOnlyList<ChatMessage> Get(long position) => example(position);
 
-    /// <summary>Reference traces of <paramref name="poolSize"/> training problems as the task draws them (repeats
-    /// included: <see cref="ITraceTask.Draws"/>), shuffled per epoch.</summary>
-    public static SftData FromTask(ITraceTask task, long seed, int poolSize = 20_000)
+    /// <summary>Reference traces of up to <paramref name="poolSize"/> distinct training problems, shuffled per epoch;
+    /// with <paramref name="drawn"/>, of <paramref name="poolSize"/> problems as the task draws them, repeats included
+    /// (<see cref="ITraceTask.Draws"/>: each kind of problem as often as the generator makes it).</summary>
+    public static SftData FromTask(ITraceTask task, long seed, int poolSize = 20_000, bool drawn = false)
     {
-        var pool = task.Draws(TaskSplit.Train, poolSize);
+        var pool = drawn ? task.Draws(TaskSplit.Train, poolSize) : ProblemPool.Train(task, poolSize);
         int distinct = pool.Select(p => p.Id).Distinct(StringComparer.Ordinal).Count();
-        return new SftData($"{task.Name} reference traces ({pool.Count} draws of {distinct} distinct problems)", pool.Count, p =>
+        string what = drawn ? $"{pool.Count} draws of {distinct} distinct problems" : $"{pool.Count} problems";
+        return new SftData($"{task.Name} reference traces ({what})", pool.Count, p =>
         {
             var problem = pool[Shuffled(p, pool.Count, seed)];
             var (reasoning, answer) = task.Trace(problem, new Random(DataOrder.SeedFor(seed, p)));

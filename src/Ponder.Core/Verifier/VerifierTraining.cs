@@ -89,13 +89,12 @@ public static class VerifierTraining
                 .Where(g => g.Any(e => e.Correct) && g.Any(e => !e.Correct)).SelectMany(g => g).ToArray();
         log?.Invoke($"sampled {all.Count} completions in {clock.Elapsed.TotalSeconds:F0} s: {train.Length} to train on ({Rate(train)} correct" +
             (data.MixedProblemsOnly ? $"; {sampled - train.Length} from problems with one label left out" : "") + $"), {heldOut.Length} held out ({Rate(heldOut)} correct)");
-        if (train.All(e => e.Correct) || train.All(e => !e.Correct))
-            log?.Invoke("warning: every training sample has the same label; the verifier can only learn the base rate (sample more, or from a stronger policy)");
-
         if (train.Length == 0)
             throw new PonderException(data.MixedProblemsOnly
                 ? "no training problem had both correct and incorrect samples; raise --problems or --samples-per-problem, or pass --all-problems."
                 : "no training samples were drawn; raise --problems or --samples-per-problem.");
+        if (train.All(e => e.Correct) || train.All(e => !e.Correct))
+            log?.Invoke("warning: every training sample has the same label; the verifier can only learn the base rate (sample more, or from a stronger policy)");
         var verifier = VerifierModel.FromPolicy(policy, VerifierInfo.For(policy, policyDir, maxLength, task.Name));
         using (var trainer = new VerifierTrainer(verifier, train, options))
         {

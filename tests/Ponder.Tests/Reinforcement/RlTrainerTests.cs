@@ -27,6 +27,18 @@ internal sealed class ParityTask : IReasoningTask
     }
 }
 
+/// <summary>Every answer is wrong: with no format reward every group has all-equal rewards (0).</summary>
+internal sealed class AlwaysWrongTask : IReasoningTask
+{
+    public string Name => "always-wrong";
+
+    public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) => new ParityTask().Problems(split, count);
+
+    public string Prompt(Problem problem) => problem.Question;
+
+    public Grade Grade(Problem problem, string answerText) => new(false, "no");
+}
+
 public sealed class RlTrainerTests : IDisposable
 {
     readonly TempDir dir = new();
@@ -85,18 +97,27 @@ public sealed class RlTrainerTests : IDisposable
     }
 
     [Theory]
-    [InlineData("drgrpo")]
-    [InlineData("grpo")]
-    [InlineData("dapo")]
-    public void Given_zero_advantage_completions_When_skipped_Then_the_weights_after_the_update_are_the_same(string algo)
+    [InlineData("drgrpo", 1, false)]
+    [InlineData("grpo", 2, false)]
+    [InlineData("dapo", 1, false)]
+    [InlineData("rloo", 2, false)]
+    [InlineData("drgrpo", 1, true)]
+    public void Given_zero_advantage_completions_When_skipped_Then_the_weights_after_the_update_are_the_same(string algo, int updates, bool alwaysWrong)
     {
-        // ParityTask: even questions are always right, so half the groups have advantage 0 for every completion.
-        var options = Small(algo) with { Steps = 2, DynamicSampling = false, FormatReward = 0 };
+        // ParityTask: even questions are right whenever the reasoning is closed, so many groups are all-equal;
+        // AlwaysWrongTask: every group, so nothing carries a gradient and only the optimizer's decay moves the weights.
+        // Format reward 0.1 (ParityTask): all-equal groups at 0.1 or 1.1 must still count as advantage 0. Micro-batches of 3 rows
+        // make the trained rows cross micro-batch boundaries.
+        var options = Small(algo) with
+        {
+            Steps = 2, DynamicSampling = false, MicroBatchSize = 3, UpdatesPerBatch = updates, WeightDecay = 0.1,
+            FormatReward = alwaysWrong ? 0 : 0.1,   // a well-formed sample would make an always-wrong group mixed
+        };
         var float64 = new Ponder.Runtime.DeviceOptions("cpu", "float64");
         (double[] Weights, double TrainedFraction, double Loss) Run(bool skip)
         {
             using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2, float64);
-            using var trainer = new RlTrainer(lm, new ParityTask(), options with { SkipZeroAdvantage = skip });
+            using var trainer = new RlTrainer(lm, alwaysWrong ? new AlwaysWrongTask() : new ParityTask(), options with { SkipZeroAdvantage = skip });
             double fraction = 0, loss = 0;
             while (!trainer.Finished) { var s = trainer.Step(); fraction += s.Metrics["rollout/trained_fraction"]; loss += s.Metrics["loss/policy"]; }
             var weights = lm.Network.parameters().SelectMany(p => p.data<double>().ToArray()).ToArray();
@@ -107,7 +128,8 @@ public sealed class RlTrainerTests : IDisposable
         var full = Run(skip: false);
 
         Assert.Equal(1.0, full.TrainedFraction);
-        Assert.InRange(skipped.TrainedFraction, 0.01, 0.75);                     // the even groups were left out
+        if (alwaysWrong) Assert.Equal(0.0, skipped.TrainedFraction);
+        else Assert.InRange(skipped.TrainedFraction, 0.01, 0.75);                // the even groups were left out
         Assert.Equal(full.Loss, skipped.Loss, 1e-10);
         Assert.Equal(full.Weights.Length, skipped.Weights.Length);
         double maxDiff = full.Weights.Zip(skipped.Weights, (a, b) => Math.Abs(a - b)).Max();

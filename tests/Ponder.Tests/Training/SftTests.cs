@@ -149,6 +149,22 @@ public sealed class SftTests : IDisposable
         var e = Assert.Throws<PonderException>(() => SftData.FromFile(path, 0));
         Assert.Contains("bad.jsonl:2", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Given_a_generated_task_Then_sft_data_is_distinct_problems_unless_drawn_is_asked()
+    {
+        var task = new Ponder.Tasks.Generated.ArithmeticTask(new Ponder.Tasks.Generated.ArithmeticOptions { MinDigits = 1, MaxDigits = 1 });
+
+        var distinct = SftData.FromTask(task, seed: 0, poolSize: 50);
+        var drawn = SftData.FromTask(task, seed: 0, poolSize: 500, drawn: true);
+
+        // One-digit problems: ~300 keys, ~90 % in the training split; 500 draws must repeat some.
+        Assert.Equal("arithmetic reference traces (50 problems)", distinct.Description);
+        Assert.Equal(500, drawn.Size);
+        Assert.Matches(@"^arithmetic reference traces \(500 draws of \d+ distinct problems\)$", drawn.Description);
+        int unique = int.Parse(System.Text.RegularExpressions.Regex.Match(drawn.Description, @"of (\d+) distinct").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(unique, 100, 499);
+    }
 }
 
 public sealed class TokenLogprobsTests

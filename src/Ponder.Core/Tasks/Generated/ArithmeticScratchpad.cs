@@ -7,10 +7,10 @@ namespace Ponder.Tasks.Generated;
 /// The reference scratchpad of the arithmetic task, designed for a ~5M-parameter byte-level model.
 /// <para>Design: (1) the first line rewrites the operands with their digits REVERSED (least significant first) and, for
 /// + and −, zero-padded to the same length, so column i is the i-th character of each operand — a fixed-offset copy
-/// instead of a right-aligned lookup that small transformers learn poorly. (2) Every column is one literally true
-/// equation with the carry or borrow written in it (<c>7+8+0=15</c>, <c>17-8-0=9</c>), so each step needs only the
-/// two digits, the previous step's carry and a one-digit table fact. A multiplication column is two steps written as
-/// one chain, <c>7*8=56+5=61</c>: the table fact, then the carry added to it. Written as one step (<c>7*8+5=61</c>)
+/// instead of a right-aligned lookup that small transformers learn poorly. (2) Every addition or subtraction column is
+/// one literally true equation with the carry or borrow written in it (<c>7+8+0=15</c>, <c>17-8-0=9</c>), so each
+/// step needs only the two digits, the previous step's carry and a one-digit table fact. A multiplication column is a
+/// chain of two true steps, <c>7*8=56+5=61</c> (7·8 = 56, then 56 + 5 = 61): the table fact, then the carry. Written as one step (<c>7*8+5=61</c>)
 /// the fact and the addition had to happen in one token, and 21 of the 32 errors of a 90 % model were exactly
 /// those columns (<c>2*9+7=29</c>). (3) Results are collected
 /// reversed too (<c>s573</c>), i.e. in the order they are computed; the answer is that line read backwards.

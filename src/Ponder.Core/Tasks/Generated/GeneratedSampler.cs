@@ -27,7 +27,7 @@ internal static class GeneratedSampler
         for (long attempt = 0, lastNew = 0; problems.Count < count; attempt++)
         {
             if (attempt >= maxAttempts || attempt - lastNew >= maxMissesInARow)
-                throw new PonderException($"{task}: found only {problems.Count} distinct {split} problems of the {count} " +
+                throw new PonderException($"{task}: found only {problems.Count} {(distinct ? "distinct " : "")}{split} problems of the {count} " +
                     "asked for; widen the number ranges or ask for fewer problems");
             if (draw(rng) is not { } drawn || StableHash.SplitOf(drawn.Key) != split || (!seen.Add(drawn.Key) && distinct))
                 continue;
