@@ -83,11 +83,14 @@ public sealed class TrainingCliTests : IDisposable
     public void Given_an_sft_run_When_resumed_after_more_steps_are_asked_Then_it_continues_from_its_checkpoint()
     {
         string model = Tiny(), run = dir.File("sft");
-        string[] common = ["sft", "--model", model, "--task", "arithmetic", "--task-option", "max-digits=2", "--out", run, "--batch-size", "4", "--eval-problems", "2", "--eval-max-tokens", "8", "--eval-every", "0", "--checkpoint-every", "2"];
+        string[] common = ["sft", "--model", model, "--task", "arithmetic", "--task-option", "max-digits=2", "--train-problems", "40", "--out", run, "--batch-size", "4", "--eval-problems", "2", "--eval-max-tokens", "8", "--eval-every", "0", "--checkpoint-every", "2"];
         Assert.Equal(0, Run([.. common, "--steps", "2"]).Code);
         // The run records the task's settings, so it can be reproduced from its folder.
         using (var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))))
+        {
             Assert.Equal("2", config.RootElement.GetProperty("task_spec").GetProperty("Settings").GetProperty("max-digits").GetString());
+            Assert.Equal("arithmetic reference traces (40 problems)", config.RootElement.GetProperty("data").GetString());
+        }
         var again = Run([.. common, "--steps", "2"]);
         Assert.Contains("pass --resume", again.Err, StringComparison.Ordinal);
         var resumed = Run([.. common, "--steps", "4", "--resume"]);
