@@ -32,8 +32,9 @@ public sealed class SftData
     public static SftData FromTask(ITraceTask task, long seed, int poolSize = 20_000, bool drawn = false)
     {
         var pool = drawn ? task.Draws(TaskSplit.Train, poolSize) : ProblemPool.Train(task, poolSize);
-        int distinct = pool.Select(p => p.Id).Distinct(StringComparer.Ordinal).Count();
-        string what = drawn ? $"{pool.Count} draws of {distinct} distinct problems" : $"{pool.Count} problems";
+        string what = drawn
+            ? $"{pool.Count} draws of {pool.Select(p => p.Id).Distinct(StringComparer.Ordinal).Count()} distinct problems"
+            : $"{pool.Count} problems";
         return new SftData($"{task.Name} reference traces ({what})", pool.Count, p =>
         {
             var problem = pool[Shuffled(p, pool.Count, seed)];
