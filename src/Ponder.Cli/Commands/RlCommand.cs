@@ -32,6 +32,7 @@ internal static class RlCommand
         var overlong = new Option<int?>("--overlong-window") { Description = "DAPO soft overlong window in tokens (0: off)." };
         var dynamic = new Option<bool?>("--dynamic-sampling") { Description = "Drop groups with all-equal rewards and sample more (default on for dapo)." };
         var keepZero = new Option<bool>("--keep-zero-advantage") { Description = "Run completions with advantage 0 through the update too (by default they are skipped when --beta is 0: same update, faster)." };
+        var trainProblems = new Option<int?>("--train-problems") { Description = "Distinct training problems to draw prompts from (default: steps × prompts, at most 20,000)." };
         var evalEvery = new Option<int>("--eval-every") { DefaultValueFactory = _ => d.EvalEvery };
         var evalProblems = new Option<int>("--eval-problems") { DefaultValueFactory = _ => d.EvalProblems };
         var evalSamples = new Option<int>("--eval-samples") { DefaultValueFactory = _ => d.EvalSamples };
@@ -43,7 +44,7 @@ internal static class RlCommand
         var command = new Command("rl", "Reinforcement learning from graded rollouts.")
         {
             model, outDir, resume, algo, steps, prompts, group, updates, micro, lr, temperature, maxTokens, epsLow, epsHigh, beta,
-            estimator, placement, format, overlong, dynamic, keepZero, evalEvery, evalProblems, evalSamples, checkpointEvery, seed, dtype, device,
+            estimator, placement, format, overlong, dynamic, keepZero, trainProblems, evalEvery, evalProblems, evalSamples, checkpointEvery, seed, dtype, device,
         };
         task.AddTo(command);
         command.SetAction(r =>
@@ -55,7 +56,7 @@ internal static class RlCommand
                 UpdatesPerBatch = r.GetValue(updates), MicroBatchSize = r.GetValue(micro), LearningRate = r.GetValue(lr),
                 Temperature = r.GetValue(temperature), MaxCompletionTokens = r.GetValue(maxTokens), FormatReward = r.GetValue(format),
                 OverlongWindow = r.GetValue(overlong) ?? preset.OverlongWindow, DynamicSampling = r.GetValue(dynamic) ?? preset.DynamicSampling,
-                SkipZeroAdvantage = !r.GetValue(keepZero),
+                SkipZeroAdvantage = !r.GetValue(keepZero), TrainProblems = r.GetValue(trainProblems),
                 EvalEvery = r.GetValue(evalEvery), EvalProblems = r.GetValue(evalProblems), EvalSamples = r.GetValue(evalSamples),
                 CheckpointEvery = r.GetValue(checkpointEvery), Seed = r.GetValue(seed),
                 Policy = preset.Policy with

@@ -29,7 +29,7 @@ internal static class DemoRun
 
         io.Console.MarkupLine("[bold]1/5[/] supervised fine-tuning on search traces");
         var sft = s.Sft with { Seed = seed };
-        var (sftModel, _, sftSeconds) = SftSession.Run(io, init, task, SftData.FromTask((ITraceTask)task, seed), sft,
+        var (sftModel, _, sftSeconds) = SftSession.Run(io, init, task, SftData.FromTask((ITraceTask)task, seed, s.SftProblems), sft,
             new SftRunSettings(Path.Combine(dir, "sft"), Resume: false, DType: "float32", EvalProblems: s.EvalProblems, EvalMaxTokens: s.MaxCompletionTokens, Task: spec));
 
         io.Console.MarkupLine("[bold]2/5[/] evaluating the SFT model");

@@ -67,6 +67,11 @@ public sealed record RlOptions
     /// <value>The default value is 3.</value></summary>
     public int MaxSamplingRounds { get; init; } = 3;
 
+    /// <summary>Distinct training problems the prompts are drawn from (every one the task has when that is fewer).
+    /// Null: as many as the run asks for (steps × prompts per step, × sampling rounds with dynamic sampling), at most
+    /// 20,000. <value>The default value is null.</value></summary>
+    public int? TrainProblems { get; init; }
+
     /// <summary>Held-out evaluation every N steps (and before the first and after the last). <value>The default value is 10.</value></summary>
     public int EvalEvery { get; init; } = 10;
 
@@ -101,6 +106,7 @@ public sealed record RlOptions
             throw new PonderException($"--group-size {GroupSize}: {Algorithm} compares completions within a group; use at least 2.");
         if (GroupSize < 1) throw new PonderException($"--group-size {GroupSize}: must be at least 1.");
         if (Steps < 1) throw new PonderException($"--steps {Steps}: must be at least 1.");
+        if (TrainProblems < 1) throw new PonderException($"--train-problems {TrainProblems}: must be at least 1.");
         if (PromptsPerStep < 1) throw new PonderException($"--prompts {PromptsPerStep}: must be at least 1.");
         if (UpdatesPerBatch < 1) throw new PonderException($"--updates {UpdatesPerBatch}: must be at least 1.");
         if (MicroBatchSize < 1) throw new PonderException($"--micro-batch {MicroBatchSize}: must be at least 1.");

@@ -37,7 +37,7 @@ public sealed class RlTrainer : IDisposable
         padId = policy.Tokenizer.PadTokenId ?? template.EndOfTurnId;
         MemoryCheck.EnsureFits(policy.Config, options);
         int needed = options.Steps * options.PromptsPerStep * (options.DynamicSampling ? options.MaxSamplingRounds : 1);
-        pool = ProblemPool.Train(task, Math.Clamp(needed, 1, 20_000));
+        pool = ProblemPool.Train(task, options.TrainProblems ?? Math.Clamp(needed, 1, 20_000));
         optimizer = new AdamW(policy.Network.named_parameters().Select(p => (p.name, p.parameter)), beta2: 0.99, weightDecay: options.WeightDecay);
         if (options.Policy.Beta > 0) reference = ReferencePolicy.CopyOf(policy.Network);
         State = new TrainerState { Kind = "rl", Seed = options.Seed };

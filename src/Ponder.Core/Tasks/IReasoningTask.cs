@@ -28,8 +28,10 @@ public interface IReasoningTask
 public interface ITraceTask : IReasoningTask
 {
     /// <summary>A reasoning trace (what goes between <c>&lt;think&gt;</c> and <c>&lt;/think&gt;</c>) and the final
-    /// answer text for <paramref name="problem"/>. <paramref name="rng"/> supplies any randomness (e.g. search order).</summary>
-    (string Reasoning, string Answer) Trace(Problem problem, Random rng);
+    /// answer text for <paramref name="problem"/>. <paramref name="rng"/> supplies any randomness (e.g. search order).
+    /// Null when the task's settings give this problem no trace (countdown with <c>guided=false</c>: a search that
+    /// does not reach the target within the line limit); SFT then takes another problem.</summary>
+    (string Reasoning, string Answer)? Trace(Problem problem, Random rng);
 
     /// <summary>
     /// <paramref name="count"/> problems of <paramref name="split"/> as the generator draws them, repeats included, so
@@ -40,4 +42,9 @@ public interface ITraceTask : IReasoningTask
     /// Deterministic from the task's seed.
     /// </summary>
     IReadOnlyList<Problem> Draws(TaskSplit split, int count);
+
+    /// <summary>The first <paramref name="count"/> distinct problems of <paramref name="split"/> (as
+    /// <see cref="IReasoningTask.Problems"/> lists them), or every one the task's settings have when that is fewer —
+    /// where <see cref="IReasoningTask.Problems"/> refuses. Deterministic from the task's seed.</summary>
+    IReadOnlyList<Problem> ProblemsUpTo(TaskSplit split, int count);
 }

@@ -6,10 +6,12 @@ namespace Ponder.Training;
 public static class ProblemPool
 {
     /// <summary>Up to <paramref name="wanted"/> distinct training problems. A generated task whose settings allow fewer
-    /// (small number ranges) refuses a larger request; the pool then halves until the task can fill it, so narrow
-    /// settings train on every problem they have (deterministic: the same settings always give the same pool).</summary>
+    /// (small number ranges) gives every one it has (deterministic: the same settings always give the same pool).
+    /// Another task that refuses a larger request is asked for half as many until it can fill it.</summary>
     public static IReadOnlyList<Problem> Train(IReasoningTask task, int wanted)
     {
+        if (task is ITraceTask generated)
+            return generated.ProblemsUpTo(TaskSplit.Train, wanted);
         for (int size = wanted; ; size /= 2)
         {
             try

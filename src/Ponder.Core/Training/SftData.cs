@@ -26,20 +26,36 @@ public sealed class SftData
 
     public IReadOnlyList<ChatMessage> Get(long position) => example(position);
 
-    /// <summary>Reference traces of up to <paramref name="poolSize"/> distinct training problems, shuffled per epoch;
-    /// with <paramref name="drawn"/>, of <paramref name="poolSize"/> problems as the task draws them, repeats included
-    /// (<see cref="ITraceTask.Draws"/>: each kind of problem as often as the generator makes it).</summary>
-    public static SftData FromTask(ITraceTask task, long seed, int poolSize = 20_000, bool drawn = false)
+    const int MaxTraceMisses = 64;
+
+    /// <summary>Reference traces of up to <paramref name="poolSize"/> distinct training problems, shuffled per epoch,
+    /// plus problems as the task draws them, repeats included (<see cref="ITraceTask.Draws"/>: each kind of problem as
+    /// often as the generator makes it), making up <paramref name="drawnShare"/> of the pool. Distinct problems
+    /// under-represent small problem kinds (one-digit arithmetic is 1.5 % of the distinct problems but a quarter of
+    /// the draws); draws repeat them but cover fewer large problems. A share of 1 is <paramref name="poolSize"/> draws.</summary>
+    public static SftData FromTask(ITraceTask task, long seed, int poolSize = 20_000, double drawnShare = 0)
     {
-        var pool = drawn ? task.Draws(TaskSplit.Train, poolSize) : ProblemPool.Train(task, poolSize);
-        string what = drawn
-            ? $"{pool.Count} draws of {pool.Select(p => p.Id).Distinct(StringComparer.Ordinal).Count()} distinct problems"
-            : $"{pool.Count} problems";
+        if (drawnShare is < 0 or > 1 || double.IsNaN(drawnShare))
+            throw new PonderException($"drawn share {drawnShare}: must be between 0 (distinct problems only) and 1 (draws only).");
+        var distinct = drawnShare < 1 ? ProblemPool.Train(task, poolSize) : [];
+        int draws = drawnShare < 1 ? (int)Math.Round(distinct.Count * drawnShare / (1 - drawnShare), MidpointRounding.AwayFromZero) : poolSize;
+        var pool = draws == 0 ? distinct : [.. distinct, .. task.Draws(TaskSplit.Train, draws)];
+        string what = draws == 0 ? $"{pool.Count} problems"
+            : distinct.Count == 0 ? $"{draws} draws of {pool.Select(p => p.Id).Distinct(StringComparer.Ordinal).Count()} distinct problems"
+            : $"{distinct.Count} problems and {draws} draws";
         return new SftData($"{task.Name} reference traces ({what})", pool.Count, p =>
         {
-            var problem = pool[Shuffled(p, pool.Count, seed)];
-            var (reasoning, answer) = task.Trace(problem, new Random(DataOrder.SeedFor(seed, p)));
-            return [new ChatMessage(ChatRole.User, task.Prompt(problem)), new ChatMessage(ChatRole.Assistant, answer, reasoning)];
+            // A problem without a trace (e.g. a countdown search that runs past its line limit, unguided) gives way to
+            // the one at the same place of the next epochs' orders: still a function of p alone, so resume stays exact.
+            for (int k = 0; k < MaxTraceMisses; k++)
+            {
+                long at = p + k * pool.Count;
+                var problem = pool[Shuffled(at, pool.Count, seed)];
+                if (task.Trace(problem, new Random(DataOrder.SeedFor(seed, at))) is var (reasoning, answer))
+                    return [new ChatMessage(ChatRole.User, task.Prompt(problem)), new ChatMessage(ChatRole.Assistant, answer, reasoning)];
+            }
+            throw new PonderException($"{task.Name}: {MaxTraceMisses} problems in a row have no reference trace; " +
+                "allow longer traces (e.g. --task-option max-trace-lines=…) or guided traces.");
         });
     }
 

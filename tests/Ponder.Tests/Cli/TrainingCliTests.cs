@@ -119,9 +119,20 @@ public sealed class TrainingCliTests : IDisposable
     [InlineData("--group-size", "1", "--group-size 1")]
     [InlineData("--algo", "ppo", "--algo ppo: unknown algorithm")]
     [InlineData("--kl-in", "value", "--kl-in value")]
+    [InlineData("--train-problems", "0", "--train-problems 0: must be at least 1")]
     public void Given_bad_rl_options_Then_the_error_names_them(string option, string value, string expected)
     {
         var r = Run("rl", "--model", Tiny(), "--task", "arithmetic", "--out", dir.File("x"), option, value);
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains(expected, r.Err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--draw-share", "1.5", "--draw-share 1.5: must be between 0 (distinct problems only) and 1 (draws only).")]
+    [InlineData("--train-problems", "0", "--train-problems 0: must be at least 1.")]
+    public void Given_bad_sft_data_options_Then_the_error_names_them(string option, string value, string expected)
+    {
+        var r = Run("sft", "--model", Tiny(), "--task", "arithmetic", "--out", dir.File("x"), option, value);
         Assert.NotEqual(0, r.Code);
         Assert.Contains(expected, r.Err, StringComparison.Ordinal);
     }

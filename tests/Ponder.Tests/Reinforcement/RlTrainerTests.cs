@@ -80,6 +80,22 @@ public sealed class RlTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Given_train_problems_Then_prompts_come_only_from_that_many_problems()
+    {
+        var options = Small() with { Steps = 3, MaxCompletionTokens = 2 };
+        using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2);
+        using var narrow = new RlTrainer(lm, new ParityTask(), options with { TrainProblems = 2 });
+        using var wide = new RlTrainer(lm, new ParityTask(), options);
+
+        var narrowIds = Enumerable.Range(0, 3).SelectMany(_ => narrow.Step().Rollouts).Select(r => r.Problem.Id).ToHashSet();
+        var wideIds = Enumerable.Range(0, 3).SelectMany(_ => wide.Step().Rollouts).Select(r => r.Problem.Id).ToHashSet();
+
+        // 3 steps × 4 prompts: 12 prompts; by default the pool is those 12 problems, with 2 they cycle over p0 and p1.
+        Assert.Equal(["p0", "p1"], narrowIds.Order());
+        Assert.Equal(12, wideIds.Count);
+    }
+
+    [Fact]
     public void Given_dynamic_sampling_Then_groups_without_signal_are_dropped_and_the_batch_refilled()
     {
         var options = Small("dapo") with { Steps = 1, MaxSamplingRounds = 6 };

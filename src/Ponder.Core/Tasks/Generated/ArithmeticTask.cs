@@ -25,6 +25,9 @@ public sealed class ArithmeticTask : ITraceTask
     public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) =>
         GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw);
 
+    public IReadOnlyList<Problem> ProblemsUpTo(TaskSplit split, int count) =>
+        GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw, upTo: true);
+
     public IReadOnlyList<Problem> Draws(TaskSplit split, int count) =>
         GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw, distinct: false);
 
@@ -40,7 +43,7 @@ public sealed class ArithmeticTask : ITraceTask
         return IntegerAnswer.Grade(problem.Reference, answerText ?? "");
     }
 
-    public (string Reasoning, string Answer) Trace(Problem problem, Random rng)
+    public (string Reasoning, string Answer)? Trace(Problem problem, Random rng)
     {
         ArgumentNullException.ThrowIfNull(problem);
         long a = long.Parse(GeneratedSampler.Meta(Name, problem, "a"), CultureInfo.InvariantCulture);

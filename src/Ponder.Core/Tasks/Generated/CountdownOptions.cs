@@ -46,6 +46,15 @@ public sealed record CountdownOptions
     /// <value>The default value is false.</value>
     public bool AllNumbersNeeded { get; init; }
 
+    /// <summary>How a search that would run past <see cref="MaxTraceLines"/> ends. True: its last lines walk straight to
+    /// the target (an exhaustive solver picks them), so every problem has a trace that ends in a solution — but those
+    /// lines are not search a model can imitate; it learns to write a solution-shaped guess there. False: a trace is
+    /// only the search as it went, every line a real move; up to <see cref="CountdownTask.UnguidedTries"/> jittered
+    /// move orders are tried, and a problem none of them solves within the limit has no trace (SFT leaves it out, so
+    /// the model sees only searches that succeed, and thinking longer is how it finds more).</summary>
+    /// <value>The default value is true.</value>
+    public bool Guided { get; init; } = true;
+
     /// <summary>Throws a <see cref="PonderException"/> saying what to change when the settings are inconsistent.</summary>
     public void Validate()
     {

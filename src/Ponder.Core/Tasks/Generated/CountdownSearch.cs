@@ -27,16 +27,18 @@ internal sealed class CountdownSearch
 {
     private readonly long _target;
     private readonly int _guidedAfter;
+    private readonly int _maxLines = int.MaxValue;
     private readonly Random _rng;
     private readonly StringBuilder _text = new();
     private readonly Dictionary<string, bool> _solvable = new(StringComparer.Ordinal);
     private int _lines;
 
-    private CountdownSearch(long target, int guidedAfter, Random rng)
+    private CountdownSearch(long target, int guidedAfter, Random rng, int maxLines = int.MaxValue)
     {
         _target = target;
         _guidedAfter = guidedAfter;
         _rng = rng;
+        _maxLines = maxLines;
     }
 
     /// <summary>The search trace and the solution it ends with. Throws when the problem has no solution.</summary>
@@ -47,6 +49,19 @@ internal sealed class CountdownSearch
         var solution = search.Explore(start, 0)
             ?? throw new ArgumentException($"countdown: {string.Join(' ', numbers)} cannot make {target}", nameof(numbers));
         return (search._text.ToString().TrimEnd('\n'), solution);
+    }
+
+    /// <summary>The search as it went, without guidance: one of <paramref name="tries"/> jittered move orders that reaches
+    /// the target within <paramref name="maxLines"/> lines (the first that does), or null when none does.</summary>
+    public static (string Reasoning, CountdownExpr Solution)? Unguided(IReadOnlyList<long> numbers, long target, int maxLines, Random rng, int tries)
+    {
+        for (int t = 0; t < tries; t++)
+        {
+            var search = new CountdownSearch(target, int.MaxValue, rng, maxLines);
+            if (search.Explore([.. numbers.Select(CountdownExpr.Number)], 0) is { } solution)
+                return (search._text.ToString().TrimEnd('\n'), solution);
+        }
+        return null;
     }
 
     /// <summary>The optimal-path-only trace (for ablations): the moves of a shortest solution, no dead ends.</summary>
@@ -71,6 +86,8 @@ internal sealed class CountdownSearch
     {
         foreach (var (move, next) in Moves(state))
         {
+            if (_lines >= _maxLines)
+                return null;
             if (_lines >= _guidedAfter && !Solvable(next))
                 continue;
             Write(move, next, depth);

@@ -28,6 +28,9 @@ public sealed class CountdownTask : ITraceTask
     public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) =>
         GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw);
 
+    public IReadOnlyList<Problem> ProblemsUpTo(TaskSplit split, int count) =>
+        GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw, upTo: true);
+
     public IReadOnlyList<Problem> Draws(TaskSplit split, int count) =>
         GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw, distinct: false);
 
@@ -46,15 +49,18 @@ public sealed class CountdownTask : ITraceTask
 
     /// <summary>The search trace (or, with <see cref="CountdownOptions.PathOnly"/>, a shortest path) and the answer
     /// <c>expression=target</c> built from the moves that reached the target.</summary>
-    public (string Reasoning, string Answer) Trace(Problem problem, Random rng)
+    public (string Reasoning, string Answer)? Trace(Problem problem, Random rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
         var (numbers, target) = Read(problem);
-        var (reasoning, solution) = Options.PathOnly
-            ? CountdownSearch.Path(numbers, target)
-            : CountdownSearch.Search(numbers, target, Options.MaxTraceLines, rng);
-        return (reasoning, $"{solution}={target}");
+        var found = Options.PathOnly ? CountdownSearch.Path(numbers, target)
+            : Options.Guided ? CountdownSearch.Search(numbers, target, Options.MaxTraceLines, rng)
+            : CountdownSearch.Unguided(numbers, target, Options.MaxTraceLines, rng, UnguidedTries);
+        return found is var (reasoning, solution) ? (reasoning, $"{solution}={target}") : null;
     }
+
+    /// <summary>Move orders an unguided trace tries (each jittered afresh) before the problem counts as having none.</summary>
+    public const int UnguidedTries = 8;
 
     /// <summary>The problem "make <paramref name="target"/> from <paramref name="numbers"/>", as this task states it.</summary>
     public static Problem Create(IReadOnlyList<int> numbers, int target)

@@ -10,7 +10,10 @@ internal static class GeneratedSampler
     /// <summary>A drawn problem and its key: the normalised content that decides its split and its identity.</summary>
     public readonly record struct Drawn(string Key, Problem Problem);
 
-    public static IReadOnlyList<Problem> Sample(string task, int seed, TaskSplit split, int? count, Func<Random, Drawn?> draw, bool distinct = true)
+    /// <param name="upTo">When true, settings with fewer problems than <paramref name="count"/> return all they have
+    /// (taken as exhausted after 50,000 draws in a row without a new one) instead of refusing.</param>
+    public static IReadOnlyList<Problem> Sample(string task, int seed, TaskSplit split, int? count, Func<Random, Drawn?> draw,
+        bool distinct = true, bool upTo = false)
     {
         if (count is null)
             throw new PonderException($"{task}: a generated task needs a problem count; pass one (e.g. --count 1000)");
@@ -26,6 +29,8 @@ internal static class GeneratedSampler
         const int maxMissesInARow = 50_000;
         for (long attempt = 0, lastNew = 0; problems.Count < count; attempt++)
         {
+            if ((attempt >= maxAttempts || attempt - lastNew >= maxMissesInARow) && upTo)
+                return problems;
             if (attempt >= maxAttempts || attempt - lastNew >= maxMissesInARow)
                 throw new PonderException($"{task}: found only {problems.Count} {(distinct ? "distinct " : "")}{split} problems of the {count} " +
                     "asked for; widen the number ranges or ask for fewer problems");

@@ -13,7 +13,7 @@ public sealed partial class ArithmeticTaskTests
     {
         var problem = ArithmeticTask.Create(347, '*', 28);
 
-        var (reasoning, answer) = Task.Trace(problem, new Random(0));
+        var (reasoning, answer) = Task.Trace(problem, new Random(0))!.Value;
 
         Assert.Equal("Compute 347*28.", Task.Prompt(problem));
         Assert.Equal("9716", problem.Reference);
@@ -44,7 +44,7 @@ public sealed partial class ArithmeticTaskTests
         int multiplyColumns = 0;
         foreach (var problem in task.Problems(TaskSplit.Train, 600))
         {
-            var (reasoning, answer) = task.Trace(problem, new Random(0));
+            var (reasoning, answer) = task.Trace(problem, new Random(0))!.Value;
 
             Assert.True(task.Grade(problem, answer).Correct, $"{problem.Question}: {answer}");
             foreach (Match m in ColumnEquation().Matches(reasoning))
@@ -99,9 +99,35 @@ public sealed partial class ArithmeticTaskTests
     }
 
     [Fact]
+    public void Given_more_problems_asked_than_the_settings_have_then_up_to_gives_every_training_problem()
+    {
+        // One-digit operands 0–9: 10·11/2 = 55 sums, 55 products (operands sorted) and 10·10 = 100 differences, 210
+        // problems; the split hash sends about a tenth to the test split. Every other one is a training problem.
+        var task = new ArithmeticTask(new ArithmeticOptions { MinDigits = 1, MaxDigits = 1 });
+        var all = new HashSet<string>();
+        for (int a = 0; a < 10; a++)
+            for (int b = 0; b < 10; b++)
+                foreach (char op in "+-*")
+                    if (op == '-' || a <= b)
+                        all.Add(ArithmeticTask.Create(a, op, b).Id);
+        var testIds = task.ProblemsUpTo(TaskSplit.Test, 1000).Select(p => p.Id).ToHashSet();
+        Assert.Equal(210, all.Count);
+
+        var train = task.ProblemsUpTo(TaskSplit.Train, 1000);
+
+        Assert.Equal(train.Count, train.Select(p => p.Id).Distinct().Count());
+        Assert.Equal(all.Count - testIds.Count, train.Count);
+        Assert.InRange(testIds.Count, 5, 40);
+        Assert.Throws<PonderException>(() => task.Problems(TaskSplit.Train, 1000));
+        // Fewer than the settings have: the same list Problems gives.
+        Assert.Equal(task.Problems(TaskSplit.Train, 50).Select(p => p.Id), task.ProblemsUpTo(TaskSplit.Train, 50).Select(p => p.Id));
+        Assert.Equal(train.Count, Ponder.Training.ProblemPool.Train(task, 20_000).Count);
+    }
+
+    [Fact]
     public void Given_default_digits_then_the_longest_trace_is_short()
     {
-        var lengths = Task.Problems(TaskSplit.Train, 500).Select(p => Task.Trace(p, new Random(0)).Reasoning.Length).ToList();
+        var lengths = Task.Problems(TaskSplit.Train, 500).Select(p => Task.Trace(p, new Random(0))!.Value.Reasoning.Length).ToList();
 
         Assert.True(lengths.Max() < 400, $"max {lengths.Max()}");
     }

@@ -32,7 +32,7 @@ public sealed class CountdownTaskTests
         {
             var values = problem.Metadata["numbers"].Split(' ').Select(long.Parse).ToList();
             long target = long.Parse(problem.Reference);
-            var (reasoning, answer) = task.Trace(problem, rng);
+            var (reasoning, answer) = task.Trace(problem, rng)!.Value;
             string[] lines = reasoning.Split('\n');
 
             Assert.True(CountdownSolver.Solvable(values, target));
@@ -52,7 +52,7 @@ public sealed class CountdownTaskTests
         foreach (var problem in task.Problems(TaskSplit.Train, 100))
         {
             int depth = 0;
-            foreach (string line in task.Trace(problem, new Random(3)).Reasoning.Split('\n'))
+            foreach (string line in task.Trace(problem, new Random(3))!.Value.Reasoning.Split('\n'))
             {
                 int indent = line.Length - line.TrimStart(' ').Length;
                 Assert.True(indent <= depth, $"{problem.Id}: {line}");
@@ -72,9 +72,9 @@ public sealed class CountdownTaskTests
         var task = new CountdownTask(new CountdownOptions());
         var problems = task.Problems(TaskSplit.Train, 50);
 
-        var first = problems.Select(p => task.Trace(p, new Random(5))).ToList();
-        var again = problems.Select(p => task.Trace(p, new Random(5))).ToList();
-        var other = problems.Select(p => task.Trace(p, new Random(6))).ToList();
+        var first = problems.Select(p => task.Trace(p, new Random(5))!.Value).ToList();
+        var again = problems.Select(p => task.Trace(p, new Random(5))!.Value).ToList();
+        var other = problems.Select(p => task.Trace(p, new Random(6))!.Value).ToList();
 
         Assert.Equal(first, again);
         Assert.NotEqual(first, other);
@@ -106,7 +106,7 @@ public sealed class CountdownTaskTests
         var task = new CountdownTask(new CountdownOptions { PathOnly = true });
         var problem = CountdownTask.Create([12, 5, 7, 9], 41);
 
-        var (reasoning, answer) = task.Trace(problem, new Random(0));
+        var (reasoning, answer) = task.Trace(problem, new Random(0))!.Value;
 
         Assert.Equal(3, reasoning.Split('\n').Length);   // 41 needs all four numbers: three moves
         Assert.DoesNotContain(" x", reasoning, StringComparison.Ordinal);
@@ -120,11 +120,59 @@ public sealed class CountdownTaskTests
 
         foreach (var problem in task.Problems(TaskSplit.Train, 100))
         {
-            var (reasoning, answer) = task.Trace(problem, new Random(2));
+            var (reasoning, answer) = task.Trace(problem, new Random(2))!.Value;
 
             Assert.True(reasoning.Split('\n').Length <= 3, reasoning);
             Assert.True(task.Grade(problem, answer).Correct, answer);
         }
+    }
+
+    [Fact]
+    public void Given_unguided_traces_then_every_line_is_search_within_the_cap_and_problems_it_misses_have_none()
+    {
+        // Three numbers 1–10, at most 4 lines: the searches that reach the target in 4 lines, in one of 8 move orders.
+        var options = new CountdownOptions { Numbers = 3, MaxNumber = 10, MaxTraceLines = 4, Guided = false };
+        var task = new CountdownTask(options);
+        var guided = new CountdownTask(options with { Guided = true });
+        int missing = 0;
+
+        foreach (var problem in task.Problems(TaskSplit.Train, 200))
+        {
+            if (task.Trace(problem, new Random(4)) is not var (reasoning, answer))
+            {
+                missing++;
+                continue;
+            }
+            string[] lines = reasoning.Split('\n');
+            Assert.InRange(lines.Length, 1, 4);
+            Assert.True(task.Grade(problem, answer).Correct, answer);
+            Assert.EndsWith($"={problem.Reference}", lines[^1]);
+            // Unguided, the search never skips a move it would have tried: every line before the last is a move the
+            // heuristic order made, and no earlier line reached the target.
+            Assert.DoesNotContain(lines[..^1], l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0].EndsWith($"={problem.Reference}", StringComparison.Ordinal));
+            Assert.NotNull(guided.Trace(problem, new Random(4)));
+        }
+
+        // Some problems need more than 4 lines in all 8 orders (measured: about a fifth at this setting) …
+        Assert.InRange(missing, 10, 100);
+        // … and a 1-line cap leaves only the problems one move solves.
+        var oneLine = new CountdownTask(options with { MaxTraceLines = 2, Numbers = 2 });
+        foreach (var problem in oneLine.Problems(TaskSplit.Train, 50))
+            Assert.NotNull(oneLine.Trace(problem, new Random(0)));
+    }
+
+    [Fact]
+    public void Given_unguided_traces_then_sft_data_skips_problems_without_one_and_stays_a_function_of_position()
+    {
+        var task = new CountdownTask(new CountdownOptions { Numbers = 3, MaxNumber = 10, MaxTraceLines = 3, Guided = false });
+        var data = Ponder.Training.SftData.FromTask(task, seed: 1, poolSize: 100);
+
+        var first = Enumerable.Range(0, 150).Select(p => data.Get(p)).ToList();
+        var again = Enumerable.Range(0, 150).Select(p => data.Get(p)).ToList();
+
+        Assert.Equal(first.Select(m => m[1].Reasoning), again.Select(m => m[1].Reasoning));
+        foreach (var messages in first)
+            Assert.InRange(messages[1].Reasoning!.Split('\n').Length, 1, 3);
     }
 
     [Fact]
