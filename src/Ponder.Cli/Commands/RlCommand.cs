@@ -32,7 +32,7 @@ internal static class RlCommand
         var overlong = new Option<int?>("--overlong-window") { Description = "DAPO soft overlong window in tokens (0: off)." };
         var dynamic = new Option<bool?>("--dynamic-sampling") { Description = "Drop groups with all-equal rewards and sample more (default on for dapo)." };
         var keepZero = new Option<bool>("--keep-zero-advantage") { Description = "Run completions with advantage 0 through the update too (by default they are skipped when --beta is 0: same update, faster)." };
-        var trainProblems = new Option<int?>("--train-problems") { Description = "Distinct training problems to draw prompts from (default: steps × prompts, at most 20,000)." };
+        var trainProblems = new Option<int?>("--train-problems") { Description = "Distinct training problems to draw prompts from (default: steps × prompts, × sampling rounds with dynamic sampling, at most 20,000)." };
         var evalEvery = new Option<int>("--eval-every") { DefaultValueFactory = _ => d.EvalEvery };
         var evalProblems = new Option<int>("--eval-problems") { DefaultValueFactory = _ => d.EvalProblems };
         var evalSamples = new Option<int>("--eval-samples") { DefaultValueFactory = _ => d.EvalSamples };

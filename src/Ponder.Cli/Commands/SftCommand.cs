@@ -25,8 +25,8 @@ internal static class SftCommand
         var evalTokens = new Option<int>("--eval-max-tokens") { Description = "Completion tokens at most in evaluation.", DefaultValueFactory = _ => 512 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N steps.", DefaultValueFactory = _ => d.CheckpointEvery };
         var seed = new Option<long>("--seed") { Description = "Data order and trace seed.", DefaultValueFactory = _ => 0 };
-        var trainProblems = new Option<int>("--train-problems") { Description = "Generated tasks: training problems to cycle through (halved until the task has that many distinct ones).", DefaultValueFactory = _ => 20_000 };
-        var drawShare = new Option<double>("--draw-share") { Description = "Generated tasks: the share of training examples taken as the generator draws problems, repeats included (more of the small problem kinds, e.g. one-digit arithmetic); the rest are the distinct problems. 1: draws only.", DefaultValueFactory = _ => 0 };
+        var trainProblems = new Option<int>("--train-problems") { Description = "Generated tasks: distinct training problems to cycle through (every one the task has when that is fewer).", DefaultValueFactory = _ => 20_000 };
+        var drawShare = new Option<double>("--draw-share") { Description = "Generated tasks: the share of training examples taken as the generator draws problems, repeats included (more of the small problem kinds, e.g. one-digit arithmetic); the rest are the distinct problems (at most 0.9). 1: draws only.", DefaultValueFactory = _ => 0 };
         var noPacking = new Option<bool>("--no-packing") { Description = "Pad every example to the batch's longest instead of packing several per row (same loss, slower)." };
         var dtype = CommonOptions.DType();
         var device = CommonOptions.Device();
@@ -49,7 +49,7 @@ internal static class SftCommand
             var spec = task.Spec(r);
             var reasoningTask = spec.Create();
             SftData examples = r.GetValue(data) is { } file ? SftData.FromFile(file, options.Seed)
-                : reasoningTask is ITraceTask traces ? SftData.FromTask(traces, options.Seed, PositivePool(r.GetValue(trainProblems)), DrawShare(r.GetValue(drawShare)))
+                : reasoningTask is ITraceTask traces ? SftData.FromTask(traces, options.Seed, PositivePool(r.GetValue(trainProblems)), r.GetValue(drawShare))
                 : throw new PonderException($"--task {spec.Name} has no reference traces; give SFT conversations with --data FILE.jsonl.");
             var (final, eval, seconds) = SftSession.Run(io, r.GetValue(model)!, reasoningTask, examples, options,
                 new SftRunSettings(r.GetValue(outDir)!, r.GetValue(resume), r.GetValue(dtype)!, r.GetValue(evalProblems), r.GetValue(evalTokens), r.GetValue(device)!, spec));
@@ -58,9 +58,6 @@ internal static class SftCommand
         });
         return command;
     }
-
-    static double DrawShare(double share) =>
-        share is >= 0 and <= 1 ? share : throw new PonderException($"--draw-share {share}: must be between 0 (distinct problems only) and 1 (draws only).");
 
     static int PositivePool(int n) =>
         n >= 1 ? n : throw new PonderException($"--train-problems {n}: must be at least 1.");

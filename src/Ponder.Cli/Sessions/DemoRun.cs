@@ -45,7 +45,7 @@ internal static class DemoRun
         io.Console.MarkupLine("[bold]5/5[/] test-time scaling: thinking budgets × samples");
         using (var lm = LanguageModel.Load(rlModel))
         {
-            var problems = task.Problems(TaskSplit.Test, s.ScaleProblems);
+            var problems = HeldOut.Problems(task, s.ScaleProblems);
             var result = CliProgress.Run(io, "scale", s.Scale.Budgets.Count * problems.Count * s.Scale.MaxSamples,
                 p => TestTime.ScalingSweep.Run(lm, task, problems, s.Scale with { Seed = seed }, modelName: "demo SFT + RL", progress: p));
             TestTime.ScalingReport.Write(Path.Combine(dir, "scale"), result);
@@ -61,7 +61,7 @@ internal static class DemoRun
     static Stage Evaluate(CliOutput io, string name, string model, IReasoningTask task, DemoSettings s, int seed, double trainSeconds)
     {
         using var lm = LanguageModel.Load(model);
-        var problems = task.Problems(TaskSplit.Test, s.EvalProblems);
+        var problems = HeldOut.Problems(task, s.EvalProblems);
         var options = new SamplingOptions { Temperature = 1.0, N = s.EvalSamples, MaxNewTokens = s.MaxCompletionTokens, Seed = seed + 1 };
         var (metrics, _) = CliProgress.Run(io, $"{name}: {problems.Count}×{s.EvalSamples} samples", 1, _ => HeldOut.Evaluate(lm, task, problems, options, prefix: ""));
         var greedy = new SamplingOptions { Temperature = 0, MaxNewTokens = s.MaxCompletionTokens };

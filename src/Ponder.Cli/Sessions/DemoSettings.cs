@@ -24,7 +24,8 @@ internal sealed record DemoSettings(
 
     // The first 1,250 of the ~2,200 distinct training problems for SFT (1,200 for RL) — the ones the generator draws
     // most often, whose searches are shorter. All 2,200 at the same 300 steps (4.4 epochs instead of 7.7) gave a far
-    // weaker SFT model: greedy pass@1 2.8 % vs 14 %, pass@1 (T = 1) 2.5 % vs 7.8 % (measured, docs/BENCHMARKS.md).
+    // weaker SFT model: greedy pass@1 2.8 % vs 12.0 % (250 problems), pass@1 (T = 1) 2.5 % vs 7.8 % (100), measured
+    // (docs/BENCHMARKS.md, fourth round).
     const int SftPool = 1_250, RlPool = 1_200;
 
     /// <summary>About 14 minutes on 2 cores (measured: 14.1 with 250 held-out problems).</summary>

@@ -16,6 +16,11 @@ internal static class HeldOut
             io.Error.WriteLine($"warning: --task {task.Name} reads one file with no train/test split; the \"held-out\" evaluation uses the same problems as training.");
     }
 
+    /// <summary>Up to <paramref name="count"/> held-out problems: a generated task whose settings have fewer gives every
+    /// one it has (the demo's Countdown has ~255, and other seeds may find a few less).</summary>
+    public static IReadOnlyList<Problem> Problems(IReasoningTask task, int count) =>
+        task is ITraceTask generated ? generated.ProblemsUpTo(TaskSplit.Test, count) : task.Problems(TaskSplit.Test, count);
+
     public static (Dictionary<string, double> Metrics, IReadOnlyList<Rollout> Rollouts) Evaluate(
         LanguageModel lm, IReasoningTask task, IReadOnlyList<Problem> problems, SamplingOptions options, string prefix = "eval/")
     {

@@ -36,7 +36,7 @@ internal static class RlSession
         var store = RunFolder.Store(io, settings.Out, "rl", new { model = modelDir, task = task.Name, task_spec = settings.Task, options, settings.DType }, latest, trainer.State.Step);
         using (store)
         {
-            var testProblems = task.Problems(TaskSplit.Test, options.EvalProblems);
+            var testProblems = HeldOut.Problems(task, options.EvalProblems);
             var lastEval = new Dictionary<string, double>();
             var overheads = new List<double>();
             void Evaluate()

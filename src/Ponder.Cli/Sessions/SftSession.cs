@@ -30,7 +30,7 @@ internal static class SftSession
         var store = RunFolder.Store(io, settings.Out, "sft", new { model = modelDir, task = task.Name, task_spec = settings.Task, data = data.Description, options, settings.DType }, latest, trainer.State.Step);
         using (store)
         {
-            var testProblems = task.Problems(TaskSplit.Test, settings.EvalProblems);
+            var testProblems = HeldOut.Problems(task, settings.EvalProblems);
             var greedy = new SamplingOptions { Temperature = 0, MaxNewTokens = settings.EvalMaxTokens, Seed = 0 };
             var lastEval = new Dictionary<string, double>();
             void Evaluate()

@@ -37,8 +37,8 @@ public interface ITraceTask : IReasoningTask
     /// <paramref name="count"/> problems of <paramref name="split"/> as the generator draws them, repeats included, so
     /// each kind of problem comes as often as the task's distribution makes it. <see cref="IReasoningTask.Problems"/>
     /// lists distinct problems, which under-represents small problem spaces: with operands of 1–2 digits drawn
-    /// uniformly, a quarter of draws are one-digit pairs, but they are only ~270 of the ~18,000 distinct training
-    /// problems (1.5 %); a model trained on distinct problems got 12 of its 28 held-out errors on them.
+    /// uniformly, a quarter of draws are one-digit pairs, but they are only ~190 of the 18,217 distinct training
+    /// problems (1 %); a model trained on distinct problems got 12 of its 28 held-out errors on them.
     /// Deterministic from the task's seed.
     /// </summary>
     IReadOnlyList<Problem> Draws(TaskSplit split, int count);

@@ -28,21 +28,29 @@ public sealed class SftData
 
     const int MaxTraceMisses = 64;
 
+    /// <summary>The largest share of draws mixed with distinct problems (at 0.9 the draws are 9× the distinct pool).</summary>
+    public const double MaxMixedShare = 0.9;
+
     /// <summary>Reference traces of up to <paramref name="poolSize"/> distinct training problems, shuffled per epoch,
     /// plus problems as the task draws them, repeats included (<see cref="ITraceTask.Draws"/>: each kind of problem as
     /// often as the generator makes it), making up <paramref name="drawnShare"/> of the pool. Distinct problems
-    /// under-represent small problem kinds (one-digit arithmetic is 1.5 % of the distinct problems but a quarter of
+    /// under-represent small problem kinds (one-digit arithmetic is 1 % of the distinct problems but a quarter of
     /// the draws); draws repeat them but cover fewer large problems. A share of 1 is <paramref name="poolSize"/> draws.</summary>
     public static SftData FromTask(ITraceTask task, long seed, int poolSize = 20_000, double drawnShare = 0)
     {
-        if (drawnShare is < 0 or > 1 || double.IsNaN(drawnShare))
-            throw new PonderException($"drawn share {drawnShare}: must be between 0 (distinct problems only) and 1 (draws only).");
+        if (!(drawnShare is >= 0 and <= MaxMixedShare or 1))
+            throw new PonderException($"--draw-share {drawnShare}: use 0 to {MaxMixedShare} (that share of the examples drawn, " +
+                "the rest distinct problems) or 1 (draws only).");
         var distinct = drawnShare < 1 ? ProblemPool.Train(task, poolSize) : [];
         int draws = drawnShare < 1 ? (int)Math.Round(distinct.Count * drawnShare / (1 - drawnShare), MidpointRounding.AwayFromZero) : poolSize;
         var pool = draws == 0 ? distinct : [.. distinct, .. task.Draws(TaskSplit.Train, draws)];
         string what = draws == 0 ? $"{pool.Count} problems"
             : distinct.Count == 0 ? $"{draws} draws of {pool.Select(p => p.Id).Distinct(StringComparer.Ordinal).Count()} distinct problems"
             : $"{distinct.Count} problems and {draws} draws";
+        int probe = Math.Min(pool.Count, 200), traced = pool.Take(probe).Count(p => task.Trace(p, new Random(0)) is not null);
+        if (traced * 4 < probe)
+            throw new PonderException($"{task.Name}: only {traced} of the first {probe} training problems have a reference trace; " +
+                "allow longer traces (--task-option max-trace-lines=…) or guided ones (--task-option guided=true).");
         return new SftData($"{task.Name} reference traces ({what})", pool.Count, p =>
         {
             // A problem without a trace (e.g. a countdown search that runs past its line limit, unguided) gives way to
@@ -51,11 +59,11 @@ public sealed class SftData
             {
                 long at = p + k * pool.Count;
                 var problem = pool[Shuffled(at, pool.Count, seed)];
-                if (task.Trace(problem, new Random(DataOrder.SeedFor(seed, at))) is var (reasoning, answer))
+                if (task.Trace(problem, new Random(DataOrder.SeedFor(seed, at))) is ({ } reasoning, { } answer))
                     return [new ChatMessage(ChatRole.User, task.Prompt(problem)), new ChatMessage(ChatRole.Assistant, answer, reasoning)];
             }
             throw new PonderException($"{task.Name}: {MaxTraceMisses} problems in a row have no reference trace; " +
-                "allow longer traces (e.g. --task-option max-trace-lines=…) or guided traces.");
+                "allow longer traces (--task-option max-trace-lines=…) or guided ones (--task-option guided=true).");
         });
     }
 

@@ -128,7 +128,8 @@ public sealed class TrainingCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--draw-share", "1.5", "--draw-share 1.5: must be between 0 (distinct problems only) and 1 (draws only).")]
+    [InlineData("--draw-share", "1.5", "--draw-share 1.5: use 0 to 0.9 (that share of the examples drawn, the rest distinct problems) or 1 (draws only).")]
+    [InlineData("--draw-share", "0.95", "--draw-share 0.95: use 0 to 0.9")]
     [InlineData("--train-problems", "0", "--train-problems 0: must be at least 1.")]
     public void Given_bad_sft_data_options_Then_the_error_names_them(string option, string value, string expected)
     {

@@ -157,20 +157,21 @@ public sealed class SftTests : IDisposable
 
         var distinct = SftData.FromTask(task, seed: 0, poolSize: 50);
         var drawn = SftData.FromTask(task, seed: 0, poolSize: 500, drawnShare: 1);
-        var mixed = SftData.FromTask(task, seed: 0, poolSize: 50, drawnShare: 0.2);
+        var mixed = SftData.FromTask(task, seed: 0, poolSize: 50, drawnShare: 0.3);
 
-        // One-digit problems: ~300 keys, ~90 % in the training split; 500 draws must repeat some.
+        // One-digit problems: 210 keys, ~90 % in the training split; 500 draws must repeat some.
         Assert.Equal("arithmetic reference traces (50 problems)", distinct.Description);
         Assert.Equal(500, drawn.Size);
         Assert.Matches(@"^arithmetic reference traces \(500 draws of \d+ distinct problems\)$", drawn.Description);
         int unique = int.Parse(System.Text.RegularExpressions.Regex.Match(drawn.Description, @"of (\d+) distinct").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(unique, 100, 499);
-        // 50 distinct problems are 80 % of the pool, so 50 · 0.2 / 0.8 = 12.5 → 13 draws (rounded half up) make up the rest.
-        Assert.Equal("arithmetic reference traces (50 problems and 13 draws)", mixed.Description);
-        Assert.Equal(63, mixed.Size);
-        var firstEpoch = Enumerable.Range(0, 63).Select(p => mixed.Get(p)[0].Content).ToList();
-        Assert.True(firstEpoch.Distinct().Count() < 63, "the draws repeat some problems within an epoch");
+        // 50 distinct problems are 70 % of the pool, so 50 · 0.3 / 0.7 = 21.4 → 21 draws make up the rest.
+        Assert.Equal("arithmetic reference traces (50 problems and 21 draws)", mixed.Description);
+        Assert.Equal(71, mixed.Size);
+        var firstEpoch = Enumerable.Range(0, 71).Select(p => mixed.Get(p)[0].Content).ToList();
+        Assert.True(firstEpoch.Distinct().Count() < 71, "the draws repeat some problems within an epoch");
         Assert.Throws<PonderException>(() => SftData.FromTask(task, seed: 0, poolSize: 50, drawnShare: 1.5));
+        Assert.Throws<PonderException>(() => SftData.FromTask(task, seed: 0, poolSize: 50, drawnShare: 0.95));
     }
 }
 

@@ -64,6 +64,8 @@ public sealed record CountdownOptions
             throw new PonderException($"countdown: need 1 ≤ min-number ≤ max-number ≤ 999 (got {MinNumber}..{MaxNumber})");
         if (MinTarget < 1 || MinTarget > MaxTarget || MaxTarget > 1_000_000)
             throw new PonderException($"countdown: need 1 ≤ min-target ≤ max-target ≤ 1000000 (got {MinTarget}..{MaxTarget})");
+        if (PathOnly && !Guided)
+            throw new PonderException("countdown: path-only traces have no search to guide; drop guided=false or path-only=true");
         if (MaxTraceLines < Numbers - 1)
             throw new PonderException($"countdown: max-trace-lines must be ≥ numbers − 1 = {Numbers - 1}, the length of the " +
                 $"longest solution (got {MaxTraceLines})");

@@ -21,7 +21,8 @@ namespace Ponder.Tasks.Generated;
 /// <para>Bound: at most <c>maxLines</c> lines. Once the search has written <c>maxLines − (n − 1)</c> lines it keeps
 /// only moves from which the target is still reachable (checked exhaustively by <see cref="CountdownSolver"/>):
 /// it backtracks silently to the deepest state that can still succeed and walks down to the target, which needs at
-/// most n − 1 lines. So every trace ENDS with a solution, like a heuristic search that found it after some dead ends.</para>
+/// most n − 1 lines. So every trace ENDS with a solution, like a heuristic search that found it after some dead ends.
+/// <see cref="Unguided"/> has no such end: it stops at the line limit and gives no trace.</para>
 /// </summary>
 internal sealed class CountdownSearch
 {

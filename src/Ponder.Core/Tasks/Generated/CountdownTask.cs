@@ -56,7 +56,7 @@ public sealed class CountdownTask : ITraceTask
         var found = Options.PathOnly ? CountdownSearch.Path(numbers, target)
             : Options.Guided ? CountdownSearch.Search(numbers, target, Options.MaxTraceLines, rng)
             : CountdownSearch.Unguided(numbers, target, Options.MaxTraceLines, rng, UnguidedTries);
-        return found is var (reasoning, solution) ? (reasoning, $"{solution}={target}") : null;
+        return found is ({ } reasoning, { } solution) ? (reasoning, $"{solution}={target}") : null;
     }
 
     /// <summary>Move orders an unguided trace tries (each jittered afresh) before the problem counts as having none.</summary>

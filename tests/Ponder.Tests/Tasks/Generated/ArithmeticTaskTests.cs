@@ -115,8 +115,15 @@ public sealed partial class ArithmeticTaskTests
 
         var train = task.ProblemsUpTo(TaskSplit.Train, 1000);
 
-        Assert.Equal(train.Count, train.Select(p => p.Id).Distinct().Count());
-        Assert.Equal(all.Count - testIds.Count, train.Count);
+        static string Sorted(Problem p) => p.Metadata["op"] == "-" ? p.Id
+            : ArithmeticTask.Create(Math.Min(long.Parse(p.Metadata["a"]), long.Parse(p.Metadata["b"])), p.Metadata["op"][0],
+                Math.Max(long.Parse(p.Metadata["a"]), long.Parse(p.Metadata["b"]))).Id;
+        var trainKeys = train.Select(Sorted).ToHashSet();
+        var testKeys = task.ProblemsUpTo(TaskSplit.Test, 1000).Select(Sorted).ToHashSet();
+
+        Assert.Equal(train.Count, trainKeys.Count);
+        Assert.Empty(trainKeys.Intersect(testKeys));
+        Assert.True(all.SetEquals(trainKeys.Union(testKeys)), "every one-digit problem is in one split");
         Assert.InRange(testIds.Count, 5, 40);
         Assert.Throws<PonderException>(() => task.Problems(TaskSplit.Train, 1000));
         // Fewer than the settings have: the same list Problems gives.

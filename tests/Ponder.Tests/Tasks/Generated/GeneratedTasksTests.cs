@@ -73,10 +73,12 @@ public sealed class GeneratedTasksTests
         var arithmetic = (ArithmeticTask)GeneratedTasks.Create("arithmetic",
             new Dictionary<string, string> { ["min-digits"] = "1", ["max-digits"] = "4", ["operations"] = "+*" }, seed: 9);
         var countdown = (CountdownTask)GeneratedTasks.Create("countdown",
-            new Dictionary<string, string> { ["numbers"] = "3", ["max-number"] = "99", ["path-only"] = "true", ["guided"] = "false" }, seed: 9);
+            new Dictionary<string, string> { ["numbers"] = "3", ["max-number"] = "99", ["path-only"] = "true" }, seed: 9);
+        var unguided = (CountdownTask)GeneratedTasks.Create("countdown", new Dictionary<string, string> { ["guided"] = "false" }, seed: 1);
 
         Assert.Equal(new ArithmeticOptions { Seed = 9, MinDigits = 1, MaxDigits = 4, Operations = "+*" }, arithmetic.Options);
-        Assert.Equal(new CountdownOptions { Seed = 9, Numbers = 3, MaxNumber = 99, PathOnly = true, Guided = false }, countdown.Options);
+        Assert.Equal(new CountdownOptions { Seed = 9, Numbers = 3, MaxNumber = 99, PathOnly = true }, countdown.Options);
+        Assert.Equal(new CountdownOptions { Seed = 1, Guided = false }, unguided.Options);
     }
 
     [Theory]
@@ -86,14 +88,18 @@ public sealed class GeneratedTasksTests
     [InlineData("countdown", "numbers", "four", "countdown: setting numbers=\"four\" is not an integer")]
     [InlineData("countdown", "path-only", "maybe", "countdown: setting path-only=\"maybe\" must be true or false")]
     [InlineData("countdown", "numbers", "7", "countdown: numbers must be between 2 and 6 (got 7)")]
+    [InlineData("countdown", "path-only", "true", "countdown: path-only traces have no search to guide; drop guided=false or path-only=true", "guided", "false")]
     [InlineData("countdown", "max-trace-lines", "2", "countdown: max-trace-lines must be ≥ numbers − 1 = 3, the length of the longest solution (got 2)")]
     [InlineData("arithmetic", "operations", "+/", "arithmetic: operations must be a non-empty subset of \"+-*\" (got \"+/\")")]
     [InlineData("arithmetic", "operations", "++", "arithmetic: operations must list each of + - * at most once (got \"++\")")]
     [InlineData("arithmetic", "max-digits", "10", "arithmetic: max-digits must be between min-digits (2) and 9 (got 10)")]
     [InlineData("arithmetic", "min-digits", "0", "arithmetic: min-digits must be between 1 and 9 (got 0)")]
-    public void Given_a_bad_setting_then_the_message_says_what_to_change(string name, string key, string value, string message)
+    public void Given_a_bad_setting_then_the_message_says_what_to_change(string name, string key, string value, string message,
+        string? key2 = null, string? value2 = null)
     {
-        var e = Assert.Throws<PonderException>(() => GeneratedTasks.Create(name, new Dictionary<string, string> { [key] = value }, 0));
+        var settings = new Dictionary<string, string> { [key] = value };
+        if (key2 is not null) settings[key2] = value2!;
+        var e = Assert.Throws<PonderException>(() => GeneratedTasks.Create(name, settings, 0));
 
         Assert.Equal(message, e.Message);
     }
