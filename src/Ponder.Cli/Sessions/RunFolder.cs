@@ -17,11 +17,20 @@ internal static class RunFolder
         return latest;
     }
 
-    /// <summary>Opens the run's store: on resume, drops what was logged after the checkpoint's step (it is logged again).</summary>
+    /// <summary>Opens the run's store: on resume, drops what was logged after the checkpoint's step (it is logged again),
+    /// after checking that the task and the training data are the run's (more steps are fine; other data would not
+    /// continue the run exactly).</summary>
     public static RunStore Store(CliOutput io, string outDir, string kind, object config, string? resumedFrom, int step)
     {
         if (resumedFrom is not null)
         {
+            var stored = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, RunStore.ConfigFile)));
+            var now = System.Text.Json.JsonSerializer.SerializeToNode(config, config.GetType());
+            foreach (string key in (string[])["task_spec", "data"])
+                if (stored?[key] is { } before && !System.Text.Json.Nodes.JsonNode.DeepEquals(before, now?[key]))
+                    throw new PonderException($"{outDir}: --resume with another {key} ({now?[key]?.ToJsonString() ?? "none"}) than the run's " +
+                        $"({before.ToJsonString()}); resume with the run's task and data options (--task-option, --train-problems, " +
+                        "--draw-share, --data) or choose another --out.");
             var store = RunStore.Open(outDir);
             store.TruncateAfter(step);
             io.Error.WriteLine($"resuming {outDir} at step {step} ({resumedFrom})");

@@ -93,6 +93,9 @@ public sealed class TrainingCliTests : IDisposable
         }
         var again = Run([.. common, "--steps", "2"]);
         Assert.Contains("pass --resume", again.Err, StringComparison.Ordinal);
+        var otherData = Run([.. common.Select(a => a == "40" ? "30" : a), "--steps", "4", "--resume"]);   // --train-problems 30
+        Assert.NotEqual(0, otherData.Code);
+        Assert.Contains("--resume with another data", otherData.Err, StringComparison.Ordinal);
         var resumed = Run([.. common, "--steps", "4", "--resume"]);
         Assert.True(resumed.Code == 0, resumed.Err);
         Assert.Contains("resuming", resumed.Err, StringComparison.Ordinal);
