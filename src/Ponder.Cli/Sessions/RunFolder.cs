@@ -24,7 +24,13 @@ internal static class RunFolder
     {
         if (resumedFrom is not null)
         {
-            var stored = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, RunStore.ConfigFile)));
+            string configFile = Path.Combine(outDir, RunStore.ConfigFile);
+            System.Text.Json.Nodes.JsonNode? stored;
+            try { stored = File.Exists(configFile) ? System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configFile)) : null; }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new PonderException($"{configFile}: not valid JSON ({e.Message.Split('.')[0]}); restore the run's config.json or choose another --out.");
+            }
             var now = System.Text.Json.JsonSerializer.SerializeToNode(config, config.GetType());
             foreach (string key in (string[])["task_spec", "data"])
                 if (stored?[key] is { } before && !System.Text.Json.Nodes.JsonNode.DeepEquals(before, now?[key]))

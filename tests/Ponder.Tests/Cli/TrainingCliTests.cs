@@ -101,6 +101,10 @@ public sealed class TrainingCliTests : IDisposable
         Assert.Contains("resuming", resumed.Err, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(run, "model", "model.safetensors")));
         Assert.True(File.Exists(Path.Combine(run, "loss.png")));
+        File.WriteAllText(Path.Combine(run, "config.json"), "{");
+        var corrupt = Run([.. common, "--steps", "6", "--resume"]);
+        Assert.NotEqual(0, corrupt.Code);
+        Assert.Contains("config.json: not valid JSON", corrupt.Err, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,24 +123,16 @@ public sealed class TrainingCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--group-size", "1", "--group-size 1")]
-    [InlineData("--algo", "ppo", "--algo ppo: unknown algorithm")]
-    [InlineData("--kl-in", "value", "--kl-in value")]
-    [InlineData("--train-problems", "0", "--train-problems 0: must be at least 1")]
-    public void Given_bad_rl_options_Then_the_error_names_them(string option, string value, string expected)
+    [InlineData("rl", "--group-size", "1", "--group-size 1")]
+    [InlineData("rl", "--algo", "ppo", "--algo ppo: unknown algorithm")]
+    [InlineData("rl", "--kl-in", "value", "--kl-in value")]
+    [InlineData("rl", "--train-problems", "0", "--train-problems 0: must be at least 1")]
+    [InlineData("sft", "--draw-share", "1.5", "--draw-share 1.5: use 0 to 0.9 (that share of the examples drawn, the rest distinct problems) or 1 (draws only).")]
+    [InlineData("sft", "--draw-share", "0.95", "--draw-share 0.95: use 0 to 0.9")]
+    [InlineData("sft", "--train-problems", "0", "--train-problems 0: must be at least 1.")]
+    public void Given_bad_training_options_Then_the_error_names_them(string command, string option, string value, string expected)
     {
-        var r = Run("rl", "--model", Tiny(), "--task", "arithmetic", "--out", dir.File("x"), option, value);
-        Assert.NotEqual(0, r.Code);
-        Assert.Contains(expected, r.Err, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("--draw-share", "1.5", "--draw-share 1.5: use 0 to 0.9 (that share of the examples drawn, the rest distinct problems) or 1 (draws only).")]
-    [InlineData("--draw-share", "0.95", "--draw-share 0.95: use 0 to 0.9")]
-    [InlineData("--train-problems", "0", "--train-problems 0: must be at least 1.")]
-    public void Given_bad_sft_data_options_Then_the_error_names_them(string option, string value, string expected)
-    {
-        var r = Run("sft", "--model", Tiny(), "--task", "arithmetic", "--out", dir.File("x"), option, value);
+        var r = Run(command, "--model", Tiny(), "--task", "arithmetic", "--out", dir.File("x"), option, value);
         Assert.NotEqual(0, r.Code);
         Assert.Contains(expected, r.Err, StringComparison.Ordinal);
     }
