@@ -8,15 +8,28 @@ namespace Ponder.Cli;
 /// <summary>The <c>ponder</c> command line. Bad input ends in one line on stderr and exit code 1, never a stack trace.</summary>
 public static class Cli
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Columns of output that is not a terminal (a file, a pipe, a log): wide, so tables such as the demo's
+    /// summary keep their headers and numbers whole instead of wrapping at the 80 columns Spectre assumes.</summary>
+    internal const int RedirectedWidth = 200;
+
+    /// <summary>The console tables and markup go to: the terminal's own width and colours when
+    /// <paramref name="stdout"/> is an interactive terminal, else plain text <see cref="RedirectedWidth"/> wide.</summary>
+    internal static IAnsiConsole CreateConsole(TextWriter stdout)
     {
+        bool terminal = stdout == Console.Out && !Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(stdout),
-            Ansi = stdout == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = stdout == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
-        var io = new CliOutput(stdout, stderr, console);
+        if (!terminal) console.Profile.Width = RedirectedWidth;
+        return console;
+    }
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var io = new CliOutput(stdout, stderr, CreateConsole(stdout));
         var root = new RootCommand("Ponder: language models that reason — train, scale at test time, serve.")
         {
             InitCommand.Create(io),

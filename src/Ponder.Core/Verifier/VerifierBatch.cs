@@ -14,6 +14,15 @@ public static class VerifierBatch
         return all.Length <= maxLength ? all : all[^maxLength..];
     }
 
+    /// <summary>A labelled example: <see cref="Input"/> of the prompt and completion, and where the completion starts in
+    /// it (0 when the prompt was cut away entirely).</summary>
+    public static VerifierExample Example(string problemId, IReadOnlyList<int> promptIds, IReadOnlyList<int> completionIds, bool correct, int maxLength)
+    {
+        var ids = Input(promptIds, completionIds, maxLength);
+        int dropped = promptIds.Count + completionIds.Count - ids.Length;   // cut from the front
+        return new VerifierExample(problemId, ids, correct, Math.Max(0, promptIds.Count - dropped));
+    }
+
     /// <summary>Right-padded ids (B, T) int64 and attention mask (B, T) (1 = real token). Empty sequences are not allowed.</summary>
     public static (Tensor Ids, Tensor Attention) Collate(IReadOnlyList<int[]> sequences, int padId, Device device)
     {

@@ -3,12 +3,21 @@ using static TorchSharp.torch;
 
 namespace Ponder.Verifier;
 
-/// <summary>One labelled sequence: prompt + completion ids, and whether the grader judged the completion correct.</summary>
-public sealed record VerifierExample(string ProblemId, int[] Ids, bool Correct);
+/// <summary>One labelled sequence: prompt + completion ids, whether the grader judged the completion correct, and where
+/// the completion starts in <paramref name="Ids"/> (0: score every position).</summary>
+public sealed record VerifierExample(string ProblemId, int[] Ids, bool Correct, int CompletionStart = 0);
 
 /// <summary>
-/// Trains an outcome verifier: binary cross-entropy on the last-token logit against the grader's label, AdamW with
-/// warm-up and cosine decay, gradient clipping. Examples are drawn in shuffled epochs (seeded). Orchestration only.
+/// Trains an outcome verifier: binary cross-entropy against the grader's label, AdamW with warm-up and cosine decay,
+/// gradient clipping. Examples are drawn in shuffled epochs (seeded). Orchestration only.
+/// <para>With <see cref="VerifierOptions.EveryToken"/> the label is the target of every completion position, not only
+/// the last (Cobbe et al. 2021's token-level verifier, which they found to overfit less than a solution-level one): a
+/// position's logit then estimates the chance that a completion with this prefix ends correct — a value function.
+/// The score read at test time is still the last token's.</para>
+/// <para>With <see cref="VerifierOptions.PairwiseWeight"/> λ &gt; 0 a batch is whole problems (<see cref="PerProblem"/>
+/// samples each, half right and half wrong), and λ · mean −log σ(s_right − s_wrong) over the pairs of one problem's
+/// samples is added (the Bradley–Terry loss of reward models): re-ranking needs the order within a problem only, and
+/// BCE alone also learns which problems are hard.</para>
 /// </summary>
 public sealed class VerifierTrainer : IDisposable
 {
@@ -16,8 +25,12 @@ public sealed class VerifierTrainer : IDisposable
     readonly IReadOnlyList<VerifierExample> data;
     readonly AdamW optimizer;
     readonly Random rng;
+    readonly (VerifierExample[] Right, VerifierExample[] Wrong)[] mixed;   // problems with both labels (pairwise batches)
     int[] order = [];
     int position;
+
+    /// <summary>Samples per problem in a pairwise batch (half right, half wrong).</summary>
+    public const int PerProblem = 4;
 
     public VerifierTrainer(VerifierModel model, IReadOnlyList<VerifierExample> data, VerifierOptions options)
     {
@@ -26,24 +39,37 @@ public sealed class VerifierTrainer : IDisposable
         this.data = data;
         Options = options.Validate();
         rng = new Random((int)options.Seed);
+        mixed = [.. data.GroupBy(e => e.ProblemId, StringComparer.Ordinal)
+            .Select(g => (Right: g.Where(e => e.Correct).ToArray(), Wrong: g.Where(e => !e.Correct).ToArray()))
+            .Where(g => g.Right.Length > 0 && g.Wrong.Length > 0)];
+        if (Options.PairwiseWeight > 0 && mixed.Length == 0)
+            throw new PonderException("the pairwise loss needs problems with both correct and incorrect samples, and none has; sample more per problem or drop --pairwise.");
+        if (Options.PairwiseWeight > 0 && Options.BatchSize % PerProblem != 0)
+            throw new PonderException($"--batch-size {Options.BatchSize}: with --pairwise a batch is whole problems of {PerProblem} samples; use a multiple of {PerProblem}.");
         optimizer = new AdamW(model.Parameters, weightDecay: options.WeightDecay);
     }
 
     public VerifierOptions Options { get; }
     public int StepsTaken { get; private set; }
 
-    /// <summary>One optimizer step over <see cref="VerifierOptions.BatchSize"/> examples; returns the mean BCE loss.</summary>
+    /// <summary>One optimizer step over <see cref="VerifierOptions.BatchSize"/> examples; returns the loss (mean BCE, plus
+    /// the weighted pairwise loss when on).</summary>
     public double Step()
     {
         model.Body.Network.train();
-        var batch = Enumerable.Range(0, Options.BatchSize).Select(_ => Next()).ToArray();
+        var batch = Options.PairwiseWeight > 0 ? NextProblems() : [.. Enumerable.Range(0, Options.BatchSize).Select(_ => Next())];
         double loss;
         using (var scope = NewDisposeScope())
         {
             var (ids, attention) = VerifierBatch.Collate(batch.Select(e => e.Ids).ToArray(), model.PadId, model.Body.Network.Device);
             var labels = tensor(batch.Select(e => e.Correct ? 1f : 0f).ToArray(), device: model.Body.Network.Device);  // (B)
-            var logits = model.OutcomeLogits(ids, attention);                                                          // (B)
-            var l = nn.functional.binary_cross_entropy_with_logits(logits, labels);
+            var positions = model.PositionLogits(ids, attention);                                                      // (B, T)
+            var last = positions.gather(1, (attention.sum(1, type: ScalarType.Int64) - 1).unsqueeze(1)).squeeze(1);     // (B)
+            var l = Options.EveryToken
+                ? EveryTokenLoss(positions, attention, [.. batch.Select(e => (long)Math.Min(e.CompletionStart, e.Ids.Length - 1))], labels)
+                : nn.functional.binary_cross_entropy_with_logits(last, labels);
+            if (Options.PairwiseWeight > 0)
+                l = l + Options.PairwiseWeight * PairwiseLoss(last, [.. batch.Select(e => e.Correct)], [.. batch.Select(e => e.ProblemId)]);
             l.backward();
             loss = l.item<float>();
             nn.utils.clip_grad_norm_(model.Parameters.Select(p => p.Param), Options.MaxGradNorm);
@@ -53,6 +79,59 @@ public sealed class VerifierTrainer : IDisposable
         optimizer.ZeroGrad();
         StepsTaken++;
         return loss;
+    }
+
+    /// <summary>Mean BCE over every scored position of the batch: the row's label (B) is the target of each of its
+    /// positions from <paramref name="starts"/> (B) up to its last real token. <paramref name="logits"/> and
+    /// <paramref name="attention"/> are (B, T), right-padded.</summary>
+    internal static Tensor EveryTokenLoss(Tensor logits, Tensor attention, long[] starts, Tensor labels)
+    {
+        long t = logits.shape[1];
+        var start = tensor(starts, device: logits.device);                                                   // (B)
+        var scored = (arange(t, device: logits.device).unsqueeze(0) >= start.unsqueeze(1)).to(ScalarType.Float32) * attention; // (B, T)
+        var targets = labels.unsqueeze(1).expand(-1, t);                                                     // (B, T)
+        var each = nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction: nn.Reduction.None); // (B, T)
+        return (each * scored).sum() / scored.sum();
+    }
+
+    /// <summary>Mean −log σ(s_right − s_wrong) = softplus(s_wrong − s_right) over every (right, wrong) pair of samples
+    /// of the same problem; <paramref name="scores"/> (B) are outcome logits. 0 when the batch holds no such pair.</summary>
+    internal static Tensor PairwiseLoss(Tensor scores, bool[] correct, string[] problems)
+    {
+        var (right, wrong) = (new List<long>(), new List<long>());
+        for (int i = 0; i < correct.Length; i++)
+            for (int j = 0; j < correct.Length; j++)
+                if (correct[i] && !correct[j] && problems[i] == problems[j])
+                {
+                    right.Add(i);
+                    wrong.Add(j);
+                }
+        if (right.Count == 0) return zeros(1, dtype: scores.dtype, device: scores.device).sum();
+        var margin = scores.index_select(0, tensor(right.ToArray(), device: scores.device)) - scores.index_select(0, tensor(wrong.ToArray(), device: scores.device)); // (pairs)
+        return nn.functional.softplus(-margin).mean();
+    }
+
+    /// <summary>A pairwise batch: the next problems with both labels (shuffled epochs), <see cref="PerProblem"/> / 2
+    /// right and as many wrong samples of each, drawn at random (with repeats when a problem has fewer).</summary>
+    VerifierExample[] NextProblems()
+    {
+        var batch = new List<VerifierExample>(Options.BatchSize);
+        while (batch.Count < Options.BatchSize)
+        {
+            if (position >= order.Length)
+            {
+                order = Enumerable.Range(0, mixed.Length).ToArray();
+                rng.Shuffle(order);
+                position = 0;
+            }
+            var (right, wrong) = mixed[order[position++]];
+            for (int k = 0; k < PerProblem / 2; k++)
+            {
+                batch.Add(right[rng.Next(right.Length)]);
+                batch.Add(wrong[rng.Next(wrong.Length)]);
+            }
+        }
+        return [.. batch];
     }
 
     VerifierExample Next()

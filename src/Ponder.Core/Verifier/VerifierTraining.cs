@@ -39,7 +39,7 @@ public static class VerifierTraining
 {
     /// <summary>Labelled examples from graded rollouts (prompt + completion ids).</summary>
     public static IReadOnlyList<VerifierExample> Examples(IEnumerable<Rollout> rollouts, int maxLength) =>
-        rollouts.Select(r => new VerifierExample(r.Problem.Id, VerifierBatch.Input(r.Completion.PromptIds, r.Completion.TokenIds, maxLength), r.Grade.Correct)).ToArray();
+        rollouts.Select(r => VerifierBatch.Example(r.Problem.Id, r.Completion.PromptIds, r.Completion.TokenIds, r.Grade.Correct, maxLength)).ToArray();
 
     /// <summary>
     /// Samples from <paramref name="policy"/>, trains, evaluates. The policy becomes the verifier's body (it is taken

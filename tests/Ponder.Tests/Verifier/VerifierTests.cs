@@ -7,8 +7,9 @@ namespace Ponder.Tests.Verifier;
 /// a policy it was not trained for, and leaves no tensors behind.</summary>
 public sealed class VerifierTests
 {
-    /// <summary>Random letters, then "=Y" (correct) or "=N" (wrong): correctness is visible in the last token, which
-    /// sits at a different position in every sequence (so padding and the last-token read are exercised).</summary>
+    /// <summary>Random letters (the "prompt"), then the completion "=Y" (correct) or "=N" (wrong): correctness is visible
+    /// in the last token, which sits at a different position in every sequence (so padding and the last-token read are
+    /// exercised).</summary>
     static List<VerifierExample> Synthetic(LanguageModel lm, int count, int seed)
     {
         var rng = new Random(seed);
@@ -17,7 +18,8 @@ public sealed class VerifierTests
         {
             bool correct = rng.Next(2) == 0;
             string text = new string(Enumerable.Range(0, rng.Next(4, 16)).Select(_ => (char)('a' + rng.Next(26))).ToArray()) + (correct ? "=Y" : "=N");
-            examples.Add(new VerifierExample($"p{i}", lm.Tokenizer.Encode(text).ToArray(), correct));
+            var ids = lm.Tokenizer.Encode(text).ToArray();
+            examples.Add(new VerifierExample($"p{i}", ids, correct, CompletionStart: ids.Length - 2));
         }
         return examples;
     }
@@ -42,6 +44,94 @@ public sealed class VerifierTests
         var report = VerifierTraining.Evaluate(verifier, heldOut);
         Assert.True(report.Auc > 0.9, $"held-out AUC {report.Auc}");
         Assert.True(report.Brier < 0.2, $"Brier {report.Brier}");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Given_a_label_shown_mid_sequence_When_trained_on_every_token_or_the_last_Then_held_out_auc_beats_chance(bool everyToken)
+    {
+        // "=Y"/"=N" then 3–8 random letters: the last token carries nothing, so the score must carry the signal forward.
+        using var verifier = NewVerifier();
+        List<VerifierExample> Make(int count, int seed)
+        {
+            var rng = new Random(seed);
+            return [.. Enumerable.Range(0, count).Select(i =>
+            {
+                bool correct = rng.Next(2) == 0;
+                string prompt = new(Enumerable.Range(0, rng.Next(3, 8)).Select(_ => (char)('a' + rng.Next(26))).ToArray());
+                string completion = (correct ? "=Y" : "=N") + new string(Enumerable.Range(0, rng.Next(3, 8)).Select(_ => (char)('a' + rng.Next(26))).ToArray());
+                var p = verifier.Body.Tokenizer.Encode(prompt).ToArray();
+                return VerifierBatch.Example($"p{i}", p, verifier.Body.Tokenizer.Encode(completion).ToArray(), correct, 64);
+            })];
+        }
+        using (var trainer = new VerifierTrainer(verifier, Make(256, 1), new VerifierOptions { Steps = 80, BatchSize = 16, LearningRate = 2e-3, WarmupSteps = 5, EveryToken = everyToken }))
+            for (int s = 0; s < 80; s++) trainer.Step();
+
+        var report = VerifierTraining.Evaluate(verifier, Make(64, 2));
+        Assert.True(report.Auc > 0.9, $"held-out AUC {report.Auc}");
+    }
+
+    [Fact]
+    public void Given_hand_made_logits_When_the_every_token_loss_is_taken_Then_it_averages_bce_over_completion_positions_only()
+    {
+        // Row 0: positions 1, 2 scored (start 1), label 1; row 1: positions 0, 1 scored (position 2 is padding), label 0.
+        //   BCE(ln 3, 1) = −ln σ(ln 3) = −ln ¾ = ln 4 − ln 3     BCE(−ln 3, 1) = −ln ¼ = ln 4
+        //   BCE(ln 3, 0) = −ln(1 − ¾) = ln 4                    BCE(0, 0) = ln 2
+        //   mean of the four = (3 ln 4 + ln 2 − ln 3) / 4 = (7 ln 2 − ln 3) / 4 = 0.938354…
+        // Position 0 of row 0 (logit 9, label 1) and the padding (logit 9) would change it if they counted.
+        double ln3 = Math.Log(3);
+        using var logits = torch.tensor(new double[] { 9, ln3, -ln3, ln3, 0, 9 }, [2, 3]);
+        using var attention = torch.tensor(new double[] { 1, 1, 1, 1, 1, 0 }, [2, 3]);
+        using var labels = torch.tensor(new double[] { 1, 0 });
+        using var loss = VerifierTrainer.EveryTokenLoss(logits, attention, [1, 0], labels);
+        Assert.Equal((7 * Math.Log(2) - ln3) / 4, loss.item<double>(), 9);
+
+        // Starting at each row's last real token, it is the last-token (outcome) loss: (BCE(−ln 3, 1) + BCE(0, 0)) / 2.
+        using var last = VerifierTrainer.EveryTokenLoss(logits, attention, [2, 1], labels);
+        Assert.Equal((Math.Log(4) + Math.Log(2)) / 2, last.item<double>(), 9);
+    }
+
+    [Fact]
+    public void Given_hand_made_scores_When_the_pairwise_loss_is_taken_Then_it_averages_over_right_wrong_pairs_of_one_problem()
+    {
+        // Problem a: right (ln 3) vs wrong (0): −ln σ(ln 3) = −ln ¾ = ln 4 − ln 3.
+        // Problem b: right (0) vs wrong (ln 3): −ln σ(−ln 3) = −ln ¼ = ln 4.
+        // Right of a vs wrong of b (0 − ln 3) would add a third pair if problems were mixed; c has one sample only.
+        // Mean = (2 ln 4 − ln 3) / 2 = (4 ln 2 − ln 3) / 2 = 0.837018…
+        double ln3 = Math.Log(3);
+        using var scores = torch.tensor(new double[] { ln3, 0, 0, ln3, 5 });
+        using var loss = VerifierTrainer.PairwiseLoss(scores, [true, false, true, false, true], ["a", "a", "b", "b", "c"]);
+        Assert.Equal((4 * Math.Log(2) - ln3) / 2, loss.item<double>(), 9);
+
+        using var none = VerifierTrainer.PairwiseLoss(scores, [true, true, true, true, true], ["a", "a", "b", "b", "c"]);
+        Assert.Equal(0.0, none.item<double>());
+    }
+
+    [Fact]
+    public void Given_the_pairwise_loss_When_training_Then_batches_are_whole_problems_and_problems_without_both_labels_are_refused()
+    {
+        using var verifier = NewVerifier();
+        // Problems p0…p7 each with 3 right and 3 wrong samples ("=Y"/"=N" as the synthetic set), p8 all right.
+        var data = new List<VerifierExample>();
+        for (int p = 0; p < 9; p++)
+            for (int k = 0; k < 6; k++)
+            {
+                bool correct = p == 8 || k % 2 == 0;
+                var ids = verifier.Body.Tokenizer.Encode($"q{p}" + (correct ? "=Y" : "=N")).ToArray();
+                data.Add(new VerifierExample($"p{p}", ids, correct, ids.Length - 2));
+            }
+        using (var trainer = new VerifierTrainer(verifier, data, new VerifierOptions { Steps = 40, BatchSize = 8, LearningRate = 2e-3, WarmupSteps = 2, PairwiseWeight = 1 }))
+            for (int s = 0; s < 40; s++) trainer.Step();
+        var report = VerifierTraining.Evaluate(verifier, data.Where(e => e.ProblemId != "p8").ToArray());
+        Assert.True(report.WithinProblemAuc > 0.9, $"within-problem AUC {report.WithinProblemAuc}");
+
+        var onlyRight = data.Where(e => e.Correct).ToArray();
+        var e1 = Assert.Throws<PonderException>(() => new VerifierTrainer(verifier, onlyRight, new VerifierOptions { PairwiseWeight = 1 }));
+        Assert.Contains("--pairwise", e1.Message, StringComparison.Ordinal);
+        var e2 = Assert.Throws<PonderException>(() => new VerifierTrainer(verifier, data, new VerifierOptions { PairwiseWeight = 1, BatchSize = 6 }));
+        Assert.Contains("multiple of 4", e2.Message, StringComparison.Ordinal);
+        Assert.Throws<PonderException>(() => new VerifierOptions { PairwiseWeight = -1 }.Validate());
     }
 
     [Fact]
@@ -105,5 +195,15 @@ public sealed class VerifierTests
     {
         Assert.Equal([3, 4, 5], VerifierBatch.Input([1, 2], [3, 4, 5], 3));
         Assert.Equal([1, 2, 3], VerifierBatch.Input([1], [2, 3], 8));
+    }
+
+    [Fact]
+    public void Given_a_prompt_and_completion_When_made_an_example_Then_the_completion_start_follows_the_cut()
+    {
+        Assert.Equal(1, VerifierBatch.Example("p", [1], [2, 3], true, 8).CompletionStart);       // nothing cut
+        var cut = VerifierBatch.Example("p", [1, 2, 3], [4, 5], false, 4);                      // [2, 3, 4, 5]: one prompt token cut
+        Assert.Equal([2, 3, 4, 5], cut.Ids);
+        Assert.Equal(2, cut.CompletionStart);
+        Assert.Equal(0, VerifierBatch.Example("p", [1, 2], [3, 4, 5], true, 3).CompletionStart); // the prompt cut away entirely
     }
 }

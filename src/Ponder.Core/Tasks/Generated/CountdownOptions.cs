@@ -55,6 +55,14 @@ public sealed record CountdownOptions
     /// <value>The default value is true.</value>
     public bool Guided { get; init; } = true;
 
+    /// <summary>Begin every trace with a scan of the first moves in a fixed order (pairs as the prompt lists the numbers,
+    /// then + * - /), one bare line each, ending at the first that makes the target; only when none does does the search
+    /// (guided or not) follow, within <see cref="MaxTraceLines"/> lines of its own. A scan line is a check a model can
+    /// compute, so thinking longer finds more; the guided search instead writes the most promising move first, a guess
+    /// made before thinking.</summary>
+    /// <value>The default value is false.</value>
+    public bool Scan { get; init; }
+
     /// <summary>Throws a <see cref="PonderException"/> saying what to change when the settings are inconsistent.</summary>
     public void Validate()
     {
@@ -64,6 +72,8 @@ public sealed record CountdownOptions
             throw new PonderException($"countdown: need 1 ≤ min-number ≤ max-number ≤ 999 (got {MinNumber}..{MaxNumber})");
         if (MinTarget < 1 || MinTarget > MaxTarget || MaxTarget > 1_000_000)
             throw new PonderException($"countdown: need 1 ≤ min-target ≤ max-target ≤ 1000000 (got {MinTarget}..{MaxTarget})");
+        if (PathOnly && Scan)
+            throw new PonderException("countdown: path-only traces have no search to scan before; drop scan=true or path-only=true");
         if (PathOnly && !Guided)
             throw new PonderException("countdown: path-only traces have no search to guide; drop guided=false or path-only=true");
         if (MaxTraceLines < Numbers - 1)

@@ -65,6 +65,31 @@ internal sealed class CountdownSearch
         return null;
     }
 
+    /// <summary>
+    /// A scan, then the search: every first move in a fixed order — pairs as the prompt lists the numbers (1st with
+    /// 2nd, 1st with 3rd, …, 2nd with 3rd, …), each with + * - / as <see cref="CountdownExpr.Combine"/> gives them —
+    /// one bare line each (<c>6+3=9</c>), until one makes the target; that line ends the trace. When none does, the
+    /// search of <paramref name="search"/> follows (its first moves written again, each with the state it leads to, and
+    /// explored below). The scan is a function of the prompt, so a model can learn it as an algorithm: each line is a
+    /// check it can compute, and a longer scan finds more one-move solutions — whereas choosing the right move first,
+    /// as the guided search does, is a guess made before any thinking. Null when the search part gives no trace.
+    /// </summary>
+    public static (string Reasoning, CountdownExpr Solution)? Scan(IReadOnlyList<long> numbers, long target, Random rng,
+        Func<Random, (string Reasoning, CountdownExpr Solution)?> search)
+    {
+        var text = new StringBuilder();
+        var start = numbers.Select(CountdownExpr.Number).ToArray();
+        for (int i = 0; i < start.Length; i++)
+            for (int j = i + 1; j < start.Length; j++)
+                foreach (var move in CountdownExpr.Combine(start[i], start[j]))
+                {
+                    text.Append(move.Step()).Append('\n');
+                    if (move.Value == target)
+                        return (text.ToString().TrimEnd('\n'), move);
+                }
+        return search(rng) is ({ } reasoning, { } solution) ? (text + reasoning, solution) : null;
+    }
+
     /// <summary>The optimal-path-only trace (for ablations): the moves of a shortest solution, no dead ends.</summary>
     public static (string Reasoning, CountdownExpr Solution) Path(IReadOnlyList<long> numbers, long target)
     {

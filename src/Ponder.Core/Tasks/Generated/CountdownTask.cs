@@ -53,9 +53,11 @@ public sealed class CountdownTask : ITraceTask
     {
         ArgumentNullException.ThrowIfNull(rng);
         var (numbers, target) = Read(problem);
+        (string, CountdownExpr)? Search(Random r) => Options.Guided ? CountdownSearch.Search(numbers, target, Options.MaxTraceLines, r)
+            : CountdownSearch.Unguided(numbers, target, Options.MaxTraceLines, r, UnguidedTries);
         var found = Options.PathOnly ? CountdownSearch.Path(numbers, target)
-            : Options.Guided ? CountdownSearch.Search(numbers, target, Options.MaxTraceLines, rng)
-            : CountdownSearch.Unguided(numbers, target, Options.MaxTraceLines, rng, UnguidedTries);
+            : Options.Scan ? CountdownSearch.Scan(numbers, target, rng, Search)
+            : Search(rng);
         return found is ({ } reasoning, { } solution) ? (reasoning, $"{solution}={target}") : null;
     }
 

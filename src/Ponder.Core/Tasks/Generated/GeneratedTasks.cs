@@ -6,7 +6,7 @@ namespace Ponder.Tasks.Generated;
 /// The generated tasks by name, configured by <c>key=value</c> settings (e.g. from the command line):
 /// <list type="bullet">
 /// <item><c>arithmetic</c>: min-digits, max-digits, operations.</item>
-/// <item><c>countdown</c>: numbers, min-number, max-number, min-target, max-target, max-trace-lines, guided, path-only, all-needed.</item>
+/// <item><c>countdown</c>: numbers, min-number, max-number, min-target, max-target, max-trace-lines, guided, scan, path-only, all-needed.</item>
 /// </list>
 /// An unknown setting or a malformed value is a <see cref="PonderException"/> listing what is known.
 /// </summary>
@@ -37,7 +37,7 @@ public static class GeneratedTasks
             case "countdown":
             {
                 var s = new Settings(name, settings,
-                    ["numbers", "min-number", "max-number", "min-target", "max-target", "max-trace-lines", "guided", "path-only", "all-needed"]);
+                    ["numbers", "min-number", "max-number", "min-target", "max-target", "max-trace-lines", "guided", "scan", "path-only", "all-needed"]);
                 var defaults = new CountdownOptions();
                 return new CountdownTask(new CountdownOptions
                 {
@@ -49,6 +49,7 @@ public static class GeneratedTasks
                     MaxTarget = s.Int("max-target", defaults.MaxTarget),
                     MaxTraceLines = s.Int("max-trace-lines", defaults.MaxTraceLines),
                     Guided = s.Bool("guided", defaults.Guided),
+                    Scan = s.Bool("scan", defaults.Scan),
                     PathOnly = s.Bool("path-only", defaults.PathOnly),
                     AllNumbersNeeded = s.Bool("all-needed", defaults.AllNumbersNeeded),
                 });

@@ -159,6 +159,55 @@ public sealed class CountdownTaskTests
     }
 
     [Fact]
+    public void Given_scan_traces_then_first_moves_come_in_prompt_order_until_one_makes_the_target_else_the_search_follows()
+    {
+        var options = new CountdownOptions { Numbers = 3, MaxNumber = 10, MaxTraceLines = 6, Scan = true };
+        var task = new CountdownTask(options);
+        var search = new CountdownTask(options with { Scan = false });
+        int oneMove = 0, searched = 0;
+
+        foreach (var problem in task.Problems(TaskSplit.Train, 200))
+        {
+            var (reasoning, answer) = task.Trace(problem, new Random(3))!.Value;
+            Assert.True(task.Grade(problem, answer).Correct, answer);
+            Assert.Equal(reasoning, task.Trace(problem, new Random(3))!.Value.Reasoning);   // a function of the seed
+            var numbers = problem.Metadata!["numbers"].Split(' ').Select(long.Parse).ToArray();
+            // The scan's order, written out: pairs in prompt order, larger number first, then + * - / (no zero or
+            // fractional results).
+            var order = (from i in Enumerable.Range(0, 3) from j in Enumerable.Range(i + 1, 2 - i)
+                         let a = Math.Max(numbers[i], numbers[j]) let b = Math.Min(numbers[i], numbers[j])
+                         from line in new[] { $"{a}+{b}={a + b}", $"{a}*{b}={a * b}", a > b ? $"{a}-{b}={a - b}" : "", a % b == 0 ? $"{a}/{b}={a / b}" : "" }
+                         where line.Length > 0
+                         select line).ToArray();
+            string[] lines = reasoning.Split('\n');
+            int scanned = lines.TakeWhile(l => !l.Contains('[', StringComparison.Ordinal) && !l.StartsWith(' ') && !l.EndsWith(" x", StringComparison.Ordinal)).Count();
+            Assert.Equal(order.Take(scanned), lines[..scanned]);
+            if (lines[scanned - 1].EndsWith($"={problem.Reference}", StringComparison.Ordinal))
+            {
+                // One move makes the target: the scan stops at the first such line, and that is the whole trace.
+                oneMove++;
+                Assert.Equal(lines.Length, scanned);
+                Assert.DoesNotContain(lines[..^1], l => l.EndsWith($"={problem.Reference}", StringComparison.Ordinal));
+                Assert.Equal(lines[^1], answer);
+                Assert.Equal(reasoning, task.Trace(problem, new Random(99))!.Value.Reasoning);   // no seed in a scan
+            }
+            else
+            {
+                // No first move does: every first move was checked, then the guided search (its own ≤ 6 lines) follows.
+                searched++;
+                Assert.Equal(order.Length, scanned);
+                Assert.InRange(lines.Length - scanned, 2, 6);
+                Assert.Contains("[", lines[scanned], StringComparison.Ordinal);
+                Assert.EndsWith($"={problem.Reference}", lines[^1]);
+            }
+        }
+        // About 31 % of this setting's problems have a one-move solution (simulated over all of them).
+        Assert.InRange(oneMove, 30, 110);
+        Assert.InRange(searched, 90, 170);
+        Assert.Throws<PonderException>(() => new CountdownTask(options with { PathOnly = true }));
+    }
+
+    [Fact]
     public void Given_unguided_traces_then_sft_data_skips_problems_without_one_and_stays_a_function_of_position()
     {
         var task = new CountdownTask(new CountdownOptions { Numbers = 3, MaxNumber = 10, MaxTraceLines = 3, Guided = false });
