@@ -22,18 +22,19 @@ internal static class VerifierCommand
         var maxThinking = new Option<int?>("--max-thinking-tokens") { Description = "Thinking budget while sampling." };
         var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => d.Steps };
         var batch = new Option<int>("--batch-size") { Description = "Sequences per step.", DefaultValueFactory = _ => d.BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Peak learning rate (body and head).", DefaultValueFactory = _ => d.LearningRate };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate (head; body too with --train-body, where 3e-4 suits a small policy).", DefaultValueFactory = _ => d.LearningRate };
         var maxLen = new Option<int>("--max-seq-len") { Description = "Tokens scored at most (longer inputs keep their end).", DefaultValueFactory = _ => d.MaxLength };
         var seed = new Option<long>("--seed") { Description = "Sampling and data-order seed.", DefaultValueFactory = _ => 0 };
         var allProblems = new Option<bool>("--all-problems") { Description = "Also train on problems whose samples are all correct or all wrong (by default left out: they teach problem difficulty, not which sample of a problem is right)." };
         var everyToken = new Option<bool>("--every-token") { Description = "Train every completion position on the label, not only the last (Cobbe et al. 2021's token-level verifier)." };
         var pairwise = new Option<double>("--pairwise") { Description = "Weight of a pairwise loss between right and wrong samples of the same problem (batches become whole problems; 0: off).", DefaultValueFactory = _ => d.PairwiseWeight };
+        var trainBody = new Option<bool>("--train-body") { Description = "Fine-tune the body too (by default only the scalar head and the confidence weights learn; the body stays the policy's)." };
         var device = CommonOptions.Device();
         var dtype = CommonOptions.DType();
         var task = new TaskOptions();
         var command = new Command("train", "Train an outcome verifier on the policy's own graded samples; report held-out AUC and calibration.")
         {
-            policy, outDir, problems, perProblem, maxTokens, maxThinking, steps, batch, lr, maxLen, seed, allProblems, everyToken, pairwise, device, dtype,
+            policy, outDir, problems, perProblem, maxTokens, maxThinking, steps, batch, lr, maxLen, seed, allProblems, everyToken, pairwise, trainBody, device, dtype,
         };
         task.AddTo(command);
         command.SetAction(r =>
@@ -43,7 +44,7 @@ internal static class VerifierCommand
             var options = new VerifierOptions
             {
                 Steps = r.GetValue(steps), BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr), MaxLength = r.GetValue(maxLen), Seed = r.GetValue(seed),
-                EveryToken = r.GetValue(everyToken), PairwiseWeight = r.GetValue(pairwise),
+                EveryToken = r.GetValue(everyToken), PairwiseWeight = r.GetValue(pairwise), TrainBody = r.GetValue(trainBody),
             }.Validate();
             var reasoningTask = task.Spec(r).Create();
             string policyDir = r.GetValue(policy)!;

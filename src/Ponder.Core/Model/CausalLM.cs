@@ -112,7 +112,9 @@ public sealed class CausalLM : nn.Module
 
     public KvCache NewCache(long batch, int capacity) => new(Config, batch, capacity, DType, Device);
 
-    Tensor Logits(Tensor x)
+    /// <summary>Logits (B, T, V) of final-normed hidden states (B, T, C) from <see cref="Hidden"/>: the output
+    /// projection, widened to float32 when the model computes in half precision.</summary>
+    public Tensor Logits(Tensor x)
     {
         var logits = lm_head is not null ? lm_head.forward(x) : x.matmul(model.EmbeddingWeight.t()); // (B, T, V)
         // Half-precision logits are widened for the softmax; float64 (gradient checks) stays float64.

@@ -112,7 +112,7 @@ public static class VerifierTraining
     /// <summary>Scores <paramref name="examples"/> and compares the scores with their labels.</summary>
     public static CalibrationReport Evaluate(VerifierModel verifier, IReadOnlyList<VerifierExample> examples)
     {
-        var scores = verifier.Score(examples.Select(e => e.Ids).ToArray());
+        var scores = verifier.Score(examples);
         var labels = examples.Select(e => e.Correct).ToArray();
         return Calibration.Report(scores, labels) with { WithinProblemAuc = Calibration.WithinGroupAuc(scores, labels, examples.Select(e => e.ProblemId).ToArray()) };
     }

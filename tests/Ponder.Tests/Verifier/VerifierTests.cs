@@ -65,7 +65,7 @@ public sealed class VerifierTests
                 return VerifierBatch.Example($"p{i}", p, verifier.Body.Tokenizer.Encode(completion).ToArray(), correct, 64);
             })];
         }
-        using (var trainer = new VerifierTrainer(verifier, Make(256, 1), new VerifierOptions { Steps = 80, BatchSize = 16, LearningRate = 2e-3, WarmupSteps = 5, EveryToken = everyToken }))
+        using (var trainer = new VerifierTrainer(verifier, Make(256, 1), new VerifierOptions { Steps = 80, BatchSize = 16, LearningRate = 2e-3, WarmupSteps = 5, EveryToken = everyToken, TrainBody = true }))
             for (int s = 0; s < 80; s++) trainer.Step();
 
         var report = VerifierTraining.Evaluate(verifier, Make(64, 2));
@@ -121,7 +121,7 @@ public sealed class VerifierTests
                 var ids = verifier.Body.Tokenizer.Encode($"q{p}" + (correct ? "=Y" : "=N")).ToArray();
                 data.Add(new VerifierExample($"p{p}", ids, correct, ids.Length - 2));
             }
-        using (var trainer = new VerifierTrainer(verifier, data, new VerifierOptions { Steps = 40, BatchSize = 8, LearningRate = 2e-3, WarmupSteps = 2, PairwiseWeight = 1 }))
+        using (var trainer = new VerifierTrainer(verifier, data, new VerifierOptions { Steps = 40, BatchSize = 8, LearningRate = 2e-3, WarmupSteps = 2, PairwiseWeight = 1, TrainBody = true }))
             for (int s = 0; s < 40; s++) trainer.Step();
         var report = VerifierTraining.Evaluate(verifier, data.Where(e => e.ProblemId != "p8").ToArray());
         Assert.True(report.WithinProblemAuc > 0.9, $"within-problem AUC {report.WithinProblemAuc}");
@@ -132,6 +132,66 @@ public sealed class VerifierTests
         var e2 = Assert.Throws<PonderException>(() => new VerifierTrainer(verifier, data, new VerifierOptions { PairwiseWeight = 1, BatchSize = 6 }));
         Assert.Contains("multiple of 4", e2.Message, StringComparison.Ordinal);
         Assert.Throws<PonderException>(() => new VerifierOptions { PairwiseWeight = -1 }.Validate());
+    }
+
+    [Fact]
+    public void Given_a_completion_When_its_confidence_features_are_taken_Then_they_are_the_mean_and_lowest_token_log_probability()
+    {
+        using var verifier = NewVerifier();
+        int[] a = [.. verifier.Body.Tokenizer.Encode("question=answer")];
+        int[] b = [.. verifier.Body.Tokenizer.Encode("q=ab")];
+        int startA = 9, startB = 2;                                                // completions "answer" and "ab"
+        using var scope = torch.NewDisposeScope();
+        var (ids, attention) = VerifierBatch.Collate([a, b], verifier.PadId, verifier.Body.Network.Device);
+        var features = verifier.ConfidenceFeatures(verifier.Body.Network.Hidden(ids, attention), ids, attention, [startA, startB]);
+
+        // Independently: the body's log-softmax over each sequence alone (no padding), token k read at position k − 1.
+        foreach (var (row, seq, start) in new[] { (0, a, startA), (1, b, startB) })
+        {
+            var logp = verifier.Body.Network.Forward(torch.tensor(seq.Select(x => (long)x).ToArray()).unsqueeze(0)).log_softmax(-1)[0];
+            double[] token = [.. Enumerable.Range(start, seq.Length - start).Select(k => logp[k - 1, seq[k]].item<float>()).Select(v => (double)v)];
+            Assert.Equal(token.Average(), features[row, 0].item<float>(), 4);
+            Assert.Equal(token.Min(), features[row, 1].item<float>(), 4);
+        }
+    }
+
+    [Fact]
+    public void Given_a_head_file_without_confidence_weights_When_loaded_Then_they_are_zero_and_scores_are_the_head_alone()
+    {
+        using var dir = new TempDir();
+        using var verifier = NewVerifier();
+        using (var trainer = new VerifierTrainer(verifier, Synthetic(verifier.Body, 32, 3), new VerifierOptions { Steps = 3, BatchSize = 8, LearningRate = 1e-2 }))
+            for (int s = 0; s < 3; s++) trainer.Step();
+        verifier.Save(dir.Path);
+        // Rewrite the head file as verifiers before the confidence features were written: weight and bias only.
+        string headPath = Path.Combine(dir.Path, VerifierModel.HeadFile);
+        var tensors = Ponder.Checkpoints.SafeTensors.Read(headPath, torch.ScalarType.Float32, torch.CPU);
+        Assert.True(tensors.Remove("verifier_head.confidence", out var confidence));
+        Assert.NotEqual(0f, confidence!.abs().sum().item<float>());                // trained: it moved from 0
+        Ponder.Checkpoints.SafeTensors.Write(headPath, tensors);
+
+        using var loaded = VerifierModel.Load(dir.Path);
+        var probe = Synthetic(verifier.Body, 4, 4);
+        using var scope = torch.NewDisposeScope();
+        var (ids, attention) = VerifierBatch.Collate(probe.Select(e => e.Ids).ToArray(), loaded.PadId, loaded.Body.Network.Device);
+        var headAlone = loaded.PositionLogits(ids, attention).gather(1, (attention.sum(1, type: torch.ScalarType.Int64) - 1).unsqueeze(1)).squeeze(1);
+        Assert.Equal(headAlone.sigmoid().to(torch.ScalarType.Float64).data<double>().ToArray(), loaded.Score(probe.Select(e => e.Ids).ToArray()));
+    }
+
+    [Fact]
+    public void Given_the_default_options_When_trained_Then_the_body_stays_the_policy_and_only_the_head_learns()
+    {
+        using var verifier = NewVerifier();
+        var body = verifier.Parameters.Where(p => !p.Name.StartsWith("verifier_head", StringComparison.Ordinal))
+            .Select(p => (p.Name, Before: p.Param.detach().clone())).ToList();
+        using (var trainer = new VerifierTrainer(verifier, Synthetic(verifier.Body, 64, 7), new VerifierOptions { Steps = 5, BatchSize = 8 }))
+            for (int s = 0; s < 5; s++) trainer.Step();
+
+        var now = verifier.Parameters.ToDictionary(p => p.Name, p => p.Param);
+        Assert.All(body, b => Assert.True(b.Before.eq(now[b.Name]).all().item<bool>(), $"{b.Name} changed"));
+        Assert.NotEqual(0f, now["verifier_head.weight"].abs().sum().item<float>());            // started at 0
+        Assert.NotEqual(0f, now[VerifierModel.ConfidenceWeight].abs().sum().item<float>());    // started at 0
+        foreach (var b in body) b.Before.Dispose();
     }
 
     [Fact]
