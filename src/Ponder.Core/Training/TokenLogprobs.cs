@@ -30,7 +30,7 @@ public static class TokenLogprobs
 
     /// <summary>log p of ids[:, t+1] under logits[:, t]: (B, T−1). log_softmax = logit − logsumexp, gathering one value
     /// per token instead of materialising (B, T, V) twice.</summary>
-    static Tensor OfNextTokens(Tensor logits, Tensor ids)
+    internal static Tensor OfNextTokens(Tensor logits, Tensor ids)
     {
         long t = ids.shape[1];
         var next = logits.narrow(1, 0, t - 1);                                        // (B, T−1, V) predicting ids[:, 1:]

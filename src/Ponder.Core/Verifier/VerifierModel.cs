@@ -41,7 +41,7 @@ public sealed class VerifierModel : IDisposable
 
     public VerifierInfo Info { get; set; }
 
-    /// <summary>Body and head parameters, named as saved (<c>model.*</c>, <c>verifier_head.*</c>; lm_head is left out: it takes no part).</summary>
+    /// <summary>Body and head parameters, named as saved (<c>model.*</c>, <c>verifier_head.*</c>; lm_head is left out: it is frozen, read only for the confidence features).</summary>
     public IEnumerable<(string Name, Parameter Param)> Parameters =>
         Body.Network.named_parameters().Where(p => !p.name.StartsWith("lm_head", StringComparison.Ordinal)).Select(p => (p.name, p.parameter))
             .Append((HeadWeight, head.weight!)).Append((HeadBias, head.bias!)).Append((ConfidenceWeight, confidence));
@@ -62,22 +62,23 @@ public sealed class VerifierModel : IDisposable
     static Parameter NewConfidence(LanguageModel body) => new(zeros(2, dtype: ScalarType.Float32, device: body.Network.Device));
 
     /// <summary>The logit of P(correct) at every position (B, T): the head alone, the score of the sequence up to that token.</summary>
-    public Tensor PositionLogits(Tensor ids, Tensor attention) => Forward(ids, attention, null).Positions;
+    public Tensor PositionLogits(Tensor ids, Tensor attention) => Forward(ids, attention, null, outcome: false).Positions;
 
     /// <summary>The outcome logit (B) of right-padded rows whose completions start at <paramref name="starts"/> (B;
     /// null: every token after the first): the head at each row's last real token plus the confidence features.</summary>
     public Tensor OutcomeLogits(Tensor ids, Tensor attention, long[]? starts = null) => Forward(ids, attention, starts).Outcome;
 
-    /// <summary>Both readings from one forward pass: the head at every position (B, T) and the outcome logit (B).</summary>
-    internal (Tensor Positions, Tensor Outcome) Forward(Tensor ids, Tensor attention, long[]? starts, bool bodyGradients = true)
+    /// <summary>Both readings from one forward pass: the head at every position (B, T) and, unless
+    /// <paramref name="outcome"/> is false (then it is the head alone), the outcome logit (B).</summary>
+    internal (Tensor Positions, Tensor Outcome) Forward(Tensor ids, Tensor attention, long[]? starts, bool bodyGradients = true, bool outcome = true)
     {
         Tensor hidden;                                                                       // (B, T, C)
         using (bodyGradients ? null : no_grad())
             hidden = Body.Network.Hidden(ids, attention);
         var positions = head.forward(hidden.to(ScalarType.Float32)).squeeze(-1);            // (B, T)
         var last = attention.sum(1, type: ScalarType.Int64) - 1;                             // (B)
-        var outcome = positions.gather(1, last.unsqueeze(1)).squeeze(1);                    // (B)
-        return (positions, outcome + ConfidenceFeatures(hidden, ids, attention, starts).matmul(confidence));
+        var atLast = positions.gather(1, last.unsqueeze(1)).squeeze(1);                     // (B)
+        return (positions, outcome ? atLast + ConfidenceFeatures(hidden, ids, attention, starts).matmul(confidence) : atLast);
     }
 
     /// <summary>(B, 2), without gradient: the mean and the lowest log-probability the body's own next-token
@@ -86,10 +87,10 @@ public sealed class VerifierModel : IDisposable
     internal Tensor ConfidenceFeatures(Tensor hidden, Tensor ids, Tensor attention, long[]? starts)
     {
         using var _ = no_grad();
-        long t = ids.shape[1];
-        var logp = Body.Network.Logits(hidden).log_softmax(-1);                                             // (B, T, V)
-        var token = logp[.., ..^1].gather(2, ids[.., 1..].unsqueeze(-1)).squeeze(-1).to(ScalarType.Float32); // (B, T−1): log p(token k), k = 1…T−1
-        var start = tensor(starts ?? new long[ids.shape[0]], device: ids.device).clamp_min(1);             // (B)
+        long b = ids.shape[0], t = ids.shape[1];
+        if (t < 2) return zeros(b, 2, dtype: ScalarType.Float32, device: ids.device);
+        var token = Training.TokenLogprobs.OfNextTokens(Body.Network.Logits(hidden), ids).to(ScalarType.Float32); // (B, T−1): log p(token k), k = 1…T−1
+        var start = tensor(starts ?? new long[b], device: ids.device).clamp_min(1);                        // (B)
         var scored = (arange(1, t, device: ids.device).unsqueeze(0) >= start.unsqueeze(1)).logical_and(attention[.., 1..] > 0); // (B, T−1)
         var count = scored.sum(1).to(ScalarType.Float32);                                                    // (B)
         var mean = token.masked_fill(scored.logical_not(), 0).sum(1) / count.clamp_min(1);                  // (B)

@@ -33,9 +33,9 @@ public sealed record VerifierOptions
     /// <value>The default value is false.</value></summary>
     public bool EveryToken { get; init; }
 
-    /// <summary>Fine-tune the body too. Off by default: with the body frozen the verifier is a probe of the policy's
+    /// <summary>Fine-tune the body too (the verifier before this option existed; it used <c>--lr 3e-4</c>). Off by default: with the body frozen the verifier is a probe of the policy's
     /// hidden states and its own likelihood, and on the arithmetic model it ranked the samples of a problem far better
-    /// (within-problem AUC 0.90 vs 0.64; rerank@16 94.0 % vs 75.0 %) in a quarter of the time: fine-tuning 5M
+    /// (within-problem AUC 0.90 vs 0.64; rerank@16 94.0 % vs 75.0 %) in half the time: fine-tuning 5M
     /// parameters on ~5,000 labels fits the training samples instead (docs/BENCHMARKS.md, fifth round).
     /// <value>The default value is false.</value></summary>
     public bool TrainBody { get; init; }

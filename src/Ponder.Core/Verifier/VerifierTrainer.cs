@@ -71,16 +71,17 @@ public sealed class VerifierTrainer : IDisposable
         {
             var (ids, attention) = VerifierBatch.Collate(batch.Select(e => e.Ids).ToArray(), model.PadId, model.Body.Network.Device);
             var labels = tensor(batch.Select(e => e.Correct ? 1f : 0f).ToArray(), device: model.Body.Network.Device);  // (B)
-            long[] starts = [.. batch.Select(e => (long)Math.Min(e.CompletionStart, e.Ids.Length - 1))];
-            var (positions, last) = model.Forward(ids, attention, starts, bodyGradients: Options.TrainBody);                                             // (B, T), (B)
+            var (positions, last) = model.Forward(ids, attention, [.. batch.Select(e => (long)e.CompletionStart)], bodyGradients: Options.TrainBody);                                             // (B, T), (B)
             var l = Options.EveryToken
-                ? EveryTokenLoss(positions.scatter(1, (attention.sum(1, type: ScalarType.Int64) - 1).unsqueeze(1), last.unsqueeze(1)), attention, starts, labels) // the last position read as the outcome
+                ? EveryTokenLoss(positions.scatter(1, (attention.sum(1, type: ScalarType.Int64) - 1).unsqueeze(1), last.unsqueeze(1)), attention, // the last position read as the outcome
+                    [.. batch.Select(e => (long)Math.Min(e.CompletionStart, e.Ids.Length - 1))], labels)
                 : nn.functional.binary_cross_entropy_with_logits(last, labels);
             if (Options.PairwiseWeight > 0)
                 l = l + Options.PairwiseWeight * PairwiseLoss(last, [.. batch.Select(e => e.Correct)], [.. batch.Select(e => e.ProblemId)]);
             l.backward();
             loss = l.item<float>();
-            nn.utils.clip_grad_norm_(model.Parameters.Select(p => p.Param), Options.MaxGradNorm);
+            nn.utils.clip_grad_norm_(optimizer.Parameters, Options.MaxGradNorm);          // each optimizer's own: the confidence
+            nn.utils.clip_grad_norm_(confidenceOptimizer.Parameters, Options.MaxGradNorm); // gradients would dominate one norm
         }
         double lr = LearningRateSchedule.WarmupCosine(StepsTaken, Options.Steps, Options.WarmupSteps, Options.LearningRate, 0.1);
         optimizer.Update(lr);
@@ -123,7 +124,7 @@ public sealed class VerifierTrainer : IDisposable
 
     /// <summary>A pairwise batch: the next problems with both labels (shuffled epochs), <see cref="PerProblem"/> / 2
     /// right and as many wrong samples of each, drawn at random (with repeats when a problem has fewer).</summary>
-    VerifierExample[] NextProblems()
+    internal VerifierExample[] NextProblems()
     {
         var batch = new List<VerifierExample>(Options.BatchSize);
         while (batch.Count < Options.BatchSize)

@@ -32,7 +32,7 @@ public sealed record VerifierDataOptions(int Problems = 64, int SamplesPerProble
 
 /// <summary>
 /// The verifier recipe (Cobbe et al. 2021): sample from the policy at temperature 1, label every completion with the
-/// task's grader, fine-tune a copy of the policy with a scalar head to predict the label, and measure it on held-out
+/// task's grader, train a scalar head on a copy of the policy (and the body too with VerifierOptions.TrainBody) to predict the label, and measure it on held-out
 /// problems (AUC, Brier score, reliability / ECE).
 /// </summary>
 public static class VerifierTraining
@@ -43,7 +43,7 @@ public static class VerifierTraining
 
     /// <summary>
     /// Samples from <paramref name="policy"/>, trains, evaluates. The policy becomes the verifier's body (it is taken
-    /// over and fine-tuned: load a fresh copy for it). <paramref name="log"/> receives progress lines.
+    /// over, and fine-tuned with VerifierOptions.TrainBody: load a fresh copy for it). <paramref name="log"/> receives progress lines.
     /// </summary>
     public static (VerifierModel Verifier, CalibrationReport HeldOut) Run(
         LanguageModel policy, string policyDir, IReasoningTask task, VerifierDataOptions data, VerifierOptions options,

@@ -122,7 +122,21 @@ public sealed class VerifierTests
                 data.Add(new VerifierExample($"p{p}", ids, correct, ids.Length - 2));
             }
         using (var trainer = new VerifierTrainer(verifier, data, new VerifierOptions { Steps = 40, BatchSize = 8, LearningRate = 2e-3, WarmupSteps = 2, PairwiseWeight = 1, TrainBody = true }))
+        {
+            // A batch of 8 is two problems × (2 right + 2 wrong), never p8 (it has no wrong sample).
+            for (int k = 0; k < 5; k++)
+            {
+                var batch = trainer.NextProblems();
+                Assert.Equal(8, batch.Length);
+                Assert.All(batch.GroupBy(e => e.ProblemId), g =>
+                {
+                    Assert.NotEqual("p8", g.Key);
+                    Assert.Equal(2, g.Count(e => e.Correct));
+                    Assert.Equal(2, g.Count(e => !e.Correct));
+                });
+            }
             for (int s = 0; s < 40; s++) trainer.Step();
+        }
         var report = VerifierTraining.Evaluate(verifier, data.Where(e => e.ProblemId != "p8").ToArray());
         Assert.True(report.WithinProblemAuc > 0.9, $"within-problem AUC {report.WithinProblemAuc}");
 
@@ -230,13 +244,16 @@ public sealed class VerifierTests
         info.CheckCompatible(lm, "v");   // its own policy passes
     }
 
-    [Fact]
-    public void Given_a_warmed_up_verifier_When_scoring_and_training_more_steps_Then_no_tensor_is_left_alive()
+    [Theory]
+    [InlineData(false, false, 0)]
+    [InlineData(true, true, 0)]
+    [InlineData(true, false, 1)]
+    public void Given_a_warmed_up_verifier_When_scoring_and_training_more_steps_Then_no_tensor_is_left_alive(bool trainBody, bool everyToken, double pairwise)
     {
         using var verifier = NewVerifier();
-        var data = Synthetic(verifier.Body, 16, 6);
+        var data = Synthetic(verifier.Body, 16, 6).Select((e, i) => e with { ProblemId = $"p{i / 4}" }).ToList();   // 4 problems of 4
         var probe = data.Select(e => e.Ids).ToArray();
-        using var trainer = new VerifierTrainer(verifier, data, new VerifierOptions { Steps = 10, BatchSize = 4 });
+        using var trainer = new VerifierTrainer(verifier, data, new VerifierOptions { Steps = 10, BatchSize = 4, TrainBody = trainBody, EveryToken = everyToken, PairwiseWeight = pairwise });
         trainer.Step();            // allocates the gradients and rotary tables once
         verifier.Score(probe);
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;

@@ -74,11 +74,13 @@ public sealed class GeneratedTasksTests
             new Dictionary<string, string> { ["min-digits"] = "1", ["max-digits"] = "4", ["operations"] = "+*" }, seed: 9);
         var countdown = (CountdownTask)GeneratedTasks.Create("countdown",
             new Dictionary<string, string> { ["numbers"] = "3", ["max-number"] = "99", ["path-only"] = "true" }, seed: 9);
-        var unguided = (CountdownTask)GeneratedTasks.Create("countdown", new Dictionary<string, string> { ["guided"] = "false", ["scan"] = "true" }, seed: 1);
+        var unguided = (CountdownTask)GeneratedTasks.Create("countdown", new Dictionary<string, string> { ["guided"] = "false" }, seed: 1);
+        var scan = (CountdownTask)GeneratedTasks.Create("countdown", new Dictionary<string, string> { ["guided"] = "false", ["scan"] = "true" }, seed: 1);
 
         Assert.Equal(new ArithmeticOptions { Seed = 9, MinDigits = 1, MaxDigits = 4, Operations = "+*" }, arithmetic.Options);
         Assert.Equal(new CountdownOptions { Seed = 9, Numbers = 3, MaxNumber = 99, PathOnly = true }, countdown.Options);
-        Assert.Equal(new CountdownOptions { Seed = 1, Guided = false, Scan = true }, unguided.Options);
+        Assert.Equal(new CountdownOptions { Seed = 1, Guided = false }, unguided.Options);
+        Assert.Equal(new CountdownOptions { Seed = 1, Guided = false, Scan = true }, scan.Options);
     }
 
     [Theory]
