@@ -41,7 +41,8 @@ public sealed record VerifierOptions
     public bool TrainBody { get; init; }
 
     /// <summary>Weight λ of the pairwise (Bradley–Terry) loss over a problem's right and wrong samples, added to the BCE;
-    /// batches are then whole problems. 0: off. <value>The default value is 0.</value></summary>
+    /// batches are then whole problems, drawn only from problems with both labels (so it learns nothing from the others
+    /// even when they are kept). 0: off. <value>The default value is 0.</value></summary>
     public double PairwiseWeight { get; init; }
 
     /// <summary>Seed of the data order. <value>The default value is 0.</value></summary>

@@ -59,7 +59,8 @@ public sealed record CountdownOptions
     /// then + * - /), one bare line each, ending at the first that makes the target; only when none does does the search
     /// (guided or not) follow, within <see cref="MaxTraceLines"/> lines of its own. A scan line is a check a model can
     /// compute, so thinking longer finds more; the guided search instead writes the most promising move first, a guess
-    /// made before thinking.</summary>
+    /// made before thinking. With <see cref="AllNumbersNeeded"/> no first move makes the target, so every trace then
+    /// holds the whole scan before its search.</summary>
     /// <value>The default value is false.</value>
     public bool Scan { get; init; }
 
