@@ -21,22 +21,22 @@ public sealed record VerifierExample(string ProblemId, int[] Ids, bool Correct, 
 /// </summary>
 public sealed class VerifierTrainer : IDisposable
 {
-    readonly VerifierModel model;
-    readonly IReadOnlyList<VerifierExample> data;
-    readonly AdamW optimizer, confidenceOptimizer;
-
     /// <summary>How much faster than the body and head the two confidence weights learn. They are two scalars reading
     /// features of size ~1–10 (log-probabilities), and Adam moves a weight by about the learning rate per step whatever
     /// its gradient: at the body's 3e-4 they reached 0.01 in 300 steps on the arithmetic model (measured), too little
     /// to rank by; at 30× they can reach ~1.</summary>
     public const double ConfidenceRateScale = 30;
+
+    /// <summary>Samples per problem in a pairwise batch (half right, half wrong).</summary>
+    public const int PerProblem = 4;
+
+    readonly VerifierModel model;
+    readonly IReadOnlyList<VerifierExample> data;
+    readonly AdamW optimizer, confidenceOptimizer;
     readonly Random rng;
     readonly (VerifierExample[] Right, VerifierExample[] Wrong)[] mixed;   // problems with both labels (pairwise batches)
     int[] order = [];
     int position;
-
-    /// <summary>Samples per problem in a pairwise batch (half right, half wrong).</summary>
-    public const int PerProblem = 4;
 
     public VerifierTrainer(VerifierModel model, IReadOnlyList<VerifierExample> data, VerifierOptions options)
     {
@@ -71,7 +71,7 @@ public sealed class VerifierTrainer : IDisposable
         {
             var (ids, attention) = VerifierBatch.Collate(batch.Select(e => e.Ids).ToArray(), model.PadId, model.Body.Network.Device);
             var labels = tensor(batch.Select(e => e.Correct ? 1f : 0f).ToArray(), device: model.Body.Network.Device);  // (B)
-            var (positions, last) = model.Forward(ids, attention, [.. batch.Select(e => (long)e.CompletionStart)], bodyGradients: Options.TrainBody);                                             // (B, T), (B)
+            var (positions, last) = model.Forward(ids, attention, [.. batch.Select(e => (long)e.CompletionStart)], bodyGradients: Options.TrainBody); // (B, T), (B)
             var l = Options.EveryToken
                 ? EveryTokenLoss(positions.scatter(1, (attention.sum(1, type: ScalarType.Int64) - 1).unsqueeze(1), last.unsqueeze(1)), attention, // the last position read as the outcome
                     [.. batch.Select(e => (long)Math.Min(e.CompletionStart, e.Ids.Length - 1))], labels)
