@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Ponder.Runs;
 using Ponder.Training;
 
@@ -25,15 +27,15 @@ internal static class RunFolder
         if (resumedFrom is not null)
         {
             string configFile = Path.Combine(outDir, RunStore.ConfigFile);
-            System.Text.Json.Nodes.JsonNode? stored;
-            try { stored = File.Exists(configFile) ? System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configFile)) : null; }
-            catch (System.Text.Json.JsonException e)
+            JsonNode? stored;
+            try { stored = File.Exists(configFile) ? JsonNode.Parse(File.ReadAllText(configFile)) : null; }
+            catch (JsonException e)
             {
                 throw new PonderException($"{configFile}: not valid JSON ({e.Message.Split('.')[0]}); restore the run's config.json or choose another --out.");
             }
-            var now = System.Text.Json.JsonSerializer.SerializeToNode(config, config.GetType());
+            var now = JsonSerializer.SerializeToNode(config, config.GetType());
             foreach (string key in (string[])["task_spec", "data"])
-                if (stored?[key] is { } before && !System.Text.Json.Nodes.JsonNode.DeepEquals(before, now?[key]))
+                if (stored?[key] is { } before && !JsonNode.DeepEquals(before, now?[key]))
                     throw new PonderException($"{outDir}: --resume with another {key} ({now?[key]?.ToJsonString() ?? "none"}) than the run's " +
                         $"({before.ToJsonString()}); resume with the run's task and data options (--task-option, --train-problems, " +
                         "--draw-share, --data) or choose another --out.");

@@ -14,6 +14,9 @@ public static class VerifierBatch
         return all.Length <= maxLength ? all : all[^maxLength..];
     }
 
+    /// <summary>Index of each row's last real token (B) in a right-padded attention mask (B, T).</summary>
+    public static Tensor LastIndex(Tensor attention) => attention.sum(1, type: ScalarType.Int64) - 1;
+
     /// <summary>A labelled example: <see cref="Input"/> of the prompt and completion, and where the completion starts in
     /// it (0 when the prompt was cut away entirely).</summary>
     public static VerifierExample Example(string problemId, IReadOnlyList<int> promptIds, IReadOnlyList<int> completionIds, bool correct, int maxLength)

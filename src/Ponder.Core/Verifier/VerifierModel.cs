@@ -76,8 +76,7 @@ public sealed class VerifierModel : IDisposable
         using (bodyGradients ? null : no_grad())
             hidden = Body.Network.Hidden(ids, attention);
         var positions = head.forward(hidden.to(ScalarType.Float32)).squeeze(-1);            // (B, T)
-        var last = attention.sum(1, type: ScalarType.Int64) - 1;                             // (B)
-        var atLast = positions.gather(1, last.unsqueeze(1)).squeeze(1);                     // (B)
+        var atLast = positions.gather(1, VerifierBatch.LastIndex(attention).unsqueeze(1)).squeeze(1); // (B)
         return (positions, outcome ? atLast + ConfidenceFeatures(hidden, ids, attention, starts).matmul(confidence) : atLast);
     }
 

@@ -73,7 +73,7 @@ public sealed class VerifierTrainer : IDisposable
             var labels = tensor(batch.Select(e => e.Correct ? 1f : 0f).ToArray(), device: model.Body.Network.Device);  // (B)
             var (positions, last) = model.Forward(ids, attention, [.. batch.Select(e => (long)e.CompletionStart)], bodyGradients: Options.TrainBody); // (B, T), (B)
             var l = Options.EveryToken
-                ? EveryTokenLoss(positions.scatter(1, (attention.sum(1, type: ScalarType.Int64) - 1).unsqueeze(1), last.unsqueeze(1)), attention, // the last position read as the outcome
+                ? EveryTokenLoss(positions.scatter(1, VerifierBatch.LastIndex(attention).unsqueeze(1), last.unsqueeze(1)), attention, // the last position read as the outcome
                     [.. batch.Select(e => (long)Math.Min(e.CompletionStart, e.Ids.Length - 1))], labels)
                 : nn.functional.binary_cross_entropy_with_logits(last, labels);
             if (Options.PairwiseWeight > 0)

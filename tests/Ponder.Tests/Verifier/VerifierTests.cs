@@ -24,6 +24,13 @@ public sealed class VerifierTests
         return examples;
     }
 
+    /// <summary>Runs all <see cref="VerifierOptions.Steps"/> optimizer steps of a fresh trainer.</summary>
+    static void Train(VerifierModel verifier, IReadOnlyList<VerifierExample> data, VerifierOptions options)
+    {
+        using var trainer = new VerifierTrainer(verifier, data, options);
+        for (int s = 0; s < options.Steps; s++) trainer.Step();
+    }
+
     static VerifierModel NewVerifier(long seed = 5)
     {
         var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed);
@@ -38,8 +45,7 @@ public sealed class VerifierTests
         var heldOut = Synthetic(verifier.Body, 64, seed: 2);
         Assert.Equal(0.5, VerifierTraining.Evaluate(verifier, heldOut).Auc);   // zero head: every score is ½, a full tie
 
-        using (var trainer = new VerifierTrainer(verifier, train, new VerifierOptions { Steps = 60, BatchSize = 16, LearningRate = 2e-3, WarmupSteps = 5 }))
-            for (int s = 0; s < 60; s++) trainer.Step();
+        Train(verifier, train, new VerifierOptions { Steps = 60, BatchSize = 16, LearningRate = 2e-3, WarmupSteps = 5 });
 
         var report = VerifierTraining.Evaluate(verifier, heldOut);
         Assert.True(report.Auc > 0.9, $"held-out AUC {report.Auc}");
@@ -65,8 +71,7 @@ public sealed class VerifierTests
                 return VerifierBatch.Example($"p{i}", p, verifier.Body.Tokenizer.Encode(completion).ToArray(), correct, 64);
             })];
         }
-        using (var trainer = new VerifierTrainer(verifier, Make(256, 1), new VerifierOptions { Steps = 80, BatchSize = 16, LearningRate = 2e-3, WarmupSteps = 5, EveryToken = everyToken, TrainBody = true }))
-            for (int s = 0; s < 80; s++) trainer.Step();
+        Train(verifier, Make(256, 1), new VerifierOptions { Steps = 80, BatchSize = 16, LearningRate = 2e-3, WarmupSteps = 5, EveryToken = everyToken, TrainBody = true });
 
         var report = VerifierTraining.Evaluate(verifier, Make(64, 2));
         Assert.True(report.Auc > 0.9, $"held-out AUC {report.Auc}");
@@ -174,8 +179,7 @@ public sealed class VerifierTests
     {
         using var dir = new TempDir();
         using var verifier = NewVerifier();
-        using (var trainer = new VerifierTrainer(verifier, Synthetic(verifier.Body, 32, 3), new VerifierOptions { Steps = 3, BatchSize = 8, LearningRate = 1e-2 }))
-            for (int s = 0; s < 3; s++) trainer.Step();
+        Train(verifier, Synthetic(verifier.Body, 32, 3), new VerifierOptions { Steps = 3, BatchSize = 8, LearningRate = 1e-2 });
         verifier.Save(dir.Path);
         // Rewrite the head file as verifiers before the confidence features were written: weight and bias only.
         string headPath = Path.Combine(dir.Path, VerifierModel.HeadFile);
@@ -183,12 +187,13 @@ public sealed class VerifierTests
         Assert.True(tensors.Remove("verifier_head.confidence", out var confidence));
         Assert.NotEqual(0f, confidence!.abs().sum().item<float>());                // trained: it moved from 0
         Ponder.Checkpoints.SafeTensors.Write(headPath, tensors);
+        foreach (var t in tensors.Values.Append(confidence)) t.Dispose();
 
         using var loaded = VerifierModel.Load(dir.Path);
         var probe = Synthetic(verifier.Body, 4, 4);
         using var scope = torch.NewDisposeScope();
         var (ids, attention) = VerifierBatch.Collate(probe.Select(e => e.Ids).ToArray(), loaded.PadId, loaded.Body.Network.Device);
-        var headAlone = loaded.PositionLogits(ids, attention).gather(1, (attention.sum(1, type: torch.ScalarType.Int64) - 1).unsqueeze(1)).squeeze(1);
+        var headAlone = loaded.PositionLogits(ids, attention).gather(1, VerifierBatch.LastIndex(attention).unsqueeze(1)).squeeze(1);
         Assert.Equal(headAlone.sigmoid().to(torch.ScalarType.Float64).data<double>().ToArray(), loaded.Score(probe.Select(e => e.Ids).ToArray()));
     }
 
@@ -198,8 +203,7 @@ public sealed class VerifierTests
         using var verifier = NewVerifier();
         var body = verifier.Parameters.Where(p => !p.Name.StartsWith("verifier_head", StringComparison.Ordinal))
             .Select(p => (p.Name, Before: p.Param.detach().clone())).ToList();
-        using (var trainer = new VerifierTrainer(verifier, Synthetic(verifier.Body, 64, 7), new VerifierOptions { Steps = 5, BatchSize = 8 }))
-            for (int s = 0; s < 5; s++) trainer.Step();
+        Train(verifier, Synthetic(verifier.Body, 64, 7), new VerifierOptions { Steps = 5, BatchSize = 8 });
 
         var now = verifier.Parameters.ToDictionary(p => p.Name, p => p.Param);
         Assert.All(body, b => Assert.True(b.Before.eq(now[b.Name]).all().item<bool>(), $"{b.Name} changed"));
@@ -213,8 +217,7 @@ public sealed class VerifierTests
     {
         using var dir = new TempDir();
         using var verifier = NewVerifier();
-        using (var trainer = new VerifierTrainer(verifier, Synthetic(verifier.Body, 32, 3), new VerifierOptions { Steps = 3, BatchSize = 8, LearningRate = 1e-3 }))
-            for (int s = 0; s < 3; s++) trainer.Step();
+        Train(verifier, Synthetic(verifier.Body, 32, 3), new VerifierOptions { Steps = 3, BatchSize = 8, LearningRate = 1e-3 });
         var probe = Synthetic(verifier.Body, 8, 4).Select(e => e.Ids).ToArray();
         double[] before = verifier.Score(probe);
         verifier.Save(dir.Path);

@@ -28,7 +28,7 @@ internal sealed class CountdownSearch
 {
     private readonly long _target;
     private readonly int _guidedAfter;
-    private readonly int _maxLines = int.MaxValue;
+    private readonly int _maxLines;
     private readonly Random _rng;
     private readonly StringBuilder _text = new();
     private readonly Dictionary<string, bool> _solvable = new(StringComparer.Ordinal);

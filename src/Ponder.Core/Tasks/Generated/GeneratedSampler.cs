@@ -29,10 +29,8 @@ internal static class GeneratedSampler
         const int maxMissesInARow = 50_000;
         for (long attempt = 0, lastNew = 0; problems.Count < count; attempt++)
         {
-            if ((attempt >= maxAttempts || attempt - lastNew >= maxMissesInARow) && upTo)
-                return problems;
             if (attempt >= maxAttempts || attempt - lastNew >= maxMissesInARow)
-                throw new PonderException($"{task}: found only {problems.Count} {(distinct ? "distinct " : "")}{split} problems of the {count} " +
+                return upTo ? problems : throw new PonderException($"{task}: found only {problems.Count} {(distinct ? "distinct " : "")}{split} problems of the {count} " +
                     "asked for; widen the number ranges or ask for fewer problems");
             if (draw(rng) is not { } drawn || StableHash.SplitOf(drawn.Key) != split || (!seen.Add(drawn.Key) && distinct))
                 continue;
