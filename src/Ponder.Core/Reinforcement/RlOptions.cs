@@ -69,7 +69,8 @@ public sealed record RlOptions
 
     /// <summary>Distinct training problems the prompts are drawn from (every one the task has when that is fewer).
     /// Null: as many as the run asks for (steps × prompts per step, × sampling rounds with dynamic sampling), at most
-    /// 20,000. <value>The default value is null.</value></summary>
+    /// 20,000. A run keeps the size it started with when resumed, whatever --steps then is (recorded in its checkpoints).
+    /// <value>The default value is null.</value></summary>
     public int? TrainProblems { get; init; }
 
     /// <summary>Held-out evaluation every N steps (and before the first and after the last). <value>The default value is 10.</value></summary>

@@ -18,12 +18,16 @@ namespace Ponder.Reinforcement;
 /// </summary>
 public sealed class RlTrainer : IDisposable
 {
+    /// <summary>The pool size a run started with, kept in its checkpoints: the prompts' order is a function of it.</summary>
+    const string PoolKey = "train_problems";
+
     readonly LanguageModel policy;
     readonly IReasoningTask task;
     readonly IPolicyAlgorithm algorithm;
     readonly ChatTemplate template;
     readonly AdamW optimizer;
-    readonly IReadOnlyList<Problem> pool;
+    IReadOnlyList<Problem> pool;
+    readonly int poolSize;
     readonly int padId;
     CausalLM? reference;
 
@@ -37,10 +41,11 @@ public sealed class RlTrainer : IDisposable
         padId = policy.Tokenizer.PadTokenId ?? template.EndOfTurnId;
         MemoryCheck.EnsureFits(policy.Config, options);
         int needed = options.Steps * options.PromptsPerStep * (options.DynamicSampling ? options.MaxSamplingRounds : 1);
-        pool = ProblemPool.Train(task, options.TrainProblems ?? Math.Clamp(needed, 1, 20_000));
+        poolSize = options.TrainProblems ?? Math.Clamp(needed, 1, 20_000);
+        pool = ProblemPool.Train(task, poolSize);
         optimizer = new AdamW(policy.Network.named_parameters().Select(p => (p.name, p.parameter)), beta2: 0.99, weightDecay: options.WeightDecay);
         if (options.Policy.Beta > 0) reference = ReferencePolicy.CopyOf(policy.Network);
-        State = new TrainerState { Kind = "rl", Seed = options.Seed };
+        State = new TrainerState { Kind = "rl", Seed = options.Seed, Extra = { [PoolKey] = poolSize.ToString(CultureInfo.InvariantCulture) } };
     }
 
     public RlOptions Options { get; }
@@ -54,6 +59,7 @@ public sealed class RlTrainer : IDisposable
     {
         var state = TrainingCheckpoint.ReadState(checkpoint);
         if (state.Kind != "rl") throw new PonderException($"{checkpoint}: a {state.Kind} checkpoint, not an RL one.");
+        ResumePool(state, checkpoint);
         optimizer.Load(Path.Combine(checkpoint, TrainingCheckpoint.OptimizerFile));
         if (Options.Policy.Beta > 0)
         {
@@ -63,6 +69,20 @@ public sealed class RlTrainer : IDisposable
             reference = ReferencePolicy.Load(policy.Config, policy.Network, path);
         }
         State = state;
+    }
+
+    /// <summary>A resumed run draws from the pool it started with, even when the default size (steps × prompts) would
+    /// now be another because --steps changed; an explicit different --train-problems is refused. Checkpoints from
+    /// before the size was recorded keep the pool the options give.</summary>
+    void ResumePool(TrainerState state, string checkpoint)
+    {
+        if (!state.Extra.TryGetValue(PoolKey, out var recorded)) return;
+        int started = int.Parse(recorded, CultureInfo.InvariantCulture);
+        if (started == poolSize) return;
+        if (Options.TrainProblems is { } asked)
+            throw new PonderException($"{checkpoint}: the run started with --train-problems {started}, not {asked}; resume with " +
+                $"--train-problems {started} (or without the option), or start a new run in another --out.");
+        pool = ProblemPool.Train(task, started);
     }
 
     public string SaveCheckpoint(string dir) =>

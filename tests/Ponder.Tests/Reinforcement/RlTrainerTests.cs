@@ -80,6 +80,55 @@ public sealed class RlTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_run_resumed_with_more_steps_Then_its_prompts_continue_over_the_pool_it_started_with()
+    {
+        // The default pool is steps × prompts problems: 2 × 4 = 8 at the start. Extending the run to 4 steps on resume
+        // must not change it to 16 (the data order over 16 problems would differ from the one the run began).
+        var options = Small() with { Steps = 2, MaxCompletionTokens = 2 };
+        string checkpoints = dir.File("ck-extend");
+        using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
+        using (var trainer = new RlTrainer(lm, new ParityTask(), options))
+        {
+            while (!trainer.Finished) trainer.Step();
+            trainer.SaveCheckpoint(checkpoints);
+        }
+        string latest = TrainingCheckpoint.Latest(checkpoints)!;
+        string[] resumed;
+        using (var lm = LanguageModel.Load(latest))
+        using (var trainer = new RlTrainer(lm, new ParityTask(), options with { Steps = 4 }))
+        {
+            trainer.Resume(latest);
+            resumed = [.. Enumerable.Range(0, 2).SelectMany(_ => trainer.Step().Rollouts).Select(r => r.Problem.Id)];
+        }
+        string[] expected;
+        using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
+        using (var trainer = new RlTrainer(lm, new ParityTask(), options with { Steps = 4, TrainProblems = 8 }))
+            expected = [.. Enumerable.Range(0, 4).SelectMany(_ => trainer.Step().Rollouts).Skip(2 * 4 * 4).Select(r => r.Problem.Id)];
+
+        Assert.Equal(expected, resumed);
+        Assert.All(resumed, id => Assert.True(int.Parse(id[1..], System.Globalization.CultureInfo.InvariantCulture) < 8, $"{id} is not among the run's 8 problems"));
+    }
+
+    [Fact]
+    public void Given_a_run_resumed_with_another_train_problems_Then_it_is_refused_with_the_number_it_started_with()
+    {
+        var options = Small() with { Steps = 1, MaxCompletionTokens = 2, TrainProblems = 5 };
+        string checkpoints = dir.File("ck-pool");
+        using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
+        using (var trainer = new RlTrainer(lm, new ParityTask(), options))
+        {
+            trainer.Step();
+            trainer.SaveCheckpoint(checkpoints);
+        }
+        string latest = TrainingCheckpoint.Latest(checkpoints)!;
+        using var resumed = LanguageModel.Load(latest);
+        using var other = new RlTrainer(resumed, new ParityTask(), options with { Steps = 2, TrainProblems = 7 });
+
+        var e = Assert.Throws<PonderException>(() => other.Resume(latest));
+        Assert.Contains("--train-problems 5", e.Message);
+    }
+
+    [Fact]
     public void Given_train_problems_Then_prompts_come_only_from_that_many_problems()
     {
         var options = Small() with { Steps = 3, MaxCompletionTokens = 2 };
