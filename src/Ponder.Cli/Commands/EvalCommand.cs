@@ -80,7 +80,7 @@ internal static class EvalCommand
             int n = rollouts.Max(x => x.Completion.SampleIndex) + 1;
             var kList = r.GetValue(ks) is { } text ? ScoreCommand.ParseKs(text) : Metrics.DefaultKs(n);
             var report = Metrics.Compute(graded, kList);
-            var headline = Headline(report, rollouts);
+            var headline = Headline(report, rollouts, reasoningTask);
             using (var store = RunStore.Create(r.GetValue(runs)!, "eval", null, new { task = spec, model = local ?? url, samples = n, problems = problems.Count }))
             {
                 store.LogMetrics(0, headline);
@@ -94,13 +94,14 @@ internal static class EvalCommand
         return command;
     }
 
-    internal static Dictionary<string, double> Headline(MetricsReport report, IReadOnlyList<Rollout> rollouts)
+    internal static Dictionary<string, double> Headline(MetricsReport report, IReadOnlyList<Rollout> rollouts, IReasoningTask task)
     {
         var headline = report.Named().ToDictionary(kv => kv.Key, kv => kv.Value);
         headline["reasoning_tokens"] = rollouts.Average(x => x.ReasoningTokens);
         headline["answer_tokens"] = rollouts.Average(x => x.AnswerTokens);
         headline["format_rate"] = rollouts.Average(x => x.WellFormed ? 1.0 : 0.0);
         headline["grader_errors"] = rollouts.Count(x => x.Grade.Error is not null);
+        if (StepCheck.Accuracy(task, rollouts) is { } steps) headline["step_accuracy"] = steps;
         return headline;
     }
 
@@ -114,7 +115,7 @@ internal static class EvalCommand
             return;
         }
         var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
-        foreach (var (k, v) in headline) table.AddRow(k, v.ToString(k.Contains('@', StringComparison.Ordinal) || k == "format_rate" ? "P1" : "F1", System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (k, v) in headline) table.AddRow(k, v.ToString(k.Contains('@', StringComparison.Ordinal) || k is "format_rate" or "step_accuracy" ? "P1" : "F1", System.Globalization.CultureInfo.InvariantCulture));
         table.AddRow("problems × samples", $"{report.Problems} × {report.Samples / Math.Max(1, report.Problems)}");
         io.Console.Write(table);
     }

@@ -70,14 +70,17 @@ internal static class DemoRun
         return new Stage(name, metrics, trainSeconds);
     }
 
+    static string Steps(Stage st) => st.Metrics.TryGetValue("step_accuracy", out var v) ? v.ToString("P1", CultureInfo.InvariantCulture) : "—";
+
     static void PrintSummary(CliOutput io, List<Stage> stages, double minutes)
     {
         var keys = stages[0].Metrics.Keys.Where(k => k.Contains('@', StringComparison.Ordinal)).ToList();
         var table = new Table().AddColumn("model");
         foreach (var k in keys) table.AddColumn(new TableColumn(k).RightAligned());
         table.AddColumn(new TableColumn("reasoning tokens").RightAligned());
+        table.AddColumn(new TableColumn("right steps").RightAligned());
         foreach (var st in stages)
-            table.AddRow([st.Name, .. keys.Select(k => st.Metrics.GetValueOrDefault(k).ToString("P1", CultureInfo.InvariantCulture)), st.Metrics.GetValueOrDefault("reasoning_tokens").ToString("F0", CultureInfo.InvariantCulture)]);
+            table.AddRow([st.Name, .. keys.Select(k => st.Metrics.GetValueOrDefault(k).ToString("P1", CultureInfo.InvariantCulture)), st.Metrics.GetValueOrDefault("reasoning_tokens").ToString("F0", CultureInfo.InvariantCulture), Steps(st)]);
         io.Console.Write(table);
         io.Console.MarkupLine($"total {minutes:F1} min");
     }
@@ -88,11 +91,12 @@ internal static class DemoRun
         var md = new StringBuilder();
         md.AppendLine("# Ponder demo report").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Countdown ({string.Join(", ", s.TaskSettings.Select(kv => $"{kv.Key}={kv.Value}"))}), a {s.Preset} model trained from scratch: SFT on search traces, then RL ({s.Rl.Algorithm}). Held-out problems: {s.EvalProblems}, {s.EvalSamples} samples each at temperature 1, completions up to {s.MaxCompletionTokens} tokens. Total time {minutes:F1} min.").AppendLine();
-        md.AppendLine("| model | " + string.Join(" | ", keys) + " | reasoning tokens | training time |");
-        md.AppendLine("|---|" + string.Concat(keys.Select(_ => "---:|")) + "---:|---:|");
+        md.AppendLine("| model | " + string.Join(" | ", keys) + " | reasoning tokens | right steps | training time |");
+        md.AppendLine("|---|" + string.Concat(keys.Select(_ => "---:|")) + "---:|---:|---:|");
         foreach (var st in stages)
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {st.Name} | {string.Join(" | ", keys.Select(k => st.Metrics.GetValueOrDefault(k).ToString("P1", CultureInfo.InvariantCulture)))} | {st.Metrics.GetValueOrDefault("reasoning_tokens"):F0} | {st.Seconds / 60:F1} min |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {st.Name} | {string.Join(" | ", keys.Select(k => st.Metrics.GetValueOrDefault(k).ToString("P1", CultureInfo.InvariantCulture)))} | {st.Metrics.GetValueOrDefault("reasoning_tokens"):F0} | {Steps(st)} | {st.Seconds / 60:F1} min |");
         md.AppendLine();
+        md.AppendLine("Right steps: the share of the reasoning's `a op b=c` lines whose arithmetic holds (sampled at temperature 1) — how far the search in the thinking can be trusted.").AppendLine();
         if (stages.Count == 2)
             md.AppendLine(CultureInfo.InvariantCulture, $"RL changed held-out pass@1 by {(stages[1].Metrics["pass@1"] - stages[0].Metrics["pass@1"]) * 100:+0.0;-0.0} points.").AppendLine();
         if (overheads.Count > 0)

@@ -31,6 +31,7 @@ internal static class HeldOut
         metrics[prefix + "format_rate"] = rollouts.Average(x => x.WellFormed ? 1.0 : 0.0);
         metrics[prefix + "reasoning_tokens"] = rollouts.Average(x => x.ReasoningTokens);
         metrics[prefix + "answer_tokens"] = rollouts.Average(x => x.AnswerTokens);
+        if (StepCheck.Accuracy(task, rollouts) is { } steps) metrics[prefix + "step_accuracy"] = steps;
         return (metrics, rollouts);
     }
 }

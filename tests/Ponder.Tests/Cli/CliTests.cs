@@ -24,12 +24,12 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Given_output_that_is_not_a_terminal_When_a_wide_table_is_written_Then_no_header_or_number_is_cut()
     {
-        // The demo's summary: 11 columns. At Spectre's default 80 columns for redirected output it printed "pass…",
+        // The demo's summary: 12 columns. At Spectre's default 80 columns for redirected output it printed "pass…",
         // "con…" and numbers wrapped over two lines.
         using var text = new StringWriter();
         var console = Ponder.Cli.Cli.CreateConsole(text);
         var table = new Table().AddColumn("model");
-        string[] keys = ["pass@1", "cons@1", "pass@2", "cons@2", "pass@4", "cons@4", "pass@8", "cons@8", "greedy pass@1", "reasoning tokens"];
+        string[] keys = ["pass@1", "cons@1", "pass@2", "cons@2", "pass@4", "cons@4", "pass@8", "cons@8", "greedy pass@1", "reasoning tokens", "right steps"];
         foreach (var k in keys) table.AddColumn(k);
         table.AddRow(["SFT + RL", .. keys.Select(_ => "18.4 %")]);
         console.Write(table);

@@ -12,7 +12,7 @@ namespace Ponder.Tasks.Generated;
 /// that are not already one of the numbers; draw again when there is none. The split key is the sorted numbers and the
 /// target, so a reordering of a test problem is never a train problem.</para>
 /// </summary>
-public sealed class CountdownTask : ITraceTask
+public sealed class CountdownTask : ITraceTask, IStepCheckedTask
 {
     public CountdownTask(CountdownOptions options)
     {
@@ -60,6 +60,9 @@ public sealed class CountdownTask : ITraceTask
             : Search(rng);
         return found is ({ } reasoning, { } solution) ? (reasoning, $"{solution}={target}") : null;
     }
+
+    /// <summary>Every <c>a op b=c</c> line of the reasoning, right when its arithmetic holds (<see cref="CountdownSteps"/>).</summary>
+    public StepCheck CheckSteps(Problem problem, string reasoning) => CountdownSteps.Check(reasoning);
 
     /// <summary>Move orders an unguided trace tries (each jittered afresh) before the problem counts as having none.</summary>
     public const int UnguidedTries = 8;

@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Ponder.Tasks.Generated;
+
+/// <summary>
+/// The step check of countdown reasoning: every line that begins (after its indentation) with <c>a op b=c</c> is a
+/// step, right when the arithmetic holds — <c>+ - *</c> exactly, <c>/</c> only when it divides evenly. What follows
+/// the step on its line (the state <c>[7 9 17]</c>, a dead end's <c>x</c>) and whether the operands were still
+/// available are not checked: this measures the arithmetic of the thinking, the part a trace's search relies on.
+/// </summary>
+internal static partial class CountdownSteps
+{
+    [GeneratedRegex(@"^\s*(\d+)([-+*/])(\d+)=(\d+)", RegexOptions.CultureInvariant)]
+    private static partial Regex Step();
+
+    public static StepCheck Check(string reasoning)
+    {
+        ArgumentNullException.ThrowIfNull(reasoning);
+        int steps = 0, correct = 0;
+        foreach (var line in reasoning.Split('\n'))
+        {
+            var m = Step().Match(line);
+            if (!m.Success) continue;
+            steps++;
+            if (Holds(m.Groups[1].Value, m.Groups[2].Value[0], m.Groups[3].Value, m.Groups[4].Value)) correct++;
+        }
+        return new StepCheck(steps, correct);
+    }
+
+    static bool Holds(string left, char op, string right, string result)
+    {
+        // Digit strings too long for a long cannot be a step of a countdown search over small numbers: wrong.
+        if (!long.TryParse(left, NumberStyles.None, CultureInfo.InvariantCulture, out long a)
+            || !long.TryParse(right, NumberStyles.None, CultureInfo.InvariantCulture, out long b)
+            || !long.TryParse(result, NumberStyles.None, CultureInfo.InvariantCulture, out long c))
+            return false;
+        return op switch
+        {
+            '+' => a + b == c,
+            '-' => a - b == c,
+            '*' => (Int128)a * b == c,
+            '/' => b != 0 && a % b == 0 && a / b == c,
+            _ => false,
+        };
+    }
+}
