@@ -47,6 +47,7 @@ internal static class RlSession
                 lastEval = report.Named().ToDictionary(kv => "eval/" + kv.Key, kv => kv.Value);
                 lastEval["eval/format_rate"] = rollouts.Average(x => x.WellFormed ? 1.0 : 0.0);
                 lastEval["eval/reasoning_tokens"] = rollouts.Average(x => x.ReasoningTokens);
+                if (Tasks.StepCheck.Accuracy(task, rollouts) is { } steps) lastEval["eval/step_accuracy"] = steps;
                 lastEval["eval/compute_flops"] = trainer.CumulativeFlops;
                 store.LogMetrics(trainer.State.Step, lastEval);
             }

@@ -76,12 +76,18 @@ public sealed class RlTrainer : IDisposable
     /// before the size was recorded keep the pool the options give.</summary>
     void ResumePool(TrainerState state, string checkpoint)
     {
-        if (!state.Extra.TryGetValue(PoolKey, out var recorded)) return;
-        int started = int.Parse(recorded, CultureInfo.InvariantCulture);
+        if (!state.Extra.TryGetValue(PoolKey, out var recorded))
+        {
+            state.Extra[PoolKey] = poolSize.ToString(CultureInfo.InvariantCulture);    // pinned from here on
+            return;
+        }
+        if (!int.TryParse(recorded, NumberStyles.None, CultureInfo.InvariantCulture, out int started) || started < 1)
+            throw new PonderException($"{checkpoint}/{TrainingCheckpoint.StateFile}: extra.{PoolKey} is \"{recorded}\", not a " +
+                "number of problems; restore the file from another checkpoint of the run or start a new run in another --out.");
         if (started == poolSize) return;
         if (Options.TrainProblems is { } asked)
-            throw new PonderException($"{checkpoint}: the run started with --train-problems {started}, not {asked}; resume with " +
-                $"--train-problems {started} (or without the option), or start a new run in another --out.");
+            throw new PonderException($"{checkpoint}: the run started with a pool of {started} training problems, not {asked}; resume " +
+                $"with --train-problems {started} (or without the option), or start a new run in another --out.");
         pool = ProblemPool.Train(task, started);
     }
 

@@ -110,6 +110,31 @@ public sealed class RlTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_checkpoint_from_before_the_pool_was_recorded_When_resumed_Then_the_pool_it_uses_is_pinned_from_then_on()
+    {
+        var options = Small() with { Steps = 1, MaxCompletionTokens = 2 };
+        string checkpoints = dir.File("ck-old");
+        using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
+        using (var trainer = new RlTrainer(lm, new ParityTask(), options))
+        {
+            trainer.Step();
+            trainer.SaveCheckpoint(checkpoints);
+        }
+        string latest = TrainingCheckpoint.Latest(checkpoints)!, stateFile = Path.Combine(latest, TrainingCheckpoint.StateFile);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(stateFile))!;
+        Assert.NotNull(json["extra"]!["train_problems"]);
+        json["extra"]!.AsObject().Remove("train_problems");                     // as written before the key existed
+        File.WriteAllText(stateFile, json.ToJsonString());
+
+        using var resumed = LanguageModel.Load(latest);
+        using var trainer2 = new RlTrainer(resumed, new ParityTask(), options with { Steps = 3 });
+        trainer2.Resume(latest);
+
+        // The options' pool (3 × 4 = 12) is used and recorded, so the next checkpoint keeps it.
+        Assert.Equal("12", trainer2.State.Extra["train_problems"]);
+    }
+
+    [Fact]
     public void Given_a_run_resumed_with_another_train_problems_Then_it_is_refused_with_the_number_it_started_with()
     {
         var options = Small() with { Steps = 1, MaxCompletionTokens = 2, TrainProblems = 5 };
@@ -125,6 +150,7 @@ public sealed class RlTrainerTests : IDisposable
         using var other = new RlTrainer(resumed, new ParityTask(), options with { Steps = 2, TrainProblems = 7 });
 
         var e = Assert.Throws<PonderException>(() => other.Resume(latest));
+        Assert.Contains("a pool of 5 training problems, not 7", e.Message);
         Assert.Contains("--train-problems 5", e.Message);
     }
 

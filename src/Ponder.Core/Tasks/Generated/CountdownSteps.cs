@@ -5,13 +5,14 @@ namespace Ponder.Tasks.Generated;
 
 /// <summary>
 /// The step check of countdown reasoning: every line that begins (after its indentation) with <c>a op b=c</c> is a
-/// step, right when the arithmetic holds — <c>+ - *</c> exactly, <c>/</c> only when it divides evenly. What follows
+/// step, right when the arithmetic holds — <c>+ - *</c> exactly, <c>/</c> only when it divides evenly; a negative
+/// result is wrong (countdown keeps every intermediate positive). Digits are ASCII only. What follows
 /// the step on its line (the state <c>[7 9 17]</c>, a dead end's <c>x</c>) and whether the operands were still
 /// available are not checked: this measures the arithmetic of the thinking, the part a trace's search relies on.
 /// </summary>
 internal static partial class CountdownSteps
 {
-    [GeneratedRegex(@"^\s*(\d+)([-+*/])(\d+)=(\d+)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[ \t]*([0-9]+)([-+*/])([0-9]+)=(-?[0-9]+)", RegexOptions.CultureInvariant)]
     private static partial Regex Step();
 
     public static StepCheck Check(string reasoning)
@@ -33,7 +34,7 @@ internal static partial class CountdownSteps
         // Digit strings too long for a long cannot be a step of a countdown search over small numbers: wrong.
         if (!long.TryParse(left, NumberStyles.None, CultureInfo.InvariantCulture, out long a)
             || !long.TryParse(right, NumberStyles.None, CultureInfo.InvariantCulture, out long b)
-            || !long.TryParse(result, NumberStyles.None, CultureInfo.InvariantCulture, out long c))
+            || !long.TryParse(result, NumberStyles.None, CultureInfo.InvariantCulture, out long c))   // a negative result ("-4") does not parse: wrong
             return false;
         return op switch
         {

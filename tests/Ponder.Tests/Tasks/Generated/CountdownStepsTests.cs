@@ -23,6 +23,7 @@ public sealed class CountdownStepsTests
     [InlineData("  17*7=119 [9 119]", 1)]
     [InlineData("9-7=2", 1)]
     [InlineData("3-7=4", 0)]                          // no negative results: a - b written as |a - b| is wrong
+    [InlineData("3-7=-4", 0)]                         // ... nor as a negative number (countdown keeps them positive)
     [InlineData("56/8=7", 1)]
     [InlineData("9/2=4", 0)]                          // inexact division never holds
     [InlineData("9/0=0", 0)]
@@ -35,11 +36,26 @@ public sealed class CountdownStepsTests
     public void Given_an_answer_without_steps_Then_accuracy_is_undefined_rather_than_zero()
     {
         var problem = CountdownTask.Create([3, 6, 10], 28);
-        Rollout Sample(string reasoning) => new(problem, new Ponder.Generation.Completion(0, 0, [], [], [], reasoning, Ponder.Generation.FinishReason.Stop, null), reasoning, "", Grade.NoAnswer, 0, 0, true);
+        Rollout Sample(string reasoning) => new(problem, new Ponder.Generation.Completion(0, 0, [], [], [], reasoning + "\n</think>\n", Ponder.Generation.FinishReason.Stop, null), reasoning, "", Grade.NoAnswer, 0, 0, true);
 
         Assert.Null(StepCheck.Accuracy(Task, [Sample(""), Sample("guess")]));
         // Pooled over samples: (1 + 0 + 2) right of (1 + 1 + 3) steps = 3 / 5.
         Assert.Equal(0.6, StepCheck.Accuracy(Task, [Sample("3+6=9"), Sample("3*6=16"), Sample("10+6=16\n16+3=19\n16*3=47")]));
         Assert.Null(StepCheck.Accuracy(new Ponder.Tests.Reinforcement.ParityTask(), [Sample("3+6=9")]));
+    }
+
+    [Fact]
+    public void Given_a_reasoning_cut_off_mid_line_Then_its_last_line_is_not_counted_as_a_wrong_step()
+    {
+        var problem = CountdownTask.Create([7, 9, 17], 110);
+        // Text is the completion as sampled: closed reasoning contains </think>; a cut one (token limit) does not.
+        Rollout Sample(string text, string reasoning, bool budgetCut = false) =>
+            new(problem, new Ponder.Generation.Completion(0, 0, [], [], [], text, Ponder.Generation.FinishReason.Length, null, budgetCut), reasoning, "", Grade.NoAnswer, 0, 0, false);
+
+        // "17*7=11" is "17*7=119" cut by the limit: 1 step (right), not 2 with 1 wrong.
+        Assert.Equal(1.0, StepCheck.Accuracy(Task, [Sample("9+8=17 [7 17]\n 17*7=11", "9+8=17 [7 17]\n 17*7=11")]));
+        Assert.Equal(1.0, StepCheck.Accuracy(Task, [Sample("9+8=17 [7 17]\n 17*7=11\n</think>\n", "9+8=17 [7 17]\n 17*7=11", budgetCut: true)]));
+        // Closed by the model itself: every line counts.
+        Assert.Equal(0.5, StepCheck.Accuracy(Task, [Sample("9+8=17 [7 17]\n 17*7=11\n</think>\n", "9+8=17 [7 17]\n 17*7=11")]));
     }
 }
