@@ -97,11 +97,8 @@ internal static class EvalCommand
     internal static Dictionary<string, double> Headline(MetricsReport report, IReadOnlyList<Rollout> rollouts, IReasoningTask task)
     {
         var headline = report.Named().ToDictionary(kv => kv.Key, kv => kv.Value);
-        headline["reasoning_tokens"] = rollouts.Average(x => x.ReasoningTokens);
-        headline["answer_tokens"] = rollouts.Average(x => x.AnswerTokens);
-        headline["format_rate"] = rollouts.Average(x => x.WellFormed ? 1.0 : 0.0);
+        foreach (var (k, v) in Sessions.HeldOut.Stats(task, rollouts, "")) headline[k] = v;
         headline["grader_errors"] = rollouts.Count(x => x.Grade.Error is not null);
-        if (StepCheck.Accuracy(task, rollouts) is { } steps) headline["step_accuracy"] = steps;
         return headline;
     }
 

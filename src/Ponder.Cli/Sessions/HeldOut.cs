@@ -28,10 +28,21 @@ internal static class HeldOut
         var graded = rollouts.Select(x => new GradedSample(x.Problem.Id, x.Completion.SampleIndex, x.Grade.Canonical, x.Grade.Correct, null)).ToList();
         var report = Metrics.Compute(graded, Metrics.DefaultKs(options.N));
         var metrics = report.Named().ToDictionary(kv => prefix + kv.Key, kv => kv.Value);
-        metrics[prefix + "format_rate"] = rollouts.Average(x => x.WellFormed ? 1.0 : 0.0);
-        metrics[prefix + "reasoning_tokens"] = rollouts.Average(x => x.ReasoningTokens);
-        metrics[prefix + "answer_tokens"] = rollouts.Average(x => x.AnswerTokens);
-        if (StepCheck.Accuracy(task, rollouts) is { } steps) metrics[prefix + "step_accuracy"] = steps;
+        foreach (var (k, v) in Stats(task, rollouts, prefix)) metrics[k] = v;
         return (metrics, rollouts);
+    }
+
+    /// <summary>What every evaluation reports beside the accuracy metrics: format rate, mean reasoning and answer
+    /// tokens, and the step accuracy for tasks with a step check.</summary>
+    public static Dictionary<string, double> Stats(IReasoningTask task, IReadOnlyList<Rollout> rollouts, string prefix)
+    {
+        var stats = new Dictionary<string, double>
+        {
+            [prefix + "format_rate"] = rollouts.Average(x => x.WellFormed ? 1.0 : 0.0),
+            [prefix + "reasoning_tokens"] = rollouts.Average(x => x.ReasoningTokens),
+            [prefix + "answer_tokens"] = rollouts.Average(x => x.AnswerTokens),
+        };
+        if (StepCheck.Accuracy(task, rollouts) is { } steps) stats[prefix + "step_accuracy"] = steps;
+        return stats;
     }
 }

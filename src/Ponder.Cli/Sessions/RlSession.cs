@@ -45,9 +45,7 @@ internal static class RlSession
                 var graded = rollouts.Select(x => new Evaluation.GradedSample(x.Problem.Id, x.Completion.SampleIndex, x.Grade.Canonical, x.Grade.Correct, null)).ToList();
                 var report = Evaluation.Metrics.Compute(graded, Evaluation.Metrics.DefaultKs(options.EvalSamples));
                 lastEval = report.Named().ToDictionary(kv => "eval/" + kv.Key, kv => kv.Value);
-                lastEval["eval/format_rate"] = rollouts.Average(x => x.WellFormed ? 1.0 : 0.0);
-                lastEval["eval/reasoning_tokens"] = rollouts.Average(x => x.ReasoningTokens);
-                if (Tasks.StepCheck.Accuracy(task, rollouts) is { } steps) lastEval["eval/step_accuracy"] = steps;
+                foreach (var (k, v) in HeldOut.Stats(task, rollouts, "eval/")) lastEval[k] = v;
                 lastEval["eval/compute_flops"] = trainer.CumulativeFlops;
                 store.LogMetrics(trainer.State.Step, lastEval);
             }

@@ -51,6 +51,17 @@ public sealed class RlTrainerTests : IDisposable
         LearningRate = 1e-2, WarmupSteps = 1, FormatReward = 0.5, OverlongWindow = 0, Seed = 3,
     };
 
+    /// <summary>Trains a fresh tiny policy for all of <paramref name="options"/>' steps and returns the checkpoint it saved.</summary>
+    string Checkpointed(RlOptions options, string name)
+    {
+        string checkpoints = dir.File(name);
+        using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2);
+        using var trainer = new RlTrainer(lm, new ParityTask(), options);
+        while (!trainer.Finished) trainer.Step();
+        trainer.SaveCheckpoint(checkpoints);
+        return TrainingCheckpoint.Latest(checkpoints)!;
+    }
+
     [Fact]
     public void Given_an_interrupted_run_When_resumed_Then_its_metrics_equal_the_uninterrupted_run()
     {
@@ -85,14 +96,7 @@ public sealed class RlTrainerTests : IDisposable
         // The default pool is steps × prompts problems: 2 × 4 = 8 at the start. Extending the run to 4 steps on resume
         // must not change it to 16 (the data order over 16 problems would differ from the one the run began).
         var options = Small() with { Steps = 2, MaxCompletionTokens = 2 };
-        string checkpoints = dir.File("ck-extend");
-        using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
-        using (var trainer = new RlTrainer(lm, new ParityTask(), options))
-        {
-            while (!trainer.Finished) trainer.Step();
-            trainer.SaveCheckpoint(checkpoints);
-        }
-        string latest = TrainingCheckpoint.Latest(checkpoints)!;
+        string latest = Checkpointed(options, "ck-extend");
         string[] resumed;
         using (var lm = LanguageModel.Load(latest))
         using (var trainer = new RlTrainer(lm, new ParityTask(), options with { Steps = 4 }))
@@ -113,14 +117,7 @@ public sealed class RlTrainerTests : IDisposable
     public void Given_a_checkpoint_from_before_the_pool_was_recorded_When_resumed_Then_the_pool_it_uses_is_pinned_from_then_on()
     {
         var options = Small() with { Steps = 1, MaxCompletionTokens = 2 };
-        string checkpoints = dir.File("ck-old");
-        using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
-        using (var trainer = new RlTrainer(lm, new ParityTask(), options))
-        {
-            trainer.Step();
-            trainer.SaveCheckpoint(checkpoints);
-        }
-        string latest = TrainingCheckpoint.Latest(checkpoints)!, stateFile = Path.Combine(latest, TrainingCheckpoint.StateFile);
+        string latest = Checkpointed(options, "ck-old"), stateFile = Path.Combine(latest, TrainingCheckpoint.StateFile);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(stateFile))!;
         Assert.NotNull(json["extra"]!["train_problems"]);
         json["extra"]!.AsObject().Remove("train_problems");                     // as written before the key existed
@@ -138,14 +135,7 @@ public sealed class RlTrainerTests : IDisposable
     public void Given_a_run_resumed_with_another_train_problems_Then_it_is_refused_with_the_number_it_started_with()
     {
         var options = Small() with { Steps = 1, MaxCompletionTokens = 2, TrainProblems = 5 };
-        string checkpoints = dir.File("ck-pool");
-        using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
-        using (var trainer = new RlTrainer(lm, new ParityTask(), options))
-        {
-            trainer.Step();
-            trainer.SaveCheckpoint(checkpoints);
-        }
-        string latest = TrainingCheckpoint.Latest(checkpoints)!;
+        string latest = Checkpointed(options, "ck-pool");
         using var resumed = LanguageModel.Load(latest);
         using var other = new RlTrainer(resumed, new ParityTask(), options with { Steps = 2, TrainProblems = 7 });
 
