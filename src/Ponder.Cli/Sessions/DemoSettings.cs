@@ -17,40 +17,49 @@ internal sealed record DemoSettings(
     TestTime.ScalingOptions Scale,
     int ScaleProblems)
 {
-    // Three numbers 1–10 and short search traces (at most 6 lines): what a 4.8M model learns in ~6 minutes of SFT on
-    // 2 cores (measured: greedy pass@1 17 %, pass@8 27 % at temperature 1). With numbers up to 50 and 24-line traces
-    // the same budget reaches 0 % and RL has nothing to reinforce.
-    static readonly Dictionary<string, string> Countdown = new() { ["numbers"] = "3", ["max-number"] = "10", ["max-trace-lines"] = "6" };
+    // Three numbers 1–10 and unguided search traces of at most 12 lines: every line a real move, a problem whose search
+    // does not reach the target within 12 lines has no trace. Unguided rather than guided (whose last lines walk to the
+    // target by an exhaustive solver's choice — not search a model can imitate): greedy pass@1 45 % vs 10 % after the same
+    // SFT. With 12 lines rather than 6, searches that find the target in a later subtree are learned too, so thinking
+    // longer finds more (docs/BENCHMARKS.md, seventh round).
+    static readonly Dictionary<string, string> Countdown = new()
+    {
+        ["numbers"] = "3", ["max-number"] = "10", ["max-trace-lines"] = "12", ["guided"] = "false",
+    };
 
     // The first 1,250 of the ~2,200 distinct training problems for SFT (1,200 for RL) — the ones the generator draws
-    // most often, whose searches are shorter. All 2,200 at the same 300 steps (4.4 epochs instead of 7.7) gave a far
-    // weaker SFT model: greedy pass@1 2.8 % vs 12.0 % (250 problems), pass@1 (T = 1) 2.5 % vs 7.8 % (100), measured
-    // (docs/BENCHMARKS.md, fourth round).
+    // most often, whose searches are shorter (docs/BENCHMARKS.md, fourth round).
     const int SftPool = 1_250, RlPool = 1_200;
 
-    /// <summary>About 14 minutes on 2 cores (measured: 14.1 with 250 held-out problems).</summary>
+    // The mini preset (0.8M parameters), not small (4.8M): in the same minutes it takes ~4x the steps, and the steps are
+    // what the arithmetic of the search needs — small's lines are right 14 % of the time after 300 steps, mini's 78 %
+    // after 1,000 (the same 5.7 min).
+    const string ModelSize = "mini";
+
+    /// <summary>About 19 minutes on 2 cores (measured: 19.0 — SFT 6.6, RL 10.8).</summary>
     public static DemoSettings Full() => new(
-        "small", new Dictionary<string, string>(Countdown),
-        new SftOptions { Steps = 300, BatchSize = 32, LearningRate = 3e-3, WarmupSteps = 30, EvalEvery = 100, CheckpointEvery = 100, MaxSequenceLength = 512 },
+        ModelSize, new Dictionary<string, string>(Countdown),
+        new SftOptions { Steps = 1000, BatchSize = 32, LearningRate = 3e-3, WarmupSteps = 30, EvalEvery = 500, CheckpointEvery = 250, MaxSequenceLength = 512 },
         SftPool,
         // Dr. GRPO: GRPO's per-sequence length normalisation rewards short correct answers and shrank reasoning
         // 3x in 10 steps here. No format reward: after SFT > 99 % of completions are well-formed already.
-        // 300 steps: with all-wrong groups skipped in the update a step takes ~1.2 s (4.8 s when every completion was
-        // trained on). Measured lifts of pass@1: 150 steps +9.5 points (3.5 min), 300 steps +13.3 (6.8 min), 450 steps
-        // +12.3 (9.4 min) — the policy's one-operation shortcut plateaus at ~17 %.
+        // 150 steps of ~4 s (rollouts of up to 256 tokens). From the mini SFT model RL keeps the search (reasoning
+        // 93 → 73 tokens) and lifts pass@1 47.1 → 53.2 → 54.9 → 57.5 % at steps 0/50/100/150 (its own 100 held-out
+        // problems × 8); the small model's RL instead dropped its wrong search for a one-line guess.
         RlOptions.For("drgrpo") with
         {
-            Steps = 300, PromptsPerStep = 16, GroupSize = 8, MicroBatchSize = 64, LearningRate = 1e-4, FormatReward = 0, TrainProblems = RlPool,
-            WarmupSteps = 3, EvalEvery = 50, EvalProblems = 100, EvalSamples = 8, CheckpointEvery = 100,
+            Steps = 150, PromptsPerStep = 16, GroupSize = 8, MicroBatchSize = 64, LearningRate = 1e-4, FormatReward = 0, TrainProblems = RlPool,
+            WarmupSteps = 3, EvalEvery = 50, EvalProblems = 100, EvalSamples = 8, CheckpointEvery = 50,
         },
-        EvalProblems: 250, EvalSamples: 8, MaxCompletionTokens: 160,
-        Scale: new TestTime.ScalingOptions { Budgets = [8, 16, 32, 64, 128], SampleCounts = [1, 2, 4, 8, 16], Temperature = 1.0, TopP = 1.0, AnswerTokens = 32 },
+        EvalProblems: 250, EvalSamples: 8, MaxCompletionTokens: 256,
+        // Budgets up to the longest searches (12 lines ≈ 130 tokens) and past them.
+        Scale: new TestTime.ScalingOptions { Budgets = [8, 16, 32, 64, 128, 256], SampleCounts = [1, 2, 4, 8, 16], Temperature = 1.0, TopP = 1.0, AnswerTokens = 32 },
         ScaleProblems: 50);
 
-    /// <summary>About 1 minute (measured: 0.9): the same pipeline, smaller everywhere.</summary>
+    /// <summary>About 1 minute (measured: 1.2): the same pipeline, smaller everywhere (its numbers are near 0: a smoke run).</summary>
     public static DemoSettings Quick() => new(
-        "small", new Dictionary<string, string>(Countdown),
-        new SftOptions { Steps = 50, BatchSize = 16, LearningRate = 3e-3, WarmupSteps = 5, EvalEvery = 0, CheckpointEvery = 50, MaxSequenceLength = 512 },
+        ModelSize, new Dictionary<string, string>(Countdown),
+        new SftOptions { Steps = 300, BatchSize = 16, LearningRate = 3e-3, WarmupSteps = 20, EvalEvery = 0, CheckpointEvery = 300, MaxSequenceLength = 512 },
         SftPool,
         RlOptions.For("drgrpo") with
         {

@@ -4,9 +4,11 @@ namespace Ponder.Model;
 public static class Presets
 {
     /// <summary>The names <c>ponder init --preset</c> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["tiny", "small"];
+    public static IReadOnlyList<string> Names { get; } = ["tiny", "mini", "small"];
 
-    /// <param name="name">tiny (~0.1M parameters, for tests) or small (~4.8M, trains on a CPU in minutes).</param>
+    /// <param name="name">tiny (~0.1M parameters, for tests), mini (~0.8M: the demo's; about the compute-optimal size
+    /// for minutes of training on 2 CPU cores, where it learns the arithmetic of its search ~4× faster per minute than
+    /// small — docs/BENCHMARKS.md, seventh round) or small (~4.8M).</param>
     /// <param name="arch">llama or qwen2 (q/k/v bias).</param>
     /// <param name="vocabSize">The tokenizer's size; the embedding table is padded to a multiple of 64.</param>
     public static ModelConfig Get(string name, string arch, int vocabSize)
@@ -15,6 +17,7 @@ public static class Presets
         var shape = name switch
         {
             "tiny" => (Hidden: 64, Layers: 2, Heads: 4, KvHeads: 2, Mlp: 192, Context: 1024),
+            "mini" => (Hidden: 128, Layers: 4, Heads: 4, KvHeads: 2, Mlp: 384, Context: 2048),
             "small" => (Hidden: 256, Layers: 6, Heads: 8, KvHeads: 4, Mlp: 768, Context: 2048),
             _ => throw new PonderException($"--preset {name}: unknown preset. Use one of: {string.Join(", ", Names)}."),
         };
