@@ -19,8 +19,8 @@ internal sealed record DemoSettings(
 {
     // Three numbers 1–10 and unguided search traces of at most 12 lines: every line a real move, a problem whose search
     // does not reach the target within 12 lines has no trace. Unguided rather than guided (whose last lines walk to the
-    // target by an exhaustive solver's choice — not search a model can imitate): greedy pass@1 45 % vs 10 % after the same
-    // SFT. With 12 lines rather than 6, searches that find the target in a later subtree are learned too, so thinking
+    // target by an exhaustive solver's choice — not search a model can imitate): greedy pass@1 20 % vs 10 % for the small
+    // model after the same 600 SFT steps. With 12 lines rather than 6, searches that find the target in a later subtree are learned too, so thinking
     // longer finds more (docs/BENCHMARKS.md, seventh round).
     static readonly Dictionary<string, string> Countdown = new()
     {
@@ -32,8 +32,8 @@ internal sealed record DemoSettings(
     const int SftPool = 1_250, RlPool = 1_200;
 
     // The mini preset (0.8M parameters), not small (4.8M): in the same minutes it takes ~4x the steps, and the steps are
-    // what the arithmetic of the search needs — small's lines are right 14 % of the time after 300 steps, mini's 78 %
-    // after 1,000 (the same 5.7 min).
+    // what the arithmetic of the search needs — small's lines are right 14 % of the time after 300 steps, mini's 77 %
+    // after 1,000 (6.6 min each).
     const string ModelSize = "mini";
 
     /// <summary>About 19 minutes on 2 cores (measured: 19.0 — SFT 6.6, RL 10.8).</summary>
