@@ -1,0 +1,55 @@
+using Ponder.Cli.Sessions;
+using Ponder.Tasks;
+using Ponder.Tasks.Generated;
+using Ponder.Training;
+
+namespace Ponder.Tests.Cli;
+
+public sealed class DemoSettingsTests
+{
+    public static TheoryData<string> Names => ["full", "quick"];
+
+    static DemoSettings Get(string name) => name == "full" ? DemoSettings.Full() : DemoSettings.Quick();
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Given_the_demo_settings_When_the_task_is_built_Then_it_is_unguided_countdown_with_12_line_traces(string name)
+    {
+        var task = Assert.IsType<CountdownTask>(new TaskSpec("countdown", Settings: Get(name).TaskSettings).Create());
+
+        Assert.Equal((3, 10, 12, false), (task.Options.Numbers, task.Options.MaxNumber, task.Options.MaxTraceLines, task.Options.Guided));
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Given_the_demo_settings_When_its_sft_data_is_drawn_Then_every_example_is_a_search_that_ends_at_the_target(string name)
+    {
+        var s = Get(name);
+        var task = (ITraceTask)new TaskSpec("countdown", Settings: s.TaskSettings).Create();
+
+        // Throws when fewer than a quarter of the pool's first problems have a trace (an unguided search can fail).
+        var data = SftData.FromTask(task, seed: 0, s.SftProblems);
+
+        for (int p = 0; p < 20; p++)
+        {
+            var reasoning = data.Get(p)[1].Reasoning!;
+            var lines = reasoning.Split('\n');
+            Assert.InRange(lines.Length, 1, 12);
+            Assert.DoesNotContain(" x", lines[^1], StringComparison.Ordinal);   // the last line reaches the target
+            Assert.DoesNotContain("[", lines[^1], StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Given_the_demo_settings_When_the_model_is_built_Then_it_is_the_mini_preset_and_completions_fit_its_traces(string name)
+    {
+        var s = Get(name);
+
+        Assert.Equal("mini", s.Preset);
+        _ = Ponder.Model.Presets.Get(s.Preset, "qwen2", 261);
+        // 12 lines of up to ~16 tokens and the answer fit the completion limit.
+        Assert.True(s.MaxCompletionTokens >= 12 * 16 + 32, $"{s.MaxCompletionTokens} tokens");
+        Assert.All(s.Scale.Budgets, b => Assert.True(b <= s.MaxCompletionTokens, $"budget {b}"));
+    }
+}
