@@ -25,11 +25,18 @@ internal static class HeldOut
         LanguageModel lm, IReasoningTask task, IReadOnlyList<Problem> problems, SamplingOptions options, string prefix = "eval/")
     {
         var rollouts = RolloutSampler.Run(lm, task, problems, options);
+        return (Measure(task, rollouts, options.N, prefix), rollouts);
+    }
+
+    /// <summary>The headline numbers of graded samples, <paramref name="samples"/> a problem: pass@k and cons@k at the
+    /// default ks, then <see cref="Stats"/>; every key starts with <paramref name="prefix"/>.</summary>
+    public static Dictionary<string, double> Measure(IReasoningTask task, IReadOnlyList<Rollout> rollouts, int samples, string prefix)
+    {
         var graded = rollouts.Select(x => new GradedSample(x.Problem.Id, x.Completion.SampleIndex, x.Grade.Canonical, x.Grade.Correct, null)).ToList();
-        var report = Metrics.Compute(graded, Metrics.DefaultKs(options.N));
+        var report = Metrics.Compute(graded, Metrics.DefaultKs(samples));
         var metrics = report.Named().ToDictionary(kv => prefix + kv.Key, kv => kv.Value);
         foreach (var (k, v) in Stats(task, rollouts, prefix)) metrics[k] = v;
-        return (metrics, rollouts);
+        return metrics;
     }
 
     /// <summary>What every evaluation reports beside the accuracy metrics: format rate, mean reasoning and answer

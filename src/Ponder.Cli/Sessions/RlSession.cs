@@ -41,11 +41,7 @@ internal static class RlSession
             var overheads = new List<double>();
             void Evaluate()
             {
-                var rollouts = trainer.Evaluate(testProblems);
-                var graded = rollouts.Select(x => new Evaluation.GradedSample(x.Problem.Id, x.Completion.SampleIndex, x.Grade.Canonical, x.Grade.Correct, null)).ToList();
-                var report = Evaluation.Metrics.Compute(graded, Evaluation.Metrics.DefaultKs(options.EvalSamples));
-                lastEval = report.Named().ToDictionary(kv => "eval/" + kv.Key, kv => kv.Value);
-                foreach (var (k, v) in HeldOut.Stats(task, rollouts, "eval/")) lastEval[k] = v;
+                lastEval = HeldOut.Measure(task, trainer.Evaluate(testProblems), options.EvalSamples, "eval/");
                 lastEval["eval/compute_flops"] = trainer.CumulativeFlops;
                 store.LogMetrics(trainer.State.Step, lastEval);
             }

@@ -26,8 +26,8 @@ public sealed class RlTrainer : IDisposable
     readonly IPolicyAlgorithm algorithm;
     readonly ChatTemplate template;
     readonly AdamW optimizer;
-    IReadOnlyList<Problem> pool;
-    readonly int poolSize;
+    IReadOnlyList<Problem>? pool;       // built at the first step, once a resume has said which size the run uses
+    int poolSize;
     readonly int padId;
     CausalLM? reference;
 
@@ -42,7 +42,6 @@ public sealed class RlTrainer : IDisposable
         MemoryCheck.EnsureFits(policy.Config, options);
         int needed = options.Steps * options.PromptsPerStep * (options.DynamicSampling ? options.MaxSamplingRounds : 1);
         poolSize = options.TrainProblems ?? Math.Clamp(needed, 1, 20_000);
-        pool = ProblemPool.Train(task, poolSize);
         optimizer = new AdamW(policy.Network.named_parameters().Select(p => (p.name, p.parameter)), beta2: 0.99, weightDecay: options.WeightDecay);
         if (options.Policy.Beta > 0) reference = ReferencePolicy.CopyOf(policy.Network);
         State = new TrainerState { Kind = "rl", Seed = options.Seed, Extra = { [PoolKey] = poolSize.ToString(CultureInfo.InvariantCulture) } };
@@ -88,7 +87,8 @@ public sealed class RlTrainer : IDisposable
         if (Options.TrainProblems is { } asked)
             throw new PonderException($"{checkpoint}: the run started with a pool of {started} training problems, not {asked}; resume " +
                 $"with --train-problems {started} (or without the option), or start a new run in another --out.");
-        pool = ProblemPool.Train(task, started);
+        poolSize = started;
+        pool = null;
     }
 
     public string SaveCheckpoint(string dir) =>
@@ -108,6 +108,7 @@ public sealed class RlTrainer : IDisposable
 
     public RlStep Step()
     {
+        pool ??= ProblemPool.Train(task, poolSize);        // before the clock: building it is not part of a step's time
         var clock = Stopwatch.StartNew();
         var (rollouts, sampling) = SampleGroups();
         var rewards = rollouts.Select(r => Rewards.For(r, Options)).ToArray();
@@ -170,7 +171,7 @@ public sealed class RlTrainer : IDisposable
         while (kept.Count < Options.RolloutsPerStep && round < rounds)
         {
             int need = (Options.RolloutsPerStep - kept.Count) / Options.GroupSize;
-            var problems = Enumerable.Range(0, need).Select(i => pool[DataOrder.Index(State.DataPosition + i, pool.Count, Options.Seed)]).ToArray();
+            var problems = Enumerable.Range(0, need).Select(i => pool![DataOrder.Index(State.DataPosition + i, pool.Count, Options.Seed)]).ToArray();
             State = State with { DataPosition = State.DataPosition + need };
             var prompts = problems.Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids).ToArray();
 
