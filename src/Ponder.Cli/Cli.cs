@@ -43,7 +43,7 @@ public static class Cli
             DemoCommand.Create(io),
             ScoreCommand.Create(io),
             RunsCommand.Create(io),
-            VerifierCommand.Create(io),
+            ScorerCommand.Create(io),
             ScaleCommand.Create(io),
             ServeCommand.Create(io),
         };

@@ -29,7 +29,7 @@ internal sealed class SampleWriter : IDisposable
             ["answer_tokens"] = r.AnswerTokens,
             ["finish_reason"] = r.Completion.FinishReasonText,
             // Log-probability of the completion under the sampling distribution (vLLM's cumulative_logprob), and of
-            // its least likely token: the model's own confidence, e.g. to compare a verifier's ranking with.
+            // its least likely token: the model's own confidence, e.g. to compare a scorer's ranking with.
             ["logprob"] = r.Completion.Logprobs.Sum(l => (double)l),
             ["min_logprob"] = r.Completion.Logprobs.Count == 0 ? 0.0 : r.Completion.Logprobs.Min(),
         };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ponder.Generation;
+using Ponder.LanguageModels;
 
 namespace Ponder.Cli;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using Ponder.Server;
 using Ponder.Server.Benchmarks;
 using Ponder.Serving;
+using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Commands;
 

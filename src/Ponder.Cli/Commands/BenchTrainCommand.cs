@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ponder.Benchmarks;
+using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Commands;
 

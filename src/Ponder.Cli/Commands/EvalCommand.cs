@@ -1,15 +1,17 @@
 using System.CommandLine;
 using Ponder.Evaluation;
+using Ponder.Endpoints;
 using Ponder.Rollouts;
 using Ponder.Runs;
 using Ponder.Tasks;
-using Ponder.Verifier;
+using Ponder.Scoring;
 using Spectre.Console;
+using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder eval</c>: sample N completions per problem (local model or OpenAI-compatible endpoint), grade them
-/// with the task's grader, report pass@1, pass@k, cons@k and lengths; with <c>--verifier</c>, also rerank@k and weighted@k.</summary>
+/// with the task's grader, report pass@1, pass@k, cons@k and lengths; with <c>--scorer</c>, also rerank@k and weighted@k.</summary>
 internal static class EvalCommand
 {
     public static Command Create(CliOutput io)
@@ -23,12 +25,15 @@ internal static class EvalCommand
         var outFile = new Option<string?>("--out") { Description = "Write one JSON line per sample here." };
         var runs = new Option<string>("--runs-dir") { Description = "Where the run folder is written.", DefaultValueFactory = _ => "runs" };
         var verbose = new Option<bool>("--json") { Description = "Print the metrics as one JSON object." };
-        var verifier = new Option<string?>("--verifier") { Description = "Verifier directory (ponder verifier train): scores every sample, adds rerank@k and weighted@k." };
+        var scorer = new Option<string?>("--scorer", "--verifier")
+        {
+            Description = "Scorer directory (ponder scorer train): scores every sample, adds rerank@k and weighted@k.",
+        };
         var device = CommonOptions.Device();
         var dtype = CommonOptions.DType();
         var task = new TaskOptions();
         var sampling = new SamplingCliOptions();
-        var command = new Command("eval", "Evaluate a model on a task: pass@1, pass@k, cons@k.") { model, endpoint, apiKey, modelName, limit, ks, outFile, runs, verbose, verifier, device, dtype };
+        var command = new Command("eval", "Evaluate a model on a task: pass@1, pass@k, cons@k.") { model, endpoint, apiKey, modelName, limit, ks, outFile, runs, verbose, scorer, device, dtype };
         task.AddTo(command);
         sampling.AddTo(command);
         command.SetAction(r =>
@@ -41,8 +46,8 @@ internal static class EvalCommand
             string? local = r.GetValue(model), url = r.GetValue(endpoint);
             if ((local is null) == (url is null)) throw new PonderException("give exactly one of --model DIR or --endpoint URL.");
 
-            if (url is not null && r.GetValue(verifier) is not null)
-                throw new PonderException("--verifier scores the policy's own token ids: use it with a local --model, not --endpoint.");
+            if (url is not null && r.GetValue(scorer) is not null)
+                throw new PonderException("--scorer scores the policy's own token ids: use it with a local --model, not --endpoint.");
             IReadOnlyList<Rollout> rollouts;
             double[]? scores = null;
             var writer = r.GetValue(outFile) is { } path ? new SampleWriter(path) : null;
@@ -52,12 +57,12 @@ internal static class EvalCommand
                 {
                     using var lm = LanguageModel.Load(local, CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!));
                     var options = sampling.Build(r, lm);
-                    if (r.GetValue(verifier) is { } checkDir) VerifierInfo.Load(checkDir).CheckCompatible(lm, checkDir);   // refuse before sampling
+                    if (r.GetValue(scorer) is { } checkDir) ScorerInfo.Load(checkDir).CheckCompatible(lm, checkDir);   // refuse before sampling
                     rollouts = CliProgress.Run(io, $"sampling {problems.Count}×{options.N}", problems.Count * options.N,
-                        p => RolloutSampler.Run(lm, reasoningTask, problems, options, p));
-                    if (r.GetValue(verifier) is { } verifierDir)
+                        p => LocalRollouts.Run(lm, reasoningTask, problems, options, p));
+                    if (r.GetValue(scorer) is { } scorerDir)
                     {
-                        using var scorer = VerifierModel.Load(verifierDir, lm, CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!));
+                        using var scorer = ScorerModel.Load(scorerDir, lm, CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!));
                         scores = scorer.Score(rollouts);
                     }
                     for (int i = 0; i < rollouts.Count; i++) writer?.Write(rollouts[i], scores?[i]);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ponder.Generation;
 using Ponder.Text;
 using Spectre.Console;
+using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Commands;
 
@@ -52,7 +53,7 @@ internal static class GenerateCommand
             {
                 ids = lm.Tokenizer.Encode(r.GetValue(prompt)!, allowSpecialTokens: true, addBos: lm.Tokenizer.AddsBosByDefault);
             }
-            var completions = lm.CreateSampler().Generate([ids], options);
+            var completions = lm.CreateGenerator().Generate([ids], options);
             foreach (var c in completions) Print(io, c, asChat, r.GetValue(json));
             return 0;
         });

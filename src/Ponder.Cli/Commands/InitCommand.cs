@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ponder.Model;
+using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Commands;
 

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using Ponder.Plots;
 using Ponder.Tasks;
 using Ponder.TestTime;
-using Ponder.Verifier;
+using Ponder.Scoring;
+using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Commands;
 
@@ -15,7 +17,7 @@ internal static class ScaleCommand
         var model = CommonOptions.Model();
         var budgets = new Option<string>("--budgets") { Description = "Thinking budgets (0: answer directly).", DefaultValueFactory = _ => string.Join(',', d.Budgets) };
         var samples = new Option<string>("--samples") { Description = "Sample counts N; each budget samples max(N) per problem once.", DefaultValueFactory = _ => string.Join(',', d.SampleCounts) };
-        var verifier = new Option<string?>("--verifier") { Description = "Verifier directory: adds best-of-N (rerank) and weighted majority." };
+        var scorerDir = new Option<string?>("--scorer", "--verifier") { Description = "Scorer directory: adds best-of-N (rerank) and weighted majority." };
         var limit = new Option<int?>("--limit") { Description = "Problems (generated tasks: default 100; datasets: all)." };
         var answerTokens = new Option<int>("--answer-tokens") { Description = "Tokens allowed for the answer after the budget.", DefaultValueFactory = _ => d.AnswerTokens };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => d.Temperature };
@@ -27,7 +29,7 @@ internal static class ScaleCommand
         var task = new TaskOptions();
         var command = new Command("scale", "Test-time scaling: accuracy per strategy against thinking budget × samples (o1's second figure).")
         {
-            model, budgets, samples, verifier, limit, answerTokens, temperature, topP, seed, outDir, device, dtype,
+            model, budgets, samples, scorerDir, limit, answerTokens, temperature, topP, seed, outDir, device, dtype,
         };
         task.AddTo(command);
         command.SetAction(r =>
@@ -48,12 +50,12 @@ internal static class ScaleCommand
             string modelDir = r.GetValue(model)!;
             using var lm = LanguageModel.Load(modelDir, devices);
             options.Validate(lm.Config.MaxPositionEmbeddings);
-            using var scorerModel = r.GetValue(verifier) is { } vdir ? VerifierModel.Load(vdir, lm, devices) : null;
-            var scorer = scorerModel is null ? null : new SweepScorer(rollouts => scorerModel.Score(rollouts), scorerModel.Body.Config);
+            using var scorerModel = r.GetValue(scorerDir) is { } vdir ? ScorerModel.Load(vdir, lm, devices) : null;
+            var sweepScorer = scorerModel is null ? null : new SweepScorer(rollouts => scorerModel.Score(rollouts), scorerModel.Body.Config);
             int total = options.Budgets.Count * problems.Count * options.MaxSamples;
             var result = CliProgress.Run(io, $"sampling {options.Budgets.Count} budgets × {problems.Count}×{options.MaxSamples}", total,
-                p => ScalingSweep.Run(lm, reasoningTask, problems, options, scorer, modelDir, p));
-            var files = ScalingReport.Write(r.GetValue(outDir)!, result);
+                p => ScalingSweep.Run(lm, reasoningTask, problems, options, sweepScorer, modelDir, p));
+            var files = ScalingReport.Write(r.GetValue(outDir)!, result).Append(ScalingPlot.Write(r.GetValue(outDir)!, result));
             io.Out.Write(ScalingReport.Markdown(result));
             io.Error.WriteLine($"wrote {string.Join(", ", files)}");
             return 0;

@@ -3,6 +3,7 @@ using Ponder.Server;
 using Ponder.Server.Monitoring;
 using Ponder.Server.Summaries;
 using Ponder.Serving;
+using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Commands;
 

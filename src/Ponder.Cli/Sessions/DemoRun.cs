@@ -6,6 +6,7 @@ using Ponder.Generation;
 using Ponder.Tasks;
 using Ponder.Training;
 using Spectre.Console;
+using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Sessions;
 
@@ -49,6 +50,7 @@ internal static class DemoRun
             var result = CliProgress.Run(io, "scale", s.Scale.Budgets.Count * problems.Count * s.Scale.MaxSamples,
                 p => TestTime.ScalingSweep.Run(lm, task, problems, s.Scale with { Seed = seed }, modelName: "demo SFT + RL", progress: p));
             TestTime.ScalingReport.Write(Path.Combine(dir, "scale"), result);
+            Plots.ScalingPlot.Write(Path.Combine(dir, "scale"), result);
             scaleTable = TestTime.ScalingReport.Markdown(result);
         }
 

@@ -2,6 +2,7 @@ using Ponder.Evaluation;
 using Ponder.Generation;
 using Ponder.Rollouts;
 using Ponder.Tasks;
+using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Sessions;
 
@@ -24,7 +25,7 @@ internal static class HeldOut
     public static (Dictionary<string, double> Metrics, IReadOnlyList<Rollout> Rollouts) Evaluate(
         LanguageModel lm, IReasoningTask task, IReadOnlyList<Problem> problems, SamplingOptions options, string prefix = "eval/")
     {
-        var rollouts = RolloutSampler.Run(lm, task, problems, options);
+        var rollouts = LocalRollouts.Run(lm, task, problems, options);
         return (Measure(task, rollouts, options.N, prefix), rollouts);
     }
 
@@ -49,7 +50,7 @@ internal static class HeldOut
             [prefix + "reasoning_tokens"] = rollouts.Average(x => x.ReasoningTokens),
             [prefix + "answer_tokens"] = rollouts.Average(x => x.AnswerTokens),
         };
-        if (StepCheck.Accuracy(task, rollouts) is { } steps) stats[prefix + "step_accuracy"] = steps;
+        if (StepAccuracy.Of(task, rollouts) is { } steps) stats[prefix + "step_accuracy"] = steps;
         return stats;
     }
 }

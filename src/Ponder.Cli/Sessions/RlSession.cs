@@ -3,9 +3,10 @@ using System.Globalization;
 using Ponder.Checkpoints;
 using Ponder.Reinforcement;
 using Ponder.Runs;
-using Ponder.Runs.Plots;
+using Ponder.Plots;
 using Ponder.Tasks;
 using Ponder.Training;
+using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Sessions;
 

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using Ponder.Generation;
 using Ponder.Runs;
-using Ponder.Runs.Plots;
+using Ponder.Plots;
 using Ponder.Tasks;
 using Ponder.Training;
+using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Sessions;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Ponder.Generation;
 using Ponder.Model;
 using static TorchSharp.torch;
+using Ponder.LanguageModels;
 
 namespace Ponder.Benchmarks;
 
@@ -9,7 +10,7 @@ namespace Ponder.Benchmarks;
 /// <param name="Batch">Prompts generated together.</param>
 /// <param name="PromptTokens">Tokens per prompt.</param>
 /// <param name="NewTokens">Tokens generated per prompt (stop tokens are disabled, so every row makes all of them).</param>
-/// <param name="Seconds">Wall time of the whole <see cref="Sampler.Generate"/> call (prefill + decode).</param>
+/// <param name="Seconds">Wall time of the whole <see cref="BatchGenerator.Generate"/> call (prefill + decode).</param>
 /// <param name="PrefillSeconds">Wall time of a call that generates one token: prefill plus the first pick.</param>
 /// <param name="PrefillFlops">FLOPs of the prefill: B·P·forward(S = (P + 1) / 2).</param>
 /// <param name="DecodeFlops">FLOPs of the NewTokens − 1 decode forwards: B·(NewTokens − 1)·forward(S = P + NewTokens / 2),
@@ -34,7 +35,7 @@ public sealed record GenerateThroughputResult(int Batch, int PromptTokens, int N
 }
 
 /// <summary>
-/// Times the real <see cref="Sampler"/> (batched KV-cache decoding) on random prompts of equal length, greedy, with
+/// Times the real <see cref="BatchGenerator"/> (batched KV-cache decoding) on random prompts of equal length, greedy, with
 /// no stop tokens. A warm-up call runs first; the prefill cost is measured by a separate one-token call.
 /// </summary>
 public static class GenerateThroughput
@@ -59,7 +60,7 @@ public static class GenerateThroughput
         var prompts = Enumerable.Range(0, batch)
             .Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, promptTokens).Select(_ => rng.Next(vocab)).ToArray())
             .ToArray();
-        var sampler = new Sampler(lm.Network, lm.Tokenizer, []);           // no stop ids: every row makes newTokens
+        var sampler = new BatchGenerator(lm.Network, lm.Tokenizer, []);           // no stop ids: every row makes newTokens
         SamplingOptions Options(int tokens) => new() { Temperature = 0, MaxNewTokens = tokens, MaxBatchSize = batch, Seed = seed };
 
         Time(() => sampler.Generate(prompts, Options(Math.Min(newTokens, 8))));   // warm-up: allocator, thread pool, rotary tables

@@ -6,5 +6,5 @@ namespace Ponder.Evaluation;
 /// <param name="Canonical">The grader's canonical answer — the key majority voting groups by — or null when no answer
 /// could be extracted (a missing answer never wins a vote).</param>
 /// <param name="Correct">Whether the grader judged the answer right.</param>
-/// <param name="Score">A verifier's score (higher is better), or null when there is no verifier.</param>
+/// <param name="Score">A scorer's score (higher is better), or null when there is no scorer.</param>
 public sealed record GradedSample(string ProblemId, int SampleIndex, string? Canonical, bool Correct, double? Score);

@@ -5,7 +5,7 @@ namespace Ponder.Generation;
 /// with the same seed gives the same completions whatever else is in the batch (vLLM's per-request seed semantics),
 /// while different prompts sharing one seed draw independent streams — an evaluation's problems must not share their
 /// uniforms, or its mean over problems is far noisier than its sample count suggests. The batched
-/// <see cref="Sampler"/> and the serving engine both use it, so <c>ponder generate</c> and <c>ponder serve</c> agree.
+/// <see cref="BatchGenerator"/> and the serving engine both use it, so <c>ponder generate</c> and <c>ponder serve</c> agree.
 /// </summary>
 public static class SampleSeeds
 {

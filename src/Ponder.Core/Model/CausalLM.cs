@@ -53,7 +53,7 @@ public sealed class CausalLM : nn.Module
 
     /// <summary>
     /// The final-normed hidden states (B, T, C) of a full-sequence forward, in the model's dtype: what
-    /// <see cref="Forward"/> projects to logits, and what a scalar head (a verifier) reads instead.
+    /// <see cref="Forward"/> projects to logits, and what a scalar head (a scorer) reads instead.
     /// <paramref name="attentionMask"/> as in <see cref="Forward"/>.
     /// </summary>
     public Tensor Hidden(Tensor ids, Tensor? attentionMask = null)

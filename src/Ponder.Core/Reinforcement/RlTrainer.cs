@@ -8,6 +8,7 @@ using Ponder.Tasks;
 using Ponder.Text;
 using Ponder.Training;
 using static TorchSharp.torch;
+using Ponder.LanguageModels;
 
 namespace Ponder.Reinforcement;
 
@@ -98,7 +99,7 @@ public sealed class RlTrainer : IDisposable
     /// <summary>Held-out rollouts: <see cref="RlOptions.EvalSamples"/> samples per problem at the training temperature,
     /// with a fixed seed so every evaluation of a run sees the same random stream.</summary>
     public IReadOnlyList<Rollout> Evaluate(IReadOnlyList<Problem> problems) =>
-        RolloutSampler.Run(policy, task, problems, new SamplingOptions
+        LocalRollouts.Run(policy, task, problems, new SamplingOptions
         {
             Temperature = Options.Temperature,
             MaxNewTokens = Options.MaxCompletionTokens,
@@ -162,7 +163,7 @@ public sealed class RlTrainer : IDisposable
     /// rewards are all equal and samples more problems, up to <see cref="RlOptions.MaxSamplingRounds"/> rounds.</summary>
     (List<Rollout> Rollouts, Sampling Stats) SampleGroups()
     {
-        var sampler = policy.CreateSampler();
+        var sampler = policy.CreateGenerator();
         var kept = new List<Rollout>();
         List<Rollout> lastRound = [];
         double generate = 0, grade = 0, flops = 0;
@@ -185,7 +186,7 @@ public sealed class RlTrainer : IDisposable
             });
             generate += sw.Elapsed.TotalSeconds;
             sw.Restart();
-            var rollouts = completions.Select(c => RolloutSampler.Grade(task, problems[c.PromptIndex], c)).ToList();
+            var rollouts = completions.Select(c => LocalRollouts.Grade(task, problems[c.PromptIndex], c)).ToList();
             grade += sw.Elapsed.TotalSeconds;
 
             generated += completions.Sum(c => (long)c.TokenIds.Count);

@@ -22,7 +22,7 @@ public sealed record GenerationRequest
     public long? Seed { get; init; }
 
     /// <summary>Which stream of the seed to draw from: choice j of an <c>n</c>-choice request uses j, exactly as
-    /// <see cref="Generation.Sampler"/> numbers its samples. <value>The default value is 0.</value></summary>
+    /// <see cref="Generation.BatchGenerator"/> numbers its samples. <value>The default value is 0.</value></summary>
     public int SampleIndex { get; init; }
 
     /// <summary>Strings that end the answer; the answer is cut before the first. <value>The default value is empty.</value></summary>

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Ponder.Text;
 using TorchSharp;
 using static TorchSharp.torch;
+using Ponder.LanguageModels;
 
 namespace Ponder.Serving;
 

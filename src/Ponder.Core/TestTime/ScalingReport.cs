@@ -3,19 +3,18 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ponder.Checkpoints;
-using Ponder.Runs.Plots;
 
 namespace Ponder.TestTime;
 
 /// <summary>
-/// Writes a sweep's results: <c>scale.md</c> (one row per budget × N × strategy), <c>scale.json</c> (the same points
-/// and the settings) and <c>scale.png</c> — accuracy against test-time FLOPs per problem (log x), one curve per
-/// strategy. A strategy's curve is its compute frontier: of all its (budget, N) points, sorted by compute, those at
-/// least as accurate as every cheaper one (the table keeps all points, including the dominated ones).
+/// Writes a sweep's results: <c>scale.md</c> (one row per budget × N × strategy) and <c>scale.json</c> (the same
+/// points and the settings). <see cref="Frontier"/> is what a plot of accuracy against compute draws per strategy
+/// (the PNG is drawn at the edge, by Ponder.Plots): of all its (budget, N) points, sorted by compute, those at least
+/// as accurate as every cheaper one (the table keeps all points, including the dominated ones).
 /// </summary>
 public static class ScalingReport
 {
-    public const string MarkdownFile = "scale.md", JsonFile = "scale.json", PlotFile = "scale.png";
+    public const string MarkdownFile = "scale.md", JsonFile = "scale.json";
 
     static readonly JsonSerializerOptions Json = new()
     {
@@ -24,17 +23,14 @@ public static class ScalingReport
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    /// <summary>Writes the three files into <paramref name="dir"/> (created if needed) and returns their paths.</summary>
+    /// <summary>Writes the two files into <paramref name="dir"/> (created if needed) and returns their paths.</summary>
     public static IReadOnlyList<string> Write(string dir, ScalingResult result)
     {
         Directory.CreateDirectory(dir);
-        string md = Path.Combine(dir, MarkdownFile), json = Path.Combine(dir, JsonFile), png = Path.Combine(dir, PlotFile);
+        string md = Path.Combine(dir, MarkdownFile), json = Path.Combine(dir, JsonFile);
         AtomicFile.WriteAllText(md, Markdown(result));
         AtomicFile.WriteAllText(json, JsonSerializer.Serialize(result, Json) + "\n");
-        LinePlot.Save(png, $"{result.Task}: accuracy against test-time compute", "forward FLOPs per problem (log)", "accuracy",
-            Strategies.All.Select(s => (Strategies.Name(s), Frontier(result.Points.Where(p => p.Strategy == s)))).Where(c => c.Item2.Count > 0).ToArray(),
-            logX: true);
-        return [md, json, png];
+        return [md, json];
     }
 
     /// <summary>The Markdown table: budget, N, strategy, accuracy, tokens and FLOPs per problem, reasoning tokens, cut rate.</summary>
@@ -43,7 +39,7 @@ public static class ScalingReport
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         text.Append(c, $"Test-time scaling on {result.Task} ({result.Problems} problems{(result.Model.Length > 0 ? $", model {result.Model}" : "")}; ");
-        text.Append(c, $"temperature {result.Options.Temperature}, top-p {result.Options.TopP}, seed {result.Options.Seed}{(result.Scored ? ", with a verifier" : "")}).\n\n");
+        text.Append(c, $"temperature {result.Options.Temperature}, top-p {result.Options.TopP}, seed {result.Options.Seed}{(result.Scored ? ", with a scorer" : "")}).\n\n");
         text.Append("| budget | N | strategy | accuracy | tokens / problem | FLOPs / problem | reasoning tokens / sample | budget cut |\n");
         text.Append("|---:|---:|---|---:|---:|---:|---:|---:|\n");
         foreach (var p in result.Points.OrderBy(p => p.Budget).ThenBy(p => p.Samples).ThenBy(p => p.Strategy))

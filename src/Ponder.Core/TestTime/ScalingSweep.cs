@@ -3,13 +3,14 @@ using Ponder.Generation;
 using Ponder.Model;
 using Ponder.Rollouts;
 using Ponder.Tasks;
+using Ponder.LanguageModels;
 
 namespace Ponder.TestTime;
 
 /// <summary>One measured point: a strategy at a thinking budget and sample count, and the test-time compute it cost.</summary>
 /// <param name="Accuracy">Share of problems the strategy answers correctly (mean over each problem's disjoint groups of N samples).</param>
 /// <param name="TokensPerProblem">Generated tokens (reasoning + answer) spent per problem: N × mean tokens per sample.</param>
-/// <param name="FlopsPerProblem">Forward FLOPs per problem: N × (generation + verifier scoring when the strategy reads scores).</param>
+/// <param name="FlopsPerProblem">Forward FLOPs per problem: N × (generation + scorer scoring when the strategy reads scores).</param>
 /// <param name="ReasoningTokens">Mean reasoning tokens per sample at this budget.</param>
 /// <param name="BudgetCutRate">Share of samples whose thinking the budget cut.</param>
 public sealed record ScalingPoint(int Budget, int Samples, Strategy Strategy, double Accuracy, double TokensPerProblem, double FlopsPerProblem,
@@ -18,7 +19,7 @@ public sealed record ScalingPoint(int Budget, int Samples, Strategy Strategy, do
     public string Label => $"{Strategies.Name(Strategy)}@{Samples}";
 }
 
-/// <summary>Verifier scores for the sweep: P(correct) per rollout, and the verifier's config to count scoring FLOPs.</summary>
+/// <summary>Scorer scores for the sweep: P(correct) per rollout, and the scorer's config to count scoring FLOPs.</summary>
 public sealed record SweepScorer(Func<IReadOnlyList<Rollout>, IReadOnlyList<double>> Score, ModelConfig Config);
 
 /// <summary>What a sweep measured, with what it was run on.</summary>
@@ -50,7 +51,7 @@ public static class ScalingSweep
                 MaxThinkingTokens = budget,
                 MaxNewTokens = budget + options.AnswerTokens,
             }.Validate();
-            var rollouts = RolloutSampler.Run(lm, task, problems, sampling, progress);
+            var rollouts = LocalRollouts.Run(lm, task, problems, sampling, progress);
             var scores = scorer?.Score(rollouts);
             points.AddRange(Measure(budget, rollouts, scores, options, lm.Config, scorer?.Config));
         }
@@ -59,14 +60,14 @@ public static class ScalingSweep
 
     /// <summary>Every strategy at every sample count for one budget's rollouts (pure: no sampling).</summary>
     public static IReadOnlyList<ScalingPoint> Measure(int budget, IReadOnlyList<Rollout> rollouts, IReadOnlyList<double>? scores,
-        ScalingOptions options, ModelConfig policy, ModelConfig? verifier)
+        ScalingOptions options, ModelConfig policy, ModelConfig? scorer)
     {
         if (scores is not null && scores.Count != rollouts.Count) throw new ArgumentException($"{scores.Count} scores for {rollouts.Count} rollouts.", nameof(scores));
         var graded = rollouts.Select((r, i) => new GradedSample(r.Problem.Id, r.Completion.SampleIndex, r.Grade.Canonical, r.Grade.Correct, scores?[i])).ToArray();
         var byProblem = Metrics.GroupByProblem(graded);
         double tokens = rollouts.Average(r => (double)r.Completion.TokenIds.Count);
         double generation = rollouts.Average(r => TestTimeCompute.GenerationFlops(policy, r.Completion.PromptIds.Count, r.Completion.TokenIds.Count));
-        double scoring = verifier is null ? 0 : rollouts.Average(r => TestTimeCompute.ScoringFlops(verifier, r.Completion.PromptIds.Count + r.Completion.TokenIds.Count));
+        double scoring = scorer is null ? 0 : rollouts.Average(r => TestTimeCompute.ScoringFlops(scorer, r.Completion.PromptIds.Count + r.Completion.TokenIds.Count));
         double reasoning = rollouts.Average(r => (double)r.ReasoningTokens);
         double cut = rollouts.Average(r => r.Completion.BudgetCut ? 1.0 : 0.0);
 

@@ -10,9 +10,9 @@ public enum Strategy
     Single,
     /// <summary>Majority vote over the grader's canonical answers (cons@N, self-consistency).</summary>
     Majority,
-    /// <summary>The candidate with the highest verifier score (rerank@N, best-of-N).</summary>
+    /// <summary>The candidate with the highest scorer score (rerank@N, best-of-N).</summary>
     BestOfN,
-    /// <summary>The canonical answer with the largest sum of verifier scores (weighted@N).</summary>
+    /// <summary>The canonical answer with the largest sum of scorer scores (weighted@N).</summary>
     WeightedMajority,
 }
 
@@ -33,7 +33,7 @@ public static class Strategies
     /// <summary>Every strategy, in report order.</summary>
     public static IReadOnlyList<Strategy> All { get; } = [Strategy.Single, Strategy.Majority, Strategy.BestOfN, Strategy.WeightedMajority];
 
-    /// <summary>BestOfN and WeightedMajority read verifier scores; the others ignore them.</summary>
+    /// <summary>BestOfN and WeightedMajority read scorer scores; the others ignore them.</summary>
     public static bool NeedsScores(Strategy strategy) => strategy is Strategy.BestOfN or Strategy.WeightedMajority;
 
     /// <summary>The metric name the strategy reports as (pass@1, cons, rerank, weighted; the sample count follows "@").</summary>

@@ -22,10 +22,10 @@ public static class TestTimeCompute
         return prefill + decode;
     }
 
-    /// <summary>Scoring one sequence of <paramref name="length"/> tokens with a verifier: one full causal forward.</summary>
-    public static double ScoringFlops(ModelConfig verifierConfig, int length)
+    /// <summary>Scoring one sequence of <paramref name="length"/> tokens with a scorer: one full causal forward.</summary>
+    public static double ScoringFlops(ModelConfig scorerConfig, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return length * Flops.ForwardPerToken(verifierConfig, (length + 1) / 2.0);
+        return length * Flops.ForwardPerToken(scorerConfig, (length + 1) / 2.0);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Ponder.Text;
 using static TorchSharp.torch;
+using Ponder.LanguageModels;
 
 namespace Ponder.Training;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ponder.Checkpoints;
+using Ponder.LanguageModels;
 
 namespace Ponder.Training;
 

@@ -2,6 +2,7 @@ using Ponder.Benchmarks;
 using Ponder.Model;
 using TorchSharp;
 using static TorchSharp.torch;
+using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Benchmarks;
 

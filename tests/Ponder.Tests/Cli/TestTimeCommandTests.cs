@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Ponder.Tests.Cli;
 
-/// <summary><c>ponder verifier train</c>, <c>ponder eval --verifier</c> and <c>ponder scale</c> end to end on a tiny
+/// <summary><c>ponder scorer train</c>, <c>ponder eval --scorer</c> and <c>ponder scale</c> end to end on a tiny
 /// random model, and their one-line errors for bad input.</summary>
 public sealed class TestTimeCommandTests : IDisposable
 {
@@ -37,22 +37,22 @@ public sealed class TestTimeCommandTests : IDisposable
     public void Given_a_policy_When_a_verifier_is_trained_and_used_by_eval_Then_samples_get_scores_and_rerank_is_reported()
     {
         string model = InitModel();
-        string verifier = dir.File("verifier");
+        string scorer = dir.File("scorer");
         // A random model gets every problem wrong: by default such problems are left out, and nothing is left.
-        var onlyWrong = Run("verifier", "train", "--policy", model, "--task", "arithmetic", "--problems", "4", "--samples-per-problem", "2",
-            "--max-tokens", "12", "--steps", "2", "--batch-size", "2", "--out", verifier);
+        var onlyWrong = Run("scorer", "train", "--policy", model, "--task", "arithmetic", "--problems", "4", "--samples-per-problem", "2",
+            "--max-tokens", "12", "--steps", "2", "--batch-size", "2", "--out", scorer);
         Assert.Equal(1, onlyWrong.Code);
         Assert.Contains("no training problem had both correct and incorrect samples", onlyWrong.Err, StringComparison.Ordinal);
-        var train = Run("verifier", "train", "--policy", model, "--task", "arithmetic", "--problems", "4", "--samples-per-problem", "2",
-            "--max-tokens", "12", "--steps", "2", "--batch-size", "2", "--all-problems", "--out", verifier);
+        var train = Run("scorer", "train", "--policy", model, "--task", "arithmetic", "--problems", "4", "--samples-per-problem", "2",
+            "--max-tokens", "12", "--steps", "2", "--batch-size", "2", "--all-problems", "--out", scorer);
         Assert.True(train.Code == 0, train.Err);
         Assert.Contains("held-out:", train.Out, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(verifier, "verifier_head.safetensors")));
-        Assert.True(File.Exists(Path.Combine(verifier, "verifier.json")));
+        Assert.True(File.Exists(Path.Combine(scorer, "scorer_head.safetensors")));
+        Assert.True(File.Exists(Path.Combine(scorer, "scorer.json")));
 
         string samples = dir.File("samples.jsonl");
         var eval = Run("eval", "--model", model, "--task", "arithmetic", "--limit", "2", "--samples", "2", "--max-tokens", "12",
-            "--temperature", "1", "--verifier", verifier, "--out", samples, "--runs-dir", dir.File("runs"), "--json");
+            "--temperature", "1", "--scorer", scorer, "--out", samples, "--runs-dir", dir.File("runs"), "--json");
         Assert.True(eval.Code == 0, eval.Err);
         Assert.Contains("rerank@2", eval.Out, StringComparison.Ordinal);
         Assert.Contains("weighted@2", eval.Out, StringComparison.Ordinal);
@@ -63,7 +63,7 @@ public sealed class TestTimeCommandTests : IDisposable
         }
 
         string other = InitModel("llama", "llama");
-        AssertOneLineError(Run("eval", "--model", other, "--task", "arithmetic", "--limit", "1", "--max-tokens", "4", "--verifier", verifier,
+        AssertOneLineError(Run("eval", "--model", other, "--task", "arithmetic", "--limit", "1", "--max-tokens", "4", "--scorer", scorer,
             "--runs-dir", dir.File("runs")), "was trained for a qwen2 policy, not llama");
     }
 
@@ -87,11 +87,11 @@ public sealed class TestTimeCommandTests : IDisposable
             "--budgets 4096 is larger than the model's context of 1024 tokens");
         AssertOneLineError(Run("scale", "--model", model, "--task", "arithmetic", "--samples", "1,0", "--out", dir.File("s")), "sample counts must be positive");
         AssertOneLineError(Run("scale", "--model", model, "--task", "arithmetic", "--samples", "1,x", "--out", dir.File("s")), "--samples x: not an integer");
-        AssertOneLineError(Run("verifier", "train", "--policy", model, "--task", "arithmetic", "--samples-per-problem", "0", "--out", dir.File("v")),
+        AssertOneLineError(Run("scorer", "train", "--policy", model, "--task", "arithmetic", "--samples-per-problem", "0", "--out", dir.File("v")),
             "--samples-per-problem 0 must be at least 1");
-        AssertOneLineError(Run("eval", "--endpoint", "http://127.0.0.1:1/v1", "--model-name", "m", "--task", "arithmetic", "--verifier", dir.File("v")),
+        AssertOneLineError(Run("eval", "--endpoint", "http://127.0.0.1:1/v1", "--model-name", "m", "--task", "arithmetic", "--scorer", dir.File("v")),
             "use it with a local --model");
-        AssertOneLineError(Run("scale", "--model", model, "--task", "arithmetic", "--verifier", dir.File("nothing"), "--budgets", "4", "--samples", "1"),
-            "not a verifier directory");
+        AssertOneLineError(Run("scale", "--model", model, "--task", "arithmetic", "--scorer", dir.File("nothing"), "--budgets", "4", "--samples", "1"),
+            "not a scorer directory");
     }
 }

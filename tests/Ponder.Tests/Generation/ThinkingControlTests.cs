@@ -65,7 +65,7 @@ public sealed class ThinkingControlTests
         var tokenizer = TextTokenizer.CreateByteLevel();
         using var model = TinyModels.Build(TinyModels.Qwen2(vocab: 320), seed: 11);
         int imEnd = tokenizer.TokenToId("<|im_end|>")!.Value, thinkEnd = tokenizer.TokenToId("</think>")!.Value;
-        var sampler = new Sampler(model, tokenizer, [imEnd]);
+        var sampler = new BatchGenerator(model, tokenizer, [imEnd]);
         var completions = sampler.Generate([[1, 2, 3]], new SamplingOptions { MaxThinkingTokens = 6, MaxNewTokens = 20, N = 4, Seed = 1 });
         foreach (var c in completions)
         {

@@ -4,6 +4,7 @@ using Ponder.Model;
 using Ponder.Runtime;
 using Ponder.Text;
 using static TorchSharp.torch;
+using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Model;
 
@@ -44,7 +45,7 @@ public sealed class RealConfigLoadTests
             var logits = lm.Network.Forward(tensor(new long[] { 1, 2, 3 }).unsqueeze(0))[0, -1, ..8].data<float>().ToArray();
             Assert.Equal(expected, logits);
         }
-        var c = lm.CreateSampler().Generate([new[] { 1, 2, 3 }], new SamplingOptions { Temperature = 0, MaxNewTokens = 3 })[0];
+        var c = lm.CreateGenerator().Generate([new[] { 1, 2, 3 }], new SamplingOptions { Temperature = 0, MaxNewTokens = 3 })[0];
         Assert.Equal(3, c.TokenIds.Count);
     }
 

@@ -2,6 +2,7 @@ using Ponder.Reinforcement;
 using Ponder.Tasks;
 using Ponder.Training;
 using TorchSharp;
+using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Reinforcement;
 

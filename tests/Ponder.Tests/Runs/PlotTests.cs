@@ -1,5 +1,5 @@
 using Ponder.Runs;
-using Ponder.Runs.Plots;
+using Ponder.Plots;
 
 namespace Ponder.Tests.Runs;
 

@@ -1,6 +1,7 @@
 using Ponder.Generation;
 using Ponder.Serving;
 using Ponder.Text;
+using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Serving;
 
@@ -14,7 +15,7 @@ public sealed class TinyChatModel : IDisposable
     public IReadOnlyList<int> Prompt(string user) => Model.Chat!.Render([new ChatMessage(ChatRole.User, user)]).Ids;
 
     /// <summary>What the static-batch sampler gives for one prompt alone.</summary>
-    public Completion Reference(IReadOnlyList<int> prompt, SamplingOptions options) => Model.CreateSampler().Generate([prompt], options)[0];
+    public Completion Reference(IReadOnlyList<int> prompt, SamplingOptions options) => Model.CreateGenerator().Generate([prompt], options)[0];
 
     public void Dispose() => Model.Dispose();
 }

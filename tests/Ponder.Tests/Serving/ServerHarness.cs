@@ -7,6 +7,7 @@ using Ponder.Generation;
 using Ponder.Server;
 using Ponder.Serving;
 using Ponder.Text;
+using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Serving;
 
@@ -36,7 +37,7 @@ public sealed class ServedModel : IDisposable
     public (string Reasoning, string Answer, Completion Completion) Expected(string user, SamplingOptions options)
     {
         var prompt = Reference.Chat!.Render([new ChatMessage(ChatRole.User, user)]).Ids;
-        var c = Reference.CreateSampler().Generate([prompt], options)[0];
+        var c = Reference.CreateGenerator().Generate([prompt], options)[0];
         var (reasoning, answer, _) = ChatTemplate.SplitReasoning(c.Text);
         return (reasoning, answer, c);
     }

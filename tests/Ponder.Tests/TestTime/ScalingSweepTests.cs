@@ -1,6 +1,8 @@
+using Ponder.Plots;
 using Ponder.Model;
 using Ponder.Tasks;
 using Ponder.TestTime;
+using Ponder.LanguageModels;
 
 namespace Ponder.Tests.TestTime;
 
@@ -36,9 +38,9 @@ public sealed class ScalingSweepTests
         // A budget of 0 answers directly: the sampler closes the reasoning at once.
         Assert.All(result.Points.Where(p => p.Budget == 0), p => Assert.True(p.ReasoningTokens <= 1, $"reasoning tokens {p.ReasoningTokens}"));
 
-        var files = ScalingReport.Write(dir.Path, result);
+        var files = ScalingReport.Write(dir.Path, result).Append(ScalingPlot.Write(dir.Path, result));
         Assert.All(files, f => Assert.True(new FileInfo(f).Length > 0, f));
-        Assert.Equal(0x89, File.ReadAllBytes(Path.Combine(dir.Path, ScalingReport.PlotFile))[0]);   // PNG signature
+        Assert.Equal(0x89, File.ReadAllBytes(Path.Combine(dir.Path, ScalingPlot.FileName))[0]);   // PNG signature
         var rows = File.ReadAllLines(Path.Combine(dir.Path, ScalingReport.MarkdownFile)).Where(l => l.StartsWith("| ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(1 + 14, rows.Length);   // header + one row per point
         Assert.Contains("\"strategy\": \"best_of_n\"", File.ReadAllText(Path.Combine(dir.Path, ScalingReport.JsonFile)), StringComparison.Ordinal);

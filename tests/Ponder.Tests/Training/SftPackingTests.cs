@@ -1,5 +1,6 @@
 using Ponder.Training;
 using static TorchSharp.torch;
+using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Training;
 

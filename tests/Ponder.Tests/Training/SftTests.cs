@@ -2,6 +2,7 @@ using Ponder.Text;
 using Ponder.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Training;
 

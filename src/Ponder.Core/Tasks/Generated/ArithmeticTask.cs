@@ -23,13 +23,13 @@ public sealed class ArithmeticTask : ITraceTask
     public string Name => "arithmetic";
 
     public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) =>
-        GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw);
+        ProblemDraws.Sample(Name, Options.Seed, split, count, Draw);
 
     public IReadOnlyList<Problem> ProblemsUpTo(TaskSplit split, int count) =>
-        GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw, upTo: true);
+        ProblemDraws.Sample(Name, Options.Seed, split, count, Draw, upTo: true);
 
     public IReadOnlyList<Problem> Draws(TaskSplit split, int count) =>
-        GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw, distinct: false);
+        ProblemDraws.Sample(Name, Options.Seed, split, count, Draw, distinct: false);
 
     public string Prompt(Problem problem)
     {
@@ -46,9 +46,9 @@ public sealed class ArithmeticTask : ITraceTask
     public (string Reasoning, string Answer)? Trace(Problem problem, Random rng)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        long a = long.Parse(GeneratedSampler.Meta(Name, problem, "a"), CultureInfo.InvariantCulture);
-        long b = long.Parse(GeneratedSampler.Meta(Name, problem, "b"), CultureInfo.InvariantCulture);
-        return ArithmeticScratchpad.Write(a, GeneratedSampler.Meta(Name, problem, "op")[0], b);
+        long a = long.Parse(ProblemDraws.Meta(Name, problem, "a"), CultureInfo.InvariantCulture);
+        long b = long.Parse(ProblemDraws.Meta(Name, problem, "b"), CultureInfo.InvariantCulture);
+        return ArithmeticScratchpad.Write(a, ProblemDraws.Meta(Name, problem, "op")[0], b);
     }
 
     /// <summary>The problem <c>a op b</c> (op one of + - *), as this task generates it.</summary>
@@ -75,11 +75,11 @@ public sealed class ArithmeticTask : ITraceTask
     /// <summary>The split key: + and * are commutative, so their operands are sorted.</summary>
     internal static string Key(long a, char op, long b) => op == '-' ? $"{a}-{b}" : $"{Math.Min(a, b)}{op}{Math.Max(a, b)}";
 
-    private GeneratedSampler.Drawn? Draw(Random rng)
+    private ProblemDraws.Drawn? Draw(Random rng)
     {
         char op = Options.Operations[rng.Next(Options.Operations.Length)];
         long a = Operand(rng), b = Operand(rng);
-        return new GeneratedSampler.Drawn(Key(a, op, b), Create(a, op, b));
+        return new ProblemDraws.Drawn(Key(a, op, b), Create(a, op, b));
     }
 
     private long Operand(Random rng)

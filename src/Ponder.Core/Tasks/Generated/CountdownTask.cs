@@ -26,18 +26,18 @@ public sealed class CountdownTask : ITraceTask, IStepCheckedTask
     public string Name => "countdown";
 
     public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) =>
-        GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw);
+        ProblemDraws.Sample(Name, Options.Seed, split, count, Draw);
 
     public IReadOnlyList<Problem> ProblemsUpTo(TaskSplit split, int count) =>
-        GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw, upTo: true);
+        ProblemDraws.Sample(Name, Options.Seed, split, count, Draw, upTo: true);
 
     public IReadOnlyList<Problem> Draws(TaskSplit split, int count) =>
-        GeneratedSampler.Sample(Name, Options.Seed, split, count, Draw, distinct: false);
+        ProblemDraws.Sample(Name, Options.Seed, split, count, Draw, distinct: false);
 
     public string Prompt(Problem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        return $"Use {GeneratedSampler.Meta(Name, problem, "numbers")} to make {GeneratedSampler.Meta(Name, problem, "target")} " +
+        return $"Use {ProblemDraws.Meta(Name, problem, "numbers")} to make {ProblemDraws.Meta(Name, problem, "target")} " +
             "with + - * /, each number at most once.";
     }
 
@@ -84,7 +84,7 @@ public sealed class CountdownTask : ITraceTask, IStepCheckedTask
     /// <summary>The split key: sorted numbers and the target, e.g. <c>5,7,9,12=41</c>.</summary>
     internal static string Key(IReadOnlyList<int> numbers, int target) => $"{string.Join(',', numbers.Order())}={target}";
 
-    private GeneratedSampler.Drawn? Draw(Random rng)
+    private ProblemDraws.Drawn? Draw(Random rng)
     {
         int[] numbers = [.. Enumerable.Range(0, Options.Numbers).Select(_ => rng.Next(Options.MinNumber, Options.MaxNumber + 1))];
         var reach = CountdownSolver.Reachable([.. numbers.Select(n => (long)n)]);
@@ -99,7 +99,7 @@ public sealed class CountdownTask : ITraceTask, IStepCheckedTask
         if (targets.Count == 0)
             return null;
         int target = (int)targets[rng.Next(targets.Count)];
-        return new GeneratedSampler.Drawn(Key(numbers, target), Create(numbers, target));
+        return new ProblemDraws.Drawn(Key(numbers, target), Create(numbers, target));
     }
 
     private (long[] Numbers, long Target) Read(Problem problem)
@@ -107,9 +107,9 @@ public sealed class CountdownTask : ITraceTask, IStepCheckedTask
         ArgumentNullException.ThrowIfNull(problem);
         try
         {
-            long[] numbers = [.. GeneratedSampler.Meta(Name, problem, "numbers")
+            long[] numbers = [.. ProblemDraws.Meta(Name, problem, "numbers")
                 .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => long.Parse(s, CultureInfo.InvariantCulture))];
-            return (numbers, long.Parse(GeneratedSampler.Meta(Name, problem, "target"), CultureInfo.InvariantCulture));
+            return (numbers, long.Parse(ProblemDraws.Meta(Name, problem, "target"), CultureInfo.InvariantCulture));
         }
         catch (FormatException e)
         {

@@ -38,10 +38,10 @@ public sealed class CountdownStepsTests
         var problem = CountdownTask.Create([3, 6, 10], 28);
         Rollout Sample(string reasoning) => new(problem, new Ponder.Generation.Completion(0, 0, [], [], [], reasoning + "\n</think>\n", Ponder.Generation.FinishReason.Stop, null), reasoning, "", Grade.NoAnswer, 0, 0, true);
 
-        Assert.Null(StepCheck.Accuracy(Task, [Sample(""), Sample("guess")]));
+        Assert.Null(StepAccuracy.Of(Task, [Sample(""), Sample("guess")]));
         // Pooled over samples: (1 + 0 + 2) right of (1 + 1 + 3) steps = 3 / 5.
-        Assert.Equal(0.6, StepCheck.Accuracy(Task, [Sample("3+6=9"), Sample("3*6=16"), Sample("10+6=16\n16+3=19\n16*3=47")]));
-        Assert.Null(StepCheck.Accuracy(new Ponder.Tests.Reinforcement.ParityTask(), [Sample("3+6=9")]));
+        Assert.Equal(0.6, StepAccuracy.Of(Task, [Sample("3+6=9"), Sample("3*6=16"), Sample("10+6=16\n16+3=19\n16*3=47")]));
+        Assert.Null(StepAccuracy.Of(new Ponder.Tests.Reinforcement.ParityTask(), [Sample("3+6=9")]));
     }
 
     [Fact]
@@ -53,9 +53,9 @@ public sealed class CountdownStepsTests
             new(problem, new Ponder.Generation.Completion(0, 0, [], [], [], text, Ponder.Generation.FinishReason.Length, null, budgetCut), reasoning, "", Grade.NoAnswer, 0, 0, false);
 
         // "17*7=11" is "17*7=119" cut by the limit: 1 step (right), not 2 with 1 wrong.
-        Assert.Equal(1.0, StepCheck.Accuracy(Task, [Sample("9+8=17 [7 17]\n 17*7=11", "9+8=17 [7 17]\n 17*7=11")]));
-        Assert.Equal(1.0, StepCheck.Accuracy(Task, [Sample("9+8=17 [7 17]\n 17*7=11\n</think>\n", "9+8=17 [7 17]\n 17*7=11", budgetCut: true)]));
+        Assert.Equal(1.0, StepAccuracy.Of(Task, [Sample("9+8=17 [7 17]\n 17*7=11", "9+8=17 [7 17]\n 17*7=11")]));
+        Assert.Equal(1.0, StepAccuracy.Of(Task, [Sample("9+8=17 [7 17]\n 17*7=11\n</think>\n", "9+8=17 [7 17]\n 17*7=11", budgetCut: true)]));
         // Closed by the model itself: every line counts.
-        Assert.Equal(0.5, StepCheck.Accuracy(Task, [Sample("9+8=17 [7 17]\n 17*7=11\n</think>\n", "9+8=17 [7 17]\n 17*7=11")]));
+        Assert.Equal(0.5, StepAccuracy.Of(Task, [Sample("9+8=17 [7 17]\n 17*7=11\n</think>\n", "9+8=17 [7 17]\n 17*7=11")]));
     }
 }

@@ -5,7 +5,7 @@ namespace Ponder.Tasks.Generated;
 /// seed, keep those whose key hashes into the requested split, and (unless <c>distinct</c> is false) drop repeated
 /// keys. The stream does not depend on the count, so a shorter list is a prefix of a longer one.
 /// </summary>
-internal static class GeneratedSampler
+internal static class ProblemDraws
 {
     /// <summary>A drawn problem and its key: the normalised content that decides its split and its identity.</summary>
     public readonly record struct Drawn(string Key, Problem Problem);

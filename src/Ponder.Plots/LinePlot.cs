@@ -2,7 +2,7 @@ using System.Globalization;
 using ScottPlot;
 using ScottPlot.TickGenerators;
 
-namespace Ponder.Runs.Plots;
+namespace Ponder.Plots;
 
 /// <summary>Line charts as PNG files (ScottPlot, headless): training loss, held-out accuracy over steps, accuracy against compute.</summary>
 public static class LinePlot

@@ -1,6 +1,7 @@
 using Ponder.Generation;
 using Ponder.Tasks;
 using Ponder.Text;
+using Ponder.LanguageModels;
 
 namespace Ponder.Rollouts;
 
@@ -9,13 +10,13 @@ namespace Ponder.Rollouts;
 /// completions per problem in batches, and grades the text after <c>&lt;/think&gt;</c> with the task's one grader.
 /// Evaluation, SFT's held-out checks and RL all get their graded samples here.
 /// </summary>
-public static class RolloutSampler
+public static class LocalRollouts
 {
     public static IReadOnlyList<Rollout> Run(LanguageModel lm, IReasoningTask task, IReadOnlyList<Problem> problems, SamplingOptions options, IProgress<int>? progress = null)
     {
         var template = lm.Chat ?? throw new PonderException("the model's tokenizer lacks the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>) that reasoning tasks need.");
         var prompts = problems.Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids).ToArray();
-        var completions = lm.CreateSampler().Generate(prompts, options, progress);
+        var completions = lm.CreateGenerator().Generate(prompts, options, progress);
         return completions.Select(c => Grade(task, problems[c.PromptIndex], c)).ToArray();
     }
 
@@ -25,16 +26,21 @@ public static class RolloutSampler
         var (reasoning, answer, closed) = ChatTemplate.SplitReasoning(completion.Text);
         int reasoningTokens = completion.ReasoningTokens;
         bool wellFormed = closed && completion.Finish == FinishReason.Stop && answer.Trim().Length > 0;
-        Grade grade;
+        var grade = closed ? SafeGrade(task, problem, answer) : Tasks.Grade.NoAnswer;
+        return new Rollout(problem, completion, reasoning, answer, grade, reasoningTokens, completion.TokenIds.Count - reasoningTokens, wellFormed);
+    }
+
+    /// <summary>The task's grade of an answer; a grader that throws must not end a run: the sample counts as wrong
+    /// and the error is kept on the grade for the caller to log.</summary>
+    public static Grade SafeGrade(IReasoningTask task, Problem problem, string answer)
+    {
         try
         {
-            grade = closed ? task.Grade(problem, answer) : Tasks.Grade.NoAnswer;
+            return task.Grade(problem, answer);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // A grader that throws must not end a run: the sample counts as wrong, and the caller logs it.
-            grade = new Grade(false, null) { Error = $"{e.GetType().Name}: {e.Message}" };
+            return new Grade(false, null) { Error = $"{e.GetType().Name}: {e.Message}" };
         }
-        return new Rollout(problem, completion, reasoning, answer, grade, reasoningTokens, completion.TokenIds.Count - reasoningTokens, wellFormed);
     }
 }

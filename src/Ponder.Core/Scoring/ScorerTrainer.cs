@@ -1,25 +1,25 @@
 using Ponder.Training;
 using static TorchSharp.torch;
 
-namespace Ponder.Verifier;
+namespace Ponder.Scoring;
 
 /// <summary>One labelled sequence: prompt + completion ids, whether the grader judged the completion correct, and where
 /// the completion starts in <paramref name="Ids"/> (0: score every position).</summary>
-public sealed record VerifierExample(string ProblemId, int[] Ids, bool Correct, int CompletionStart = 0);
+public sealed record ScorerExample(string ProblemId, int[] Ids, bool Correct, int CompletionStart = 0);
 
 /// <summary>
-/// Trains an outcome verifier: binary cross-entropy against the grader's label, AdamW with warm-up and cosine decay,
+/// Trains an outcome scorer: binary cross-entropy against the grader's label, AdamW with warm-up and cosine decay,
 /// gradient clipping. Examples are drawn in shuffled epochs (seeded). Orchestration only.
-/// <para>With <see cref="VerifierOptions.EveryToken"/> the label is the target of every completion position, not only
-/// the last (Cobbe et al. 2021's token-level verifier, which they found to overfit less than a solution-level one): a
+/// <para>With <see cref="ScorerOptions.EveryToken"/> the label is the target of every completion position, not only
+/// the last (Cobbe et al. 2021's token-level scorer, which they found to overfit less than a solution-level one): a
 /// position's logit then estimates the chance that a completion with this prefix ends correct — a value function.
 /// The score read at test time is still the last token's.</para>
-/// <para>With <see cref="VerifierOptions.PairwiseWeight"/> λ &gt; 0 a batch is whole problems (<see cref="PerProblem"/>
+/// <para>With <see cref="ScorerOptions.PairwiseWeight"/> λ &gt; 0 a batch is whole problems (<see cref="PerProblem"/>
 /// samples each, half right and half wrong), and λ · mean −log σ(s_right − s_wrong) over the pairs of one problem's
 /// samples is added (the Bradley–Terry loss of reward models): re-ranking needs the order within a problem only, and
 /// BCE alone also learns which problems are hard.</para>
 /// </summary>
-public sealed class VerifierTrainer : IDisposable
+public sealed class ScorerTrainer : IDisposable
 {
     /// <summary>How much faster than the body and head the two confidence weights learn. They are two scalars reading
     /// features of size ~1–10 (log-probabilities), and Adam moves a weight by about the learning rate per step whatever
@@ -30,17 +30,17 @@ public sealed class VerifierTrainer : IDisposable
     /// <summary>Samples per problem in a pairwise batch (half right, half wrong).</summary>
     public const int PerProblem = 4;
 
-    readonly VerifierModel model;
-    readonly IReadOnlyList<VerifierExample> data;
+    readonly ScorerModel model;
+    readonly IReadOnlyList<ScorerExample> data;
     readonly AdamW optimizer, confidenceOptimizer;
     readonly Random rng;
-    readonly (VerifierExample[] Right, VerifierExample[] Wrong)[] mixed;   // problems with both labels (pairwise batches)
+    readonly (ScorerExample[] Right, ScorerExample[] Wrong)[] mixed;   // problems with both labels (pairwise batches)
     int[] order = [];
     int position;
 
-    public VerifierTrainer(VerifierModel model, IReadOnlyList<VerifierExample> data, VerifierOptions options)
+    public ScorerTrainer(ScorerModel model, IReadOnlyList<ScorerExample> data, ScorerOptions options)
     {
-        if (data.Count == 0) throw new PonderException("the verifier has no training examples.");
+        if (data.Count == 0) throw new PonderException("the scorer has no training examples.");
         this.model = model;
         this.data = data;
         Options = options.Validate();
@@ -52,15 +52,15 @@ public sealed class VerifierTrainer : IDisposable
             throw new PonderException("the pairwise loss needs problems with both correct and incorrect samples, and none has; sample more per problem or drop --pairwise.");
         if (Options.PairwiseWeight > 0 && Options.BatchSize % PerProblem != 0)
             throw new PonderException($"--batch-size {Options.BatchSize}: with --pairwise a batch is whole problems of {PerProblem} samples; use a multiple of {PerProblem}.");
-        optimizer = new AdamW(model.Parameters.Where(p => p.Name != VerifierModel.ConfidenceWeight && (Options.TrainBody || p.Name.StartsWith("verifier_head", StringComparison.Ordinal))),
+        optimizer = new AdamW(model.Parameters.Where(p => p.Name != ScorerModel.ConfidenceWeight && (Options.TrainBody || p.Name.StartsWith("scorer_head", StringComparison.Ordinal))),
             weightDecay: options.WeightDecay);
-        confidenceOptimizer = new AdamW(model.Parameters.Where(p => p.Name == VerifierModel.ConfidenceWeight), weightDecay: 0);
+        confidenceOptimizer = new AdamW(model.Parameters.Where(p => p.Name == ScorerModel.ConfidenceWeight), weightDecay: 0);
     }
 
-    public VerifierOptions Options { get; }
+    public ScorerOptions Options { get; }
     public int StepsTaken { get; private set; }
 
-    /// <summary>One optimizer step over <see cref="VerifierOptions.BatchSize"/> examples; returns the loss (mean BCE, plus
+    /// <summary>One optimizer step over <see cref="ScorerOptions.BatchSize"/> examples; returns the loss (mean BCE, plus
     /// the weighted pairwise loss when on).</summary>
     public double Step()
     {
@@ -69,11 +69,11 @@ public sealed class VerifierTrainer : IDisposable
         double loss;
         using (var scope = NewDisposeScope())
         {
-            var (ids, attention) = VerifierBatch.Collate(batch.Select(e => e.Ids).ToArray(), model.PadId, model.Body.Network.Device);
+            var (ids, attention) = ScorerBatch.Collate(batch.Select(e => e.Ids).ToArray(), model.PadId, model.Body.Network.Device);
             var labels = tensor(batch.Select(e => e.Correct ? 1f : 0f).ToArray(), device: model.Body.Network.Device);  // (B)
             var (positions, last) = model.Forward(ids, attention, [.. batch.Select(e => (long)e.CompletionStart)], bodyGradients: Options.TrainBody); // (B, T), (B)
             var l = Options.EveryToken
-                ? EveryTokenLoss(positions.scatter(1, VerifierBatch.LastIndex(attention).unsqueeze(1), last.unsqueeze(1)), attention, // the last position read as the outcome
+                ? EveryTokenLoss(positions.scatter(1, ScorerBatch.LastIndex(attention).unsqueeze(1), last.unsqueeze(1)), attention, // the last position read as the outcome
                     [.. batch.Select(e => (long)Math.Min(e.CompletionStart, e.Ids.Length - 1))], labels)
                 : nn.functional.binary_cross_entropy_with_logits(last, labels);
             if (Options.PairwiseWeight > 0)
@@ -124,9 +124,9 @@ public sealed class VerifierTrainer : IDisposable
 
     /// <summary>A pairwise batch: the next problems with both labels (shuffled epochs), <see cref="PerProblem"/> / 2
     /// right and as many wrong samples of each, drawn at random (with repeats when a problem has fewer).</summary>
-    internal VerifierExample[] NextProblems()
+    internal ScorerExample[] NextProblems()
     {
-        var batch = new List<VerifierExample>(Options.BatchSize);
+        var batch = new List<ScorerExample>(Options.BatchSize);
         while (batch.Count < Options.BatchSize)
         {
             if (position >= order.Length)
@@ -145,7 +145,7 @@ public sealed class VerifierTrainer : IDisposable
         return [.. batch];
     }
 
-    VerifierExample Next()
+    ScorerExample Next()
     {
         if (position == order.Length)
         {

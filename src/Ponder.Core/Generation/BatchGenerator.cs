@@ -10,7 +10,7 @@ namespace Ponder.Generation;
 /// prefilled once and its cache rows fanned out to its N samples; finished rows are dropped from the batch.
 /// Tensor work runs synchronously on the calling thread (DisposeScopes are thread-static).
 /// </summary>
-public sealed class Sampler
+public sealed class BatchGenerator
 {
     readonly CausalLM model;
     readonly TextTokenizer tokenizer;
@@ -18,7 +18,7 @@ public sealed class Sampler
     readonly int? thinkEndId;
 
     /// <param name="stopTokenIds">Ids that end a completion (EOS, end of turn).</param>
-    public Sampler(CausalLM model, TextTokenizer tokenizer, IEnumerable<int> stopTokenIds)
+    public BatchGenerator(CausalLM model, TextTokenizer tokenizer, IEnumerable<int> stopTokenIds)
     {
         this.model = model;
         this.tokenizer = tokenizer;

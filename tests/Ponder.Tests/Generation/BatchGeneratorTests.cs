@@ -6,14 +6,14 @@ using static TorchSharp.torch;
 
 namespace Ponder.Tests.Generation;
 
-public sealed class SamplerTests : IDisposable
+public sealed class BatchGeneratorTests : IDisposable
 {
     readonly TextTokenizer tokenizer = TextTokenizer.CreateByteLevel();
     readonly CausalLM model = TinyModels.Build(TinyModels.Qwen2(vocab: 320), seed: 11);
 
     public void Dispose() => model.Dispose();
 
-    Sampler NewSampler(params int[] stopIds) => new(model, tokenizer, stopIds);
+    BatchGenerator NewGenerator(params int[] stopIds) => new(model, tokenizer, stopIds);
 
     static IReadOnlyList<int> Ids(params int[] ids) => ids;
 
@@ -32,7 +32,7 @@ public sealed class SamplerTests : IDisposable
     [Fact]
     public void Given_temperature_zero_Then_every_token_is_the_argmax_of_the_full_forward()
     {
-        var c = NewSampler().Generate([Ids(104, 101, 108)], new SamplingOptions { Temperature = 0, MaxNewTokens = 8 })[0];
+        var c = NewGenerator().Generate([Ids(104, 101, 108)], new SamplingOptions { Temperature = 0, MaxNewTokens = 8 })[0];
 
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -50,7 +50,7 @@ public sealed class SamplerTests : IDisposable
     [InlineData(0.7)]
     public void Given_a_completion_Then_its_logprobs_equal_log_softmax_of_the_scaled_logits(double temperature)
     {
-        var c = NewSampler().Generate([Ids(72, 105)], new SamplingOptions { Temperature = temperature, MaxNewTokens = 10, Seed = 5 })[0];
+        var c = NewGenerator().Generate([Ids(72, 105)], new SamplingOptions { Temperature = temperature, MaxNewTokens = 10, Seed = 5 })[0];
         var expected = ReferenceLogprobs(c, temperature);
         for (int k = 0; k < expected.Length; k++) Assert.Equal(expected[k], c.Logprobs[k], 1e-4f);
     }
@@ -59,9 +59,9 @@ public sealed class SamplerTests : IDisposable
     public void Given_the_same_seed_Then_the_same_completions_and_another_seed_gives_others()
     {
         var options = new SamplingOptions { Temperature = 1.0, MaxNewTokens = 12, N = 3, Seed = 42 };
-        var a = NewSampler().Generate([Ids(1, 2, 3)], options);
-        var b = NewSampler().Generate([Ids(1, 2, 3)], options);
-        var c = NewSampler().Generate([Ids(1, 2, 3)], options with { Seed = 43 });
+        var a = NewGenerator().Generate([Ids(1, 2, 3)], options);
+        var b = NewGenerator().Generate([Ids(1, 2, 3)], options);
+        var c = NewGenerator().Generate([Ids(1, 2, 3)], options with { Seed = 43 });
 
         Assert.Equal(a.Select(x => x.TokenIds), b.Select(x => x.TokenIds));
         Assert.NotEqual(a.Select(x => string.Join(",", x.TokenIds)), c.Select(x => string.Join(",", x.TokenIds)));
@@ -74,11 +74,11 @@ public sealed class SamplerTests : IDisposable
         IReadOnlyList<int>[] prompts = [Ids(5, 6, 7), Ids(8, 9, 10, 11, 12, 13, 14), Ids(40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51)];
         var options = new SamplingOptions { Temperature = 1.0, MaxNewTokens = 10, N = 2, Seed = 9 };
 
-        var batched = NewSampler().Generate(prompts, options);
+        var batched = NewGenerator().Generate(prompts, options);
 
         for (int p = 0; p < prompts.Length; p++)
         {
-            var alone = NewSampler().Generate([prompts[p]], options);
+            var alone = NewGenerator().Generate([prompts[p]], options);
             for (int s = 0; s < options.N; s++)
             {
                 var x = batched[p * options.N + s];
@@ -94,8 +94,8 @@ public sealed class SamplerTests : IDisposable
     {
         IReadOnlyList<int>[] prompts = [Ids(5, 6), Ids(7, 8, 9), Ids(10), Ids(11, 12, 13, 14)];
         var options = new SamplingOptions { Temperature = 0.9, MaxNewTokens = 6, N = 2, Seed = 3 };
-        var whole = NewSampler().Generate(prompts, options);
-        var chunked = NewSampler().Generate(prompts, options with { MaxBatchSize = 3 });
+        var whole = NewGenerator().Generate(prompts, options);
+        var chunked = NewGenerator().Generate(prompts, options with { MaxBatchSize = 3 });
         Assert.Equal(whole.Select(c => c.TokenIds), chunked.Select(c => c.TokenIds));
         Assert.Equal(new[] { 0, 0, 1, 1, 2, 2, 3, 3 }, chunked.Select(c => c.PromptIndex));
     }
@@ -104,10 +104,10 @@ public sealed class SamplerTests : IDisposable
     public void Given_a_stop_token_When_it_is_sampled_Then_the_completion_stops_with_it_and_the_text_omits_it()
     {
         var greedy = new SamplingOptions { Temperature = 0, MaxNewTokens = 8 };
-        var free = NewSampler().Generate([Ids(3, 4)], greedy)[0];
+        var free = NewGenerator().Generate([Ids(3, 4)], greedy)[0];
         int stopId = free.TokenIds[2];                               // make the third greedy token a stop token
 
-        var stopped = NewSampler(stopId).Generate([Ids(3, 4)], greedy)[0];
+        var stopped = NewGenerator(stopId).Generate([Ids(3, 4)], greedy)[0];
 
         int firstStop = free.TokenIds.ToList().IndexOf(stopId);
         Assert.Equal(free.TokenIds.Take(firstStop + 1), stopped.TokenIds);
@@ -120,11 +120,11 @@ public sealed class SamplerTests : IDisposable
     {
         // Byte tokens of plain ASCII letters decode one character each; force letters by restricting the vocabulary.
         var options = new SamplingOptions { Temperature = 0, MaxNewTokens = 12 };
-        var free = NewSampler().Generate([Ids(97, 98)], options)[0];
+        var free = NewGenerator().Generate([Ids(97, 98)], options)[0];
         string stop = free.Text.Substring(3, 2);
         int at = free.Text.IndexOf(stop, StringComparison.Ordinal);
 
-        var cut = NewSampler().Generate([Ids(97, 98)], options with { Stop = [stop] })[0];
+        var cut = NewGenerator().Generate([Ids(97, 98)], options with { Stop = [stop] })[0];
 
         Assert.Equal(free.Text[..at], cut.Text);
         Assert.Equal(FinishReason.Stop, cut.Finish);
@@ -134,7 +134,7 @@ public sealed class SamplerTests : IDisposable
     [Fact]
     public void Given_a_model_vocabulary_larger_than_the_tokenizer_Then_padding_ids_are_never_sampled()
     {
-        var all = NewSampler().Generate([Ids(1)], new SamplingOptions { Temperature = 5.0, MaxNewTokens = 64, N = 4, Seed = 1 });
+        var all = NewGenerator().Generate([Ids(1)], new SamplingOptions { Temperature = 5.0, MaxNewTokens = 64, N = 4, Seed = 1 });
         Assert.All(all.SelectMany(c => c.TokenIds), id => Assert.True(id < tokenizer.VocabSize));
     }
 
@@ -143,7 +143,7 @@ public sealed class SamplerTests : IDisposable
     {
         int thinkEnd = tokenizer.TokenToId("</think>")!.Value;
         var greedy = new SamplingOptions { Temperature = 0, MaxNewTokens = 6 };
-        var free = NewSampler().Generate([Ids(3, 4)], greedy)[0];
+        var free = NewGenerator().Generate([Ids(3, 4)], greedy)[0];
         Assert.Equal(free.TokenIds.ToList().IndexOf(thinkEnd) is var i and >= 0 ? i : null, free.ReasoningEnd);
     }
 
@@ -162,7 +162,7 @@ public sealed class SamplerTests : IDisposable
     [Fact]
     public void Given_max_tokens_beyond_the_context_Then_the_error_says_the_limit()
     {
-        var e = Assert.Throws<PonderException>(() => NewSampler().Generate([Ids(1, 2, 3)], new SamplingOptions { MaxNewTokens = 300 }));
+        var e = Assert.Throws<PonderException>(() => NewGenerator().Generate([Ids(1, 2, 3)], new SamplingOptions { MaxNewTokens = 300 }));
         Assert.Contains("context of 256", e.Message, StringComparison.Ordinal);
         Assert.Contains("at most 253", e.Message, StringComparison.Ordinal);
     }
@@ -170,7 +170,7 @@ public sealed class SamplerTests : IDisposable
     [Fact]
     public void Given_generation_Then_no_tensor_outlives_it()
     {
-        var sampler = NewSampler();
+        var sampler = NewGenerator();
         sampler.Generate([Ids(1, 2)], new SamplingOptions { MaxNewTokens = 2, Seed = 1 });   // warm the rotary tables
         DisposeScopeManager.Statistics.Reset();
         sampler.Generate([Ids(1, 2), Ids(3, 4, 5)], new SamplingOptions { MaxNewTokens = 20, N = 3, Seed = 1 });

@@ -1,9 +1,9 @@
-namespace Ponder.Verifier;
+namespace Ponder.Scoring;
 
 /// <summary>One bin of a reliability table: predictions in [Low, High), how many, their mean, and the observed rate.</summary>
 public sealed record ReliabilityBin(double Low, double High, int Count, double MeanPredicted, double Observed);
 
-/// <summary>How well scores rank and how well they are calibrated, as a verifier reports them.</summary>
+/// <summary>How well scores rank and how well they are calibrated, as a scorer reports them.</summary>
 /// <param name="Auc">Area under the ROC curve; null when only one class is present.</param>
 /// <param name="Brier">Mean squared error of the probability against the 0/1 label.</param>
 /// <param name="Ece">Expected calibration error over the bins: Σ (count/total) · |mean predicted − observed|.</param>

@@ -2,10 +2,11 @@ using System.ClientModel;
 using OpenAI;
 using OpenAI.Chat;
 using Ponder.Generation;
+using Ponder.Rollouts;
 using Ponder.Tasks;
 using Ponder.Text;
 
-namespace Ponder.Rollouts;
+namespace Ponder.Endpoints;
 
 /// <summary>Where and how to reach an OpenAI-compatible server (OpenAI, vLLM, Ollama, <c>ponder serve</c>).</summary>
 /// <param name="Endpoint">Base URL, e.g. http://127.0.0.1:8000/v1.</param>
@@ -15,7 +16,7 @@ namespace Ponder.Rollouts;
 public sealed record EndpointOptions(Uri Endpoint, string Model, string ApiKey = "none", double TimeoutSeconds = 300);
 
 /// <summary>
-/// The same sample → grade step as <see cref="RolloutSampler"/>, against an OpenAI-compatible endpoint through the
+/// The same sample → grade step as <see cref="LocalRollouts"/>, against an OpenAI-compatible endpoint through the
 /// official OpenAI .NET SDK. The server hides or strips reasoning; its usage reports reasoning tokens. When the
 /// content still carries a <c>&lt;think&gt;…&lt;/think&gt;</c> block (a raw model), it is split off before grading.
 /// </summary>
@@ -97,9 +98,7 @@ public sealed class EndpointRollouts
         int reasoningTokens = c.Usage?.OutputTokenDetails?.ReasoningTokenCount ?? 0;
         var finish = c.FinishReason == ChatFinishReason.Length ? FinishReason.Length : FinishReason.Stop;
         var completion = new Completion(promptIndex, sampleIndex, [], [], [], content, finish, null);
-        Grade grade;
-        try { grade = task.Grade(problem, answer); }
-        catch (Exception e) when (e is not OutOfMemoryException) { grade = new Grade(false, null) { Error = $"{e.GetType().Name}: {e.Message}" }; }
+        var grade = LocalRollouts.SafeGrade(task, problem, answer);
         return new Rollout(problem, completion, reasoning, answer, grade, reasoningTokens, Math.Max(0, output - reasoningTokens),
                            finish == FinishReason.Stop && answer.Trim().Length > 0);
     }

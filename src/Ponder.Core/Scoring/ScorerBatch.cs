@@ -1,9 +1,9 @@
 using static TorchSharp.torch;
 
-namespace Ponder.Verifier;
+namespace Ponder.Scoring;
 
-/// <summary>Turns token sequences into the verifier's right-padded input tensors.</summary>
-public static class VerifierBatch
+/// <summary>Turns token sequences into the scorer's right-padded input tensors.</summary>
+public static class ScorerBatch
 {
     /// <summary>The scored sequence: prompt ids then completion ids (reasoning included), keeping the last
     /// <paramref name="maxLength"/> tokens when longer — the answer is at the end.</summary>
@@ -19,11 +19,11 @@ public static class VerifierBatch
 
     /// <summary>A labelled example: <see cref="Input"/> of the prompt and completion, and where the completion starts in
     /// it (0 when the prompt was cut away entirely).</summary>
-    public static VerifierExample Example(string problemId, IReadOnlyList<int> promptIds, IReadOnlyList<int> completionIds, bool correct, int maxLength)
+    public static ScorerExample Example(string problemId, IReadOnlyList<int> promptIds, IReadOnlyList<int> completionIds, bool correct, int maxLength)
     {
         var ids = Input(promptIds, completionIds, maxLength);
         int dropped = promptIds.Count + completionIds.Count - ids.Length;   // cut from the front
-        return new VerifierExample(problemId, ids, correct, Math.Max(0, promptIds.Count - dropped));
+        return new ScorerExample(problemId, ids, correct, Math.Max(0, promptIds.Count - dropped));
     }
 
     /// <summary>Right-padded ids (B, T) int64 and attention mask (B, T) (1 = real token). Empty sequences are not allowed.</summary>

@@ -1,10 +1,11 @@
 using Ponder.Generation;
 using Ponder.Rollouts;
 using Ponder.Tasks;
+using Ponder.LanguageModels;
 
-namespace Ponder.Verifier;
+namespace Ponder.Scoring;
 
-/// <summary>Which samples a verifier learns from.</summary>
+/// <summary>Which samples a scorer learns from.</summary>
 /// <param name="Problems">Problems sampled (the last <see cref="HeldOutFraction"/> of them are held out). <value>The default value is 64.</value></param>
 /// <param name="SamplesPerProblem">Completions per problem. <value>The default value is 8.</value></param>
 /// <param name="HeldOutFraction">Share of problems held out for AUC and calibration (at least one problem). <value>The default value is 0.2.</value></param>
@@ -12,15 +13,15 @@ namespace Ponder.Verifier;
 /// <param name="MaxThinkingTokens">Thinking budget while sampling. <value>The default value is null (none).</value></param>
 /// <param name="Seed">Sampling seed. <value>The default value is 0.</value></param>
 /// <param name="MixedProblemsOnly">Train only on problems whose samples are both correct and incorrect. On the others
-/// the label is a property of the problem, and a verifier fitted to them learns problem difficulty: it ranks problems,
+/// the label is a property of the problem, and a scorer fitted to them learns problem difficulty: it ranks problems,
 /// not the samples of one problem, which is what re-ranking needs (measured on the demo's Countdown model: AUC 0.83
 /// but rerank@16 7 % against cons@16 27 %). Held-out problems are all kept. <value>The default value is true.</value></param>
-public sealed record VerifierDataOptions(int Problems = 64, int SamplesPerProblem = 8, double HeldOutFraction = 0.2, int MaxNewTokens = 512, int? MaxThinkingTokens = null, long Seed = 0,
+public sealed record ScorerDataOptions(int Problems = 64, int SamplesPerProblem = 8, double HeldOutFraction = 0.2, int MaxNewTokens = 512, int? MaxThinkingTokens = null, long Seed = 0,
     bool MixedProblemsOnly = true)
 {
     public int HeldOutProblems => Math.Max(1, (int)Math.Round(Problems * HeldOutFraction));
 
-    public VerifierDataOptions Validate()
+    public ScorerDataOptions Validate()
     {
         if (Problems < 2) throw new PonderException($"--problems {Problems} must be at least 2 (some are held out).");
         if (SamplesPerProblem < 1) throw new PonderException($"--samples-per-problem {SamplesPerProblem} must be at least 1.");
@@ -31,22 +32,22 @@ public sealed record VerifierDataOptions(int Problems = 64, int SamplesPerProble
 }
 
 /// <summary>
-/// The verifier recipe (Cobbe et al. 2021): sample from the policy at temperature 1, label every completion with the
-/// task's grader, train a scalar head on a copy of the policy (and the body too with VerifierOptions.TrainBody) to predict the label, and measure it on held-out
+/// The scorer recipe (Cobbe et al. 2021): sample from the policy at temperature 1, label every completion with the
+/// task's grader, train a scalar head on a copy of the policy (and the body too with ScorerOptions.TrainBody) to predict the label, and measure it on held-out
 /// problems (AUC, Brier score, reliability / ECE).
 /// </summary>
-public static class VerifierTraining
+public static class ScorerTraining
 {
     /// <summary>Labelled examples from graded rollouts (prompt + completion ids).</summary>
-    public static IReadOnlyList<VerifierExample> Examples(IEnumerable<Rollout> rollouts, int maxLength) =>
-        rollouts.Select(r => VerifierBatch.Example(r.Problem.Id, r.Completion.PromptIds, r.Completion.TokenIds, r.Grade.Correct, maxLength)).ToArray();
+    public static IReadOnlyList<ScorerExample> Examples(IEnumerable<Rollout> rollouts, int maxLength) =>
+        rollouts.Select(r => ScorerBatch.Example(r.Problem.Id, r.Completion.PromptIds, r.Completion.TokenIds, r.Grade.Correct, maxLength)).ToArray();
 
     /// <summary>
-    /// Samples from <paramref name="policy"/>, trains, evaluates. The policy becomes the verifier's body (it is taken
-    /// over, and fine-tuned with VerifierOptions.TrainBody: load a fresh copy for it). <paramref name="log"/> receives progress lines.
+    /// Samples from <paramref name="policy"/>, trains, evaluates. The policy becomes the scorer's body (it is taken
+    /// over, and fine-tuned with ScorerOptions.TrainBody: load a fresh copy for it). <paramref name="log"/> receives progress lines.
     /// </summary>
-    public static (VerifierModel Verifier, CalibrationReport HeldOut) Run(
-        LanguageModel policy, string policyDir, IReasoningTask task, VerifierDataOptions data, VerifierOptions options,
+    public static (ScorerModel Scorer, CalibrationReport HeldOut) Run(
+        LanguageModel policy, string policyDir, IReasoningTask task, ScorerDataOptions data, ScorerOptions options,
         Action<string>? log = null, IProgress<int>? samplingProgress = null)
     {
         try
@@ -62,12 +63,12 @@ public static class VerifierTraining
         }
     }
 
-    static (VerifierModel, CalibrationReport) Train(LanguageModel policy, string policyDir, IReasoningTask task, VerifierDataOptions data, VerifierOptions options,
+    static (ScorerModel, CalibrationReport) Train(LanguageModel policy, string policyDir, IReasoningTask task, ScorerDataOptions data, ScorerOptions options,
         Action<string>? log, IProgress<int>? samplingProgress)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var problems = task.Problems(TaskSplit.Train, data.Problems);
-        if (problems.Count < 2) throw new PonderException($"--task {task.Name} has only {problems.Count} problem(s); the verifier needs at least 2.");
+        if (problems.Count < 2) throw new PonderException($"--task {task.Name} has only {problems.Count} problem(s); the scorer needs at least 2.");
         int heldOutCount = Math.Min(data.HeldOutProblems, problems.Count - 1);
         var sampling = new SamplingOptions
         {
@@ -77,7 +78,7 @@ public static class VerifierTraining
             MaxThinkingTokens = data.MaxThinkingTokens,
             Seed = data.Seed,
         }.Validate();
-        var rollouts = RolloutSampler.Run(policy, task, problems, sampling, samplingProgress);
+        var rollouts = LocalRollouts.Run(policy, task, problems, sampling, samplingProgress);
         var heldOutIds = problems.Skip(problems.Count - heldOutCount).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         int maxLength = Math.Min(options.MaxLength, policy.Config.MaxPositionEmbeddings);
         var all = Examples(rollouts, maxLength);
@@ -94,9 +95,9 @@ public static class VerifierTraining
                 ? "no training problem had both correct and incorrect samples; raise --problems or --samples-per-problem, or pass --all-problems."
                 : "no training samples were drawn; raise --problems or --samples-per-problem.");
         if (train.All(e => e.Correct) || train.All(e => !e.Correct))
-            log?.Invoke("warning: every training sample has the same label; the verifier can only learn the base rate (sample more, or from a stronger policy)");
-        var verifier = VerifierModel.FromPolicy(policy, VerifierInfo.For(policy, policyDir, maxLength, task.Name));
-        using (var trainer = new VerifierTrainer(verifier, train, options))
+            log?.Invoke("warning: every training sample has the same label; the scorer can only learn the base rate (sample more, or from a stronger policy)");
+        var scorer = ScorerModel.FromPolicy(policy, ScorerInfo.For(policy, policyDir, maxLength, task.Name));
+        using (var trainer = new ScorerTrainer(scorer, train, options))
         {
             for (int s = 0; s < options.Steps; s++)
             {
@@ -104,15 +105,15 @@ public static class VerifierTraining
                 if ((s + 1) % Math.Max(1, options.Steps / 10) == 0 || s == options.Steps - 1) log?.Invoke($"step {s + 1}/{options.Steps}: loss {loss:F4} ({clock.Elapsed.TotalSeconds:F0} s)");
             }
         }
-        var report = Evaluate(verifier, heldOut);
-        verifier.Info = verifier.Info with { Metrics = Metrics(report, train.Length, heldOut.Length) };
-        return (verifier, report);
+        var report = Evaluate(scorer, heldOut);
+        scorer.Info = scorer.Info with { Metrics = Metrics(report, train.Length, heldOut.Length) };
+        return (scorer, report);
     }
 
     /// <summary>Scores <paramref name="examples"/> and compares the scores with their labels.</summary>
-    public static CalibrationReport Evaluate(VerifierModel verifier, IReadOnlyList<VerifierExample> examples)
+    public static CalibrationReport Evaluate(ScorerModel scorer, IReadOnlyList<ScorerExample> examples)
     {
-        var scores = verifier.Score(examples);
+        var scores = scorer.Score(examples);
         var labels = examples.Select(e => e.Correct).ToArray();
         return Calibration.Report(scores, labels) with { WithinProblemAuc = Calibration.WithinGroupAuc(scores, labels, examples.Select(e => e.ProblemId).ToArray()) };
     }
@@ -132,6 +133,6 @@ public static class VerifierTraining
         return m;
     }
 
-    static string Rate(IReadOnlyList<VerifierExample> examples) =>
+    static string Rate(IReadOnlyList<ScorerExample> examples) =>
         examples.Count == 0 ? "–" : ((double)examples.Count(e => e.Correct) / examples.Count).ToString("P0", System.Globalization.CultureInfo.InvariantCulture);
 }

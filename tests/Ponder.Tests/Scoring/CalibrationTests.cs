@@ -1,6 +1,6 @@
-using Ponder.Verifier;
+using Ponder.Scoring;
 
-namespace Ponder.Tests.Verifier;
+namespace Ponder.Tests.Scorer;
 
 /// <summary>AUC by the rank formula, Brier score and the reliability table on hand-made scores.</summary>
 public sealed class CalibrationTests

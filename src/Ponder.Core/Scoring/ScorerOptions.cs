@@ -1,7 +1,7 @@
-namespace Ponder.Verifier;
+namespace Ponder.Scoring;
 
-/// <summary>How the verifier is trained. Immutable; <see cref="Validate"/> says what to change.</summary>
-public sealed record VerifierOptions
+/// <summary>How the scorer is trained. Immutable; <see cref="Validate"/> says what to change.</summary>
+public sealed record ScorerOptions
 {
     /// <summary>Optimizer steps (with the default data, 64 problems × 8 samples, about four epochs).
     /// <value>The default value is 100.</value></summary>
@@ -11,7 +11,7 @@ public sealed record VerifierOptions
     public int BatchSize { get; init; } = 16;
 
     /// <summary>Peak learning rate of the head (and of the body with <see cref="TrainBody"/>, where 3e-4 suits a ~5M
-    /// policy); the two confidence weights learn at <see cref="VerifierTrainer.ConfidenceRateScale"/> times it.
+    /// policy); the two confidence weights learn at <see cref="ScorerTrainer.ConfidenceRateScale"/> times it.
     /// <value>The default value is 1e-3.</value></summary>
     public double LearningRate { get; init; } = 1e-3;
 
@@ -27,13 +27,13 @@ public sealed record VerifierOptions
     /// <summary>Tokens scored at most (prompt + completion; longer inputs keep their end). <value>The default value is 1024.</value></summary>
     public int MaxLength { get; init; } = 1024;
 
-    /// <summary>Train every completion position on the outcome label (Cobbe et al. 2021's token-level verifier), not only
+    /// <summary>Train every completion position on the outcome label (Cobbe et al. 2021's token-level scorer), not only
     /// the last one; the score is the last position's either way. Off by default: on the arithmetic model it raised the
     /// held-out AUC (0.81 → 0.90) but not the order within a problem, which re-ranking needs (docs/BENCHMARKS.md).
     /// <value>The default value is false.</value></summary>
     public bool EveryToken { get; init; }
 
-    /// <summary>Fine-tune the body too (the verifier before this option existed; it used <c>--lr 3e-4</c>). Off by default: with the body frozen the verifier is a probe of the policy's
+    /// <summary>Fine-tune the body too (the scorer before this option existed; it used <c>--lr 3e-4</c>). Off by default: with the body frozen the scorer is a probe of the policy's
     /// hidden states and its own likelihood, and on the arithmetic model it ranked the samples of a problem far better
     /// (within-problem AUC 0.90 vs 0.64; rerank@16 94.0 % vs 75.0 %) in half the time: fine-tuning 5M
     /// parameters on ~5,000 labels fits the training samples instead (docs/BENCHMARKS.md, fifth round).
@@ -48,7 +48,7 @@ public sealed record VerifierOptions
     /// <summary>Seed of the data order. <value>The default value is 0.</value></summary>
     public long Seed { get; init; }
 
-    public VerifierOptions Validate()
+    public ScorerOptions Validate()
     {
         if (Steps < 1) throw new PonderException($"--steps {Steps} must be at least 1.");
         if (BatchSize < 1) throw new PonderException($"--batch-size {BatchSize} must be at least 1.");

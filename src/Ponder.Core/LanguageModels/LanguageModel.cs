@@ -6,7 +6,7 @@ using Ponder.Runtime;
 using Ponder.Text;
 using static TorchSharp.torch;
 
-namespace Ponder;
+namespace Ponder.LanguageModels;
 
 /// <summary>
 /// A model directory in memory: the network, its tokenizer and its generation defaults, loaded from and saved to
@@ -39,7 +39,7 @@ public sealed class LanguageModel : IDisposable
             .Concat(Chat is not null ? [Chat.EndOfTurnId] : [])
             .Distinct().Order().ToArray();
 
-    public Sampler CreateSampler() => new(Network, Tokenizer, StopTokenIds);
+    public BatchGenerator CreateGenerator() => new(Network, Tokenizer, StopTokenIds);
 
     /// <summary>A randomly initialised model with the byte-level tokenizer (for training from scratch).</summary>
     public static LanguageModel CreateFromScratch(string preset, string arch, long seed, DeviceOptions? device = null)

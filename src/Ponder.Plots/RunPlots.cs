@@ -1,4 +1,6 @@
-namespace Ponder.Runs.Plots;
+using Ponder.Runs;
+
+namespace Ponder.Plots;
 
 /// <summary>The standard charts of a run, written into its folder.</summary>
 public static class RunPlots

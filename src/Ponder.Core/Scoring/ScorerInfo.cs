@@ -4,17 +4,21 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ponder.Checkpoints;
 using Ponder.Text;
+using Ponder.LanguageModels;
 
-namespace Ponder.Verifier;
+namespace Ponder.Scoring;
 
 /// <summary>
-/// <c>verifier.json</c>: what a verifier was trained for, so that it is never applied to token ids it cannot read.
-/// A verifier scores the policy's own tokens (prompt + completion ids), so the policy must share its tokenizer
+/// <c>scorer.json</c>: what a scorer was trained for, so that it is never applied to token ids it cannot read.
+/// A scorer scores the policy's own tokens (prompt + completion ids), so the policy must share its tokenizer
 /// (same vocabulary, id for id) and its architecture family.
 /// </summary>
-public sealed record VerifierInfo
+public sealed record ScorerInfo
 {
-    public const string FileName = "verifier.json";
+    public const string FileName = "scorer.json";
+
+    /// <summary>The name directories written before the learned scorer was renamed still carry.</summary>
+    internal const string LegacyFileName = "verifier.json";
 
     /// <summary>The scorer kind. <value>The default value is "outcome" (one score per completion, read at the last token).</value></summary>
     [JsonPropertyName("kind")] public string Kind { get; init; } = "outcome";
@@ -41,7 +45,7 @@ public sealed record VerifierInfo
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>The fields that describe <paramref name="policy"/> (metrics left empty).</summary>
-    public static VerifierInfo For(LanguageModel policy, string baseModel, int maxLength, string? task) => new()
+    public static ScorerInfo For(LanguageModel policy, string baseModel, int maxLength, string? task) => new()
     {
         TokenizerSha256 = Fingerprint(policy.Tokenizer),
         VocabSize = policy.Tokenizer.VocabSize,
@@ -60,29 +64,30 @@ public sealed record VerifierInfo
     }
 
     /// <summary>Throws a <see cref="PonderException"/> naming the difference when <paramref name="policy"/> does not
-    /// have the tokenizer and architecture this verifier was trained for.</summary>
-    public void CheckCompatible(LanguageModel policy, string verifierDir) =>
-        CheckCompatible(Fingerprint(policy.Tokenizer), policy.Tokenizer.VocabSize, policy.Config.ModelType, verifierDir);
+    /// have the tokenizer and architecture this scorer was trained for.</summary>
+    public void CheckCompatible(LanguageModel policy, string scorerDir) =>
+        CheckCompatible(Fingerprint(policy.Tokenizer), policy.Tokenizer.VocabSize, policy.Config.ModelType, scorerDir);
 
     /// <inheritdoc cref="CheckCompatible(LanguageModel, string)"/>
-    public void CheckCompatible(string tokenizerSha256, int vocabSize, string architecture, string verifierDir)
+    public void CheckCompatible(string tokenizerSha256, int vocabSize, string architecture, string scorerDir)
     {
-        const string fix = "train one for this policy with `ponder verifier train --policy DIR`";
+        const string fix = "train one for this policy with `ponder scorer train --policy DIR`";
         if (tokenizerSha256 != TokenizerSha256 || vocabSize != VocabSize)
-            throw new PonderException($"verifier {verifierDir} was trained for another tokenizer (vocabulary {VocabSize}, sha256 {TokenizerSha256[..Math.Min(12, TokenizerSha256.Length)]}) than the policy's (vocabulary {vocabSize}, sha256 {tokenizerSha256[..Math.Min(12, tokenizerSha256.Length)]}): it would read other tokens; {fix}.");
+            throw new PonderException($"scorer {scorerDir} was trained for another tokenizer (vocabulary {VocabSize}, sha256 {TokenizerSha256[..Math.Min(12, TokenizerSha256.Length)]}) than the policy's (vocabulary {vocabSize}, sha256 {tokenizerSha256[..Math.Min(12, tokenizerSha256.Length)]}): it would read other tokens; {fix}.");
         if (!string.Equals(architecture, Architecture, StringComparison.OrdinalIgnoreCase))
-            throw new PonderException($"verifier {verifierDir} was trained for a {Architecture} policy, not {architecture}; {fix}.");
+            throw new PonderException($"scorer {scorerDir} was trained for a {Architecture} policy, not {architecture}; {fix}.");
     }
 
     public void Save(string dir) => AtomicFile.WriteAllText(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, Json) + "\n");
 
-    public static VerifierInfo Load(string dir)
+    public static ScorerInfo Load(string dir)
     {
         string path = Path.Combine(dir, FileName);
-        if (!File.Exists(path)) throw new PonderException($"{dir}: not a verifier directory ({FileName} is missing); make one with `ponder verifier train`.");
+        if (!File.Exists(path) && File.Exists(Path.Combine(dir, LegacyFileName))) path = Path.Combine(dir, LegacyFileName);
+        if (!File.Exists(path)) throw new PonderException($"{dir}: not a scorer directory ({FileName} is missing); make one with `ponder scorer train`.");
         try
         {
-            return JsonSerializer.Deserialize<VerifierInfo>(File.ReadAllText(path), Json) ?? throw new PonderException($"{path}: empty.");
+            return JsonSerializer.Deserialize<ScorerInfo>(File.ReadAllText(path), Json) ?? throw new PonderException($"{path}: empty.");
         }
         catch (JsonException e)
         {

@@ -2,33 +2,35 @@ using Ponder.Checkpoints;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Ponder.LanguageModels;
 
-namespace Ponder.Verifier;
+namespace Ponder.Scoring;
 
 /// <summary>
-/// An outcome verifier: the policy's decoder (a <see cref="LanguageModel"/>) with a scalar head <c>Linear(C, 1)</c> on
+/// An outcome scorer: the policy's decoder (a <see cref="LanguageModel"/>) with a scalar head <c>Linear(C, 1)</c> on
 /// its final hidden states. <see cref="PositionLogits"/> scores every token position, so a process (per-step) score
 /// can later read positions inside the reasoning. The outcome logit of a completion is the head at its last real token
-/// plus learned weights (<c>verifier_head.confidence</c>, starting at 0) times two features of the body's own
+/// plus learned weights (<c>scorer_head.confidence</c>, starting at 0) times two features of the body's own
 /// next-token distribution over the completion's tokens: their mean and their lowest log-probability. A sampled
 /// mistake is usually a token the model itself found unlikely; a head on hidden states alone did not learn to see that
 /// from a few thousand labels (measured on the arithmetic model: within-problem AUC 0.50–0.65), while the model's own
 /// likelihood ranks samples of one problem well. P(correct) = sigmoid(logit).
-/// Saved as a directory: the body in Hugging Face layout, <c>verifier_head.safetensors</c> and <c>verifier.json</c>.
+/// Saved as a directory: the body in Hugging Face layout, <c>scorer_head.safetensors</c> and <c>scorer.json</c>.
 /// Owns the body and head: dispose it.
 /// </summary>
-public sealed class VerifierModel : IDisposable
+public sealed class ScorerModel : IDisposable
 {
-    public const string HeadFile = "verifier_head.safetensors";
-    const string HeadWeight = "verifier_head.weight", HeadBias = "verifier_head.bias";
+    public const string HeadFile = "scorer_head.safetensors";
+    const string HeadWeight = "scorer_head.weight", HeadBias = "scorer_head.bias";
+    const string LegacyHeadFile = "verifier_head.safetensors", LegacyPrefix = "verifier_head.";
 
     /// <summary>The name of the two confidence weights (in <see cref="Parameters"/> and the head file).</summary>
-    public const string ConfidenceWeight = "verifier_head.confidence";
+    public const string ConfidenceWeight = "scorer_head.confidence";
 
     readonly Linear head;            // float32 whatever the body's dtype: it reads widened hidden states
     readonly Parameter confidence;   // (2): weights of the completion's mean and lowest token log-probability
 
-    VerifierModel(LanguageModel body, Linear head, Parameter confidence, VerifierInfo info)
+    ScorerModel(LanguageModel body, Linear head, Parameter confidence, ScorerInfo info)
     {
         Body = body;
         this.head = head;
@@ -39,16 +41,16 @@ public sealed class VerifierModel : IDisposable
     /// <summary>The decoder the head reads (its tokenizer is the policy's).</summary>
     public LanguageModel Body { get; }
 
-    public VerifierInfo Info { get; set; }
+    public ScorerInfo Info { get; set; }
 
-    /// <summary>Body and head parameters, named as saved (<c>model.*</c>, <c>verifier_head.*</c>; lm_head is left out: it is frozen, read only for the confidence features).</summary>
+    /// <summary>Body and head parameters, named as saved (<c>model.*</c>, <c>scorer_head.*</c>; lm_head is left out: it is frozen, read only for the confidence features).</summary>
     public IEnumerable<(string Name, Parameter Param)> Parameters =>
         Body.Network.named_parameters().Where(p => !p.name.StartsWith("lm_head", StringComparison.Ordinal)).Select(p => (p.name, p.parameter))
             .Append((HeadWeight, head.weight!)).Append((HeadBias, head.bias!)).Append((ConfidenceWeight, confidence));
 
-    /// <summary>A new verifier whose body is <paramref name="policy"/> (taken over: the verifier disposes it) and whose
+    /// <summary>A new scorer whose body is <paramref name="policy"/> (taken over: the scorer disposes it) and whose
     /// head starts at zero, so every first score is ½.</summary>
-    public static VerifierModel FromPolicy(LanguageModel policy, VerifierInfo info)
+    public static ScorerModel FromPolicy(LanguageModel policy, ScorerInfo info)
     {
         var head = nn.Linear(policy.Config.HiddenSize, 1, hasBias: true, device: policy.Network.Device, dtype: ScalarType.Float32);
         using (no_grad())
@@ -56,7 +58,7 @@ public sealed class VerifierModel : IDisposable
             head.weight!.zero_();
             head.bias!.zero_();
         }
-        return new VerifierModel(policy, head, NewConfidence(policy), info);
+        return new ScorerModel(policy, head, NewConfidence(policy), info);
     }
 
     static Parameter NewConfidence(LanguageModel body) => new(zeros(2, dtype: ScalarType.Float32, device: body.Network.Device));
@@ -76,7 +78,7 @@ public sealed class VerifierModel : IDisposable
         using (bodyGradients ? null : no_grad())
             hidden = Body.Network.Hidden(ids, attention);
         var positions = head.forward(hidden.to(ScalarType.Float32)).squeeze(-1);            // (B, T)
-        var atLast = positions.gather(1, VerifierBatch.LastIndex(attention).unsqueeze(1)).squeeze(1); // (B)
+        var atLast = positions.gather(1, ScorerBatch.LastIndex(attention).unsqueeze(1)).squeeze(1); // (B)
         return (positions, outcome ? atLast + ConfidenceFeatures(hidden, ids, attention, starts).matmul(confidence) : atLast);
     }
 
@@ -101,10 +103,10 @@ public sealed class VerifierModel : IDisposable
     /// <summary>P(correct) of each sequence (the whole of it scored as completion after its first token), without
     /// gradients, in batches of <paramref name="batchSize"/> (default 16).</summary>
     public double[] Score(IReadOnlyList<int[]> sequences, int batchSize = 16) =>
-        Score(sequences.Select(ids => new VerifierExample("", ids, false)).ToArray(), batchSize);
+        Score(sequences.Select(ids => new ScorerExample("", ids, false)).ToArray(), batchSize);
 
-    /// <summary>P(correct) of each example's completion (from its <see cref="VerifierExample.CompletionStart"/>).</summary>
-    public double[] Score(IReadOnlyList<VerifierExample> examples, int batchSize = 16)
+    /// <summary>P(correct) of each example's completion (from its <see cref="ScorerExample.CompletionStart"/>).</summary>
+    public double[] Score(IReadOnlyList<ScorerExample> examples, int batchSize = 16)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         Body.Network.eval();
@@ -114,20 +116,20 @@ public sealed class VerifierModel : IDisposable
         {
             using var scope = NewDisposeScope();
             var part = examples.Skip(start).Take(batchSize).ToArray();
-            var (ids, attention) = VerifierBatch.Collate(part.Select(e => e.Ids).ToArray(), PadId, Body.Network.Device);
+            var (ids, attention) = ScorerBatch.Collate(part.Select(e => e.Ids).ToArray(), PadId, Body.Network.Device);
             var p = OutcomeLogits(ids, attention, [.. part.Select(e => (long)e.CompletionStart)]).sigmoid().to(ScalarType.Float64).cpu().data<double>().ToArray();
             Array.Copy(p, 0, scores, start, p.Length);
         }
         return scores;
     }
 
-    /// <summary>P(correct) of each graded rollout, reading its prompt and completion ids (see <see cref="VerifierBatch.Example"/>).</summary>
+    /// <summary>P(correct) of each graded rollout, reading its prompt and completion ids (see <see cref="ScorerBatch.Example"/>).</summary>
     public double[] Score(IReadOnlyList<Rollouts.Rollout> rollouts, int batchSize = 16) =>
-        Score(rollouts.Select(r => VerifierBatch.Example(r.Problem.Id, r.Completion.PromptIds, r.Completion.TokenIds, r.Grade.Correct, Info.MaxLength)).ToArray(), batchSize);
+        Score(rollouts.Select(r => ScorerBatch.Example(r.Problem.Id, r.Completion.PromptIds, r.Completion.TokenIds, r.Grade.Correct, Info.MaxLength)).ToArray(), batchSize);
 
     internal int PadId => Body.Tokenizer.PadTokenId ?? Body.Chat?.EndOfTurnId ?? 0;
 
-    /// <summary>Writes the body (Hugging Face layout), the head and verifier.json into <paramref name="dir"/>.</summary>
+    /// <summary>Writes the body (Hugging Face layout), the head and scorer.json into <paramref name="dir"/>.</summary>
     public void Save(string dir)
     {
         Body.Save(dir);
@@ -135,13 +137,14 @@ public sealed class VerifierModel : IDisposable
         Info.Save(dir);
     }
 
-    /// <summary>Loads a verifier directory; with <paramref name="policy"/>, refuses one trained for another tokenizer or architecture.</summary>
-    public static VerifierModel Load(string dir, LanguageModel? policy = null, Runtime.DeviceOptions? device = null)
+    /// <summary>Loads a scorer directory; with <paramref name="policy"/>, refuses one trained for another tokenizer or architecture.</summary>
+    public static ScorerModel Load(string dir, LanguageModel? policy = null, Runtime.DeviceOptions? device = null)
     {
-        var info = VerifierInfo.Load(dir);
+        var info = ScorerInfo.Load(dir);
         if (policy is not null) info.CheckCompatible(policy, dir);
         string headPath = Path.Combine(dir, HeadFile);
-        if (!File.Exists(headPath)) throw new PonderException($"{dir}: {HeadFile} is missing; the verifier directory is incomplete.");
+        if (!File.Exists(headPath) && File.Exists(Path.Combine(dir, LegacyHeadFile))) headPath = Path.Combine(dir, LegacyHeadFile);
+        if (!File.Exists(headPath)) throw new PonderException($"{dir}: {HeadFile} is missing; the scorer directory is incomplete.");
         var body = LanguageModel.Load(dir, device);
         var head = nn.Linear(body.Config.HiddenSize, 1, hasBias: true, device: body.Network.Device, dtype: ScalarType.Float32);
         var confidence = NewConfidence(body);
@@ -149,12 +152,14 @@ public sealed class VerifierModel : IDisposable
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            var tensors = SafeTensors.Read(headPath, ScalarType.Float32, body.Network.Device);
+            var tensors = SafeTensors.Read(headPath, ScalarType.Float32, body.Network.Device)
+                .ToDictionary(kv => kv.Key.StartsWith(LegacyPrefix, StringComparison.Ordinal)
+                    ? "scorer_head." + kv.Key[LegacyPrefix.Length..] : kv.Key, kv => kv.Value);
             if (!tensors.TryGetValue(HeadWeight, out var w) || !tensors.TryGetValue(HeadBias, out var b) || w.shape[^1] != body.Config.HiddenSize)
                 throw new PonderException($"{headPath}: expected {HeadWeight} [1, {body.Config.HiddenSize}] and {HeadBias} [1].");
             head.weight!.copy_(w.reshape(1, -1));
             head.bias!.copy_(b.reshape(1));
-            if (tensors.TryGetValue(ConfidenceWeight, out var c))   // absent in verifiers written before it existed: 0
+            if (tensors.TryGetValue(ConfidenceWeight, out var c))   // absent in scorers written before it existed: 0
             {
                 if (c.numel() != 2) throw new PonderException($"{headPath}: expected {ConfidenceWeight} [2].");
                 confidence.copy_(c.reshape(2));
@@ -167,7 +172,7 @@ public sealed class VerifierModel : IDisposable
             body.Dispose();
             throw;
         }
-        return new VerifierModel(body, head, confidence, info);
+        return new ScorerModel(body, head, confidence, info);
     }
 
     public void Dispose()
