@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Ponder.Evaluation;
-using Ponder.Endpoints;
+using Ponder.Clients;
 using Ponder.Rollouts;
 using Ponder.Runs;
 using Ponder.Tasks;

@@ -13,7 +13,7 @@ public sealed class Dapo : IPolicyAlgorithm
 {
     public string Name => "dapo";
     public bool GroupRelative => true;
-    public LossNormalization Normalization => LossNormalization.TokenMean;
+    public double Normalizer(StepShape shape) => Math.Max(1, shape.CompletionTokens); // Σ_i |o_i| of the step
 
     public double[] Advantages(IReadOnlyList<double> rewards, int groupSize) =>
         PolicyMath.GroupMeanCentered(rewards, groupSize, divideByStd: true);

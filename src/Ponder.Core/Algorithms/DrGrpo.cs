@@ -11,7 +11,7 @@ public sealed class DrGrpo : IPolicyAlgorithm
 {
     public string Name => "drgrpo";
     public bool GroupRelative => true;
-    public LossNormalization Normalization => LossNormalization.ConstantLength;
+    public double Normalizer(StepShape shape) => shape.Completions * (double)shape.MaxCompletionTokens;   // a constant
 
     public double[] Advantages(IReadOnlyList<double> rewards, int groupSize) =>
         PolicyMath.GroupMeanCentered(rewards, groupSize, divideByStd: false);

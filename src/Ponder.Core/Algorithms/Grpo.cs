@@ -13,7 +13,7 @@ public sealed class Grpo : IPolicyAlgorithm
 {
     public string Name => "grpo";
     public bool GroupRelative => true;
-    public LossNormalization Normalization => LossNormalization.SequenceMean;
+    public double Normalizer(StepShape shape) => shape.Completions;                 // the outer 1/G mean over every completion
 
     public double[] Advantages(IReadOnlyList<double> rewards, int groupSize) =>
         PolicyMath.GroupMeanCentered(rewards, groupSize, divideByStd: true);

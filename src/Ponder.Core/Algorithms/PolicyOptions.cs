@@ -24,7 +24,4 @@ public sealed record PolicyOptions
 
     /// <summary><value>The default value is Loss.</value></summary>
     public KlPlacement Placement { get; init; } = KlPlacement.Loss;
-
-    /// <summary>Dr. GRPO's constant: the maximum completion length the step allows. Set by the trainer.</summary>
-    public int MaxCompletionTokens { get; init; } = 256;
 }

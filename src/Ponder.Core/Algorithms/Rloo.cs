@@ -11,7 +11,7 @@ public sealed class Rloo : IPolicyAlgorithm
 {
     public string Name => "rloo";
     public bool GroupRelative => true;
-    public LossNormalization Normalization => LossNormalization.SequenceMean;
+    public double Normalizer(StepShape shape) => shape.Completions;                 // per completion, as GRPO
 
     public double[] Advantages(IReadOnlyList<double> rewards, int groupSize)
     {

@@ -44,10 +44,18 @@ public sealed class PolicyLossTests
         var z = zeros(2, 3);
         var mask = T2(2, 1, 0, 0, 1, 1, 1);
         var adv = T(1, -1);
-        var o = new PolicyOptions { MaxCompletionTokens = 4 };
-        Assert.Equal(0f, new Grpo().Loss(new PolicyBatch(z, z, null, mask, adv, 2), o).Loss.item<float>(), 6);
-        Assert.Equal(0.5f, new Dapo().Loss(new PolicyBatch(z, z, null, mask, adv, 4), o).Loss.item<float>(), 6);
-        Assert.Equal(0.25f, new DrGrpo().Loss(new PolicyBatch(z, z, null, mask, adv, 2 * 4), o).Loss.item<float>(), 6);
+        var o = new PolicyOptions();
+        var step = new StepShape(Completions: 2, CompletionTokens: 4, MaxCompletionTokens: 4);
+        Assert.Equal(2, new Grpo().Normalizer(step));
+        Assert.Equal(4, new Dapo().Normalizer(step));
+        Assert.Equal(2 * 4, new DrGrpo().Normalizer(step));
+        Assert.Equal(2, new Rloo().Normalizer(step));
+        Assert.Equal(0f, Loss(new Grpo()), 6);
+        Assert.Equal(0.5f, Loss(new Dapo()), 6);
+        Assert.Equal(0.25f, Loss(new DrGrpo()), 6);
+
+        float Loss(IPolicyAlgorithm a) =>
+            a.Loss(new PolicyBatch(z, z, null, mask, adv, a.Normalizer(step)), o).Loss.item<float>();
     }
 
     [Fact]

@@ -219,6 +219,26 @@ public sealed class RlTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Given_the_kl_in_the_reward_When_a_step_is_logged_Then_its_rewards_are_the_tasks_own()
+    {
+        // After the first update the policy has left the reference, so β·KL ≠ 0: the advantages see r − β·KL, while
+        // the logged rewards (and reward/mean) stay the task's, as Rewards.For gives them.
+        var options = Small() with
+        {
+            Steps = 3,
+            Policy = new Ponder.Algorithms.PolicyOptions { Beta = 0.5, Placement = Ponder.Algorithms.KlPlacement.Reward },
+        };
+        using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2);
+        using var trainer = new RlTrainer(lm, new ParityTask(), options);
+        RlStep step = trainer.Step();
+        while (!trainer.Finished) step = trainer.Step();
+
+        var expected = step.Rollouts.Select(r => Rewards.For(r, trainer.Options)).ToArray();
+        Assert.Equal(expected, step.Rewards);
+        Assert.Equal(expected.Average(), step.Metrics["reward/mean"], 12);
+    }
+
+    [Fact]
     public void Given_rl_steps_Then_no_tensor_outlives_a_step()
     {
         using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2);

@@ -6,7 +6,7 @@ using Ponder.Rollouts;
 using Ponder.Tasks;
 using Ponder.Text;
 
-namespace Ponder.Endpoints;
+namespace Ponder.Clients;
 
 /// <summary>Where and how to reach an OpenAI-compatible server (OpenAI, vLLM, Ollama, <c>ponder serve</c>).</summary>
 /// <param name="Endpoint">Base URL, e.g. http://127.0.0.1:8000/v1.</param>

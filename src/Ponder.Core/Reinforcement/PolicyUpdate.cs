@@ -1,0 +1,198 @@
+using Ponder.Algorithms;
+using Ponder.LanguageModels;
+using Ponder.Model;
+using Ponder.Rollouts;
+using Ponder.Training;
+using static TorchSharp.torch;
+
+namespace Ponder.Reinforcement;
+
+/// <summary>What one policy update did, for the step's metrics (means are over trained completion tokens).</summary>
+internal sealed record UpdateStats(
+    double Loss,
+    double Kl,
+    double Entropy,
+    double ClipFraction,
+    double Ratio,
+    double GradNorm,
+    double LearningRate,
+    long Tokens,
+    double Flops,
+    int RowsTrained);
+
+/// <summary>
+/// The policy update of one RL step, in named steps: select the rows that carry a gradient → frozen log-probs
+/// (reference and sampling policy) → rewards with the KL penalty when it goes into the reward (a new array: the
+/// task's rewards stay what is logged) → advantages → the algorithm's loss normaliser → epochs of micro-batched
+/// forward/backward and optimizer steps. The math is the algorithm's (<see cref="IPolicyAlgorithm"/>).
+/// </summary>
+internal sealed class PolicyUpdate(LanguageModel policy, AdamW optimizer, IPolicyAlgorithm algorithm, RlOptions options,
+    int padId)
+{
+    /// <summary>The frozen reference for the KL penalty, or null when β = 0.</summary>
+    public CausalLM? Reference { get; set; }
+
+    ModelConfig Config => policy.Config;
+
+    /// <param name="rewards">The task's reward of each rollout; never modified.</param>
+    /// <param name="step">The 0-based optimizer step (for the learning-rate schedule).</param>
+    public UpdateStats Run(IReadOnlyList<Rollout> rollouts, IReadOnlyList<double> rewards, int step)
+    {
+        // Without a reference policy the rewards are final here, so advantages can choose the rows before any forward.
+        double[]? finalAdvantages = Reference is null ? algorithm.Advantages(rewards, options.GroupSize) : null;
+        var (trained, withGradient) = SelectRows(rollouts.Count, finalAdvantages);
+        var rows = trained.Select(i => rollouts[i]).ToList();
+        var batches = rows.Chunk(options.MicroBatchSize)
+            .Select(c => RolloutTensors.Build(c, padId, policy.Network.Device)).ToList();
+        var frozen = new List<Frozen>();
+        try
+        {
+            frozen.AddRange(batches.Select(FrozenLogprobs));
+            double[] advantages = finalAdvantages ?? algorithm.Advantages(ShapedRewards(rewards, batches, frozen),
+                options.GroupSize);
+            var shape = new StepShape(rollouts.Count, rollouts.Sum(r => (long)r.Completion.TokenIds.Count),
+                options.MaxCompletionTokens);
+            double normalizer = algorithm.Normalizer(shape);
+            var stats = Optimise(batches, frozen, trained.Select(i => advantages[i]).ToArray(), normalizer, step);
+            long sequenceTokens = rows.Sum(r => (long)SequenceLength(r));
+            return stats with
+            {
+                Tokens = sequenceTokens * options.UpdatesPerBatch,
+                Flops = Flops(rows),
+                RowsTrained = withGradient,
+            };
+        }
+        finally
+        {
+            foreach (var f in frozen)
+            {
+                f.Reference?.Dispose();
+                f.Old?.Dispose();
+            }
+            foreach (var (ids, mask) in batches)
+            {
+                ids.Dispose();
+                mask.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The rows the forward and backward passes see: every row, or — without a reference policy, when
+    /// skipping is on — those whose advantage is not 0. A completion with advantage 0 adds exactly 0 to the loss and
+    /// its gradient (the normaliser still counts every rollout), so leaving it out changes nothing. At least one row
+    /// is kept: its backward makes the zero gradients the optimizer step (weight and moment decay) then applies.</summary>
+    (int[] Trained, int WithGradient) SelectRows(int count, double[]? finalAdvantages)
+    {
+        int[] all = Enumerable.Range(0, count).ToArray();
+        if (finalAdvantages is null || !options.SkipZeroAdvantage) return (all, count);
+        int[] trained = all.Where(i => finalAdvantages[i] != 0).ToArray();
+        return (trained.Length == 0 ? [0] : trained, trained.Length);
+    }
+
+    /// <summary>A micro-batch's log-probs under the frozen reference (β &gt; 0) and under the sampling policy (needed
+    /// when μ &gt; 1: later epochs' ratios are against it), computed once before any update.</summary>
+    sealed record Frozen(Tensor? Reference, Tensor? Old);
+
+    Frozen FrozenLogprobs((Tensor Ids, Tensor Mask) batch)
+    {
+        using var _ = no_grad();
+        var reference = Reference is null ? null : Logprobs(Reference, batch.Ids).DetachFromDisposeScope();
+        var old = options.UpdatesPerBatch > 1 ? Logprobs(policy.Network, batch.Ids).DetachFromDisposeScope() : null;
+        return new Frozen(reference, old);
+    }
+
+    /// <summary>Right-padded rows: no attention mask is needed.</summary>
+    Tensor Logprobs(CausalLM model, Tensor ids) => TokenLogprobs.Compute(model, ids, null, options.Temperature);
+
+    /// <summary>The rewards the advantages are computed from: with the KL in the reward, r − β·Σ_t KL_t per rollout
+    /// (every row is trained then: a reference policy turns skipping off); else the task's rewards.</summary>
+    double[] ShapedRewards(IReadOnlyList<double> rewards, IReadOnlyList<(Tensor Ids, Tensor Mask)> batches,
+        IReadOnlyList<Frozen> frozen)
+    {
+        var shaped = rewards.ToArray();
+        if (Reference is null || options.Policy.Placement != KlPlacement.Reward) return shaped;
+        int row = 0;
+        for (int m = 0; m < batches.Count; m++)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var current = frozen[m].Old ?? Logprobs(policy.Network, batches[m].Ids);
+            foreach (var k in KlTerm.ForReward(current, frozen[m].Reference!, batches[m].Mask, options.Policy))
+                shaped[row++] -= k;
+        }
+        return shaped;
+    }
+
+    /// <summary>μ epochs over the micro-batches; gradients add up over a step's micro-batches, then one clipped
+    /// AdamW step per epoch.</summary>
+    UpdateStats Optimise(IReadOnlyList<(Tensor Ids, Tensor Mask)> batches, IReadOnlyList<Frozen> frozen,
+        double[] rowAdvantages, double normalizer, int step)
+    {
+        var sums = new LossSums();
+        double gradNorm = 0, lr = 0;
+        policy.Network.train();
+        for (int epoch = 0; epoch < options.UpdatesPerBatch; epoch++)
+        {
+            int row = 0;
+            for (int m = 0; m < batches.Count; m++)
+            {
+                using var scope = NewDisposeScope();
+                var (ids, mask) = batches[m];
+                int count = (int)ids.shape[0];
+                var (lp, entropy) = TokenLogprobs.ComputeWithEntropy(policy.Network, ids, null, options.Temperature);
+                var adv = tensor(rowAdvantages.Skip(row).Take(count).ToArray(), device: policy.Network.Device).to(lp.dtype);
+                row += count;
+                var batch = new PolicyBatch(lp, frozen[m].Old ?? lp.detach(), frozen[m].Reference, mask, adv, normalizer);
+                var result = algorithm.Loss(batch, options.Policy);
+                result.Loss.backward();
+                sums.Add(result, PolicyMath.MaskedMean(entropy, mask), mask.sum().item<float>());
+            }
+            using (var scope = NewDisposeScope())
+                gradNorm = nn.utils.clip_grad_norm_(optimizer.Parameters, options.MaxGradNorm);
+            lr = LearningRateSchedule.WarmupConstant(step, options.WarmupSteps, options.LearningRate);
+            optimizer.Update(lr);
+            optimizer.ZeroGrad();
+        }
+        double w = Math.Max(1, sums.Tokens);
+        return new UpdateStats(sums.Loss / options.UpdatesPerBatch, sums.Kl / w, sums.Entropy / w, sums.Clip / w,
+            sums.Ratio / w, gradNorm, lr, Tokens: 0, Flops: 0, RowsTrained: 0);
+    }
+
+    /// <summary>Token-weighted sums of what the micro-batches report.</summary>
+    sealed class LossSums
+    {
+        public double Loss, Kl, Entropy, Clip, Ratio, Tokens;
+
+        public void Add(PolicyLoss result, double entropy, double tokens)
+        {
+            Loss += result.Loss.to(ScalarType.Float64).item<double>();
+            Kl += result.Kl * tokens;
+            Clip += result.ClipFraction * tokens;
+            Ratio += result.RatioMean * tokens;
+            Entropy += entropy * tokens;
+            Tokens += tokens;
+        }
+    }
+
+    /// <summary>The update's FLOPs: a forward of every trained row for the reference and for the sampling policy's
+    /// log-probs where they are computed, then a forward and backward per epoch.</summary>
+    double Flops(IReadOnlyList<Rollout> rows)
+    {
+        double forward = SequenceFlops(rows, Model.Flops.ForwardPerToken);
+        double flops = 0;
+        if (Reference is not null) flops += forward;
+        if (options.UpdatesPerBatch > 1) flops += forward;
+        for (int epoch = 0; epoch < options.UpdatesPerBatch; epoch++)
+            flops += SequenceFlops(rows, Model.Flops.TrainPerToken);
+        return flops;
+    }
+
+    double SequenceFlops(IReadOnlyList<Rollout> rows, Func<ModelConfig, double, double> perToken) =>
+        rows.Sum(r =>
+        {
+            int t = SequenceLength(r);
+            return t * perToken(Config, t);
+        });
+
+    static int SequenceLength(Rollout r) => r.Completion.PromptIds.Count + r.Completion.TokenIds.Count;
+}
