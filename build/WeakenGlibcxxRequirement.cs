@@ -8,8 +8,8 @@
 // NuGet cache), and is idempotent. See README.md, "Troubleshooting".
 #nullable enable
 using System;
-using System.Runtime.InteropServices;
 using System.IO;
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -21,20 +21,27 @@ public sealed class WeakenGlibcxxRequirement : Task
     const ushort VerFlgWeak = 0x2;
 
     /// <summary>Folder searched recursively for libLibTorchSharp.so.</summary>
-    [Required] public string OutputDirectory { get; set; } = "";
+    [Required]
+    public string OutputDirectory { get; set; } = "";
 
     public override bool Execute()
     {
-        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || !Directory.Exists(OutputDirectory)) return true;
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux) || !Directory.Exists(OutputDirectory))
+            return true;
         string? hostLib = FindHostLibStdCxx();
         if (hostLib == null)
         {
-            Log.LogMessage(MessageImportance.Normal, "Ponder: no libstdc++.so.6 found; TorchSharp native patch skipped.");
+            Log.LogMessage(
+                MessageImportance.Normal,
+                "Ponder: no libstdc++.so.6 found; TorchSharp native patch skipped."
+            );
             return true;
         }
         if (Contains(File.ReadAllBytes(hostLib), Encoding.ASCII.GetBytes(Version + "\0")))
             return true; // the host has the version: nothing to do
-        foreach (string so in Directory.EnumerateFiles(OutputDirectory, "libLibTorchSharp.so", SearchOption.AllDirectories))
+        foreach (
+            string so in Directory.EnumerateFiles(OutputDirectory, "libLibTorchSharp.so", SearchOption.AllDirectories)
+        )
         {
             try
             {
@@ -53,10 +60,15 @@ public sealed class WeakenGlibcxxRequirement : Task
     {
         string[] candidates =
         {
-            "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6",
-            "/usr/lib/aarch64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6",
+            "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+            "/lib/x86_64-linux-gnu/libstdc++.so.6",
+            "/usr/lib/aarch64-linux-gnu/libstdc++.so.6",
+            "/usr/lib64/libstdc++.so.6",
+            "/usr/lib/libstdc++.so.6",
         };
-        foreach (string c in candidates) if (File.Exists(c)) return c;
+        foreach (string c in candidates)
+            if (File.Exists(c))
+                return c;
         return null;
     }
 
@@ -65,8 +77,10 @@ public sealed class WeakenGlibcxxRequirement : Task
         for (int i = 0; i <= haystack.Length - needle.Length; i++)
         {
             int j = 0;
-            while (j < needle.Length && haystack[i + j] == needle[j]) j++;
-            if (j == needle.Length) return true;
+            while (j < needle.Length && haystack[i + j] == needle[j])
+                j++;
+            if (j == needle.Length)
+                return true;
         }
         return false;
     }
@@ -75,14 +89,24 @@ public sealed class WeakenGlibcxxRequirement : Task
     static string Patch(string path)
     {
         byte[] b = File.ReadAllBytes(path);
-        if (b.Length < 64 || b[0] != 0x7f || b[1] != (byte)'E' || b[2] != (byte)'L' || b[3] != (byte)'F' || b[4] != 2 || b[5] != 1)
+        if (
+            b.Length < 64
+            || b[0] != 0x7f
+            || b[1] != (byte)'E'
+            || b[2] != (byte)'L'
+            || b[3] != (byte)'F'
+            || b[4] != 2
+            || b[5] != 1
+        )
             return "not a little-endian ELF64 file; left alone";
         long shoff = (long)BitConverter.ToUInt64(b, 0x28);
-        int shentsize = BitConverter.ToUInt16(b, 0x3A), shnum = BitConverter.ToUInt16(b, 0x3C);
+        int shentsize = BitConverter.ToUInt16(b, 0x3A),
+            shnum = BitConverter.ToUInt16(b, 0x3C);
         for (int s = 0; s < shnum; s++)
         {
             long sh = shoff + (long)s * shentsize;
-            if (BitConverter.ToUInt32(b, (int)sh + 4) != ShtGnuVerneed) continue;
+            if (BitConverter.ToUInt32(b, (int)sh + 4) != ShtGnuVerneed)
+                continue;
             long offset = (long)BitConverter.ToUInt64(b, (int)sh + 24);
             int link = (int)BitConverter.ToUInt32(b, (int)sh + 40);
             long strtab = (long)BitConverter.ToUInt64(b, (int)(shoff + (long)link * shentsize) + 24);
@@ -97,7 +121,8 @@ public sealed class WeakenGlibcxxRequirement : Task
                     long name = strtab + BitConverter.ToUInt32(b, (int)aux + 8);
                     if (ReadCString(b, name) == Version)
                     {
-                        if ((flags & VerFlgWeak) != 0) return $"{Version} already weak";
+                        if ((flags & VerFlgWeak) != 0)
+                            return $"{Version} already weak";
                         BitConverter.GetBytes((ushort)(flags | VerFlgWeak)).CopyTo(b, (int)aux + 4);
                         string tmp = path + ".patching";
                         File.WriteAllBytes(tmp, b);
@@ -106,11 +131,13 @@ public sealed class WeakenGlibcxxRequirement : Task
                         return $"marked {Version} weak (host libstdc++ lacks it)";
                     }
                     uint next = BitConverter.ToUInt32(b, (int)aux + 12);
-                    if (next == 0) break;
+                    if (next == 0)
+                        break;
                     aux += next;
                 }
                 uint vnNext = BitConverter.ToUInt32(b, (int)vn + 12);
-                if (vnNext == 0) break;
+                if (vnNext == 0)
+                    break;
                 vn += vnNext;
             }
         }
@@ -120,7 +147,8 @@ public sealed class WeakenGlibcxxRequirement : Task
     static string ReadCString(byte[] b, long at)
     {
         int end = (int)at;
-        while (end < b.Length && b[end] != 0) end++;
+        while (end < b.Length && b[end] != 0)
+            end++;
         return Encoding.ASCII.GetString(b, (int)at, end - (int)at);
     }
 }

@@ -5,7 +5,8 @@ using Spectre.Console;
 
 namespace Ponder.Cli;
 
-/// <summary>The <c>ponder</c> command line. Bad input ends in one line on stderr and exit code 1, never a stack trace.</summary>
+/// <summary>The <c>ponder</c> command line. Bad input ends in one line on stderr and exit code 1, never a stack
+/// trace.</summary>
 public static class Cli
 {
     /// <summary>Columns of output that is not a terminal (a file, a pipe, a log): wide, so tables such as the demo's
@@ -13,17 +14,21 @@ public static class Cli
     internal const int RedirectedWidth = 200;
 
     /// <summary>The console tables and markup go to: the terminal's own width and colours when
-    /// <paramref name="stdout"/> is an interactive terminal, else plain text <see cref="RedirectedWidth"/> wide.</summary>
+    /// <paramref name="stdout"/> is an interactive terminal, else plain text <see cref="RedirectedWidth"/>
+    /// wide.</summary>
     internal static IAnsiConsole CreateConsole(TextWriter stdout)
     {
         bool terminal = stdout == Console.Out && !Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(stdout),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
-        if (!terminal) console.Profile.Width = RedirectedWidth;
+        var console = AnsiConsole.Create(
+            new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(stdout),
+                Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+                ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            }
+        );
+        if (!terminal)
+            console.Profile.Width = RedirectedWidth;
         return console;
     }
 
@@ -54,26 +59,38 @@ public static class Cli
         var parsed = root.Parse(args);
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            return parsed.Invoke(
+                new InvocationConfiguration
+                {
+                    Output = stdout,
+                    Error = stderr,
+                    EnableDefaultExceptionHandler = false,
+                }
+            );
         }
         catch (Exception e)
         {
             stderr.WriteLine($"error: {Describe(e)}");
-            if (Environment.GetEnvironmentVariable("PONDER_DEBUG") == "1") stderr.WriteLine(e);
+            if (Environment.GetEnvironmentVariable("PONDER_DEBUG") == "1")
+                stderr.WriteLine(e);
             return 1;
         }
     }
 
     /// <summary>One line that says what went wrong and, for our own errors, what to change.</summary>
-    static string Describe(Exception e) => e switch
-    {
-        PonderException p => p.Message,
-        TypeInitializationException or DllNotFoundException or NotSupportedException when TorchRuntime.IsNativeLoadFailure(e) => TorchRuntime.Explain(e),
-        AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerExceptions[0]),
-        IOException or UnauthorizedAccessException => e.Message,
-        _ => $"{e.GetType().Name}: {e.Message} (set PONDER_DEBUG=1 for the stack trace)",
-    };
+    static string Describe(Exception e) =>
+        e switch
+        {
+            PonderException p => p.Message,
+            TypeInitializationException
+            or DllNotFoundException
+            or NotSupportedException when TorchRuntime.IsNativeLoadFailure(e) => TorchRuntime.Explain(e),
+            AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerExceptions[0]),
+            IOException or UnauthorizedAccessException => e.Message,
+            _ => $"{e.GetType().Name}: {e.Message} (set PONDER_DEBUG=1 for the stack trace)",
+        };
 }
 
-/// <summary>Where a command writes: plain text/JSON to stdout, messages to stderr, rich output through Spectre.</summary>
+/// <summary>Where a command writes: plain text/JSON to stdout, messages to stderr, rich output through
+/// Spectre.</summary>
 public sealed record CliOutput(TextWriter Out, TextWriter Error, IAnsiConsole Console);

@@ -3,7 +3,8 @@ using Ponder.Runs;
 
 namespace Ponder.Cli;
 
-/// <summary>Writes graded samples as JSON lines as they arrive (so an interrupted evaluation keeps what it has).</summary>
+/// <summary>Writes graded samples as JSON lines as they arrive (so an interrupted evaluation keeps what it
+/// has).</summary>
 internal sealed class SampleWriter : IDisposable
 {
     readonly StreamWriter writer;
@@ -11,7 +12,8 @@ internal sealed class SampleWriter : IDisposable
     public SampleWriter(string path)
     {
         string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
+        if (dir is not null)
+            Directory.CreateDirectory(dir);
         writer = new StreamWriter(path, append: false) { AutoFlush = true };
     }
 
@@ -33,13 +35,26 @@ internal sealed class SampleWriter : IDisposable
             ["logprob"] = r.Completion.Logprobs.Sum(l => (double)l),
             ["min_logprob"] = r.Completion.Logprobs.Count == 0 ? 0.0 : r.Completion.Logprobs.Min(),
         };
-        if (score is not null) line["score"] = score;
-        if (r.Grade.Error is not null) line["grader_error"] = r.Grade.Error;
+        if (score is not null)
+            line["score"] = score;
+        if (r.Grade.Error is not null)
+            line["grader_error"] = r.Grade.Error;
         writer.WriteLine(CliJson.Line(line));
     }
 
-    public static SampleRecord Record(Rollout r) => new(r.Problem.Id, r.Completion.SampleIndex, r.Problem.Question, r.Completion.Text,
-        r.Grade.Canonical, r.Grade.Correct, null, r.ReasoningTokens, r.AnswerTokens, null);
+    public static SampleRecord Record(Rollout r) =>
+        new(
+            r.Problem.Id,
+            r.Completion.SampleIndex,
+            r.Problem.Question,
+            r.Completion.Text,
+            r.Grade.Canonical,
+            r.Grade.Correct,
+            null,
+            r.ReasoningTokens,
+            r.AnswerTokens,
+            null
+        );
 
     public void Dispose() => writer.Dispose();
 }

@@ -6,7 +6,11 @@ namespace Ponder;
 /// </summary>
 public sealed class PonderException : Exception
 {
-    public PonderException(string message) : base(message) { }
-    public PonderException(string message, Exception inner) : base(message, inner) { }
+    public PonderException(string message)
+        : base(message) { }
+
+    public PonderException(string message, Exception inner)
+        : base(message, inner) { }
+
     public PonderException() { }
 }

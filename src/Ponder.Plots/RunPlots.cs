@@ -11,8 +11,8 @@ public static class RunPlots
     /// <summary>The metric drawn in <c>accuracy.png</c>.</summary>
     public const string AccuracyMetric = "eval/pass@1";
 
-    /// <summary>Writes <c>loss.png</c> (<see cref="LossMetric"/>) and <c>accuracy.png</c> (<see cref="AccuracyMetric"/>)
-    /// into the run folder, each only when its metric was logged.</summary>
+    /// <summary>Writes <c>loss.png</c> (<see cref="LossMetric"/>) and <c>accuracy.png</c>
+    /// (<see cref="AccuracyMetric"/>) into the run folder, each only when its metric was logged.</summary>
     /// <returns>The paths written.</returns>
     public static IReadOnlyList<string> Write(RunStore run)
     {
@@ -26,9 +26,16 @@ public static class RunPlots
     static void Plot(RunStore run, string metric, string file, string title, string yLabel, List<string> written)
     {
         var points = run.ReadMetrics(metric);
-        if (points.Count == 0) return;
+        if (points.Count == 0)
+            return;
         string path = Path.Combine(run.Dir, file);
-        LinePlot.Save(path, $"{title} — {run.Name}", "step", yLabel, [(metric, points.Select(p => ((double)p.Step, p.Value)).ToList())]);
+        LinePlot.Save(
+            path,
+            $"{title} — {run.Name}",
+            "step",
+            yLabel,
+            [(metric, points.Select(p => ((double)p.Step, p.Value)).ToList())]
+        );
         written.Add(path);
     }
 }

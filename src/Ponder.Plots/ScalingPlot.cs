@@ -13,12 +13,18 @@ public static class ScalingPlot
     {
         ArgumentNullException.ThrowIfNull(result);
         string png = Path.Combine(dir, FileName);
-        var curves = Strategies.All
-            .Select(s => (Strategies.Name(s), ScalingReport.Frontier(result.Points.Where(p => p.Strategy == s))))
+        var curves = Strategies
+            .All.Select(s => (Strategies.Name(s), ScalingReport.Frontier(result.Points.Where(p => p.Strategy == s))))
             .Where(c => c.Item2.Count > 0)
             .ToArray();
-        LinePlot.Save(png, $"{result.Task}: accuracy against test-time compute", "forward FLOPs per problem (log)",
-            "accuracy", curves, logX: true);
+        LinePlot.Save(
+            png,
+            $"{result.Task}: accuracy against test-time compute",
+            "forward FLOPs per problem (log)",
+            "accuracy",
+            curves,
+            logX: true
+        );
         return png;
     }
 }

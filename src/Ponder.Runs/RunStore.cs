@@ -48,10 +48,13 @@ public sealed partial class RunStore : IDisposable
     /// <summary>The folder for the checkpoint of <paramref name="step"/>: <c>checkpoints/step-000123</c>.</summary>
     public string CheckpointPath(int step) => Path.Combine(CheckpointsDir, $"step-{step:D6}");
 
-    /// <summary>Creates a new run folder <c>root/name</c>; without a name, <c>yyyyMMdd-HHmmss-kind</c> in UTC from <paramref name="time"/>.</summary>
-    /// <param name="kind">What the run is, e.g. <c>sft</c>, <c>grpo</c>, <c>eval</c>; stored as the headline <c>kind</c>.</param>
+    /// <summary>Creates a new run folder <c>root/name</c>; without a name, <c>yyyyMMdd-HHmmss-kind</c> in UTC from
+    /// <paramref name="time"/>.</summary>
+    /// <param name="kind">What the run is, e.g. <c>sft</c>, <c>grpo</c>, <c>eval</c>; stored as the headline
+    /// <c>kind</c>.</param>
     /// <param name="config">The run's options, serialized to <c>config.json</c> by their runtime type.</param>
-    /// <param name="time">The clock for the name, creation time and wall times. The default is <see cref="TimeProvider.System"/>.</param>
+    /// <param name="time">The clock for the name, creation time and wall times. The default is
+    /// <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="PonderException">The folder exists already.</exception>
     public static RunStore Create(string root, string kind, string? name, object config, TimeProvider? time = null)
     {
@@ -62,10 +65,14 @@ public sealed partial class RunStore : IDisposable
         if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..")
             throw new PonderException($"run name \"{name}\" is not a valid folder name.");
         string dir = Path.GetFullPath(Path.Combine(root, name));
-        if (Directory.Exists(dir)) throw new PonderException($"{dir}: the run exists already; choose another name, or resume it.");
+        if (Directory.Exists(dir))
+            throw new PonderException($"{dir}: the run exists already; choose another name, or resume it.");
         Directory.CreateDirectory(dir);
         Directory.CreateDirectory(Path.Combine(dir, "checkpoints"));
-        File.WriteAllText(Path.Combine(dir, ConfigFile), JsonSerializer.Serialize(config, config.GetType(), ConfigJson));
+        File.WriteAllText(
+            Path.Combine(dir, ConfigFile),
+            JsonSerializer.Serialize(config, config.GetType(), ConfigJson)
+        );
         var store = new RunStore(dir, Connect(dir), time);
         store.CreateSchema();
         store.SetHeadline("kind", kind);
@@ -77,8 +84,13 @@ public sealed partial class RunStore : IDisposable
     /// <exception cref="PonderException">The folder has no <c>metrics.db</c>.</exception>
     public static RunStore Open(string dir, TimeProvider? time = null)
     {
-        if (!File.Exists(Path.Combine(dir, DatabaseFile))) throw new PonderException($"{dir}: not a run folder (no {DatabaseFile}).");
-        var store = new RunStore(Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar), Connect(dir), time ?? TimeProvider.System);
+        if (!File.Exists(Path.Combine(dir, DatabaseFile)))
+            throw new PonderException($"{dir}: not a run folder (no {DatabaseFile}).");
+        var store = new RunStore(
+            Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar),
+            Connect(dir),
+            time ?? TimeProvider.System
+        );
         store.CreateSchema();
         return store;
     }
@@ -86,11 +98,13 @@ public sealed partial class RunStore : IDisposable
     /// <summary>Every run under <paramref name="root"/> (folders holding a <c>metrics.db</c>), by name.</summary>
     public static IReadOnlyList<RunSummary> List(string root)
     {
-        if (!Directory.Exists(root)) return [];
+        if (!Directory.Exists(root))
+            return [];
         var runs = new List<RunSummary>();
         foreach (string dir in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
         {
-            if (!File.Exists(Path.Combine(dir, DatabaseFile))) continue;
+            if (!File.Exists(Path.Combine(dir, DatabaseFile)))
+                continue;
             using var run = Open(dir);
             runs.Add(run.Summary());
         }
@@ -104,7 +118,10 @@ public sealed partial class RunStore : IDisposable
         double wallTime = time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
         using (var tx = db.BeginTransaction())
         {
-            using var insert = Command("INSERT INTO metrics(step, name, value, wall_time) VALUES ($step, $name, $value, $wall)", tx);
+            using var insert = Command(
+                "INSERT INTO metrics(step, name, value, wall_time) VALUES ($step, $name, $value, $wall)",
+                tx
+            );
             foreach (var (name, value) in metrics)
             {
                 Bind(insert, ("$step", step), ("$name", name), ("$value", value), ("$wall", wallTime));
@@ -113,7 +130,8 @@ public sealed partial class RunStore : IDisposable
             tx.Commit();
         }
         tensorBoard ??= utils.tensorboard.SummaryWriter(TensorBoardDir);
-        foreach (var (name, value) in metrics) tensorBoard.add_scalar(name, (float)value, step);
+        foreach (var (name, value) in metrics)
+            tensorBoard.add_scalar(name, (float)value, step);
     }
 
     /// <summary>Appends samples at <paramref name="step"/> to <c>samples</c>.</summary>
@@ -122,13 +140,30 @@ public sealed partial class RunStore : IDisposable
         ArgumentNullException.ThrowIfNull(samples);
         using var tx = db.BeginTransaction();
         using var insert = Command(
-            "INSERT INTO samples(step, problem_id, sample_index, prompt, completion, answer, correct, reward, reasoning_tokens, answer_tokens, score) " +
-            "VALUES ($step, $problem, $index, $prompt, $completion, $answer, $correct, $reward, $reasoning, $answerTokens, $score)", tx);
+            "INSERT INTO samples(step, problem_id, sample_index, prompt, completion, answer, correct, "
+                + "reward, reasoning_tokens, answer_tokens, score) "
+                + (
+                    "VALUES ($step, $problem, $index, $prompt, $completion, $answer, $correct, $reward, "
+                    + "$reasoning, $answerTokens, $score)"
+                ),
+            tx
+        );
         foreach (var s in samples)
         {
-            Bind(insert, ("$step", step), ("$problem", s.ProblemId), ("$index", s.SampleIndex), ("$prompt", s.Prompt),
-                ("$completion", s.Completion), ("$answer", s.Answer), ("$correct", s.Correct ? 1 : 0), ("$reward", s.Reward),
-                ("$reasoning", s.ReasoningTokens), ("$answerTokens", s.AnswerTokens), ("$score", s.Score));
+            Bind(
+                insert,
+                ("$step", step),
+                ("$problem", s.ProblemId),
+                ("$index", s.SampleIndex),
+                ("$prompt", s.Prompt),
+                ("$completion", s.Completion),
+                ("$answer", s.Answer),
+                ("$correct", s.Correct ? 1 : 0),
+                ("$reward", s.Reward),
+                ("$reasoning", s.ReasoningTokens),
+                ("$answerTokens", s.AnswerTokens),
+                ("$score", s.Score)
+            );
             insert.ExecuteNonQuery();
         }
         tx.Commit();
@@ -137,13 +172,16 @@ public sealed partial class RunStore : IDisposable
     /// <summary>Sets (or replaces) a headline value in <c>runs</c>, e.g. <c>("pass@1", "0.42")</c>.</summary>
     public void SetHeadline(string key, string value)
     {
-        using var cmd = Command("INSERT INTO runs(key, value) VALUES ($key, $value) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+        using var cmd = Command(
+            "INSERT INTO runs(key, value) VALUES ($key, $value) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        );
         Bind(cmd, ("$key", key), ("$value", value));
         cmd.ExecuteNonQuery();
     }
 
     /// <summary>Deletes metric and sample rows with a step greater than <paramref name="step"/>, so a run resumed from
-    /// that step's checkpoint re-logs without duplicates. TensorBoard event files are append-only and keep the old points.</summary>
+    /// that step's checkpoint re-logs without duplicates. TensorBoard event files are append-only and keep the old
+    /// points.</summary>
     public void TruncateAfter(int step)
     {
         using var tx = db.BeginTransaction();
@@ -166,20 +204,29 @@ public sealed partial class RunStore : IDisposable
     static SqliteConnection Connect(string dir)
     {
         // No pooling: the file is released on Dispose, so a finished run can be moved or deleted at once.
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(dir, DatabaseFile), Pooling = false }.ToString());
+        var db = new SqliteConnection(
+            new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(dir, DatabaseFile),
+                Pooling = false,
+            }.ToString()
+        );
         db.Open();
         return db;
     }
 
     void CreateSchema()
     {
-        using var cmd = Command("""
+        using var cmd = Command(
+            """
             CREATE TABLE IF NOT EXISTS metrics(step INTEGER, name TEXT, value REAL, wall_time REAL);
             CREATE INDEX IF NOT EXISTS metrics_name_step ON metrics(name, step);
-            CREATE TABLE IF NOT EXISTS samples(step INTEGER, problem_id TEXT, sample_index INTEGER, prompt TEXT, completion TEXT,
-                answer TEXT, correct INTEGER, reward REAL, reasoning_tokens INTEGER, answer_tokens INTEGER, score REAL);
+            CREATE TABLE IF NOT EXISTS samples(step INTEGER, problem_id TEXT, sample_index INTEGER, prompt TEXT,
+                completion TEXT, answer TEXT, correct INTEGER, reward REAL, reasoning_tokens INTEGER,
+                answer_tokens INTEGER, score REAL);
             CREATE TABLE IF NOT EXISTS runs(key TEXT PRIMARY KEY, value TEXT);
-            """);
+            """
+        );
         cmd.ExecuteNonQuery();
     }
 
@@ -195,6 +242,7 @@ public sealed partial class RunStore : IDisposable
     {
         cmd.Parameters.Clear();
         // SQLite has no NaN (Microsoft.Data.Sqlite refuses to bind it): a NaN is stored as NULL and read back as NaN.
-        foreach (var (name, value) in values) cmd.Parameters.AddWithValue(name, value is null or double.NaN ? DBNull.Value : value);
+        foreach (var (name, value) in values)
+            cmd.Parameters.AddWithValue(name, value is null or double.NaN ? DBNull.Value : value);
     }
 }

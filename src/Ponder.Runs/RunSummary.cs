@@ -4,4 +4,10 @@ namespace Ponder.Runs;
 /// <param name="Created">The creation time as stored (ISO 8601, UTC).</param>
 /// <param name="Headlines">Headline values set with <see cref="RunStore.SetHeadline"/>, by key.</param>
 /// <param name="LastStep">The largest step with a logged metric, or null when none was logged.</param>
-public sealed record RunSummary(string Name, string Kind, string Created, IReadOnlyDictionary<string, string> Headlines, int? LastStep);
+public sealed record RunSummary(
+    string Name,
+    string Kind,
+    string Created,
+    IReadOnlyDictionary<string, string> Headlines,
+    int? LastStep
+);

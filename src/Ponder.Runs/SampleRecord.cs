@@ -14,4 +14,5 @@ public sealed record SampleRecord(
     double? Reward,
     int ReasoningTokens,
     int AnswerTokens,
-    double? Score);
+    double? Score
+);

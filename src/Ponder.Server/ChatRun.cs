@@ -8,11 +8,26 @@ using Ponder.Serving;
 namespace Ponder.Server;
 
 /// <summary>What to generate for one API request: the rendered prompt and its sampling settings.</summary>
-internal sealed record RunSettings(IReadOnlyList<int> PromptIds, double Temperature, double TopP, long? Seed, int MaxTokens,
-                                   IReadOnlyList<string> Stop, int? ThinkingBudget, int N);
+internal sealed record RunSettings(
+    IReadOnlyList<int> PromptIds,
+    double Temperature,
+    double TopP,
+    long? Seed,
+    int MaxTokens,
+    IReadOnlyList<string> Stop,
+    int? ThinkingBudget,
+    int N
+);
 
-/// <summary>How one choice ended, after the monitor: <c>stop</c>, <c>length</c> or <c>content_filter</c> (blocked).</summary>
-internal sealed record ChoiceOutcome(string FinishReason, SequenceResult Result, string Reasoning, string Answer, bool Blocked);
+/// <summary>How one choice ended, after the monitor: <c>stop</c>, <c>length</c> or <c>content_filter</c>
+/// (blocked).</summary>
+internal sealed record ChoiceOutcome(
+    string FinishReason,
+    SequenceResult Result,
+    string Reasoning,
+    string Answer,
+    bool Blocked
+);
 
 /// <summary>One event of one choice: a reasoning or answer delta, or its outcome.</summary>
 internal readonly record struct ChoiceEvent(int Index, string? Reasoning, string? Answer, ChoiceOutcome? Done);
@@ -37,10 +52,12 @@ internal sealed class ChatRun
     public string Id { get; }
     public int PromptTokens => handles[0].Request.PromptIds.Count;
 
-    /// <summary>Choice <paramref name="index"/>'s reasoning tokens, known once its first answer delta was read.</summary>
+    /// <summary>Choice <paramref name="index"/>'s reasoning tokens, known once its first answer delta was
+    /// read.</summary>
     public int ReasoningTokens(int index) => handles[index].ReasoningTokens;
 
-    /// <summary>Submits every choice; on <see cref="EngineBusyException"/> or a bad request none stays queued.</summary>
+    /// <summary>Submits every choice; on <see cref="EngineBusyException"/> or a bad request none stays
+    /// queued.</summary>
     public static ChatRun Start(InferenceEngine engine, ServerOptions options, ILogger logger, string id, RunSettings s)
     {
         long seed = s.Seed ?? Random.Shared.NextInt64();
@@ -48,29 +65,43 @@ internal sealed class ChatRun
         try
         {
             for (int j = 0; j < s.N; j++)
-                handles.Add(engine.Submit(new GenerationRequest
-                {
-                    PromptIds = s.PromptIds, Temperature = s.Temperature, TopP = s.TopP, Seed = seed, SampleIndex = j,
-                    MaxNewTokens = s.MaxTokens, Stop = s.Stop, MaxThinkingTokens = s.ThinkingBudget, Id = id,
-                }));
+                handles.Add(
+                    engine.Submit(
+                        new GenerationRequest
+                        {
+                            PromptIds = s.PromptIds,
+                            Temperature = s.Temperature,
+                            TopP = s.TopP,
+                            Seed = seed,
+                            SampleIndex = j,
+                            MaxNewTokens = s.MaxTokens,
+                            Stop = s.Stop,
+                            MaxThinkingTokens = s.ThinkingBudget,
+                            Id = id,
+                        }
+                    )
+                );
         }
         catch
         {
-            foreach (var h in handles) h.Cancel();
+            foreach (var h in handles)
+                h.Cancel();
             throw;
         }
         return new ChatRun(id, [.. handles], options, logger);
     }
 
-    /// <summary>Every choice's events, interleaved as they are decoded. Cancelling <paramref name="ct"/> (the client went
-    /// away) cancels every sequence and frees its slot.</summary>
+    /// <summary>Every choice's events, interleaved as they are decoded. Cancelling <paramref name="ct"/> (the client
+    /// went away) cancels every sequence and frees its slot.</summary>
     public async IAsyncEnumerable<ChoiceEvent> Events([EnumeratorCancellation] CancellationToken ct)
     {
         var merged = Channel.CreateUnbounded<ChoiceEvent>();
         using var registration = ct.Register(Cancel);
         var pumps = handles.Select((h, i) => Pump(i, h, merged.Writer)).ToArray();
-        _ = Task.WhenAll(pumps).ContinueWith(t => merged.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
-        await foreach (var e in merged.Reader.ReadAllAsync(ct).ConfigureAwait(false)) yield return e;
+        _ = Task.WhenAll(pumps)
+            .ContinueWith(t => merged.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
+        await foreach (var e in merged.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            yield return e;
     }
 
     /// <summary>Every choice's outcome (non-streaming).</summary>
@@ -78,13 +109,15 @@ internal sealed class ChatRun
     {
         var outcomes = new ChoiceOutcome[handles.Length];
         await foreach (var e in Events(ct).ConfigureAwait(false))
-            if (e.Done is { } done) outcomes[e.Index] = done;
+            if (e.Done is { } done)
+                outcomes[e.Index] = done;
         return outcomes;
     }
 
     public void Cancel()
     {
-        foreach (var h in handles) h.Cancel();
+        foreach (var h in handles)
+            h.Cancel();
     }
 
     async Task Pump(int index, SequenceHandle handle, ChannelWriter<ChoiceEvent> output)
@@ -114,29 +147,60 @@ internal sealed class ChatRun
         }
         catch (OperationCanceledException) when (verdict?.Action == CotAction.Block)
         {
-            result = new SequenceResult(Generation.FinishReason.Stop, handle.Request.PromptIds.Count, 0, 0, reasoning.ToString(), "", true, []);
+            result = new SequenceResult(
+                Generation.FinishReason.Stop,
+                handle.Request.PromptIds.Count,
+                0,
+                0,
+                reasoning.ToString(),
+                "",
+                true,
+                []
+            );
         }
         verdict ??= Review(index, result.Reasoning);
         if (verdict.Action == CotAction.Block)
         {
             output.TryWrite(new ChoiceEvent(index, null, options.Refusal, null));
-            output.TryWrite(new ChoiceEvent(index, null, null, new ChoiceOutcome("content_filter", result, result.Reasoning, options.Refusal, true)));
+            output.TryWrite(
+                new ChoiceEvent(
+                    index,
+                    null,
+                    null,
+                    new ChoiceOutcome("content_filter", result, result.Reasoning, options.Refusal, true)
+                )
+            );
             return;
         }
         string finish = result.Finish == Generation.FinishReason.Stop ? "stop" : "length";
-        output.TryWrite(new ChoiceEvent(index, null, null, new ChoiceOutcome(finish, result, result.Reasoning, result.Answer, false)));
+        output.TryWrite(
+            new ChoiceEvent(
+                index,
+                null,
+                null,
+                new ChoiceOutcome(finish, result, result.Reasoning, result.Answer, false)
+            )
+        );
     }
 
     CotVerdict Review(int index, string reasoning)
     {
-        if (options.Monitor is null) return CotVerdict.Allowed;
+        if (options.Monitor is null)
+            return CotVerdict.Allowed;
         var verdict = options.Monitor.Review(Id, reasoning);
         if (verdict.Action != CotAction.Allow)
             LogVerdict(logger, Id, index, verdict.Action, verdict.Reason, null);
         return verdict;
     }
 
-    static readonly Action<ILogger, string, int, CotAction, string, Exception?> LogVerdict =
-        LoggerMessage.Define<string, int, CotAction, string>(LogLevel.Warning, new EventId(1, "CotMonitor"),
-            "CoT monitor: request {RequestId} choice {Choice}: {Action} ({Reason})");
+    static readonly Action<ILogger, string, int, CotAction, string, Exception?> LogVerdict = LoggerMessage.Define<
+        string,
+        int,
+        CotAction,
+        string
+    >(
+        LogLevel.Warning,
+        new EventId(1, "CotMonitor"),
+        "CoT monitor: request {RequestId} choice {Choice}: {Action} ({Reason})"
+    );
 }

@@ -16,17 +16,26 @@ namespace Ponder.Server;
 /// when <see cref="ServerOptions.Reasoning"/> is <see cref="ReasoningMode.Raw"/>. Safe for concurrent use; does not
 /// own the engine.
 /// </summary>
-public sealed class PonderChatClient(InferenceEngine engine, ServerOptions? serverOptions = null, ILogger? logger = null) : IChatClient
+public sealed class PonderChatClient(
+    InferenceEngine engine,
+    ServerOptions? serverOptions = null,
+    ILogger? logger = null
+) : IChatClient
 {
     readonly ServerOptions server = serverOptions ?? new ServerOptions();
     readonly ILogger logger = logger ?? NullLogger.Instance;
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<AI.ChatMessage> messages,
+        ChatOptions? options = null,
+        CancellationToken cancellationToken = default
+    )
     {
         var run = Start(messages, options);
         var o = (await run.CompleteAsync(cancellationToken).ConfigureAwait(false))[0];
         var message = new AI.ChatMessage(AI.ChatRole.Assistant, []);
-        if (ExposeReasoning) message.Contents.Add(new TextReasoningContent(o.Reasoning));
+        if (ExposeReasoning)
+            message.Contents.Add(new TextReasoningContent(o.Reasoning));
         message.Contents.Add(new TextContent(o.Answer));
         return new ChatResponse(message)
         {
@@ -37,14 +46,19 @@ public sealed class PonderChatClient(InferenceEngine engine, ServerOptions? serv
         };
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<AI.ChatMessage> messages, ChatOptions? options = null,
-                                                                                [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<AI.ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default
+    )
     {
         var run = Start(messages, options);
         await foreach (var e in run.Events(cancellationToken).ConfigureAwait(false))
         {
-            if (e.Reasoning is { } r && ExposeReasoning) yield return Update(run, new TextReasoningContent(r));
-            else if (e.Answer is { } a) yield return Update(run, new TextContent(a));
+            if (e.Reasoning is { } r && ExposeReasoning)
+                yield return Update(run, new TextReasoningContent(r));
+            else if (e.Answer is { } a)
+                yield return Update(run, new TextContent(a));
             else if (e.Done is { } d)
             {
                 var last = Update(run, new UsageContent(Usage(run.PromptTokens, d.Result)));
@@ -68,13 +82,21 @@ public sealed class PonderChatClient(InferenceEngine engine, ServerOptions? serv
     ChatRun Start(IEnumerable<AI.ChatMessage> messages, ChatOptions? o)
     {
         var converted = messages.Select(m => new PonderChat.ChatMessage(Role(m.Role), m.Text)).ToList();
-        if (converted.Count == 0) throw new ArgumentException("at least one message is needed.", nameof(messages));
+        if (converted.Count == 0)
+            throw new ArgumentException("at least one message is needed.", nameof(messages));
         var prompt = engine.Chat.Render(converted).Ids;
         try
         {
-            var settings = new RunSettings(prompt, o?.Temperature ?? 1.0, o?.TopP ?? 1.0, o?.Seed,
+            var settings = new RunSettings(
+                prompt,
+                o?.Temperature ?? 1.0,
+                o?.TopP ?? 1.0,
+                o?.Seed,
                 RequestReader.MaxTokens(o?.MaxOutputTokens, "MaxOutputTokens", prompt.Count, engine, server),
-                o?.StopSequences?.ToArray() ?? [], Budget(o?.Reasoning?.Effort), 1);
+                o?.StopSequences?.ToArray() ?? [],
+                Budget(o?.Reasoning?.Effort),
+                1
+            );
             return ChatRun.Start(engine, server, logger, "chat-" + Guid.NewGuid().ToString("N"), settings);
         }
         catch (ApiException e)
@@ -83,13 +105,18 @@ public sealed class PonderChatClient(InferenceEngine engine, ServerOptions? serv
         }
     }
 
-    int Budget(AI.ReasoningEffort? effort) => effort switch
-    {
-        AI.ReasoningEffort.None => 0,
-        AI.ReasoningEffort.Low => RequestReader.ThinkingBudget("low", engine, "Reasoning.Effort"),
-        AI.ReasoningEffort.High or AI.ReasoningEffort.ExtraHigh => RequestReader.ThinkingBudget("high", engine, "Reasoning.Effort"),
-        _ => RequestReader.ThinkingBudget("medium", engine, "Reasoning.Effort"),
-    };
+    int Budget(AI.ReasoningEffort? effort) =>
+        effort switch
+        {
+            AI.ReasoningEffort.None => 0,
+            AI.ReasoningEffort.Low => RequestReader.ThinkingBudget("low", engine, "Reasoning.Effort"),
+            AI.ReasoningEffort.High or AI.ReasoningEffort.ExtraHigh => RequestReader.ThinkingBudget(
+                "high",
+                engine,
+                "Reasoning.Effort"
+            ),
+            _ => RequestReader.ThinkingBudget("medium", engine, "Reasoning.Effort"),
+        };
 
     static PonderChat.ChatRole Role(AI.ChatRole role) =>
         role == AI.ChatRole.System ? PonderChat.ChatRole.System
@@ -97,23 +124,28 @@ public sealed class PonderChatClient(InferenceEngine engine, ServerOptions? serv
         : role == AI.ChatRole.User ? PonderChat.ChatRole.User
         : throw new ArgumentException($"role {role} is not supported (tools are not).", nameof(role));
 
-    ChatResponseUpdate Update(ChatRun run, AIContent content) => new(AI.ChatRole.Assistant, [content])
-    {
-        ResponseId = run.Id, MessageId = run.Id, ModelId = server.ModelId,
-    };
+    ChatResponseUpdate Update(ChatRun run, AIContent content) =>
+        new(AI.ChatRole.Assistant, [content])
+        {
+            ResponseId = run.Id,
+            MessageId = run.Id,
+            ModelId = server.ModelId,
+        };
 
-    static ChatFinishReason Finish(string reason) => reason switch
-    {
-        "stop" => ChatFinishReason.Stop,
-        "length" => ChatFinishReason.Length,
-        _ => ChatFinishReason.ContentFilter,
-    };
+    static ChatFinishReason Finish(string reason) =>
+        reason switch
+        {
+            "stop" => ChatFinishReason.Stop,
+            "length" => ChatFinishReason.Length,
+            _ => ChatFinishReason.ContentFilter,
+        };
 
-    static UsageDetails Usage(int prompt, SequenceResult r) => new()
-    {
-        InputTokenCount = prompt,
-        OutputTokenCount = r.CompletionTokens,
-        TotalTokenCount = prompt + r.CompletionTokens,
-        ReasoningTokenCount = r.ReasoningTokens,
-    };
+    static UsageDetails Usage(int prompt, SequenceResult r) =>
+        new()
+        {
+            InputTokenCount = prompt,
+            OutputTokenCount = r.CompletionTokens,
+            TotalTokenCount = prompt + r.CompletionTokens,
+            ReasoningTokenCount = r.ReasoningTokens,
+        };
 }

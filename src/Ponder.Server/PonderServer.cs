@@ -23,10 +23,16 @@ public sealed class PonderServer : IAsyncDisposable
 
     PonderServer(WebApplication app) => this.app = app;
 
-    /// <param name="port">0 picks a free port (tests); read <see cref="Address"/> after <see cref="StartAsync"/>.</param>
+    /// <param name="port">0 picks a free port (tests); read <see cref="Address"/> after
+    /// <see cref="StartAsync"/>.</param>
     /// <param name="logging">Extra logging setup (tests capture monitor flags here).</param>
-    public static PonderServer Create(InferenceEngine engine, ServerOptions options, string host = "127.0.0.1", int port = 8080,
-                                      Action<ILoggingBuilder>? logging = null)
+    public static PonderServer Create(
+        InferenceEngine engine,
+        ServerOptions options,
+        string host = "127.0.0.1",
+        int port = 8080,
+        Action<ILoggingBuilder>? logging = null
+    )
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(options);
@@ -36,48 +42,121 @@ public sealed class PonderServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         logging?.Invoke(builder.Logging);
         var app = builder.Build();
-        var state = new ServerState(engine, options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ponder.Server"));
+        var state = new ServerState(
+            engine,
+            options,
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ponder.Server")
+        );
 
-        app.Use(async (ctx, next) =>
-        {
-            try
+        app.Use(
+            async (ctx, next) =>
             {
-                if (options.ApiKey is { } key && ctx.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal)
-                    && ctx.Request.Headers.Authorization.ToString() != "Bearer " + key)
-                    throw new ApiException(401, "Incorrect or missing API key: send 'Authorization: Bearer <key>'.", code: "invalid_api_key");
-                await next(ctx).ConfigureAwait(false);
+                try
+                {
+                    if (
+                        options.ApiKey is { } key
+                        && ctx.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal)
+                        && ctx.Request.Headers.Authorization.ToString() != "Bearer " + key
+                    )
+                        throw new ApiException(
+                            401,
+                            "Incorrect or missing API key: send 'Authorization: Bearer <key>'.",
+                            code: "invalid_api_key"
+                        );
+                    await next(ctx).ConfigureAwait(false);
+                }
+                catch (ApiException e) when (!ctx.Response.HasStarted)
+                {
+                    await e.ToResult().ExecuteAsync(ctx).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+                {
+                    // The client went away; its sequences were cancelled through RequestAborted.
+                }
+                catch (Exception e) when (!ctx.Response.HasStarted && e is not ApiException)
+                {
+                    LogFailure(state.Logger, ctx.TraceIdentifier, e);
+                    await new ApiException(
+                        500,
+                        "The server had an error while processing your request.",
+                        "server_error"
+                    )
+                        .ToResult()
+                        .ExecuteAsync(ctx)
+                        .ConfigureAwait(false);
+                }
             }
-            catch (ApiException e) when (!ctx.Response.HasStarted)
-            {
-                await e.ToResult().ExecuteAsync(ctx).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
-            {
-                // The client went away; its sequences were cancelled through RequestAborted.
-            }
-            catch (Exception e) when (!ctx.Response.HasStarted && e is not ApiException)
-            {
-                LogFailure(state.Logger, ctx.TraceIdentifier, e);
-                await new ApiException(500, "The server had an error while processing your request.", "server_error").ToResult().ExecuteAsync(ctx).ConfigureAwait(false);
-            }
-        });
+        );
         app.MapPost("/v1/chat/completions", (HttpContext ctx) => ChatCompletionsEndpoint.Handle(ctx, state));
         app.MapPost("/v1/responses", (HttpContext ctx) => ResponsesEndpoint.Handle(ctx, state));
-        app.MapGet("/v1/models", () => Results.Json(new JsonObject
-        {
-            ["object"] = "list",
-            ["data"] = new JsonArray { new JsonObject { ["id"] = options.ModelId, ["object"] = "model", ["created"] = 0, ["owned_by"] = "ponder" } },
-        }));
-        app.MapGet("/v1/models/{id}", (string id) => id == options.ModelId
-            ? Results.Json(new JsonObject { ["id"] = id, ["object"] = "model", ["created"] = 0, ["owned_by"] = "ponder" })
-            : new ApiException(404, $"The model '{id}' does not exist.", param: "model", code: "model_not_found").ToResult());
-        app.MapGet("/health", () => Results.Json(new JsonObject { ["status"] = "ok", ["active"] = engine.Active, ["waiting"] = engine.Waiting }));
-        app.MapFallback((HttpContext ctx) => new ApiException(404, $"Unknown endpoint {ctx.Request.Method} {ctx.Request.Path}.", code: "unknown_url").ToResult());
+        app.MapGet(
+            "/v1/models",
+            () =>
+                Results.Json(
+                    new JsonObject
+                    {
+                        ["object"] = "list",
+                        ["data"] = new JsonArray
+                        {
+                            new JsonObject
+                            {
+                                ["id"] = options.ModelId,
+                                ["object"] = "model",
+                                ["created"] = 0,
+                                ["owned_by"] = "ponder",
+                            },
+                        },
+                    }
+                )
+        );
+        app.MapGet(
+            "/v1/models/{id}",
+            (string id) =>
+                id == options.ModelId
+                    ? Results.Json(
+                        new JsonObject
+                        {
+                            ["id"] = id,
+                            ["object"] = "model",
+                            ["created"] = 0,
+                            ["owned_by"] = "ponder",
+                        }
+                    )
+                    : new ApiException(
+                        404,
+                        $"The model '{id}' does not exist.",
+                        param: "model",
+                        code: "model_not_found"
+                    ).ToResult()
+        );
+        app.MapGet(
+            "/health",
+            () =>
+                Results.Json(
+                    new JsonObject
+                    {
+                        ["status"] = "ok",
+                        ["active"] = engine.Active,
+                        ["waiting"] = engine.Waiting,
+                    }
+                )
+        );
+        app.MapFallback(
+            (HttpContext ctx) =>
+                new ApiException(
+                    404,
+                    $"Unknown endpoint {ctx.Request.Method} {ctx.Request.Path}.",
+                    code: "unknown_url"
+                ).ToResult()
+        );
         return new PonderServer(app);
     }
 
     /// <summary>The bound address, e.g. http://127.0.0.1:41234/ (after <see cref="StartAsync"/>).</summary>
-    public Uri Address => new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+    public Uri Address =>
+        new(
+            app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/"
+        );
 
     public Task StartAsync(CancellationToken ct = default) => app.StartAsync(ct);
 
@@ -89,9 +168,7 @@ public sealed class PonderServer : IAsyncDisposable
         {
             await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
-        {
-        }
+        catch (OperationCanceledException) { }
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -101,6 +178,9 @@ public sealed class PonderServer : IAsyncDisposable
         await app.DisposeAsync().ConfigureAwait(false);
     }
 
-    static readonly Action<ILogger, string, Exception?> LogFailure =
-        LoggerMessage.Define<string>(LogLevel.Error, new EventId(2, "RequestFailed"), "request {TraceId} failed");
+    static readonly Action<ILogger, string, Exception?> LogFailure = LoggerMessage.Define<string>(
+        LogLevel.Error,
+        new EventId(2, "RequestFailed"),
+        "request {TraceId} failed"
+    );
 }

@@ -12,17 +12,20 @@ public enum ReasoningMode
     /// <summary>Hidden, but <c>/v1/responses</c> returns a summary when the request asks for one.</summary>
     Summary,
 
-    /// <summary>For developers: <c>reasoning_content</c> in messages and deltas (as vLLM and DeepSeek), and summaries.</summary>
+    /// <summary>For developers: <c>reasoning_content</c> in messages and deltas (as vLLM and DeepSeek), and
+    /// summaries.</summary>
     Raw,
 }
 
 /// <summary>How <c>ponder serve</c> behaves. Immutable.</summary>
 public sealed record ServerOptions
 {
-    /// <summary>The model id clients name in requests and <c>/v1/models</c> lists. <value>The default value is "ponder".</value></summary>
+    /// <summary>The model id clients name in requests and <c>/v1/models</c> lists. <value>The default value is
+    /// "ponder".</value></summary>
     public string ModelId { get; init; } = "ponder";
 
-    /// <summary>Bearer key clients must send; null accepts every request. <value>The default value is null.</value></summary>
+    /// <summary>Bearer key clients must send; null accepts every request. <value>The default value is
+    /// null.</value></summary>
     public string? ApiKey { get; init; }
 
     /// <summary><value>The default value is <see cref="ReasoningMode.Hidden"/>.</value></summary>
@@ -41,10 +44,12 @@ public sealed record ServerOptions
     /// <summary>Reads every finished reasoning; null allows all. <value>The default value is null.</value></summary>
     public ICotMonitor? Monitor { get; init; }
 
-    /// <summary>Writes reasoning summaries. <value>The default value is a <see cref="FactualSummarizer"/>.</value></summary>
+    /// <summary>Writes reasoning summaries. <value>The default value is a
+    /// <see cref="FactualSummarizer"/>.</value></summary>
     public IReasoningSummarizer Summarizer { get; init; } = new FactualSummarizer();
 
-    /// <summary>What a blocked request gets instead of its answer. <value>The default value is a short refusal.</value></summary>
+    /// <summary>What a blocked request gets instead of its answer. <value>The default value is a short
+    /// refusal.</value></summary>
     public string Refusal { get; init; } = "I can't help with that.";
 
     /// <summary>Seconds clients are told to wait on 429. <value>The default value is 1.</value></summary>

@@ -3,7 +3,8 @@ namespace Ponder.Tests;
 /// <summary>A fresh folder under the system temp directory, deleted on dispose.</summary>
 sealed class TempDir : IDisposable
 {
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ponder-tests-" + Guid.NewGuid().ToString("N"));
+    public string Path { get; } =
+        System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ponder-tests-" + Guid.NewGuid().ToString("N"));
 
     public TempDir() => Directory.CreateDirectory(Path);
 
@@ -11,7 +12,10 @@ sealed class TempDir : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(Path, recursive: true); }
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
         catch (IOException) { }
     }
 }

@@ -8,7 +8,8 @@ namespace Ponder.Cli.Commands;
 /// <summary>One line of a bench table. <paramref name="TokensPerSecond"/> is null for the matmul peak itself.</summary>
 internal sealed record BenchRow(string Measure, double? TokensPerSecond, double GflopsPerSecond, double FractionOfPeak);
 
-/// <summary>What every bench subcommand shares: the peak measured in the same run, and the table / JSON output.</summary>
+/// <summary>What every bench subcommand shares: the peak measured in the same run, and the table / JSON
+/// output.</summary>
 internal static class BenchReport
 {
     /// <summary>The float32 peak, and the peak of <paramref name="dtype"/> too when it differs (the denominator
@@ -16,76 +17,120 @@ internal static class BenchReport
     public static IReadOnlyList<MatmulPeakResult> MeasurePeaks(Device device, ScalarType dtype)
     {
         var peaks = new List<MatmulPeakResult> { MatmulPeak.Measure(device, ScalarType.Float32) };
-        if (dtype != ScalarType.Float32) peaks.Add(MatmulPeak.Measure(device, dtype));
+        if (dtype != ScalarType.Float32)
+            peaks.Add(MatmulPeak.Measure(device, dtype));
         return peaks;
     }
 
     public static IEnumerable<BenchRow> PeakRows(IReadOnlyList<MatmulPeakResult> peaks, MatmulPeakResult reference) =>
-        peaks.Select(p => new BenchRow($"matmul {p.Size}³ {p.DType.ToLowerInvariant()}", null, p.GflopsPerSecond, p.GflopsPerSecond / reference.GflopsPerSecond));
+        peaks.Select(p => new BenchRow(
+            $"matmul {p.Size}³ {p.DType.ToLowerInvariant()}",
+            null,
+            p.GflopsPerSecond,
+            p.GflopsPerSecond / reference.GflopsPerSecond
+        ));
 
-    public static void Print(CliOutput io, bool json, string command, string model, ModelConfig config, string dtype,
-                             IReadOnlyDictionary<string, object> settings, IReadOnlyList<BenchRow> rows)
+    public static void Print(
+        CliOutput io,
+        bool json,
+        string command,
+        string model,
+        ModelConfig config,
+        string dtype,
+        IReadOnlyDictionary<string, object> settings,
+        IReadOnlyList<BenchRow> rows
+    )
     {
         if (json)
         {
-            io.Out.WriteLine(CliJson.Line(new Dictionary<string, object>
-            {
-                ["command"] = command,
-                ["model"] = model,
-                ["parameters"] = config.ParameterCount,
-                ["matmul_parameters"] = Flops.MatmulParameters(config),
-                ["dtype"] = dtype,
-                ["threads"] = get_num_threads(),
-                ["load_average"] = LoadAverage(),
-                ["settings"] = settings,
-                ["rows"] = rows.Select(r => new Dictionary<string, object?>
-                {
-                    ["measure"] = r.Measure,
-                    ["tokens_per_second"] = r.TokensPerSecond,
-                    ["gflops_per_second"] = r.GflopsPerSecond,
-                    ["fraction_of_peak"] = r.FractionOfPeak,
-                }).ToArray(),
-            }));
+            io.Out.WriteLine(
+                CliJson.Line(
+                    new Dictionary<string, object>
+                    {
+                        ["command"] = command,
+                        ["model"] = model,
+                        ["parameters"] = config.ParameterCount,
+                        ["matmul_parameters"] = Flops.MatmulParameters(config),
+                        ["dtype"] = dtype,
+                        ["threads"] = get_num_threads(),
+                        ["load_average"] = LoadAverage(),
+                        ["settings"] = settings,
+                        ["rows"] = rows.Select(r => new Dictionary<string, object?>
+                            {
+                                ["measure"] = r.Measure,
+                                ["tokens_per_second"] = r.TokensPerSecond,
+                                ["gflops_per_second"] = r.GflopsPerSecond,
+                                ["fraction_of_peak"] = r.FractionOfPeak,
+                            })
+                            .ToArray(),
+                    }
+                )
+            );
             return;
         }
-        io.Console.MarkupLine($"[grey]{Markup.Escape(command)} · {Markup.Escape(model)} · {config.ParameterCount:N0} parameters ({Flops.MatmulParameters(config):N0} in matmuls) · {dtype} · {get_num_threads()} threads · load {LoadAverage()} · {Markup.Escape(string.Join(", ", settings.Select(kv => $"{kv.Key} {Show(kv.Value)}")))}[/]");
-        var table = new Table().AddColumn("measure").AddColumn(new TableColumn("tokens/s").RightAligned())
-                               .AddColumn(new TableColumn("GFLOP/s").RightAligned()).AddColumn(new TableColumn("% of peak").RightAligned());
+        io.Console.MarkupLine(
+            $"[grey]{Markup.Escape(command)} · {Markup.Escape(model)} · {config.ParameterCount:N0} parameters "
+                + $"({Flops.MatmulParameters(config):N0} in matmuls) · {dtype} · {get_num_threads()} threads · load "
+                + $"{LoadAverage()} · "
+                + $"{Markup.Escape(string.Join(", ", settings.Select(kv => $"{kv.Key} {Show(kv.Value)}")))}[/]"
+        );
+        var table = new Table()
+            .AddColumn("measure")
+            .AddColumn(new TableColumn("tokens/s").RightAligned())
+            .AddColumn(new TableColumn("GFLOP/s").RightAligned())
+            .AddColumn(new TableColumn("% of peak").RightAligned());
         foreach (var r in rows)
-            table.AddRow(Markup.Escape(r.Measure), r.TokensPerSecond is double t ? t.ToString("N0") : "", r.GflopsPerSecond.ToString("F1"), (100 * r.FractionOfPeak).ToString("F1"));
+            table.AddRow(
+                Markup.Escape(r.Measure),
+                r.TokensPerSecond is double t ? t.ToString("N0") : "",
+                r.GflopsPerSecond.ToString("F1"),
+                (100 * r.FractionOfPeak).ToString("F1")
+            );
         io.Console.Write(table);
     }
 
     /// <summary>The 1-minute load average (Linux): other processes on the cores skew every number here, so it is
     /// printed with them. Empty where /proc/loadavg does not exist.</summary>
-    static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "";
+    static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "";
 
     static string Show(object value) => value is int[] list ? string.Join(",", list) : Convert.ToString(value) ?? "";
 
-    /// <summary>--threads: intra-op threads of libtorch (process-wide); 0 keeps libtorch's default (one per core).</summary>
-    public static System.CommandLine.Option<int> ThreadsOption() => new("--threads")
-    {
-        Description = "Intra-op CPU threads (0: libtorch's default, one per core).",
-        DefaultValueFactory = _ => 0,
-    };
+    /// <summary>--threads: intra-op threads of libtorch (process-wide); 0 keeps libtorch's default (one per
+    /// core).</summary>
+    public static System.CommandLine.Option<int> ThreadsOption() =>
+        new("--threads")
+        {
+            Description = "Intra-op CPU threads (0: libtorch's default, one per core).",
+            DefaultValueFactory = _ => 0,
+        };
 
     public static void ApplyThreads(int threads)
     {
-        if (threads < 0) throw new PonderException($"--threads {threads} must be 0 (default) or positive.");
-        if (threads > 0) set_num_threads(threads);
+        if (threads < 0)
+            throw new PonderException($"--threads {threads} must be 0 (default) or positive.");
+        if (threads > 0)
+            set_num_threads(threads);
     }
 
     public static int[] ParseBatches(string text)
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0) throw new PonderException($"--batch \"{text}\": give one or more positive sizes, e.g. 1,64.");
-        return parts.Select(p => int.TryParse(p, out int b) && b > 0 ? b
-            : throw new PonderException($"--batch \"{text}\": \"{p}\" is not a positive integer; give sizes like 1,64.")).ToArray();
+        if (parts.Length == 0)
+            throw new PonderException($"--batch \"{text}\": give one or more positive sizes, e.g. 1,64.");
+        return parts
+            .Select(p =>
+                int.TryParse(p, out int b) && b > 0
+                    ? b
+                    : throw new PonderException(
+                        $"--batch \"{text}\": \"{p}\" is not a positive integer; give sizes like 1,64."
+                    )
+            )
+            .ToArray();
     }
 
     public static void RequirePositive(int value, string option)
     {
-        if (value < 1) throw new PonderException($"{option} {value} must be positive.");
+        if (value < 1)
+            throw new PonderException($"{option} {value} must be positive.");
     }
 }

@@ -12,10 +12,25 @@ internal static class DemoCommand
 {
     public static Command Create(CliOutput io)
     {
-        var quick = new Option<bool>("--quick") { Description = "About 1 minute instead of about 19 (measured on 2 cores: 1.3 and 19.0)." };
+        var quick = new Option<bool>("--quick")
+        {
+            Description = "About 1 minute instead of about 19 (measured on 2 cores: 1.3 and 19.0).",
+        };
         var outDir = new Option<string?>("--out") { Description = "Run folder (default runs/demo-<time>)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of the model, data and sampling.", DefaultValueFactory = _ => 0 };
-        var command = new Command("demo", "The whole path on one machine: Countdown, SFT from scratch, RL, evaluation, report.") { quick, outDir, seed };
+        var seed = new Option<int>("--seed")
+        {
+            Description = "Seed of the model, data and sampling.",
+            DefaultValueFactory = _ => 0,
+        };
+        var command = new Command(
+            "demo",
+            "The whole path on one machine: Countdown, SFT from scratch, RL, evaluation, report."
+        )
+        {
+            quick,
+            outDir,
+            seed,
+        };
         command.SetAction(r =>
         {
             var settings = r.GetValue(quick) ? DemoSettings.Quick() : DemoSettings.Full();

@@ -10,7 +10,13 @@ internal static class GradeCommand
     public static Command Create(CliOutput io)
     {
         var task = new TaskOptions();
-        var pairs = new Option<string>("--pairs") { Description = "JSON lines {\"reference\", \"answer\"} (and \"problem\" where the task needs it, e.g. countdown's numbers).", Required = true };
+        var pairs = new Option<string>("--pairs")
+        {
+            Description =
+                "JSON lines {\"reference\", \"answer\"} (and \"problem\" where the task needs it, e.g. "
+                + "countdown's numbers).",
+            Required = true,
+        };
         var json = CommonOptions.Json();
         var command = new Command("grade", "Grade answers against references with a task's grader.") { pairs, json };
         task.AddTo(command);
@@ -18,24 +24,43 @@ internal static class GradeCommand
         {
             var spec = task.Spec(r);
             // A dataset task's grader needs no file: grade with the task's definition over an empty problem list.
-            IReasoningTask grader = spec.Data is null && Ponder.Tasks.Datasets.DatasetTasks.Names.Contains(spec.Name)
-                ? Ponder.Tasks.Datasets.DatasetTasks.Create(spec.Name, "(pairs)", spec.Fields)
-                : spec.Create();
+            IReasoningTask grader =
+                spec.Data is null && Ponder.Tasks.Datasets.DatasetTasks.Names.Contains(spec.Name)
+                    ? Ponder.Tasks.Datasets.DatasetTasks.Create(spec.Name, "(pairs)", spec.Fields)
+                    : spec.Create();
             string path = r.GetValue(pairs)!;
-            if (!File.Exists(path)) throw new PonderException($"{path}: pairs file not found.");
-            int lineNo = 0, correct = 0, total = 0;
+            if (!File.Exists(path))
+                throw new PonderException($"{path}: pairs file not found.");
+            int lineNo = 0,
+                correct = 0,
+                total = 0;
             foreach (var line in File.ReadLines(path))
             {
                 lineNo++;
-                if (string.IsNullOrWhiteSpace(line)) continue;
+                if (string.IsNullOrWhiteSpace(line))
+                    continue;
                 var (problem, answer) = Parse(line, $"{path}:{lineNo}", spec.Name, total);
                 var grade = grader.Grade(problem, answer);
                 total++;
-                if (grade.Correct) correct++;
-                if (r.GetValue(json)) io.Out.WriteLine(CliJson.Line(new Dictionary<string, object?> { ["correct"] = grade.Correct, ["canonical"] = grade.Canonical }));
-                else io.Out.WriteLine($"{(grade.Correct ? "correct  " : "incorrect")}  {grade.Canonical ?? "(no answer)"}");
+                if (grade.Correct)
+                    correct++;
+                if (r.GetValue(json))
+                    io.Out.WriteLine(
+                        CliJson.Line(
+                            new Dictionary<string, object?>
+                            {
+                                ["correct"] = grade.Correct,
+                                ["canonical"] = grade.Canonical,
+                            }
+                        )
+                    );
+                else
+                    io.Out.WriteLine(
+                        $"{(grade.Correct ? "correct  " : "incorrect")}  {grade.Canonical ?? "(no answer)"}"
+                    );
             }
-            if (!r.GetValue(json)) io.Error.WriteLine($"{correct} of {total} correct");
+            if (!r.GetValue(json))
+                io.Error.WriteLine($"{correct} of {total} correct");
             return 0;
         });
         return command;
@@ -44,17 +69,31 @@ internal static class GradeCommand
     static (Problem Problem, string Answer) Parse(string line, string where, string task, int index)
     {
         JsonElement root;
-        try { root = JsonDocument.Parse(line).RootElement; }
-        catch (JsonException e) { throw new PonderException($"{where}: not valid JSON ({e.Message.Split('.')[0]})."); }
-        string reference = Text(root, "reference", where), answer = Text(root, "answer", where);
+        try
+        {
+            root = JsonDocument.Parse(line).RootElement;
+        }
+        catch (JsonException e)
+        {
+            throw new PonderException($"{where}: not valid JSON ({e.Message.Split('.')[0]}).");
+        }
+        string reference = Text(root, "reference", where),
+            answer = Text(root, "answer", where);
         var metadata = new Dictionary<string, string>();
         if (root.TryGetProperty("problem", out var p))
         {
             if (p.ValueKind == JsonValueKind.Object)
-                foreach (var f in p.EnumerateObject()) metadata[f.Name] = f.Value.ValueKind == JsonValueKind.String ? f.Value.GetString()! : f.Value.GetRawText();
-            else metadata["question"] = p.ValueKind == JsonValueKind.String ? p.GetString()! : p.GetRawText();
+                foreach (var f in p.EnumerateObject())
+                    metadata[f.Name] =
+                        f.Value.ValueKind == JsonValueKind.String ? f.Value.GetString()! : f.Value.GetRawText();
+            else
+                metadata["question"] = p.ValueKind == JsonValueKind.String ? p.GetString()! : p.GetRawText();
         }
-        else if (task == "countdown") throw new PonderException($"{where}: countdown needs \"problem\": {{\"numbers\": \"12 5 7 9\", \"target\": \"41\"}} to check the expression.");
+        else if (task == "countdown")
+            throw new PonderException(
+                $"{where}: countdown needs \"problem\": {{\"numbers\": \"12 5 7 9\", \"target\": \"41\"}} to "
+                    + "check the expression."
+            );
         string question = metadata.TryGetValue("question", out var q) ? q : "";
         return (new Problem($"pair-{index}", question, reference, metadata), answer);
     }
@@ -62,5 +101,7 @@ internal static class GradeCommand
     static string Text(JsonElement o, string name, string where) =>
         o.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.String or JsonValueKind.Number
             ? (v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText())
-            : throw new PonderException($"{where}: field \"{name}\" is missing (lines need \"reference\" and \"answer\").");
+            : throw new PonderException(
+                $"{where}: field \"{name}\" is missing (lines need \"reference\" and \"answer\")."
+            );
 }

@@ -6,14 +6,19 @@ using Spectre.Console;
 
 namespace Ponder.Cli.Commands;
 
-/// <summary><c>ponder info</c>: what a model directory holds, read from its files without loading the weights.</summary>
+/// <summary><c>ponder info</c>: what a model directory holds, read from its files without loading the
+/// weights.</summary>
 internal static class InfoCommand
 {
     public static Command Create(CliOutput io)
     {
         var model = CommonOptions.Model();
         var json = CommonOptions.Json();
-        var command = new Command("info", "Show a model's architecture, size, dtype, vocabulary and context length.") { model, json };
+        var command = new Command("info", "Show a model's architecture, size, dtype, vocabulary and context length.")
+        {
+            model,
+            json,
+        };
         command.SetAction(r =>
         {
             string dir = r.GetValue(model)!;
@@ -44,7 +49,8 @@ internal static class InfoCommand
                 return 0;
             }
             var table = new Table().AddColumn("field").AddColumn("value");
-            foreach (var (k, v) in info) table.AddRow(k, Markup.Escape(v is long n ? n.ToString("N0") : v?.ToString() ?? "-"));
+            foreach (var (k, v) in info)
+                table.AddRow(k, Markup.Escape(v is long n ? n.ToString("N0") : v?.ToString() ?? "-"));
             io.Console.Write(table);
             return 0;
         });

@@ -4,14 +4,23 @@ using Spectre.Console;
 
 namespace Ponder.Cli.Commands;
 
-/// <summary><c>ponder runs</c>: the runs under a folder with their kind, creation time, headline values and last step.</summary>
+/// <summary><c>ponder runs</c>: the runs under a folder with their kind, creation time, headline values and last
+/// step.</summary>
 internal static class RunsCommand
 {
     public static Command Create(CliOutput io)
     {
-        var root = new Option<string>("--root") { Description = "The folder holding run folders.", DefaultValueFactory = _ => "runs" };
+        var root = new Option<string>("--root")
+        {
+            Description = "The folder holding run folders.",
+            DefaultValueFactory = _ => "runs",
+        };
         var json = CommonOptions.Json();
-        var command = new Command("runs", "List runs: name, kind, created, headline metrics, last step.") { root, json };
+        var command = new Command("runs", "List runs: name, kind, created, headline metrics, last step.")
+        {
+            root,
+            json,
+        };
         command.SetAction(r =>
         {
             var runs = RunStore.List(r.GetValue(root)!);
@@ -19,14 +28,18 @@ internal static class RunsCommand
             {
                 foreach (var run in runs)
                 {
-                    io.Out.WriteLine(CliJson.Line(new Dictionary<string, object?>
-                    {
-                        ["name"] = run.Name,
-                        ["kind"] = run.Kind,
-                        ["created"] = run.Created,
-                        ["last_step"] = run.LastStep,
-                        ["headlines"] = run.Headlines,
-                    }));
+                    io.Out.WriteLine(
+                        CliJson.Line(
+                            new Dictionary<string, object?>
+                            {
+                                ["name"] = run.Name,
+                                ["kind"] = run.Kind,
+                                ["created"] = run.Created,
+                                ["last_step"] = run.LastStep,
+                                ["headlines"] = run.Headlines,
+                            }
+                        )
+                    );
                 }
                 return 0;
             }
@@ -35,11 +48,22 @@ internal static class RunsCommand
                 io.Error.WriteLine($"no runs under {r.GetValue(root)}");
                 return 0;
             }
-            var table = new Table().AddColumn("name").AddColumn("kind").AddColumn("created").AddColumn("headlines").AddColumn(new TableColumn("last step").RightAligned());
+            var table = new Table()
+                .AddColumn("name")
+                .AddColumn("kind")
+                .AddColumn("created")
+                .AddColumn("headlines")
+                .AddColumn(new TableColumn("last step").RightAligned());
             foreach (var run in runs)
             {
                 string headlines = string.Join("  ", run.Headlines.Select(h => $"{h.Key} {h.Value}"));
-                table.AddRow(Markup.Escape(run.Name), Markup.Escape(run.Kind), Markup.Escape(run.Created), Markup.Escape(headlines), run.LastStep?.ToString() ?? "-");
+                table.AddRow(
+                    Markup.Escape(run.Name),
+                    Markup.Escape(run.Kind),
+                    Markup.Escape(run.Created),
+                    Markup.Escape(headlines),
+                    run.LastStep?.ToString() ?? "-"
+                );
             }
             io.Console.Write(table);
             return 0;

@@ -15,58 +15,126 @@ internal sealed record DemoSettings(
     int EvalSamples,
     int MaxCompletionTokens,
     TestTime.ScalingOptions Scale,
-    int ScaleProblems)
+    int ScaleProblems
+)
 {
-    // Three numbers 1–10 and unguided search traces of at most 12 lines: every line a real move; a problem none of whose
-    // 8 jittered searches reaches the target within 12 lines has no trace. Unguided rather than guided (whose last lines
-    // walk to the target by an exhaustive solver's choice — not search a model can imitate): greedy pass@1 20 % vs 10 %
-    // for the small model after the same 600 SFT steps. With 12 lines rather than 6, searches that find the target in a
-    // later subtree are learned too, so thinking longer finds more (docs/BENCHMARKS.md, seventh round).
+    // Three numbers 1–10 and unguided search traces of at most 12 lines: every line a real move; a problem none of
+    // whose
+    // 8 jittered searches reaches the target within 12 lines has no trace. Unguided rather than guided (whose last
+    // lines walk to the target by an exhaustive solver's choice — not search a model can imitate): greedy pass@1 20 %
+    // vs 10 % for the small model after the same 600 SFT steps. With 12 lines rather than 6, searches that find the
+    // target in a later subtree are learned too, so thinking longer finds more (docs/BENCHMARKS.md, seventh round).
     static readonly Dictionary<string, string> Countdown = new()
     {
-        ["numbers"] = "3", ["max-number"] = "10", ["max-trace-lines"] = "12", ["guided"] = "false",
+        ["numbers"] = "3",
+        ["max-number"] = "10",
+        ["max-trace-lines"] = "12",
+        ["guided"] = "false",
     };
 
     // The first 1,250 of the ~2,200 distinct training problems for SFT (1,200 for RL) — the ones the generator draws
     // most often, whose searches are shorter (docs/BENCHMARKS.md, fourth round).
-    const int SftPool = 1_250, RlPool = 1_200;
+    const int SftPool = 1_250,
+        RlPool = 1_200;
 
-    // The mini preset (0.8M parameters), not small (4.8M): in the same minutes it takes 3.3x the steps, and the steps are
-    // what the arithmetic of the search needs — small's lines are right 14 % of the time after 300 steps, mini's 77 %
-    // after 1,000 (6.6 min each).
+    // The mini preset (0.8M parameters), not small (4.8M): in the same minutes it takes 3.3x the steps, and the steps
+    // are what the arithmetic of the search needs — small's lines are right 14 % of the time after 300 steps, mini's 77
+    // % after 1,000 (6.6 min each).
     const string ModelSize = "mini";
 
     /// <summary>About 19 minutes on 2 cores (measured: 19.0 — SFT 6.6, RL 10.8).</summary>
-    public static DemoSettings Full() => new(
-        ModelSize, new Dictionary<string, string>(Countdown),
-        new SftOptions { Steps = 1000, BatchSize = 32, LearningRate = 3e-3, WarmupSteps = 30, EvalEvery = 500, CheckpointEvery = 250, MaxSequenceLength = 512 },
-        SftPool,
-        // Dr. GRPO: GRPO's per-sequence length normalisation rewards short correct answers and shrank reasoning
-        // 3x in 10 steps here. No format reward: after SFT > 99 % of completions are well-formed already.
-        // 150 steps of ~4 s (rollouts of up to 256 tokens). From the mini SFT model RL keeps the search (reasoning
-        // 93 → 73 tokens) and lifts pass@1 47.1 → 53.2 → 54.9 → 57.5 % at steps 0/50/100/150 (its own 100 held-out
-        // problems × 8); the small model's RL instead dropped its wrong search for a one-line guess.
-        RlOptions.For("drgrpo") with
-        {
-            Steps = 150, PromptsPerStep = 16, GroupSize = 8, MicroBatchSize = 64, LearningRate = 1e-4, FormatReward = 0, TrainProblems = RlPool,
-            WarmupSteps = 3, EvalEvery = 50, EvalProblems = 100, EvalSamples = 8, CheckpointEvery = 50,
-        },
-        EvalProblems: 250, EvalSamples: 8, MaxCompletionTokens: 256,
-        // Budgets up to the longest searches (12 lines ≈ 130 tokens) and past them.
-        Scale: new TestTime.ScalingOptions { Budgets = [8, 16, 32, 64, 128, 256], SampleCounts = [1, 2, 4, 8, 16], Temperature = 1.0, TopP = 1.0, AnswerTokens = 32 },
-        ScaleProblems: 50);
+    public static DemoSettings Full() =>
+        new(
+            ModelSize,
+            new Dictionary<string, string>(Countdown),
+            new SftOptions
+            {
+                Steps = 1000,
+                BatchSize = 32,
+                LearningRate = 3e-3,
+                WarmupSteps = 30,
+                EvalEvery = 500,
+                CheckpointEvery = 250,
+                MaxSequenceLength = 512,
+            },
+            SftPool,
+            // Dr. GRPO: GRPO's per-sequence length normalisation rewards short correct answers and shrank reasoning
+            // 3x in 10 steps here. No format reward: after SFT > 99 % of completions are well-formed already.
+            // 150 steps of ~4 s (rollouts of up to 256 tokens). From the mini SFT model RL keeps the search (reasoning
+            // 93 → 73 tokens) and lifts pass@1 47.1 → 53.2 → 54.9 → 57.5 % at steps 0/50/100/150 (its own 100 held-out
+            // problems × 8); the small model's RL instead dropped its wrong search for a one-line guess.
+            RlOptions.For("drgrpo") with
+            {
+                Steps = 150,
+                PromptsPerStep = 16,
+                GroupSize = 8,
+                MicroBatchSize = 64,
+                LearningRate = 1e-4,
+                FormatReward = 0,
+                TrainProblems = RlPool,
+                WarmupSteps = 3,
+                EvalEvery = 50,
+                EvalProblems = 100,
+                EvalSamples = 8,
+                CheckpointEvery = 50,
+            },
+            EvalProblems: 250,
+            EvalSamples: 8,
+            MaxCompletionTokens: 256,
+            // Budgets up to the longest searches (12 lines ≈ 130 tokens) and past them.
+            Scale: new TestTime.ScalingOptions
+            {
+                Budgets = [8, 16, 32, 64, 128, 256],
+                SampleCounts = [1, 2, 4, 8, 16],
+                Temperature = 1.0,
+                TopP = 1.0,
+                AnswerTokens = 32,
+            },
+            ScaleProblems: 50
+        );
 
-    /// <summary>About 1 minute (measured: 1.3): the same pipeline, smaller everywhere (its numbers are near 0: a smoke run).</summary>
-    public static DemoSettings Quick() => new(
-        ModelSize, new Dictionary<string, string>(Countdown),
-        new SftOptions { Steps = 300, BatchSize = 16, LearningRate = 3e-3, WarmupSteps = 20, EvalEvery = 0, CheckpointEvery = 300, MaxSequenceLength = 512 },
-        SftPool,
-        RlOptions.For("drgrpo") with
-        {
-            Steps = 4, PromptsPerStep = 4, GroupSize = 4, MicroBatchSize = 16, LearningRate = 1e-4, FormatReward = 0,
-            WarmupSteps = 1, EvalEvery = 2, EvalProblems = 20, EvalSamples = 2, CheckpointEvery = 4,
-        },
-        EvalProblems: 30, EvalSamples: 4, MaxCompletionTokens: 256,
-        Scale: new TestTime.ScalingOptions { Budgets = [16, 64], SampleCounts = [1, 4], Temperature = 1.0, TopP = 1.0, AnswerTokens = 32 },
-        ScaleProblems: 10);
+    /// <summary>About 1 minute (measured: 1.3): the same pipeline, smaller everywhere (its numbers are near 0: a smoke
+    /// run).</summary>
+    public static DemoSettings Quick() =>
+        new(
+            ModelSize,
+            new Dictionary<string, string>(Countdown),
+            new SftOptions
+            {
+                Steps = 300,
+                BatchSize = 16,
+                LearningRate = 3e-3,
+                WarmupSteps = 20,
+                EvalEvery = 0,
+                CheckpointEvery = 300,
+                MaxSequenceLength = 512,
+            },
+            SftPool,
+            RlOptions.For("drgrpo") with
+            {
+                Steps = 4,
+                PromptsPerStep = 4,
+                GroupSize = 4,
+                MicroBatchSize = 16,
+                LearningRate = 1e-4,
+                FormatReward = 0,
+                WarmupSteps = 1,
+                EvalEvery = 2,
+                EvalProblems = 20,
+                EvalSamples = 2,
+                CheckpointEvery = 4,
+            },
+            EvalProblems: 30,
+            EvalSamples: 4,
+            MaxCompletionTokens: 256,
+            Scale: new TestTime.ScalingOptions
+            {
+                Budgets = [16, 64],
+                SampleCounts = [1, 4],
+                Temperature = 1.0,
+                TopP = 1.0,
+                AnswerTokens = 32,
+            },
+            ScaleProblems: 10
+        );
 }

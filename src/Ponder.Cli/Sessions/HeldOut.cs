@@ -1,8 +1,8 @@
 using Ponder.Evaluation;
 using Ponder.Generation;
+using Ponder.LanguageModels;
 using Ponder.Rollouts;
 using Ponder.Tasks;
-using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Sessions;
 
@@ -14,16 +14,26 @@ internal static class HeldOut
     public static void WarnIfNoSplit(CliOutput io, IReasoningTask task)
     {
         if (task is Tasks.Datasets.IDatasetTask)
-            io.Error.WriteLine($"warning: --task {task.Name} reads one file with no train/test split; the \"held-out\" evaluation uses the same problems as training.");
+            io.Error.WriteLine(
+                $"warning: --task {task.Name} reads one file with no train/test split; the \"held-out\" "
+                    + "evaluation uses the same problems as training."
+            );
     }
 
-    /// <summary>Up to <paramref name="count"/> held-out problems: a generated task whose settings have fewer gives every
-    /// one it has (the demo's Countdown has ~255, and other seeds may find a few less).</summary>
+    /// <summary>Up to <paramref name="count"/> held-out problems: a generated task whose settings have fewer gives
+    /// every one it has (the demo's Countdown has ~255, and other seeds may find a few less).</summary>
     public static IReadOnlyList<Problem> Problems(IReasoningTask task, int count) =>
-        task is ITraceTask generated ? generated.ProblemsUpTo(TaskSplit.Test, count) : task.Problems(TaskSplit.Test, count);
+        task is ITraceTask generated
+            ? generated.ProblemsUpTo(TaskSplit.Test, count)
+            : task.Problems(TaskSplit.Test, count);
 
     public static (Dictionary<string, double> Metrics, IReadOnlyList<Rollout> Rollouts) Evaluate(
-        LanguageModel lm, IReasoningTask task, IReadOnlyList<Problem> problems, SamplingOptions options, string prefix = "eval/")
+        LanguageModel lm,
+        IReasoningTask task,
+        IReadOnlyList<Problem> problems,
+        SamplingOptions options,
+        string prefix = "eval/"
+    )
     {
         var rollouts = LocalRollouts.Run(lm, task, problems, options);
         return (Measure(task, rollouts, options.N, prefix), rollouts);
@@ -31,12 +41,26 @@ internal static class HeldOut
 
     /// <summary>The headline numbers of graded samples, <paramref name="samples"/> a problem: pass@k and cons@k at the
     /// default ks, then <see cref="Stats"/>; every key starts with <paramref name="prefix"/>.</summary>
-    public static Dictionary<string, double> Measure(IReasoningTask task, IReadOnlyList<Rollout> rollouts, int samples, string prefix)
+    public static Dictionary<string, double> Measure(
+        IReasoningTask task,
+        IReadOnlyList<Rollout> rollouts,
+        int samples,
+        string prefix
+    )
     {
-        var graded = rollouts.Select(x => new GradedSample(x.Problem.Id, x.Completion.SampleIndex, x.Grade.Canonical, x.Grade.Correct, null)).ToList();
+        var graded = rollouts
+            .Select(x => new GradedSample(
+                x.Problem.Id,
+                x.Completion.SampleIndex,
+                x.Grade.Canonical,
+                x.Grade.Correct,
+                null
+            ))
+            .ToList();
         var report = Metrics.Compute(graded, Metrics.DefaultKs(samples));
         var metrics = report.Named().ToDictionary(kv => prefix + kv.Key, kv => kv.Value);
-        foreach (var (k, v) in Stats(task, rollouts, prefix)) metrics[k] = v;
+        foreach (var (k, v) in Stats(task, rollouts, prefix))
+            metrics[k] = v;
         return metrics;
     }
 
@@ -50,7 +74,8 @@ internal static class HeldOut
             [prefix + "reasoning_tokens"] = rollouts.Average(x => x.ReasoningTokens),
             [prefix + "answer_tokens"] = rollouts.Average(x => x.AnswerTokens),
         };
-        if (StepAccuracy.Of(task, rollouts) is { } steps) stats[prefix + "step_accuracy"] = steps;
+        if (StepAccuracy.Of(task, rollouts) is { } steps)
+            stats[prefix + "step_accuracy"] = steps;
         return stats;
     }
 }

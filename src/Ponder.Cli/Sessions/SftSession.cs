@@ -1,16 +1,25 @@
 using System.Diagnostics;
 using Ponder.Generation;
-using Ponder.Runs;
+using Ponder.LanguageModels;
 using Ponder.Plots;
+using Ponder.Runs;
 using Ponder.Tasks;
 using Ponder.Training;
-using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Sessions;
 
 /// <summary>What an SFT run needs besides the trainer's own options.</summary>
-/// <param name="Task">The task as the user specified it, recorded in the run's config.json (settings such as numbers=3).</param>
-internal sealed record SftRunSettings(string Out, bool Resume, string DType, int EvalProblems, int EvalMaxTokens, string Device = "cpu", TaskSpec? Task = null);
+/// <param name="Task">The task as the user specified it, recorded in the run's config.json (settings such as
+/// numbers=3).</param>
+internal sealed record SftRunSettings(
+    string Out,
+    bool Resume,
+    string DType,
+    int EvalProblems,
+    int EvalMaxTokens,
+    string Device = "cpu",
+    TaskSpec? Task = null
+);
 
 /// <summary>
 /// An SFT run end to end: resume or start, step with a progress bar, evaluate held-out problems greedily, checkpoint,
@@ -19,7 +28,13 @@ internal sealed record SftRunSettings(string Out, bool Resume, string DType, int
 internal static class SftSession
 {
     public static (string FinalModel, Dictionary<string, double> LastEval, double Seconds) Run(
-        CliOutput io, string modelDir, IReasoningTask task, SftData data, SftOptions options, SftRunSettings settings)
+        CliOutput io,
+        string modelDir,
+        IReasoningTask task,
+        SftData data,
+        SftOptions options,
+        SftRunSettings settings
+    )
     {
         var clock = Stopwatch.StartNew();
         HeldOut.WarnIfNoSplit(io, task);
@@ -27,12 +42,33 @@ internal static class SftSession
         string? latest = RunFolder.ResumePoint(settings.Out, settings.Resume);
         using var lm = LanguageModel.Load(latest ?? modelDir, CommonOptions.ToDevice(settings.Device, settings.DType));
         using var trainer = new SftTrainer(lm, data, options);
-        if (latest is not null) trainer.Resume(latest);
-        var store = RunFolder.Store(io, settings.Out, "sft", new { model = modelDir, task = task.Name, task_spec = settings.Task, data = data.Description, options, settings.DType }, latest, trainer.State.Step);
+        if (latest is not null)
+            trainer.Resume(latest);
+        var store = RunFolder.Store(
+            io,
+            settings.Out,
+            "sft",
+            new
+            {
+                model = modelDir,
+                task = task.Name,
+                task_spec = settings.Task,
+                data = data.Description,
+                options,
+                settings.DType,
+            },
+            latest,
+            trainer.State.Step
+        );
         using (store)
         {
             var testProblems = HeldOut.Problems(task, settings.EvalProblems);
-            var greedy = new SamplingOptions { Temperature = 0, MaxNewTokens = settings.EvalMaxTokens, Seed = 0 };
+            var greedy = new SamplingOptions
+            {
+                Temperature = 0,
+                MaxNewTokens = settings.EvalMaxTokens,
+                Seed = 0,
+            };
             var lastEval = new Dictionary<string, double>();
             void Evaluate()
             {
@@ -42,26 +78,44 @@ internal static class SftSession
 
             Loop(io, trainer, store, options, Evaluate, checkpoints);
             var evaluated = store.ReadMetrics("eval/pass@1");
-            if (evaluated.Count == 0 || evaluated[^1].Step != trainer.State.Step) Evaluate();
+            if (evaluated.Count == 0 || evaluated[^1].Step != trainer.State.Step)
+                Evaluate();
             trainer.SaveCheckpoint(checkpoints);
             string final = Path.Combine(settings.Out, "model");
             lm.Save(final);
-            foreach (var (k, v) in lastEval) store.SetHeadline(k, v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var (k, v) in lastEval)
+                store.SetHeadline(k, v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture));
             RunPlots.Write(store);
             return (final, lastEval, clock.Elapsed.TotalSeconds);
         }
     }
 
-    static void Loop(CliOutput io, SftTrainer trainer, RunStore store, SftOptions options, Action evaluate, string checkpoints) =>
-        TrainingProgress.Run(io, "SFT", trainer.State.Step, options.Steps, plainEvery: 50, report =>
-        {
-            while (!trainer.Finished)
+    static void Loop(
+        CliOutput io,
+        SftTrainer trainer,
+        RunStore store,
+        SftOptions options,
+        Action evaluate,
+        string checkpoints
+    ) =>
+        TrainingProgress.Run(
+            io,
+            "SFT",
+            trainer.State.Step,
+            options.Steps,
+            plainEvery: 50,
+            report =>
             {
-                var step = trainer.Step();
-                store.LogMetrics(step.Step, step.ToMetrics());
-                report(step.Step, $"loss {step.Loss:F3} · {step.TokensPerSecond:F0} tok/s");
-                if (options.EvalEvery > 0 && step.Step % options.EvalEvery == 0) evaluate();
-                if (step.Step % options.CheckpointEvery == 0 && !trainer.Finished) trainer.SaveCheckpoint(checkpoints);
+                while (!trainer.Finished)
+                {
+                    var step = trainer.Step();
+                    store.LogMetrics(step.Step, step.ToMetrics());
+                    report(step.Step, $"loss {step.Loss:F3} · {step.TokensPerSecond:F0} tok/s");
+                    if (options.EvalEvery > 0 && step.Step % options.EvalEvery == 0)
+                        evaluate();
+                    if (step.Step % options.CheckpointEvery == 0 && !trainer.Finished)
+                        trainer.SaveCheckpoint(checkpoints);
+                }
             }
-        });
+        );
 }

@@ -7,24 +7,45 @@ namespace Ponder.Cli.Sessions;
 internal static class TrainingProgress
 {
     /// <param name="body">The loop; it calls its argument after each step with (step, description).</param>
-    public static void Run(CliOutput io, string name, int startStep, int totalSteps, int plainEvery, Action<Action<int, string>> body)
+    public static void Run(
+        CliOutput io,
+        string name,
+        int startStep,
+        int totalSteps,
+        int plainEvery,
+        Action<Action<int, string>> body
+    )
     {
         if (!io.Console.Profile.Capabilities.Interactive)
         {
-            body((step, text) => { if (step % plainEvery == 0 || step == totalSteps) io.Error.WriteLine($"{name} step {step}/{totalSteps} {text}"); });
+            body(
+                (step, text) =>
+                {
+                    if (step % plainEvery == 0 || step == totalSteps)
+                        io.Error.WriteLine($"{name} step {step}/{totalSteps} {text}");
+                }
+            );
             return;
         }
         io.Console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Columns(
+                new TaskDescriptionColumn(),
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new ElapsedTimeColumn(),
+                new RemainingTimeColumn()
+            )
             .Start(ctx =>
             {
                 var bar = ctx.AddTask(name, maxValue: totalSteps);
                 bar.Value = startStep;
-                body((step, text) =>
-                {
-                    bar.Value = step;
-                    bar.Description = $"{name} {Markup.Escape(text)}";
-                });
+                body(
+                    (step, text) =>
+                    {
+                        bar.Value = step;
+                        bar.Description = $"{name} {Markup.Escape(text)}";
+                    }
+                );
             });
     }
 }

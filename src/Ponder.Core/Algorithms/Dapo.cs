@@ -13,6 +13,7 @@ public sealed class Dapo : IPolicyAlgorithm
 {
     public string Name => "dapo";
     public bool GroupRelative => true;
+
     public double Normalizer(StepShape shape) => Math.Max(1, shape.CompletionTokens); // Σ_i |o_i| of the step
 
     public double[] Advantages(IReadOnlyList<double> rewards, int groupSize) =>
@@ -20,10 +21,17 @@ public sealed class Dapo : IPolicyAlgorithm
 
     public PolicyLoss Loss(PolicyBatch b, PolicyOptions o)
     {
-        var (perToken, clipped) = PolicyMath.ClippedSurrogate(b.Logprobs, b.OldLogprobs, b.Advantages, o.EpsLow, o.EpsHigh);
+        var (perToken, clipped) = PolicyMath.ClippedSurrogate(
+            b.Logprobs,
+            b.OldLogprobs,
+            b.Advantages,
+            o.EpsLow,
+            o.EpsHigh
+        );
         var kl = KlTerm.InLoss(b, o);
-        if (kl is not null) perToken = perToken + o.Beta * kl;
-        var loss = (perToken * b.Mask).sum() / b.Normalizer;                               // Σ tokens / Σ|o_i| of the step
+        if (kl is not null)
+            perToken = perToken + o.Beta * kl;
+        var loss = (perToken * b.Mask).sum() / b.Normalizer; // Σ tokens / Σ|o_i| of the step
         return KlTerm.Report(loss, clipped, kl, b);
     }
 
@@ -31,8 +39,10 @@ public sealed class Dapo : IPolicyAlgorithm
     public static double SoftOverlongPenalty(int length, int maxLength, int cacheLength)
     {
         int free = maxLength - cacheLength;
-        if (length <= free) return 0;
-        if (length <= maxLength) return (free - length) / (double)cacheLength;
+        if (length <= free)
+            return 0;
+        if (length <= maxLength)
+            return (free - length) / (double)cacheLength;
         return -1;
     }
 

@@ -11,17 +11,25 @@ public sealed class DrGrpo : IPolicyAlgorithm
 {
     public string Name => "drgrpo";
     public bool GroupRelative => true;
-    public double Normalizer(StepShape shape) => shape.Completions * (double)shape.MaxCompletionTokens;   // a constant
+
+    public double Normalizer(StepShape shape) => shape.Completions * (double)shape.MaxCompletionTokens; // a constant
 
     public double[] Advantages(IReadOnlyList<double> rewards, int groupSize) =>
         PolicyMath.GroupMeanCentered(rewards, groupSize, divideByStd: false);
 
     public PolicyLoss Loss(PolicyBatch b, PolicyOptions o)
     {
-        var (perToken, clipped) = PolicyMath.ClippedSurrogate(b.Logprobs, b.OldLogprobs, b.Advantages, o.EpsLow, o.EpsHigh);
+        var (perToken, clipped) = PolicyMath.ClippedSurrogate(
+            b.Logprobs,
+            b.OldLogprobs,
+            b.Advantages,
+            o.EpsLow,
+            o.EpsHigh
+        );
         var kl = KlTerm.InLoss(b, o);
-        if (kl is not null) perToken = perToken + o.Beta * kl;
-        var loss = (perToken * b.Mask).sum() / b.Normalizer;                               // constant denominator
+        if (kl is not null)
+            perToken = perToken + o.Beta * kl;
+        var loss = (perToken * b.Mask).sum() / b.Normalizer; // constant denominator
         return KlTerm.Report(loss, clipped, kl, b);
     }
 }

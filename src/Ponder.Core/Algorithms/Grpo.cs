@@ -13,16 +13,24 @@ public sealed class Grpo : IPolicyAlgorithm
 {
     public string Name => "grpo";
     public bool GroupRelative => true;
-    public double Normalizer(StepShape shape) => shape.Completions;                 // the outer 1/G mean over every completion
+
+    public double Normalizer(StepShape shape) => shape.Completions; // the outer 1/G mean over every completion
 
     public double[] Advantages(IReadOnlyList<double> rewards, int groupSize) =>
         PolicyMath.GroupMeanCentered(rewards, groupSize, divideByStd: true);
 
     public PolicyLoss Loss(PolicyBatch b, PolicyOptions o)
     {
-        var (perToken, clipped) = PolicyMath.ClippedSurrogate(b.Logprobs, b.OldLogprobs, b.Advantages, o.EpsLow, o.EpsHigh);
-        var kl = KlTerm.InLoss(b, o);                                                      // (B, T) or null
-        if (kl is not null) perToken = perToken + o.Beta * kl;
+        var (perToken, clipped) = PolicyMath.ClippedSurrogate(
+            b.Logprobs,
+            b.OldLogprobs,
+            b.Advantages,
+            o.EpsLow,
+            o.EpsHigh
+        );
+        var kl = KlTerm.InLoss(b, o); // (B, T) or null
+        if (kl is not null)
+            perToken = perToken + o.Beta * kl;
         var perSequence = PolicyMath.MaskedRowSum(perToken, b.Mask) / b.Mask.sum(1).clamp_min(1); // (1/|o_i|) Σ_t
         var loss = perSequence.sum() / b.Normalizer;
         return KlTerm.Report(loss, clipped, kl, b);

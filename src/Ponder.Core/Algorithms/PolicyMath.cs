@@ -2,20 +2,27 @@ using static TorchSharp.torch;
 
 namespace Ponder.Algorithms;
 
-/// <summary>The shared pieces every policy objective is built from; each algorithm file composes them on one screen.</summary>
+/// <summary>The shared pieces every policy objective is built from; each algorithm file composes them on one
+/// screen.</summary>
 public static class PolicyMath
 {
     /// <summary>PPO's clipped surrogate, per token, as a quantity to MINIMISE:
     /// −min(ρ·Â, clip(ρ, 1−ε_low, 1+ε_high)·Â) with ρ = exp(logπ_θ − logπ_old).</summary>
     /// <returns>Per-token loss (B, T) and the clipped indicator (B, T) as float.</returns>
-    public static (Tensor Loss, Tensor Clipped) ClippedSurrogate(Tensor logprobs, Tensor oldLogprobs, Tensor advantages, double epsLow, double epsHigh)
+    public static (Tensor Loss, Tensor Clipped) ClippedSurrogate(
+        Tensor logprobs,
+        Tensor oldLogprobs,
+        Tensor advantages,
+        double epsLow,
+        double epsHigh
+    )
     {
-        var ratio = (logprobs - oldLogprobs).exp();                                  // (B, T)
-        var adv = advantages.unsqueeze(1);                                           // (B, 1)
+        var ratio = (logprobs - oldLogprobs).exp(); // (B, T)
+        var adv = advantages.unsqueeze(1); // (B, 1)
         var unclipped = ratio * adv;
         var clipped = ratio.clamp(1 - epsLow, 1 + epsHigh) * adv;
-        var loss = -minimum(unclipped, clipped);                                     // (B, T)
-        var wasClipped = (clipped < unclipped).to(ratio.dtype);               // the clip bound was the active one
+        var loss = -minimum(unclipped, clipped); // (B, T)
+        var wasClipped = (clipped < unclipped).to(ratio.dtype); // the clip bound was the active one
         return (loss, wasClipped);
     }
 
@@ -33,15 +40,22 @@ public static class PolicyMath
     public static Tensor MaskedRowSum(Tensor x, Tensor mask) => (x * mask).sum(1);
 
     /// <summary>Mean of x over masked tokens, for logging.</summary>
-    public static double MaskedMean(Tensor x, Tensor mask) => ((x * mask).sum() / mask.sum().clamp_min(1)).to(ScalarType.Float64).item<double>();
+    public static double MaskedMean(Tensor x, Tensor mask) =>
+        ((x * mask).sum() / mask.sum().clamp_min(1)).to(ScalarType.Float64).item<double>();
 
     /// <summary>Group-relative baselines: rewards laid out group after group (G each).</summary>
-    public static double[] GroupMeanCentered(IReadOnlyList<double> rewards, int groupSize, bool divideByStd, double eps = 1e-4)
+    public static double[] GroupMeanCentered(
+        IReadOnlyList<double> rewards,
+        int groupSize,
+        bool divideByStd,
+        double eps = 1e-4
+    )
     {
         var advantages = new double[rewards.Count];
         foreach (var (start, group) in Groups(rewards, groupSize))
         {
-            if (AllEqual(group)) continue;   // exactly 0: the mean of eight 0.1s is 0.09999999999999999, not 0.1
+            if (AllEqual(group))
+                continue; // exactly 0: the mean of eight 0.1s is 0.09999999999999999, not 0.1
             double mean = group.Average();
             // Sample std (n − 1), as torch.std and DeepSeekMath's implementation use.
             double std = Math.Sqrt(group.Sum(r => (r - mean) * (r - mean)) / Math.Max(1, group.Length - 1));
@@ -51,7 +65,8 @@ public static class PolicyMath
         return advantages;
     }
 
-    /// <summary>Whether a group's rewards are all the same (no learning signal: every advantage is exactly 0).</summary>
+    /// <summary>Whether a group's rewards are all the same (no learning signal: every advantage is exactly
+    /// 0).</summary>
     public static bool AllEqual(IReadOnlyList<double> rewards) => rewards.All(r => r == rewards[0]);
 
     public static IEnumerable<(int Start, double[] Rewards)> Groups(IReadOnlyList<double> rewards, int groupSize)

@@ -11,14 +11,16 @@ public sealed class Rloo : IPolicyAlgorithm
 {
     public string Name => "rloo";
     public bool GroupRelative => true;
-    public double Normalizer(StepShape shape) => shape.Completions;                 // per completion, as GRPO
+
+    public double Normalizer(StepShape shape) => shape.Completions; // per completion, as GRPO
 
     public double[] Advantages(IReadOnlyList<double> rewards, int groupSize)
     {
         var advantages = new double[rewards.Count];
         foreach (var (start, group) in PolicyMath.Groups(rewards, groupSize))
         {
-            if (PolicyMath.AllEqual(group)) continue;   // exactly 0 (0.1 − mean of 0.1s is not 0 in floating point)
+            if (PolicyMath.AllEqual(group))
+                continue; // exactly 0 (0.1 − mean of 0.1s is not 0 in floating point)
             double sum = group.Sum();
             for (int i = 0; i < group.Length; i++)
                 advantages[start + i] = group[i] - (sum - group[i]) / (group.Length - 1);
@@ -28,9 +30,16 @@ public sealed class Rloo : IPolicyAlgorithm
 
     public PolicyLoss Loss(PolicyBatch b, PolicyOptions o)
     {
-        var (perToken, clipped) = PolicyMath.ClippedSurrogate(b.Logprobs, b.OldLogprobs, b.Advantages, o.EpsLow, o.EpsHigh);
+        var (perToken, clipped) = PolicyMath.ClippedSurrogate(
+            b.Logprobs,
+            b.OldLogprobs,
+            b.Advantages,
+            o.EpsLow,
+            o.EpsHigh
+        );
         var kl = KlTerm.InLoss(b, o);
-        if (kl is not null) perToken = perToken + o.Beta * kl;
+        if (kl is not null)
+            perToken = perToken + o.Beta * kl;
         var perSequence = PolicyMath.MaskedRowSum(perToken, b.Mask) / b.Mask.sum(1).clamp_min(1);
         var loss = perSequence.sum() / b.Normalizer;
         return KlTerm.Report(loss, clipped, kl, b);

@@ -12,7 +12,14 @@ namespace Ponder.Benchmarks;
 /// <param name="Seconds">Wall time of the timed steps.</param>
 /// <param name="FlopsPerToken"><see cref="Flops.TrainPerToken"/> at context SeqLen.</param>
 /// <param name="FinalLoss">Cross-entropy of the last step (ln V ≈ the loss of a random model).</param>
-public sealed record TrainThroughputResult(int Batch, int SeqLen, int Steps, double Seconds, double FlopsPerToken, double FinalLoss)
+public sealed record TrainThroughputResult(
+    int Batch,
+    int SeqLen,
+    int Steps,
+    double Seconds,
+    double FlopsPerToken,
+    double FinalLoss
+)
 {
     public long Tokens => (long)Batch * SeqLen * Steps;
 
@@ -32,16 +39,30 @@ public static class TrainThroughput
     /// <param name="batch">Sequences per step. <value>The default value is 16.</value></param>
     /// <param name="seqLen">Tokens per sequence. <value>The default value is 256.</value></param>
     /// <param name="steps">Timed steps. <value>The default value is 10.</value></param>
-    /// <param name="warmupSteps">Untimed steps first (allocator, AdamW state). <value>The default value is 2.</value></param>
+    /// <param name="warmupSteps">Untimed steps first (allocator, AdamW state). <value>The default value is
+    /// 2.</value></param>
     /// <param name="seed">Seed of the random token ids. <value>The default value is 0.</value></param>
-    public static TrainThroughputResult Measure(CausalLM model, int batch = 16, int seqLen = 256, int steps = 10, int warmupSteps = 2, long seed = 0)
+    public static TrainThroughputResult Measure(
+        CausalLM model,
+        int batch = 16,
+        int seqLen = 256,
+        int steps = 10,
+        int warmupSteps = 2,
+        long seed = 0
+    )
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (batch < 1) throw new PonderException($"batch {batch} must be positive.");
-        if (seqLen < 1) throw new PonderException($"seq-len {seqLen} must be positive.");
-        if (steps < 1) throw new PonderException($"steps {steps} must be positive.");
+        if (batch < 1)
+            throw new PonderException($"batch {batch} must be positive.");
+        if (seqLen < 1)
+            throw new PonderException($"seq-len {seqLen} must be positive.");
+        if (steps < 1)
+            throw new PonderException($"steps {steps} must be positive.");
         if (seqLen + 1 > model.Config.MaxPositionEmbeddings)
-            throw new PonderException($"seq-len {seqLen} exceeds the model's context of {model.Config.MaxPositionEmbeddings} tokens (one more is needed for the targets); lower --seq-len.");
+            throw new PonderException(
+                $"seq-len {seqLen} exceeds the model's context of {model.Config.MaxPositionEmbeddings} tokens "
+                    + "(one more is needed for the targets); lower --seq-len."
+            );
         ArgumentOutOfRangeException.ThrowIfNegative(warmupSteps);
 
         model.train();
@@ -50,15 +71,24 @@ public static class TrainThroughput
         try
         {
             double loss = 0;
-            for (int i = 0; i < warmupSteps; i++) loss = Step(model, optimizer, g, batch, seqLen);
+            for (int i = 0; i < warmupSteps; i++)
+                loss = Step(model, optimizer, g, batch, seqLen);
             var clock = Stopwatch.StartNew();
-            for (int i = 0; i < steps; i++) loss = Step(model, optimizer, g, batch, seqLen);
+            for (int i = 0; i < steps; i++)
+                loss = Step(model, optimizer, g, batch, seqLen);
             double seconds = clock.Elapsed.TotalSeconds;
-            return new TrainThroughputResult(batch, seqLen, steps, seconds, Flops.TrainPerToken(model.Config, seqLen), loss);
+            return new TrainThroughputResult(
+                batch,
+                seqLen,
+                steps,
+                seconds,
+                Flops.TrainPerToken(model.Config, seqLen),
+                loss
+            );
         }
         finally
         {
-            model.zero_grad(set_to_none: true);   // gradients are native memory the parameters would keep alive
+            model.zero_grad(set_to_none: true); // gradients are native memory the parameters would keep alive
         }
     }
 
@@ -66,10 +96,10 @@ public static class TrainThroughput
     {
         using var scope = NewDisposeScope();
         int v = model.Config.VocabSize;
-        var ids = randint(0, v, [batch, seqLen + 1], generator: g).to(model.Device);                      // (B, T+1)
-        var logits = model.Forward(ids.narrow(1, 0, seqLen));                                             // (B, T, V)
-        var targets = ids.narrow(1, 1, seqLen);                                                           // (B, T)
-        var loss = nn.functional.cross_entropy(logits.reshape(-1, v), targets.reshape(-1));              // ()
+        var ids = randint(0, v, [batch, seqLen + 1], generator: g).to(model.Device); // (B, T+1)
+        var logits = model.Forward(ids.narrow(1, 0, seqLen)); // (B, T, V)
+        var targets = ids.narrow(1, 1, seqLen); // (B, T)
+        var loss = nn.functional.cross_entropy(logits.reshape(-1, v), targets.reshape(-1)); // ()
         loss.backward();
         optimizer.step();
         optimizer.zero_grad();

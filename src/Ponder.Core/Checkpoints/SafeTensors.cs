@@ -26,8 +26,14 @@ public static class SafeTensors
     public static Dictionary<string, Tensor> Read(string path, ScalarType? convertTo = null, Device? device = null) =>
         Read(path, convertTo, device, include: null);
 
-    /// <summary>Like <see cref="Read(string, ScalarType?, Device?)"/>, loading only the tensors <paramref name="include"/> accepts.</summary>
-    internal static Dictionary<string, Tensor> Read(string path, ScalarType? convertTo, Device? device, Func<string, bool>? include)
+    /// <summary>Like <see cref="Read(string, ScalarType?, Device?)"/>, loading only the tensors
+    /// <paramref name="include"/> accepts.</summary>
+    internal static Dictionary<string, Tensor> Read(
+        string path,
+        ScalarType? convertTo,
+        Device? device,
+        Func<string, bool>? include
+    )
     {
         using var stream = Open(path);
         var header = SafeTensorsHeader.Read(stream, path);
@@ -36,14 +42,16 @@ public static class SafeTensors
         {
             foreach (var entry in header.Tensors) // file order: sequential reads
             {
-                if (include is not null && !include(entry.Name)) continue;
+                if (include is not null && !include(entry.Name))
+                    continue;
                 stream.Position = header.DataStart + entry.Begin;
                 result.Add(entry.Name, Load(stream, entry, convertTo, device, path));
             }
         }
         catch
         {
-            foreach (var t in result.Values) t.Dispose();
+            foreach (var t in result.Values)
+                t.Dispose();
             throw;
         }
         return result;
@@ -52,7 +60,8 @@ public static class SafeTensors
     /// <summary>The <c>__metadata__</c> strings of <paramref name="path"/> (empty when absent).</summary>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path) => ReadHeader(path).Metadata;
 
-    /// <summary>Names, dtypes, shapes and offsets of <paramref name="path"/>'s tensors, without reading their data.</summary>
+    /// <summary>Names, dtypes, shapes and offsets of <paramref name="path"/>'s tensors, without reading their
+    /// data.</summary>
     public static SafeTensorsHeader ReadHeader(string path)
     {
         using var stream = Open(path);
@@ -64,24 +73,41 @@ public static class SafeTensors
     /// stored in ordinal name order, contiguous, copied to the CPU first; the JSON header is padded with spaces to a
     /// multiple of 8 bytes as the Hugging Face writer does. The caller's tensors are not modified or disposed.
     /// </summary>
-    /// <param name="metadata">Stored as <c>__metadata__</c>. <value>The default value is null: no metadata.</value></param>
-    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <param name="metadata">Stored as <c>__metadata__</c>. <value>The default value is null: no
+    /// metadata.</value></param>
+    public static void Write(
+        string path,
+        IReadOnlyDictionary<string, Tensor> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null
+    )
     {
         ArgumentNullException.ThrowIfNull(tensors);
         string[] names = tensors.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
         byte[] header = BuildHeader(names, tensors, metadata);
-        AtomicFile.Write(path, stream =>
-        {
-            stream.Write(BitConverter.GetBytes((ulong)header.Length));
-            stream.Write(header);
-            foreach (string name in names) WriteData(stream, tensors[name]);
-        });
+        AtomicFile.Write(
+            path,
+            stream =>
+            {
+                stream.Write(BitConverter.GetBytes((ulong)header.Length));
+                stream.Write(header);
+                foreach (string name in names)
+                    WriteData(stream, tensors[name]);
+            }
+        );
     }
 
     static FileStream Open(string path)
     {
-        if (!File.Exists(path)) throw new PonderException($"{path}: file not found.");
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
+        if (!File.Exists(path))
+            throw new PonderException($"{path}: file not found.");
+        return new FileStream(
+            path,
+            FileMode.Open,
+            FileAccess.Read,
+            FileShare.Read,
+            bufferSize: 1,
+            FileOptions.RandomAccess
+        );
     }
 
     static Tensor Load(Stream stream, SafeTensorsEntry entry, ScalarType? convertTo, Device? device, string path)
@@ -92,9 +118,11 @@ public static class SafeTensors
             Fill(t, stream, entry, path);
             var type = convertTo is { } c && SafeTensorsDType.IsFloatingPoint(entry.ScalarType) ? c : entry.ScalarType;
             var dev = device ?? CPU;
-            if (type == entry.ScalarType && dev.type == DeviceType.CPU) return t;
+            if (type == entry.ScalarType && dev.type == DeviceType.CPU)
+                return t;
             var moved = t.to(type, dev);
-            if (!ReferenceEquals(moved, t)) t.Dispose();
+            if (!ReferenceEquals(moved, t))
+                t.Dispose();
             return moved;
         }
         catch
@@ -109,13 +137,26 @@ public static class SafeTensors
     {
         try
         {
-            if (entry.ByteSize == 0) return;
-            if (entry.ByteSize <= ChunkBytes) { stream.ReadExactly(t.bytes); return; }
-            ForEachChunk(t, entry.NumElements, SafeTensorsDType.SizeOf(entry.ScalarType), part => stream.ReadExactly(part.bytes));
+            if (entry.ByteSize == 0)
+                return;
+            if (entry.ByteSize <= ChunkBytes)
+            {
+                stream.ReadExactly(t.bytes);
+                return;
+            }
+            ForEachChunk(
+                t,
+                entry.NumElements,
+                SafeTensorsDType.SizeOf(entry.ScalarType),
+                part => stream.ReadExactly(part.bytes)
+            );
         }
         catch (EndOfStreamException e)
         {
-            throw new PonderException($"{path}: tensor \"{entry.Name}\": the file ended while reading its data (truncated).", e);
+            throw new PonderException(
+                $"{path}: tensor \"{entry.Name}\": the file ended while reading its data (truncated).",
+                e
+            );
         }
     }
 
@@ -127,18 +168,26 @@ public static class SafeTensors
         try
         {
             long bytes = contiguous.numel() * contiguous.ElementSize;
-            if (bytes == 0) return;
-            if (bytes <= ChunkBytes) { stream.Write(contiguous.bytes); return; }
+            if (bytes == 0)
+                return;
+            if (bytes <= ChunkBytes)
+            {
+                stream.Write(contiguous.bytes);
+                return;
+            }
             ForEachChunk(contiguous, contiguous.numel(), (int)contiguous.ElementSize, part => stream.Write(part.bytes));
         }
         finally
         {
-            if (!ReferenceEquals(contiguous, cpu)) contiguous.Dispose();
-            if (!ReferenceEquals(cpu, detached)) cpu.Dispose();
+            if (!ReferenceEquals(contiguous, cpu))
+                contiguous.Dispose();
+            if (!ReferenceEquals(cpu, detached))
+                cpu.Dispose();
         }
     }
 
-    /// <summary>Calls <paramref name="action"/> on consecutive ≤ 64 MiB views of a contiguous tensor (Span lengths are int).</summary>
+    /// <summary>Calls <paramref name="action"/> on consecutive ≤ 64 MiB views of a contiguous tensor (Span lengths are
+    /// int).</summary>
     static void ForEachChunk(Tensor t, long numel, int elementSize, Action<Tensor> action)
     {
         long perChunk = ChunkBytes / elementSize;
@@ -150,7 +199,11 @@ public static class SafeTensors
         }
     }
 
-    static byte[] BuildHeader(string[] names, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata)
+    static byte[] BuildHeader(
+        string[] names,
+        IReadOnlyDictionary<string, Tensor> tensors,
+        IReadOnlyDictionary<string, string>? metadata
+    )
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -159,7 +212,8 @@ public static class SafeTensors
             if (metadata is { Count: > 0 })
             {
                 json.WriteStartObject("__metadata__");
-                foreach (var (k, v) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal)) json.WriteString(k, v);
+                foreach (var (k, v) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+                    json.WriteString(k, v);
                 json.WriteEndObject();
             }
             long offset = 0;
@@ -171,7 +225,8 @@ public static class SafeTensors
                 json.WriteStartObject(name);
                 json.WriteString("dtype", dtype);
                 json.WriteStartArray("shape");
-                foreach (long d in t.shape) json.WriteNumberValue(d);
+                foreach (long d in t.shape)
+                    json.WriteNumberValue(d);
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
@@ -183,7 +238,8 @@ public static class SafeTensors
             json.WriteEndObject();
         }
         int padding = (8 - (int)(buffer.Length % 8)) % 8;
-        for (int i = 0; i < padding; i++) buffer.WriteByte((byte)' ');
+        for (int i = 0; i < padding; i++)
+            buffer.WriteByte((byte)' ');
         return buffer.ToArray();
     }
 }

@@ -27,21 +27,31 @@ public static class SafeTensorsDType
     {
         foreach (var e in Table)
         {
-            if (e.Name == name) { type = e.Type; size = e.Size; return true; }
+            if (e.Name == name)
+            {
+                type = e.Type;
+                size = e.Size;
+                return true;
+            }
         }
         type = default;
         size = 0;
         return false;
     }
 
-    /// <summary>The safetensors name of <paramref name="type"/>; throws <see cref="PonderException"/> for types the format lacks.</summary>
+    /// <summary>The safetensors name of <paramref name="type"/>; throws <see cref="PonderException"/> for types the
+    /// format lacks.</summary>
     public static string NameOf(torch.ScalarType type, string tensorName)
     {
         foreach (var e in Table)
         {
-            if (e.Type == type) return e.Name;
+            if (e.Type == type)
+                return e.Name;
         }
-        throw new PonderException($"tensor \"{tensorName}\": dtype {type} cannot be stored in safetensors; supported: {string.Join(", ", Names)}.");
+        throw new PonderException(
+            $"tensor \"{tensorName}\": dtype {type} cannot be stored in safetensors; supported: "
+                + $"{string.Join(", ", Names)}."
+        );
     }
 
     /// <summary>Bytes per element of <paramref name="type"/> (one of the supported types).</summary>
@@ -49,5 +59,9 @@ public static class SafeTensorsDType
 
     /// <summary>F16, BF16, F32 and F64: the types a load-time dtype conversion applies to.</summary>
     public static bool IsFloatingPoint(torch.ScalarType type) =>
-        type is torch.ScalarType.Float16 or torch.ScalarType.BFloat16 or torch.ScalarType.Float32 or torch.ScalarType.Float64;
+        type
+            is torch.ScalarType.Float16
+                or torch.ScalarType.BFloat16
+                or torch.ScalarType.Float32
+                or torch.ScalarType.Float64;
 }

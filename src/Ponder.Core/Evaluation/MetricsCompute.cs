@@ -11,33 +11,50 @@ public static partial class Metrics
     /// <exception cref="PonderException">No samples, k &lt; 1, or a k larger than every problem's n.</exception>
     public static MetricsReport Compute(IReadOnlyList<GradedSample> samples, IReadOnlyList<int> ks)
     {
-        if (samples.Count == 0) throw new PonderException("There are no samples to score.");
+        if (samples.Count == 0)
+            throw new PonderException("There are no samples to score.");
         var problems = GroupByProblem(samples);
         var warnings = new List<string>();
-        int minN = problems.Min(p => p.Count), maxN = problems.Max(p => p.Count);
+        int minN = problems.Min(p => p.Count),
+            maxN = problems.Max(p => p.Count);
         if (minN != maxN)
-            warnings.Add($"problems have different sample counts (n from {minN} to {maxN}); metrics use each problem's own n");
+            warnings.Add(
+                $"problems have different sample counts (n from {minN} to {maxN}); metrics use each problem's own n"
+            );
         int scored = samples.Count(s => s.Score is not null);
         bool hasScores = scored == samples.Count;
         if (scored > 0 && !hasScores)
-            warnings.Add($"{scored} of {samples.Count} samples have a score; rerank@k and weighted@k need a score on every sample and are left out");
+            warnings.Add(
+                $"{scored} of {samples.Count} samples have a score; rerank@k and weighted@k need a score on "
+                    + "every sample and are left out"
+            );
 
         double passAt1 = problems.Average(MeanCorrect);
         var perK = new List<MetricsAtK>();
         foreach (int k in ks)
         {
-            if (k < 1) throw new PonderException($"--k {k} must be at least 1.");
-            if (k > maxN) throw new PonderException($"--k {k} is larger than --samples {maxN} (the most samples any problem has).");
+            if (k < 1)
+                throw new PonderException($"--k {k} must be at least 1.");
+            if (k > maxN)
+                throw new PonderException(
+                    $"--k {k} is larger than --samples {maxN} (the most samples any problem has)."
+                );
             var eligible = problems.Where(p => p.Count >= k).ToList();
             if (eligible.Count < problems.Count)
-                warnings.Add($"k={k}: {problems.Count - eligible.Count} of {problems.Count} problems have fewer than {k} samples and are left out of the @{k} metrics");
-            perK.Add(new MetricsAtK(
-                k,
-                eligible.Average(p => PassAtK(p.Count, p.Count(s => s.Correct), k)),
-                eligible.Average(p => ConsAtK(p, k)),
-                hasScores ? eligible.Average(p => RerankAtK(p, k)) : null,
-                hasScores ? eligible.Average(p => WeightedAtK(p, k)) : null,
-                eligible.Count));
+                warnings.Add(
+                    $"k={k}: {problems.Count - eligible.Count} of {problems.Count} problems have fewer than "
+                        + $"{k} samples and are left out of the @{k} metrics"
+                );
+            perK.Add(
+                new MetricsAtK(
+                    k,
+                    eligible.Average(p => PassAtK(p.Count, p.Count(s => s.Correct), k)),
+                    eligible.Average(p => ConsAtK(p, k)),
+                    hasScores ? eligible.Average(p => RerankAtK(p, k)) : null,
+                    hasScores ? eligible.Average(p => WeightedAtK(p, k)) : null,
+                    eligible.Count
+                )
+            );
         }
         return new MetricsReport(passAt1, perK, problems.Count, samples.Count, warnings);
     }

@@ -27,15 +27,24 @@ public sealed class BatchGenerator
     }
 
     /// <summary>Completions for every prompt, prompt-major: prompt i's sample j is at index i·N + j.</summary>
-    public IReadOnlyList<Completion> Generate(IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions options, IProgress<int>? completed = null)
+    public IReadOnlyList<Completion> Generate(
+        IReadOnlyList<IReadOnlyList<int>> prompts,
+        SamplingOptions options,
+        IProgress<int>? completed = null
+    )
     {
         options.Validate();
         int context = model.Config.MaxPositionEmbeddings;
         for (int i = 0; i < prompts.Count; i++)
         {
-            if (prompts[i].Count == 0) throw new PonderException($"prompt {i} is empty: give at least one token.");
+            if (prompts[i].Count == 0)
+                throw new PonderException($"prompt {i} is empty: give at least one token.");
             if (prompts[i].Count + options.MaxNewTokens > context)
-                throw new PonderException($"prompt {i} has {prompts[i].Count} tokens; with max-tokens {options.MaxNewTokens} that exceeds the model's context of {context} tokens. Lower max-tokens to at most {Math.Max(0, context - prompts[i].Count)}.");
+                throw new PonderException(
+                    $"prompt {i} has {prompts[i].Count} tokens; with max-tokens {options.MaxNewTokens} that "
+                        + $"exceeds the model's context of {context} tokens. Lower max-tokens to at most "
+                        + $"{Math.Max(0, context - prompts[i].Count)}."
+                );
         }
         long seed = options.Seed ?? Random.Shared.NextInt64();
         var results = new Completion[prompts.Count * options.N];
@@ -64,7 +73,13 @@ public sealed class BatchGenerator
         public ThinkingState Thinking { get; } = new();
     }
 
-    List<Completion> GenerateChunk(IReadOnlyList<IReadOnlyList<int>> prompts, int first, int count, SamplingOptions o, long seed)
+    List<Completion> GenerateChunk(
+        IReadOnlyList<IReadOnlyList<int>> prompts,
+        int first,
+        int count,
+        SamplingOptions o,
+        long seed
+    )
     {
         int longest = Enumerable.Range(first, count).Max(i => prompts[i].Count);
         var ids = new long[count * longest];
@@ -72,7 +87,7 @@ public sealed class BatchGenerator
         for (int p = 0; p < count; p++)
         {
             var prompt = prompts[first + p];
-            int pad = longest - prompt.Count;                 // left padding
+            int pad = longest - prompt.Count; // left padding
             for (int t = 0; t < prompt.Count; t++)
             {
                 ids[p * longest + pad + t] = prompt[t];
@@ -82,22 +97,27 @@ public sealed class BatchGenerator
 
         var rows = new List<Row>();
         for (int p = 0; p < count; p++)
-            for (int s = 0; s < o.N; s++)
-                rows.Add(new Row(first + p, s, new Random(SampleSeeds.For(seed, prompts[first + p], s))));
-        var batch = new List<Row>(rows);                      // batch row r ↔ batch[r]
+        for (int s = 0; s < o.N; s++)
+            rows.Add(new Row(first + p, s, new Random(SampleSeeds.For(seed, prompts[first + p], s))));
+        var batch = new List<Row>(rows); // batch row r ↔ batch[r]
 
         using var cache = model.NewCache(count, longest + o.MaxNewTokens);
         using var vocabMask = VocabMask();
         Tensor? logits;
         using (var scope = NewDisposeScope())
         {
-            var prefill = model.ForwardCached(tensor(ids, [count, longest], device: model.Device),
-                                              tensor(valid, [count, longest], device: model.Device), cache).squeeze(1); // (P, V)
+            var prefill = model
+                .ForwardCached(
+                    tensor(ids, [count, longest], device: model.Device),
+                    tensor(valid, [count, longest], device: model.Device),
+                    cache
+                )
+                .squeeze(1); // (P, V)
             if (o.N > 1)
             {
                 long[] fan = Enumerable.Range(0, count).SelectMany(p => Enumerable.Repeat((long)p, o.N)).ToArray();
                 cache.SelectRows(fan);
-                prefill = prefill.index_select(0, tensor(fan, device: model.Device));                       // (P·N, V)
+                prefill = prefill.index_select(0, tensor(fan, device: model.Device)); // (P·N, V)
             }
             logits = prefill.MoveToOuterDisposeScope();
         }
@@ -108,9 +128,17 @@ public sealed class BatchGenerator
         {
             using var scope = NewDisposeScope();
             var uniforms = batch.Select(r => r.Finish is null ? (float)(1.0 - r.Rng.NextDouble()) : 1f).ToArray();
-            var (tok, lp) = TokenPicker.Pick(logits!, o.Temperature, o.TopK, o.TopP, tensor(uniforms, device: model.Device), vocabMask);
+            var (tok, lp) = TokenPicker.Pick(
+                logits!,
+                o.Temperature,
+                o.TopK,
+                o.TopP,
+                tensor(uniforms, device: model.Device),
+                vocabMask
+            );
             long[] chosen = tok.cpu().data<long>().ToArray();
-            float[] chosenLp = lp.to(ScalarType.Float32).cpu().data<float>().ToArray();   // any model dtype (float64 in tests)
+            // any model dtype (float64 in tests)
+            float[] chosenLp = lp.to(ScalarType.Float32).cpu().data<float>().ToArray();
             bool anyForced = false;
             for (int r = 0; r < batch.Count; r++)
                 if (batch[r].Finish is null && thinking is not null)
@@ -123,7 +151,10 @@ public sealed class BatchGenerator
             {
                 // Forced tokens carry the model's own log-probability of them, like sampled ones.
                 var scaled = o.Temperature == 0 ? logits! : logits! / o.Temperature;
-                var all = scaled.log_softmax(-1).gather(-1, tensor(chosen, device: model.Device).unsqueeze(-1)).squeeze(-1);
+                var all = scaled
+                    .log_softmax(-1)
+                    .gather(-1, tensor(chosen, device: model.Device).unsqueeze(-1))
+                    .squeeze(-1);
                 chosenLp = all.to(ScalarType.Float32).cpu().data<float>().ToArray();
                 tok = tensor(chosen, device: model.Device);
             }
@@ -133,7 +164,8 @@ public sealed class BatchGenerator
             for (int r = 0; r < batch.Count; r++)
             {
                 var row = batch[r];
-                if (row.Finish is not null) continue;
+                if (row.Finish is not null)
+                    continue;
                 int id = (int)chosen[r];
                 row.Tokens.Add(id);
                 row.Logprobs.Add(chosenLp[r]);
@@ -143,17 +175,24 @@ public sealed class BatchGenerator
                     row.Finish = FinishReason.Length;
             }
             int unfinished = batch.Count(r => r.Finish is null);
-            if (unfinished == 0) break;
+            if (unfinished == 0)
+                break;
 
             if (batch.Count - unfinished >= Math.Max(1, batch.Count / 4))
             {
-                long[] keep = Enumerable.Range(0, batch.Count).Where(r => batch[r].Finish is null).Select(r => (long)r).ToArray();
+                long[] keep = Enumerable
+                    .Range(0, batch.Count)
+                    .Where(r => batch[r].Finish is null)
+                    .Select(r => (long)r)
+                    .ToArray();
                 cache.SelectRows(keep);
                 tok = tok.index_select(0, tensor(keep, device: model.Device));
                 batch = keep.Select(r => batch[(int)r]).ToList();
             }
-            logits = model.ForwardCached(tok.view(-1, 1), ones([tok.shape[0], 1], ScalarType.Bool, model.Device), cache)
-                          .squeeze(1).MoveToOuterDisposeScope();                                            // (B, V)
+            logits = model
+                .ForwardCached(tok.view(-1, 1), ones([tok.shape[0], 1], ScalarType.Bool, model.Device), cache)
+                .squeeze(1)
+                .MoveToOuterDisposeScope(); // (B, V)
         }
         logits?.Dispose();
         return rows.Select(r => Finish(r, prompts[r.PromptIndex], o)).ToList();
@@ -161,16 +200,30 @@ public sealed class BatchGenerator
 
     Completion Finish(Row row, IReadOnlyList<int> prompt, SamplingOptions o)
     {
-        var textIds = row.Tokens.Count > 0 && stopTokenIds.Contains(row.Tokens[^1]) ? row.Tokens.Take(row.Tokens.Count - 1) : row.Tokens;
+        var textIds =
+            row.Tokens.Count > 0 && stopTokenIds.Contains(row.Tokens[^1])
+                ? row.Tokens.Take(row.Tokens.Count - 1)
+                : row.Tokens;
         string text = tokenizer.Decode(textIds);
         foreach (var stop in o.Stop)
         {
             int at = text.IndexOf(stop, StringComparison.Ordinal);
-            if (at >= 0) text = text[..at];
+            if (at >= 0)
+                text = text[..at];
         }
         int? reasoningEnd = thinkEndId is int te && row.Tokens.IndexOf(te) is var i and >= 0 ? i : null;
-        return new Completion(row.PromptIndex, row.SampleIndex, prompt.ToArray(), row.Tokens.ToArray(), row.Logprobs.ToArray(),
-                              text, row.Finish ?? FinishReason.Length, reasoningEnd, row.Thinking.BudgetCut, row.Thinking.Extensions);
+        return new Completion(
+            row.PromptIndex,
+            row.SampleIndex,
+            prompt.ToArray(),
+            row.Tokens.ToArray(),
+            row.Logprobs.ToArray(),
+            text,
+            row.Finish ?? FinishReason.Length,
+            reasoningEnd,
+            row.Thinking.BudgetCut,
+            row.Thinking.Extensions
+        );
     }
 
     bool EndsWithStopString(List<int> tokens, IReadOnlyList<string> stops, int maxStop)
@@ -185,9 +238,11 @@ public sealed class BatchGenerator
     /// <summary>(V) additive mask: −∞ for ids the tokenizer does not have (models pad their vocabulary).</summary>
     Tensor VocabMask()
     {
-        int v = model.Config.VocabSize, known = Math.Min(tokenizer.VocabSize, v);
+        int v = model.Config.VocabSize,
+            known = Math.Min(tokenizer.VocabSize, v);
         var mask = new float[v];
-        for (int i = known; i < v; i++) mask[i] = float.NegativeInfinity;
+        for (int i = known; i < v; i++)
+            mask[i] = float.NegativeInfinity;
         return tensor(mask, device: model.Device).DetachFromDisposeScope();
     }
 }

@@ -1,7 +1,11 @@
 namespace Ponder.Generation;
 
 /// <summary>Why a completion ended: a stop token or string (<c>stop</c>), or the token limit (<c>length</c>).</summary>
-public enum FinishReason { Stop, Length }
+public enum FinishReason
+{
+    Stop,
+    Length,
+}
 
 /// <summary>One sampled completion, with everything RL and evaluation need.</summary>
 /// <param name="PromptIndex">Which prompt of the request.</param>
@@ -26,9 +30,11 @@ public sealed record Completion(
     FinishReason Finish,
     int? ReasoningEnd,
     bool BudgetCut = false,
-    int Extensions = 0)
+    int Extensions = 0
+)
 {
-    /// <summary>Tokens of the reasoning, up to and including the end-of-thinking token (all of them if it never closed).</summary>
+    /// <summary>Tokens of the reasoning, up to and including the end-of-thinking token (all of them if it never
+    /// closed).</summary>
     public int ReasoningTokens => ReasoningEnd is int end ? end + 1 : TokenIds.Count;
 
     /// <summary>Tokens after the reasoning: the answer, including the stop token.</summary>

@@ -19,10 +19,23 @@ public static class ReasoningEffort
             throw new PonderException($"reasoning effort \"{effort}\" is not one of low, medium, high.");
         if (generation.Extra is { } extra && extra.TryGetValue(ConfigKey, out var budgets))
         {
-            if (budgets.ValueKind != JsonValueKind.Object || !budgets.TryGetProperty(effort, out var b) || !b.TryGetInt32(out int value) || value < 0)
-                throw new PonderException($"generation_config.json: \"{ConfigKey}\" must map low, medium and high to token counts ≥ 0 (\"{effort}\" is missing or not a number).");
+            if (
+                budgets.ValueKind != JsonValueKind.Object
+                || !budgets.TryGetProperty(effort, out var b)
+                || !b.TryGetInt32(out int value)
+                || value < 0
+            )
+                throw new PonderException(
+                    $"generation_config.json: \"{ConfigKey}\" must map low, medium and high to token counts ≥ "
+                        + $"0 (\"{effort}\" is missing or not a number)."
+                );
             return value;
         }
-        return effort switch { "low" => contextLength / 16, "medium" => contextLength / 8, _ => contextLength / 4 };
+        return effort switch
+        {
+            "low" => contextLength / 16,
+            "medium" => contextLength / 8,
+            _ => contextLength / 4,
+        };
     }
 }

@@ -3,7 +3,8 @@ namespace Ponder.Generation;
 /// <summary>How to sample completions. Immutable; <see cref="Validate"/> says what to change.</summary>
 public sealed record SamplingOptions
 {
-    /// <summary>Softmax temperature; 0 means greedy (argmax). <value>The default value is 1.0.</value> Range [0, 100].</summary>
+    /// <summary>Softmax temperature; 0 means greedy (argmax). <value>The default value is 1.0.</value> Range [0,
+    /// 100].</summary>
     public double Temperature { get; init; } = 1.0;
 
     /// <summary>Nucleus sampling: keep the smallest set of tokens whose probability sums to at least TopP.
@@ -51,14 +52,24 @@ public sealed record SamplingOptions
             throw new PonderException($"temperature {Temperature} is out of range: use 0 (greedy) up to 100.");
         if (double.IsNaN(TopP) || TopP <= 0 || TopP > 1)
             throw new PonderException($"top-p {TopP} is out of range: use a value in (0, 1]; 1 turns it off.");
-        if (TopK < 0) throw new PonderException($"top-k {TopK} must be 0 (off) or positive.");
-        if (MaxNewTokens < 1) throw new PonderException($"max-tokens {MaxNewTokens} must be at least 1.");
-        if (N < 1) throw new PonderException($"n {N} must be at least 1.");
-        if (MaxBatchSize < 1) throw new PonderException($"max batch size {MaxBatchSize} must be at least 1.");
-        if (Stop.Any(string.IsNullOrEmpty)) throw new PonderException("stop strings must not be empty.");
-        if (MaxThinkingTokens < 0) throw new PonderException($"max-thinking-tokens {MaxThinkingTokens} must be 0 (answer directly) or positive.");
-        if (ExtendThinking < 0) throw new PonderException($"extend-thinking {ExtendThinking} must be 0 or positive.");
-        if (ExtendThinking > 0 && string.IsNullOrEmpty(ExtendWith)) throw new PonderException("extend-with must not be empty when extend-thinking is set.");
+        if (TopK < 0)
+            throw new PonderException($"top-k {TopK} must be 0 (off) or positive.");
+        if (MaxNewTokens < 1)
+            throw new PonderException($"max-tokens {MaxNewTokens} must be at least 1.");
+        if (N < 1)
+            throw new PonderException($"n {N} must be at least 1.");
+        if (MaxBatchSize < 1)
+            throw new PonderException($"max batch size {MaxBatchSize} must be at least 1.");
+        if (Stop.Any(string.IsNullOrEmpty))
+            throw new PonderException("stop strings must not be empty.");
+        if (MaxThinkingTokens < 0)
+            throw new PonderException(
+                $"max-thinking-tokens {MaxThinkingTokens} must be 0 (answer directly) or positive."
+            );
+        if (ExtendThinking < 0)
+            throw new PonderException($"extend-thinking {ExtendThinking} must be 0 or positive.");
+        if (ExtendThinking > 0 && string.IsNullOrEmpty(ExtendWith))
+            throw new PonderException("extend-with must not be empty when extend-thinking is set.");
         return this;
     }
 }

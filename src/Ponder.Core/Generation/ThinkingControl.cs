@@ -30,35 +30,55 @@ public sealed class ThinkingControl
 
     public ThinkingControl(int? budget, int extend, int thinkEnd, int[] closing, int[] extension)
     {
-        (this.budget, this.extend, this.thinkEnd, this.closing, this.extension) = (budget, extend, thinkEnd, closing, extension);
+        (this.budget, this.extend, this.thinkEnd, this.closing, this.extension) = (
+            budget,
+            extend,
+            thinkEnd,
+            closing,
+            extension
+        );
     }
 
     /// <summary>The control for <paramref name="o"/>, or null when it sets neither a budget nor extensions.</summary>
     public static ThinkingControl? For(SamplingOptions o, TextTokenizer tokenizer, int? thinkEndId)
     {
-        if (o.MaxThinkingTokens is null && o.ExtendThinking == 0) return null;
-        int end = thinkEndId ?? throw new PonderException("a thinking budget needs a tokenizer with the </think> token.");
+        if (o.MaxThinkingTokens is null && o.ExtendThinking == 0)
+            return null;
+        int end =
+            thinkEndId ?? throw new PonderException("a thinking budget needs a tokenizer with the </think> token.");
         int[] closing = [end, .. tokenizer.Encode(ChatTemplate.AnswerPrefix)];
-        return new ThinkingControl(o.MaxThinkingTokens, o.ExtendThinking, end, closing, [.. tokenizer.Encode(o.ExtendWith)]);
+        return new ThinkingControl(
+            o.MaxThinkingTokens,
+            o.ExtendThinking,
+            end,
+            closing,
+            [.. tokenizer.Encode(o.ExtendWith)]
+        );
     }
 
-    /// <summary>The token to emit given the model's <paramref name="sampled"/> one; updates <paramref name="s"/>.</summary>
+    /// <summary>The token to emit given the model's <paramref name="sampled"/> one; updates
+    /// <paramref name="s"/>.</summary>
     public int Next(ThinkingState s, int sampled)
     {
         int emitted = Choose(s, sampled);
-        if (emitted == thinkEnd) s.Closed = true;
-        else if (!s.Closed) s.ReasoningTokens++;
+        if (emitted == thinkEnd)
+            s.Closed = true;
+        else if (!s.Closed)
+            s.ReasoningTokens++;
         return emitted;
     }
 
     int Choose(ThinkingState s, int sampled)
     {
-        if (s.Forced.Count > 0) return s.Forced.Dequeue();
-        if (s.Closed) return sampled;
+        if (s.Forced.Count > 0)
+            return s.Forced.Dequeue();
+        if (s.Closed)
+            return sampled;
         if (sampled == thinkEnd)
         {
             bool room = budget is null || s.ReasoningTokens + extension.Length <= budget;
-            if (s.Extensions >= extend || !room) return sampled;
+            if (s.Extensions >= extend || !room)
+                return sampled;
             s.Extensions++;
             return Enqueue(s, extension);
         }
@@ -72,7 +92,8 @@ public sealed class ThinkingControl
 
     static int Enqueue(ThinkingState s, int[] tokens)
     {
-        foreach (int t in tokens.Skip(1)) s.Forced.Enqueue(t);
+        foreach (int t in tokens.Skip(1))
+            s.Forced.Enqueue(t);
         return tokens[0];
     }
 }

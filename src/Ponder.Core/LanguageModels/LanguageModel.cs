@@ -19,8 +19,11 @@ public sealed class LanguageModel : IDisposable
         Network = network;
         Tokenizer = tokenizer;
         Generation = generation;
-        Chat = tokenizer.TokenToId(ChatTemplate.ImStart) is not null && tokenizer.TokenToId(ChatTemplate.ThinkEnd) is not null
-            ? new ChatTemplate(tokenizer) : null;
+        Chat =
+            tokenizer.TokenToId(ChatTemplate.ImStart) is not null
+            && tokenizer.TokenToId(ChatTemplate.ThinkEnd) is not null
+                ? new ChatTemplate(tokenizer)
+                : null;
     }
 
     public CausalLM Network { get; }
@@ -34,10 +37,13 @@ public sealed class LanguageModel : IDisposable
     /// <summary>Ids that end a completion: EOS from generation_config.json, config.json and the tokenizer, and the
     /// end-of-turn token of the chat template.</summary>
     public IReadOnlyList<int> StopTokenIds =>
-        Generation.EosTokenIds.Concat(Config.EosTokenIds)
+        Generation
+            .EosTokenIds.Concat(Config.EosTokenIds)
             .Concat(Tokenizer.EosTokenId is int e ? [e] : [])
             .Concat(Chat is not null ? [Chat.EndOfTurnId] : [])
-            .Distinct().Order().ToArray();
+            .Distinct()
+            .Order()
+            .ToArray();
 
     public BatchGenerator CreateGenerator() => new(Network, Tokenizer, StopTokenIds);
 
@@ -52,12 +58,21 @@ public sealed class LanguageModel : IDisposable
         };
         var network = new CausalLM(config, device);
         network.InitializeWeights(seed);
-        var generation = new GenerationConfig { BosTokenId = config.BosTokenId, PadTokenId = tokenizer.PadTokenId, Temperature = 1.0, TopP = 1.0 }
-            .WithEosTokenIds([tokenizer.TokenToId(ChatTemplate.ImEnd)!.Value, tokenizer.TokenToId("<|endoftext|>")!.Value]);
+        var generation = new GenerationConfig
+        {
+            BosTokenId = config.BosTokenId,
+            PadTokenId = tokenizer.PadTokenId,
+            Temperature = 1.0,
+            TopP = 1.0,
+        }.WithEosTokenIds([
+            tokenizer.TokenToId(ChatTemplate.ImEnd)!.Value,
+            tokenizer.TokenToId("<|endoftext|>")!.Value,
+        ]);
         return new LanguageModel(network, tokenizer, generation);
     }
 
-    /// <summary>Loads a Hugging Face model directory. <paramref name="device"/> picks the device and weight dtype.</summary>
+    /// <summary>Loads a Hugging Face model directory. <paramref name="device"/> picks the device and weight
+    /// dtype.</summary>
     public static LanguageModel Load(string dir, DeviceOptions? device = null)
     {
         var d = device ?? DeviceOptions.Cpu;
@@ -93,17 +108,22 @@ public sealed class LanguageModel : IDisposable
             {
                 var w = weights[name];
                 if (!w.shape.SequenceEqual(p.shape))
-                    throw new PonderException($"{dir}: tensor {name} has shape [{string.Join(", ", w.shape)}] but config.json implies [{string.Join(", ", p.shape)}].");
+                    throw new PonderException(
+                        $"{dir}: tensor {name} has shape [{string.Join(", ", w.shape)}] but config.json "
+                            + $"implies [{string.Join(", ", p.shape)}]."
+                    );
                 p.copy_(w);
             }
         }
         finally
         {
-            foreach (var w in weights.Values) w.Dispose();
+            foreach (var w in weights.Values)
+                w.Dispose();
         }
     }
 
-    /// <summary>Writes config.json, model.safetensors, the tokenizer files and generation_config.json (each atomically).</summary>
+    /// <summary>Writes config.json, model.safetensors, the tokenizer files and generation_config.json (each
+    /// atomically).</summary>
     public void Save(string dir)
     {
         Directory.CreateDirectory(dir);

@@ -13,13 +13,16 @@ public sealed class CausalLM : nn.Module
 {
     readonly DecoderModel model;
     readonly Linear? lm_head;
-    Tensor? cosTable, sinTable;   // (L, D) float32, grown on demand; not parameters
+    Tensor? cosTable,
+        sinTable; // (L, D) float32, grown on demand; not parameters
 
-    public CausalLM(ModelConfig config, DeviceOptions? device = null) : base(nameof(CausalLM))
+    public CausalLM(ModelConfig config, DeviceOptions? device = null)
+        : base(nameof(CausalLM))
     {
         Config = config.Validate();
         model = new DecoderModel(config);
-        if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        if (!config.TieWordEmbeddings)
+            lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
         RegisterComponents();
         var d = device ?? DeviceOptions.Cpu;
         this.to(d.TorchDevice).to(d.ScalarType);
@@ -38,9 +41,12 @@ public sealed class CausalLM : nn.Module
         var g = new Generator((ulong)seed, Device);
         foreach (var (name, p) in named_parameters())
         {
-            if (name.EndsWith("norm.weight", StringComparison.Ordinal)) p.fill_(1);
-            else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
-            else p.normal_(0, std, g);
+            if (name.EndsWith("norm.weight", StringComparison.Ordinal))
+                p.fill_(1);
+            else if (name.EndsWith(".bias", StringComparison.Ordinal))
+                p.zero_();
+            else
+                p.normal_(0, std, g);
         }
     }
 
@@ -49,7 +55,7 @@ public sealed class CausalLM : nn.Module
     /// padding (0) on either side; positions count real tokens only, so padding never shifts a sequence.
     /// Returns float32 logits (B, T, V) (float64 for a float64 model).
     /// </summary>
-    public Tensor Forward(Tensor ids, Tensor? attentionMask = null) => Logits(Hidden(ids, attentionMask));   // (B, T, V)
+    public Tensor Forward(Tensor ids, Tensor? attentionMask = null) => Logits(Hidden(ids, attentionMask)); // (B, T, V)
 
     /// <summary>
     /// The final-normed hidden states (B, T, C) of a full-sequence forward, in the model's dtype: what
@@ -58,23 +64,24 @@ public sealed class CausalLM : nn.Module
     /// </summary>
     public Tensor Hidden(Tensor ids, Tensor? attentionMask = null)
     {
-        long b = ids.shape[0], t = ids.shape[1];
+        long b = ids.shape[0],
+            t = ids.shape[1];
         Tensor positions;
         Tensor? mask = null;
         if (attentionMask is null)
         {
-            positions = arange(t, device: Device).unsqueeze(0).expand(b, t);                         // (B, T)
+            positions = arange(t, device: Device).unsqueeze(0).expand(b, t); // (B, T)
         }
         else
         {
-            var real = attentionMask.to(ScalarType.Bool);                                             // (B, T)
-            positions = (real.to(ScalarType.Int64).cumsum(1) - 1).clamp_min(0);                      // (B, T)
-            var causal = ones(t, t, ScalarType.Bool, Device).tril();                                  // (T, T)
-            var self = eye(t, dtype: ScalarType.Bool, device: Device);                                // (T, T)
-            mask = ((real.unsqueeze(1) & causal.unsqueeze(0)) | self.unsqueeze(0)).unsqueeze(1);      // (B, 1, T, T)
+            var real = attentionMask.to(ScalarType.Bool); // (B, T)
+            positions = (real.to(ScalarType.Int64).cumsum(1) - 1).clamp_min(0); // (B, T)
+            var causal = ones(t, t, ScalarType.Bool, Device).tril(); // (T, T)
+            var self = eye(t, dtype: ScalarType.Bool, device: Device); // (T, T)
+            mask = ((real.unsqueeze(1) & causal.unsqueeze(0)) | self.unsqueeze(0)).unsqueeze(1); // (B, 1, T, T)
         }
         var (cos, sin) = RotaryFor(positions);
-        return model.forward(ids, cos, sin, mask, cache: null, cacheStart: 0);                        // (B, T, C)
+        return model.forward(ids, cos, sin, mask, cache: null, cacheStart: 0); // (B, T, C)
     }
 
     /// <summary>
@@ -85,12 +92,12 @@ public sealed class CausalLM : nn.Module
     public Tensor ForwardPacked(Tensor ids, Tensor positions, Tensor segments)
     {
         long t = ids.shape[1];
-        var same = segments.unsqueeze(2).eq(segments.unsqueeze(1));                                    // (B, T, T)
-        var causal = ones(t, t, ScalarType.Bool, Device).tril();                                      // (T, T)
-        var self = eye(t, dtype: ScalarType.Bool, device: Device);                                    // (T, T)
-        var mask = ((same & causal.unsqueeze(0)) | self.unsqueeze(0)).unsqueeze(1);                   // (B, 1, T, T)
+        var same = segments.unsqueeze(2).eq(segments.unsqueeze(1)); // (B, T, T)
+        var causal = ones(t, t, ScalarType.Bool, Device).tril(); // (T, T)
+        var self = eye(t, dtype: ScalarType.Bool, device: Device); // (T, T)
+        var mask = ((same & causal.unsqueeze(0)) | self.unsqueeze(0)).unsqueeze(1); // (B, 1, T, T)
         var (cos, sin) = RotaryFor(positions);
-        return Logits(model.forward(ids, cos, sin, mask, cache: null, cacheStart: 0));                 // (B, T, V)
+        return Logits(model.forward(ids, cos, sin, mask, cache: null, cacheStart: 0)); // (B, T, V)
     }
 
     /// <summary>
@@ -105,8 +112,9 @@ public sealed class CausalLM : nn.Module
         var (cos, sin) = RotaryFor(positions);
         // A single new token per row sees every real key before it: no mask beyond padding is needed, but padded
         // slots may exist, so the mask is always passed (SDPA's own causal mask is top-left aligned, wrong here).
-        var x = model.forward(ids, cos, sin, mask, cache, start);                                    // (B, T, C)
-        if (lastOnly) x = x.narrow(1, x.shape[1] - 1, 1);                                            // (B, 1, C)
+        var x = model.forward(ids, cos, sin, mask, cache, start); // (B, T, C)
+        if (lastOnly)
+            x = x.narrow(1, x.shape[1] - 1, 1); // (B, 1, C)
         return Logits(x);
     }
 
@@ -133,10 +141,11 @@ public sealed class CausalLM : nn.Module
             cosTable = c.DetachFromDisposeScope();
             sinTable = s.DetachFromDisposeScope();
         }
-        long b = positions.shape[0], t = positions.shape[1];
+        long b = positions.shape[0],
+            t = positions.shape[1];
         var flat = positions.reshape(-1);
-        var cos = cosTable.index_select(0, flat).view(b, 1, t, -1).to(DType);                         // (B, 1, T, D)
-        var sin = sinTable!.index_select(0, flat).view(b, 1, t, -1).to(DType);                        // (B, 1, T, D)
+        var cos = cosTable.index_select(0, flat).view(b, 1, t, -1).to(DType); // (B, 1, T, D)
+        var sin = sinTable!.index_select(0, flat).view(b, 1, t, -1).to(DType); // (B, 1, T, D)
         return (cos, sin);
     }
 

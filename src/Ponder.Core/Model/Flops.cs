@@ -21,10 +21,14 @@ namespace Ponder.Model;
 public static class Flops
 {
     /// <summary>Weights that take part in a matmul: q/k/v/o and gate/up/down per layer, plus the V×C output
-    /// projection (lm_head, or the embedding matrix reused when tied). Biases, norms and the embedding lookup are excluded.</summary>
+    /// projection (lm_head, or the embedding matrix reused when tied). Biases, norms and the embedding lookup are
+    /// excluded.</summary>
     public static long MatmulParameters(ModelConfig c)
     {
-        long d = c.HiddenSize, f = c.IntermediateSize, hq = (long)c.NumAttentionHeads * c.HeadDim, hkv = (long)c.KeyValueHeads * c.HeadDim;
+        long d = c.HiddenSize,
+            f = c.IntermediateSize,
+            hq = (long)c.NumAttentionHeads * c.HeadDim,
+            hkv = (long)c.KeyValueHeads * c.HeadDim;
         long perLayer = d * hq + 2 * d * hkv + hq * d + 3 * d * f;
         return c.NumHiddenLayers * perLayer + (long)c.VocabSize * d;
     }

@@ -9,9 +9,10 @@ namespace Ponder.Model;
 /// </summary>
 public sealed class KvCache : IDisposable
 {
-    Tensor[] keys, values;      // per layer (B, K, capacity, D)
-    Tensor valid;               // (B, capacity) bool: slot holds a real token
-    Tensor nextPosition;        // (B) int64: rotary position of each row's next real token
+    Tensor[] keys,
+        values; // per layer (B, K, capacity, D)
+    Tensor valid; // (B, capacity) bool: slot holds a real token
+    Tensor nextPosition; // (B) int64: rotary position of each row's next real token
 
     public KvCache(ModelConfig config, long batch, int capacity, ScalarType dtype, Device device)
     {
@@ -20,8 +21,10 @@ public sealed class KvCache : IDisposable
         values = new Tensor[config.NumHiddenLayers];
         for (int i = 0; i < keys.Length; i++)
         {
-            keys[i] = zeros([batch, config.KeyValueHeads, capacity, config.HeadDim], dtype, device).DetachFromDisposeScope();
-            values[i] = zeros([batch, config.KeyValueHeads, capacity, config.HeadDim], dtype, device).DetachFromDisposeScope();
+            keys[i] = zeros([batch, config.KeyValueHeads, capacity, config.HeadDim], dtype, device)
+                .DetachFromDisposeScope();
+            values[i] = zeros([batch, config.KeyValueHeads, capacity, config.HeadDim], dtype, device)
+                .DetachFromDisposeScope();
         }
         valid = zeros([batch, capacity], ScalarType.Bool, device).DetachFromDisposeScope();
         nextPosition = zeros([batch], ScalarType.Int64, device).DetachFromDisposeScope();
@@ -32,7 +35,8 @@ public sealed class KvCache : IDisposable
     public int Capacity { get; }
     public long BatchSize => valid.shape[0];
 
-    /// <summary>Writes a layer's new keys/values (B, K, T, D) at <paramref name="start"/>; returns the filled prefix (B, K, start+T, D).</summary>
+    /// <summary>Writes a layer's new keys/values (B, K, T, D) at <paramref name="start"/>; returns the filled prefix
+    /// (B, K, start+T, D).</summary>
     internal (Tensor Keys, Tensor Values) Append(int layer, int start, Tensor k, Tensor v)
     {
         long t = k.shape[2];
@@ -50,21 +54,24 @@ public sealed class KvCache : IDisposable
     {
         long t = newValid.shape[1];
         if (Length + t > Capacity)
-            throw new PonderException($"The KV cache holds {Capacity} tokens; this step needs {Length + t}. Lower --max-tokens or the prompt length.");
+            throw new PonderException(
+                $"The KV cache holds {Capacity} tokens; this step needs {Length + t}. Lower --max-tokens or "
+                    + "the prompt length."
+            );
         int start = Length;
-        var newValidLong = newValid.to(ScalarType.Int64);                                         // (B, T)
-        var positions = (nextPosition.unsqueeze(1) + newValidLong.cumsum(1) - 1).clamp_min(0);     // (B, T)
+        var newValidLong = newValid.to(ScalarType.Int64); // (B, T)
+        var positions = (nextPosition.unsqueeze(1) + newValidLong.cumsum(1) - 1).clamp_min(0); // (B, T)
         valid.narrow(1, start, t).copy_(newValid);
         nextPosition.add_(newValidLong.sum(1));
         Length += (int)t;
 
         long s = Length;
-        var queryAt = arange(start, start + t, device: valid.device).unsqueeze(1);                // (T, 1)
-        var keyAt = arange(0, s, device: valid.device).unsqueeze(0);                              // (1, S)
-        var causal = keyAt <= queryAt;                                                             // (T, S)
-        var self = keyAt == queryAt;                                                               // (T, S)
+        var queryAt = arange(start, start + t, device: valid.device).unsqueeze(1); // (T, 1)
+        var keyAt = arange(0, s, device: valid.device).unsqueeze(0); // (1, S)
+        var causal = keyAt <= queryAt; // (T, S)
+        var self = keyAt == queryAt; // (T, S)
         var mask = (valid.narrow(1, 0, s).unsqueeze(1) & causal.unsqueeze(0)) | self.unsqueeze(0); // (B, T, S)
-        return (positions, mask.unsqueeze(1));                                                     // (B, 1, T, S)
+        return (positions, mask.unsqueeze(1)); // (B, 1, T, S)
     }
 
     /// <summary>Keeps (or repeats) rows: <paramref name="rows"/> indexes the current batch. Used to fan a prefilled
@@ -89,20 +96,27 @@ public sealed class KvCache : IDisposable
     }
 
     /// <summary>
-    /// Stacks <paramref name="b"/>'s rows under <paramref name="a"/>'s (continuous batching: a freshly prefilled request
-    /// joins the running batch). Slots that are padding in every row of a cache are dropped, and the shorter cache is
-    /// left-padded with invalid slots so both end at the same column; validity and next positions travel with their
-    /// rows, so every row's outputs are exactly those it would get alone. Neither input is changed (the caller still
-    /// owns and disposes them); the result holds <paramref name="capacity"/> slots, at least the merged length.
+    /// Stacks <paramref name="b"/>'s rows under <paramref name="a"/>'s (continuous batching: a freshly prefilled
+    /// request joins the running batch). Slots that are padding in every row of a cache are dropped, and the shorter
+    /// cache is left-padded with invalid slots so both end at the same column; validity and next positions travel with
+    /// their rows, so every row's outputs are exactly those it would get alone. Neither input is changed (the caller
+    /// still owns and disposes them); the result holds <paramref name="capacity"/> slots, at least the merged length.
     /// </summary>
     public static KvCache Merge(KvCache a, KvCache b, int capacity)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        int la = a.Length - a.LeadingPadding(), lb = b.Length - b.LeadingPadding();
+        int la = a.Length - a.LeadingPadding(),
+            lb = b.Length - b.LeadingPadding();
         int length = Math.Max(la, lb);
-        if (capacity < length) throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"the merged cache needs at least {length} slots");
-        long ba = a.BatchSize, bb = b.BatchSize;
+        if (capacity < length)
+            throw new ArgumentOutOfRangeException(
+                nameof(capacity),
+                capacity,
+                $"the merged cache needs at least {length} slots"
+            );
+        long ba = a.BatchSize,
+            bb = b.BatchSize;
         using var scope = NewDisposeScope();
         var keys = new Tensor[a.keys.Length];
         var values = new Tensor[a.keys.Length];
@@ -111,14 +125,15 @@ public sealed class KvCache : IDisposable
             keys[i] = Stack(a.keys[i], b.keys[i]);
             values[i] = Stack(a.values[i], b.values[i]);
         }
-        var valid = zeros([ba + bb, capacity], ScalarType.Bool, a.valid.device);                       // (B, S)
+        var valid = zeros([ba + bb, capacity], ScalarType.Bool, a.valid.device); // (B, S)
         valid.narrow(0, 0, ba).narrow(1, length - la, la).copy_(a.valid.narrow(1, a.Length - la, la));
         valid.narrow(0, ba, bb).narrow(1, length - lb, lb).copy_(b.valid.narrow(1, b.Length - lb, lb));
-        var next = cat([a.nextPosition, b.nextPosition], 0);                                           // (B)
-        foreach (var t in keys.Concat(values).Append(valid).Append(next)) t.DetachFromDisposeScope();
+        var next = cat([a.nextPosition, b.nextPosition], 0); // (B)
+        foreach (var t in keys.Concat(values).Append(valid).Append(next))
+            t.DetachFromDisposeScope();
         return new KvCache(keys, values, valid, next, length, capacity);
 
-        Tensor Stack(Tensor x, Tensor y)                                                               // (B, K, S, D)
+        Tensor Stack(Tensor x, Tensor y) // (B, K, S, D)
         {
             var m = zeros([ba + bb, x.shape[1], capacity, x.shape[3]], x.dtype, x.device);
             m.narrow(0, 0, ba).narrow(2, length - la, la).copy_(x.narrow(2, a.Length - la, la));
@@ -130,9 +145,10 @@ public sealed class KvCache : IDisposable
     /// <summary>Leading slots that are padding in every row (dropped by <see cref="Merge"/>).</summary>
     int LeadingPadding()
     {
-        if (Length == 0) return 0;
+        if (Length == 0)
+            return 0;
         using var scope = NewDisposeScope();
-        var any = valid.narrow(1, 0, Length).any(0).cpu().data<bool>().ToArray();                     // (S)
+        var any = valid.narrow(1, 0, Length).any(0).cpu().data<bool>().ToArray(); // (S)
         int first = Array.IndexOf(any, true);
         return first < 0 ? Length : first;
     }
@@ -146,8 +162,10 @@ public sealed class KvCache : IDisposable
 
     public void Dispose()
     {
-        foreach (var t in keys) t.Dispose();
-        foreach (var t in values) t.Dispose();
+        foreach (var t in keys)
+            t.Dispose();
+        foreach (var t in values)
+            t.Dispose();
         valid.Dispose();
         nextPosition.Dispose();
     }

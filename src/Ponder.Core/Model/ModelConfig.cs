@@ -6,15 +6,27 @@ namespace Ponder.Model;
 /// <summary>Llama-3 <c>rope_scaling</c> ({"rope_type": "llama3", "factor": 32, …}).</summary>
 public sealed record RopeScaling
 {
-    [JsonPropertyName("rope_type")] public string? RopeType { get; init; }
-    /// <summary>Older files spell <c>rope_type</c> as <c>type</c>.</summary>
-    [JsonPropertyName("type")] public string? Type { get; init; }
-    [JsonPropertyName("factor")] public double Factor { get; init; } = 1.0;
-    [JsonPropertyName("low_freq_factor")] public double LowFreqFactor { get; init; } = 1.0;
-    [JsonPropertyName("high_freq_factor")] public double HighFreqFactor { get; init; } = 4.0;
-    [JsonPropertyName("original_max_position_embeddings")] public int OriginalMaxPositionEmbeddings { get; init; } = 8192;
+    [JsonPropertyName("rope_type")]
+    public string? RopeType { get; init; }
 
-    [JsonIgnore] public string Kind => RopeType ?? Type ?? "default";
+    /// <summary>Older files spell <c>rope_type</c> as <c>type</c>.</summary>
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    [JsonPropertyName("factor")]
+    public double Factor { get; init; } = 1.0;
+
+    [JsonPropertyName("low_freq_factor")]
+    public double LowFreqFactor { get; init; } = 1.0;
+
+    [JsonPropertyName("high_freq_factor")]
+    public double HighFreqFactor { get; init; } = 4.0;
+
+    [JsonPropertyName("original_max_position_embeddings")]
+    public int OriginalMaxPositionEmbeddings { get; init; } = 8192;
+
+    [JsonIgnore]
+    public string Kind => RopeType ?? Type ?? "default";
 }
 
 /// <summary>
@@ -23,47 +35,97 @@ public sealed record RopeScaling
 /// </summary>
 public sealed record ModelConfig
 {
-    [JsonPropertyName("architectures")] public IReadOnlyList<string>? Architectures { get; init; }
-    [JsonPropertyName("model_type")] public string ModelType { get; init; } = "";
-    [JsonPropertyName("hidden_size")] public int HiddenSize { get; init; }
-    [JsonPropertyName("intermediate_size")] public int IntermediateSize { get; init; }
-    [JsonPropertyName("num_hidden_layers")] public int NumHiddenLayers { get; init; }
-    [JsonPropertyName("num_attention_heads")] public int NumAttentionHeads { get; init; }
-    [JsonPropertyName("num_key_value_heads")] public int? NumKeyValueHeads { get; init; }
+    [JsonPropertyName("architectures")]
+    public IReadOnlyList<string>? Architectures { get; init; }
+
+    [JsonPropertyName("model_type")]
+    public string ModelType { get; init; } = "";
+
+    [JsonPropertyName("hidden_size")]
+    public int HiddenSize { get; init; }
+
+    [JsonPropertyName("intermediate_size")]
+    public int IntermediateSize { get; init; }
+
+    [JsonPropertyName("num_hidden_layers")]
+    public int NumHiddenLayers { get; init; }
+
+    [JsonPropertyName("num_attention_heads")]
+    public int NumAttentionHeads { get; init; }
+
+    [JsonPropertyName("num_key_value_heads")]
+    public int? NumKeyValueHeads { get; init; }
+
     /// <summary>Llama-3.2 states it; otherwise hidden_size / num_attention_heads.</summary>
-    [JsonPropertyName("head_dim")] public int? HeadDimOverride { get; init; }
-    [JsonPropertyName("rms_norm_eps")] public double RmsNormEps { get; init; } = 1e-6;
-    [JsonPropertyName("rope_theta")] public double RopeTheta { get; init; } = 10000.0;
-    [JsonPropertyName("rope_scaling")] public RopeScaling? RopeScaling { get; init; }
-    [JsonPropertyName("max_position_embeddings")] public int MaxPositionEmbeddings { get; init; }
-    [JsonPropertyName("vocab_size")] public int VocabSize { get; init; }
-    [JsonPropertyName("tie_word_embeddings")] public bool TieWordEmbeddings { get; init; }
+    [JsonPropertyName("head_dim")]
+    public int? HeadDimOverride { get; init; }
+
+    [JsonPropertyName("rms_norm_eps")]
+    public double RmsNormEps { get; init; } = 1e-6;
+
+    [JsonPropertyName("rope_theta")]
+    public double RopeTheta { get; init; } = 10000.0;
+
+    [JsonPropertyName("rope_scaling")]
+    public RopeScaling? RopeScaling { get; init; }
+
+    [JsonPropertyName("max_position_embeddings")]
+    public int MaxPositionEmbeddings { get; init; }
+
+    [JsonPropertyName("vocab_size")]
+    public int VocabSize { get; init; }
+
+    [JsonPropertyName("tie_word_embeddings")]
+    public bool TieWordEmbeddings { get; init; }
+
     /// <summary>Llama's switch for q/k/v/o bias. Qwen2 has q/k/v bias always and does not state it.</summary>
-    [JsonPropertyName("attention_bias")] public bool? AttentionBias { get; init; }
-    [JsonPropertyName("mlp_bias")] public bool MlpBias { get; init; }
-    [JsonPropertyName("hidden_act")] public string HiddenAct { get; init; } = "silu";
-    [JsonPropertyName("torch_dtype")] public string? TorchDtype { get; init; }
-    [JsonPropertyName("bos_token_id")] public int? BosTokenId { get; init; }
+    [JsonPropertyName("attention_bias")]
+    public bool? AttentionBias { get; init; }
+
+    [JsonPropertyName("mlp_bias")]
+    public bool MlpBias { get; init; }
+
+    [JsonPropertyName("hidden_act")]
+    public string HiddenAct { get; init; } = "silu";
+
+    [JsonPropertyName("torch_dtype")]
+    public string? TorchDtype { get; init; }
+
+    [JsonPropertyName("bos_token_id")]
+    public int? BosTokenId { get; init; }
+
     /// <summary>An id or a list of ids (Llama-3.2-Instruct).</summary>
-    [JsonPropertyName("eos_token_id")] public JsonElement? EosTokenIdRaw { get; init; }
+    [JsonPropertyName("eos_token_id")]
+    public JsonElement? EosTokenIdRaw { get; init; }
 
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
-
-    [JsonIgnore] public int KeyValueHeads => NumKeyValueHeads ?? NumAttentionHeads;
-    [JsonIgnore] public int HeadDim => HeadDimOverride ?? HiddenSize / NumAttentionHeads;
-    [JsonIgnore] public bool IsQwen2 => ModelType == "qwen2";
-    /// <summary>q/k/v projections carry a bias (always for Qwen2).</summary>
-    [JsonIgnore] public bool QkvBias => IsQwen2 || (AttentionBias ?? false);
-    /// <summary>o_proj carries a bias (Llama's attention_bias; never Qwen2).</summary>
-    [JsonIgnore] public bool OutputBias => !IsQwen2 && (AttentionBias ?? false);
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; init; }
 
     [JsonIgnore]
-    public IReadOnlyList<int> EosTokenIds => EosTokenIdRaw switch
-    {
-        { ValueKind: JsonValueKind.Number } e => [e.GetInt32()],
-        { ValueKind: JsonValueKind.Array } e => e.EnumerateArray().Select(x => x.GetInt32()).ToArray(),
-        _ => [],
-    };
+    public int KeyValueHeads => NumKeyValueHeads ?? NumAttentionHeads;
+
+    [JsonIgnore]
+    public int HeadDim => HeadDimOverride ?? HiddenSize / NumAttentionHeads;
+
+    [JsonIgnore]
+    public bool IsQwen2 => ModelType == "qwen2";
+
+    /// <summary>q/k/v projections carry a bias (always for Qwen2).</summary>
+    [JsonIgnore]
+    public bool QkvBias => IsQwen2 || (AttentionBias ?? false);
+
+    /// <summary>o_proj carries a bias (Llama's attention_bias; never Qwen2).</summary>
+    [JsonIgnore]
+    public bool OutputBias => !IsQwen2 && (AttentionBias ?? false);
+
+    [JsonIgnore]
+    public IReadOnlyList<int> EosTokenIds =>
+        EosTokenIdRaw switch
+        {
+            { ValueKind: JsonValueKind.Number } e => [e.GetInt32()],
+            { ValueKind: JsonValueKind.Array } e => e.EnumerateArray().Select(x => x.GetInt32()).ToArray(),
+            _ => [],
+        };
 
     public static readonly string[] SupportedModelTypes = ["llama", "qwen2"];
 
@@ -71,9 +133,15 @@ public sealed record ModelConfig
     public ModelConfig Validate(string source = "config.json")
     {
         if (string.IsNullOrEmpty(ModelType))
-            throw new PonderException($"{source}: field \"model_type\" is missing; Ponder loads {string.Join(" and ", SupportedModelTypes)}.");
+            throw new PonderException(
+                $"{source}: field \"model_type\" is missing; Ponder loads {string.Join(" and ", SupportedModelTypes)}."
+            );
         if (!SupportedModelTypes.Contains(ModelType))
-            throw new PonderException($"{source}: model_type \"{ModelType}\" is not supported (architectures: {string.Join(", ", Architectures ?? [])}); Ponder loads {string.Join(" and ", SupportedModelTypes)} (LlamaForCausalLM, Qwen2ForCausalLM).");
+            throw new PonderException(
+                $"{source}: model_type \"{ModelType}\" is not supported (architectures: "
+                    + $"{string.Join(", ", Architectures ?? [])}); Ponder loads "
+                    + $"{string.Join(" and ", SupportedModelTypes)} (LlamaForCausalLM, Qwen2ForCausalLM)."
+            );
         Require(HiddenSize > 0, "hidden_size", source);
         Require(IntermediateSize > 0, "intermediate_size", source);
         Require(NumHiddenLayers > 0, "num_hidden_layers", source);
@@ -81,36 +149,58 @@ public sealed record ModelConfig
         Require(VocabSize > 0, "vocab_size", source);
         Require(MaxPositionEmbeddings > 0, "max_position_embeddings", source);
         if (KeyValueHeads <= 0 || NumAttentionHeads % KeyValueHeads != 0)
-            throw new PonderException($"{source}: num_key_value_heads ({KeyValueHeads}) must be positive and divide num_attention_heads ({NumAttentionHeads}).");
+            throw new PonderException(
+                $"{source}: num_key_value_heads ({KeyValueHeads}) must be positive and divide "
+                    + $"num_attention_heads ({NumAttentionHeads})."
+            );
         if (HeadDimOverride is null && HiddenSize % NumAttentionHeads != 0)
-            throw new PonderException($"{source}: hidden_size ({HiddenSize}) must be divisible by num_attention_heads ({NumAttentionHeads}).");
+            throw new PonderException(
+                $"{source}: hidden_size ({HiddenSize}) must be divisible by num_attention_heads ({NumAttentionHeads})."
+            );
         if (HeadDim % 2 != 0)
             throw new PonderException($"{source}: head dimension {HeadDim} must be even for rotary embeddings.");
         if (HiddenAct != "silu")
-            throw new PonderException($"{source}: hidden_act \"{HiddenAct}\" is not supported; Llama/Qwen2 use \"silu\".");
+            throw new PonderException(
+                $"{source}: hidden_act \"{HiddenAct}\" is not supported; Llama/Qwen2 use \"silu\"."
+            );
         if (RopeScaling is { } rs && rs.Kind is not ("default" or "llama3"))
-            throw new PonderException($"{source}: rope_scaling type \"{rs.Kind}\" is not supported; Ponder supports \"llama3\" (or no rope_scaling).");
+            throw new PonderException(
+                $"{source}: rope_scaling type \"{rs.Kind}\" is not supported; Ponder supports \"llama3\" (or "
+                    + "no rope_scaling)."
+            );
         return this;
     }
 
     static void Require(bool ok, string field, string source)
     {
-        if (!ok) throw new PonderException($"{source}: field \"{field}\" is missing or not a positive integer.");
+        if (!ok)
+            throw new PonderException($"{source}: field \"{field}\" is missing or not a positive integer.");
     }
 
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
 
     public static ModelConfig Parse(string json, string source = "config.json")
     {
         ModelConfig? config;
-        try { config = JsonSerializer.Deserialize<ModelConfig>(json, Json); }
-        catch (JsonException e) { throw new PonderException($"{source}: not valid config JSON ({e.Message}).", e); }
+        try
+        {
+            config = JsonSerializer.Deserialize<ModelConfig>(json, Json);
+        }
+        catch (JsonException e)
+        {
+            throw new PonderException($"{source}: not valid config JSON ({e.Message}).", e);
+        }
         return (config ?? throw new PonderException($"{source}: empty config.")).Validate(source);
     }
 
     public static ModelConfig Load(string path)
     {
-        if (!File.Exists(path)) throw new PonderException($"{path}: file not found (a model directory needs config.json).");
+        if (!File.Exists(path))
+            throw new PonderException($"{path}: file not found (a model directory needs config.json).");
         return Parse(File.ReadAllText(path), path);
     }
 
@@ -122,7 +212,11 @@ public sealed record ModelConfig
     {
         get
         {
-            long d = HiddenSize, f = IntermediateSize, v = VocabSize, hq = NumAttentionHeads * (long)HeadDim, hkv = KeyValueHeads * (long)HeadDim;
+            long d = HiddenSize,
+                f = IntermediateSize,
+                v = VocabSize,
+                hq = NumAttentionHeads * (long)HeadDim,
+                hkv = KeyValueHeads * (long)HeadDim;
             long attn = d * hq + 2 * d * hkv + hq * d + (QkvBias ? hq + 2 * hkv : 0) + (OutputBias ? d : 0);
             long mlp = 3 * d * f + (MlpBias ? 2 * f + d : 0);
             long layer = attn + mlp + 2 * d;

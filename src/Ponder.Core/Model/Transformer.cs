@@ -16,7 +16,8 @@ public sealed class RMSNorm : nn.Module<Tensor, Tensor>
     readonly Parameter weight;
     readonly double eps;
 
-    public RMSNorm(long size, double eps) : base(nameof(RMSNorm))
+    public RMSNorm(long size, double eps)
+        : base(nameof(RMSNorm))
     {
         weight = new Parameter(ones(size));
         this.eps = eps;
@@ -27,7 +28,7 @@ public sealed class RMSNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var xf = x.dtype is ScalarType.BFloat16 or ScalarType.Float16 ? x.to(ScalarType.Float32) : x; // (…, C)
-        var normed = xf * rsqrt(xf.pow(2).mean([-1], keepdim: true) + eps);  // (…, C)
+        var normed = xf * rsqrt(xf.pow(2).mean([-1], keepdim: true) + eps); // (…, C)
         return (weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
     }
 }
@@ -40,7 +41,8 @@ public static class Rotary
     {
         int d = config.HeadDim;
         var inv = new double[d / 2];
-        for (int i = 0; i < inv.Length; i++) inv[i] = 1.0 / Math.Pow(config.RopeTheta, 2.0 * i / d);
+        for (int i = 0; i < inv.Length; i++)
+            inv[i] = 1.0 / Math.Pow(config.RopeTheta, 2.0 * i / d);
         if (config.RopeScaling is { Kind: "llama3" } s)
         {
             // transformers' _compute_llama3_parameters: long wavelengths divided by factor, short kept,
@@ -50,9 +52,16 @@ public static class Rotary
             for (int i = 0; i < inv.Length; i++)
             {
                 double wavelen = 2 * Math.PI / inv[i];
-                if (wavelen < highWavelen) continue;
-                if (wavelen > lowWavelen) { inv[i] /= s.Factor; continue; }
-                double smooth = (s.OriginalMaxPositionEmbeddings / wavelen - s.LowFreqFactor) / (s.HighFreqFactor - s.LowFreqFactor);
+                if (wavelen < highWavelen)
+                    continue;
+                if (wavelen > lowWavelen)
+                {
+                    inv[i] /= s.Factor;
+                    continue;
+                }
+                double smooth =
+                    (s.OriginalMaxPositionEmbeddings / wavelen - s.LowFreqFactor)
+                    / (s.HighFreqFactor - s.LowFreqFactor);
                 inv[i] = (1 - smooth) * inv[i] / s.Factor + smooth * inv[i];
             }
         }
@@ -63,17 +72,19 @@ public static class Rotary
     public static (Tensor Cos, Tensor Sin) Tables(ModelConfig config, int length, Device device)
     {
         double[] inv = InverseFrequencies(config);
-        int half = inv.Length, d = 2 * half;
+        int half = inv.Length,
+            d = 2 * half;
         var cos = new float[length * d];
         var sin = new float[length * d];
         for (int p = 0; p < length; p++)
-            for (int i = 0; i < half; i++)
-            {
-                double angle = p * inv[i];
-                float c = (float)Math.Cos(angle), s = (float)Math.Sin(angle);
-                cos[p * d + i] = cos[p * d + i + half] = c;
-                sin[p * d + i] = sin[p * d + i + half] = s;
-            }
+        for (int i = 0; i < half; i++)
+        {
+            double angle = p * inv[i];
+            float c = (float)Math.Cos(angle),
+                s = (float)Math.Sin(angle);
+            cos[p * d + i] = cos[p * d + i + half] = c;
+            sin[p * d + i] = sin[p * d + i + half] = s;
+        }
         return (tensor(cos, [length, d], device: device), tensor(sin, [length, d], device: device));
     }
 
@@ -83,7 +94,7 @@ public static class Rotary
         // x: (B, heads, T, D); cos, sin: (B, 1, T, D)
         using var scope = NewDisposeScope();
         var halves = x.chunk(2, -1);
-        var rotated = cat([-halves[1], halves[0]], -1);                       // (B, heads, T, D)
+        var rotated = cat([-halves[1], halves[0]], -1); // (B, heads, T, D)
         return (x * cos + rotated * sin).MoveToOuterDisposeScope();
     }
 }
@@ -91,10 +102,16 @@ public static class Rotary
 /// <summary>Grouped-query attention with an optional KV cache.</summary>
 public sealed class Attention : nn.Module
 {
-    readonly Linear q_proj, k_proj, v_proj, o_proj;
-    readonly int heads, kvHeads, headDim;
+    readonly Linear q_proj,
+        k_proj,
+        v_proj,
+        o_proj;
+    readonly int heads,
+        kvHeads,
+        headDim;
 
-    public Attention(ModelConfig c) : base(nameof(Attention))
+    public Attention(ModelConfig c)
+        : base(nameof(Attention))
     {
         heads = c.NumAttentionHeads;
         kvHeads = c.KeyValueHeads;
@@ -110,25 +127,29 @@ public sealed class Attention : nn.Module
     /// <param name="cos">(B, 1, T, D) for the new tokens' positions</param>
     /// <param name="sin">(B, 1, T, D)</param>
     /// <param name="mask">(B, 1, T, S) bool, true = may attend; null = plain causal with no cache</param>
-    /// <param name="cache">this layer's slot in the cache; the new keys/values are written at <paramref name="cacheStart"/></param>
+    /// <param name="cache">this layer's slot in the cache; the new keys/values are written at
+    /// <paramref name="cacheStart"/></param>
     public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layer, int cacheStart)
     {
-        long b = x.shape[0], t = x.shape[1];
+        long b = x.shape[0],
+            t = x.shape[1];
         int g = heads / kvHeads;
-        var q = q_proj.forward(x).view(b, t, heads, headDim).transpose(1, 2);   // (B, H, T, D)
+        var q = q_proj.forward(x).view(b, t, heads, headDim).transpose(1, 2); // (B, H, T, D)
         var k = k_proj.forward(x).view(b, t, kvHeads, headDim).transpose(1, 2); // (B, K, T, D)
         var v = v_proj.forward(x).view(b, t, kvHeads, headDim).transpose(1, 2); // (B, K, T, D)
         q = Rotary.Apply(q, cos, sin);
         k = Rotary.Apply(k, cos, sin);
-        if (cache is not null) (k, v) = cache.Append(layer, cacheStart, k, v);  // (B, K, S, D)
+        if (cache is not null)
+            (k, v) = cache.Append(layer, cacheStart, k, v); // (B, K, S, D)
 
         // GQA without copying K/V: fold the G query heads of each kv head into the query-length axis,
         // so one SDPA call over K heads does the work. Query rows are ordered (g, t).
-        var qg = q.reshape(b, kvHeads, g * t, headDim);                           // (B, K, G·T, D)
+        var qg = q.reshape(b, kvHeads, g * t, headDim); // (B, K, G·T, D)
         Tensor y;
         if (mask is null)
         {
-            if (g == 1) y = nn.functional.scaled_dot_product_attention(qg, k, v, is_casual: true);
+            if (g == 1)
+                y = nn.functional.scaled_dot_product_attention(qg, k, v, is_casual: true);
             else
             {
                 // is_casual would treat the G·T rows as positions; build the (T, T) causal mask and tile it.
@@ -138,20 +159,23 @@ public sealed class Attention : nn.Module
         }
         else
         {
-            var m = g == 1 ? mask : mask.repeat(1, 1, g, 1);                     // (B, 1, G·T, S)
+            var m = g == 1 ? mask : mask.repeat(1, 1, g, 1); // (B, 1, G·T, S)
             y = nn.functional.scaled_dot_product_attention(qg, k, v, m);
         }
         y = y.reshape(b, heads, t, headDim).transpose(1, 2).reshape(b, t, heads * headDim); // (B, T, H·D)
-        return o_proj.forward(y);                                                             // (B, T, C)
+        return o_proj.forward(y); // (B, T, C)
     }
 }
 
 /// <summary>SwiGLU: down(silu(gate(x)) · up(x)).</summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
-    readonly Linear gate_proj, up_proj, down_proj;
+    readonly Linear gate_proj,
+        up_proj,
+        down_proj;
 
-    public Mlp(ModelConfig c) : base(nameof(Mlp))
+    public Mlp(ModelConfig c)
+        : base(nameof(Mlp))
     {
         gate_proj = nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: c.MlpBias);
         up_proj = nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: c.MlpBias);
@@ -168,9 +192,11 @@ public sealed class DecoderLayer : nn.Module
 {
     readonly Attention self_attn;
     readonly Mlp mlp;
-    readonly RMSNorm input_layernorm, post_attention_layernorm;
+    readonly RMSNorm input_layernorm,
+        post_attention_layernorm;
 
-    public DecoderLayer(ModelConfig c) : base(nameof(DecoderLayer))
+    public DecoderLayer(ModelConfig c)
+        : base(nameof(DecoderLayer))
     {
         self_attn = new Attention(c);
         mlp = new Mlp(c);
@@ -182,7 +208,7 @@ public sealed class DecoderLayer : nn.Module
     public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layer, int cacheStart)
     {
         x = x + self_attn.forward(input_layernorm.forward(x), cos, sin, mask, cache, layer, cacheStart); // (B, T, C)
-        return x + mlp.forward(post_attention_layernorm.forward(x));                                     // (B, T, C)
+        return x + mlp.forward(post_attention_layernorm.forward(x)); // (B, T, C)
     }
 }
 
@@ -193,7 +219,8 @@ public sealed class DecoderModel : nn.Module
     readonly ModuleList<DecoderLayer> layers;
     readonly RMSNorm norm;
 
-    public DecoderModel(ModelConfig c) : base(nameof(DecoderModel))
+    public DecoderModel(ModelConfig c)
+        : base(nameof(DecoderModel))
     {
         embed_tokens = nn.Embedding(c.VocabSize, c.HiddenSize);
         layers = nn.ModuleList(Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new DecoderLayer(c)).ToArray());
@@ -205,8 +232,9 @@ public sealed class DecoderModel : nn.Module
 
     public Tensor forward(Tensor ids, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int cacheStart)
     {
-        var x = embed_tokens.forward(ids);                                         // (B, T, C)
-        for (int i = 0; i < layers.Count; i++) x = layers[i].forward(x, cos, sin, mask, cache, i, cacheStart);
-        return norm.forward(x);                                                     // (B, T, C)
+        var x = embed_tokens.forward(ids); // (B, T, C)
+        for (int i = 0; i < layers.Count; i++)
+            x = layers[i].forward(x, cos, sin, mask, cache, i, cacheStart);
+        return norm.forward(x); // (B, T, C)
     }
 }

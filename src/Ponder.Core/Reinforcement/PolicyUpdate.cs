@@ -18,7 +18,8 @@ internal sealed record UpdateStats(
     double LearningRate,
     long Tokens,
     double Flops,
-    int RowsTrained);
+    int RowsTrained
+);
 
 /// <summary>
 /// The policy update of one RL step, in named steps: select the rows that carry a gradient → frozen log-probs
@@ -26,8 +27,13 @@ internal sealed record UpdateStats(
 /// task's rewards stay what is logged) → advantages → the algorithm's loss normaliser → epochs of micro-batched
 /// forward/backward and optimizer steps. The math is the algorithm's (<see cref="IPolicyAlgorithm"/>).
 /// </summary>
-internal sealed class PolicyUpdate(LanguageModel policy, AdamW optimizer, IPolicyAlgorithm algorithm, RlOptions options,
-    int padId)
+internal sealed class PolicyUpdate(
+    LanguageModel policy,
+    AdamW optimizer,
+    IPolicyAlgorithm algorithm,
+    RlOptions options,
+    int padId
+)
 {
     /// <summary>The frozen reference for the KL penalty, or null when β = 0.</summary>
     public CausalLM? Reference { get; set; }
@@ -43,15 +49,19 @@ internal sealed class PolicyUpdate(LanguageModel policy, AdamW optimizer, IPolic
         var (trained, withGradient) = SelectRows(rollouts.Count, finalAdvantages);
         var rows = trained.Select(i => rollouts[i]).ToList();
         var batches = rows.Chunk(options.MicroBatchSize)
-            .Select(c => RolloutTensors.Build(c, padId, policy.Network.Device)).ToList();
+            .Select(c => RolloutTensors.Build(c, padId, policy.Network.Device))
+            .ToList();
         var frozen = new List<Frozen>();
         try
         {
             frozen.AddRange(batches.Select(FrozenLogprobs));
-            double[] advantages = finalAdvantages ?? algorithm.Advantages(ShapedRewards(rewards, batches, frozen),
-                options.GroupSize);
-            var shape = new StepShape(rollouts.Count, rollouts.Sum(r => (long)r.Completion.TokenIds.Count),
-                options.MaxCompletionTokens);
+            double[] advantages =
+                finalAdvantages ?? algorithm.Advantages(ShapedRewards(rewards, batches, frozen), options.GroupSize);
+            var shape = new StepShape(
+                rollouts.Count,
+                rollouts.Sum(r => (long)r.Completion.TokenIds.Count),
+                options.MaxCompletionTokens
+            );
             double normalizer = algorithm.Normalizer(shape);
             var stats = Optimise(batches, frozen, trained.Select(i => advantages[i]).ToArray(), normalizer, step);
             long sequenceTokens = rows.Sum(r => (long)SequenceLength(r));
@@ -80,11 +90,13 @@ internal sealed class PolicyUpdate(LanguageModel policy, AdamW optimizer, IPolic
     /// <summary>The rows the forward and backward passes see: every row, or — without a reference policy, when
     /// skipping is on — those whose advantage is not 0. A completion with advantage 0 adds exactly 0 to the loss and
     /// its gradient (the normaliser still counts every rollout), so leaving it out changes nothing. At least one row
-    /// is kept: its backward makes the zero gradients the optimizer step (weight and moment decay) then applies.</summary>
+    /// is kept: its backward makes the zero gradients the optimizer step (weight and moment decay) then
+    /// applies.</summary>
     (int[] Trained, int WithGradient) SelectRows(int count, double[]? finalAdvantages)
     {
         int[] all = Enumerable.Range(0, count).ToArray();
-        if (finalAdvantages is null || !options.SkipZeroAdvantage) return (all, count);
+        if (finalAdvantages is null || !options.SkipZeroAdvantage)
+            return (all, count);
         int[] trained = all.Where(i => finalAdvantages[i] != 0).ToArray();
         return (trained.Length == 0 ? [0] : trained, trained.Length);
     }
@@ -106,11 +118,15 @@ internal sealed class PolicyUpdate(LanguageModel policy, AdamW optimizer, IPolic
 
     /// <summary>The rewards the advantages are computed from: with the KL in the reward, r − β·Σ_t KL_t per rollout
     /// (every row is trained then: a reference policy turns skipping off); else the task's rewards.</summary>
-    double[] ShapedRewards(IReadOnlyList<double> rewards, IReadOnlyList<(Tensor Ids, Tensor Mask)> batches,
-        IReadOnlyList<Frozen> frozen)
+    double[] ShapedRewards(
+        IReadOnlyList<double> rewards,
+        IReadOnlyList<(Tensor Ids, Tensor Mask)> batches,
+        IReadOnlyList<Frozen> frozen
+    )
     {
         var shaped = rewards.ToArray();
-        if (Reference is null || options.Policy.Placement != KlPlacement.Reward) return shaped;
+        if (Reference is null || options.Policy.Placement != KlPlacement.Reward)
+            return shaped;
         int row = 0;
         for (int m = 0; m < batches.Count; m++)
         {
@@ -125,11 +141,17 @@ internal sealed class PolicyUpdate(LanguageModel policy, AdamW optimizer, IPolic
 
     /// <summary>μ epochs over the micro-batches; gradients add up over a step's micro-batches, then one clipped
     /// AdamW step per epoch.</summary>
-    UpdateStats Optimise(IReadOnlyList<(Tensor Ids, Tensor Mask)> batches, IReadOnlyList<Frozen> frozen,
-        double[] rowAdvantages, double normalizer, int step)
+    UpdateStats Optimise(
+        IReadOnlyList<(Tensor Ids, Tensor Mask)> batches,
+        IReadOnlyList<Frozen> frozen,
+        double[] rowAdvantages,
+        double normalizer,
+        int step
+    )
     {
         var sums = new LossSums();
-        double gradNorm = 0, lr = 0;
+        double gradNorm = 0,
+            lr = 0;
         policy.Network.train();
         for (int epoch = 0; epoch < options.UpdatesPerBatch; epoch++)
         {
@@ -140,9 +162,17 @@ internal sealed class PolicyUpdate(LanguageModel policy, AdamW optimizer, IPolic
                 var (ids, mask) = batches[m];
                 int count = (int)ids.shape[0];
                 var (lp, entropy) = TokenLogprobs.ComputeWithEntropy(policy.Network, ids, null, options.Temperature);
-                var adv = tensor(rowAdvantages.Skip(row).Take(count).ToArray(), device: policy.Network.Device).to(lp.dtype);
+                var adv = tensor(rowAdvantages.Skip(row).Take(count).ToArray(), device: policy.Network.Device)
+                    .to(lp.dtype);
                 row += count;
-                var batch = new PolicyBatch(lp, frozen[m].Old ?? lp.detach(), frozen[m].Reference, mask, adv, normalizer);
+                var batch = new PolicyBatch(
+                    lp,
+                    frozen[m].Old ?? lp.detach(),
+                    frozen[m].Reference,
+                    mask,
+                    adv,
+                    normalizer
+                );
                 var result = algorithm.Loss(batch, options.Policy);
                 result.Loss.backward();
                 sums.Add(result, PolicyMath.MaskedMean(entropy, mask), mask.sum().item<float>());
@@ -154,14 +184,29 @@ internal sealed class PolicyUpdate(LanguageModel policy, AdamW optimizer, IPolic
             optimizer.ZeroGrad();
         }
         double w = Math.Max(1, sums.Tokens);
-        return new UpdateStats(sums.Loss / options.UpdatesPerBatch, sums.Kl / w, sums.Entropy / w, sums.Clip / w,
-            sums.Ratio / w, gradNorm, lr, Tokens: 0, Flops: 0, RowsTrained: 0);
+        return new UpdateStats(
+            sums.Loss / options.UpdatesPerBatch,
+            sums.Kl / w,
+            sums.Entropy / w,
+            sums.Clip / w,
+            sums.Ratio / w,
+            gradNorm,
+            lr,
+            Tokens: 0,
+            Flops: 0,
+            RowsTrained: 0
+        );
     }
 
     /// <summary>Token-weighted sums of what the micro-batches report.</summary>
     sealed class LossSums
     {
-        public double Loss, Kl, Entropy, Clip, Ratio, Tokens;
+        public double Loss,
+            Kl,
+            Entropy,
+            Clip,
+            Ratio,
+            Tokens;
 
         public void Add(PolicyLoss result, double entropy, double tokens)
         {
@@ -180,8 +225,10 @@ internal sealed class PolicyUpdate(LanguageModel policy, AdamW optimizer, IPolic
     {
         double forward = SequenceFlops(rows, Model.Flops.ForwardPerToken);
         double flops = 0;
-        if (Reference is not null) flops += forward;
-        if (options.UpdatesPerBatch > 1) flops += forward;
+        if (Reference is not null)
+            flops += forward;
+        if (options.UpdatesPerBatch > 1)
+            flops += forward;
         for (int epoch = 0; epoch < options.UpdatesPerBatch; epoch++)
             flops += SequenceFlops(rows, Model.Flops.TrainPerToken);
         return flops;

@@ -12,12 +12,19 @@ public static class ReferencePolicy
     /// <summary>A frozen copy of <paramref name="policy"/>'s current weights.</summary>
     public static CausalLM CopyOf(CausalLM policy)
     {
-        var copy = new CausalLM(policy.Config, new Runtime.DeviceOptions(policy.Device.ToString(), policy.DType == ScalarType.BFloat16 ? "bfloat16" : "float32"));
+        var copy = new CausalLM(
+            policy.Config,
+            new Runtime.DeviceOptions(
+                policy.Device.ToString(),
+                policy.DType == ScalarType.BFloat16 ? "bfloat16" : "float32"
+            )
+        );
         using (no_grad())
         using (var scope = NewDisposeScope())
         {
             var source = policy.state_dict();
-            foreach (var (name, p) in copy.state_dict()) p.copy_(source[name]);
+            foreach (var (name, p) in copy.state_dict())
+                p.copy_(source[name]);
         }
         Freeze(copy);
         return copy;
@@ -38,14 +45,16 @@ public static class ReferencePolicy
         {
             var weights = SafeTensors.Read(path, reference.DType, reference.Device);
             ModelDirectory.CheckKeys(reference.state_dict().Keys, weights.Keys, path, config.TieWordEmbeddings);
-            foreach (var (name, p) in reference.state_dict()) p.copy_(weights[name]);
+            foreach (var (name, p) in reference.state_dict())
+                p.copy_(weights[name]);
         }
         return reference;
     }
 
     static void Freeze(CausalLM model)
     {
-        foreach (var p in model.parameters()) p.requires_grad = false;
+        foreach (var p in model.parameters())
+            p.requires_grad = false;
         model.eval();
     }
 }

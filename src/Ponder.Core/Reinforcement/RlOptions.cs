@@ -24,10 +24,12 @@ public sealed record RlOptions
     /// <summary>Rows per forward/backward micro-batch in the update. <value>The default value is 32.</value></summary>
     public int MicroBatchSize { get; init; } = 32;
 
-    /// <summary>Peak learning rate. <value>The default value is 1e-4 (small models); R1 used 3e-6 at scale.</value></summary>
+    /// <summary>Peak learning rate. <value>The default value is 1e-4 (small models); R1 used 3e-6 at
+    /// scale.</value></summary>
     public double LearningRate { get; init; } = 1e-4;
 
-    /// <summary>Linear warm-up steps, then constant (RL recipes rarely decay). <value>The default value is 5.</value></summary>
+    /// <summary>Linear warm-up steps, then constant (RL recipes rarely decay). <value>The default value is
+    /// 5.</value></summary>
     public int WarmupSteps { get; init; } = 5;
 
     /// <summary><value>The default value is 1.0.</value></summary>
@@ -36,7 +38,8 @@ public sealed record RlOptions
     /// <summary><value>The default value is 0.0 (RL recipes use none).</value></summary>
     public double WeightDecay { get; init; }
 
-    /// <summary>Sampling temperature of the rollouts (and of the log-probs in the loss). <value>The default value is 1.0.</value></summary>
+    /// <summary>Sampling temperature of the rollouts (and of the log-probs in the loss). <value>The default value is
+    /// 1.0.</value></summary>
     public double Temperature { get; init; } = 1.0;
 
     /// <summary>Completion tokens at most. <value>The default value is 512.</value></summary>
@@ -69,17 +72,20 @@ public sealed record RlOptions
 
     /// <summary>Distinct training problems the prompts are drawn from (every one the task has when that is fewer).
     /// Null: as many as the run asks for (steps × prompts per step, × sampling rounds with dynamic sampling), at most
-    /// 20,000. A run keeps the size it started with when resumed, whatever --steps then is (recorded in its checkpoints).
+    /// 20,000. A run keeps the size it started with when resumed, whatever --steps then is (recorded in its
+    /// checkpoints).
     /// <value>The default value is null.</value></summary>
     public int? TrainProblems { get; init; }
 
-    /// <summary>Held-out evaluation every N steps (and before the first and after the last). <value>The default value is 10.</value></summary>
+    /// <summary>Held-out evaluation every N steps (and before the first and after the last). <value>The default value
+    /// is 10.</value></summary>
     public int EvalEvery { get; init; } = 10;
 
     /// <summary>Held-out problems per evaluation. <value>The default value is 100.</value></summary>
     public int EvalProblems { get; init; } = 100;
 
-    /// <summary>Samples per held-out problem (pass@1 is their mean, at <see cref="Temperature"/>). <value>The default value is 4.</value></summary>
+    /// <summary>Samples per held-out problem (pass@1 is their mean, at <see cref="Temperature"/>). <value>The default
+    /// value is 4.</value></summary>
     public int EvalSamples { get; init; } = 4;
 
     /// <summary><value>The default value is 20.</value></summary>
@@ -92,11 +98,18 @@ public sealed record RlOptions
     public long Seed { get; init; }
 
     /// <summary>The preset of an algorithm: its paper's defaults for the knobs that define it.</summary>
-    public static RlOptions For(string algorithm) => algorithm switch
-    {
-        "dapo" => new RlOptions { Algorithm = "dapo", Policy = new PolicyOptions { EpsLow = 0.2, EpsHigh = 0.28 }, DynamicSampling = true, OverlongWindow = 64 },
-        _ => new RlOptions { Algorithm = algorithm },
-    };
+    public static RlOptions For(string algorithm) =>
+        algorithm switch
+        {
+            "dapo" => new RlOptions
+            {
+                Algorithm = "dapo",
+                Policy = new PolicyOptions { EpsLow = 0.2, EpsHigh = 0.28 },
+                DynamicSampling = true,
+                OverlongWindow = 64,
+            },
+            _ => new RlOptions { Algorithm = algorithm },
+        };
 
     public int RolloutsPerStep => PromptsPerStep * GroupSize;
 
@@ -104,23 +117,43 @@ public sealed record RlOptions
     {
         var algo = PolicyAlgorithms.Create(Algorithm);
         if (algo.GroupRelative && GroupSize < 2)
-            throw new PonderException($"--group-size {GroupSize}: {Algorithm} compares completions within a group; use at least 2.");
-        if (GroupSize < 1) throw new PonderException($"--group-size {GroupSize}: must be at least 1.");
-        if (Steps < 1) throw new PonderException($"--steps {Steps}: must be at least 1.");
-        if (TrainProblems < 1) throw new PonderException($"--train-problems {TrainProblems}: must be at least 1.");
-        if (PromptsPerStep < 1) throw new PonderException($"--prompts {PromptsPerStep}: must be at least 1.");
-        if (UpdatesPerBatch < 1) throw new PonderException($"--updates {UpdatesPerBatch}: must be at least 1.");
-        if (MicroBatchSize < 1) throw new PonderException($"--micro-batch {MicroBatchSize}: must be at least 1.");
-        if (!(LearningRate > 0) || LearningRate > 1) throw new PonderException($"--lr {LearningRate}: use a value in (0, 1].");
-        if (!(Temperature > 0)) throw new PonderException($"--temperature {Temperature}: RL samples must be random; use a value above 0 (1.0 is usual).");
-        if (MaxCompletionTokens < 1) throw new PonderException($"--max-tokens {MaxCompletionTokens}: must be at least 1.");
-        if (Policy.EpsLow is < 0 or >= 1) throw new PonderException($"--eps-low {Policy.EpsLow}: use a value in [0, 1).");
-        if (Policy.EpsHigh < 0) throw new PonderException($"--eps-high {Policy.EpsHigh}: must be 0 or more.");
-        if (Policy.Beta < 0) throw new PonderException($"--beta {Policy.Beta}: must be 0 or more.");
+            throw new PonderException(
+                $"--group-size {GroupSize}: {Algorithm} compares completions within a group; use at least 2."
+            );
+        if (GroupSize < 1)
+            throw new PonderException($"--group-size {GroupSize}: must be at least 1.");
+        if (Steps < 1)
+            throw new PonderException($"--steps {Steps}: must be at least 1.");
+        if (TrainProblems < 1)
+            throw new PonderException($"--train-problems {TrainProblems}: must be at least 1.");
+        if (PromptsPerStep < 1)
+            throw new PonderException($"--prompts {PromptsPerStep}: must be at least 1.");
+        if (UpdatesPerBatch < 1)
+            throw new PonderException($"--updates {UpdatesPerBatch}: must be at least 1.");
+        if (MicroBatchSize < 1)
+            throw new PonderException($"--micro-batch {MicroBatchSize}: must be at least 1.");
+        if (!(LearningRate > 0) || LearningRate > 1)
+            throw new PonderException($"--lr {LearningRate}: use a value in (0, 1].");
+        if (!(Temperature > 0))
+            throw new PonderException(
+                $"--temperature {Temperature}: RL samples must be random; use a value above 0 (1.0 is usual)."
+            );
+        if (MaxCompletionTokens < 1)
+            throw new PonderException($"--max-tokens {MaxCompletionTokens}: must be at least 1.");
+        if (Policy.EpsLow is < 0 or >= 1)
+            throw new PonderException($"--eps-low {Policy.EpsLow}: use a value in [0, 1).");
+        if (Policy.EpsHigh < 0)
+            throw new PonderException($"--eps-high {Policy.EpsHigh}: must be 0 or more.");
+        if (Policy.Beta < 0)
+            throw new PonderException($"--beta {Policy.Beta}: must be 0 or more.");
         if (OverlongWindow < 0 || OverlongWindow >= MaxCompletionTokens)
-            throw new PonderException($"--overlong-window {OverlongWindow}: must be 0 (off) or less than --max-tokens {MaxCompletionTokens}.");
-        if (EvalProblems < 1 || EvalSamples < 1) throw new PonderException("--eval-problems and --eval-samples must be at least 1.");
-        if (CheckpointEvery < 1 || KeepCheckpoints < 1) throw new PonderException("--checkpoint-every and --keep-checkpoints must be at least 1.");
+            throw new PonderException(
+                $"--overlong-window {OverlongWindow}: must be 0 (off) or less than --max-tokens {MaxCompletionTokens}."
+            );
+        if (EvalProblems < 1 || EvalSamples < 1)
+            throw new PonderException("--eval-problems and --eval-samples must be at least 1.");
+        if (CheckpointEvery < 1 || KeepCheckpoints < 1)
+            throw new PonderException("--checkpoint-every and --keep-checkpoints must be at least 1.");
         return this;
     }
 }

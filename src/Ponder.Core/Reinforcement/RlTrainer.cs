@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using Ponder.Algorithms;
 using Ponder.Generation;
+using Ponder.LanguageModels;
 using Ponder.Model;
 using Ponder.Rollouts;
 using Ponder.Tasks;
 using Ponder.Text;
 using Ponder.Training;
 using static TorchSharp.torch;
-using Ponder.LanguageModels;
 
 namespace Ponder.Reinforcement;
 
@@ -19,7 +19,8 @@ namespace Ponder.Reinforcement;
 /// </summary>
 public sealed class RlTrainer : IDisposable
 {
-    /// <summary>The pool size a run started with, kept in its checkpoints: the prompts' order is a function of it.</summary>
+    /// <summary>The pool size a run started with, kept in its checkpoints: the prompts' order is a function of
+    /// it.</summary>
     const string PoolKey = "train_problems";
 
     readonly LanguageModel policy;
@@ -27,7 +28,7 @@ public sealed class RlTrainer : IDisposable
     readonly ChatTemplate template;
     readonly AdamW optimizer;
     readonly PolicyUpdate updater;
-    IReadOnlyList<Problem>? pool;       // built at the first step, once a resume has said which size the run uses
+    IReadOnlyList<Problem>? pool; // built at the first step, once a resume has said which size the run uses
     int poolSize;
 
     public RlTrainer(LanguageModel policy, IReasoningTask task, RlOptions options)
@@ -35,18 +36,35 @@ public sealed class RlTrainer : IDisposable
         Options = options.Validate();
         this.policy = policy;
         this.task = task;
-        template = policy.Chat ?? throw new PonderException(
-            "RL needs a tokenizer with the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>).");
+        template =
+            policy.Chat
+            ?? throw new PonderException(
+                "RL needs a tokenizer with the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>)."
+            );
         MemoryCheck.EnsureFits(policy.Config, options);
         int needed = options.Steps * options.PromptsPerStep * (options.DynamicSampling ? options.MaxSamplingRounds : 1);
         poolSize = options.TrainProblems ?? Math.Clamp(needed, 1, 20_000);
-        optimizer = new AdamW(policy.Network.named_parameters().Select(p => (p.name, p.parameter)), beta2: 0.99, weightDecay: options.WeightDecay);
-        updater = new PolicyUpdate(policy, optimizer, PolicyAlgorithms.Create(options.Algorithm), Options,
-            padId: policy.Tokenizer.PadTokenId ?? template.EndOfTurnId)
+        optimizer = new AdamW(
+            policy.Network.named_parameters().Select(p => (p.name, p.parameter)),
+            beta2: 0.99,
+            weightDecay: options.WeightDecay
+        );
+        updater = new PolicyUpdate(
+            policy,
+            optimizer,
+            PolicyAlgorithms.Create(options.Algorithm),
+            Options,
+            padId: policy.Tokenizer.PadTokenId ?? template.EndOfTurnId
+        )
         {
             Reference = options.Policy.Beta > 0 ? ReferencePolicy.CopyOf(policy.Network) : null,
         };
-        State = new TrainerState { Kind = "rl", Seed = options.Seed, Extra = { [PoolKey] = poolSize.ToString(CultureInfo.InvariantCulture) } };
+        State = new TrainerState
+        {
+            Kind = "rl",
+            Seed = options.Seed,
+            Extra = { [PoolKey] = poolSize.ToString(CultureInfo.InvariantCulture) },
+        };
     }
 
     public RlOptions Options { get; }
@@ -54,18 +72,24 @@ public sealed class RlTrainer : IDisposable
     public bool Finished => State.Step >= Options.Steps;
 
     /// <summary>Training FLOPs so far: rollout forwards plus update forwards/backwards (<see cref="Flops"/>).</summary>
-    public double CumulativeFlops => State.Extra.TryGetValue("flops", out var f) ? double.Parse(f, CultureInfo.InvariantCulture) : 0;
+    public double CumulativeFlops =>
+        State.Extra.TryGetValue("flops", out var f) ? double.Parse(f, CultureInfo.InvariantCulture) : 0;
 
     public void Resume(string checkpoint)
     {
         var state = TrainingCheckpoint.ReadState(checkpoint);
-        if (state.Kind != "rl") throw new PonderException($"{checkpoint}: a {state.Kind} checkpoint, not an RL one.");
+        if (state.Kind != "rl")
+            throw new PonderException($"{checkpoint}: a {state.Kind} checkpoint, not an RL one.");
         ResumePool(state, checkpoint);
         optimizer.Load(Path.Combine(checkpoint, TrainingCheckpoint.OptimizerFile));
         if (Options.Policy.Beta > 0)
         {
             string path = Path.Combine(checkpoint, ReferencePolicy.FileName);
-            if (!File.Exists(path)) throw new PonderException($"{checkpoint}: {ReferencePolicy.FileName} is missing but --beta is {Options.Policy.Beta}; resume with the β the run started with.");
+            if (!File.Exists(path))
+                throw new PonderException(
+                    $"{checkpoint}: {ReferencePolicy.FileName} is missing but --beta is {Options.Policy.Beta}; "
+                        + "resume with the β the run started with."
+                );
             updater.Reference?.Dispose();
             updater.Reference = ReferencePolicy.Load(policy.Config, policy.Network, path);
         }
@@ -79,39 +103,59 @@ public sealed class RlTrainer : IDisposable
     {
         if (!state.Extra.TryGetValue(PoolKey, out var recorded))
         {
-            state.Extra[PoolKey] = poolSize.ToString(CultureInfo.InvariantCulture);    // pinned from here on
+            state.Extra[PoolKey] = poolSize.ToString(CultureInfo.InvariantCulture); // pinned from here on
             return;
         }
         if (!int.TryParse(recorded, NumberStyles.None, CultureInfo.InvariantCulture, out int started) || started < 1)
-            throw new PonderException($"{checkpoint}/{TrainingCheckpoint.StateFile}: extra.{PoolKey} is \"{recorded}\", not a " +
-                "number of problems; restore the file from another checkpoint of the run or start a new run in another --out.");
-        if (started == poolSize) return;
+            throw new PonderException(
+                $"{checkpoint}/{TrainingCheckpoint.StateFile}: extra.{PoolKey} is \"{recorded}\", not a "
+                    + (
+                        "number of problems; restore the file from another checkpoint of the run or start a new "
+                        + "run in another --out."
+                    )
+            );
+        if (started == poolSize)
+            return;
         if (Options.TrainProblems is { } asked)
-            throw new PonderException($"{checkpoint}: the run started with a pool of {started} training problems, not {asked}; resume " +
-                $"with --train-problems {started} (or without the option), or start a new run in another --out.");
+            throw new PonderException(
+                $"{checkpoint}: the run started with a pool of {started} training problems, not {asked}; resume "
+                    + $"with --train-problems {started} (or without the option), or start a new run in another --out."
+            );
         poolSize = started;
         pool = null;
     }
 
     public string SaveCheckpoint(string dir) =>
-        TrainingCheckpoint.Save(dir, State, policy, optimizer, Options.KeepCheckpoints,
-            extra: updater.Reference is not { } reference ? null
-                : tmp => ReferencePolicy.Save(reference, Path.Combine(tmp, ReferencePolicy.FileName)));
+        TrainingCheckpoint.Save(
+            dir,
+            State,
+            policy,
+            optimizer,
+            Options.KeepCheckpoints,
+            extra: updater.Reference is not { } reference
+                ? null
+                : tmp => ReferencePolicy.Save(reference, Path.Combine(tmp, ReferencePolicy.FileName))
+        );
 
     /// <summary>Held-out rollouts: <see cref="RlOptions.EvalSamples"/> samples per problem at the training temperature,
     /// with a fixed seed so every evaluation of a run sees the same random stream.</summary>
     public IReadOnlyList<Rollout> Evaluate(IReadOnlyList<Problem> problems) =>
-        LocalRollouts.Run(policy, task, problems, new SamplingOptions
-        {
-            Temperature = Options.Temperature,
-            MaxNewTokens = Options.MaxCompletionTokens,
-            N = Options.EvalSamples,
-            Seed = Options.Seed + 7_919,
-        });
+        LocalRollouts.Run(
+            policy,
+            task,
+            problems,
+            new SamplingOptions
+            {
+                Temperature = Options.Temperature,
+                MaxNewTokens = Options.MaxCompletionTokens,
+                N = Options.EvalSamples,
+                Seed = Options.Seed + 7_919,
+            }
+        );
 
     public RlStep Step()
     {
-        pool ??= ProblemPool.Train(task, poolSize);        // before the clock: building it is not part of a step's time
+        pool ??= ProblemPool.Train(task, poolSize); // before the clock: building it is not part of a step's time
         var clock = Stopwatch.StartNew();
         var (rollouts, rewards, sampling) = SampleGroups();
 
@@ -128,45 +172,68 @@ public sealed class RlTrainer : IDisposable
                 ["flops"] = (CumulativeFlops + flops).ToString("R", CultureInfo.InvariantCulture),
             },
         };
-        var metrics = Metrics(rollouts, rewards, sampling, stats, update.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds);
+        var metrics = Metrics(
+            rollouts,
+            rewards,
+            sampling,
+            stats,
+            update.Elapsed.TotalSeconds,
+            clock.Elapsed.TotalSeconds
+        );
         return new RlStep(State.Step, metrics, rollouts, rewards);
     }
 
-    Dictionary<string, double> Metrics(IReadOnlyList<Rollout> rollouts, IReadOnlyList<double> rewards, Sampling sampling,
-        UpdateStats stats, double updateSeconds, double total) => new()
-    {
-        ["reward/mean"] = rewards.Average(),
-        ["reward/accuracy"] = rollouts.Average(r => r.Grade.Correct ? 1.0 : 0.0),
-        ["reward/format_rate"] = rollouts.Average(r => r.WellFormed ? 1.0 : 0.0),
-        ["rollout/zero_signal_fraction"] = sampling.ZeroSignalFraction,
-        // groups kept for the update (dynamic sampling drops some)
-        ["rollout/groups_trained"] = rollouts.Count / Options.GroupSize,
-        ["rollout/sampling_rounds"] = sampling.Rounds,
-        // completions with a non-zero advantage (or all, when not skipped)
-        ["rollout/trained_fraction"] = stats.RowsTrained / (double)rollouts.Count,
-        ["rollout/reasoning_tokens"] = rollouts.Average(r => r.ReasoningTokens),
-        ["rollout/answer_tokens"] = rollouts.Average(r => r.AnswerTokens),
-        ["rollout/truncated_fraction"] = rollouts.Average(r => r.Completion.Finish == FinishReason.Length ? 1.0 : 0.0),
-        ["rollout/grader_errors"] = sampling.GraderErrors,
-        ["loss/kl"] = stats.Kl,
-        ["loss/entropy"] = stats.Entropy,
-        ["loss/clip_fraction"] = stats.ClipFraction,
-        ["loss/ratio_mean"] = stats.Ratio,
-        ["loss/policy"] = stats.Loss,
-        ["train/grad_norm"] = stats.GradNorm,
-        ["train/lr"] = stats.LearningRate,
-        ["perf/rollout_tokens_per_second"] = sampling.GeneratedTokens / Math.Max(1e-9, sampling.GenerateSeconds),
-        ["perf/update_tokens_per_second"] = stats.Tokens / Math.Max(1e-9, updateSeconds),
-        ["time/generate"] = sampling.GenerateSeconds,
-        ["time/grade"] = sampling.GradeSeconds,
-        ["time/update"] = updateSeconds,
-        ["time/step"] = total,
-        ["time/overhead_ratio"] = total / Math.Max(1e-9, sampling.GenerateSeconds + updateSeconds),
-        ["compute/flops"] = CumulativeFlops,
-    };
+    Dictionary<string, double> Metrics(
+        IReadOnlyList<Rollout> rollouts,
+        IReadOnlyList<double> rewards,
+        Sampling sampling,
+        UpdateStats stats,
+        double updateSeconds,
+        double total
+    ) =>
+        new()
+        {
+            ["reward/mean"] = rewards.Average(),
+            ["reward/accuracy"] = rollouts.Average(r => r.Grade.Correct ? 1.0 : 0.0),
+            ["reward/format_rate"] = rollouts.Average(r => r.WellFormed ? 1.0 : 0.0),
+            ["rollout/zero_signal_fraction"] = sampling.ZeroSignalFraction,
+            // groups kept for the update (dynamic sampling drops some)
+            ["rollout/groups_trained"] = rollouts.Count / Options.GroupSize,
+            ["rollout/sampling_rounds"] = sampling.Rounds,
+            // completions with a non-zero advantage (or all, when not skipped)
+            ["rollout/trained_fraction"] = stats.RowsTrained / (double)rollouts.Count,
+            ["rollout/reasoning_tokens"] = rollouts.Average(r => r.ReasoningTokens),
+            ["rollout/answer_tokens"] = rollouts.Average(r => r.AnswerTokens),
+            ["rollout/truncated_fraction"] = rollouts.Average(r =>
+                r.Completion.Finish == FinishReason.Length ? 1.0 : 0.0
+            ),
+            ["rollout/grader_errors"] = sampling.GraderErrors,
+            ["loss/kl"] = stats.Kl,
+            ["loss/entropy"] = stats.Entropy,
+            ["loss/clip_fraction"] = stats.ClipFraction,
+            ["loss/ratio_mean"] = stats.Ratio,
+            ["loss/policy"] = stats.Loss,
+            ["train/grad_norm"] = stats.GradNorm,
+            ["train/lr"] = stats.LearningRate,
+            ["perf/rollout_tokens_per_second"] = sampling.GeneratedTokens / Math.Max(1e-9, sampling.GenerateSeconds),
+            ["perf/update_tokens_per_second"] = stats.Tokens / Math.Max(1e-9, updateSeconds),
+            ["time/generate"] = sampling.GenerateSeconds,
+            ["time/grade"] = sampling.GradeSeconds,
+            ["time/update"] = updateSeconds,
+            ["time/step"] = total,
+            ["time/overhead_ratio"] = total / Math.Max(1e-9, sampling.GenerateSeconds + updateSeconds),
+            ["compute/flops"] = CumulativeFlops,
+        };
 
-    sealed record Sampling(double GenerateSeconds, double GradeSeconds, long GeneratedTokens, double ZeroSignalFraction,
-        int Rounds, int GraderErrors, double Flops);
+    sealed record Sampling(
+        double GenerateSeconds,
+        double GradeSeconds,
+        long GeneratedTokens,
+        double ZeroSignalFraction,
+        int Rounds,
+        int GraderErrors,
+        double Flops
+    );
 
     /// <summary>Samples G completions for each of the step's problems and rewards them (once); with dynamic sampling
     /// (DAPO) drops groups whose rewards are all equal and samples more problems, up to
@@ -178,23 +245,32 @@ public sealed class RlTrainer : IDisposable
         var keptRewards = new List<double>();
         List<Rollout> lastRound = [];
         List<double> lastRewards = [];
-        double generate = 0, grade = 0, flops = 0;
+        double generate = 0,
+            grade = 0,
+            flops = 0;
         long generated = 0;
-        int groups = 0, zeroSignal = 0, errors = 0, round = 0;
+        int groups = 0,
+            zeroSignal = 0,
+            errors = 0,
+            round = 0;
         int rounds = Options.DynamicSampling ? Options.MaxSamplingRounds : 1;
         while (kept.Count < Options.RolloutsPerStep && round < rounds)
         {
             var problems = NextProblems((Options.RolloutsPerStep - kept.Count) / Options.GroupSize);
-            var prompts = problems.Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids)
+            var prompts = problems
+                .Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids)
                 .ToArray();
             var sw = Stopwatch.StartNew();
-            var completions = generator.Generate(prompts, new SamplingOptions
-            {
-                Temperature = Options.Temperature,
-                MaxNewTokens = Options.MaxCompletionTokens,
-                N = Options.GroupSize,
-                Seed = DataOrder.SeedFor(Options.Seed, State.Step, round),
-            });
+            var completions = generator.Generate(
+                prompts,
+                new SamplingOptions
+                {
+                    Temperature = Options.Temperature,
+                    MaxNewTokens = Options.MaxCompletionTokens,
+                    N = Options.GroupSize,
+                    Seed = DataOrder.SeedFor(Options.Seed, State.Step, round),
+                }
+            );
             generate += sw.Elapsed.TotalSeconds;
             sw.Restart();
             var rollouts = completions.Select(c => LocalRollouts.Grade(task, problems[c.PromptIndex], c)).ToList();
@@ -210,15 +286,18 @@ public sealed class RlTrainer : IDisposable
                 var groupRewards = rewards.GetRange(g * Options.GroupSize, Options.GroupSize);
                 bool signal = Dapo.HasSignal(groupRewards);
                 groups++;
-                if (!signal) zeroSignal++;
-                if ((!signal && Options.DynamicSampling) || kept.Count >= Options.RolloutsPerStep) continue;
+                if (!signal)
+                    zeroSignal++;
+                if ((!signal && Options.DynamicSampling) || kept.Count >= Options.RolloutsPerStep)
+                    continue;
                 kept.AddRange(rollouts.GetRange(g * Options.GroupSize, Options.GroupSize));
                 keptRewards.AddRange(groupRewards);
             }
             round++;
         }
         // nothing had signal: train on the last round anyway (zero advantages, KL only)
-        if (kept.Count == 0) (kept, keptRewards) = (lastRound, lastRewards);
+        if (kept.Count == 0)
+            (kept, keptRewards) = (lastRound, lastRewards);
         double zeroFraction = groups == 0 ? 0 : zeroSignal / (double)groups;
         return (kept, keptRewards, new Sampling(generate, grade, generated, zeroFraction, round, errors, flops));
     }
@@ -226,8 +305,10 @@ public sealed class RlTrainer : IDisposable
     /// <summary>The next <paramref name="count"/> problems of the run's order over its pool.</summary>
     Problem[] NextProblems(int count)
     {
-        var problems = Enumerable.Range(0, count)
-            .Select(i => pool![DataOrder.Index(State.DataPosition + i, pool.Count, Options.Seed)]).ToArray();
+        var problems = Enumerable
+            .Range(0, count)
+            .Select(i => pool![DataOrder.Index(State.DataPosition + i, pool.Count, Options.Seed)])
+            .ToArray();
         State = State with { DataPosition = State.DataPosition + count };
         return problems;
     }
@@ -238,7 +319,8 @@ public sealed class RlTrainer : IDisposable
         // prompt and half its own completion on average.
         double f = prompts.Sum(p => p.Count * Flops.ForwardPerToken(policy.Config, (p.Count + 1) / 2.0));
         f += completions.Sum(c =>
-            c.TokenIds.Count * Flops.ForwardPerToken(policy.Config, c.PromptIds.Count + c.TokenIds.Count / 2.0));
+            c.TokenIds.Count * Flops.ForwardPerToken(policy.Config, c.PromptIds.Count + c.TokenIds.Count / 2.0)
+        );
         return f;
     }
 

@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 
 namespace Ponder.Reinforcement;
 
-/// <summary>Prompt + completion sequences of some rollouts as right-padded tensors for a training forward pass.</summary>
+/// <summary>Prompt + completion sequences of some rollouts as right-padded tensors for a training forward
+/// pass.</summary>
 public static class RolloutTensors
 {
     /// <summary>ids (B, T) and the completion mask (B, T−1) aligned with <see cref="Training.TokenLogprobs.Compute"/>'s
@@ -20,12 +21,13 @@ public static class RolloutTensors
         {
             var prompt = rollouts[i].Completion.PromptIds;
             var completion = rollouts[i].Completion.TokenIds;
-            for (int j = 0; j < prompt.Count; j++) ids[i * t + j] = prompt[j];
+            for (int j = 0; j < prompt.Count; j++)
+                ids[i * t + j] = prompt[j];
             for (int j = 0; j < completion.Count; j++)
             {
                 int at = prompt.Count + j;
                 ids[i * t + at] = completion[j];
-                mask[i * (t - 1) + at - 1] = 1;          // position at−1 predicts token at
+                mask[i * (t - 1) + at - 1] = 1; // position at−1 predicts token at
             }
         }
         return (tensor(ids, [b, t], device: device), tensor(mask, [b, t - 1], device: device));

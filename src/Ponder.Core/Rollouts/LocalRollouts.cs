@@ -1,7 +1,7 @@
 using Ponder.Generation;
+using Ponder.LanguageModels;
 using Ponder.Tasks;
 using Ponder.Text;
-using Ponder.LanguageModels;
 
 namespace Ponder.Rollouts;
 
@@ -12,10 +12,23 @@ namespace Ponder.Rollouts;
 /// </summary>
 public static class LocalRollouts
 {
-    public static IReadOnlyList<Rollout> Run(LanguageModel lm, IReasoningTask task, IReadOnlyList<Problem> problems, SamplingOptions options, IProgress<int>? progress = null)
+    public static IReadOnlyList<Rollout> Run(
+        LanguageModel lm,
+        IReasoningTask task,
+        IReadOnlyList<Problem> problems,
+        SamplingOptions options,
+        IProgress<int>? progress = null
+    )
     {
-        var template = lm.Chat ?? throw new PonderException("the model's tokenizer lacks the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>) that reasoning tasks need.");
-        var prompts = problems.Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids).ToArray();
+        var template =
+            lm.Chat
+            ?? throw new PonderException(
+                "the model's tokenizer lacks the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, "
+                    + "</think>) that reasoning tasks need."
+            );
+        var prompts = problems
+            .Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids)
+            .ToArray();
         var completions = lm.CreateGenerator().Generate(prompts, options, progress);
         return completions.Select(c => Grade(task, problems[c.PromptIndex], c)).ToArray();
     }
@@ -27,7 +40,16 @@ public static class LocalRollouts
         int reasoningTokens = completion.ReasoningTokens;
         bool wellFormed = closed && completion.Finish == FinishReason.Stop && answer.Trim().Length > 0;
         var grade = closed ? SafeGrade(task, problem, answer) : Tasks.Grade.NoAnswer;
-        return new Rollout(problem, completion, reasoning, answer, grade, reasoningTokens, completion.TokenIds.Count - reasoningTokens, wellFormed);
+        return new Rollout(
+            problem,
+            completion,
+            reasoning,
+            answer,
+            grade,
+            reasoningTokens,
+            completion.TokenIds.Count - reasoningTokens,
+            wellFormed
+        );
     }
 
     /// <summary>The task's grade of an answer; a grader that throws must not end a run: the sample counts as wrong

@@ -3,10 +3,13 @@ using Ponder.Tasks;
 
 namespace Ponder.Rollouts;
 
-/// <summary>A sampled completion for a problem, split into reasoning and answer, and graded by the task's grader.</summary>
-/// <param name="ReasoningTokens">Tokens up to and including <c>&lt;/think&gt;</c> (all of them if it never closed).</param>
+/// <summary>A sampled completion for a problem, split into reasoning and answer, and graded by the task's
+/// grader.</summary>
+/// <param name="ReasoningTokens">Tokens up to and including <c>&lt;/think&gt;</c> (all of them if it never
+/// closed).</param>
 /// <param name="AnswerTokens">Tokens after <c>&lt;/think&gt;</c>, including the end-of-turn token.</param>
-/// <param name="WellFormed">The reasoning was closed with <c>&lt;/think&gt;</c> and an answer followed before the turn ended.</param>
+/// <param name="WellFormed">The reasoning was closed with <c>&lt;/think&gt;</c> and an answer followed before the turn
+/// ended.</param>
 public sealed record Rollout(
     Problem Problem,
     Completion Completion,
@@ -15,4 +18,5 @@ public sealed record Rollout(
     Grade Grade,
     int ReasoningTokens,
     int AnswerTokens,
-    bool WellFormed);
+    bool WellFormed
+);

@@ -13,8 +13,10 @@ public static class StepAccuracy
     public static double? Of(IReasoningTask task, IReadOnlyList<Rollout> rollouts)
     {
         ArgumentNullException.ThrowIfNull(rollouts);
-        if (task is not IStepCheckedTask checker) return null;
-        int steps = 0, correct = 0;
+        if (task is not IStepCheckedTask checker)
+            return null;
+        int steps = 0,
+            correct = 0;
         foreach (var r in rollouts)
         {
             var check = checker.CheckSteps(r.Problem, Whole(r));
@@ -26,8 +28,11 @@ public static class StepAccuracy
 
     static string Whole(Rollout r)
     {
-        bool cut = r.Completion.BudgetCut || !r.Completion.Text.Contains(ChatTemplate.ThinkEnd, StringComparison.Ordinal);
+        bool cut =
+            r.Completion.BudgetCut || !r.Completion.Text.Contains(ChatTemplate.ThinkEnd, StringComparison.Ordinal);
         int last = r.Reasoning.LastIndexOf('\n');
-        return !cut ? r.Reasoning : last < 0 ? "" : r.Reasoning[..last];
+        return !cut ? r.Reasoning
+            : last < 0 ? ""
+            : r.Reasoning[..last];
     }
 }

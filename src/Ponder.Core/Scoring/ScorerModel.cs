@@ -1,8 +1,8 @@
 using Ponder.Checkpoints;
+using Ponder.LanguageModels;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using Ponder.LanguageModels;
 
 namespace Ponder.Scoring;
 
@@ -21,14 +21,16 @@ namespace Ponder.Scoring;
 public sealed class ScorerModel : IDisposable
 {
     public const string HeadFile = "scorer_head.safetensors";
-    const string HeadWeight = "scorer_head.weight", HeadBias = "scorer_head.bias";
-    const string LegacyHeadFile = "verifier_head.safetensors", LegacyPrefix = "verifier_head.";
+    const string HeadWeight = "scorer_head.weight",
+        HeadBias = "scorer_head.bias";
+    const string LegacyHeadFile = "verifier_head.safetensors",
+        LegacyPrefix = "verifier_head.";
 
     /// <summary>The name of the two confidence weights (in <see cref="Parameters"/> and the head file).</summary>
     public const string ConfidenceWeight = "scorer_head.confidence";
 
-    readonly Linear head;            // float32 whatever the body's dtype: it reads widened hidden states
-    readonly Parameter confidence;   // (2): weights of the completion's mean and lowest token log-probability
+    readonly Linear head; // float32 whatever the body's dtype: it reads widened hidden states
+    readonly Parameter confidence; // (2): weights of the completion's mean and lowest token log-probability
 
     ScorerModel(LanguageModel body, Linear head, Parameter confidence, ScorerInfo info)
     {
@@ -43,16 +45,28 @@ public sealed class ScorerModel : IDisposable
 
     public ScorerInfo Info { get; set; }
 
-    /// <summary>Body and head parameters, named as saved (<c>model.*</c>, <c>scorer_head.*</c>; lm_head is left out: it is frozen, read only for the confidence features).</summary>
+    /// <summary>Body and head parameters, named as saved (<c>model.*</c>, <c>scorer_head.*</c>; lm_head is left out: it
+    /// is frozen, read only for the confidence features).</summary>
     public IEnumerable<(string Name, Parameter Param)> Parameters =>
-        Body.Network.named_parameters().Where(p => !p.name.StartsWith("lm_head", StringComparison.Ordinal)).Select(p => (p.name, p.parameter))
-            .Append((HeadWeight, head.weight!)).Append((HeadBias, head.bias!)).Append((ConfidenceWeight, confidence));
+        Body
+            .Network.named_parameters()
+            .Where(p => !p.name.StartsWith("lm_head", StringComparison.Ordinal))
+            .Select(p => (p.name, p.parameter))
+            .Append((HeadWeight, head.weight!))
+            .Append((HeadBias, head.bias!))
+            .Append((ConfidenceWeight, confidence));
 
     /// <summary>A new scorer whose body is <paramref name="policy"/> (taken over: the scorer disposes it) and whose
     /// head starts at zero, so every first score is ½.</summary>
     public static ScorerModel FromPolicy(LanguageModel policy, ScorerInfo info)
     {
-        var head = nn.Linear(policy.Config.HiddenSize, 1, hasBias: true, device: policy.Network.Device, dtype: ScalarType.Float32);
+        var head = nn.Linear(
+            policy.Config.HiddenSize,
+            1,
+            hasBias: true,
+            device: policy.Network.Device,
+            dtype: ScalarType.Float32
+        );
         using (no_grad())
         {
             head.weight!.zero_();
@@ -61,25 +75,39 @@ public sealed class ScorerModel : IDisposable
         return new ScorerModel(policy, head, NewConfidence(policy), info);
     }
 
-    static Parameter NewConfidence(LanguageModel body) => new(zeros(2, dtype: ScalarType.Float32, device: body.Network.Device));
+    static Parameter NewConfidence(LanguageModel body) =>
+        new(zeros(2, dtype: ScalarType.Float32, device: body.Network.Device));
 
-    /// <summary>The logit of P(correct) at every position (B, T): the head alone, the score of the sequence up to that token.</summary>
-    public Tensor PositionLogits(Tensor ids, Tensor attention) => Forward(ids, attention, null, outcome: false).Positions;
+    /// <summary>The logit of P(correct) at every position (B, T): the head alone, the score of the sequence up to that
+    /// token.</summary>
+    public Tensor PositionLogits(Tensor ids, Tensor attention) =>
+        Forward(ids, attention, null, outcome: false).Positions;
 
     /// <summary>The outcome logit (B) of right-padded rows whose completions start at <paramref name="starts"/> (B;
-    /// null: every token after the first): the head at each row's last real token plus the confidence features.</summary>
-    public Tensor OutcomeLogits(Tensor ids, Tensor attention, long[]? starts = null) => Forward(ids, attention, starts).Outcome;
+    /// null: every token after the first): the head at each row's last real token plus the confidence
+    /// features.</summary>
+    public Tensor OutcomeLogits(Tensor ids, Tensor attention, long[]? starts = null) =>
+        Forward(ids, attention, starts).Outcome;
 
     /// <summary>Both readings from one forward pass: the head at every position (B, T) and, unless
     /// <paramref name="outcome"/> is false (then it is the head alone), the outcome logit (B).</summary>
-    internal (Tensor Positions, Tensor Outcome) Forward(Tensor ids, Tensor attention, long[]? starts, bool bodyGradients = true, bool outcome = true)
+    internal (Tensor Positions, Tensor Outcome) Forward(
+        Tensor ids,
+        Tensor attention,
+        long[]? starts,
+        bool bodyGradients = true,
+        bool outcome = true
+    )
     {
-        Tensor hidden;                                                                       // (B, T, C)
+        Tensor hidden; // (B, T, C)
         using (bodyGradients ? null : no_grad())
             hidden = Body.Network.Hidden(ids, attention);
-        var positions = head.forward(hidden.to(ScalarType.Float32)).squeeze(-1);            // (B, T)
+        var positions = head.forward(hidden.to(ScalarType.Float32)).squeeze(-1); // (B, T)
         var atLast = positions.gather(1, ScorerBatch.LastIndex(attention).unsqueeze(1)).squeeze(1); // (B)
-        return (positions, outcome ? atLast + ConfidenceFeatures(hidden, ids, attention, starts).matmul(confidence) : atLast);
+        return (
+            positions,
+            outcome ? atLast + ConfidenceFeatures(hidden, ids, attention, starts).matmul(confidence) : atLast
+        );
     }
 
     /// <summary>(B, 2), without gradient: the mean and the lowest log-probability the body's own next-token
@@ -88,16 +116,21 @@ public sealed class ScorerModel : IDisposable
     internal Tensor ConfidenceFeatures(Tensor hidden, Tensor ids, Tensor attention, long[]? starts)
     {
         using var _ = no_grad();
-        long b = ids.shape[0], t = ids.shape[1];
-        if (t < 2) return zeros(b, 2, dtype: ScalarType.Float32, device: ids.device);
-        var token = Training.TokenLogprobs.OfNextTokens(Body.Network.Logits(hidden), ids).to(ScalarType.Float32); // (B, T−1): log p(token k), k = 1…T−1
-        var start = tensor(starts ?? new long[b], device: ids.device).clamp_min(1);                        // (B)
-        var scored = (arange(1, t, device: ids.device).unsqueeze(0) >= start.unsqueeze(1)).logical_and(attention[.., 1..] > 0); // (B, T−1)
-        var count = scored.sum(1).to(ScalarType.Float32);                                                    // (B)
-        var mean = token.masked_fill(scored.logical_not(), 0).sum(1) / count.clamp_min(1);                  // (B)
-        var lowest = token.masked_fill(scored.logical_not(), float.PositiveInfinity).amin(1);               // (B)
+        long b = ids.shape[0],
+            t = ids.shape[1];
+        if (t < 2)
+            return zeros(b, 2, dtype: ScalarType.Float32, device: ids.device);
+        // (B, T−1): log p(token k), k = 1…T−1
+        var token = Training.TokenLogprobs.OfNextTokens(Body.Network.Logits(hidden), ids).to(ScalarType.Float32);
+        var start = tensor(starts ?? new long[b], device: ids.device).clamp_min(1); // (B)
+        var scored = (arange(1, t, device: ids.device).unsqueeze(0) >= start.unsqueeze(1)).logical_and(
+            attention[.., 1..] > 0
+        ); // (B, T−1)
+        var count = scored.sum(1).to(ScalarType.Float32); // (B)
+        var mean = token.masked_fill(scored.logical_not(), 0).sum(1) / count.clamp_min(1); // (B)
+        var lowest = token.masked_fill(scored.logical_not(), float.PositiveInfinity).amin(1); // (B)
         lowest = lowest.masked_fill(count == 0, 0);
-        return stack([mean, lowest], 1);                                                                     // (B, 2)
+        return stack([mean, lowest], 1); // (B, 2)
     }
 
     /// <summary>P(correct) of each sequence (the whole of it scored as completion after its first token), without
@@ -105,7 +138,8 @@ public sealed class ScorerModel : IDisposable
     public double[] Score(IReadOnlyList<int[]> sequences, int batchSize = 16) =>
         Score(sequences.Select(ids => new ScorerExample("", ids, false)).ToArray(), batchSize);
 
-    /// <summary>P(correct) of each example's completion (from its <see cref="ScorerExample.CompletionStart"/>).</summary>
+    /// <summary>P(correct) of each example's completion (from its
+    /// <see cref="ScorerExample.CompletionStart"/>).</summary>
     public double[] Score(IReadOnlyList<ScorerExample> examples, int batchSize = 16)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -117,15 +151,34 @@ public sealed class ScorerModel : IDisposable
             using var scope = NewDisposeScope();
             var part = examples.Skip(start).Take(batchSize).ToArray();
             var (ids, attention) = ScorerBatch.Collate(part.Select(e => e.Ids).ToArray(), PadId, Body.Network.Device);
-            var p = OutcomeLogits(ids, attention, [.. part.Select(e => (long)e.CompletionStart)]).sigmoid().to(ScalarType.Float64).cpu().data<double>().ToArray();
+            var p = OutcomeLogits(ids, attention, [.. part.Select(e => (long)e.CompletionStart)])
+                .sigmoid()
+                .to(ScalarType.Float64)
+                .cpu()
+                .data<double>()
+                .ToArray();
             Array.Copy(p, 0, scores, start, p.Length);
         }
         return scores;
     }
 
-    /// <summary>P(correct) of each graded rollout, reading its prompt and completion ids (see <see cref="ScorerBatch.Example"/>).</summary>
+    /// <summary>P(correct) of each graded rollout, reading its prompt and completion ids (see
+    /// <see cref="ScorerBatch.Example"/>).</summary>
     public double[] Score(IReadOnlyList<Rollouts.Rollout> rollouts, int batchSize = 16) =>
-        Score(rollouts.Select(r => ScorerBatch.Example(r.Problem.Id, r.Completion.PromptIds, r.Completion.TokenIds, r.Grade.Correct, Info.MaxLength)).ToArray(), batchSize);
+        Score(
+            rollouts
+                .Select(r =>
+                    ScorerBatch.Example(
+                        r.Problem.Id,
+                        r.Completion.PromptIds,
+                        r.Completion.TokenIds,
+                        r.Grade.Correct,
+                        Info.MaxLength
+                    )
+                )
+                .ToArray(),
+            batchSize
+        );
 
     internal int PadId => Body.Tokenizer.PadTokenId ?? Body.Chat?.EndOfTurnId ?? 0;
 
@@ -133,35 +186,66 @@ public sealed class ScorerModel : IDisposable
     public void Save(string dir)
     {
         Body.Save(dir);
-        SafeTensors.Write(Path.Combine(dir, HeadFile), new Dictionary<string, Tensor> { [HeadWeight] = head.weight!, [HeadBias] = head.bias!, [ConfidenceWeight] = confidence });
+        SafeTensors.Write(
+            Path.Combine(dir, HeadFile),
+            new Dictionary<string, Tensor>
+            {
+                [HeadWeight] = head.weight!,
+                [HeadBias] = head.bias!,
+                [ConfidenceWeight] = confidence,
+            }
+        );
         Info.Save(dir);
     }
 
-    /// <summary>Loads a scorer directory; with <paramref name="policy"/>, refuses one trained for another tokenizer or architecture.</summary>
+    /// <summary>Loads a scorer directory; with <paramref name="policy"/>, refuses one trained for another tokenizer or
+    /// architecture.</summary>
     public static ScorerModel Load(string dir, LanguageModel? policy = null, Runtime.DeviceOptions? device = null)
     {
         var info = ScorerInfo.Load(dir);
-        if (policy is not null) info.CheckCompatible(policy, dir);
+        if (policy is not null)
+            info.CheckCompatible(policy, dir);
         string headPath = Path.Combine(dir, HeadFile);
-        if (!File.Exists(headPath) && File.Exists(Path.Combine(dir, LegacyHeadFile))) headPath = Path.Combine(dir, LegacyHeadFile);
-        if (!File.Exists(headPath)) throw new PonderException($"{dir}: {HeadFile} is missing; the scorer directory is incomplete.");
+        if (!File.Exists(headPath) && File.Exists(Path.Combine(dir, LegacyHeadFile)))
+            headPath = Path.Combine(dir, LegacyHeadFile);
+        if (!File.Exists(headPath))
+            throw new PonderException($"{dir}: {HeadFile} is missing; the scorer directory is incomplete.");
         var body = LanguageModel.Load(dir, device);
-        var head = nn.Linear(body.Config.HiddenSize, 1, hasBias: true, device: body.Network.Device, dtype: ScalarType.Float32);
+        var head = nn.Linear(
+            body.Config.HiddenSize,
+            1,
+            hasBias: true,
+            device: body.Network.Device,
+            dtype: ScalarType.Float32
+        );
         var confidence = NewConfidence(body);
         try
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            var tensors = SafeTensors.Read(headPath, ScalarType.Float32, body.Network.Device)
-                .ToDictionary(kv => kv.Key.StartsWith(LegacyPrefix, StringComparison.Ordinal)
-                    ? "scorer_head." + kv.Key[LegacyPrefix.Length..] : kv.Key, kv => kv.Value);
-            if (!tensors.TryGetValue(HeadWeight, out var w) || !tensors.TryGetValue(HeadBias, out var b) || w.shape[^1] != body.Config.HiddenSize)
-                throw new PonderException($"{headPath}: expected {HeadWeight} [1, {body.Config.HiddenSize}] and {HeadBias} [1].");
+            var tensors = SafeTensors
+                .Read(headPath, ScalarType.Float32, body.Network.Device)
+                .ToDictionary(
+                    kv =>
+                        kv.Key.StartsWith(LegacyPrefix, StringComparison.Ordinal)
+                            ? "scorer_head." + kv.Key[LegacyPrefix.Length..]
+                            : kv.Key,
+                    kv => kv.Value
+                );
+            if (
+                !tensors.TryGetValue(HeadWeight, out var w)
+                || !tensors.TryGetValue(HeadBias, out var b)
+                || w.shape[^1] != body.Config.HiddenSize
+            )
+                throw new PonderException(
+                    $"{headPath}: expected {HeadWeight} [1, {body.Config.HiddenSize}] and {HeadBias} [1]."
+                );
             head.weight!.copy_(w.reshape(1, -1));
             head.bias!.copy_(b.reshape(1));
-            if (tensors.TryGetValue(ConfidenceWeight, out var c))   // absent in scorers written before it existed: 0
+            if (tensors.TryGetValue(ConfidenceWeight, out var c)) // absent in scorers written before it existed: 0
             {
-                if (c.numel() != 2) throw new PonderException($"{headPath}: expected {ConfidenceWeight} [2].");
+                if (c.numel() != 2)
+                    throw new PonderException($"{headPath}: expected {ConfidenceWeight} [2].");
                 confidence.copy_(c.reshape(2));
             }
         }

@@ -24,7 +24,8 @@ public sealed record ScorerOptions
     /// <summary>Gradient clipping norm. <value>The default value is 1.0.</value></summary>
     public double MaxGradNorm { get; init; } = 1.0;
 
-    /// <summary>Tokens scored at most (prompt + completion; longer inputs keep their end). <value>The default value is 1024.</value></summary>
+    /// <summary>Tokens scored at most (prompt + completion; longer inputs keep their end). <value>The default value is
+    /// 1024.</value></summary>
     public int MaxLength { get; init; } = 1024;
 
     /// <summary>Train every completion position on the outcome label (Cobbe et al. 2021's token-level scorer), not only
@@ -33,16 +34,17 @@ public sealed record ScorerOptions
     /// <value>The default value is false.</value></summary>
     public bool EveryToken { get; init; }
 
-    /// <summary>Fine-tune the body too (the scorer before this option existed; it used <c>--lr 3e-4</c>). Off by default: with the body frozen the scorer is a probe of the policy's
-    /// hidden states and its own likelihood, and on the arithmetic model it ranked the samples of a problem far better
-    /// (within-problem AUC 0.90 vs 0.64; rerank@16 94.0 % vs 75.0 %) in half the time: fine-tuning 5M
-    /// parameters on ~5,000 labels fits the training samples instead (docs/BENCHMARKS.md, fifth round).
+    /// <summary>Fine-tune the body too (the scorer before this option existed; it used <c>--lr 3e-4</c>). Off by
+    /// default: with the body frozen the scorer is a probe of the policy's hidden states and its own likelihood, and on
+    /// the arithmetic model it ranked the samples of a problem far better (within-problem AUC 0.90 vs 0.64; rerank@16
+    /// 94.0 % vs 75.0 %) in half the time: fine-tuning 5M parameters on ~5,000 labels fits the training samples instead
+    /// (docs/BENCHMARKS.md, fifth round).
     /// <value>The default value is false.</value></summary>
     public bool TrainBody { get; init; }
 
-    /// <summary>Weight λ of the pairwise (Bradley–Terry) loss over a problem's right and wrong samples, added to the BCE;
-    /// batches are then whole problems, drawn only from problems with both labels (so it learns nothing from the others
-    /// even when they are kept). 0: off. <value>The default value is 0.</value></summary>
+    /// <summary>Weight λ of the pairwise (Bradley–Terry) loss over a problem's right and wrong samples, added to the
+    /// BCE; batches are then whole problems, drawn only from problems with both labels (so it learns nothing from the
+    /// others even when they are kept). 0: off. <value>The default value is 0.</value></summary>
     public double PairwiseWeight { get; init; }
 
     /// <summary>Seed of the data order. <value>The default value is 0.</value></summary>
@@ -50,14 +52,22 @@ public sealed record ScorerOptions
 
     public ScorerOptions Validate()
     {
-        if (Steps < 1) throw new PonderException($"--steps {Steps} must be at least 1.");
-        if (BatchSize < 1) throw new PonderException($"--batch-size {BatchSize} must be at least 1.");
-        if (!(LearningRate > 0) || LearningRate > 1) throw new PonderException($"--lr {LearningRate} must be in (0, 1].");
-        if (WarmupSteps < 0) throw new PonderException($"warm-up steps {WarmupSteps} must be 0 or positive.");
-        if (WeightDecay < 0) throw new PonderException($"weight decay {WeightDecay} must be 0 or positive.");
-        if (!(MaxGradNorm > 0)) throw new PonderException($"max gradient norm {MaxGradNorm} must be positive.");
-        if (!(PairwiseWeight >= 0) || double.IsInfinity(PairwiseWeight)) throw new PonderException($"--pairwise {PairwiseWeight} must be 0 (off) or positive, e.g. 1.");
-        if (MaxLength < 2) throw new PonderException($"max length {MaxLength} must be at least 2.");
+        if (Steps < 1)
+            throw new PonderException($"--steps {Steps} must be at least 1.");
+        if (BatchSize < 1)
+            throw new PonderException($"--batch-size {BatchSize} must be at least 1.");
+        if (!(LearningRate > 0) || LearningRate > 1)
+            throw new PonderException($"--lr {LearningRate} must be in (0, 1].");
+        if (WarmupSteps < 0)
+            throw new PonderException($"warm-up steps {WarmupSteps} must be 0 or positive.");
+        if (WeightDecay < 0)
+            throw new PonderException($"weight decay {WeightDecay} must be 0 or positive.");
+        if (!(MaxGradNorm > 0))
+            throw new PonderException($"max gradient norm {MaxGradNorm} must be positive.");
+        if (!(PairwiseWeight >= 0) || double.IsInfinity(PairwiseWeight))
+            throw new PonderException($"--pairwise {PairwiseWeight} must be 0 (off) or positive, e.g. 1.");
+        if (MaxLength < 2)
+            throw new PonderException($"max length {MaxLength} must be at least 2.");
         return this;
     }
 }

@@ -32,58 +32,104 @@ public sealed class ScorerTrainer : IDisposable
 
     readonly ScorerModel model;
     readonly IReadOnlyList<ScorerExample> data;
-    readonly AdamW optimizer, confidenceOptimizer;
+    readonly AdamW optimizer,
+        confidenceOptimizer;
     readonly Random rng;
-    readonly (ScorerExample[] Right, ScorerExample[] Wrong)[] mixed;   // problems with both labels (pairwise batches)
+    readonly (ScorerExample[] Right, ScorerExample[] Wrong)[] mixed; // problems with both labels (pairwise batches)
     int[] order = [];
     int position;
 
     public ScorerTrainer(ScorerModel model, IReadOnlyList<ScorerExample> data, ScorerOptions options)
     {
-        if (data.Count == 0) throw new PonderException("the scorer has no training examples.");
+        if (data.Count == 0)
+            throw new PonderException("the scorer has no training examples.");
         this.model = model;
         this.data = data;
         Options = options.Validate();
         rng = new Random((int)options.Seed);
-        mixed = [.. data.GroupBy(e => e.ProblemId, StringComparer.Ordinal)
-            .Select(g => (Right: g.Where(e => e.Correct).ToArray(), Wrong: g.Where(e => !e.Correct).ToArray()))
-            .Where(g => g.Right.Length > 0 && g.Wrong.Length > 0)];
+        mixed =
+        [
+            .. data.GroupBy(e => e.ProblemId, StringComparer.Ordinal)
+                .Select(g => (Right: g.Where(e => e.Correct).ToArray(), Wrong: g.Where(e => !e.Correct).ToArray()))
+                .Where(g => g.Right.Length > 0 && g.Wrong.Length > 0),
+        ];
         if (Options.PairwiseWeight > 0 && mixed.Length == 0)
-            throw new PonderException("the pairwise loss needs problems with both correct and incorrect samples, and none has; sample more per problem or drop --pairwise.");
+            throw new PonderException(
+                "the pairwise loss needs problems with both correct and incorrect samples, and none has; "
+                    + "sample more per problem or drop --pairwise."
+            );
         if (Options.PairwiseWeight > 0 && Options.BatchSize % PerProblem != 0)
-            throw new PonderException($"--batch-size {Options.BatchSize}: with --pairwise a batch is whole problems of {PerProblem} samples; use a multiple of {PerProblem}.");
-        optimizer = new AdamW(model.Parameters.Where(p => p.Name != ScorerModel.ConfidenceWeight && (Options.TrainBody || p.Name.StartsWith("scorer_head", StringComparison.Ordinal))),
-            weightDecay: options.WeightDecay);
-        confidenceOptimizer = new AdamW(model.Parameters.Where(p => p.Name == ScorerModel.ConfidenceWeight), weightDecay: 0);
+            throw new PonderException(
+                $"--batch-size {Options.BatchSize}: with --pairwise a batch is whole problems of {PerProblem} "
+                    + $"samples; use a multiple of {PerProblem}."
+            );
+        optimizer = new AdamW(
+            model.Parameters.Where(p =>
+                p.Name != ScorerModel.ConfidenceWeight
+                && (Options.TrainBody || p.Name.StartsWith("scorer_head", StringComparison.Ordinal))
+            ),
+            weightDecay: options.WeightDecay
+        );
+        confidenceOptimizer = new AdamW(
+            model.Parameters.Where(p => p.Name == ScorerModel.ConfidenceWeight),
+            weightDecay: 0
+        );
     }
 
     public ScorerOptions Options { get; }
     public int StepsTaken { get; private set; }
 
-    /// <summary>One optimizer step over <see cref="ScorerOptions.BatchSize"/> examples; returns the loss (mean BCE, plus
-    /// the weighted pairwise loss when on).</summary>
+    /// <summary>One optimizer step over <see cref="ScorerOptions.BatchSize"/> examples; returns the loss (mean BCE,
+    /// plus the weighted pairwise loss when on).</summary>
     public double Step()
     {
         model.Body.Network.train();
-        var batch = Options.PairwiseWeight > 0 ? NextProblems() : [.. Enumerable.Range(0, Options.BatchSize).Select(_ => Next())];
+        var batch =
+            Options.PairwiseWeight > 0
+                ? NextProblems()
+                : [.. Enumerable.Range(0, Options.BatchSize).Select(_ => Next())];
         double loss;
         using (var scope = NewDisposeScope())
         {
-            var (ids, attention) = ScorerBatch.Collate(batch.Select(e => e.Ids).ToArray(), model.PadId, model.Body.Network.Device);
-            var labels = tensor(batch.Select(e => e.Correct ? 1f : 0f).ToArray(), device: model.Body.Network.Device);  // (B)
-            var (positions, last) = model.Forward(ids, attention, [.. batch.Select(e => (long)e.CompletionStart)], bodyGradients: Options.TrainBody); // (B, T), (B)
+            var (ids, attention) = ScorerBatch.Collate(
+                batch.Select(e => e.Ids).ToArray(),
+                model.PadId,
+                model.Body.Network.Device
+            );
+            // (B)
+            var labels = tensor(batch.Select(e => e.Correct ? 1f : 0f).ToArray(), device: model.Body.Network.Device);
+            var (positions, last) = model.Forward(
+                ids,
+                attention,
+                [.. batch.Select(e => (long)e.CompletionStart)],
+                bodyGradients: Options.TrainBody
+            ); // (B, T), (B)
             var l = Options.EveryToken
-                ? EveryTokenLoss(positions.scatter(1, ScorerBatch.LastIndex(attention).unsqueeze(1), last.unsqueeze(1)), attention, // the last position read as the outcome
-                    [.. batch.Select(e => (long)Math.Min(e.CompletionStart, e.Ids.Length - 1))], labels)
+                ? EveryTokenLoss(
+                    positions.scatter(1, ScorerBatch.LastIndex(attention).unsqueeze(1), last.unsqueeze(1)),
+                    attention, // the last position read as the outcome
+                    [.. batch.Select(e => (long)Math.Min(e.CompletionStart, e.Ids.Length - 1))],
+                    labels
+                )
                 : nn.functional.binary_cross_entropy_with_logits(last, labels);
             if (Options.PairwiseWeight > 0)
-                l = l + Options.PairwiseWeight * PairwiseLoss(last, [.. batch.Select(e => e.Correct)], [.. batch.Select(e => e.ProblemId)]);
+                l =
+                    l
+                    + Options.PairwiseWeight
+                        * PairwiseLoss(last, [.. batch.Select(e => e.Correct)], [.. batch.Select(e => e.ProblemId)]);
             l.backward();
             loss = l.item<float>();
-            nn.utils.clip_grad_norm_(optimizer.Parameters, Options.MaxGradNorm);          // each optimizer's own: the confidence
-            nn.utils.clip_grad_norm_(confidenceOptimizer.Parameters, Options.MaxGradNorm); // gradients would dominate one norm
+            nn.utils.clip_grad_norm_(optimizer.Parameters, Options.MaxGradNorm); // each optimizer's own: the confidence
+            // gradients would dominate one norm
+            nn.utils.clip_grad_norm_(confidenceOptimizer.Parameters, Options.MaxGradNorm);
         }
-        double lr = LearningRateSchedule.WarmupCosine(StepsTaken, Options.Steps, Options.WarmupSteps, Options.LearningRate, 0.1);
+        double lr = LearningRateSchedule.WarmupCosine(
+            StepsTaken,
+            Options.Steps,
+            Options.WarmupSteps,
+            Options.LearningRate,
+            0.1
+        );
         optimizer.Update(lr);
         confidenceOptimizer.Update(lr * ConfidenceRateScale);
         optimizer.ZeroGrad();
@@ -98,27 +144,34 @@ public sealed class ScorerTrainer : IDisposable
     internal static Tensor EveryTokenLoss(Tensor logits, Tensor attention, long[] starts, Tensor labels)
     {
         long t = logits.shape[1];
-        var start = tensor(starts, device: logits.device);                                                   // (B)
-        var scored = (arange(t, device: logits.device).unsqueeze(0) >= start.unsqueeze(1)).to(ScalarType.Float32) * attention; // (B, T)
-        var targets = labels.unsqueeze(1).expand(-1, t);                                                     // (B, T)
-        var each = nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction: nn.Reduction.None); // (B, T)
+        var start = tensor(starts, device: logits.device); // (B)
+        var scored =
+            // (B, T)
+            (arange(t, device: logits.device).unsqueeze(0) >= start.unsqueeze(1)).to(ScalarType.Float32) * attention;
+        var targets = labels.unsqueeze(1).expand(-1, t); // (B, T)
+        // (B, T)
+        var each = nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction: nn.Reduction.None);
         return (each * scored).sum() / scored.sum();
     }
 
     /// <summary>Mean −log σ(s_right − s_wrong) = softplus(s_wrong − s_right) over every (right, wrong) pair of samples
-    /// of the same problem; <paramref name="scores"/> (B) are outcome logits. 0 when the batch holds no such pair.</summary>
+    /// of the same problem; <paramref name="scores"/> (B) are outcome logits. 0 when the batch holds no such
+    /// pair.</summary>
     internal static Tensor PairwiseLoss(Tensor scores, bool[] correct, string[] problems)
     {
         var (right, wrong) = (new List<long>(), new List<long>());
         for (int i = 0; i < correct.Length; i++)
-            for (int j = 0; j < correct.Length; j++)
-                if (correct[i] && !correct[j] && problems[i] == problems[j])
-                {
-                    right.Add(i);
-                    wrong.Add(j);
-                }
-        if (right.Count == 0) return zeros(1, dtype: scores.dtype, device: scores.device).sum();
-        var margin = scores.index_select(0, tensor(right.ToArray(), device: scores.device)) - scores.index_select(0, tensor(wrong.ToArray(), device: scores.device)); // (pairs)
+        for (int j = 0; j < correct.Length; j++)
+            if (correct[i] && !correct[j] && problems[i] == problems[j])
+            {
+                right.Add(i);
+                wrong.Add(j);
+            }
+        if (right.Count == 0)
+            return zeros(1, dtype: scores.dtype, device: scores.device).sum();
+        var margin =
+            scores.index_select(0, tensor(right.ToArray(), device: scores.device))
+            - scores.index_select(0, tensor(wrong.ToArray(), device: scores.device)); // (pairs)
         return nn.functional.softplus(-margin).mean();
     }
 

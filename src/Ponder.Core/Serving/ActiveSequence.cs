@@ -15,7 +15,8 @@ internal sealed class ActiveSequence
     readonly ThinkingControl? thinking;
     readonly ThinkingState thinkingState = new();
     readonly List<int> tokens = [];
-    readonly StringBuilder reasoning = new(), answer = new();
+    readonly StringBuilder reasoning = new(),
+        answer = new();
     readonly int holdBack;
     IncrementalDecoder decoder;
     int answerSent;
@@ -30,8 +31,13 @@ internal sealed class ActiveSequence
         this.context = context;
         var r = handle.Request;
         Rng = new Random(SampleSeeds.For(r.Seed ?? Random.Shared.NextInt64(), r.PromptIds, r.SampleIndex));
-        thinking = r.MaxThinkingTokens is null ? null
-            : ThinkingControl.For(new SamplingOptions { MaxThinkingTokens = r.MaxThinkingTokens }, context.Tokenizer, context.ThinkEndId);
+        thinking = r.MaxThinkingTokens is null
+            ? null
+            : ThinkingControl.For(
+                new SamplingOptions { MaxThinkingTokens = r.MaxThinkingTokens },
+                context.Tokenizer,
+                context.ThinkEndId
+            );
         decoder = context.Tokenizer.CreateIncrementalDecoder();
         holdBack = r.Stop.Count == 0 ? 0 : r.Stop.Max(s => s.Length) - 1;
     }
@@ -51,7 +57,8 @@ internal sealed class ActiveSequence
     public void Accept(int id)
     {
         tokens.Add(id);
-        if (context.StopTokenIds.Contains(id)) Finish = FinishReason.Stop;
+        if (context.StopTokenIds.Contains(id))
+            Finish = FinishReason.Stop;
         else if (!closed && id == context.ThinkEndId)
         {
             closed = true;
@@ -60,16 +67,21 @@ internal sealed class ActiveSequence
             PublishReasoning(decoder.Flush());
             decoder = context.Tokenizer.CreateIncrementalDecoder();
         }
-        else if (!closed) PublishReasoning(decoder.Add(id));
-        else AddAnswer(decoder.Add(id));
+        else if (!closed)
+            PublishReasoning(decoder.Add(id));
+        else
+            AddAnswer(decoder.Add(id));
 
-        if (Finish is null && tokens.Count >= Handle.Request.MaxNewTokens) Finish = FinishReason.Length;
-        if (Finish is not null) Complete();
+        if (Finish is null && tokens.Count >= Handle.Request.MaxNewTokens)
+            Finish = FinishReason.Length;
+        if (Finish is not null)
+            Complete();
     }
 
     void PublishReasoning(string text)
     {
-        if (text.Length == 0) return;
+        if (text.Length == 0)
+            return;
         reasoning.Append(text);
         Handle.Emit(new TextDelta(text, IsReasoning: true));
     }
@@ -80,7 +92,8 @@ internal sealed class ActiveSequence
         {
             // The answer prefix after </think> is template, not answer (as ChatTemplate.SplitReasoning drops it).
             prefixSeen = true;
-            if (text.StartsWith(ChatTemplate.AnswerPrefix, StringComparison.Ordinal)) text = text[ChatTemplate.AnswerPrefix.Length..];
+            if (text.StartsWith(ChatTemplate.AnswerPrefix, StringComparison.Ordinal))
+                text = text[ChatTemplate.AnswerPrefix.Length..];
         }
         int searchFrom = Math.Max(0, answer.Length - holdBack);
         answer.Append(text);
@@ -100,7 +113,8 @@ internal sealed class ActiveSequence
 
     void SendAnswer(int upTo)
     {
-        if (upTo <= answerSent) return;
+        if (upTo <= answerSent)
+            return;
         Handle.Emit(new TextDelta(answer.ToString(answerSent, upTo - answerSent), IsReasoning: false));
         answerSent = upTo;
     }
@@ -108,13 +122,26 @@ internal sealed class ActiveSequence
     void Complete()
     {
         string tail = decoder.Flush();
-        if (closed && !cutAtStop) AddAnswer(tail);
-        else if (!closed) PublishReasoning(tail);
+        if (closed && !cutAtStop)
+            AddAnswer(tail);
+        else if (!closed)
+            PublishReasoning(tail);
         SendAnswer(answer.Length);
         string chain = reasoning.ToString();
-        if (closed && chain.EndsWith('\n')) chain = chain[..^1];
-        Handle.Complete(new SequenceResult(Finish ?? FinishReason.Length, Handle.Request.PromptIds.Count, tokens.Count,
-            closed ? reasoningTokens : tokens.Count, chain, answer.ToString(), closed, tokens.ToArray()));
+        if (closed && chain.EndsWith('\n'))
+            chain = chain[..^1];
+        Handle.Complete(
+            new SequenceResult(
+                Finish ?? FinishReason.Length,
+                Handle.Request.PromptIds.Count,
+                tokens.Count,
+                closed ? reasoningTokens : tokens.Count,
+                chain,
+                answer.ToString(),
+                closed,
+                tokens.ToArray()
+            )
+        );
     }
 }
 

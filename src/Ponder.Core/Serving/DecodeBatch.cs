@@ -14,14 +14,15 @@ internal sealed class DecodeBatch(CausalLM model, Tensor vocabMask) : IDisposabl
 {
     List<ActiveSequence> rows = [];
     KvCache? cache;
-    Tensor? logits;                     // (B, V): each row's next-token logits
+    Tensor? logits; // (B, V): each row's next-token logits
 
     public int Count => rows.Count;
 
     /// <summary>Prefills <paramref name="fresh"/> (left-padded together) and adds them to the batch.</summary>
     public void Join(IReadOnlyList<ActiveSequence> fresh)
     {
-        int n = fresh.Count, longest = fresh.Max(s => s.Handle.Request.PromptIds.Count);
+        int n = fresh.Count,
+            longest = fresh.Max(s => s.Handle.Request.PromptIds.Count);
         var ids = new long[n * longest];
         var valid = new bool[n * longest];
         for (int r = 0; r < n; r++)
@@ -38,8 +39,13 @@ internal sealed class DecodeBatch(CausalLM model, Tensor vocabMask) : IDisposabl
         int room = all.Max(s => s.Remaining);
         using var scope = NewDisposeScope();
         var prefillCache = model.NewCache(n, longest + (cache is null ? room : 0));
-        var prefill = model.ForwardCached(tensor(ids, [n, longest], device: model.Device),
-                                          tensor(valid, [n, longest], device: model.Device), prefillCache).squeeze(1); // (N, V)
+        var prefill = model
+            .ForwardCached(
+                tensor(ids, [n, longest], device: model.Device),
+                tensor(valid, [n, longest], device: model.Device),
+                prefillCache
+            )
+            .squeeze(1); // (N, V)
         if (cache is null)
         {
             cache = prefillCache;
@@ -51,7 +57,7 @@ internal sealed class DecodeBatch(CausalLM model, Tensor vocabMask) : IDisposabl
             cache.Dispose();
             prefillCache.Dispose();
             cache = merged;
-            Replace(cat([logits!, prefill], 0));                                                        // (B+N, V)
+            Replace(cat([logits!, prefill], 0)); // (B+N, V)
         }
         rows = all;
     }
@@ -63,37 +69,49 @@ internal sealed class DecodeBatch(CausalLM model, Tensor vocabMask) : IDisposabl
         var uniforms = rows.Select(r => (float)(1.0 - r.Rng.NextDouble())).ToArray();
         var temperatures = rows.Select(r => (float)r.Handle.Request.Temperature).ToArray();
         var topPs = rows.Select(r => (float)r.Handle.Request.TopP).ToArray();
-        var (tok, _) = TokenPicker.Pick(logits!, tensor(temperatures, device: model.Device), tensor(topPs, device: model.Device),
-                                        tensor(uniforms, device: model.Device), vocabMask);
+        var (tok, _) = TokenPicker.Pick(
+            logits!,
+            tensor(temperatures, device: model.Device),
+            tensor(topPs, device: model.Device),
+            tensor(uniforms, device: model.Device),
+            vocabMask
+        );
         long[] chosen = tok.cpu().data<long>().ToArray();
         for (int r = 0; r < rows.Count; r++)
         {
-            if (rows[r].Handle.IsCancelled) continue;
+            if (rows[r].Handle.IsCancelled)
+                continue;
             chosen[r] = rows[r].Control((int)chosen[r]);
             rows[r].Accept((int)chosen[r]);
         }
 
         long[] keep = Enumerable.Range(0, rows.Count).Where(r => !rows[r].IsDone).Select(r => (long)r).ToArray();
-        foreach (var row in rows.Where(r => r.Handle.IsCancelled)) row.Handle.Abandon(null);
+        foreach (var row in rows.Where(r => r.Handle.IsCancelled))
+            row.Handle.Abandon(null);
         if (keep.Length == 0)
         {
             Clear();
             return;
         }
-        var next = tensor(chosen, device: model.Device);                                               // (B)
+        var next = tensor(chosen, device: model.Device); // (B)
         if (keep.Length < rows.Count)
         {
             cache!.SelectRows(keep);
             next = next.index_select(0, tensor(keep, device: model.Device));
             rows = keep.Select(r => rows[(int)r]).ToList();
         }
-        Replace(model.ForwardCached(next.view(-1, 1), ones([next.shape[0], 1], ScalarType.Bool, model.Device), cache!).squeeze(1)); // (B, V)
+        Replace(
+            model
+                .ForwardCached(next.view(-1, 1), ones([next.shape[0], 1], ScalarType.Bool, model.Device), cache!)
+                .squeeze(1)
+        ); // (B, V)
     }
 
     /// <summary>Ends every sequence with <paramref name="error"/> (an engine failure) and empties the batch.</summary>
     public void Fail(Exception error)
     {
-        foreach (var row in rows) row.Handle.Abandon(error);
+        foreach (var row in rows)
+            row.Handle.Abandon(error);
         Clear();
     }
 

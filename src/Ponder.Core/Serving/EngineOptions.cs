@@ -12,8 +12,10 @@ public sealed record EngineOptions
 
     public EngineOptions Validate()
     {
-        if (MaxConcurrency < 1) throw new PonderException($"max-concurrency {MaxConcurrency} must be at least 1.");
-        if (MaxQueue < 0) throw new PonderException($"max-queue {MaxQueue} must be 0 or more.");
+        if (MaxConcurrency < 1)
+            throw new PonderException($"max-concurrency {MaxConcurrency} must be at least 1.");
+        if (MaxQueue < 0)
+            throw new PonderException($"max-queue {MaxQueue} must be 0 or more.");
         return this;
     }
 }
@@ -21,7 +23,12 @@ public sealed record EngineOptions
 /// <summary>The waiting queue is full; retry later (HTTP 429 with Retry-After).</summary>
 public sealed class EngineBusyException : Exception
 {
-    public EngineBusyException() : base("the server is busy: too many requests are waiting; retry later.") { }
-    public EngineBusyException(string message) : base(message) { }
-    public EngineBusyException(string message, Exception inner) : base(message, inner) { }
+    public EngineBusyException()
+        : base("the server is busy: too many requests are waiting; retry later.") { }
+
+    public EngineBusyException(string message)
+        : base(message) { }
+
+    public EngineBusyException(string message, Exception inner)
+        : base(message, inner) { }
 }

@@ -2,30 +2,34 @@ namespace Ponder.Serving;
 
 /// <summary>
 /// One sequence to generate, as plain data (it crosses from async request handlers to the inference thread).
-/// The prompt is assumed to open the reasoning (the chat template's generation prompt ends with <c>&lt;think&gt;\n</c>).
-/// </summary>
+/// The prompt is assumed to open the reasoning (the chat template's generation prompt ends with
+/// <c>&lt;think&gt;\n</c>). </summary>
 public sealed record GenerationRequest
 {
     /// <summary>The rendered prompt's token ids.</summary>
     public required IReadOnlyList<int> PromptIds { get; init; }
 
-    /// <summary>Softmax temperature; 0 is greedy. <value>The default value is 1.0.</value> Range [0, 2] as OpenAI.</summary>
+    /// <summary>Softmax temperature; 0 is greedy. <value>The default value is 1.0.</value> Range [0, 2] as
+    /// OpenAI.</summary>
     public double Temperature { get; init; } = 1.0;
 
     /// <summary>Nucleus mass. <value>The default value is 1.0 (off).</value> Range (0, 1].</summary>
     public double TopP { get; init; } = 1.0;
 
-    /// <summary>Tokens to generate at most, reasoning and answer together. <value>The default value is 256.</value></summary>
+    /// <summary>Tokens to generate at most, reasoning and answer together. <value>The default value is
+    /// 256.</value></summary>
     public int MaxNewTokens { get; init; } = 256;
 
-    /// <summary>Seed of this sequence's random stream (null: a fresh random seed). <value>The default value is null.</value></summary>
+    /// <summary>Seed of this sequence's random stream (null: a fresh random seed). <value>The default value is
+    /// null.</value></summary>
     public long? Seed { get; init; }
 
     /// <summary>Which stream of the seed to draw from: choice j of an <c>n</c>-choice request uses j, exactly as
     /// <see cref="Generation.BatchGenerator"/> numbers its samples. <value>The default value is 0.</value></summary>
     public int SampleIndex { get; init; }
 
-    /// <summary>Strings that end the answer; the answer is cut before the first. <value>The default value is empty.</value></summary>
+    /// <summary>Strings that end the answer; the answer is cut before the first. <value>The default value is
+    /// empty.</value></summary>
     public IReadOnlyList<string> Stop { get; init; } = [];
 
     /// <summary>Reasoning tokens at most before the reasoning is closed for the model (null: no limit).

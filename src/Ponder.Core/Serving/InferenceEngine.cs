@@ -1,8 +1,8 @@
 using System.Threading.Channels;
+using Ponder.LanguageModels;
 using Ponder.Text;
 using TorchSharp;
 using static TorchSharp.torch;
-using Ponder.LanguageModels;
 
 namespace Ponder.Serving;
 
@@ -17,10 +17,13 @@ public sealed class InferenceEngine : IDisposable
     readonly LanguageModel lm;
     readonly EngineOptions options;
     readonly SequenceContext context;
-    readonly Channel<SequenceHandle> queue = Channel.CreateUnbounded<SequenceHandle>(new UnboundedChannelOptions { SingleReader = true });
+    readonly Channel<SequenceHandle> queue = Channel.CreateUnbounded<SequenceHandle>(
+        new UnboundedChannelOptions { SingleReader = true }
+    );
     readonly CancellationTokenSource stopping = new();
     readonly Thread thread;
-    int waiting, active;
+    int waiting,
+        active;
     long idleLiveTensors = -1;
 
     public InferenceEngine(LanguageModel lm, EngineOptions? options = null)
@@ -28,7 +31,11 @@ public sealed class InferenceEngine : IDisposable
         ArgumentNullException.ThrowIfNull(lm);
         this.lm = lm;
         this.options = (options ?? new EngineOptions()).Validate();
-        var chat = lm.Chat ?? throw new PonderException("serving needs a model with the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>).");
+        var chat =
+            lm.Chat
+            ?? throw new PonderException(
+                "serving needs a model with the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>)."
+            );
         Chat = chat;
         context = new SequenceContext(lm.Tokenizer, lm.StopTokenIds.ToHashSet(), chat.ThinkEndId);
         thread = new Thread(Run) { IsBackground = true, Name = "ponder-inference" };
@@ -52,7 +59,8 @@ public sealed class InferenceEngine : IDisposable
     public int ContextLength => lm.Config.MaxPositionEmbeddings;
 
     /// <summary>Queues a sequence. Throws <see cref="PonderException"/> for an invalid request and
-    /// <see cref="EngineBusyException"/> when <see cref="EngineOptions.MaxQueue"/> sequences are already waiting.</summary>
+    /// <see cref="EngineBusyException"/> when <see cref="EngineOptions.MaxQueue"/> sequences are already
+    /// waiting.</summary>
     public SequenceHandle Submit(GenerationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -69,14 +77,24 @@ public sealed class InferenceEngine : IDisposable
 
     void Validate(GenerationRequest r)
     {
-        if (r.PromptIds.Count == 0) throw new PonderException("the prompt is empty.");
-        if (r.MaxNewTokens < 1) throw new PonderException($"max tokens {r.MaxNewTokens} must be at least 1.");
+        if (r.PromptIds.Count == 0)
+            throw new PonderException("the prompt is empty.");
+        if (r.MaxNewTokens < 1)
+            throw new PonderException($"max tokens {r.MaxNewTokens} must be at least 1.");
         if (r.PromptIds.Count + r.MaxNewTokens > ContextLength)
-            throw new PonderException($"the prompt has {r.PromptIds.Count} tokens; with {r.MaxNewTokens} completion tokens that exceeds the model's context of {ContextLength} tokens. Shorten the messages or lower the max tokens to at most {Math.Max(0, ContextLength - r.PromptIds.Count)}.");
-        if (double.IsNaN(r.Temperature) || r.Temperature < 0 || r.Temperature > 2) throw new PonderException($"temperature {r.Temperature} must be in [0, 2].");
-        if (double.IsNaN(r.TopP) || r.TopP <= 0 || r.TopP > 1) throw new PonderException($"top_p {r.TopP} must be in (0, 1].");
-        if (r.MaxThinkingTokens < 0) throw new PonderException($"the thinking budget {r.MaxThinkingTokens} must be 0 or more.");
-        if (r.Stop.Any(string.IsNullOrEmpty)) throw new PonderException("stop strings must not be empty.");
+            throw new PonderException(
+                $"the prompt has {r.PromptIds.Count} tokens; with {r.MaxNewTokens} completion tokens that "
+                    + $"exceeds the model's context of {ContextLength} tokens. Shorten the messages or lower the "
+                    + $"max tokens to at most {Math.Max(0, ContextLength - r.PromptIds.Count)}."
+            );
+        if (double.IsNaN(r.Temperature) || r.Temperature < 0 || r.Temperature > 2)
+            throw new PonderException($"temperature {r.Temperature} must be in [0, 2].");
+        if (double.IsNaN(r.TopP) || r.TopP <= 0 || r.TopP > 1)
+            throw new PonderException($"top_p {r.TopP} must be in (0, 1].");
+        if (r.MaxThinkingTokens < 0)
+            throw new PonderException($"the thinking budget {r.MaxThinkingTokens} must be 0 or more.");
+        if (r.Stop.Any(string.IsNullOrEmpty))
+            throw new PonderException("stop strings must not be empty.");
     }
 
     void Run()
@@ -89,13 +107,16 @@ public sealed class InferenceEngine : IDisposable
         {
             try
             {
-                if (batch.Count == 0 && !queue.Reader.WaitToReadAsync(stopping.Token).AsTask().GetAwaiter().GetResult()) break;
+                if (batch.Count == 0 && !queue.Reader.WaitToReadAsync(stopping.Token).AsTask().GetAwaiter().GetResult())
+                    break;
                 var fresh = new List<ActiveSequence>();
                 while (batch.Count + fresh.Count < options.MaxConcurrency && queue.Reader.TryRead(out var handle))
                 {
                     Interlocked.Decrement(ref waiting);
-                    if (handle.IsCancelled) handle.Abandon(null);
-                    else fresh.Add(new ActiveSequence(handle, context));
+                    if (handle.IsCancelled)
+                        handle.Abandon(null);
+                    else
+                        fresh.Add(new ActiveSequence(handle, context));
                 }
                 if (fresh.Count > 0)
                 {
@@ -108,13 +129,16 @@ public sealed class InferenceEngine : IDisposable
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        foreach (var s in fresh) s.Handle.Abandon(e);
+                        foreach (var s in fresh)
+                            s.Handle.Abandon(e);
                         throw;
                     }
                 }
-                if (batch.Count > 0) batch.Step();
+                if (batch.Count > 0)
+                    batch.Step();
                 Volatile.Write(ref active, batch.Count);
-                if (batch.Count == 0) Interlocked.Exchange(ref idleLiveTensors, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+                if (batch.Count == 0)
+                    Interlocked.Exchange(ref idleLiveTensors, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -127,19 +151,23 @@ public sealed class InferenceEngine : IDisposable
             }
         }
         batch.Fail(new ObjectDisposedException(nameof(InferenceEngine)));
-        while (queue.Reader.TryRead(out var left)) left.Abandon(new ObjectDisposedException(nameof(InferenceEngine)));
+        while (queue.Reader.TryRead(out var left))
+            left.Abandon(new ObjectDisposedException(nameof(InferenceEngine)));
     }
 
     /// <summary>(V) additive mask: −∞ for ids the tokenizer does not have (models pad their vocabulary).</summary>
     Tensor VocabMask()
     {
-        int v = lm.Config.VocabSize, known = Math.Min(lm.Tokenizer.VocabSize, v);
+        int v = lm.Config.VocabSize,
+            known = Math.Min(lm.Tokenizer.VocabSize, v);
         var mask = new float[v];
-        for (int i = known; i < v; i++) mask[i] = float.NegativeInfinity;
+        for (int i = known; i < v; i++)
+            mask[i] = float.NegativeInfinity;
         return tensor(mask, device: lm.Network.Device).DetachFromDisposeScope();
     }
 
-    /// <summary>Stops the inference thread; running and waiting sequences fail with <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>Stops the inference thread; running and waiting sequences fail with
+    /// <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         stopping.Cancel();

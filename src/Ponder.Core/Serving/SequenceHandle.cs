@@ -9,21 +9,33 @@ public readonly record struct TextDelta(string Text, bool IsReasoning);
 /// <summary>How a sequence ended.</summary>
 /// <param name="Finish">stop (a stop token or string) or length (the token limit).</param>
 /// <param name="PromptTokens">Prompt length in tokens.</param>
-/// <param name="CompletionTokens">Generated tokens, reasoning included (the stop token counts, as OpenAI counts it).</param>
-/// <param name="ReasoningTokens">Tokens up to and including <c>&lt;/think&gt;</c> (all of them if it never closed).</param>
+/// <param name="CompletionTokens">Generated tokens, reasoning included (the stop token counts, as OpenAI counts
+/// it).</param>
+/// <param name="ReasoningTokens">Tokens up to and including <c>&lt;/think&gt;</c> (all of them if it never
+/// closed).</param>
 /// <param name="Reasoning">The chain of thought (never sent to clients in hidden mode).</param>
 /// <param name="Answer">The answer text, cut before a stop string; empty when the reasoning never closed.</param>
 /// <param name="ReasoningClosed">The model (or the budget) closed the reasoning.</param>
 /// <param name="TokenIds">Every generated id.</param>
-public sealed record SequenceResult(FinishReason Finish, int PromptTokens, int CompletionTokens, int ReasoningTokens,
-                                    string Reasoning, string Answer, bool ReasoningClosed, IReadOnlyList<int> TokenIds);
+public sealed record SequenceResult(
+    FinishReason Finish,
+    int PromptTokens,
+    int CompletionTokens,
+    int ReasoningTokens,
+    string Reasoning,
+    string Answer,
+    bool ReasoningClosed,
+    IReadOnlyList<int> TokenIds
+);
 
 /// <summary>
 /// The async side of one running sequence: its text deltas as they are decoded, then its result. Plain data only.
 /// </summary>
 public sealed class SequenceHandle
 {
-    readonly Channel<TextDelta> deltas = Channel.CreateUnbounded<TextDelta>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    readonly Channel<TextDelta> deltas = Channel.CreateUnbounded<TextDelta>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }
+    );
     readonly TaskCompletionSource<SequenceResult> result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     volatile bool cancelled;
 
@@ -42,9 +54,13 @@ public sealed class SequenceHandle
 
     internal bool IsCancelled => cancelled;
 
-    /// <summary>Reasoning tokens (with <c>&lt;/think&gt;</c>) once the reasoning has closed: set before the first answer
-    /// delta is published, so a reader that has seen one sees the count.</summary>
-    public int ReasoningTokens { get => Volatile.Read(ref reasoningTokens); internal set => Volatile.Write(ref reasoningTokens, value); }
+    /// <summary>Reasoning tokens (with <c>&lt;/think&gt;</c>) once the reasoning has closed: set before the first
+    /// answer delta is published, so a reader that has seen one sees the count.</summary>
+    public int ReasoningTokens
+    {
+        get => Volatile.Read(ref reasoningTokens);
+        internal set => Volatile.Write(ref reasoningTokens, value);
+    }
 
     int reasoningTokens;
 
@@ -59,7 +75,9 @@ public sealed class SequenceHandle
     internal void Abandon(Exception? error)
     {
         deltas.Writer.TryComplete(error);
-        if (error is null) result.TrySetCanceled();
-        else result.TrySetException(error);
+        if (error is null)
+            result.TrySetCanceled();
+        else
+            result.TrySetException(error);
     }
 }

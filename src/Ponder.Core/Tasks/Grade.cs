@@ -6,7 +6,8 @@ namespace Ponder.Tasks;
 /// when no answer could be extracted (a missing answer never wins a vote).</param>
 public sealed record Grade(bool Correct, string? Canonical)
 {
-    /// <summary>Set when the grader threw: the sample counts as incorrect and the run goes on (the error is logged).</summary>
+    /// <summary>Set when the grader threw: the sample counts as incorrect and the run goes on (the error is
+    /// logged).</summary>
     public string? Error { get; init; }
 
     public static Grade NoAnswer { get; } = new(false, null);

@@ -1,7 +1,11 @@
 namespace Ponder.Tasks;
 
 /// <summary>Which problems: generated tasks keep train and test disjoint; dataset tasks read one file.</summary>
-public enum TaskSplit { Train, Test }
+public enum TaskSplit
+{
+    Train,
+    Test,
+}
 
 /// <summary>
 /// A source of verifiable problems with ONE grader. The RL reward, evaluation and majority voting all call
@@ -16,7 +20,8 @@ public interface IReasoningTask
     /// <paramref name="count"/> null means all a dataset has; generated tasks require a count.</summary>
     IReadOnlyList<Problem> Problems(TaskSplit split, int? count);
 
-    /// <summary>The user message for a problem: the instruction and the problem, including how to state the answer.</summary>
+    /// <summary>The user message for a problem: the instruction and the problem, including how to state the
+    /// answer.</summary>
     string Prompt(Problem problem);
 
     /// <summary>Extracts the answer from <paramref name="answerText"/> (what follows the reasoning, i.e. the text after
@@ -24,7 +29,8 @@ public interface IReasoningTask
     Grade Grade(Problem problem, string answerText);
 }
 
-/// <summary>A generated task that can also write a reference reasoning trace and answer for supervised fine-tuning.</summary>
+/// <summary>A generated task that can also write a reference reasoning trace and answer for supervised
+/// fine-tuning.</summary>
 public interface ITraceTask : IReasoningTask
 {
     /// <summary>A reasoning trace (what goes between <c>&lt;think&gt;</c> and <c>&lt;/think&gt;</c>) and the final

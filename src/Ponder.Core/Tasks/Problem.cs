@@ -6,4 +6,9 @@ namespace Ponder.Tasks;
 /// <param name="Reference">The reference answer in the task's own notation (a number, LaTeX, a letter, or for
 /// countdown the target; the grader decides what counts as equal).</param>
 /// <param name="Metadata">Task-specific facts (difficulty, numbers, subject, level, …).</param>
-public sealed record Problem(string Id, string Question, string Reference, IReadOnlyDictionary<string, string> Metadata);
+public sealed record Problem(
+    string Id,
+    string Question,
+    string Reference,
+    IReadOnlyDictionary<string, string> Metadata
+);

@@ -7,17 +7,21 @@ namespace Ponder.Tasks;
 /// over a JSONL file.</summary>
 /// <param name="Name">arithmetic, countdown, gsm8k, math, aime or choice.</param>
 /// <param name="Data">The JSONL file of a dataset task. <value>The default value is null.</value></param>
-/// <param name="Settings">Generated-task settings (<c>--task-option numbers=3</c>). <value>The default value is empty.</value></param>
-/// <param name="Fields">Dataset field names (<c>--field question=problem</c>). <value>The default value is empty.</value></param>
+/// <param name="Settings">Generated-task settings (<c>--task-option numbers=3</c>). <value>The default value is
+/// empty.</value></param>
+/// <param name="Fields">Dataset field names (<c>--field question=problem</c>). <value>The default value is
+/// empty.</value></param>
 /// <param name="Seed">Seed of a generated task's problems. <value>The default value is 0.</value></param>
-/// <param name="SkipMalformed">Skip malformed JSONL lines (counted) instead of stopping. <value>The default value is false.</value></param>
+/// <param name="SkipMalformed">Skip malformed JSONL lines (counted) instead of stopping. <value>The default value is
+/// false.</value></param>
 public sealed record TaskSpec(
     string Name,
     string? Data = null,
     IReadOnlyDictionary<string, string>? Settings = null,
     IReadOnlyDictionary<string, string>? Fields = null,
     int Seed = 0,
-    bool SkipMalformed = false)
+    bool SkipMalformed = false
+)
 {
     public static IReadOnlyList<string> Names => [.. GeneratedTasks.Names, .. DatasetTasks.Names];
 
@@ -26,15 +30,25 @@ public sealed record TaskSpec(
     {
         if (GeneratedTasks.Names.Contains(Name))
         {
-            if (Data is not null) throw new PonderException($"--task {Name} generates its own problems; drop --data (or use a dataset task: {string.Join(", ", DatasetTasks.Names)}).");
-            if (Fields is { Count: > 0 }) throw new PonderException($"--field applies to dataset tasks; {Name} takes --task-option.");
+            if (Data is not null)
+                throw new PonderException(
+                    $"--task {Name} generates its own problems; drop --data (or use a dataset task: "
+                        + $"{string.Join(", ", DatasetTasks.Names)})."
+                );
+            if (Fields is { Count: > 0 })
+                throw new PonderException($"--field applies to dataset tasks; {Name} takes --task-option.");
             return GeneratedTasks.Create(Name, Settings ?? new Dictionary<string, string>(), Seed);
         }
         if (DatasetTasks.Names.Contains(Name))
         {
-            if (Data is null) throw new PonderException($"--task {Name} reads problems from a JSONL file: pass --data FILE.jsonl.");
-            if (Settings is { Count: > 0 }) throw new PonderException($"--task-option applies to generated tasks; {Name} takes --field NAME=FIELD.");
-            if (!File.Exists(Data)) throw new PonderException($"{Data}: data file not found.");
+            if (Data is null)
+                throw new PonderException($"--task {Name} reads problems from a JSONL file: pass --data FILE.jsonl.");
+            if (Settings is { Count: > 0 })
+                throw new PonderException(
+                    $"--task-option applies to generated tasks; {Name} takes --field NAME=FIELD."
+                );
+            if (!File.Exists(Data))
+                throw new PonderException($"{Data}: data file not found.");
             return DatasetTasks.Create(Name, Data, Fields, SkipMalformed);
         }
         throw new PonderException($"--task {Name}: unknown task. Use one of: {string.Join(", ", Names)}.");
@@ -47,7 +61,8 @@ public sealed record TaskSpec(
         foreach (var pair in pairs ?? [])
         {
             int eq = pair.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0 || eq == pair.Length - 1) throw new PonderException($"{option} {pair}: expected KEY=VALUE.");
+            if (eq <= 0 || eq == pair.Length - 1)
+                throw new PonderException($"{option} {pair}: expected KEY=VALUE.");
             result[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
         }
         return result;

@@ -2,16 +2,24 @@ using Ponder.Evaluation;
 
 namespace Ponder.TestTime;
 
-/// <summary>How one answer is chosen from N graded candidates (the closed set <see cref="Strategies.Choose"/> dispatches on).</summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "Single means one sample here, not the float type.")]
+/// <summary>How one answer is chosen from N graded candidates (the closed set <see cref="Strategies.Choose"/>
+/// dispatches on).</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Naming",
+    "CA1720",
+    Justification = "Single means one sample here, not the float type."
+)]
 public enum Strategy
 {
     /// <summary>The first candidate, as drawn (pass@1 when averaged over samples).</summary>
     Single,
+
     /// <summary>Majority vote over the grader's canonical answers (cons@N, self-consistency).</summary>
     Majority,
+
     /// <summary>The candidate with the highest scorer score (rerank@N, best-of-N).</summary>
     BestOfN,
+
     /// <summary>The canonical answer with the largest sum of scorer scores (weighted@N).</summary>
     WeightedMajority,
 }
@@ -23,7 +31,8 @@ public enum Strategy
 /// <list type="bullet">
 /// <item>an empty list → null (abstain) for every strategy;</item>
 /// <item>ties go to the candidate / answer seen first;</item>
-/// <item>a missing answer (null canonical) never wins a vote: when no candidate has an answer, the votes abstain (null);</item>
+/// <item>a missing answer (null canonical) never wins a vote: when no candidate has an answer, the votes abstain
+/// (null);</item>
 /// <item>Single and BestOfN return a candidate even if it has no answer (it then counts as wrong);</item>
 /// <item>a missing score ranks lowest in BestOfN and weighs 0 in WeightedMajority.</item>
 /// </list>
@@ -31,26 +40,31 @@ public enum Strategy
 public static class Strategies
 {
     /// <summary>Every strategy, in report order.</summary>
-    public static IReadOnlyList<Strategy> All { get; } = [Strategy.Single, Strategy.Majority, Strategy.BestOfN, Strategy.WeightedMajority];
+    public static IReadOnlyList<Strategy> All { get; } =
+    [Strategy.Single, Strategy.Majority, Strategy.BestOfN, Strategy.WeightedMajority];
 
     /// <summary>BestOfN and WeightedMajority read scorer scores; the others ignore them.</summary>
     public static bool NeedsScores(Strategy strategy) => strategy is Strategy.BestOfN or Strategy.WeightedMajority;
 
-    /// <summary>The metric name the strategy reports as (pass@1, cons, rerank, weighted; the sample count follows "@").</summary>
-    public static string Name(Strategy strategy) => strategy switch
-    {
-        Strategy.Single => "single",
-        Strategy.Majority => "cons",
-        Strategy.BestOfN => "rerank",
-        Strategy.WeightedMajority => "weighted",
-        _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, "unknown test-time strategy"),
-    };
+    /// <summary>The metric name the strategy reports as (pass@1, cons, rerank, weighted; the sample count follows
+    /// "@").</summary>
+    public static string Name(Strategy strategy) =>
+        strategy switch
+        {
+            Strategy.Single => "single",
+            Strategy.Majority => "cons",
+            Strategy.BestOfN => "rerank",
+            Strategy.WeightedMajority => "weighted",
+            _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, "unknown test-time strategy"),
+        };
 
-    /// <summary>The chosen candidate, or null when the strategy abstains (see the class comment for the rules).</summary>
+    /// <summary>The chosen candidate, or null when the strategy abstains (see the class comment for the
+    /// rules).</summary>
     public static GradedSample? Choose(Strategy strategy, IReadOnlyList<GradedSample> candidates)
     {
         ArgumentNullException.ThrowIfNull(candidates);
-        if (candidates.Count == 0) return null;
+        if (candidates.Count == 0)
+            return null;
         return strategy switch
         {
             Strategy.Single => candidates[0],

@@ -22,7 +22,8 @@ public static class TestTimeCompute
         return prefill + decode;
     }
 
-    /// <summary>Scoring one sequence of <paramref name="length"/> tokens with a scorer: one full causal forward.</summary>
+    /// <summary>Scoring one sequence of <paramref name="length"/> tokens with a scorer: one full causal
+    /// forward.</summary>
     public static double ScoringFlops(ModelConfig scorerConfig, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);

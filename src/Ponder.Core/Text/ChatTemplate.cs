@@ -71,8 +71,12 @@ public sealed class ChatTemplate
         if (ids.Count != 1 || !_tokenizer.AddedTokens.Any(t => t.Id == ids[0]))
         {
             throw new PonderException(
-                $"the model's tokenizer lacks {what} ({token} is not an added token), so the ChatML thinking template " +
-                "cannot be used with it; use a ChatML model (Qwen2/2.5/3, SmolLM2) or a tokenizer from TextTokenizer.CreateByteLevel");
+                $"the model's tokenizer lacks {what} ({token} is not an added token), so the ChatML thinking template "
+                    + (
+                        "cannot be used with it; use a ChatML model (Qwen2/2.5/3, SmolLM2) or a tokenizer from "
+                        + "TextTokenizer.CreateByteLevel"
+                    )
+            );
         }
         return ids[0];
     }
@@ -82,7 +86,11 @@ public sealed class ChatTemplate
     /// <c>&lt;|im_start|&gt;assistant\n</c>, followed by <c>&lt;think&gt;\n</c> when <paramref name="openThinking"/>
     /// (the model then reasons and closes with <c>&lt;/think&gt;</c>).
     /// </summary>
-    public RenderedPrompt Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt = true, bool openThinking = true)
+    public RenderedPrompt Render(
+        IReadOnlyList<ChatMessage> messages,
+        bool addGenerationPrompt = true,
+        bool openThinking = true
+    )
     {
         var segments = Segments(messages);
         if (addGenerationPrompt)
@@ -120,7 +128,10 @@ public sealed class ChatTemplate
     /// <param name="completionText">The completion decoded with <c>skipSpecialTokens: false</c> (skipping would
     /// drop the <c>&lt;/think&gt;</c> this method looks for).</param>
     /// <param name="promptOpenedThinking">Whether the prompt ended with <c>&lt;think&gt;\n</c>.</param>
-    public static (string Reasoning, string Answer, bool ThinkingClosed) SplitReasoning(string completionText, bool promptOpenedThinking = true)
+    public static (string Reasoning, string Answer, bool ThinkingClosed) SplitReasoning(
+        string completionText,
+        bool promptOpenedThinking = true
+    )
     {
         ArgumentNullException.ThrowIfNull(completionText);
         string text = completionText;
@@ -177,13 +188,14 @@ public sealed class ChatTemplate
         return segments;
     }
 
-    private static string RoleName(ChatRole role) => role switch
-    {
-        ChatRole.System or ChatRole.Developer => "system",
-        ChatRole.User => "user",
-        ChatRole.Assistant => "assistant",
-        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "unknown chat role"),
-    };
+    private static string RoleName(ChatRole role) =>
+        role switch
+        {
+            ChatRole.System or ChatRole.Developer => "system",
+            ChatRole.User => "user",
+            ChatRole.Assistant => "assistant",
+            _ => throw new ArgumentOutOfRangeException(nameof(role), role, "unknown chat role"),
+        };
 
     private (List<int> Ids, List<bool> Mask) Encode(List<Segment> segments)
     {
@@ -191,19 +203,22 @@ public sealed class ChatTemplate
         var mask = new List<bool>();
         foreach (var segment in segments)
         {
-            var piece = segment.Control ? [ControlId(segment.Text)] : _tokenizer.Encode(segment.Text, allowSpecialTokens: false);
+            var piece = segment.Control
+                ? [ControlId(segment.Text)]
+                : _tokenizer.Encode(segment.Text, allowSpecialTokens: false);
             ids.AddRange(piece);
             mask.AddRange(Enumerable.Repeat(segment.Assistant, piece.Count));
         }
         return (ids, mask);
     }
 
-    private int ControlId(string token) => token switch
-    {
-        ImStart => _imStartId,
-        ImEnd => EndOfTurnId,
-        ThinkStart => ThinkStartId,
-        ThinkEnd => ThinkEndId,
-        _ => throw new ArgumentException($"not a control token: {token}", nameof(token)),
-    };
+    private int ControlId(string token) =>
+        token switch
+        {
+            ImStart => _imStartId,
+            ImEnd => EndOfTurnId,
+            ThinkStart => ThinkStartId,
+            ThinkEnd => ThinkEndId,
+            _ => throw new ArgumentException($"not a control token: {token}", nameof(token)),
+        };
 }

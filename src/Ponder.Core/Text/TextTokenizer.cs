@@ -29,11 +29,17 @@ public sealed class TextTokenizer
         _tokenizerJson = tokenizerJson;
         _configJson = configJson;
         _vocab = spec.Vocab.ToFrozenDictionary(StringComparer.Ordinal);
-        _addedByContent = spec.AddedTokens.GroupBy(t => t.Content, StringComparer.Ordinal)
+        _addedByContent = spec
+            .AddedTokens.GroupBy(t => t.Content, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.Last().Id, StringComparer.Ordinal);
         AddedTokens = spec.AddedTokens;
 
-        int size = 1 + Math.Max(spec.Vocab.Count == 0 ? -1 : spec.Vocab.Values.Max(), spec.AddedTokens.Count == 0 ? -1 : spec.AddedTokens.Max(t => t.Id));
+        int size =
+            1
+            + Math.Max(
+                spec.Vocab.Count == 0 ? -1 : spec.Vocab.Values.Max(),
+                spec.AddedTokens.Count == 0 ? -1 : spec.AddedTokens.Max(t => t.Id)
+            );
         _idToToken = new string?[size];
         _isAdded = new bool[size];
         foreach (var (token, id) in spec.Vocab)
@@ -50,8 +56,11 @@ public sealed class TextTokenizer
         if (spec.AddedTokens.Count > 0)
         {
             // Longest first, so "<|im_end|>" wins over a shorter token that is its prefix.
-            var alternatives = spec.AddedTokens.Select(t => t.Content).Distinct(StringComparer.Ordinal)
-                .OrderByDescending(c => c.Length).Select(Regex.Escape);
+            var alternatives = spec
+                .AddedTokens.Select(t => t.Content)
+                .Distinct(StringComparer.Ordinal)
+                .OrderByDescending(c => c.Length)
+                .Select(Regex.Escape);
             _addedTokenRegex = new Regex(string.Join('|', alternatives), RegexOptions.CultureInvariant);
         }
 
@@ -68,13 +77,18 @@ public sealed class TextTokenizer
         }
         catch (ArgumentException e)
         {
-            throw new PonderException($"tokenizer.json: Microsoft.ML.Tokenizers rejected the vocabulary or merges ({e.Message})", e);
+            throw new PonderException(
+                $"tokenizer.json: Microsoft.ML.Tokenizers rejected the vocabulary or merges ({e.Message})",
+                e
+            );
         }
 
         string? bos = spec.TemplateBosToken ?? config?.BosToken;
         BosTokenId = bos is null ? null : TokenToId(bos);
         AddsBosByDefault = BosTokenId is not null && (spec.TemplateBosToken is not null || config?.AddBosToken == true);
-        EosTokenId = config?.EosToken is { } eos ? TokenToId(eos) : TokenToId("<|endoftext|>") ?? TokenToId("<|im_end|>");
+        EosTokenId = config?.EosToken is { } eos
+            ? TokenToId(eos)
+            : TokenToId("<|endoftext|>") ?? TokenToId("<|im_end|>");
         PadTokenId = config?.PadToken is { } pad ? TokenToId(pad) : null;
         HasChatTemplate = config?.HasChatTemplate ?? false;
     }
@@ -82,7 +96,8 @@ public sealed class TextTokenizer
     /// <summary>
     /// Reads <c>dir/tokenizer.json</c> and, if present, <c>dir/tokenizer_config.json</c> (bos/eos/pad token names).
     /// </summary>
-    /// <exception cref="PonderException">A file is missing or malformed, or the tokenizer is not byte-level BPE.</exception>
+    /// <exception cref="PonderException">A file is missing or malformed, or the tokenizer is not byte-level
+    /// BPE.</exception>
     public static TextTokenizer Load(string dir)
     {
         string path = Path.Combine(dir, "tokenizer.json");
@@ -103,9 +118,9 @@ public sealed class TextTokenizer
         new(ByteLevelTokenizerFiles.TokenizerJson(), ByteLevelTokenizerFiles.TokenizerConfigJson());
 
     /// <summary>
-    /// Writes tokenizer.json and tokenizer_config.json into <paramref name="dir"/> (created if needed), each atomically.
-    /// A loaded tokenizer writes its original files byte for byte; a loaded one without tokenizer_config.json writes none.
-    /// </summary>
+    /// Writes tokenizer.json and tokenizer_config.json into <paramref name="dir"/> (created if needed), each
+    /// atomically. A loaded tokenizer writes its original files byte for byte; a loaded one without
+    /// tokenizer_config.json writes none. </summary>
     public void Save(string dir)
     {
         Directory.CreateDirectory(dir);
@@ -132,13 +147,16 @@ public sealed class TextTokenizer
     /// <summary>All added tokens (special and not) in file order.</summary>
     public IReadOnlyList<AddedToken> AddedTokens { get; }
 
-    /// <summary>The beginning-of-sequence token (Llama 3 <c>&lt;|begin_of_text|&gt;</c>), if the tokenizer has one.</summary>
+    /// <summary>The beginning-of-sequence token (Llama 3 <c>&lt;|begin_of_text|&gt;</c>), if the tokenizer has
+    /// one.</summary>
     public int? BosTokenId { get; }
 
-    /// <summary>True when Hugging Face would put <see cref="BosTokenId"/> before every encoding (TemplateProcessing).</summary>
+    /// <summary>True when Hugging Face would put <see cref="BosTokenId"/> before every encoding
+    /// (TemplateProcessing).</summary>
     public bool AddsBosByDefault { get; }
 
-    /// <summary>tokenizer_config.json <c>eos_token</c>, else <c>&lt;|endoftext|&gt;</c> or <c>&lt;|im_end|&gt;</c> if present.</summary>
+    /// <summary>tokenizer_config.json <c>eos_token</c>, else <c>&lt;|endoftext|&gt;</c> or <c>&lt;|im_end|&gt;</c> if
+    /// present.</summary>
     public int? EosTokenId { get; }
 
     /// <summary>tokenizer_config.json <c>pad_token</c>, if any.</summary>
@@ -147,7 +165,8 @@ public sealed class TextTokenizer
     /// <summary>Whether tokenizer_config.json carries a <c>chat_template</c>.</summary>
     public bool HasChatTemplate { get; }
 
-    /// <summary>The id of an added token (by content) or a vocabulary token (in byte-level form, e.g. "Ġthe").</summary>
+    /// <summary>The id of an added token (by content) or a vocabulary token (in byte-level form, e.g.
+    /// "Ġthe").</summary>
     public int? TokenToId(string token) =>
         _addedByContent.TryGetValue(token, out int id) || _vocab.TryGetValue(token, out id) ? id : null;
 

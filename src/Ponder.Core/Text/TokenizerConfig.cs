@@ -3,7 +3,13 @@ using System.Text.Json;
 namespace Ponder.Text;
 
 /// <summary>The fields Ponder reads from tokenizer_config.json.</summary>
-internal sealed record TokenizerConfig(string? BosToken, string? EosToken, string? PadToken, bool? AddBosToken, bool HasChatTemplate)
+internal sealed record TokenizerConfig(
+    string? BosToken,
+    string? EosToken,
+    string? PadToken,
+    bool? AddBosToken,
+    bool HasChatTemplate
+)
 {
     private const string File = "tokenizer_config.json";
 
@@ -17,11 +23,21 @@ internal sealed record TokenizerConfig(string? BosToken, string? EosToken, strin
             {
                 throw new PonderException($"{File}: expected a JSON object at the top level");
             }
-            bool? addBos = root.TryGetProperty("add_bos_token", out var a) && a.ValueKind is JsonValueKind.True or JsonValueKind.False
-                ? a.GetBoolean()
-                : null;
-            bool hasTemplate = root.TryGetProperty("chat_template", out var t) && t.ValueKind is JsonValueKind.String or JsonValueKind.Array;
-            return new TokenizerConfig(Token(root, "bos_token"), Token(root, "eos_token"), Token(root, "pad_token"), addBos, hasTemplate);
+            bool? addBos =
+                root.TryGetProperty("add_bos_token", out var a)
+                && a.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    ? a.GetBoolean()
+                    : null;
+            bool hasTemplate =
+                root.TryGetProperty("chat_template", out var t)
+                && t.ValueKind is JsonValueKind.String or JsonValueKind.Array;
+            return new TokenizerConfig(
+                Token(root, "bos_token"),
+                Token(root, "eos_token"),
+                Token(root, "pad_token"),
+                addBos,
+                hasTemplate
+            );
         }
         catch (JsonException e)
         {
@@ -40,7 +56,8 @@ internal sealed record TokenizerConfig(string? BosToken, string? EosToken, strin
         {
             JsonValueKind.String => value.GetString(),
             JsonValueKind.Null => null,
-            JsonValueKind.Object when value.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String => c.GetString(),
+            JsonValueKind.Object
+                when value.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String => c.GetString(),
             _ => throw new PonderException($"{File}: field \"{name}\" should be a string, null or {{\"content\": …}}"),
         };
     }

@@ -10,7 +10,8 @@ internal sealed record TokenizerSpec(
     List<AddedToken> AddedTokens,
     List<Regex> PreTokenizerSteps,
     bool Nfc,
-    string? TemplateBosToken);
+    string? TemplateBosToken
+);
 
 /// <summary>Parses tokenizer.json; every error names the file and the field.</summary>
 internal static class TokenizerJson
@@ -37,9 +38,10 @@ internal static class TokenizerJson
                 throw new PonderException($"{File}: expected a JSON object at the top level");
             }
             var model = Required(root, "model", JsonValueKind.Object, "model");
-            string type = model.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
-                ? t.GetString()!
-                : throw new PonderException($"{File}: field \"model.type\" is missing; {Supported}");
+            string type =
+                model.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+                    ? t.GetString()!
+                    : throw new PonderException($"{File}: field \"model.type\" is missing; {Supported}");
             if (type != "BPE")
             {
                 throw new PonderException($"{File}: model type \"{type}\" is not supported; {Supported}");
@@ -60,7 +62,8 @@ internal static class TokenizerJson
                 ReadAddedTokens(root),
                 steps,
                 ReadNormalizer(root),
-                ReadTemplateBos(root));
+                ReadTemplateBos(root)
+            );
         }
     }
 
@@ -72,7 +75,10 @@ internal static class TokenizerJson
         }
         if (value.ValueKind != kind)
         {
-            throw new PonderException($"{File}: field \"{path}\" should be a JSON {kind.ToString().ToLowerInvariant()}, not {value.ValueKind.ToString().ToLowerInvariant()}");
+            throw new PonderException(
+                $"{File}: field \"{path}\" should be a JSON {kind.ToString().ToLowerInvariant()}, not "
+                    + $"{value.ValueKind.ToString().ToLowerInvariant()}"
+            );
         }
         return value;
     }
@@ -84,14 +90,17 @@ internal static class TokenizerJson
         {
             if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out int id) || id < 0)
             {
-                throw new PonderException($"{File}: field \"model.vocab\" entry \"{entry.Name}\" should map to a non-negative integer id");
+                throw new PonderException(
+                    $"{File}: field \"model.vocab\" entry \"{entry.Name}\" should map to a non-negative integer id"
+                );
             }
             result[entry.Name] = id;
         }
         return result;
     }
 
-    /// <summary>Merges come as <c>"a b"</c> strings (older files) or <c>["a","b"]</c> pairs (tokenizers ≥ 0.20).</summary>
+    /// <summary>Merges come as <c>"a b"</c> strings (older files) or <c>["a","b"]</c> pairs (tokenizers ≥
+    /// 0.20).</summary>
     private static List<string> ReadMerges(JsonElement model)
     {
         var merges = new List<string>();
@@ -110,14 +119,20 @@ internal static class TokenizerJson
             {
                 merges.Add(merge.GetString()!);
             }
-            else if (merge.ValueKind == JsonValueKind.Array && merge.GetArrayLength() == 2
-                && merge[0].ValueKind == JsonValueKind.String && merge[1].ValueKind == JsonValueKind.String)
+            else if (
+                merge.ValueKind == JsonValueKind.Array
+                && merge.GetArrayLength() == 2
+                && merge[0].ValueKind == JsonValueKind.String
+                && merge[1].ValueKind == JsonValueKind.String
+            )
             {
                 merges.Add(merge[0].GetString() + " " + merge[1].GetString());
             }
             else
             {
-                throw new PonderException($"{File}: field \"model.merges[{index}]\" should be \"a b\" or [\"a\", \"b\"]");
+                throw new PonderException(
+                    $"{File}: field \"model.merges[{index}]\" should be \"a b\" or [\"a\", \"b\"]"
+                );
             }
             index++;
         }
@@ -166,28 +181,41 @@ internal static class TokenizerJson
         {
             case "Sequence":
                 int index = 0;
-                foreach (var child in Required(node, "pretokenizers", JsonValueKind.Array, path + ".pretokenizers").EnumerateArray())
+                foreach (
+                    var child in Required(node, "pretokenizers", JsonValueKind.Array, path + ".pretokenizers")
+                        .EnumerateArray()
+                )
                 {
                     ReadPreTokenizer(child, $"{path}.pretokenizers[{index++}]", steps, ref byteLevel);
                 }
                 break;
             case "Split":
                 var pattern = Required(node, "pattern", JsonValueKind.Object, path + ".pattern");
-                string regex = pattern.TryGetProperty("Regex", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()!
-                    : pattern.TryGetProperty("String", out var s) && s.ValueKind == JsonValueKind.String ? Regex.Escape(s.GetString()!)
-                    : throw new PonderException($"{File}: field \"{path}.pattern\" should hold \"Regex\" or \"String\"");
+                string regex =
+                    pattern.TryGetProperty("Regex", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()!
+                    : pattern.TryGetProperty("String", out var s) && s.ValueKind == JsonValueKind.String
+                        ? Regex.Escape(s.GetString()!)
+                    : throw new PonderException(
+                        $"{File}: field \"{path}.pattern\" should hold \"Regex\" or \"String\""
+                    );
                 string behavior = node.TryGetProperty("behavior", out var b) ? b.GetString() ?? "Isolated" : "Isolated";
                 bool invert = node.TryGetProperty("invert", out var inv) && inv.ValueKind == JsonValueKind.True;
                 if (behavior != "Isolated" || invert)
                 {
-                    throw new PonderException($"{File}: field \"{path}\": Split with behavior \"{behavior}\" and invert {invert.ToString().ToLowerInvariant()} is not supported (only Isolated, not inverted); {Supported}");
+                    throw new PonderException(
+                        $"{File}: field \"{path}\": Split with behavior \"{behavior}\" and invert "
+                            + $"{invert.ToString().ToLowerInvariant()} is not supported (only Isolated, not "
+                            + $"inverted); {Supported}"
+                    );
                 }
                 steps.Add(Compile(regex, path + ".pattern.Regex"));
                 break;
             case "ByteLevel":
                 if (node.TryGetProperty("add_prefix_space", out var prefix) && prefix.ValueKind == JsonValueKind.True)
                 {
-                    throw new PonderException($"{File}: field \"{path}.add_prefix_space\" true is not supported; set it to false");
+                    throw new PonderException(
+                        $"{File}: field \"{path}.add_prefix_space\" true is not supported; set it to false"
+                    );
                 }
                 byteLevel = true;
                 // HF defaults use_regex to true when the field is absent.
@@ -197,11 +225,14 @@ internal static class TokenizerJson
                 }
                 break;
             case "Digits":
-                bool individual = node.TryGetProperty("individual_digits", out var d) && d.ValueKind == JsonValueKind.True;
+                bool individual =
+                    node.TryGetProperty("individual_digits", out var d) && d.ValueKind == JsonValueKind.True;
                 steps.Add(Compile(individual ? @"\p{N}" : @"\p{N}+", path));
                 break;
             default:
-                throw new PonderException($"{File}: field \"{path}.type\" is \"{type}\", which is not supported; {Supported}");
+                throw new PonderException(
+                    $"{File}: field \"{path}.type\" is \"{type}\", which is not supported; {Supported}"
+                );
         }
     }
 
@@ -227,9 +258,14 @@ internal static class TokenizerJson
         return type switch
         {
             "NFC" => true,
-            "Sequence" when node.TryGetProperty("normalizers", out var list) && list.ValueKind == JsonValueKind.Array
-                && list.GetArrayLength() == 0 => false,
-            _ => throw new PonderException($"{File}: field \"normalizer.type\" is \"{type}\", which is not supported (only NFC or null); {Supported}"),
+            "Sequence"
+                when node.TryGetProperty("normalizers", out var list)
+                    && list.ValueKind == JsonValueKind.Array
+                    && list.GetArrayLength() == 0 => false,
+            _ => throw new PonderException(
+                $"{File}: field \"normalizer.type\" is \"{type}\", which is not supported (only NFC or null); "
+                    + $"{Supported}"
+            ),
         };
     }
 
@@ -240,27 +276,42 @@ internal static class TokenizerJson
         {
             return null;
         }
-        if (node.TryGetProperty("type", out var type) && type.GetString() == "Sequence"
-            && node.TryGetProperty("processors", out var processors) && processors.ValueKind == JsonValueKind.Array)
+        if (
+            node.TryGetProperty("type", out var type)
+            && type.GetString() == "Sequence"
+            && node.TryGetProperty("processors", out var processors)
+            && processors.ValueKind == JsonValueKind.Array
+        )
         {
             foreach (var child in processors.EnumerateArray())
             {
-                if (child.ValueKind == JsonValueKind.Object && child.TryGetProperty("type", out var ct) && ct.GetString() == "TemplateProcessing")
+                if (
+                    child.ValueKind == JsonValueKind.Object
+                    && child.TryGetProperty("type", out var ct)
+                    && ct.GetString() == "TemplateProcessing"
+                )
                 {
                     node = child;
                     break;
                 }
             }
         }
-        if (!node.TryGetProperty("type", out type) || type.GetString() != "TemplateProcessing"
-            || !node.TryGetProperty("single", out var single) || single.ValueKind != JsonValueKind.Array
-            || single.GetArrayLength() == 0)
+        if (
+            !node.TryGetProperty("type", out type)
+            || type.GetString() != "TemplateProcessing"
+            || !node.TryGetProperty("single", out var single)
+            || single.ValueKind != JsonValueKind.Array
+            || single.GetArrayLength() == 0
+        )
         {
             return null;
         }
         var first = single[0];
-        return first.ValueKind == JsonValueKind.Object && first.TryGetProperty("SpecialToken", out var special)
-            && special.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+        return
+            first.ValueKind == JsonValueKind.Object
+            && first.TryGetProperty("SpecialToken", out var special)
+            && special.TryGetProperty("id", out var id)
+            && id.ValueKind == JsonValueKind.String
             ? id.GetString()
             : null;
     }

@@ -16,9 +16,18 @@ public sealed class AdamW : IDisposable
     sealed record Slot(string Name, Parameter Param, Tensor Master, Tensor M, Tensor V, bool Decay);
 
     readonly List<Slot> slots = [];
-    readonly double beta1, beta2, eps, weightDecay;
+    readonly double beta1,
+        beta2,
+        eps,
+        weightDecay;
 
-    public AdamW(IEnumerable<(string Name, Parameter Param)> parameters, double beta1 = 0.9, double beta2 = 0.95, double eps = 1e-8, double weightDecay = 0.1)
+    public AdamW(
+        IEnumerable<(string Name, Parameter Param)> parameters,
+        double beta1 = 0.9,
+        double beta2 = 0.95,
+        double eps = 1e-8,
+        double weightDecay = 0.1
+    )
     {
         (this.beta1, this.beta2, this.eps, this.weightDecay) = (beta1, beta2, eps, weightDecay);
         using var _ = no_grad();
@@ -26,8 +35,16 @@ public sealed class AdamW : IDisposable
         {
             var master = p.dtype == ScalarType.Float32 ? p : p.detach().to(ScalarType.Float32).DetachFromDisposeScope();
             bool decay = p.dim() >= 2 && !name.Contains("norm", StringComparison.Ordinal);
-            slots.Add(new Slot(name, p, master,
-                zeros_like(master).DetachFromDisposeScope(), zeros_like(master).DetachFromDisposeScope(), decay));
+            slots.Add(
+                new Slot(
+                    name,
+                    p,
+                    master,
+                    zeros_like(master).DetachFromDisposeScope(),
+                    zeros_like(master).DetachFromDisposeScope(),
+                    decay
+                )
+            );
         }
     }
 
@@ -36,31 +53,37 @@ public sealed class AdamW : IDisposable
 
     public IEnumerable<Parameter> Parameters => slots.Select(s => s.Param);
 
-    /// <summary>One update with learning rate <paramref name="lr"/>; parameters without a gradient are skipped.</summary>
+    /// <summary>One update with learning rate <paramref name="lr"/>; parameters without a gradient are
+    /// skipped.</summary>
     public void Update(double lr)
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         Step++;
-        double c1 = 1 - Math.Pow(beta1, Step), c2 = 1 - Math.Pow(beta2, Step);
+        double c1 = 1 - Math.Pow(beta1, Step),
+            c2 = 1 - Math.Pow(beta2, Step);
         foreach (var s in slots)
         {
             var grad = s.Param.grad;
-            if (grad is null) continue;
+            if (grad is null)
+                continue;
             var g = grad.dtype == ScalarType.Float32 ? grad : grad.to(ScalarType.Float32);
-            if (s.Decay && weightDecay > 0) s.Master.mul_(1 - lr * weightDecay);        // decoupled decay
-            s.M.mul_(beta1).add_(g, alpha: 1 - beta1);                                  // m = β₁m + (1−β₁)g
-            s.V.mul_(beta2).addcmul_(g, g, value: 1 - beta2);                           // v = β₂v + (1−β₂)g²
-            var denom = (s.V / c2).sqrt_().add_(eps);                                   // √v̂ + ε
-            s.Master.addcdiv_(s.M, denom, value: -lr / c1);                             // θ −= lr·m̂/(√v̂+ε)
-            if (!ReferenceEquals(s.Master, s.Param)) s.Param.copy_(s.Master);
+            if (s.Decay && weightDecay > 0)
+                s.Master.mul_(1 - lr * weightDecay); // decoupled decay
+            s.M.mul_(beta1).add_(g, alpha: 1 - beta1); // m = β₁m + (1−β₁)g
+            s.V.mul_(beta2).addcmul_(g, g, value: 1 - beta2); // v = β₂v + (1−β₂)g²
+            var denom = (s.V / c2).sqrt_().add_(eps); // √v̂ + ε
+            s.Master.addcdiv_(s.M, denom, value: -lr / c1); // θ −= lr·m̂/(√v̂+ε)
+            if (!ReferenceEquals(s.Master, s.Param))
+                s.Param.copy_(s.Master);
         }
     }
 
     public void ZeroGrad()
     {
-        using var scope = NewDisposeScope();   // each .grad access makes a tensor handle
-        foreach (var s in slots) s.Param.grad?.zero_();
+        using var scope = NewDisposeScope(); // each .grad access makes a tensor handle
+        foreach (var s in slots)
+            s.Param.grad?.zero_();
     }
 
     /// <summary>Writes moments, master weights and the step count to one safetensors file (atomically).</summary>
@@ -71,9 +94,17 @@ public sealed class AdamW : IDisposable
         {
             tensors["m." + s.Name] = s.M;
             tensors["v." + s.Name] = s.V;
-            if (!ReferenceEquals(s.Master, s.Param)) tensors["master." + s.Name] = s.Master;
+            if (!ReferenceEquals(s.Master, s.Param))
+                tensors["master." + s.Name] = s.Master;
         }
-        SafeTensors.Write(path, tensors, new Dictionary<string, string> { ["step"] = Step.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        SafeTensors.Write(
+            path,
+            tensors,
+            new Dictionary<string, string>
+            {
+                ["step"] = Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }
+        );
     }
 
     /// <summary>Restores what <see cref="Save"/> wrote; the parameter names must match.</summary>
@@ -87,15 +118,20 @@ public sealed class AdamW : IDisposable
         {
             s.M.copy_(Require(tensors, "m." + s.Name, path));
             s.V.copy_(Require(tensors, "v." + s.Name, path));
-            if (!ReferenceEquals(s.Master, s.Param)) s.Master.copy_(Require(tensors, "master." + s.Name, path));
+            if (!ReferenceEquals(s.Master, s.Param))
+                s.Master.copy_(Require(tensors, "master." + s.Name, path));
         }
-        Step = meta.TryGetValue("step", out var step) ? long.Parse(step, System.Globalization.CultureInfo.InvariantCulture)
+        Step = meta.TryGetValue("step", out var step)
+            ? long.Parse(step, System.Globalization.CultureInfo.InvariantCulture)
             : throw new PonderException($"{path}: metadata \"step\" is missing; the optimizer state is incomplete.");
     }
 
     static Tensor Require(Dictionary<string, Tensor> tensors, string name, string path) =>
-        tensors.TryGetValue(name, out var t) ? t
-            : throw new PonderException($"{path}: tensor {name} is missing; the optimizer state belongs to another model.");
+        tensors.TryGetValue(name, out var t)
+            ? t
+            : throw new PonderException(
+                $"{path}: tensor {name} is missing; the optimizer state belongs to another model."
+            );
 
     public void Dispose()
     {
@@ -103,7 +139,8 @@ public sealed class AdamW : IDisposable
         {
             s.M.Dispose();
             s.V.Dispose();
-            if (!ReferenceEquals(s.Master, s.Param)) s.Master.Dispose();
+            if (!ReferenceEquals(s.Master, s.Param))
+                s.Master.Dispose();
         }
     }
 }

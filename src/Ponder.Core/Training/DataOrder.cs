@@ -6,9 +6,11 @@ namespace Ponder.Training;
 /// </summary>
 public static class DataOrder
 {
-    [ThreadStatic] static (long Seed, long Epoch, int N, int[] Order)? last;
+    [ThreadStatic]
+    static (long Seed, long Epoch, int N, int[] Order)? last;
 
-    /// <summary>The item index at <paramref name="position"/> of an endless stream over <paramref name="count"/> items.</summary>
+    /// <summary>The item index at <paramref name="position"/> of an endless stream over <paramref name="count"/>
+    /// items.</summary>
     public static int Index(long position, int count, long seed)
     {
         long epoch = position / count;
@@ -21,7 +23,8 @@ public static class DataOrder
         return l.Order[(int)(position % count)];
     }
 
-    /// <summary>A well-mixed 64-bit function of two values (splitmix64 finaliser), for deriving per-item seeds.</summary>
+    /// <summary>A well-mixed 64-bit function of two values (splitmix64 finaliser), for deriving per-item
+    /// seeds.</summary>
     public static ulong Mix(ulong a, ulong b)
     {
         ulong x = a * 0x9E3779B97F4A7C15UL + b + 0x632BE59BD9B4E019UL;
@@ -31,5 +34,6 @@ public static class DataOrder
     }
 
     /// <summary>A non-negative 31-bit seed for <see cref="Random"/> derived from (seed, a, b).</summary>
-    public static int SeedFor(long seed, long a, long b = 0) => (int)(Mix(Mix((ulong)seed, (ulong)a), (ulong)b) & 0x7FFFFFFF);
+    public static int SeedFor(long seed, long a, long b = 0) =>
+        (int)(Mix(Mix((ulong)seed, (ulong)a), (ulong)b) & 0x7FFFFFFF);
 }

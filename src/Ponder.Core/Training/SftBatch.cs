@@ -7,10 +7,15 @@ namespace Ponder.Training;
 public static class SftBatch
 {
     /// <summary>Token ids and which tokens are assistant output, cut to <paramref name="maxLength"/>.</summary>
-    public static (int[] Ids, bool[] Trainable, bool Truncated) Tokenize(ChatTemplate template, IReadOnlyList<ChatMessage> conversation, int maxLength)
+    public static (int[] Ids, bool[] Trainable, bool Truncated) Tokenize(
+        ChatTemplate template,
+        IReadOnlyList<ChatMessage> conversation,
+        int maxLength
+    )
     {
         var (ids, mask) = template.RenderForTraining(conversation);
-        if (ids.Length <= maxLength) return (ids, mask, false);
+        if (ids.Length <= maxLength)
+            return (ids, mask, false);
         return (ids[..maxLength], mask[..maxLength], true);
     }
 
@@ -21,9 +26,14 @@ public static class SftBatch
     /// Right-padded tensors for a micro-batch: ids (B, T) int64, attention mask (B, T), and the loss mask (B, T−1)
     /// that is 1 where the next token is an assistant token.
     /// </summary>
-    public static (Tensor Ids, Tensor Attention, Tensor LossMask) Collate(IReadOnlyList<(int[] Ids, bool[] Trainable)> examples, int padId, Device device)
+    public static (Tensor Ids, Tensor Attention, Tensor LossMask) Collate(
+        IReadOnlyList<(int[] Ids, bool[] Trainable)> examples,
+        int padId,
+        Device device
+    )
     {
-        int b = examples.Count, t = examples.Max(e => e.Ids.Length);
+        int b = examples.Count,
+            t = examples.Max(e => e.Ids.Length);
         var ids = new long[b * t];
         var attention = new float[b * t];
         var loss = new float[b * (t - 1)];
@@ -35,10 +45,15 @@ public static class SftBatch
             {
                 ids[i * t + j] = e[j];
                 attention[i * t + j] = 1;
-                if (j > 0 && trainable[j]) loss[i * (t - 1) + j - 1] = 1;
+                if (j > 0 && trainable[j])
+                    loss[i * (t - 1) + j - 1] = 1;
             }
         }
-        return (tensor(ids, [b, t], device: device), tensor(attention, [b, t], device: device), tensor(loss, [b, t - 1], device: device));
+        return (
+            tensor(ids, [b, t], device: device),
+            tensor(attention, [b, t], device: device),
+            tensor(loss, [b, t - 1], device: device)
+        );
     }
 
     /// <summary>
@@ -47,14 +62,21 @@ public static class SftBatch
     /// to itself (<paramref name="Segments"/>), so packing changes no example's loss. Returns ids and positions (R, L)
     /// int64, segments (R, L) int64 (1, 2, … per example in its row; 0 = padding) and the loss mask (R, L−1).
     /// </summary>
-    public static (Tensor Ids, Tensor Positions, Tensor Segments, Tensor LossMask) Pack(IReadOnlyList<(int[] Ids, bool[] Trainable)> examples, int padId, Device device)
+    public static (Tensor Ids, Tensor Positions, Tensor Segments, Tensor LossMask) Pack(
+        IReadOnlyList<(int[] Ids, bool[] Trainable)> examples,
+        int padId,
+        Device device
+    )
     {
         int length = examples.Max(e => e.Ids.Length);
-        var rows = new List<List<int>>();                       // example indices per row
-        var free = new List<int>();                             // room left per row
-        foreach (int e in Enumerable.Range(0, examples.Count).OrderByDescending(i => examples[i].Ids.Length).ThenBy(i => i))
+        var rows = new List<List<int>>(); // example indices per row
+        var free = new List<int>(); // room left per row
+        foreach (
+            int e in Enumerable.Range(0, examples.Count).OrderByDescending(i => examples[i].Ids.Length).ThenBy(i => i)
+        )
         {
-            int n = examples[e].Ids.Length, row = free.FindIndex(room => room >= n);
+            int n = examples[e].Ids.Length,
+                row = free.FindIndex(room => room >= n);
             if (row < 0)
             {
                 rows.Add([]);
@@ -64,7 +86,8 @@ public static class SftBatch
             rows[row].Add(e);
             free[row] -= n;
         }
-        int r = rows.Count, t = length;
+        int r = rows.Count,
+            t = length;
         var ids = new long[r * t];
         var positions = new long[r * t];
         var segments = new long[r * t];
@@ -72,7 +95,8 @@ public static class SftBatch
         Array.Fill(ids, padId);
         for (int i = 0; i < r; i++)
         {
-            int offset = 0, segment = 0;
+            int offset = 0,
+                segment = 0;
             foreach (int e in rows[i])
             {
                 var (tokens, trainable) = examples[e];
@@ -83,12 +107,17 @@ public static class SftBatch
                     ids[at] = tokens[j];
                     positions[at] = j;
                     segments[at] = segment;
-                    if (j > 0 && trainable[j]) loss[i * (t - 1) + offset + j - 1] = 1;
+                    if (j > 0 && trainable[j])
+                        loss[i * (t - 1) + offset + j - 1] = 1;
                 }
                 offset += tokens.Length;
             }
         }
-        return (tensor(ids, [r, t], device: device), tensor(positions, [r, t], device: device),
-            tensor(segments, [r, t], device: device), tensor(loss, [r, t - 1], device: device));
+        return (
+            tensor(ids, [r, t], device: device),
+            tensor(positions, [r, t], device: device),
+            tensor(segments, [r, t], device: device),
+            tensor(loss, [r, t - 1], device: device)
+        );
     }
 }

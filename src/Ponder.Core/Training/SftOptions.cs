@@ -23,13 +23,15 @@ public sealed record SftOptions
     /// <summary>Cosine decay ends at LearningRate × MinLrRatio. <value>The default value is 0.1.</value></summary>
     public double MinLrRatio { get; init; } = 0.1;
 
-    /// <summary>Decoupled weight decay (not applied to norms and biases). <value>The default value is 0.1.</value></summary>
+    /// <summary>Decoupled weight decay (not applied to norms and biases). <value>The default value is
+    /// 0.1.</value></summary>
     public double WeightDecay { get; init; } = 0.1;
 
     /// <summary>Gradients are clipped to this global L2 norm. <value>The default value is 1.0.</value></summary>
     public double MaxGradNorm { get; init; } = 1.0;
 
-    /// <summary>Longer examples are cut to this many tokens (counted in metrics). <value>The default value is 1024.</value></summary>
+    /// <summary>Longer examples are cut to this many tokens (counted in metrics). <value>The default value is
+    /// 1024.</value></summary>
     public int MaxSequenceLength { get; init; } = 1024;
 
     /// <summary>Pack each micro-batch's examples into rows as long as its longest example (each example still sees
@@ -37,7 +39,8 @@ public sealed record SftOptions
     /// <value>The default value is true.</value></summary>
     public bool Packing { get; init; } = true;
 
-    /// <summary>Held-out evaluation every N steps (0: only at the end). <value>The default value is 100.</value></summary>
+    /// <summary>Held-out evaluation every N steps (0: only at the end). <value>The default value is
+    /// 100.</value></summary>
     public int EvalEvery { get; init; } = 100;
 
     /// <summary>Checkpoint every N steps (and at the end). <value>The default value is 200.</value></summary>
@@ -53,18 +56,32 @@ public sealed record SftOptions
 
     public SftOptions Validate()
     {
-        if (Steps < 1) throw new PonderException($"--steps {Steps}: must be at least 1.");
-        if (BatchSize < 1) throw new PonderException($"--batch-size {BatchSize}: must be at least 1.");
-        if (GradientAccumulation < 1) throw new PonderException($"--grad-accum {GradientAccumulation}: must be at least 1.");
-        if (!(LearningRate > 0) || LearningRate > 1) throw new PonderException($"--lr {LearningRate}: use a value in (0, 1], e.g. 1e-3 from scratch or 1e-5 to fine-tune.");
-        if (WarmupSteps < 0) throw new PonderException($"--warmup {WarmupSteps}: must be 0 or more.");
-        if (MinLrRatio is < 0 or > 1) throw new PonderException($"--min-lr-ratio {MinLrRatio}: use a value in [0, 1].");
-        if (WeightDecay < 0) throw new PonderException($"--weight-decay {WeightDecay}: must be 0 or more.");
-        if (!(MaxGradNorm > 0)) throw new PonderException($"--max-grad-norm {MaxGradNorm}: must be positive.");
-        if (MaxSequenceLength < 2) throw new PonderException($"--max-seq-len {MaxSequenceLength}: must be at least 2.");
-        if (EvalEvery < 0) throw new PonderException($"--eval-every {EvalEvery}: must be 0 (end only) or positive.");
-        if (CheckpointEvery < 1) throw new PonderException($"--checkpoint-every {CheckpointEvery}: must be at least 1.");
-        if (KeepCheckpoints < 1) throw new PonderException($"--keep-checkpoints {KeepCheckpoints}: must be at least 1.");
+        if (Steps < 1)
+            throw new PonderException($"--steps {Steps}: must be at least 1.");
+        if (BatchSize < 1)
+            throw new PonderException($"--batch-size {BatchSize}: must be at least 1.");
+        if (GradientAccumulation < 1)
+            throw new PonderException($"--grad-accum {GradientAccumulation}: must be at least 1.");
+        if (!(LearningRate > 0) || LearningRate > 1)
+            throw new PonderException(
+                $"--lr {LearningRate}: use a value in (0, 1], e.g. 1e-3 from scratch or 1e-5 to fine-tune."
+            );
+        if (WarmupSteps < 0)
+            throw new PonderException($"--warmup {WarmupSteps}: must be 0 or more.");
+        if (MinLrRatio is < 0 or > 1)
+            throw new PonderException($"--min-lr-ratio {MinLrRatio}: use a value in [0, 1].");
+        if (WeightDecay < 0)
+            throw new PonderException($"--weight-decay {WeightDecay}: must be 0 or more.");
+        if (!(MaxGradNorm > 0))
+            throw new PonderException($"--max-grad-norm {MaxGradNorm}: must be positive.");
+        if (MaxSequenceLength < 2)
+            throw new PonderException($"--max-seq-len {MaxSequenceLength}: must be at least 2.");
+        if (EvalEvery < 0)
+            throw new PonderException($"--eval-every {EvalEvery}: must be 0 (end only) or positive.");
+        if (CheckpointEvery < 1)
+            throw new PonderException($"--checkpoint-every {CheckpointEvery}: must be at least 1.");
+        if (KeepCheckpoints < 1)
+            throw new PonderException($"--keep-checkpoints {KeepCheckpoints}: must be at least 1.");
         return this;
     }
 }

@@ -1,25 +1,35 @@
 using System.Diagnostics;
+using Ponder.LanguageModels;
 using Ponder.Text;
 using static TorchSharp.torch;
-using Ponder.LanguageModels;
 
 namespace Ponder.Training;
 
 /// <summary>What one optimizer step did.</summary>
-public sealed record SftStep(int Step, double Loss, double LearningRate, double GradNorm, long Tokens, long TargetTokens, int Truncated, double Seconds)
+public sealed record SftStep(
+    int Step,
+    double Loss,
+    double LearningRate,
+    double GradNorm,
+    long Tokens,
+    long TargetTokens,
+    int Truncated,
+    double Seconds
+)
 {
     public double TokensPerSecond => Seconds > 0 ? Tokens / Seconds : 0;
 
-    public IReadOnlyDictionary<string, double> ToMetrics() => new Dictionary<string, double>
-    {
-        ["train/loss"] = Loss,
-        ["train/lr"] = LearningRate,
-        ["train/grad_norm"] = GradNorm,
-        ["train/tokens"] = Tokens,
-        ["train/target_tokens"] = TargetTokens,
-        ["train/truncated"] = Truncated,
-        ["train/tokens_per_second"] = TokensPerSecond,
-    };
+    public IReadOnlyDictionary<string, double> ToMetrics() =>
+        new Dictionary<string, double>
+        {
+            ["train/loss"] = Loss,
+            ["train/lr"] = LearningRate,
+            ["train/grad_norm"] = GradNorm,
+            ["train/tokens"] = Tokens,
+            ["train/target_tokens"] = TargetTokens,
+            ["train/truncated"] = Truncated,
+            ["train/tokens_per_second"] = TokensPerSecond,
+        };
 }
 
 /// <summary>
@@ -40,9 +50,16 @@ public sealed class SftTrainer : IDisposable
         this.lm = lm;
         this.data = data;
         Options = options.Validate();
-        template = lm.Chat ?? throw new PonderException("SFT needs a tokenizer with the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>).");
+        template =
+            lm.Chat
+            ?? throw new PonderException(
+                "SFT needs a tokenizer with the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>)."
+            );
         padId = lm.Tokenizer.PadTokenId ?? template.EndOfTurnId;
-        optimizer = new AdamW(lm.Network.named_parameters().Select(p => (p.name, p.parameter)), weightDecay: options.WeightDecay);
+        optimizer = new AdamW(
+            lm.Network.named_parameters().Select(p => (p.name, p.parameter)),
+            weightDecay: options.WeightDecay
+        );
         State = new TrainerState { Kind = "sft", Seed = options.Seed };
     }
 
@@ -54,7 +71,8 @@ public sealed class SftTrainer : IDisposable
     public void Resume(string checkpoint)
     {
         var state = TrainingCheckpoint.ReadState(checkpoint);
-        if (state.Kind != "sft") throw new PonderException($"{checkpoint}: a {state.Kind} checkpoint, not an SFT one.");
+        if (state.Kind != "sft")
+            throw new PonderException($"{checkpoint}: a {state.Kind} checkpoint, not an SFT one.");
         optimizer.Load(Path.Combine(checkpoint, TrainingCheckpoint.OptimizerFile));
         State = state;
     }
@@ -71,9 +89,14 @@ public sealed class SftTrainer : IDisposable
         var examples = new List<(int[] Ids, bool[] Trainable)>(Options.ExamplesPerStep);
         for (int i = 0; i < Options.ExamplesPerStep; i++)
         {
-            var (ids, trainable, cut) = SftBatch.Tokenize(template, data.Get(State.DataPosition + i), Options.MaxSequenceLength);
+            var (ids, trainable, cut) = SftBatch.Tokenize(
+                template,
+                data.Get(State.DataPosition + i),
+                Options.MaxSequenceLength
+            );
             examples.Add((ids, trainable));
-            if (cut) truncated++;
+            if (cut)
+                truncated++;
         }
         long targets = examples.Sum(e => (long)SftBatch.TargetCount(e.Trainable));
         long tokens = examples.Sum(e => (long)e.Ids.Length);
@@ -83,24 +106,34 @@ public sealed class SftTrainer : IDisposable
         {
             using var scope = NewDisposeScope();
             var part = examples.GetRange(micro * Options.BatchSize, Options.BatchSize);
-            Tensor logprobs, lossMask;
+            Tensor logprobs,
+                lossMask;
             if (Options.Packing)
             {
                 var (ids, positions, segments, mask) = SftBatch.Pack(part, padId, lm.Network.Device);
-                (logprobs, lossMask) = (TokenLogprobs.ComputePacked(lm.Network, ids, positions, segments), mask);   // (R, L−1)
+                // (R, L−1)
+                (logprobs, lossMask) = (TokenLogprobs.ComputePacked(lm.Network, ids, positions, segments), mask);
             }
             else
             {
                 var (ids, _, mask) = SftBatch.Collate(part, padId, lm.Network.Device);
-                (logprobs, lossMask) = (TokenLogprobs.Compute(lm.Network, ids, attentionMask: null), mask);        // (B, T−1); right-padded
+                // (B, T−1); right-padded
+                (logprobs, lossMask) = (TokenLogprobs.Compute(lm.Network, ids, attentionMask: null), mask);
             }
             var l = SftLoss.MaskedNll(logprobs, lossMask, targets);
             l.backward();
             loss += l.item<float>();
         }
         double gradNorm;
-        using (var scope = NewDisposeScope()) gradNorm = nn.utils.clip_grad_norm_(optimizer.Parameters, Options.MaxGradNorm);
-        double lr = LearningRateSchedule.WarmupCosine(State.Step, Options.Steps, Options.WarmupSteps, Options.LearningRate, Options.MinLrRatio);
+        using (var scope = NewDisposeScope())
+            gradNorm = nn.utils.clip_grad_norm_(optimizer.Parameters, Options.MaxGradNorm);
+        double lr = LearningRateSchedule.WarmupCosine(
+            State.Step,
+            Options.Steps,
+            Options.WarmupSteps,
+            Options.LearningRate,
+            Options.MinLrRatio
+        );
         optimizer.Update(lr);
         optimizer.ZeroGrad();
         State = State with { Step = State.Step + 1, DataPosition = State.DataPosition + Options.ExamplesPerStep };

@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 
 namespace Ponder.Training;
 
-/// <summary>Per-token log-probabilities of a sequence under a model — the quantity SFT minimises and RL ratios use.</summary>
+/// <summary>Per-token log-probabilities of a sequence under a model — the quantity SFT minimises and RL ratios
+/// use.</summary>
 public static class TokenLogprobs
 {
     /// <summary>log p(ids[:, t+1] | ids[:, ≤t]) for every t: (B, T−1).</summary>
@@ -15,8 +16,9 @@ public static class TokenLogprobs
     public static Tensor Compute(CausalLM model, Tensor ids, Tensor? attentionMask, double temperature = 1.0)
     {
         using var scope = NewDisposeScope();
-        var logits = model.Forward(ids, attentionMask);                               // (B, T, V)
-        if (temperature != 1.0) logits = logits / temperature;
+        var logits = model.Forward(ids, attentionMask); // (B, T, V)
+        if (temperature != 1.0)
+            logits = logits / temperature;
         return OfNextTokens(logits, ids).MoveToOuterDisposeScope();
     }
 
@@ -33,26 +35,32 @@ public static class TokenLogprobs
     internal static Tensor OfNextTokens(Tensor logits, Tensor ids)
     {
         long t = ids.shape[1];
-        var next = logits.narrow(1, 0, t - 1);                                        // (B, T−1, V) predicting ids[:, 1:]
-        var picked = next.gather(-1, ids.narrow(1, 1, t - 1).unsqueeze(-1)).squeeze(-1);   // (B, T−1)
-        return picked - next.logsumexp(-1);                                            // (B, T−1)
+        var next = logits.narrow(1, 0, t - 1); // (B, T−1, V) predicting ids[:, 1:]
+        var picked = next.gather(-1, ids.narrow(1, 1, t - 1).unsqueeze(-1)).squeeze(-1); // (B, T−1)
+        return picked - next.logsumexp(-1); // (B, T−1)
     }
 
     /// <summary>As <see cref="Compute"/>, plus the entropy of each predictive distribution (B, T−1), detached
     /// (for logging: RL watches it for collapse).</summary>
-    public static (Tensor Logprobs, Tensor Entropy) ComputeWithEntropy(CausalLM model, Tensor ids, Tensor? attentionMask, double temperature = 1.0)
+    public static (Tensor Logprobs, Tensor Entropy) ComputeWithEntropy(
+        CausalLM model,
+        Tensor ids,
+        Tensor? attentionMask,
+        double temperature = 1.0
+    )
     {
         using var scope = NewDisposeScope();
         long t = ids.shape[1];
-        var logits = model.Forward(ids, attentionMask).narrow(1, 0, t - 1);          // (B, T−1, V)
-        if (temperature != 1.0) logits = logits / temperature;
-        var logZ = logits.logsumexp(-1);                                               // (B, T−1)
+        var logits = model.Forward(ids, attentionMask).narrow(1, 0, t - 1); // (B, T−1, V)
+        if (temperature != 1.0)
+            logits = logits / temperature;
+        var logZ = logits.logsumexp(-1); // (B, T−1)
         var picked = logits.gather(-1, ids.narrow(1, 1, t - 1).unsqueeze(-1)).squeeze(-1);
         Tensor entropy;
         using (no_grad())
         {
-            var logp = logits.detach() - logZ.detach().unsqueeze(-1);                  // (B, T−1, V)
-            entropy = -(logp.exp() * logp).sum(-1);                                    // (B, T−1)
+            var logp = logits.detach() - logZ.detach().unsqueeze(-1); // (B, T−1, V)
+            entropy = -(logp.exp() * logp).sum(-1); // (B, T−1)
         }
         return ((picked - logZ).MoveToOuterDisposeScope(), entropy.MoveToOuterDisposeScope());
     }

@@ -3,38 +3,74 @@ using System.Text.Json.Serialization;
 
 namespace Ponder.Server.Api;
 
-/// <summary>The body of <c>POST /v1/chat/completions</c>. Unknown fields are refused (400), as are ill-typed ones.</summary>
+/// <summary>The body of <c>POST /v1/chat/completions</c>. Unknown fields are refused (400), as are ill-typed
+/// ones.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record ChatCompletionRequest
 {
-    [JsonPropertyName("model")] public string? Model { get; init; }
-    [JsonPropertyName("messages")] public List<ChatMessageDto>? Messages { get; init; }
-    [JsonPropertyName("reasoning_effort")] public string? ReasoningEffort { get; init; }
-    [JsonPropertyName("max_completion_tokens")] public int? MaxCompletionTokens { get; init; }
-    [JsonPropertyName("max_tokens")] public int? MaxTokens { get; init; }
-    [JsonPropertyName("temperature")] public double? Temperature { get; init; }
-    [JsonPropertyName("top_p")] public double? TopP { get; init; }
-    [JsonPropertyName("n")] public int? N { get; init; }
-    [JsonPropertyName("seed")] public long? Seed { get; init; }
-    [JsonPropertyName("stop")] public JsonElement? Stop { get; init; }
-    [JsonPropertyName("stream")] public bool? Stream { get; init; }
-    [JsonPropertyName("stream_options")] public StreamOptionsDto? StreamOptions { get; init; }
-    [JsonPropertyName("user")] public string? User { get; init; }
-    [JsonPropertyName("store")] public bool? Store { get; init; }
-    [JsonPropertyName("metadata")] public Dictionary<string, string>? Metadata { get; init; }
+    [JsonPropertyName("model")]
+    public string? Model { get; init; }
+
+    [JsonPropertyName("messages")]
+    public List<ChatMessageDto>? Messages { get; init; }
+
+    [JsonPropertyName("reasoning_effort")]
+    public string? ReasoningEffort { get; init; }
+
+    [JsonPropertyName("max_completion_tokens")]
+    public int? MaxCompletionTokens { get; init; }
+
+    [JsonPropertyName("max_tokens")]
+    public int? MaxTokens { get; init; }
+
+    [JsonPropertyName("temperature")]
+    public double? Temperature { get; init; }
+
+    [JsonPropertyName("top_p")]
+    public double? TopP { get; init; }
+
+    [JsonPropertyName("n")]
+    public int? N { get; init; }
+
+    [JsonPropertyName("seed")]
+    public long? Seed { get; init; }
+
+    [JsonPropertyName("stop")]
+    public JsonElement? Stop { get; init; }
+
+    [JsonPropertyName("stream")]
+    public bool? Stream { get; init; }
+
+    [JsonPropertyName("stream_options")]
+    public StreamOptionsDto? StreamOptions { get; init; }
+
+    [JsonPropertyName("user")]
+    public string? User { get; init; }
+
+    [JsonPropertyName("store")]
+    public bool? Store { get; init; }
+
+    [JsonPropertyName("metadata")]
+    public Dictionary<string, string>? Metadata { get; init; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record StreamOptionsDto
 {
-    [JsonPropertyName("include_usage")] public bool? IncludeUsage { get; init; }
+    [JsonPropertyName("include_usage")]
+    public bool? IncludeUsage { get; init; }
 }
 
 /// <summary>A message; <c>content</c> is a string or an array of <c>{"type": "text", "text"}</c> parts.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record ChatMessageDto
 {
-    [JsonPropertyName("role")] public string? Role { get; init; }
-    [JsonPropertyName("content")] public JsonElement? Content { get; init; }
-    [JsonPropertyName("name")] public string? Name { get; init; }
+    [JsonPropertyName("role")]
+    public string? Role { get; init; }
+
+    [JsonPropertyName("content")]
+    public JsonElement? Content { get; init; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
 }

@@ -6,22 +6,30 @@ using Ponder.Text;
 
 namespace Ponder.Server.Api;
 
-/// <summary>Reads and checks request bodies; every problem becomes an <see cref="ApiException"/> that says what to change.</summary>
+/// <summary>Reads and checks request bodies; every problem becomes an <see cref="ApiException"/> that says what to
+/// change.</summary>
 internal static class RequestReader
 {
     static readonly JsonSerializerOptions Json = new() { AllowTrailingCommas = false };
 
-    public static async Task<T> ReadAsync<T>(HttpRequest request, int maxBytes) where T : class
+    public static async Task<T> ReadAsync<T>(HttpRequest request, int maxBytes)
+        where T : class
     {
         if (request.ContentLength > maxBytes)
-            throw new ApiException(413, $"the request body has {request.ContentLength} bytes; at most {maxBytes} are accepted.");
+            throw new ApiException(
+                413,
+                $"the request body has {request.ContentLength} bytes; at most {maxBytes} are accepted."
+            );
         using var buffer = new MemoryStream();
         var chunk = new byte[16384];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0)
+        while (
+            (read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0
+        )
         {
             buffer.Write(chunk, 0, read);
-            if (buffer.Length > maxBytes) throw new ApiException(413, $"the request body exceeds {maxBytes} bytes.");
+            if (buffer.Length > maxBytes)
+                throw new ApiException(413, $"the request body exceeds {maxBytes} bytes.");
         }
         try
         {
@@ -30,14 +38,15 @@ internal static class RequestReader
         }
         catch (JsonException e)
         {
-            string? param = e.Path is { Length: > 2 } p ? p[2..] : null;   // "$.messages[0].role" → "messages[0].role"
+            string? param = e.Path is { Length: > 2 } p ? p[2..] : null; // "$.messages[0].role" → "messages[0].role"
             throw ApiException.BadRequest($"invalid JSON body: {e.Message}", param);
         }
     }
 
     public static List<ChatMessage> Messages(IReadOnlyList<ChatMessageDto>? messages, string param)
     {
-        if (messages is null || messages.Count == 0) throw ApiException.BadRequest($"'{param}' must be a non-empty array of messages.", param);
+        if (messages is null || messages.Count == 0)
+            throw ApiException.BadRequest($"'{param}' must be a non-empty array of messages.", param);
         var result = new List<ChatMessage>();
         for (int i = 0; i < messages.Count; i++)
         {
@@ -48,7 +57,10 @@ internal static class RequestReader
                 "developer" => ChatRole.Developer,
                 "user" => ChatRole.User,
                 "assistant" => ChatRole.Assistant,
-                _ => throw ApiException.BadRequest($"{param}[{i}].role \"{m.Role}\" must be developer, system, user or assistant.", $"{param}[{i}].role"),
+                _ => throw ApiException.BadRequest(
+                    $"{param}[{i}].role \"{m.Role}\" must be developer, system, user or assistant.",
+                    $"{param}[{i}].role"
+                ),
             };
             result.Add(new ChatMessage(role, Content(m.Content, $"{param}[{i}].content")));
         }
@@ -58,16 +70,26 @@ internal static class RequestReader
     /// <summary>A string, or text parts (<c>text</c>, <c>input_text</c>, <c>output_text</c>) concatenated.</summary>
     public static string Content(JsonElement? content, string param)
     {
-        if (content is not { } c || c.ValueKind == JsonValueKind.Null) return "";
-        if (c.ValueKind == JsonValueKind.String) return c.GetString()!;
-        if (c.ValueKind != JsonValueKind.Array) throw ApiException.BadRequest($"{param} must be a string or an array of text parts.", param);
+        if (content is not { } c || c.ValueKind == JsonValueKind.Null)
+            return "";
+        if (c.ValueKind == JsonValueKind.String)
+            return c.GetString()!;
+        if (c.ValueKind != JsonValueKind.Array)
+            throw ApiException.BadRequest($"{param} must be a string or an array of text parts.", param);
         var text = new System.Text.StringBuilder();
         foreach (var part in c.EnumerateArray())
         {
-            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type)
+            if (
+                part.ValueKind != JsonValueKind.Object
+                || !part.TryGetProperty("type", out var type)
                 || type.GetString() is not ("text" or "input_text" or "output_text")
-                || !part.TryGetProperty("text", out var t) || t.ValueKind != JsonValueKind.String)
-                throw ApiException.BadRequest($"{param}: only text parts ({{\"type\": \"text\", \"text\": \"...\"}}) are supported.", param);
+                || !part.TryGetProperty("text", out var t)
+                || t.ValueKind != JsonValueKind.String
+            )
+                throw ApiException.BadRequest(
+                    $"{param}: only text parts ({{\"type\": \"text\", \"text\": \"...\"}}) are supported.",
+                    param
+                );
             text.Append(t.GetString());
         }
         return text.ToString();
@@ -75,9 +97,15 @@ internal static class RequestReader
 
     public static IReadOnlyList<string> Stop(JsonElement? stop)
     {
-        if (stop is not { } s || s.ValueKind == JsonValueKind.Null) return [];
-        if (s.ValueKind == JsonValueKind.String) return [s.GetString()!];
-        if (s.ValueKind == JsonValueKind.Array && s.GetArrayLength() <= 4 && s.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String && x.GetString()!.Length > 0))
+        if (stop is not { } s || s.ValueKind == JsonValueKind.Null)
+            return [];
+        if (s.ValueKind == JsonValueKind.String)
+            return [s.GetString()!];
+        if (
+            s.ValueKind == JsonValueKind.Array
+            && s.GetArrayLength() <= 4
+            && s.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String && x.GetString()!.Length > 0)
+        )
             return [.. s.EnumerateArray().Select(x => x.GetString()!)];
         throw ApiException.BadRequest("'stop' must be a non-empty string or an array of up to 4 of them.", "stop");
     }
@@ -93,36 +121,59 @@ internal static class RequestReader
             case "low" or "medium" or "high" or "xhigh":
                 try
                 {
-                    return ReasoningEffort.Budget(effort == "xhigh" ? "high" : effort ?? "medium", engine.Model.Generation, engine.ContextLength);
+                    return ReasoningEffort.Budget(
+                        effort == "xhigh" ? "high" : effort ?? "medium",
+                        engine.Model.Generation,
+                        engine.ContextLength
+                    );
                 }
                 catch (PonderException e)
                 {
                     throw new ApiException(500, e.Message, "server_error");
                 }
             default:
-                throw ApiException.BadRequest($"'{param}' \"{effort}\" must be one of none, minimal, low, medium, high, xhigh.", param);
+                throw ApiException.BadRequest(
+                    $"'{param}' \"{effort}\" must be one of none, minimal, low, medium, high, xhigh.",
+                    param
+                );
         }
     }
 
-    /// <summary>The completion limit: what the request asks (bounded by the server), else what fits the context.</summary>
-    public static int MaxTokens(int? requested, string param, int promptTokens, InferenceEngine engine, ServerOptions options)
+    /// <summary>The completion limit: what the request asks (bounded by the server), else what fits the
+    /// context.</summary>
+    public static int MaxTokens(
+        int? requested,
+        string param,
+        int promptTokens,
+        InferenceEngine engine,
+        ServerOptions options
+    )
     {
         if (requested is int r)
         {
             if (r < 1 || r > options.MaxCompletionTokens)
-                throw ApiException.BadRequest($"'{param}' {r} must be between 1 and {options.MaxCompletionTokens}.", param);
+                throw ApiException.BadRequest(
+                    $"'{param}' {r} must be between 1 and {options.MaxCompletionTokens}.",
+                    param
+                );
             return r;
         }
         int room = engine.ContextLength - promptTokens;
         if (room < 1)
-            throw ApiException.BadRequest($"the prompt has {promptTokens} tokens, the model's context is {engine.ContextLength}: shorten the messages.", "messages", "context_length_exceeded");
+            throw ApiException.BadRequest(
+                $"the prompt has {promptTokens} tokens, the model's context is {engine.ContextLength}: "
+                    + "shorten the messages.",
+                "messages",
+                "context_length_exceeded"
+            );
         return Math.Min(options.MaxCompletionTokens, room);
     }
 
     public static double Range(double? value, double fallback, double min, double max, string param)
     {
         double v = value ?? fallback;
-        if (double.IsNaN(v) || v < min || v > max) throw ApiException.BadRequest($"'{param}' {v} must be between {min} and {max}.", param);
+        if (double.IsNaN(v) || v < min || v > max)
+            throw ApiException.BadRequest($"'{param}' {v} must be between {min} and {max}.", param);
         return v;
     }
 }

@@ -7,35 +7,62 @@ namespace Ponder.Server.Api;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record ResponsesRequest
 {
-    [JsonPropertyName("model")] public string? Model { get; init; }
+    [JsonPropertyName("model")]
+    public string? Model { get; init; }
 
     /// <summary>A string (one user message) or an array of <c>{"role", "content"}</c> messages.</summary>
-    [JsonPropertyName("input")] public JsonElement? Input { get; init; }
-    [JsonPropertyName("instructions")] public string? Instructions { get; init; }
-    [JsonPropertyName("reasoning")] public ReasoningDto? Reasoning { get; init; }
-    [JsonPropertyName("max_output_tokens")] public int? MaxOutputTokens { get; init; }
-    [JsonPropertyName("temperature")] public double? Temperature { get; init; }
-    [JsonPropertyName("top_p")] public double? TopP { get; init; }
-    [JsonPropertyName("stream")] public bool? Stream { get; init; }
-    [JsonPropertyName("store")] public bool? Store { get; init; }
-    [JsonPropertyName("user")] public string? User { get; init; }
-    [JsonPropertyName("metadata")] public Dictionary<string, string>? Metadata { get; init; }
+    [JsonPropertyName("input")]
+    public JsonElement? Input { get; init; }
+
+    [JsonPropertyName("instructions")]
+    public string? Instructions { get; init; }
+
+    [JsonPropertyName("reasoning")]
+    public ReasoningDto? Reasoning { get; init; }
+
+    [JsonPropertyName("max_output_tokens")]
+    public int? MaxOutputTokens { get; init; }
+
+    [JsonPropertyName("temperature")]
+    public double? Temperature { get; init; }
+
+    [JsonPropertyName("top_p")]
+    public double? TopP { get; init; }
+
+    [JsonPropertyName("stream")]
+    public bool? Stream { get; init; }
+
+    [JsonPropertyName("store")]
+    public bool? Store { get; init; }
+
+    [JsonPropertyName("user")]
+    public string? User { get; init; }
+
+    [JsonPropertyName("metadata")]
+    public Dictionary<string, string>? Metadata { get; init; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record ReasoningDto
 {
-    [JsonPropertyName("effort")] public string? Effort { get; init; }
+    [JsonPropertyName("effort")]
+    public string? Effort { get; init; }
 
     /// <summary>auto | concise | detailed; null asks for no summary.</summary>
-    [JsonPropertyName("summary")] public string? Summary { get; init; }
+    [JsonPropertyName("summary")]
+    public string? Summary { get; init; }
 }
 
 /// <summary>A message of <c>input</c>; <c>type</c> is "message" when given.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record InputMessageDto
 {
-    [JsonPropertyName("type")] public string? Type { get; init; }
-    [JsonPropertyName("role")] public string? Role { get; init; }
-    [JsonPropertyName("content")] public JsonElement? Content { get; init; }
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    [JsonPropertyName("role")]
+    public string? Role { get; init; }
+
+    [JsonPropertyName("content")]
+    public JsonElement? Content { get; init; }
 }

@@ -9,8 +9,18 @@ namespace Ponder.Server.Benchmarks;
 /// <param name="ServerErrors">Responses with status ≥ 500 or a broken connection.</param>
 /// <param name="Refused">4xx responses (429 when the queue is full).</param>
 /// <param name="MemoryMiB">Process working set sampled every second (in-process server: includes libtorch).</param>
-public sealed record LoadResult(int Clients, int Requests, int Ok, int ServerErrors, int Refused, double Seconds,
-                                long CompletionTokens, double P50Ms, double P99Ms, IReadOnlyList<double> MemoryMiB)
+public sealed record LoadResult(
+    int Clients,
+    int Requests,
+    int Ok,
+    int ServerErrors,
+    int Refused,
+    double Seconds,
+    long CompletionTokens,
+    double P50Ms,
+    double P99Ms,
+    IReadOnlyList<double> MemoryMiB
+)
 {
     public double TokensPerSecond => CompletionTokens / Seconds;
     public double RequestsPerSecond => Ok / Seconds;
@@ -23,12 +33,23 @@ public sealed record LoadResult(int Clients, int Requests, int Ok, int ServerErr
 /// </summary>
 public static class ServeLoad
 {
-    public static async Task<LoadResult> RunAsync(Uri baseAddress, string modelId, int clients, int requests, int maxTokens, string? apiKey = null)
+    public static async Task<LoadResult> RunAsync(
+        Uri baseAddress,
+        string modelId,
+        int clients,
+        int requests,
+        int maxTokens,
+        string? apiKey = null
+    )
     {
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(10) };
-        if (apiKey is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        if (apiKey is not null)
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         var latencies = new List<double>();
-        int next = -1, ok = 0, serverErrors = 0, refused = 0;
+        int next = -1,
+            ok = 0,
+            serverErrors = 0,
+            refused = 0;
         long tokens = 0;
         var memory = new List<double>();
         using var sampling = new CancellationTokenSource();
@@ -38,8 +59,13 @@ public static class ServeLoad
             while (!sampling.IsCancellationRequested)
             {
                 process.Refresh();
-                lock (memory) memory.Add(process.WorkingSet64 / 1048576.0);
-                try { await Task.Delay(1000, sampling.Token).ConfigureAwait(false); } catch (OperationCanceledException) { }
+                lock (memory)
+                    memory.Add(process.WorkingSet64 / 1048576.0);
+                try
+                {
+                    await Task.Delay(1000, sampling.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) { }
             }
         });
         var clock = Stopwatch.StartNew();
@@ -48,20 +74,31 @@ public static class ServeLoad
             int i;
             while ((i = Interlocked.Increment(ref next)) < requests)
             {
-                string body = $$"""{"model":"{{modelId}}","messages":[{"role":"user","content":"Question {{i}}: what is {{i % 97}} + {{i % 13}}?"}],"max_completion_tokens":{{maxTokens}},"temperature":1,"seed":{{i}},"reasoning_effort":"low"}""";
+                string body =
+                    $$"""{"model":"{{modelId}}","messages":[{"role":"user","content":"Question {{i}}: what is {{i % 97}} + {{i % 13}}?"}],"max_completion_tokens":{{maxTokens}},"temperature":1,"seed":{{i}},"reasoning_effort":"low"}""";
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
                     using var content = new StringContent(body, Encoding.UTF8, "application/json");
-                    using var response = await http.PostAsync(new Uri("v1/chat/completions", UriKind.Relative), content).ConfigureAwait(false);
+                    using var response = await http.PostAsync(new Uri("v1/chat/completions", UriKind.Relative), content)
+                        .ConfigureAwait(false);
                     string text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                     int status = (int)response.StatusCode;
-                    if (status >= 500) { Interlocked.Increment(ref serverErrors); continue; }
-                    if (status != 200) { Interlocked.Increment(ref refused); continue; }
+                    if (status >= 500)
+                    {
+                        Interlocked.Increment(ref serverErrors);
+                        continue;
+                    }
+                    if (status != 200)
+                    {
+                        Interlocked.Increment(ref refused);
+                        continue;
+                    }
                     int n = (int)JsonNode.Parse(text)!["usage"]!["completion_tokens"]!;
                     Interlocked.Add(ref tokens, n);
                     Interlocked.Increment(ref ok);
-                    lock (latencies) latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    lock (latencies)
+                        latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }
                 catch (HttpRequestException)
                 {
@@ -74,8 +111,18 @@ public static class ServeLoad
         await sampling.CancelAsync().ConfigureAwait(false);
         await sampler.ConfigureAwait(false);
         latencies.Sort();
-        return new LoadResult(clients, requests, ok, serverErrors, refused, seconds, tokens,
-                              Percentile(latencies, 0.50), Percentile(latencies, 0.99), [.. memory]);
+        return new LoadResult(
+            clients,
+            requests,
+            ok,
+            serverErrors,
+            refused,
+            seconds,
+            tokens,
+            Percentile(latencies, 0.50),
+            Percentile(latencies, 0.99),
+            [.. memory]
+        );
     }
 
     static double Percentile(List<double> sorted, double q) =>

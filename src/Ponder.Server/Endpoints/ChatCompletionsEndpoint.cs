@@ -10,29 +10,41 @@ internal static class ChatCompletionsEndpoint
 {
     public static async Task Handle(HttpContext ctx, ServerState s)
     {
-        var req = await RequestReader.ReadAsync<ChatCompletionRequest>(ctx.Request, s.Options.MaxRequestBytes).ConfigureAwait(false);
+        var req = await RequestReader
+            .ReadAsync<ChatCompletionRequest>(ctx.Request, s.Options.MaxRequestBytes)
+            .ConfigureAwait(false);
         s.CheckModel(req.Model);
         var prompt = s.Engine.Chat.Render(RequestReader.Messages(req.Messages, "messages")).Ids;
         string maxParam = req.MaxCompletionTokens is not null ? "max_completion_tokens" : "max_tokens";
         int n = req.N ?? 1;
-        if (n < 1 || n > s.Options.MaxChoices) throw ApiException.BadRequest($"'n' {n} must be between 1 and {s.Options.MaxChoices}.", "n");
+        if (n < 1 || n > s.Options.MaxChoices)
+            throw ApiException.BadRequest($"'n' {n} must be between 1 and {s.Options.MaxChoices}.", "n");
         var settings = new RunSettings(
             prompt,
             RequestReader.Range(req.Temperature, 1.0, 0, 2, "temperature"),
             RequestReader.Range(req.TopP, 1.0, double.Epsilon, 1, "top_p"),
             req.Seed,
-            RequestReader.MaxTokens(req.MaxCompletionTokens ?? req.MaxTokens, maxParam, prompt.Count, s.Engine, s.Options),
+            RequestReader.MaxTokens(
+                req.MaxCompletionTokens ?? req.MaxTokens,
+                maxParam,
+                prompt.Count,
+                s.Engine,
+                s.Options
+            ),
             RequestReader.Stop(req.Stop),
             RequestReader.ThinkingBudget(req.ReasoningEffort, s.Engine, "reasoning_effort"),
-            n);
+            n
+        );
         if (req.StreamOptions is not null && req.Stream != true)
             throw ApiException.BadRequest("'stream_options' is only allowed when 'stream' is true.", "stream_options");
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var run = s.Start(ctx, id, settings);
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         bool raw = s.Options.Reasoning == ReasoningMode.Raw;
-        if (req.Stream == true) await Stream(ctx, s, run, created, raw, req.StreamOptions?.IncludeUsage == true).ConfigureAwait(false);
-        else await Whole(ctx, s, run, created, raw).ConfigureAwait(false);
+        if (req.Stream == true)
+            await Stream(ctx, s, run, created, raw, req.StreamOptions?.IncludeUsage == true).ConfigureAwait(false);
+        else
+            await Whole(ctx, s, run, created, raw).ConfigureAwait(false);
     }
 
     static async Task Whole(HttpContext ctx, ServerState s, ChatRun run, long created, bool raw)
@@ -42,14 +54,33 @@ internal static class ChatCompletionsEndpoint
         for (int i = 0; i < outcomes.Length; i++)
         {
             var o = outcomes[i];
-            var message = new JsonObject { ["role"] = "assistant", ["content"] = o.Answer, ["refusal"] = o.Blocked ? o.Answer : null };
-            if (raw) message["reasoning_content"] = o.Reasoning;
-            choices.Add(new JsonObject { ["index"] = i, ["message"] = message, ["logprobs"] = null, ["finish_reason"] = o.FinishReason });
+            var message = new JsonObject
+            {
+                ["role"] = "assistant",
+                ["content"] = o.Answer,
+                ["refusal"] = o.Blocked ? o.Answer : null,
+            };
+            if (raw)
+                message["reasoning_content"] = o.Reasoning;
+            choices.Add(
+                new JsonObject
+                {
+                    ["index"] = i,
+                    ["message"] = message,
+                    ["logprobs"] = null,
+                    ["finish_reason"] = o.FinishReason,
+                }
+            );
         }
         var body = new JsonObject
         {
-            ["id"] = run.Id, ["object"] = "chat.completion", ["created"] = created, ["model"] = s.Options.ModelId,
-            ["system_fingerprint"] = null, ["choices"] = choices, ["usage"] = Usage(run.PromptTokens, outcomes),
+            ["id"] = run.Id,
+            ["object"] = "chat.completion",
+            ["created"] = created,
+            ["model"] = s.Options.ModelId,
+            ["system_fingerprint"] = null,
+            ["choices"] = choices,
+            ["usage"] = Usage(run.PromptTokens, outcomes),
         };
         await Results.Json(body).ExecuteAsync(ctx).ConfigureAwait(false);
     }
@@ -62,25 +93,55 @@ internal static class ChatCompletionsEndpoint
         {
             var chunk = new JsonObject
             {
-                ["id"] = run.Id, ["object"] = "chat.completion.chunk", ["created"] = created, ["model"] = s.Options.ModelId,
-                ["system_fingerprint"] = null, ["choices"] = choices,
+                ["id"] = run.Id,
+                ["object"] = "chat.completion.chunk",
+                ["created"] = created,
+                ["model"] = s.Options.ModelId,
+                ["system_fingerprint"] = null,
+                ["choices"] = choices,
             };
-            if (includeUsage) chunk["usage"] = null;
+            if (includeUsage)
+                chunk["usage"] = null;
             return chunk;
         }
         JsonArray One(int index, JsonObject delta, string? finish) =>
-            [new JsonObject { ["index"] = index, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finish }];
+            [
+                new JsonObject
+                {
+                    ["index"] = index,
+                    ["delta"] = delta,
+                    ["logprobs"] = null,
+                    ["finish_reason"] = finish,
+                },
+            ];
 
         var outcomes = new List<ChoiceOutcome>();
         var started = new HashSet<int>();
         await foreach (var e in run.Events(ctx.RequestAborted).ConfigureAwait(false))
         {
             if (started.Add(e.Index))
-                await Sse.Data(response, Chunk(One(e.Index, new JsonObject { ["role"] = "assistant", ["content"] = "", ["refusal"] = null }, null))).ConfigureAwait(false);
+                await Sse.Data(
+                        response,
+                        Chunk(
+                            One(
+                                e.Index,
+                                new JsonObject
+                                {
+                                    ["role"] = "assistant",
+                                    ["content"] = "",
+                                    ["refusal"] = null,
+                                },
+                                null
+                            )
+                        )
+                    )
+                    .ConfigureAwait(false);
             if (e.Reasoning is { } r && raw)
-                await Sse.Data(response, Chunk(One(e.Index, new JsonObject { ["reasoning_content"] = r }, null))).ConfigureAwait(false);
+                await Sse.Data(response, Chunk(One(e.Index, new JsonObject { ["reasoning_content"] = r }, null)))
+                    .ConfigureAwait(false);
             else if (e.Answer is { } a)
-                await Sse.Data(response, Chunk(One(e.Index, new JsonObject { ["content"] = a }, null))).ConfigureAwait(false);
+                await Sse.Data(response, Chunk(One(e.Index, new JsonObject { ["content"] = a }, null)))
+                    .ConfigureAwait(false);
             else if (e.Done is { } done)
             {
                 outcomes.Add(done);
@@ -99,7 +160,8 @@ internal static class ChatCompletionsEndpoint
     /// <summary>OpenAI's usage object; completion tokens include the reasoning.</summary>
     static JsonObject Usage(int promptTokens, IReadOnlyCollection<ChoiceOutcome> outcomes)
     {
-        int completion = outcomes.Sum(o => o.Result.CompletionTokens), reasoning = outcomes.Sum(o => o.Result.ReasoningTokens);
+        int completion = outcomes.Sum(o => o.Result.CompletionTokens),
+            reasoning = outcomes.Sum(o => o.Result.ReasoningTokens);
         return new JsonObject
         {
             ["prompt_tokens"] = promptTokens,
@@ -108,7 +170,10 @@ internal static class ChatCompletionsEndpoint
             ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = 0, ["audio_tokens"] = 0 },
             ["completion_tokens_details"] = new JsonObject
             {
-                ["reasoning_tokens"] = reasoning, ["audio_tokens"] = 0, ["accepted_prediction_tokens"] = 0, ["rejected_prediction_tokens"] = 0,
+                ["reasoning_tokens"] = reasoning,
+                ["audio_tokens"] = 0,
+                ["accepted_prediction_tokens"] = 0,
+                ["rejected_prediction_tokens"] = 0,
             },
         };
     }

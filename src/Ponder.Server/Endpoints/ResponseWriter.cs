@@ -16,47 +16,142 @@ internal sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, 
 
     public async Task Begin()
     {
-        if (!stream) return;
+        if (!stream)
+            return;
         Sse.Begin(ctx.Response);
-        await Event("response.created", new JsonObject { ["response"] = Response("in_progress", null, []) }).ConfigureAwait(false);
+        await Event("response.created", new JsonObject { ["response"] = Response("in_progress", null, []) })
+            .ConfigureAwait(false);
     }
 
     /// <summary>The reasoning item; <paramref name="summary"/> null gives an empty summary list.</summary>
     public async Task Reasoning(string? summary)
     {
         var parts = new JsonArray();
-        if (summary is not null) parts.Add(new JsonObject { ["type"] = "summary_text", ["text"] = summary });
-        reasoningItem = new JsonObject { ["type"] = "reasoning", ["id"] = reasoningId, ["summary"] = parts };
-        if (!stream) return;
-        await Event("response.output_item.added", new JsonObject { ["output_index"] = 0, ["item"] = new JsonObject { ["type"] = "reasoning", ["id"] = reasoningId, ["summary"] = new JsonArray() } }).ConfigureAwait(false);
+        if (summary is not null)
+            parts.Add(new JsonObject { ["type"] = "summary_text", ["text"] = summary });
+        reasoningItem = new JsonObject
+        {
+            ["type"] = "reasoning",
+            ["id"] = reasoningId,
+            ["summary"] = parts,
+        };
+        if (!stream)
+            return;
+        await Event(
+                "response.output_item.added",
+                new JsonObject
+                {
+                    ["output_index"] = 0,
+                    ["item"] = new JsonObject
+                    {
+                        ["type"] = "reasoning",
+                        ["id"] = reasoningId,
+                        ["summary"] = new JsonArray(),
+                    },
+                }
+            )
+            .ConfigureAwait(false);
         if (summary is not null)
         {
-            await Event("response.reasoning_summary_part.added", new JsonObject { ["item_id"] = reasoningId, ["output_index"] = 0, ["summary_index"] = 0, ["part"] = new JsonObject { ["type"] = "summary_text", ["text"] = "" } }).ConfigureAwait(false);
-            await Event("response.reasoning_summary_text.delta", new JsonObject { ["item_id"] = reasoningId, ["output_index"] = 0, ["summary_index"] = 0, ["delta"] = summary }).ConfigureAwait(false);
-            await Event("response.reasoning_summary_text.done", new JsonObject { ["item_id"] = reasoningId, ["output_index"] = 0, ["summary_index"] = 0, ["text"] = summary }).ConfigureAwait(false);
-            await Event("response.reasoning_summary_part.done", new JsonObject { ["item_id"] = reasoningId, ["output_index"] = 0, ["summary_index"] = 0, ["part"] = new JsonObject { ["type"] = "summary_text", ["text"] = summary } }).ConfigureAwait(false);
+            await Event(
+                    "response.reasoning_summary_part.added",
+                    new JsonObject
+                    {
+                        ["item_id"] = reasoningId,
+                        ["output_index"] = 0,
+                        ["summary_index"] = 0,
+                        ["part"] = new JsonObject { ["type"] = "summary_text", ["text"] = "" },
+                    }
+                )
+                .ConfigureAwait(false);
+            await Event(
+                    "response.reasoning_summary_text.delta",
+                    new JsonObject
+                    {
+                        ["item_id"] = reasoningId,
+                        ["output_index"] = 0,
+                        ["summary_index"] = 0,
+                        ["delta"] = summary,
+                    }
+                )
+                .ConfigureAwait(false);
+            await Event(
+                    "response.reasoning_summary_text.done",
+                    new JsonObject
+                    {
+                        ["item_id"] = reasoningId,
+                        ["output_index"] = 0,
+                        ["summary_index"] = 0,
+                        ["text"] = summary,
+                    }
+                )
+                .ConfigureAwait(false);
+            await Event(
+                    "response.reasoning_summary_part.done",
+                    new JsonObject
+                    {
+                        ["item_id"] = reasoningId,
+                        ["output_index"] = 0,
+                        ["summary_index"] = 0,
+                        ["part"] = new JsonObject { ["type"] = "summary_text", ["text"] = summary },
+                    }
+                )
+                .ConfigureAwait(false);
         }
-        await Event("response.output_item.done", new JsonObject { ["output_index"] = 0, ["item"] = reasoningItem.DeepClone() }).ConfigureAwait(false);
+        await Event(
+                "response.output_item.done",
+                new JsonObject { ["output_index"] = 0, ["item"] = reasoningItem.DeepClone() }
+            )
+            .ConfigureAwait(false);
     }
 
     public async Task OpenMessage()
     {
-        if (!stream) return;
-        await Event("response.output_item.added", new JsonObject { ["output_index"] = 1, ["item"] = Message("in_progress", "") }).ConfigureAwait(false);
-        await Event("response.content_part.added", new JsonObject { ["item_id"] = messageId, ["output_index"] = 1, ["content_index"] = 0, ["part"] = Part("") }).ConfigureAwait(false);
+        if (!stream)
+            return;
+        await Event(
+                "response.output_item.added",
+                new JsonObject { ["output_index"] = 1, ["item"] = Message("in_progress", "") }
+            )
+            .ConfigureAwait(false);
+        await Event(
+                "response.content_part.added",
+                new JsonObject
+                {
+                    ["item_id"] = messageId,
+                    ["output_index"] = 1,
+                    ["content_index"] = 0,
+                    ["part"] = Part(""),
+                }
+            )
+            .ConfigureAwait(false);
     }
 
     public async Task Text(string delta)
     {
         text.Append(delta);
-        if (stream) await Event("response.output_text.delta", new JsonObject { ["item_id"] = messageId, ["output_index"] = 1, ["content_index"] = 0, ["delta"] = delta }).ConfigureAwait(false);
+        if (stream)
+            await Event(
+                    "response.output_text.delta",
+                    new JsonObject
+                    {
+                        ["item_id"] = messageId,
+                        ["output_index"] = 1,
+                        ["content_index"] = 0,
+                        ["delta"] = delta,
+                    }
+                )
+                .ConfigureAwait(false);
     }
 
     public async Task Complete(ChoiceOutcome outcome, int promptTokens)
     {
         bool incomplete = outcome.FinishReason == "length";
         string status = incomplete ? "incomplete" : "completed";
-        var message = Message(incomplete ? "incomplete" : "completed", outcome.Blocked ? outcome.Answer : text.ToString());
+        var message = Message(
+            incomplete ? "incomplete" : "completed",
+            outcome.Blocked ? outcome.Answer : text.ToString()
+        );
         var usage = new JsonObject
         {
             ["input_tokens"] = promptTokens,
@@ -66,29 +161,67 @@ internal sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, 
             ["total_tokens"] = promptTokens + outcome.Result.CompletionTokens,
         };
         var response = Response(status, usage, [reasoningItem!.DeepClone(), message]);
-        if (incomplete) response["incomplete_details"] = new JsonObject { ["reason"] = "max_output_tokens" };
+        if (incomplete)
+            response["incomplete_details"] = new JsonObject { ["reason"] = "max_output_tokens" };
         if (!stream)
         {
             await Results.Json(response).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
-        await Event("response.output_text.done", new JsonObject { ["item_id"] = messageId, ["output_index"] = 1, ["content_index"] = 0, ["text"] = text.ToString() }).ConfigureAwait(false);
-        await Event("response.output_item.done", new JsonObject { ["output_index"] = 1, ["item"] = message.DeepClone() }).ConfigureAwait(false);
-        await Event(incomplete ? "response.incomplete" : "response.completed", new JsonObject { ["response"] = response }).ConfigureAwait(false);
+        await Event(
+                "response.output_text.done",
+                new JsonObject
+                {
+                    ["item_id"] = messageId,
+                    ["output_index"] = 1,
+                    ["content_index"] = 0,
+                    ["text"] = text.ToString(),
+                }
+            )
+            .ConfigureAwait(false);
+        await Event(
+                "response.output_item.done",
+                new JsonObject { ["output_index"] = 1, ["item"] = message.DeepClone() }
+            )
+            .ConfigureAwait(false);
+        await Event(
+                incomplete ? "response.incomplete" : "response.completed",
+                new JsonObject { ["response"] = response }
+            )
+            .ConfigureAwait(false);
     }
 
-    JsonObject Response(string status, JsonObject? usage, JsonArray output) => new()
-    {
-        ["id"] = id, ["object"] = "response", ["created_at"] = created, ["status"] = status, ["model"] = s.Options.ModelId,
-        ["output"] = output, ["incomplete_details"] = null, ["error"] = null, ["usage"] = usage,
-    };
+    JsonObject Response(string status, JsonObject? usage, JsonArray output) =>
+        new()
+        {
+            ["id"] = id,
+            ["object"] = "response",
+            ["created_at"] = created,
+            ["status"] = status,
+            ["model"] = s.Options.ModelId,
+            ["output"] = output,
+            ["incomplete_details"] = null,
+            ["error"] = null,
+            ["usage"] = usage,
+        };
 
-    JsonObject Message(string status, string content) => new()
-    {
-        ["type"] = "message", ["id"] = messageId, ["status"] = status, ["role"] = "assistant", ["content"] = new JsonArray { Part(content) },
-    };
+    JsonObject Message(string status, string content) =>
+        new()
+        {
+            ["type"] = "message",
+            ["id"] = messageId,
+            ["status"] = status,
+            ["role"] = "assistant",
+            ["content"] = new JsonArray { Part(content) },
+        };
 
-    static JsonObject Part(string content) => new() { ["type"] = "output_text", ["text"] = content, ["annotations"] = new JsonArray() };
+    static JsonObject Part(string content) =>
+        new()
+        {
+            ["type"] = "output_text",
+            ["text"] = content,
+            ["annotations"] = new JsonArray(),
+        };
 
     Task Event(string type, JsonObject body)
     {

@@ -12,9 +12,15 @@ internal sealed record ServerState(InferenceEngine Engine, ServerOptions Options
 {
     public void CheckModel(string? model)
     {
-        if (string.IsNullOrEmpty(model)) throw ApiException.BadRequest("'model' is required.", "model");
+        if (string.IsNullOrEmpty(model))
+            throw ApiException.BadRequest("'model' is required.", "model");
         if (model != Options.ModelId)
-            throw new ApiException(404, $"The model '{model}' does not exist; this server serves '{Options.ModelId}'.", param: "model", code: "model_not_found");
+            throw new ApiException(
+                404,
+                $"The model '{model}' does not exist; this server serves '{Options.ModelId}'.",
+                param: "model",
+                code: "model_not_found"
+            );
     }
 
     /// <summary>Submits a run; a full queue becomes 429 with Retry-After, an invalid request 400.</summary>
@@ -26,12 +32,18 @@ internal sealed record ServerState(InferenceEngine Engine, ServerOptions Options
         }
         catch (EngineBusyException e)
         {
-            ctx.Response.Headers.RetryAfter = Options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            ctx.Response.Headers.RetryAfter = Options.RetryAfterSeconds.ToString(
+                System.Globalization.CultureInfo.InvariantCulture
+            );
             throw new ApiException(429, e.Message, "rate_limit_exceeded", code: "rate_limit_exceeded");
         }
         catch (PonderException e)
         {
-            throw ApiException.BadRequest(e.Message, "messages", e.Message.Contains("context", StringComparison.Ordinal) ? "context_length_exceeded" : null);
+            throw ApiException.BadRequest(
+                e.Message,
+                "messages",
+                e.Message.Contains("context", StringComparison.Ordinal) ? "context_length_exceeded" : null
+            );
         }
     }
 }
@@ -48,7 +60,9 @@ internal static class Sse
     public static async Task Data(HttpResponse response, JsonNode json, string? eventName = null)
     {
         string head = eventName is null ? "" : $"event: {eventName}\n";
-        await response.WriteAsync($"{head}data: {json.ToJsonString(Compact)}\n\n", response.HttpContext.RequestAborted).ConfigureAwait(false);
+        await response
+            .WriteAsync($"{head}data: {json.ToJsonString(Compact)}\n\n", response.HttpContext.RequestAborted)
+            .ConfigureAwait(false);
         await response.Body.FlushAsync(response.HttpContext.RequestAborted).ConfigureAwait(false);
     }
 

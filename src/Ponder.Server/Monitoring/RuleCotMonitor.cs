@@ -16,7 +16,12 @@ public sealed class RuleCotMonitor : ICotMonitor
     public RuleCotMonitor(IEnumerable<(string Pattern, CotAction Action)> rules)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        this.rules = [.. rules.Select(r => (new Regex(r.Pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)), r.Action))];
+        this.rules =
+        [
+            .. rules.Select(r =>
+                (new Regex(r.Pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)), r.Action)
+            ),
+        ];
     }
 
     public static RuleCotMonitor Load(string path)
@@ -28,9 +33,13 @@ public sealed class RuleCotMonitor : ICotMonitor
         }
         catch (JsonException e)
         {
-            throw new PonderException($"{path}: not a monitor file ({e.Message}); expected {{\"rules\": [{{\"pattern\": \"regex\", \"action\": \"flag|block\"}}]}}.");
+            throw new PonderException(
+                $"{path}: not a monitor file ({e.Message}); expected {{\"rules\": [{{\"pattern\": \"regex\", "
+                    + "\"action\": \"flag|block\"}]}."
+            );
         }
-        if (file?.Rules is not { Count: > 0 } list) throw new PonderException($"{path}: \"rules\" is missing or empty.");
+        if (file?.Rules is not { Count: > 0 } list)
+            throw new PonderException($"{path}: \"rules\" is missing or empty.");
         var parsed = new List<(string, CotAction)>();
         foreach (var r in list)
         {
@@ -40,14 +49,17 @@ public sealed class RuleCotMonitor : ICotMonitor
                 "block" => CotAction.Block,
                 _ => throw new PonderException($"{path}: action \"{r.Action}\" must be flag or block."),
             };
-            if (string.IsNullOrEmpty(r.Pattern)) throw new PonderException($"{path}: every rule needs a non-empty \"pattern\".");
+            if (string.IsNullOrEmpty(r.Pattern))
+                throw new PonderException($"{path}: every rule needs a non-empty \"pattern\".");
             try
             {
                 _ = new Regex(r.Pattern);
             }
             catch (ArgumentException e)
             {
-                throw new PonderException($"{path}: pattern \"{r.Pattern}\" is not a valid regular expression: {e.Message}");
+                throw new PonderException(
+                    $"{path}: pattern \"{r.Pattern}\" is not a valid regular expression: {e.Message}"
+                );
             }
             parsed.Add((r.Pattern, action));
         }
@@ -66,14 +78,18 @@ public sealed class RuleCotMonitor : ICotMonitor
             }
             catch (RegexMatchTimeoutException)
             {
-                hit = true;     // a pathological chain is worth a human look
+                hit = true; // a pathological chain is worth a human look
             }
-            if (hit && action > verdict.Action) verdict = new CotVerdict(action, $"matched /{pattern}/");
+            if (hit && action > verdict.Action)
+                verdict = new CotVerdict(action, $"matched /{pattern}/");
         }
         return verdict;
     }
 
     sealed record RulesFile([property: JsonPropertyName("rules")] List<RuleEntry>? Rules);
 
-    sealed record RuleEntry([property: JsonPropertyName("pattern")] string? Pattern, [property: JsonPropertyName("action")] string? Action);
+    sealed record RuleEntry(
+        [property: JsonPropertyName("pattern")] string? Pattern,
+        [property: JsonPropertyName("action")] string? Action
+    );
 }

@@ -25,7 +25,12 @@ public sealed class FactualSummarizer : IReasoningSummarizer
     static int Count(string text, string word)
     {
         int n = 0;
-        for (int at = text.IndexOf(word, StringComparison.Ordinal); at >= 0; at = text.IndexOf(word, at + word.Length, StringComparison.Ordinal)) n++;
+        for (
+            int at = text.IndexOf(word, StringComparison.Ordinal);
+            at >= 0;
+            at = text.IndexOf(word, at + word.Length, StringComparison.Ordinal)
+        )
+            n++;
         return n;
     }
 }

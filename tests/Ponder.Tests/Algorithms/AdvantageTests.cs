@@ -25,7 +25,11 @@ public sealed class AdvantageTests
     {
         // r=1: 1 − (0 + 0 + 1)/3 = 2/3;  r=0: 0 − (1 + 0 + 1)/3 = −2/3
         var a = new Rloo().Advantages(Rewards, 4);
-        Assert.Equal([2 / 3.0, -2 / 3.0, -2 / 3.0, 2 / 3.0], a.Select(x => Math.Round(x, 12)).ToArray(), new RoundedComparer());
+        Assert.Equal(
+            [2 / 3.0, -2 / 3.0, -2 / 3.0, 2 / 3.0],
+            a.Select(x => Math.Round(x, 12)).ToArray(),
+            new RoundedComparer()
+        );
     }
 
     [Theory]
@@ -39,7 +43,9 @@ public sealed class AdvantageTests
         Assert.All(a, x => Assert.Equal(0.0, x));
         // Eight format rewards of 0.1 sum to 0.7999999999999999 in floating point, so r − mean would be ~1e-17:
         // exactly 0 matters, since the update skips exactly-zero advantages.
-        var eight = PolicyAlgorithms.Create(algo).Advantages(Enumerable.Repeat(0.1, 8).Concat(Enumerable.Repeat(1.1, 8)).ToArray(), 8);
+        var eight = PolicyAlgorithms
+            .Create(algo)
+            .Advantages(Enumerable.Repeat(0.1, 8).Concat(Enumerable.Repeat(1.1, 8)).ToArray(), 8);
         Assert.All(eight, x => Assert.Equal(0.0, x));
     }
 
@@ -70,6 +76,7 @@ public sealed class AdvantageTests
     sealed class RoundedComparer : IEqualityComparer<double>
     {
         public bool Equals(double x, double y) => Math.Abs(x - y) < 1e-12;
+
         public int GetHashCode(double obj) => 0;
     }
 }

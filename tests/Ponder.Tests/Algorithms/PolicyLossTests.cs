@@ -8,6 +8,7 @@ namespace Ponder.Tests.Algorithms;
 public sealed class PolicyLossTests
 {
     static Tensor T(params float[] v) => tensor(v);
+
     static Tensor T2(int rows, params float[] v) => tensor(v, [rows, v.Length / rows]);
 
     [Fact]
@@ -64,22 +65,32 @@ public sealed class PolicyLossTests
         using var scope = NewDisposeScope();
         // π_θ = [0.5, 0.2], π_ref = [0.25, 0.4]
         // k1 = log π_θ − log π_ref = [log 2, log 0.5] = [0.693147, −0.693147]
-        // k3 = r − log r − 1 with r = π_ref/π_θ = [0.5, 2]: [0.5 + 0.693147 − 1, 2 − 0.693147 − 1] = [0.193147, 0.306853]
+        // k3 = r − log r − 1 with r = π_ref/π_θ = [0.5, 2]: [0.5 + 0.693147 − 1, 2 − 0.693147 − 1] = [0.193147,
+        // 0.306853]
         var lp = T(0.5f, 0.2f).log();
         var reference = T(0.25f, 0.4f).log();
-        Assert.Equal([0.693147f, -0.693147f], PolicyMath.K1(lp, reference).data<float>().ToArray().Select(x => MathF.Round(x, 6)));
-        Assert.Equal([0.193147f, 0.306853f], PolicyMath.K3(lp, reference).data<float>().ToArray().Select(x => MathF.Round(x, 6)));
+        Assert.Equal(
+            [0.693147f, -0.693147f],
+            PolicyMath.K1(lp, reference).data<float>().ToArray().Select(x => MathF.Round(x, 6))
+        );
+        Assert.Equal(
+            [0.193147f, 0.306853f],
+            PolicyMath.K3(lp, reference).data<float>().ToArray().Select(x => MathF.Round(x, 6))
+        );
     }
 
     [Fact]
     public void Given_beta_in_the_loss_Then_grpo_adds_beta_times_k3_per_token()
     {
         using var scope = NewDisposeScope();
-        // One sequence of two tokens, Â = 0 (so the surrogate is 0), ρ = 1, k3 as above: mean (0.193147 + 0.306853)/2 = 0.25;
-        // β = 0.04 → loss 0.01.
+        // One sequence of two tokens, Â = 0 (so the surrogate is 0), ρ = 1, k3 as above: mean (0.193147 + 0.306853)/2 =
+        // 0.25; β = 0.04 → loss 0.01.
         var lp = T2(1, MathF.Log(0.5f), MathF.Log(0.2f));
         var reference = T2(1, MathF.Log(0.25f), MathF.Log(0.4f));
-        var loss = new Grpo().Loss(new PolicyBatch(lp, lp, reference, ones(1, 2), T(0), 1), new PolicyOptions { Beta = 0.04 });
+        var loss = new Grpo().Loss(
+            new PolicyBatch(lp, lp, reference, ones(1, 2), T(0), 1),
+            new PolicyOptions { Beta = 0.04 }
+        );
         Assert.Equal(0.01f, loss.Loss.item<float>(), 6);
         Assert.Equal(0.25, loss.Kl, 5);
     }
@@ -93,10 +104,11 @@ public sealed class PolicyLossTests
         model.InitializeWeights(seed: 3, std: 0.3);
         var ids = tensor(new long[] { 1, 5, 9, 2, 7, 3, 4, 8, 6, 1 }, [2, 5]);
         var attention = ones(2, 5, ScalarType.Float64);
-        var mask = tensor(new double[] { 0, 1, 1, 1, 0, 0, 1, 1 }, [2, 4]);   // completion tokens only
+        var mask = tensor(new double[] { 0, 1, 1, 1, 0, 0, 1, 1 }, [2, 4]); // completion tokens only
         var adv = tensor(new double[] { 0.9, -0.9 });
         Tensor old;
-        using (no_grad()) old = TokenLogprobs.Compute(model, ids, attention) - 0.15;      // ρ = e^0.15 ≈ 1.16: inside the clip
+        using (no_grad())
+            old = TokenLogprobs.Compute(model, ids, attention) - 0.15; // ρ = e^0.15 ≈ 1.16: inside the clip
         var options = new PolicyOptions();
 
         double LossValue()
@@ -108,19 +120,25 @@ public sealed class PolicyLossTests
 
         var logprobs = TokenLogprobs.Compute(model, ids, attention);
         new Grpo().Loss(new PolicyBatch(logprobs, old, null, mask, adv, 2), options).Loss.backward();
-        var weight = model.parameters().First(p => p.dim() == 2);       // the embedding matrix
+        var weight = model.parameters().First(p => p.dim() == 2); // the embedding matrix
         var grad = weight.grad!.clone();
         const double h = 1e-6;
         foreach (long index in new long[] { 5 * 64 + 3, 9 * 64 + 10, 7 * 64 + 40 })
         {
             double analytic = grad.view(-1)[index].item<double>();
-            using (no_grad()) weight.view(-1)[index] += h;
+            using (no_grad())
+                weight.view(-1)[index] += h;
             double plus = LossValue();
-            using (no_grad()) weight.view(-1)[index] -= 2 * h;
+            using (no_grad())
+                weight.view(-1)[index] -= 2 * h;
             double minus = LossValue();
-            using (no_grad()) weight.view(-1)[index] += h;
+            using (no_grad())
+                weight.view(-1)[index] += h;
             double numeric = (plus - minus) / (2 * h);
-            Assert.True(Math.Abs(analytic - numeric) <= 1e-6 + 1e-4 * Math.Abs(numeric), $"index {index}: analytic {analytic} numeric {numeric}");
+            Assert.True(
+                Math.Abs(analytic - numeric) <= 1e-6 + 1e-4 * Math.Abs(numeric),
+                $"index {index}: analytic {analytic} numeric {numeric}"
+            );
             Assert.True(Math.Abs(numeric) > 1e-8, "the checked weight must influence the loss");
         }
     }

@@ -1,8 +1,8 @@
 using Ponder.Benchmarks;
+using Ponder.LanguageModels;
 using Ponder.Model;
 using TorchSharp;
 using static TorchSharp.torch;
-using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Benchmarks;
 
@@ -21,10 +21,11 @@ public sealed class BenchmarkTests
     }
 
     [Fact]
-    public void Given_a_tiny_model_When_timing_two_train_steps_Then_tokens_per_second_are_positive_and_no_tensor_stays_alive()
+    public void Given_a_tiny_model_When_timing_two_train_steps_Then_tokens_per_second_are_positive_and_nothing_leaks()
     {
         using var model = TinyModels.Build(TinyModels.Llama());
-        TrainThroughput.Measure(model, batch: 2, seqLen: 8, steps: 1, warmupSteps: 1);   // AdamW state exists from here on
+        // AdamW state exists from here on
+        TrainThroughput.Measure(model, batch: 2, seqLen: 8, steps: 1, warmupSteps: 1);
         DisposeScopeManager.Statistics.Reset();
 
         var result = TrainThroughput.Measure(model, batch: 2, seqLen: 8, steps: 2, warmupSteps: 0);
@@ -33,11 +34,11 @@ public sealed class BenchmarkTests
         Assert.Equal(2 * 8 * 2, result.Tokens);
         Assert.True(result.TokensPerSecond > 0);
         Assert.Equal(Flops.TrainPerToken(model.Config, 8), result.FlopsPerToken);
-        Assert.InRange(result.FinalLoss, 3.5, 5.5);   // a random model over 97 tokens: about ln 97 ≈ 4.57
+        Assert.InRange(result.FinalLoss, 3.5, 5.5); // a random model over 97 tokens: about ln 97 ≈ 4.57
     }
 
     [Fact]
-    public void Given_a_tiny_language_model_When_timing_generation_Then_every_row_makes_all_new_tokens_and_no_tensor_stays_alive()
+    public void Given_a_tiny_model_When_timing_generation_Then_every_row_makes_all_new_tokens_and_nothing_leaks()
     {
         using var lm = LanguageModel.CreateFromScratch("tiny", "llama", seed: 1);
         GenerateThroughput.Measure(lm, batch: 2, promptTokens: 4, newTokens: 3);

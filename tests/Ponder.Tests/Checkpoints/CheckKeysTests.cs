@@ -13,12 +13,19 @@ public sealed class CheckKeysTests
     [Fact]
     public void Given_missing_and_unexpected_names_When_checked_Then_both_are_listed_sorted_after_the_source()
     {
-        var e = Assert.Throws<PonderException>(() => ModelDirectory.CheckKeys(
-            ["model.layers.3.mlp.up_proj.weight", "model.norm.weight", "model.embed_tokens.weight"],
-            ["model.embed_tokens.weight", "model.layers.3.mlp.up.weight"],
-            "model.safetensors"));
+        var e = Assert.Throws<PonderException>(() =>
+            ModelDirectory.CheckKeys(
+                ["model.layers.3.mlp.up_proj.weight", "model.norm.weight", "model.embed_tokens.weight"],
+                ["model.embed_tokens.weight", "model.layers.3.mlp.up.weight"],
+                "model.safetensors"
+            )
+        );
 
-        Assert.StartsWith("model.safetensors: missing tensors model.layers.3.mlp.up_proj.weight, model.norm.weight; unexpected tensors model.layers.3.mlp.up.weight", e.Message);
+        Assert.StartsWith(
+            "model.safetensors: missing tensors model.layers.3.mlp.up_proj.weight, model.norm.weight; "
+                + "unexpected tensors model.layers.3.mlp.up.weight",
+            e.Message
+        );
     }
 
     [Fact]

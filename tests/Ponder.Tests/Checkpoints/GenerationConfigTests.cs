@@ -60,7 +60,9 @@ public sealed class GenerationConfigTests
     [Fact]
     public void Given_an_eos_string_When_parsed_Then_the_message_names_the_field()
     {
-        var e = Assert.Throws<PonderException>(() => GenerationConfig.Parse("""{"eos_token_id": "</s>"}""", "gen.json"));
+        var e = Assert.Throws<PonderException>(() =>
+            GenerationConfig.Parse("""{"eos_token_id": "</s>"}""", "gen.json")
+        );
         Assert.Contains("gen.json: eos_token_id", e.Message);
     }
 }

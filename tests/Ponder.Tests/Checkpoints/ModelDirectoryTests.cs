@@ -7,7 +7,8 @@ namespace Ponder.Tests.Checkpoints;
 
 public sealed class ModelDirectoryTests
 {
-    static string FixtureConfig => Path.Combine(AppContext.BaseDirectory, "Fixtures", "configs", "SmolLM2-135M", "config.json");
+    static string FixtureConfig =>
+        Path.Combine(AppContext.BaseDirectory, "Fixtures", "configs", "SmolLM2-135M", "config.json");
 
     /// <summary>A model directory with a real config.json and no weights yet.</summary>
     static TempDir NewModelDir()
@@ -21,18 +22,25 @@ public sealed class ModelDirectoryTests
     static Dictionary<string, Tensor> Weights()
     {
         var gen = new Generator(42);
-        return new[] { "model.embed_tokens.weight", "model.layers.0.mlp.up_proj.weight", "model.layers.0.self_attn.q_proj.weight", "model.layers.1.mlp.up_proj.weight", "model.norm.weight" }
-            .ToDictionary(n => n, _ => randn([4, 6], generator: gen));
+        return new[]
+        {
+            "model.embed_tokens.weight",
+            "model.layers.0.mlp.up_proj.weight",
+            "model.layers.0.self_attn.q_proj.weight",
+            "model.layers.1.mlp.up_proj.weight",
+            "model.norm.weight",
+        }.ToDictionary(n => n, _ => randn([4, 6], generator: gen));
     }
 
     static void AssertSame(Dictionary<string, Tensor> expected, Dictionary<string, Tensor> actual)
     {
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
-        foreach (var (name, t) in expected) Assert.True(t.equal(actual[name]).all().item<bool>(), name);
+        foreach (var (name, t) in expected)
+            Assert.True(t.equal(actual[name]).all().item<bool>(), name);
     }
 
     [Fact]
-    public void Given_weights_under_the_shard_limit_When_saved_and_loaded_Then_one_model_safetensors_round_trips_with_format_pt()
+    public void Given_weights_under_the_shard_limit_When_saved_Then_one_model_safetensors_round_trips_with_format_pt()
     {
         using var dir = NewModelDir();
         using var scope = NewDisposeScope();
@@ -57,10 +65,14 @@ public sealed class ModelDirectoryTests
         ModelDirectory.SaveWeights(dir.Path, weights, maxShardBytes: 200);
 
         Assert.False(File.Exists(dir.File("model.safetensors")));
-        for (int i = 1; i <= 3; i++) Assert.True(File.Exists(dir.File($"model-0000{i}-of-00003.safetensors")));
+        for (int i = 1; i <= 3; i++)
+            Assert.True(File.Exists(dir.File($"model-0000{i}-of-00003.safetensors")));
         using var index = JsonDocument.Parse(File.ReadAllText(dir.File(ModelDirectory.IndexFile)));
         Assert.Equal(480, index.RootElement.GetProperty("metadata").GetProperty("total_size").GetInt64());
-        Assert.Equal("model-00003-of-00003.safetensors", index.RootElement.GetProperty("weight_map").GetProperty("model.norm.weight").GetString());
+        Assert.Equal(
+            "model-00003-of-00003.safetensors",
+            index.RootElement.GetProperty("weight_map").GetProperty("model.norm.weight").GetString()
+        );
         AssertSame(weights, ModelDirectory.LoadWeights(dir.Path));
     }
 
@@ -73,7 +85,10 @@ public sealed class ModelDirectoryTests
 
         ModelDirectory.SaveWeights(dir.Path, Weights());
 
-        Assert.Equal(["config.json", "model.safetensors"], Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order());
+        Assert.Equal(
+            ["config.json", "model.safetensors"],
+            Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order()
+        );
     }
 
     [Fact]
@@ -110,7 +125,14 @@ public sealed class ModelDirectoryTests
         using var scope = NewDisposeScope();
         ModelDirectory.SaveWeights(dir.Path, Weights(), maxShardBytes: 200);
         string indexPath = dir.File(ModelDirectory.IndexFile);
-        File.WriteAllText(indexPath, File.ReadAllText(indexPath).Replace("\"model.norm.weight\"", "\"ghost.weight\": \"model-00003-of-00003.safetensors\", \"model.norm.weight\""));
+        File.WriteAllText(
+            indexPath,
+            File.ReadAllText(indexPath)
+                .Replace(
+                    "\"model.norm.weight\"",
+                    "\"ghost.weight\": \"model-00003-of-00003.safetensors\", \"model.norm.weight\""
+                )
+        );
 
         var e = Assert.Throws<PonderException>(() => ModelDirectory.LoadWeights(dir.Path));
 
@@ -142,7 +164,7 @@ public sealed class ModelDirectoryTests
     }
 
     [Fact]
-    public void Given_a_directory_When_its_config_and_absent_generation_config_are_loaded_Then_config_parses_and_generation_is_null()
+    public void Given_a_directory_without_generation_config_When_loaded_Then_config_parses_and_generation_is_null()
     {
         using var dir = NewModelDir();
         Assert.Equal(576, ModelDirectory.LoadConfig(dir.Path).HiddenSize);

@@ -5,10 +5,12 @@ using static TorchSharp.torch;
 
 namespace Ponder.Tests.Checkpoints;
 
-/// <summary>Every malformed file is a one-line <see cref="PonderException"/> naming the file (and the tensor where one is at fault).</summary>
+/// <summary>Every malformed file is a one-line <see cref="PonderException"/> naming the file (and the tensor where one
+/// is at fault).</summary>
 public sealed class SafeTensorsCorruptionTests
 {
-    /// <summary>Builds a file from a header string and a data buffer, padding nothing: the test controls every byte.</summary>
+    /// <summary>Builds a file from a header string and a data buffer, padding nothing: the test controls every
+    /// byte.</summary>
     static string Build(TempDir dir, string name, string header, int dataBytes)
     {
         byte[] json = Encoding.UTF8.GetBytes(header);
@@ -63,13 +65,25 @@ public sealed class SafeTensorsCorruptionTests
     [InlineData("""{"w.q": {"shape": [2], "data_offsets": [0, 8]}}""", "missing \"dtype\"")]
     [InlineData("""{"w.q": {"dtype": "F32", "data_offsets": [0, 8]}}""", "missing \"shape\"")]
     [InlineData("""{"w.q": {"dtype": "F32", "shape": [2]}}""", "missing \"data_offsets\"")]
-    [InlineData("""{"w.q": {"dtype": "F32", "shape": [2], "data_offsets": [0]}}""", "\"data_offsets\" must be an array of 2")]
+    [InlineData(
+        """{"w.q": {"dtype": "F32", "shape": [2], "data_offsets": [0]}}""",
+        "\"data_offsets\" must be an array of 2"
+    )]
     [InlineData("""{"w.q": {"dtype": "F32", "shape": [-2], "data_offsets": [0, 8]}}""", "\"shape\" must be an array")]
     [InlineData("""{"w.q": {"dtype": "Q4", "shape": [2], "data_offsets": [0, 8]}}""", "unknown dtype \"Q4\"")]
-    [InlineData("""{"w.q": {"dtype": "F32", "shape": [2], "data_offsets": [0, 16]}}""", "run past the data buffer (8 bytes)")]
+    [InlineData(
+        """{"w.q": {"dtype": "F32", "shape": [2], "data_offsets": [0, 16]}}""",
+        "run past the data buffer (8 bytes)"
+    )]
     [InlineData("""{"w.q": {"dtype": "F32", "shape": [2], "data_offsets": [8, 0]}}""", "end before they begin")]
-    [InlineData("""{"w.q": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}""", "hold 8 bytes but shape [3] of F32 needs 12")]
-    public void Given_a_bad_tensor_entry_When_read_Then_the_message_names_the_file_the_tensor_and_the_problem(string header, string expected)
+    [InlineData(
+        """{"w.q": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}""",
+        "hold 8 bytes but shape [3] of F32 needs 12"
+    )]
+    public void Given_a_bad_tensor_entry_When_read_Then_the_message_names_the_file_the_tensor_and_the_problem(
+        string header,
+        string expected
+    )
     {
         using var dir = new TempDir();
         var e = ReadFails(Build(dir, "bad-entry.safetensors", header, 8));
@@ -81,7 +95,8 @@ public sealed class SafeTensorsCorruptionTests
     public void Given_two_tensors_sharing_bytes_When_read_Then_the_overlap_is_reported()
     {
         using var dir = new TempDir();
-        string header = """{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}""";
+        string header =
+            """{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}""";
         var e = ReadFails(Build(dir, "overlap.safetensors", header, 12));
         Assert.Contains("\"b\"", e.Message);
         Assert.Contains("overlaps", e.Message);
@@ -102,7 +117,11 @@ public sealed class SafeTensorsCorruptionTests
         string path = dir.File("c.safetensors");
 
         var e = Assert.Throws<PonderException>(() =>
-            SafeTensors.Write(path, new Dictionary<string, Tensor> { ["z"] = zeros(2, dtype: ScalarType.ComplexFloat32) }));
+            SafeTensors.Write(
+                path,
+                new Dictionary<string, Tensor> { ["z"] = zeros(2, dtype: ScalarType.ComplexFloat32) }
+            )
+        );
 
         Assert.Contains("\"z\"", e.Message);
         Assert.Empty(Directory.GetFiles(dir.Path));

@@ -13,11 +13,14 @@ public sealed class SafeTensorsLeakTests
         string path = dir.File("leak.safetensors");
         using (NewDisposeScope())
         {
-            SafeTensors.Write(path, new Dictionary<string, Tensor>
-            {
-                ["a"] = randn([64, 32], generator: new Generator(1)),
-                ["b"] = arange(10),
-            });
+            SafeTensors.Write(
+                path,
+                new Dictionary<string, Tensor>
+                {
+                    ["a"] = randn([64, 32], generator: new Generator(1)),
+                    ["b"] = arange(10),
+                }
+            );
         }
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
@@ -41,7 +44,8 @@ public sealed class SafeTensorsLeakTests
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
         var loaded = SafeTensors.Read(path, convertTo: ScalarType.Float64);
-        foreach (var t in loaded.Values) t.Dispose();
+        foreach (var t in loaded.Values)
+            t.Dispose();
 
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }

@@ -7,7 +7,8 @@ namespace Ponder.Tests.Checkpoints;
 
 public sealed class SafeTensorsRoundTripTests
 {
-    /// <summary>A deterministic tensor of the given safetensors dtype: seeded normals for floats, a ramp for integers.</summary>
+    /// <summary>A deterministic tensor of the given safetensors dtype: seeded normals for floats, a ramp for
+    /// integers.</summary>
     static Tensor Sample(string dtype, long[] shape, int seed)
     {
         Assert.True(SafeTensorsDType.TryParse(dtype, out var type, out _));
@@ -20,7 +21,8 @@ public sealed class SafeTensorsRoundTripTests
         long n = shape.Aggregate(1L, (a, b) => a * b);
         using var ramp = arange(n, ScalarType.Int64);
         using var shaped = ramp.reshape(shape);
-        if (type == ScalarType.Bool) return shaped.remainder(3).eq(0);
+        if (type == ScalarType.Bool)
+            return shaped.remainder(3).eq(0);
         using var centred = type == ScalarType.Byte ? shaped.remainder(256) : shaped.sub(n / 2).mul(7);
         return centred.to(type);
     }
@@ -42,7 +44,9 @@ public sealed class SafeTensorsRoundTripTests
     [InlineData("I8")]
     [InlineData("U8")]
     [InlineData("BOOL")]
-    public void Given_tensors_of_one_dtype_When_written_and_read_Then_bits_shapes_and_metadata_are_identical(string dtype)
+    public void Given_tensors_of_one_dtype_When_written_and_read_Then_bits_shapes_and_metadata_are_identical(
+        string dtype
+    )
     {
         using var dir = new TempDir();
         using var scope = NewDisposeScope();
@@ -75,7 +79,8 @@ public sealed class SafeTensorsRoundTripTests
         // Given: the format written byte by byte, independent of our writer.
         using var dir = new TempDir();
         string json = """{"__metadata__":{"k":"v"},"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""";
-        while (json.Length % 8 != 0) json += " ";
+        while (json.Length % 8 != 0)
+            json += " ";
         var file = new List<byte>();
         file.AddRange(BitConverter.GetBytes((ulong)json.Length)); // u64 little-endian
         file.AddRange(Encoding.UTF8.GetBytes(json));
@@ -110,8 +115,10 @@ public sealed class SafeTensorsRoundTripTests
 
         SafeTensors.Write(path, tensors, new Dictionary<string, string> { ["format"] = "pt" });
 
-        string json = """{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"I64","shape":[1],"data_offsets":[8,16]}}""";
-        while (json.Length % 8 != 0) json += " ";
+        string json =
+            """{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"I64","shape":[1],"data_offsets":[8,16]}}""";
+        while (json.Length % 8 != 0)
+            json += " ";
         var expected = new List<byte>();
         expected.AddRange(BitConverter.GetBytes((ulong)json.Length));
         expected.AddRange(Encoding.UTF8.GetBytes(json));
@@ -126,7 +133,10 @@ public sealed class SafeTensorsRoundTripTests
         using var dir = new TempDir();
         using var scope = NewDisposeScope();
         string path = dir.File("h.safetensors");
-        SafeTensors.Write(path, new Dictionary<string, Tensor> { ["emb"] = zeros(4, 3, dtype: ScalarType.BFloat16), ["bias"] = zeros(3) });
+        SafeTensors.Write(
+            path,
+            new Dictionary<string, Tensor> { ["emb"] = zeros(4, 3, dtype: ScalarType.BFloat16), ["bias"] = zeros(3) }
+        );
 
         var header = SafeTensors.ReadHeader(path);
 
@@ -146,11 +156,14 @@ public sealed class SafeTensorsRoundTripTests
         using var dir = new TempDir();
         using var scope = NewDisposeScope();
         string path = dir.File("mixed.safetensors");
-        SafeTensors.Write(path, new Dictionary<string, Tensor>
-        {
-            ["w"] = tensor(new float[] { 0.5f, -2f }).to(ScalarType.BFloat16),
-            ["ids"] = tensor(new long[] { 1, 2, 3 }),
-        });
+        SafeTensors.Write(
+            path,
+            new Dictionary<string, Tensor>
+            {
+                ["w"] = tensor(new float[] { 0.5f, -2f }).to(ScalarType.BFloat16),
+                ["ids"] = tensor(new long[] { 1, 2, 3 }),
+            }
+        );
 
         var back = SafeTensors.Read(path, convertTo: ScalarType.Float32, device: CPU);
 

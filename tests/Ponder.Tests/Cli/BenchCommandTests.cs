@@ -14,7 +14,10 @@ public sealed class BenchCommandTests
     [InlineData("1,x", "\"x\" is not a positive integer")]
     [InlineData("0", "\"0\" is not a positive integer")]
     [InlineData(",", "give one or more positive sizes")]
-    public void Given_a_bad_batch_list_When_benchmarking_generation_Then_one_line_says_what_to_change(string batch, string expected)
+    public void Given_a_bad_batch_list_When_benchmarking_generation_Then_one_line_says_what_to_change(
+        string batch,
+        string expected
+    )
     {
         var (code, error) = Run("bench", "generate", "--model", "/nonexistent", "--batch", batch);
 
@@ -27,7 +30,11 @@ public sealed class BenchCommandTests
     [InlineData("--seq-len", "-1", "--seq-len -1 must be positive")]
     [InlineData("--steps", "0", "--steps 0 must be positive")]
     [InlineData("--threads", "-2", "--threads -2 must be 0 (default) or positive")]
-    public void Given_a_non_positive_size_When_benchmarking_training_Then_the_option_is_named(string option, string value, string expected)
+    public void Given_a_non_positive_size_When_benchmarking_training_Then_the_option_is_named(
+        string option,
+        string value,
+        string expected
+    )
     {
         var (code, error) = Run("bench", "train", "--model", "/nonexistent", option, value);
 

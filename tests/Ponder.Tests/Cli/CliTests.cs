@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Spectre.Console;
 using Ponder.Checkpoints;
+using Spectre.Console;
 
 namespace Ponder.Tests.Cli;
 
@@ -29,8 +29,22 @@ public sealed class CliTests : IDisposable
         using var text = new StringWriter();
         var console = Ponder.Cli.Cli.CreateConsole(text);
         var table = new Table().AddColumn("model");
-        string[] keys = ["pass@1", "cons@1", "pass@2", "cons@2", "pass@4", "cons@4", "pass@8", "cons@8", "greedy pass@1", "reasoning tokens", "right steps"];
-        foreach (var k in keys) table.AddColumn(k);
+        string[] keys =
+        [
+            "pass@1",
+            "cons@1",
+            "pass@2",
+            "cons@2",
+            "pass@4",
+            "cons@4",
+            "pass@8",
+            "cons@8",
+            "greedy pass@1",
+            "reasoning tokens",
+            "right steps",
+        ];
+        foreach (var k in keys)
+            table.AddColumn(k);
         table.AddRow(["SFT + RL", .. keys.Select(_ => "18.4 %")]);
         console.Write(table);
 
@@ -52,7 +66,20 @@ public sealed class CliTests : IDisposable
     public void Given_init_then_generate_json_Then_each_line_has_the_documented_fields()
     {
         string model = InitModel();
-        var r = Run("generate", "--model", model, "--prompt", "12+7=", "--max-tokens", "5", "--n", "2", "--seed", "1", "--json");
+        var r = Run(
+            "generate",
+            "--model",
+            model,
+            "--prompt",
+            "12+7=",
+            "--max-tokens",
+            "5",
+            "--n",
+            "2",
+            "--seed",
+            "1",
+            "--json"
+        );
         Assert.True(r.Code == 0, r.Err);
         var lines = r.Out.TrimEnd().Split('\n');
         Assert.Equal(2, lines.Length);
@@ -60,7 +87,7 @@ public sealed class CliTests : IDisposable
         {
             using var doc = JsonDocument.Parse(line);
             var root = doc.RootElement;
-            Assert.Equal(5, root.GetProperty("prompt_token_ids").GetArrayLength());   // byte-level: one id per character
+            Assert.Equal(5, root.GetProperty("prompt_token_ids").GetArrayLength()); // byte-level: one id per character
             Assert.Equal(5, root.GetProperty("token_ids").GetArrayLength());
             Assert.Equal(5, root.GetProperty("logprobs").GetArrayLength());
             Assert.Equal("length", root.GetProperty("finish_reason").GetString());
@@ -72,7 +99,19 @@ public sealed class CliTests : IDisposable
     public void Given_chat_mode_Then_the_prompt_is_the_rendered_user_turn()
     {
         string model = InitModel();
-        var r = Run("generate", "--model", model, "--prompt", "hi", "--chat", "--max-tokens", "3", "--temperature", "0", "--json");
+        var r = Run(
+            "generate",
+            "--model",
+            model,
+            "--prompt",
+            "hi",
+            "--chat",
+            "--max-tokens",
+            "3",
+            "--temperature",
+            "0",
+            "--json"
+        );
         Assert.True(r.Code == 0, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
         var ids = doc.RootElement.GetProperty("prompt_token_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
@@ -124,7 +163,10 @@ public sealed class CliTests : IDisposable
     {
         string model = InitModel();
         string path = Path.Combine(model, "tokenizer.json");
-        File.WriteAllText(path, File.ReadAllText(path).Replace("\"type\": \"BPE\"", "\"type\": \"Unigram\"", StringComparison.Ordinal));
+        File.WriteAllText(
+            path,
+            File.ReadAllText(path).Replace("\"type\": \"BPE\"", "\"type\": \"Unigram\"", StringComparison.Ordinal)
+        );
         AssertOneLineError(Run("generate", "--model", model, "--prompt", "x"), "Unigram");
     }
 
@@ -133,7 +175,11 @@ public sealed class CliTests : IDisposable
     [InlineData("--top-p", "0", "top-p 0 is out of range")]
     [InlineData("--top-p", "1.5", "top-p 1.5 is out of range")]
     [InlineData("--max-tokens", "5000", "exceeds the model's context of 1024 tokens")]
-    public void Given_invalid_sampling_options_Then_one_line_names_the_option(string option, string value, string expected)
+    public void Given_invalid_sampling_options_Then_one_line_names_the_option(
+        string option,
+        string value,
+        string expected
+    )
     {
         string model = InitModel();
         AssertOneLineError(Run("generate", "--model", model, "--prompt", "x", option, value), expected);

@@ -13,16 +13,23 @@ public sealed class DemoSettingsTests
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Given_the_demo_settings_When_the_task_is_built_Then_it_is_unguided_countdown_with_12_line_traces(string name)
+    public void Given_the_demo_settings_When_the_task_is_built_Then_it_is_unguided_countdown_with_12_line_traces(
+        string name
+    )
     {
         var task = Assert.IsType<CountdownTask>(new TaskSpec("countdown", Settings: Get(name).TaskSettings).Create());
 
-        Assert.Equal((3, 10, 12, false), (task.Options.Numbers, task.Options.MaxNumber, task.Options.MaxTraceLines, task.Options.Guided));
+        Assert.Equal(
+            (3, 10, 12, false),
+            (task.Options.Numbers, task.Options.MaxNumber, task.Options.MaxTraceLines, task.Options.Guided)
+        );
     }
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Given_the_demo_settings_When_its_sft_data_is_drawn_Then_every_example_is_a_search_that_ends_at_the_target(string name)
+    public void Given_the_demo_settings_When_sft_data_is_drawn_Then_every_example_is_a_search_ending_at_the_target(
+        string name
+    )
     {
         var s = Get(name);
         var task = (ITraceTask)new TaskSpec("countdown", Settings: s.TaskSettings).Create();
@@ -35,14 +42,16 @@ public sealed class DemoSettingsTests
             var reasoning = data.Get(p)[1].Reasoning!;
             var lines = reasoning.Split('\n');
             Assert.InRange(lines.Length, 1, 12);
-            Assert.DoesNotContain(" x", lines[^1], StringComparison.Ordinal);   // the last line reaches the target
+            Assert.DoesNotContain(" x", lines[^1], StringComparison.Ordinal); // the last line reaches the target
             Assert.DoesNotContain("[", lines[^1], StringComparison.Ordinal);
         }
     }
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Given_the_demo_settings_When_the_model_is_built_Then_it_is_the_mini_preset_and_completions_fit_its_traces(string name)
+    public void Given_the_demo_settings_When_the_model_is_built_Then_it_is_mini_and_completions_fit_its_traces(
+        string name
+    )
     {
         var s = Get(name);
 

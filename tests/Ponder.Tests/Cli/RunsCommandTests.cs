@@ -15,7 +15,13 @@ public sealed class RunsCommandTests : IDisposable
 
     void MakeRun()
     {
-        using var run = RunStore.Create(dir.Path, "grpo", null, new { Steps = 5 }, new FixedTime(new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero)));
+        using var run = RunStore.Create(
+            dir.Path,
+            "grpo",
+            null,
+            new { Steps = 5 },
+            new FixedTime(new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero))
+        );
         run.LogMetrics(5, new Dictionary<string, double> { ["train/loss"] = 0.5 });
         run.SetHeadline("pass@1", "0.62");
     }

@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace Ponder.Tests.Cli;
 
-/// <summary><c>ponder score</c> end to end: the JSON keys and values, defaults, and one-line errors for bad files.</summary>
+/// <summary><c>ponder score</c> end to end: the JSON keys and values, defaults, and one-line errors for bad
+/// files.</summary>
 public sealed class ScoreCommandTests : IDisposable
 {
     readonly TempDir dir = new();
@@ -25,7 +26,8 @@ public sealed class ScoreCommandTests : IDisposable
         Assert.Single(r.Err.TrimEnd().Split('\n'));
     }
 
-    // Problem 1: answers 5 5 3 5 (right, right, wrong, right), scores .9 .1 .8 .2; problem 2: 7 null 7 2, all wrong but 2.
+    // Problem 1: answers 5 5 3 5 (right, right, wrong, right), scores .9 .1 .8 .2; problem 2: 7 null 7 2, all wrong but
+    // 2.
     static readonly string[] FourEach =
     [
         """{"problem_id":"a","answer":"5","correct":true,"score":0.9}""",
@@ -69,7 +71,10 @@ public sealed class ScoreCommandTests : IDisposable
         Assert.True(r.Code == 0, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
         var keys = doc.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
-        Assert.Equal(["pass@1", "cons@1", "pass@2", "cons@2", "pass@4", "cons@4", "problems", "samples", "warnings"], keys);
+        Assert.Equal(
+            ["pass@1", "cons@1", "pass@2", "cons@2", "pass@4", "cons@4", "problems", "samples", "warnings"],
+            keys
+        );
     }
 
     [Fact]
@@ -92,7 +97,10 @@ public sealed class ScoreCommandTests : IDisposable
     [InlineData("""{"answer":"1","correct":true}""", "missing field \"problem_id\"")]
     [InlineData("""{"problem_id":"a","correct":true}""", "missing field \"answer\"")]
     [InlineData("""{"problem_id":"a","answer":"1"}""", "missing field \"correct\"")]
-    [InlineData("""{"problem_id":"a","answer":"1","correct":"yes"}""", "\"correct\" must be true or false, got string \"yes\"")]
+    [InlineData(
+        """{"problem_id":"a","answer":"1","correct":"yes"}""",
+        "\"correct\" must be true or false, got string \"yes\""
+    )]
     public void Given_a_line_without_a_required_field_Then_the_error_names_it(string line, string expected)
     {
         string path = Write(FourEach[0], line);
@@ -102,12 +110,18 @@ public sealed class ScoreCommandTests : IDisposable
     [Fact]
     public void Given_k_larger_than_every_problem_Then_one_line_says_so()
     {
-        AssertOneLineError(Run("score", "--samples", Write(FourEach), "--k", "1,8"), "--k 8 is larger than --samples 4");
+        AssertOneLineError(
+            Run("score", "--samples", Write(FourEach), "--k", "1,8"),
+            "--k 8 is larger than --samples 4"
+        );
     }
 
     [Fact]
     public void Given_a_k_that_is_not_a_number_Then_one_line_says_so()
     {
-        AssertOneLineError(Run("score", "--samples", Write(FourEach), "--k", "1,x"), "--k: \"x\" is not a positive integer");
+        AssertOneLineError(
+            Run("score", "--samples", Write(FourEach), "--k", "1,x"),
+            "--k: \"x\" is not a positive integer"
+        );
     }
 }

@@ -34,25 +34,86 @@ public sealed class TestTimeCommandTests : IDisposable
     }
 
     [Fact]
-    public void Given_a_policy_When_a_verifier_is_trained_and_used_by_eval_Then_samples_get_scores_and_rerank_is_reported()
+    public void Given_a_policy_When_a_scorer_is_trained_and_used_by_eval_Then_samples_get_scores_and_rerank()
     {
         string model = InitModel();
         string scorer = dir.File("scorer");
         // A random model gets every problem wrong: by default such problems are left out, and nothing is left.
-        var onlyWrong = Run("scorer", "train", "--policy", model, "--task", "arithmetic", "--problems", "4", "--samples-per-problem", "2",
-            "--max-tokens", "12", "--steps", "2", "--batch-size", "2", "--out", scorer);
+        var onlyWrong = Run(
+            "scorer",
+            "train",
+            "--policy",
+            model,
+            "--task",
+            "arithmetic",
+            "--problems",
+            "4",
+            "--samples-per-problem",
+            "2",
+            "--max-tokens",
+            "12",
+            "--steps",
+            "2",
+            "--batch-size",
+            "2",
+            "--out",
+            scorer
+        );
         Assert.Equal(1, onlyWrong.Code);
-        Assert.Contains("no training problem had both correct and incorrect samples", onlyWrong.Err, StringComparison.Ordinal);
-        var train = Run("scorer", "train", "--policy", model, "--task", "arithmetic", "--problems", "4", "--samples-per-problem", "2",
-            "--max-tokens", "12", "--steps", "2", "--batch-size", "2", "--all-problems", "--out", scorer);
+        Assert.Contains(
+            "no training problem had both correct and incorrect samples",
+            onlyWrong.Err,
+            StringComparison.Ordinal
+        );
+        var train = Run(
+            "scorer",
+            "train",
+            "--policy",
+            model,
+            "--task",
+            "arithmetic",
+            "--problems",
+            "4",
+            "--samples-per-problem",
+            "2",
+            "--max-tokens",
+            "12",
+            "--steps",
+            "2",
+            "--batch-size",
+            "2",
+            "--all-problems",
+            "--out",
+            scorer
+        );
         Assert.True(train.Code == 0, train.Err);
         Assert.Contains("held-out:", train.Out, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(scorer, "scorer_head.safetensors")));
         Assert.True(File.Exists(Path.Combine(scorer, "scorer.json")));
 
         string samples = dir.File("samples.jsonl");
-        var eval = Run("eval", "--model", model, "--task", "arithmetic", "--limit", "2", "--samples", "2", "--max-tokens", "12",
-            "--temperature", "1", "--scorer", scorer, "--out", samples, "--runs-dir", dir.File("runs"), "--json");
+        var eval = Run(
+            "eval",
+            "--model",
+            model,
+            "--task",
+            "arithmetic",
+            "--limit",
+            "2",
+            "--samples",
+            "2",
+            "--max-tokens",
+            "12",
+            "--temperature",
+            "1",
+            "--scorer",
+            scorer,
+            "--out",
+            samples,
+            "--runs-dir",
+            dir.File("runs"),
+            "--json"
+        );
         Assert.True(eval.Code == 0, eval.Err);
         Assert.Contains("rerank@2", eval.Out, StringComparison.Ordinal);
         Assert.Contains("weighted@2", eval.Out, StringComparison.Ordinal);
@@ -63,8 +124,24 @@ public sealed class TestTimeCommandTests : IDisposable
         }
 
         string other = InitModel("llama", "llama");
-        AssertOneLineError(Run("eval", "--model", other, "--task", "arithmetic", "--limit", "1", "--max-tokens", "4", "--scorer", scorer,
-            "--runs-dir", dir.File("runs")), "was trained for a qwen2 policy, not llama");
+        AssertOneLineError(
+            Run(
+                "eval",
+                "--model",
+                other,
+                "--task",
+                "arithmetic",
+                "--limit",
+                "1",
+                "--max-tokens",
+                "4",
+                "--scorer",
+                scorer,
+                "--runs-dir",
+                dir.File("runs")
+            ),
+            "was trained for a qwen2 policy, not llama"
+        );
     }
 
     [Fact]
@@ -72,26 +149,89 @@ public sealed class TestTimeCommandTests : IDisposable
     {
         string model = InitModel();
         string outDir = dir.File("scale");
-        var r = Run("scale", "--model", model, "--task", "arithmetic", "--limit", "2", "--budgets", "0,4", "--samples", "1,2",
-            "--answer-tokens", "4", "--out", outDir);
+        var r = Run(
+            "scale",
+            "--model",
+            model,
+            "--task",
+            "arithmetic",
+            "--limit",
+            "2",
+            "--budgets",
+            "0,4",
+            "--samples",
+            "1,2",
+            "--answer-tokens",
+            "4",
+            "--out",
+            outDir
+        );
         Assert.True(r.Code == 0, r.Err);
         Assert.Contains("| budget | N | strategy |", r.Out, StringComparison.Ordinal);
-        foreach (var f in new[] { "scale.md", "scale.json", "scale.png" }) Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+        foreach (var f in new[] { "scale.md", "scale.json", "scale.png" })
+            Assert.True(File.Exists(Path.Combine(outDir, f)), f);
     }
 
     [Fact]
     public void Given_bad_scale_input_Then_one_line_errors_name_what_to_change()
     {
         string model = InitModel();
-        AssertOneLineError(Run("scale", "--model", model, "--task", "arithmetic", "--budgets", "64,4096", "--out", dir.File("s")),
-            "--budgets 4096 is larger than the model's context of 1024 tokens");
-        AssertOneLineError(Run("scale", "--model", model, "--task", "arithmetic", "--samples", "1,0", "--out", dir.File("s")), "sample counts must be positive");
-        AssertOneLineError(Run("scale", "--model", model, "--task", "arithmetic", "--samples", "1,x", "--out", dir.File("s")), "--samples x: not an integer");
-        AssertOneLineError(Run("scorer", "train", "--policy", model, "--task", "arithmetic", "--samples-per-problem", "0", "--out", dir.File("v")),
-            "--samples-per-problem 0 must be at least 1");
-        AssertOneLineError(Run("eval", "--endpoint", "http://127.0.0.1:1/v1", "--model-name", "m", "--task", "arithmetic", "--scorer", dir.File("v")),
-            "use it with a local --model");
-        AssertOneLineError(Run("scale", "--model", model, "--task", "arithmetic", "--scorer", dir.File("nothing"), "--budgets", "4", "--samples", "1"),
-            "not a scorer directory");
+        AssertOneLineError(
+            Run("scale", "--model", model, "--task", "arithmetic", "--budgets", "64,4096", "--out", dir.File("s")),
+            "--budgets 4096 is larger than the model's context of 1024 tokens"
+        );
+        AssertOneLineError(
+            Run("scale", "--model", model, "--task", "arithmetic", "--samples", "1,0", "--out", dir.File("s")),
+            "sample counts must be positive"
+        );
+        AssertOneLineError(
+            Run("scale", "--model", model, "--task", "arithmetic", "--samples", "1,x", "--out", dir.File("s")),
+            "--samples x: not an integer"
+        );
+        AssertOneLineError(
+            Run(
+                "scorer",
+                "train",
+                "--policy",
+                model,
+                "--task",
+                "arithmetic",
+                "--samples-per-problem",
+                "0",
+                "--out",
+                dir.File("v")
+            ),
+            "--samples-per-problem 0 must be at least 1"
+        );
+        AssertOneLineError(
+            Run(
+                "eval",
+                "--endpoint",
+                "http://127.0.0.1:1/v1",
+                "--model-name",
+                "m",
+                "--task",
+                "arithmetic",
+                "--scorer",
+                dir.File("v")
+            ),
+            "use it with a local --model"
+        );
+        AssertOneLineError(
+            Run(
+                "scale",
+                "--model",
+                model,
+                "--task",
+                "arithmetic",
+                "--scorer",
+                dir.File("nothing"),
+                "--budgets",
+                "4",
+                "--samples",
+                "1"
+            ),
+            "not a scorer directory"
+        );
     }
 }

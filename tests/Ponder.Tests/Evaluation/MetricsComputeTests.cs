@@ -5,15 +5,20 @@ namespace Ponder.Tests.Evaluation;
 /// <summary>Dataset-level metrics: means over problems, uneven n, k larger than n, scores.</summary>
 public sealed class MetricsComputeTests
 {
-    static GradedSample S(string problem, string? answer, bool correct, double? score = null) => new(problem, 0, answer, correct, score);
+    static GradedSample S(string problem, string? answer, bool correct, double? score = null) =>
+        new(problem, 0, answer, correct, score);
 
     [Fact]
     public void Given_problems_with_different_n_Then_each_uses_its_own_n_and_a_warning_says_so()
     {
         GradedSample[] samples =
         [
-            S("p1", "1", true), S("p1", "2", false), S("p1", "1", true), S("p1", "3", false),   // n=4, c=2
-            S("q2", "7", true), S("q2", "7", true),                                             // n=2, c=2
+            S("p1", "1", true),
+            S("p1", "2", false),
+            S("p1", "1", true),
+            S("p1", "3", false), // n=4, c=2
+            S("q2", "7", true),
+            S("q2", "7", true), // n=2, c=2
         ];
         var report = Metrics.Compute(samples, [1, 2, 4]);
 
@@ -32,7 +37,10 @@ public sealed class MetricsComputeTests
         Assert.Equal(1.0, k4.PassAtK);
         Assert.Null(k4.RerankAtK);
         Assert.Contains(report.Warnings, w => w.Contains("each problem's own n", StringComparison.Ordinal));
-        Assert.Contains(report.Warnings, w => w.Contains("k=4: 1 of 2 problems have fewer than 4 samples", StringComparison.Ordinal));
+        Assert.Contains(
+            report.Warnings,
+            w => w.Contains("k=4: 1 of 2 problems have fewer than 4 samples", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
@@ -49,7 +57,10 @@ public sealed class MetricsComputeTests
         GradedSample[] samples = [S("p", "1", false, 0.1), S("p", "2", true, 0.9)];
         var report = Metrics.Compute(samples, [1, 2]);
         var named = report.Named().Select(kv => kv.Key).ToArray();
-        Assert.Equal(["pass@1", "cons@1", "rerank@1", "weighted@1", "pass@2", "cons@2", "rerank@2", "weighted@2"], named);
+        Assert.Equal(
+            ["pass@1", "cons@1", "rerank@1", "weighted@1", "pass@2", "cons@2", "rerank@2", "weighted@2"],
+            named
+        );
         // k=2: rerank picks 0.9 → right; weighted: "2" 0.9 > "1" 0.1 → right; majority tie → "1" first → wrong.
         Assert.Equal(1.0, report.PerK[1].RerankAtK);
         Assert.Equal(1.0, report.PerK[1].WeightedAtK);

@@ -10,7 +10,8 @@ public sealed class SampleSeedsTests
         // Bug: the stream depended on (seed, sample index) only, so sample j of EVERY problem in an evaluation drew the
         // same uniforms. The problems' outcomes were correlated: pass@1 of one model over the same 100 problems × 8
         // samples was 3.5 %, 9.0 % or 6.1 % depending on the seed.
-        int[] a = [10, 11, 12], b = [10, 11, 13];
+        int[] a = [10, 11, 12],
+            b = [10, 11, 13];
         Assert.NotEqual(SampleSeeds.For(7, a, 0), SampleSeeds.For(7, b, 0));
         Assert.Equal(SampleSeeds.For(7, a, 0), SampleSeeds.For(7, [10, 11, 12], 0));
         Assert.NotEqual(SampleSeeds.For(7, a, 0), SampleSeeds.For(7, a, 1));
@@ -21,8 +22,11 @@ public sealed class SampleSeedsTests
     public void Given_many_prompts_Then_their_first_uniforms_are_spread_like_independent_draws()
     {
         // 1,000 prompts, sample 0, one seed: the first uniform of each stream. Under the bug all 1,000 were equal.
-        var first = Enumerable.Range(0, 1000).Select(i => new Random(SampleSeeds.For(3, [i, i + 1], 0)).NextDouble()).ToArray();
+        var first = Enumerable
+            .Range(0, 1000)
+            .Select(i => new Random(SampleSeeds.For(3, [i, i + 1], 0)).NextDouble())
+            .ToArray();
         Assert.True(first.Distinct().Count() > 990);
-        Assert.InRange(first.Average(), 0.45, 0.55);                     // mean of 1,000 U(0,1): sd 0.009
+        Assert.InRange(first.Average(), 0.45, 0.55); // mean of 1,000 U(0,1): sd 0.009
     }
 }

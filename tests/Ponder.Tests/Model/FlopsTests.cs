@@ -11,7 +11,7 @@ public sealed class FlopsTests
     const long N = 79_936;
 
     [Fact]
-    public void Given_the_tiny_llama_When_counting_matmul_weights_Then_every_Linear_weight_and_the_output_projection_count()
+    public void Given_the_tiny_llama_When_counting_matmul_weights_Then_every_Linear_and_the_output_projection_count()
     {
         Assert.Equal(N, Flops.MatmulParameters(TinyModels.Llama()));
     }
@@ -22,7 +22,8 @@ public sealed class FlopsTests
         var tied = TinyModels.Llama(tied: true);
 
         Assert.Equal(N, Flops.MatmulParameters(tied));
-        // ParameterCount stores the tied matrix once too, and adds the norm weights: (2 per layer · 2 + final) · 64 = 320
+        // ParameterCount stores the tied matrix once too, and adds the norm weights: (2 per layer · 2 + final) · 64 =
+        // 320
         Assert.Equal(tied.ParameterCount - 320, Flops.MatmulParameters(tied));
     }
 

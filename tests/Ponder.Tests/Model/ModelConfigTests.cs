@@ -5,7 +5,8 @@ namespace Ponder.Tests.Model;
 
 public sealed class ModelConfigTests
 {
-    static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "configs", name, "config.json");
+    static string Fixture(string name) =>
+        Path.Combine(AppContext.BaseDirectory, "Fixtures", "configs", name, "config.json");
 
     [Fact]
     public void Given_Qwen2_5_0_5B_config_When_loaded_Then_values_and_qkv_bias_are_right()
@@ -14,7 +15,10 @@ public sealed class ModelConfigTests
 
         Assert.Equal(("qwen2", 896, 4864, 24), (c.ModelType, c.HiddenSize, c.IntermediateSize, c.NumHiddenLayers));
         Assert.Equal((14, 2, 64), (c.NumAttentionHeads, c.KeyValueHeads, c.HeadDim));
-        Assert.Equal((1_000_000.0, 1e-6, 151936, 32768), (c.RopeTheta, c.RmsNormEps, c.VocabSize, c.MaxPositionEmbeddings));
+        Assert.Equal(
+            (1_000_000.0, 1e-6, 151936, 32768),
+            (c.RopeTheta, c.RmsNormEps, c.VocabSize, c.MaxPositionEmbeddings)
+        );
         Assert.True(c.TieWordEmbeddings);
         Assert.True(c.QkvBias);
         Assert.False(c.OutputBias);
@@ -30,8 +34,19 @@ public sealed class ModelConfigTests
         Assert.Equal(("llama", 2048, 8192, 16), (c.ModelType, c.HiddenSize, c.IntermediateSize, c.NumHiddenLayers));
         Assert.Equal((32, 8, 64), (c.NumAttentionHeads, c.KeyValueHeads, c.HeadDim));
         Assert.Equal("llama3", c.RopeScaling!.Kind);
-        Assert.Equal((32.0, 1.0, 4.0, 8192), (c.RopeScaling.Factor, c.RopeScaling.LowFreqFactor, c.RopeScaling.HighFreqFactor, c.RopeScaling.OriginalMaxPositionEmbeddings));
-        Assert.Equal((500_000.0, 1e-5, 128256, 131072), (c.RopeTheta, c.RmsNormEps, c.VocabSize, c.MaxPositionEmbeddings));
+        Assert.Equal(
+            (32.0, 1.0, 4.0, 8192),
+            (
+                c.RopeScaling.Factor,
+                c.RopeScaling.LowFreqFactor,
+                c.RopeScaling.HighFreqFactor,
+                c.RopeScaling.OriginalMaxPositionEmbeddings
+            )
+        );
+        Assert.Equal(
+            (500_000.0, 1e-5, 128256, 131072),
+            (c.RopeTheta, c.RmsNormEps, c.VocabSize, c.MaxPositionEmbeddings)
+        );
         Assert.True(c.TieWordEmbeddings);
         Assert.False(c.QkvBias);
         Assert.Equal((128000, 128001), (c.BosTokenId, c.EosTokenIds.Single()));
@@ -63,7 +78,10 @@ public sealed class ModelConfigTests
     [InlineData("Qwen2.5-0.5B", 494_032_768L)]
     [InlineData("SmolLM2-135M", 134_515_008L)]
     [InlineData("Llama-3.2-1B", 1_235_814_400L)]
-    public void Given_a_fixture_config_When_parameters_are_counted_Then_the_published_total_is_reproduced(string name, long expected)
+    public void Given_a_fixture_config_When_parameters_are_counted_Then_the_published_total_is_reproduced(
+        string name,
+        long expected
+    )
     {
         Assert.Equal(expected, ModelConfig.Load(Fixture(name)).ParameterCount);
     }
@@ -71,7 +89,8 @@ public sealed class ModelConfigTests
     [Fact]
     public void Given_an_unsupported_model_type_When_parsed_Then_the_message_names_model_type_and_value()
     {
-        string json = File.ReadAllText(Fixture("SmolLM2-135M")).Replace("\"model_type\": \"llama\"", "\"model_type\": \"gpt2\"");
+        string json = File.ReadAllText(Fixture("SmolLM2-135M"))
+            .Replace("\"model_type\": \"llama\"", "\"model_type\": \"gpt2\"");
 
         var e = Assert.Throws<PonderException>(() => ModelConfig.Parse(json, "gpt2/config.json"));
 

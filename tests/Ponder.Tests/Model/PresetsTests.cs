@@ -13,7 +13,10 @@ public sealed class PresetsTests
         //   attention: q 128·128 + k, v 2·128·64 + o 128·128 = 49,152 (+ q/k/v biases 128 + 64 + 64 = 256)
         //   MLP 3·128·384 = 147,456; norms 2·128 = 256                          → per layer 197,120
         //   4 layers 788,480; embeddings 320·128 = 40,960; final norm 128       → 829,568
-        Assert.Equal((128, 4, 4, 2, 384, 320), (c.HiddenSize, c.NumHiddenLayers, c.NumAttentionHeads, c.KeyValueHeads, c.IntermediateSize, c.VocabSize));
+        Assert.Equal(
+            (128, 4, 4, 2, 384, 320),
+            (c.HiddenSize, c.NumHiddenLayers, c.NumAttentionHeads, c.KeyValueHeads, c.IntermediateSize, c.VocabSize)
+        );
         Assert.Equal(829_568, c.ParameterCount);
     }
 
@@ -23,7 +26,10 @@ public sealed class PresetsTests
         var sizes = Presets.Names.Select(n => Presets.Get(n, "llama", 261).ParameterCount).ToList();
 
         Assert.Equal(["tiny", "mini", "small"], Presets.Names);
-        Assert.All(sizes.Zip(sizes.Skip(1)), pair => Assert.True(pair.First < pair.Second, $"{pair.First} ≥ {pair.Second}"));
+        Assert.All(
+            sizes.Zip(sizes.Skip(1)),
+            pair => Assert.True(pair.First < pair.Second, $"{pair.First} ≥ {pair.Second}")
+        );
     }
 
     [Fact]

@@ -1,10 +1,10 @@
 using Ponder.Checkpoints;
 using Ponder.Generation;
+using Ponder.LanguageModels;
 using Ponder.Model;
 using Ponder.Runtime;
 using Ponder.Text;
 using static TorchSharp.torch;
-using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Model;
 
@@ -14,17 +14,22 @@ namespace Ponder.Tests.Model;
 /// </summary>
 public sealed class RealConfigLoadTests
 {
-    static ModelConfig Fixture(string name) => ModelConfig.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "configs", name, "config.json"));
+    static ModelConfig Fixture(string name) =>
+        ModelConfig.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "configs", name, "config.json"));
 
     [Theory]
     [InlineData("SmolLM2-135M", 0)]
     [InlineData("Qwen2.5-0.5B", 2)]
     [InlineData("Llama-3.2-1B", 2)]
-    public void Given_a_hugging_face_directory_with_a_real_config_Then_it_loads_in_bfloat16_and_generates(string name, int layers)
+    public void Given_a_hugging_face_directory_with_a_real_config_Then_it_loads_in_bfloat16_and_generates(
+        string name,
+        int layers
+    )
     {
         using var dir = new TempDir();
         var config = Fixture(name);
-        if (layers > 0) config = config with { NumHiddenLayers = layers };
+        if (layers > 0)
+            config = config with { NumHiddenLayers = layers };
         float[] expected;
         using (var scope = NewDisposeScope())
         {
@@ -42,10 +47,14 @@ public sealed class RealConfigLoadTests
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
-            var logits = lm.Network.Forward(tensor(new long[] { 1, 2, 3 }).unsqueeze(0))[0, -1, ..8].data<float>().ToArray();
+            var logits = lm
+                .Network.Forward(tensor(new long[] { 1, 2, 3 }).unsqueeze(0))[0, -1, ..8]
+                .data<float>()
+                .ToArray();
             Assert.Equal(expected, logits);
         }
-        var c = lm.CreateGenerator().Generate([new[] { 1, 2, 3 }], new SamplingOptions { Temperature = 0, MaxNewTokens = 3 })[0];
+        var c = lm.CreateGenerator()
+            .Generate([new[] { 1, 2, 3 }], new SamplingOptions { Temperature = 0, MaxNewTokens = 3 })[0];
         Assert.Equal(3, c.TokenIds.Count);
     }
 
@@ -61,6 +70,10 @@ public sealed class RealConfigLoadTests
         TextTokenizer.CreateByteLevel().Save(dir.Path);
 
         var e = Assert.Throws<PonderException>(() => LanguageModel.Load(dir.Path));
-        Assert.Contains("model.layers.0.mlp.gate_proj.weight has shape [96, 64] but config.json implies [128, 64]", e.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "model.layers.0.mlp.gate_proj.weight has shape [96, 64] but config.json implies [128, 64]",
+            e.Message,
+            StringComparison.Ordinal
+        );
     }
 }

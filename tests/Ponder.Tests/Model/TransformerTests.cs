@@ -6,18 +6,20 @@ namespace Ponder.Tests.Model;
 
 public sealed class TransformerTests
 {
-    public static TheoryData<string> Variants => new() { "llama", "llama-mha", "llama-tied", "llama3-scaling", "qwen2", "qwen2-untied" };
+    public static TheoryData<string> Variants =>
+        new() { "llama", "llama-mha", "llama-tied", "llama3-scaling", "qwen2", "qwen2-untied" };
 
-    static ModelConfig ConfigFor(string variant) => variant switch
-    {
-        "llama" => TinyModels.Llama(kvHeads: 2),
-        "llama-mha" => TinyModels.Llama(kvHeads: 4),
-        "llama-tied" => TinyModels.Llama(tied: true),
-        "llama3-scaling" => TinyModels.Llama(ropeScaling: TinyModels.Llama3Scaling),
-        "qwen2" => TinyModels.Qwen2(),
-        "qwen2-untied" => TinyModels.Qwen2(tied: false),
-        _ => throw new ArgumentException(variant),
-    };
+    static ModelConfig ConfigFor(string variant) =>
+        variant switch
+        {
+            "llama" => TinyModels.Llama(kvHeads: 2),
+            "llama-mha" => TinyModels.Llama(kvHeads: 4),
+            "llama-tied" => TinyModels.Llama(tied: true),
+            "llama3-scaling" => TinyModels.Llama(ropeScaling: TinyModels.Llama3Scaling),
+            "qwen2" => TinyModels.Qwen2(),
+            "qwen2-untied" => TinyModels.Qwen2(tied: false),
+            _ => throw new ArgumentException(variant),
+        };
 
     static Tensor RandomIds(long b, long t, long seed, int vocab = 97) =>
         randint(0, vocab, [b, t], generator: new Generator((ulong)seed));
@@ -36,21 +38,29 @@ public sealed class TransformerTests
         var b = model.Forward(changed);
 
         Assert.Equal(0f, (a[.., ..8] - b[.., ..8]).abs().max().item<float>());
-        Assert.True((a[.., 8..] - b[.., 8..]).abs().max().item<float>() > 1e-3f, "the changed token must affect later logits");
+        Assert.True(
+            (a[.., 8..] - b[.., 8..]).abs().max().item<float>() > 1e-3f,
+            "the changed token must affect later logits"
+        );
     }
 
     [Theory, MemberData(nameof(Variants))]
-    public void Given_a_prompt_When_decoded_token_by_token_with_the_cache_Then_logits_equal_the_full_forward(string variant)
+    public void Given_a_prompt_When_decoded_token_by_token_with_the_cache_Then_logits_equal_the_full_forward(
+        string variant
+    )
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         using var model = TinyModels.Build(ConfigFor(variant));
         var ids = RandomIds(3, 20, seed: 4);
-        var full = model.Forward(ids);                                   // (3, 20, V)
+        var full = model.Forward(ids); // (3, 20, V)
 
         using var cache = model.NewCache(3, 32);
-        var pieces = new List<Tensor> { model.ForwardCached(ids[.., ..7], ones(3, 7, ScalarType.Bool), cache, lastOnly: false) };
-        for (int t = 7; t < 20; t++)                                      // prefill 7, then one token at a time
+        var pieces = new List<Tensor>
+        {
+            model.ForwardCached(ids[.., ..7], ones(3, 7, ScalarType.Bool), cache, lastOnly: false),
+        };
+        for (int t = 7; t < 20; t++) // prefill 7, then one token at a time
             pieces.Add(model.ForwardCached(ids[.., t..(t + 1)], ones(3, 1, ScalarType.Bool), cache, lastOnly: false));
         var cached = cat(pieces, 1);
 
@@ -64,7 +74,7 @@ public sealed class TransformerTests
         using var _ = no_grad();
         using var model = TinyModels.Build(ConfigFor(variant));
         var ids = RandomIds(1, 9, seed: 5);
-        var alone = model.Forward(ids);                                   // (1, 9, V)
+        var alone = model.Forward(ids); // (1, 9, V)
 
         var pad = zeros([1, 4], ScalarType.Int64);
         var left = model.Forward(cat([pad, ids], 1), cat([zeros(1, 4), ones(1, 9)], 1));
@@ -83,11 +93,11 @@ public sealed class TransformerTests
         using var model = TinyModels.Build(TinyModels.Qwen2());
         var shortIds = RandomIds(1, 3, seed: 6);
         var longIds = RandomIds(1, 8, seed: 7);
-        var batch = cat([cat([zeros([1, 5], ScalarType.Int64), shortIds], 1), longIds], 0);  // (2, 8) left padded
+        var batch = cat([cat([zeros([1, 5], ScalarType.Int64), shortIds], 1), longIds], 0); // (2, 8) left padded
         var valid = cat([cat([zeros(1, 5), ones(1, 3)], 1), ones(1, 8)], 0).to(ScalarType.Bool);
 
         using var cache = model.NewCache(2, 16);
-        var first = model.ForwardCached(batch, valid, cache);             // (2, 1, V)
+        var first = model.ForwardCached(batch, valid, cache); // (2, 1, V)
         var next = tensor(new long[] { 11, 12 }).view(2, 1);
         var second = model.ForwardCached(next, ones(2, 1, ScalarType.Bool), cache);
 
@@ -107,7 +117,8 @@ public sealed class TransformerTests
         Assert.Equal(plain[7] / 8, scaled[7], 12);
         // i=1: wavelength 2π·10000^(1/8) ≈ 19.87, between 8 and 32 → smooth = (32/19.87 − 1)/(4 − 1) ≈ 0.2035,
         // scaled = (1 − smooth)·f/8 + smooth·f.
-        double f = plain[1], smooth = (32 / (2 * Math.PI / f) - 1) / 3.0;
+        double f = plain[1],
+            smooth = (32 / (2 * Math.PI / f) - 1) / 3.0;
         Assert.Equal((1 - smooth) * f / 8 + smooth * f, scaled[1], 12);
     }
 
@@ -116,23 +127,26 @@ public sealed class TransformerTests
     {
         using var qwen = new CausalLM(TinyModels.Qwen2() with { NumHiddenLayers = 1 });
         var keys = qwen.state_dict().Keys.Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(new[]
-        {
-            "model.embed_tokens.weight",
-            "model.layers.0.input_layernorm.weight",
-            "model.layers.0.mlp.down_proj.weight",
-            "model.layers.0.mlp.gate_proj.weight",
-            "model.layers.0.mlp.up_proj.weight",
-            "model.layers.0.post_attention_layernorm.weight",
-            "model.layers.0.self_attn.k_proj.bias",
-            "model.layers.0.self_attn.k_proj.weight",
-            "model.layers.0.self_attn.o_proj.weight",
-            "model.layers.0.self_attn.q_proj.bias",
-            "model.layers.0.self_attn.q_proj.weight",
-            "model.layers.0.self_attn.v_proj.bias",
-            "model.layers.0.self_attn.v_proj.weight",
-            "model.norm.weight",
-        }, keys);
+        Assert.Equal(
+            new[]
+            {
+                "model.embed_tokens.weight",
+                "model.layers.0.input_layernorm.weight",
+                "model.layers.0.mlp.down_proj.weight",
+                "model.layers.0.mlp.gate_proj.weight",
+                "model.layers.0.mlp.up_proj.weight",
+                "model.layers.0.post_attention_layernorm.weight",
+                "model.layers.0.self_attn.k_proj.bias",
+                "model.layers.0.self_attn.k_proj.weight",
+                "model.layers.0.self_attn.o_proj.weight",
+                "model.layers.0.self_attn.q_proj.bias",
+                "model.layers.0.self_attn.q_proj.weight",
+                "model.layers.0.self_attn.v_proj.bias",
+                "model.layers.0.self_attn.v_proj.weight",
+                "model.norm.weight",
+            },
+            keys
+        );
 
         using var llama = new CausalLM(TinyModels.Llama(tied: false) with { NumHiddenLayers = 1 });
         var llamaKeys = llama.state_dict().Keys.ToHashSet();

@@ -1,8 +1,8 @@
+using Ponder.LanguageModels;
 using Ponder.Reinforcement;
 using Ponder.Tasks;
 using Ponder.Training;
 using TorchSharp;
-using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Reinforcement;
 
@@ -12,8 +12,14 @@ internal sealed class ParityTask : IReasoningTask
     public string Name => "parity";
 
     public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) =>
-        Enumerable.Range(split == TaskSplit.Train ? 0 : 10_000, count ?? 100)
-            .Select(i => new Problem($"p{i}", $"{i % 97}", (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture), new Dictionary<string, string>()))
+        Enumerable
+            .Range(split == TaskSplit.Train ? 0 : 10_000, count ?? 100)
+            .Select(i => new Problem(
+                $"p{i}",
+                $"{i % 97}",
+                (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                new Dictionary<string, string>()
+            ))
             .ToArray();
 
     public string Prompt(Problem problem) => problem.Question;
@@ -22,7 +28,8 @@ internal sealed class ParityTask : IReasoningTask
     /// answer's first character has an odd code.</summary>
     public Grade Grade(Problem problem, string answerText)
     {
-        if (int.Parse(problem.Question, System.Globalization.CultureInfo.InvariantCulture) % 2 == 0) return new Grade(true, "even");
+        if (int.Parse(problem.Question, System.Globalization.CultureInfo.InvariantCulture) % 2 == 0)
+            return new Grade(true, "even");
         string a = answerText.Trim();
         return a.Length == 0 ? Ponder.Tasks.Grade.NoAnswer : new Grade(a[0] % 2 == 1, a[..1]);
     }
@@ -46,19 +53,30 @@ public sealed class RlTrainerTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
-    static RlOptions Small(string algo = "grpo") => RlOptions.For(algo) with
-    {
-        Steps = 4, PromptsPerStep = 4, GroupSize = 4, MaxCompletionTokens = 12, MicroBatchSize = 8,
-        LearningRate = 1e-2, WarmupSteps = 1, FormatReward = 0.5, OverlongWindow = 0, Seed = 3,
-    };
+    static RlOptions Small(string algo = "grpo") =>
+        RlOptions.For(algo) with
+        {
+            Steps = 4,
+            PromptsPerStep = 4,
+            GroupSize = 4,
+            MaxCompletionTokens = 12,
+            MicroBatchSize = 8,
+            LearningRate = 1e-2,
+            WarmupSteps = 1,
+            FormatReward = 0.5,
+            OverlongWindow = 0,
+            Seed = 3,
+        };
 
-    /// <summary>Trains a fresh tiny policy for all of <paramref name="options"/>' steps and returns the checkpoint it saved.</summary>
+    /// <summary>Trains a fresh tiny policy for all of <paramref name="options"/>' steps and returns the checkpoint it
+    /// saved.</summary>
     string Checkpointed(RlOptions options, string name)
     {
         string checkpoints = dir.File(name);
         using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2);
         using var trainer = new RlTrainer(lm, new ParityTask(), options);
-        while (!trainer.Finished) trainer.Step();
+        while (!trainer.Finished)
+            trainer.Step();
         trainer.SaveCheckpoint(checkpoints);
         return TrainingCheckpoint.Latest(checkpoints)!;
     }
@@ -66,27 +84,49 @@ public sealed class RlTrainerTests : IDisposable
     [Fact]
     public void Given_an_interrupted_run_When_resumed_Then_its_metrics_equal_the_uninterrupted_run()
     {
-        var options = Small() with { UpdatesPerBatch = 2, Policy = new Ponder.Algorithms.PolicyOptions { Beta = 0.05 } };
+        var options = Small() with
+        {
+            UpdatesPerBatch = 2,
+            Policy = new Ponder.Algorithms.PolicyOptions { Beta = 0.05 },
+        };
         var straight = new List<double>();
         using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
         using (var trainer = new RlTrainer(lm, new ParityTask(), options))
-            while (!trainer.Finished) { var s = trainer.Step(); straight.Add(s.Metrics["reward/mean"]); straight.Add(s.Metrics["loss/policy"]); straight.Add(s.Metrics["loss/kl"]); }
+            while (!trainer.Finished)
+            {
+                var s = trainer.Step();
+                straight.Add(s.Metrics["reward/mean"]);
+                straight.Add(s.Metrics["loss/policy"]);
+                straight.Add(s.Metrics["loss/kl"]);
+            }
 
         var resumed = new List<double>();
         string checkpoints = dir.File("ck");
         using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
         using (var trainer = new RlTrainer(lm, new ParityTask(), options))
         {
-            for (int i = 0; i < 2; i++) { var s = trainer.Step(); resumed.Add(s.Metrics["reward/mean"]); resumed.Add(s.Metrics["loss/policy"]); resumed.Add(s.Metrics["loss/kl"]); }
+            for (int i = 0; i < 2; i++)
+            {
+                var s = trainer.Step();
+                resumed.Add(s.Metrics["reward/mean"]);
+                resumed.Add(s.Metrics["loss/policy"]);
+                resumed.Add(s.Metrics["loss/kl"]);
+            }
             trainer.SaveCheckpoint(checkpoints);
-            trainer.Step();                                                        // lost in the "crash"
+            trainer.Step(); // lost in the "crash"
         }
         string latest = TrainingCheckpoint.Latest(checkpoints)!;
         using (var lm = LanguageModel.Load(latest))
         using (var trainer = new RlTrainer(lm, new ParityTask(), options))
         {
             trainer.Resume(latest);
-            while (!trainer.Finished) { var s = trainer.Step(); resumed.Add(s.Metrics["reward/mean"]); resumed.Add(s.Metrics["loss/policy"]); resumed.Add(s.Metrics["loss/kl"]); }
+            while (!trainer.Finished)
+            {
+                var s = trainer.Step();
+                resumed.Add(s.Metrics["reward/mean"]);
+                resumed.Add(s.Metrics["loss/policy"]);
+                resumed.Add(s.Metrics["loss/kl"]);
+            }
         }
         Assert.Equal(straight, resumed);
     }
@@ -96,7 +136,11 @@ public sealed class RlTrainerTests : IDisposable
     {
         // The default pool is steps × prompts problems: 2 × 4 = 8 at the start. Extending the run to 4 steps on resume
         // must not change it to 16 (the data order over 16 problems would differ from the one the run began).
-        var options = Small() with { Steps = 2, MaxCompletionTokens = 2 };
+        var options = Small() with
+        {
+            Steps = 2,
+            MaxCompletionTokens = 2,
+        };
         string latest = Checkpointed(options, "ck-extend");
         string[] resumed;
         using (var lm = LanguageModel.Load(latest))
@@ -108,20 +152,35 @@ public sealed class RlTrainerTests : IDisposable
         string[] expected;
         using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
         using (var trainer = new RlTrainer(lm, new ParityTask(), options with { Steps = 4, TrainProblems = 8 }))
-            expected = [.. Enumerable.Range(0, 4).SelectMany(_ => trainer.Step().Rollouts).Skip(2 * 4 * 4).Select(r => r.Problem.Id)];
+            expected =
+            [
+                .. Enumerable
+                    .Range(0, 4)
+                    .SelectMany(_ => trainer.Step().Rollouts)
+                    .Skip(2 * 4 * 4)
+                    .Select(r => r.Problem.Id),
+            ];
 
         Assert.Equal(expected, resumed);
-        Assert.All(resumed, id => Assert.True(int.Parse(id[1..], System.Globalization.CultureInfo.InvariantCulture) < 8, $"{id} is not among the run's 8 problems"));
+        Assert.All(
+            resumed,
+            id =>
+                Assert.True(
+                    int.Parse(id[1..], System.Globalization.CultureInfo.InvariantCulture) < 8,
+                    $"{id} is not among the run's 8 problems"
+                )
+        );
     }
 
     [Fact]
-    public void Given_a_checkpoint_from_before_the_pool_was_recorded_When_resumed_Then_the_pool_it_uses_is_pinned_from_then_on()
+    public void Given_a_checkpoint_without_a_recorded_pool_When_resumed_Then_the_pool_it_uses_is_pinned_from_then_on()
     {
         var options = Small() with { Steps = 1, MaxCompletionTokens = 2 };
-        string latest = Checkpointed(options, "ck-old"), stateFile = Path.Combine(latest, TrainingCheckpoint.StateFile);
+        string latest = Checkpointed(options, "ck-old"),
+            stateFile = Path.Combine(latest, TrainingCheckpoint.StateFile);
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(stateFile))!;
         Assert.NotNull(json["extra"]!["train_problems"]);
-        json["extra"]!.AsObject().Remove("train_problems");                     // as written before the key existed
+        json["extra"]!.AsObject().Remove("train_problems"); // as written before the key existed
         File.WriteAllText(stateFile, json.ToJsonString());
 
         using var resumed = LanguageModel.Load(latest);
@@ -153,8 +212,16 @@ public sealed class RlTrainerTests : IDisposable
         using var narrow = new RlTrainer(lm, new ParityTask(), options with { TrainProblems = 2 });
         using var wide = new RlTrainer(lm, new ParityTask(), options);
 
-        var narrowIds = Enumerable.Range(0, 3).SelectMany(_ => narrow.Step().Rollouts).Select(r => r.Problem.Id).ToHashSet();
-        var wideIds = Enumerable.Range(0, 3).SelectMany(_ => wide.Step().Rollouts).Select(r => r.Problem.Id).ToHashSet();
+        var narrowIds = Enumerable
+            .Range(0, 3)
+            .SelectMany(_ => narrow.Step().Rollouts)
+            .Select(r => r.Problem.Id)
+            .ToHashSet();
+        var wideIds = Enumerable
+            .Range(0, 3)
+            .SelectMany(_ => wide.Step().Rollouts)
+            .Select(r => r.Problem.Id)
+            .ToHashSet();
 
         // 3 steps × 4 prompts: 12 prompts; by default the pool is those 12 problems, with 2 they cycle over p0 and p1.
         Assert.Equal(["p0", "p1"], narrowIds.Order());
@@ -174,7 +241,10 @@ public sealed class RlTrainerTests : IDisposable
         Assert.True(step.Metrics["rollout/zero_signal_fraction"] >= 0.3);
         Assert.True(step.Metrics["rollout/sampling_rounds"] >= 2);
         var groups = step.Rewards.Chunk(options.GroupSize).ToList();
-        Assert.All(groups, g => Assert.True(Ponder.Algorithms.Dapo.HasSignal(g), "a trained group has all-equal rewards"));
+        Assert.All(
+            groups,
+            g => Assert.True(Ponder.Algorithms.Dapo.HasSignal(g), "a trained group has all-equal rewards")
+        );
         Assert.True(trainer.State.DataPosition > options.PromptsPerStep, "more problems than one batch were drawn");
     }
 
@@ -184,24 +254,45 @@ public sealed class RlTrainerTests : IDisposable
     [InlineData("dapo", 1, false)]
     [InlineData("rloo", 2, false)]
     [InlineData("drgrpo", 1, true)]
-    public void Given_zero_advantage_completions_When_skipped_Then_the_weights_after_the_update_are_the_same(string algo, int updates, bool alwaysWrong)
+    public void Given_zero_advantage_completions_When_skipped_Then_the_weights_after_the_update_are_the_same(
+        string algo,
+        int updates,
+        bool alwaysWrong
+    )
     {
         // ParityTask: even questions are right whenever the reasoning is closed, so many groups are all-equal;
         // AlwaysWrongTask: every group, so nothing carries a gradient and only the optimizer's decay moves the weights.
-        // Format reward 0.1 (ParityTask): all-equal groups at 0.1 or 1.1 must still count as advantage 0. Micro-batches of 3 rows
-        // make the trained rows cross micro-batch boundaries.
+        // Format reward 0.1 (ParityTask): all-equal groups at 0.1 or 1.1 must still count as advantage 0. Micro-batches
+        // of 3 rows make the trained rows cross micro-batch boundaries.
         var options = Small(algo) with
         {
-            Steps = 2, DynamicSampling = false, MicroBatchSize = 3, UpdatesPerBatch = updates, WeightDecay = 0.1,
-            FormatReward = alwaysWrong ? 0 : 0.1,   // a well-formed sample would make an always-wrong group mixed
+            Steps = 2,
+            DynamicSampling = false,
+            MicroBatchSize = 3,
+            UpdatesPerBatch = updates,
+            WeightDecay = 0.1,
+            FormatReward = alwaysWrong ? 0 : 0.1, // a well-formed sample would make an always-wrong group mixed
         };
         var float64 = new Ponder.Runtime.DeviceOptions("cpu", "float64");
         (double[] Weights, double TrainedFraction, double Loss) Run(bool skip)
         {
             using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2, float64);
-            using var trainer = new RlTrainer(lm, alwaysWrong ? new AlwaysWrongTask() : new ParityTask(), options with { SkipZeroAdvantage = skip });
-            double fraction = 0, loss = 0;
-            while (!trainer.Finished) { var s = trainer.Step(); fraction += s.Metrics["rollout/trained_fraction"]; loss += s.Metrics["loss/policy"]; }
+            using var trainer = new RlTrainer(
+                lm,
+                alwaysWrong ? new AlwaysWrongTask() : new ParityTask(),
+                options with
+                {
+                    SkipZeroAdvantage = skip,
+                }
+            );
+            double fraction = 0,
+                loss = 0;
+            while (!trainer.Finished)
+            {
+                var s = trainer.Step();
+                fraction += s.Metrics["rollout/trained_fraction"];
+                loss += s.Metrics["loss/policy"];
+            }
             var weights = lm.Network.parameters().SelectMany(p => p.data<double>().ToArray()).ToArray();
             return (weights, fraction / options.Steps, loss);
         }
@@ -210,8 +301,10 @@ public sealed class RlTrainerTests : IDisposable
         var full = Run(skip: false);
 
         Assert.Equal(1.0, full.TrainedFraction);
-        if (alwaysWrong) Assert.Equal(0.0, skipped.TrainedFraction);
-        else Assert.InRange(skipped.TrainedFraction, 0.01, 0.75);                // the even groups were left out
+        if (alwaysWrong)
+            Assert.Equal(0.0, skipped.TrainedFraction);
+        else
+            Assert.InRange(skipped.TrainedFraction, 0.01, 0.75); // the even groups were left out
         Assert.Equal(full.Loss, skipped.Loss, 1e-10);
         Assert.Equal(full.Weights.Length, skipped.Weights.Length);
         double maxDiff = full.Weights.Zip(skipped.Weights, (a, b) => Math.Abs(a - b)).Max();
@@ -226,12 +319,17 @@ public sealed class RlTrainerTests : IDisposable
         var options = Small() with
         {
             Steps = 3,
-            Policy = new Ponder.Algorithms.PolicyOptions { Beta = 0.5, Placement = Ponder.Algorithms.KlPlacement.Reward },
+            Policy = new Ponder.Algorithms.PolicyOptions
+            {
+                Beta = 0.5,
+                Placement = Ponder.Algorithms.KlPlacement.Reward,
+            },
         };
         using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2);
         using var trainer = new RlTrainer(lm, new ParityTask(), options);
         RlStep step = trainer.Step();
-        while (!trainer.Finished) step = trainer.Step();
+        while (!trainer.Finished)
+            step = trainer.Step();
 
         var expected = step.Rollouts.Select(r => Rewards.For(r, trainer.Options)).ToArray();
         Assert.Equal(expected, step.Rewards);
@@ -242,7 +340,15 @@ public sealed class RlTrainerTests : IDisposable
     public void Given_rl_steps_Then_no_tensor_outlives_a_step()
     {
         using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2);
-        using var trainer = new RlTrainer(lm, new ParityTask(), Small() with { Policy = new Ponder.Algorithms.PolicyOptions { Beta = 0.05 }, UpdatesPerBatch = 2 });
+        using var trainer = new RlTrainer(
+            lm,
+            new ParityTask(),
+            Small() with
+            {
+                Policy = new Ponder.Algorithms.PolicyOptions { Beta = 0.05 },
+                UpdatesPerBatch = 2,
+            }
+        );
         trainer.Step();
         DisposeScopeManager.Statistics.Reset();
         trainer.Step();
@@ -262,7 +368,10 @@ public sealed class RlTrainerTests : IDisposable
     public void Given_an_impossible_micro_batch_Then_the_error_says_how_much_memory_it_needs()
     {
         var config = Ponder.Model.Presets.Get("small", "qwen2", 151_936);
-        var e = Assert.Throws<PonderException>(() => { MemoryCheck.EnsureFits(config, Small() with { MicroBatchSize = 4096, MaxCompletionTokens = 4096 }); });
+        var e = Assert.Throws<PonderException>(() =>
+        {
+            MemoryCheck.EnsureFits(config, Small() with { MicroBatchSize = 4096, MaxCompletionTokens = 4096 });
+        });
         Assert.Contains("GiB", e.Message, StringComparison.Ordinal);
         Assert.Contains("--micro-batch", e.Message, StringComparison.Ordinal);
     }
@@ -275,12 +384,25 @@ public sealed class RlTrainerTests : IDisposable
     public void Given_a_reward_for_closing_the_reasoning_When_trained_Then_the_reward_rises(string algo)
     {
         // A random tiny model seldom emits </think>; the format reward (0.5) pays for doing so and ending the turn.
-        var options = Small(algo) with { Steps = 30, PromptsPerStep = 8, GroupSize = 8, MaxCompletionTokens = 8, LearningRate = 1e-2, MaxSamplingRounds = 2 };
+        var options = Small(algo) with
+        {
+            Steps = 30,
+            PromptsPerStep = 8,
+            GroupSize = 8,
+            MaxCompletionTokens = 8,
+            LearningRate = 1e-2,
+            MaxSamplingRounds = 2,
+        };
         using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2);
         using var trainer = new RlTrainer(lm, new ParityTask(), options);
         var rewards = new List<double>();
-        while (!trainer.Finished) rewards.Add(trainer.Step().Metrics["reward/mean"]);
-        double before = rewards.Take(5).Average(), after = rewards.TakeLast(5).Average();
-        Assert.True(after > before + 0.2, $"{algo}: reward {before:F3} → {after:F3}: {string.Join(" ", rewards.Select(r => r.ToString("F2")))}");
+        while (!trainer.Finished)
+            rewards.Add(trainer.Step().Metrics["reward/mean"]);
+        double before = rewards.Take(5).Average(),
+            after = rewards.TakeLast(5).Average();
+        Assert.True(
+            after > before + 0.2,
+            $"{algo}: reward {before:F3} → {after:F3}: {string.Join(" ", rewards.Select(r => r.ToString("F2")))}"
+        );
     }
 }

@@ -1,5 +1,5 @@
-using Ponder.Runs;
 using Ponder.Plots;
+using Ponder.Runs;
 
 namespace Ponder.Tests.Runs;
 
@@ -23,12 +23,17 @@ public sealed class PlotTests : IDisposable
     public void Given_two_series_on_a_log_x_axis_Then_a_png_is_written()
     {
         string path = dir.File("plots/compute.png");
-        LinePlot.Save(path, "Accuracy vs test-time compute", "samples per problem", "accuracy",
+        LinePlot.Save(
+            path,
+            "Accuracy vs test-time compute",
+            "samples per problem",
+            "accuracy",
             [
                 ("pass@k", [(1, 0.3), (4, 0.55), (16, 0.72), (64, 0.83)]),
                 ("cons@k", [(1, 0.3), (4, 0.4), (16, 0.46), (64, 0.5)]),
             ],
-            logX: true);
+            logX: true
+        );
         AssertPng(path);
     }
 
@@ -43,7 +48,9 @@ public sealed class PlotTests : IDisposable
     [Fact]
     public void Given_a_zero_x_on_a_log_axis_Then_it_is_refused_with_the_series_name()
     {
-        var e = Assert.Throws<PonderException>(() => LinePlot.Save(dir.File("x.png"), "t", "x", "y", [("cons", [(0, 1.0)])], logX: true));
+        var e = Assert.Throws<PonderException>(() =>
+            LinePlot.Save(dir.File("x.png"), "t", "x", "y", [("cons", [(0, 1.0)])], logX: true)
+        );
         Assert.Contains("\"cons\" has x = 0", e.Message, StringComparison.Ordinal);
     }
 
@@ -52,7 +59,10 @@ public sealed class PlotTests : IDisposable
     {
         using var run = RunStore.Create(dir.Path, "sft", "r", new { }, new FixedTime(DateTimeOffset.UnixEpoch));
         for (int step = 1; step <= 30; step++)
-            run.LogMetrics(step, new Dictionary<string, double> { ["train/loss"] = 3.0 * Math.Exp(-step / 10.0) + 0.5 });
+            run.LogMetrics(
+                step,
+                new Dictionary<string, double> { ["train/loss"] = 3.0 * Math.Exp(-step / 10.0) + 0.5 }
+            );
 
         var written = RunPlots.Write(run);
 

@@ -14,7 +14,18 @@ public sealed class RunStoreTests : IDisposable
     sealed record TrainOptions(string Model, int Steps, double LearningRate);
 
     static SampleRecord Sample(string problem, int index, bool correct) =>
-        new(problem, index, "What is 2+2?", "<think>2+2=4</think>4", correct ? "4" : null, correct, correct ? 1.0 : 0.0, 5, 1, null);
+        new(
+            problem,
+            index,
+            "What is 2+2?",
+            "<think>2+2=4</think>4",
+            correct ? "4" : null,
+            correct,
+            correct ? 1.0 : 0.0,
+            5,
+            1,
+            null
+        );
 
     [Fact]
     public void Given_no_name_Then_the_folder_is_named_by_time_and_kind_and_holds_the_config()

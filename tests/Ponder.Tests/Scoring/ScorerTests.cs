@@ -1,6 +1,6 @@
+using Ponder.LanguageModels;
 using Ponder.Scoring;
 using TorchSharp;
-using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Scorer;
 
@@ -8,9 +8,9 @@ namespace Ponder.Tests.Scorer;
 /// a policy it was not trained for, and leaves no tensors behind.</summary>
 public sealed class ScorerTests
 {
-    /// <summary>Random letters (the "prompt"), then the completion "=Y" (correct) or "=N" (wrong): correctness is visible
-    /// in the last token, which sits at a different position in every sequence (so padding and the last-token read are
-    /// exercised).</summary>
+    /// <summary>Random letters (the "prompt"), then the completion "=Y" (correct) or "=N" (wrong): correctness is
+    /// visible in the last token, which sits at a different position in every sequence (so padding and the last-token
+    /// read are exercised).</summary>
     static List<ScorerExample> Synthetic(LanguageModel lm, int count, int seed)
     {
         var rng = new Random(seed);
@@ -18,7 +18,9 @@ public sealed class ScorerTests
         for (int i = 0; i < count; i++)
         {
             bool correct = rng.Next(2) == 0;
-            string text = new string(Enumerable.Range(0, rng.Next(4, 16)).Select(_ => (char)('a' + rng.Next(26))).ToArray()) + (correct ? "=Y" : "=N");
+            string text =
+                new string(Enumerable.Range(0, rng.Next(4, 16)).Select(_ => (char)('a' + rng.Next(26))).ToArray())
+                + (correct ? "=Y" : "=N");
             var ids = lm.Tokenizer.Encode(text).ToArray();
             examples.Add(new ScorerExample($"p{i}", ids, correct, CompletionStart: ids.Length - 2));
         }
@@ -29,7 +31,8 @@ public sealed class ScorerTests
     static void Train(ScorerModel scorer, IReadOnlyList<ScorerExample> data, ScorerOptions options)
     {
         using var trainer = new ScorerTrainer(scorer, data, options);
-        for (int s = 0; s < options.Steps; s++) trainer.Step();
+        for (int s = 0; s < options.Steps; s++)
+            trainer.Step();
     }
 
     static ScorerModel NewScorer(long seed = 5)
@@ -44,9 +47,19 @@ public sealed class ScorerTests
         using var scorer = NewScorer();
         var train = Synthetic(scorer.Body, 256, seed: 1);
         var heldOut = Synthetic(scorer.Body, 64, seed: 2);
-        Assert.Equal(0.5, ScorerTraining.Evaluate(scorer, heldOut).Auc);   // zero head: every score is ½, a full tie
+        Assert.Equal(0.5, ScorerTraining.Evaluate(scorer, heldOut).Auc); // zero head: every score is ½, a full tie
 
-        Train(scorer, train, new ScorerOptions { Steps = 60, BatchSize = 16, LearningRate = 2e-3, WarmupSteps = 5 });
+        Train(
+            scorer,
+            train,
+            new ScorerOptions
+            {
+                Steps = 60,
+                BatchSize = 16,
+                LearningRate = 2e-3,
+                WarmupSteps = 5,
+            }
+        );
 
         var report = ScorerTraining.Evaluate(scorer, heldOut);
         Assert.True(report.Auc > 0.9, $"held-out AUC {report.Auc}");
@@ -56,32 +69,65 @@ public sealed class ScorerTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void Given_a_label_shown_mid_sequence_When_trained_on_every_token_or_the_last_Then_held_out_auc_beats_chance(bool everyToken)
+    public void Given_a_label_shown_mid_sequence_When_trained_on_every_token_or_the_last_Then_held_out_auc_beats_chance(
+        bool everyToken
+    )
     {
-        // "=Y"/"=N" then 3–8 random letters: the last token carries nothing, so the score must carry the signal forward.
+        // "=Y"/"=N" then 3–8 random letters: the last token carries nothing, so the score must carry the signal
+        // forward.
         using var scorer = NewScorer();
         List<ScorerExample> Make(int count, int seed)
         {
             var rng = new Random(seed);
-            return [.. Enumerable.Range(0, count).Select(i =>
-            {
-                bool correct = rng.Next(2) == 0;
-                string prompt = new(Enumerable.Range(0, rng.Next(3, 8)).Select(_ => (char)('a' + rng.Next(26))).ToArray());
-                string completion = (correct ? "=Y" : "=N") + new string(Enumerable.Range(0, rng.Next(3, 8)).Select(_ => (char)('a' + rng.Next(26))).ToArray());
-                var p = scorer.Body.Tokenizer.Encode(prompt).ToArray();
-                return ScorerBatch.Example($"p{i}", p, scorer.Body.Tokenizer.Encode(completion).ToArray(), correct, 64);
-            })];
+            return
+            [
+                .. Enumerable
+                    .Range(0, count)
+                    .Select(i =>
+                    {
+                        bool correct = rng.Next(2) == 0;
+                        string prompt = new(
+                            Enumerable.Range(0, rng.Next(3, 8)).Select(_ => (char)('a' + rng.Next(26))).ToArray()
+                        );
+                        string completion =
+                            (correct ? "=Y" : "=N")
+                            + new string(
+                                Enumerable.Range(0, rng.Next(3, 8)).Select(_ => (char)('a' + rng.Next(26))).ToArray()
+                            );
+                        var p = scorer.Body.Tokenizer.Encode(prompt).ToArray();
+                        return ScorerBatch.Example(
+                            $"p{i}",
+                            p,
+                            scorer.Body.Tokenizer.Encode(completion).ToArray(),
+                            correct,
+                            64
+                        );
+                    }),
+            ];
         }
-        Train(scorer, Make(256, 1), new ScorerOptions { Steps = 80, BatchSize = 16, LearningRate = 2e-3, WarmupSteps = 5, EveryToken = everyToken, TrainBody = true });
+        Train(
+            scorer,
+            Make(256, 1),
+            new ScorerOptions
+            {
+                Steps = 80,
+                BatchSize = 16,
+                LearningRate = 2e-3,
+                WarmupSteps = 5,
+                EveryToken = everyToken,
+                TrainBody = true,
+            }
+        );
 
         var report = ScorerTraining.Evaluate(scorer, Make(64, 2));
         Assert.True(report.Auc > 0.9, $"held-out AUC {report.Auc}");
     }
 
     [Fact]
-    public void Given_hand_made_logits_When_the_every_token_loss_is_taken_Then_it_averages_bce_over_completion_positions_only()
+    public void Given_hand_made_logits_When_the_every_token_loss_is_taken_Then_it_averages_bce_over_completion()
     {
-        // Row 0: positions 1, 2 scored (start 1), label 1; row 1: positions 0, 1 scored (position 2 is padding), label 0.
+        // Row 0: positions 1, 2 scored (start 1), label 1; row 1: positions 0, 1 scored (position 2 is padding), label
+        // 0.
         //   BCE(ln 3, 1) = −ln σ(ln 3) = −ln ¾ = ln 4 − ln 3     BCE(−ln 3, 1) = −ln ¼ = ln 4
         //   BCE(ln 3, 0) = −ln(1 − ¾) = ln 4                    BCE(0, 0) = ln 2
         //   mean of the four = (3 ln 4 + ln 2 − ln 3) / 4 = (7 ln 2 − ln 3) / 4 = 0.938354…
@@ -99,7 +145,7 @@ public sealed class ScorerTests
     }
 
     [Fact]
-    public void Given_hand_made_scores_When_the_pairwise_loss_is_taken_Then_it_averages_over_right_wrong_pairs_of_one_problem()
+    public void Given_hand_made_scores_When_the_pairwise_loss_is_taken_Then_it_averages_over_right_wrong_pairs()
     {
         // Problem a: right (ln 3) vs wrong (0): −ln σ(ln 3) = −ln ¾ = ln 4 − ln 3.
         // Problem b: right (0) vs wrong (ln 3): −ln σ(−ln 3) = −ln ¼ = ln 4.
@@ -107,7 +153,11 @@ public sealed class ScorerTests
         // Mean = (2 ln 4 − ln 3) / 2 = (4 ln 2 − ln 3) / 2 = 0.837018…
         double ln3 = Math.Log(3);
         using var scores = torch.tensor(new double[] { ln3, 0, 0, ln3, 5 });
-        using var loss = ScorerTrainer.PairwiseLoss(scores, [true, false, true, false, true], ["a", "a", "b", "b", "c"]);
+        using var loss = ScorerTrainer.PairwiseLoss(
+            scores,
+            [true, false, true, false, true],
+            ["a", "a", "b", "b", "c"]
+        );
         Assert.Equal((4 * Math.Log(2) - ln3) / 2, loss.item<double>(), 9);
 
         using var none = ScorerTrainer.PairwiseLoss(scores, [true, true, true, true, true], ["a", "a", "b", "b", "c"]);
@@ -115,102 +165,161 @@ public sealed class ScorerTests
     }
 
     [Fact]
-    public void Given_the_pairwise_loss_When_training_Then_batches_are_whole_problems_and_problems_without_both_labels_are_refused()
+    public void Given_the_pairwise_loss_When_training_Then_batches_are_whole_problems_with_both_labels()
     {
         using var scorer = NewScorer();
         // Problems p0…p7 each with 3 right and 3 wrong samples ("=Y"/"=N" as the synthetic set), p8 all right.
         var data = new List<ScorerExample>();
         for (int p = 0; p < 9; p++)
-            for (int k = 0; k < 6; k++)
-            {
-                bool correct = p == 8 || k % 2 == 0;
-                var ids = scorer.Body.Tokenizer.Encode($"q{p}" + (correct ? "=Y" : "=N")).ToArray();
-                data.Add(new ScorerExample($"p{p}", ids, correct, ids.Length - 2));
-            }
-        using (var trainer = new ScorerTrainer(scorer, data, new ScorerOptions { Steps = 40, BatchSize = 8, LearningRate = 2e-3, WarmupSteps = 2, PairwiseWeight = 1, TrainBody = true }))
+        for (int k = 0; k < 6; k++)
+        {
+            bool correct = p == 8 || k % 2 == 0;
+            var ids = scorer.Body.Tokenizer.Encode($"q{p}" + (correct ? "=Y" : "=N")).ToArray();
+            data.Add(new ScorerExample($"p{p}", ids, correct, ids.Length - 2));
+        }
+        using (
+            var trainer = new ScorerTrainer(
+                scorer,
+                data,
+                new ScorerOptions
+                {
+                    Steps = 40,
+                    BatchSize = 8,
+                    LearningRate = 2e-3,
+                    WarmupSteps = 2,
+                    PairwiseWeight = 1,
+                    TrainBody = true,
+                }
+            )
+        )
         {
             // A batch of 8 is two problems × (2 right + 2 wrong), never p8 (it has no wrong sample).
             for (int k = 0; k < 5; k++)
             {
                 var batch = trainer.NextProblems();
                 Assert.Equal(8, batch.Length);
-                Assert.All(batch.GroupBy(e => e.ProblemId), g =>
-                {
-                    Assert.NotEqual("p8", g.Key);
-                    Assert.Equal(2, g.Count(e => e.Correct));
-                    Assert.Equal(2, g.Count(e => !e.Correct));
-                });
+                Assert.All(
+                    batch.GroupBy(e => e.ProblemId),
+                    g =>
+                    {
+                        Assert.NotEqual("p8", g.Key);
+                        Assert.Equal(2, g.Count(e => e.Correct));
+                        Assert.Equal(2, g.Count(e => !e.Correct));
+                    }
+                );
             }
-            for (int s = 0; s < 40; s++) trainer.Step();
+            for (int s = 0; s < 40; s++)
+                trainer.Step();
         }
         var report = ScorerTraining.Evaluate(scorer, data.Where(e => e.ProblemId != "p8").ToArray());
         Assert.True(report.WithinProblemAuc > 0.9, $"within-problem AUC {report.WithinProblemAuc}");
 
         var onlyRight = data.Where(e => e.Correct).ToArray();
-        var e1 = Assert.Throws<PonderException>(() => new ScorerTrainer(scorer, onlyRight, new ScorerOptions { PairwiseWeight = 1 }));
+        var e1 = Assert.Throws<PonderException>(() =>
+            new ScorerTrainer(scorer, onlyRight, new ScorerOptions { PairwiseWeight = 1 })
+        );
         Assert.Contains("--pairwise", e1.Message, StringComparison.Ordinal);
-        var e2 = Assert.Throws<PonderException>(() => new ScorerTrainer(scorer, data, new ScorerOptions { PairwiseWeight = 1, BatchSize = 6 }));
+        var e2 = Assert.Throws<PonderException>(() =>
+            new ScorerTrainer(scorer, data, new ScorerOptions { PairwiseWeight = 1, BatchSize = 6 })
+        );
         Assert.Contains("multiple of 4", e2.Message, StringComparison.Ordinal);
         Assert.Throws<PonderException>(() => new ScorerOptions { PairwiseWeight = -1 }.Validate());
     }
 
     [Fact]
-    public void Given_a_completion_When_its_confidence_features_are_taken_Then_they_are_the_mean_and_lowest_token_log_probability()
+    public void Given_a_completion_When_confidence_features_are_taken_Then_they_are_the_mean_and_lowest_token_logprob()
     {
         using var scorer = NewScorer();
         int[] a = [.. scorer.Body.Tokenizer.Encode("question=answer")];
         int[] b = [.. scorer.Body.Tokenizer.Encode("q=ab")];
-        int startA = 9, startB = 2;                                                // completions "answer" and "ab"
+        int startA = 9,
+            startB = 2; // completions "answer" and "ab"
         using var scope = torch.NewDisposeScope();
         var (ids, attention) = ScorerBatch.Collate([a, b], scorer.PadId, scorer.Body.Network.Device);
-        var features = scorer.ConfidenceFeatures(scorer.Body.Network.Hidden(ids, attention), ids, attention, [startA, startB]);
+        var features = scorer.ConfidenceFeatures(
+            scorer.Body.Network.Hidden(ids, attention),
+            ids,
+            attention,
+            [startA, startB]
+        );
 
         // Independently: the body's log-softmax over each sequence alone (no padding), token k read at position k − 1.
         foreach (var (row, seq, start) in new[] { (0, a, startA), (1, b, startB) })
         {
-            var logp = scorer.Body.Network.Forward(torch.tensor(seq.Select(x => (long)x).ToArray()).unsqueeze(0)).log_softmax(-1)[0];
-            double[] token = [.. Enumerable.Range(start, seq.Length - start).Select(k => logp[k - 1, seq[k]].item<float>()).Select(v => (double)v)];
+            var logp = scorer
+                .Body.Network.Forward(torch.tensor(seq.Select(x => (long)x).ToArray()).unsqueeze(0))
+                .log_softmax(-1)[0];
+            double[] token =
+            [
+                .. Enumerable
+                    .Range(start, seq.Length - start)
+                    .Select(k => logp[k - 1, seq[k]].item<float>())
+                    .Select(v => (double)v),
+            ];
             Assert.Equal(token.Average(), features[row, 0].item<float>(), 4);
             Assert.Equal(token.Min(), features[row, 1].item<float>(), 4);
         }
     }
 
     [Fact]
-    public void Given_a_head_file_without_confidence_weights_When_loaded_Then_they_are_zero_and_scores_are_the_head_alone()
+    public void Given_a_head_file_without_confidence_weights_When_loaded_Then_they_are_zero_and_the_head_scores_alone()
     {
         using var dir = new TempDir();
         using var scorer = NewScorer();
-        Train(scorer, Synthetic(scorer.Body, 32, 3), new ScorerOptions { Steps = 3, BatchSize = 8, LearningRate = 1e-2 });
+        Train(
+            scorer,
+            Synthetic(scorer.Body, 32, 3),
+            new ScorerOptions
+            {
+                Steps = 3,
+                BatchSize = 8,
+                LearningRate = 1e-2,
+            }
+        );
         scorer.Save(dir.Path);
         // Rewrite the head file as scorers before the confidence features were written: weight and bias only.
         string headPath = Path.Combine(dir.Path, ScorerModel.HeadFile);
         var tensors = Ponder.Checkpoints.SafeTensors.Read(headPath, torch.ScalarType.Float32, torch.CPU);
         Assert.True(tensors.Remove("scorer_head.confidence", out var confidence));
-        Assert.NotEqual(0f, confidence!.abs().sum().item<float>());                // trained: it moved from 0
+        Assert.NotEqual(0f, confidence!.abs().sum().item<float>()); // trained: it moved from 0
         Ponder.Checkpoints.SafeTensors.Write(headPath, tensors);
-        foreach (var t in tensors.Values.Append(confidence)) t.Dispose();
+        foreach (var t in tensors.Values.Append(confidence))
+            t.Dispose();
 
         using var loaded = ScorerModel.Load(dir.Path);
         var probe = Synthetic(scorer.Body, 4, 4);
         using var scope = torch.NewDisposeScope();
-        var (ids, attention) = ScorerBatch.Collate(probe.Select(e => e.Ids).ToArray(), loaded.PadId, loaded.Body.Network.Device);
-        var headAlone = loaded.PositionLogits(ids, attention).gather(1, ScorerBatch.LastIndex(attention).unsqueeze(1)).squeeze(1);
-        Assert.Equal(headAlone.sigmoid().to(torch.ScalarType.Float64).data<double>().ToArray(), loaded.Score(probe.Select(e => e.Ids).ToArray()));
+        var (ids, attention) = ScorerBatch.Collate(
+            probe.Select(e => e.Ids).ToArray(),
+            loaded.PadId,
+            loaded.Body.Network.Device
+        );
+        var headAlone = loaded
+            .PositionLogits(ids, attention)
+            .gather(1, ScorerBatch.LastIndex(attention).unsqueeze(1))
+            .squeeze(1);
+        Assert.Equal(
+            headAlone.sigmoid().to(torch.ScalarType.Float64).data<double>().ToArray(),
+            loaded.Score(probe.Select(e => e.Ids).ToArray())
+        );
     }
 
     [Fact]
     public void Given_the_default_options_When_trained_Then_the_body_stays_the_policy_and_only_the_head_learns()
     {
         using var scorer = NewScorer();
-        var body = scorer.Parameters.Where(p => !p.Name.StartsWith("scorer_head", StringComparison.Ordinal))
-            .Select(p => (p.Name, Before: p.Param.detach().clone())).ToList();
+        var body = scorer
+            .Parameters.Where(p => !p.Name.StartsWith("scorer_head", StringComparison.Ordinal))
+            .Select(p => (p.Name, Before: p.Param.detach().clone()))
+            .ToList();
         Train(scorer, Synthetic(scorer.Body, 64, 7), new ScorerOptions { Steps = 5, BatchSize = 8 });
 
         var now = scorer.Parameters.ToDictionary(p => p.Name, p => p.Param);
         Assert.All(body, b => Assert.True(b.Before.eq(now[b.Name]).all().item<bool>(), $"{b.Name} changed"));
-        Assert.NotEqual(0f, now["scorer_head.weight"].abs().sum().item<float>());            // started at 0
-        Assert.NotEqual(0f, now[ScorerModel.ConfidenceWeight].abs().sum().item<float>());    // started at 0
-        foreach (var b in body) b.Before.Dispose();
+        Assert.NotEqual(0f, now["scorer_head.weight"].abs().sum().item<float>()); // started at 0
+        Assert.NotEqual(0f, now[ScorerModel.ConfidenceWeight].abs().sum().item<float>()); // started at 0
+        foreach (var b in body)
+            b.Before.Dispose();
     }
 
     [Fact]
@@ -218,12 +327,21 @@ public sealed class ScorerTests
     {
         using var dir = new TempDir();
         using var scorer = NewScorer();
-        Train(scorer, Synthetic(scorer.Body, 32, 3), new ScorerOptions { Steps = 3, BatchSize = 8, LearningRate = 1e-3 });
+        Train(
+            scorer,
+            Synthetic(scorer.Body, 32, 3),
+            new ScorerOptions
+            {
+                Steps = 3,
+                BatchSize = 8,
+                LearningRate = 1e-3,
+            }
+        );
         var probe = Synthetic(scorer.Body, 8, 4).Select(e => e.Ids).ToArray();
         double[] before = scorer.Score(probe);
         scorer.Save(dir.Path);
 
-        using var policy = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 9);   // same tokenizer and architecture
+        using var policy = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 9); // same tokenizer and architecture
         using var loaded = ScorerModel.Load(dir.Path, policy);
         Assert.Equal(before, loaded.Score(probe));
         Assert.Equal(scorer.Info.TokenizerSha256, loaded.Info.TokenizerSha256);
@@ -237,28 +355,48 @@ public sealed class ScorerTests
         var info = ScorerInfo.For(lm, "base", 64, null);
         string sha = ScorerInfo.Fingerprint(lm.Tokenizer);
 
-        var tokenizer = Assert.Throws<PonderException>(() => info.CheckCompatible(new string('0', 64), lm.Tokenizer.VocabSize + 1, "qwen2", "v"));
+        var tokenizer = Assert.Throws<PonderException>(() =>
+            info.CheckCompatible(new string('0', 64), lm.Tokenizer.VocabSize + 1, "qwen2", "v")
+        );
         Assert.Contains("another tokenizer", tokenizer.Message, StringComparison.Ordinal);
         Assert.Contains("ponder scorer train", tokenizer.Message, StringComparison.Ordinal);
-        var arch = Assert.Throws<PonderException>(() => info.CheckCompatible(sha, lm.Tokenizer.VocabSize, "llama", "v"));
+        var arch = Assert.Throws<PonderException>(() =>
+            info.CheckCompatible(sha, lm.Tokenizer.VocabSize, "llama", "v")
+        );
         Assert.Contains("qwen2 policy, not llama", arch.Message, StringComparison.Ordinal);
 
         using var llama = LanguageModel.CreateFromScratch("tiny", "llama", seed: 1);
         Assert.Throws<PonderException>(() => info.CheckCompatible(llama, "v"));
-        info.CheckCompatible(lm, "v");   // its own policy passes
+        info.CheckCompatible(lm, "v"); // its own policy passes
     }
 
     [Theory]
     [InlineData(false, false, 0)]
     [InlineData(true, true, 0)]
     [InlineData(true, false, 1)]
-    public void Given_a_warmed_up_scorer_When_scoring_and_training_more_steps_Then_no_tensor_is_left_alive(bool trainBody, bool everyToken, double pairwise)
+    public void Given_a_warmed_up_scorer_When_scoring_and_training_more_steps_Then_no_tensor_is_left_alive(
+        bool trainBody,
+        bool everyToken,
+        double pairwise
+    )
     {
         using var scorer = NewScorer();
-        var data = Synthetic(scorer.Body, 16, 6).Select((e, i) => e with { ProblemId = $"p{i / 4}" }).ToList();   // 4 problems of 4
+        // 4 problems of 4
+        var data = Synthetic(scorer.Body, 16, 6).Select((e, i) => e with { ProblemId = $"p{i / 4}" }).ToList();
         var probe = data.Select(e => e.Ids).ToArray();
-        using var trainer = new ScorerTrainer(scorer, data, new ScorerOptions { Steps = 10, BatchSize = 4, TrainBody = trainBody, EveryToken = everyToken, PairwiseWeight = pairwise });
-        trainer.Step();            // allocates the gradients and rotary tables once
+        using var trainer = new ScorerTrainer(
+            scorer,
+            data,
+            new ScorerOptions
+            {
+                Steps = 10,
+                BatchSize = 4,
+                TrainBody = trainBody,
+                EveryToken = everyToken,
+                PairwiseWeight = pairwise,
+            }
+        );
+        trainer.Step(); // allocates the gradients and rotary tables once
         scorer.Score(probe);
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
@@ -281,10 +419,11 @@ public sealed class ScorerTests
     [Fact]
     public void Given_a_prompt_and_completion_When_made_an_example_Then_the_completion_start_follows_the_cut()
     {
-        Assert.Equal(1, ScorerBatch.Example("p", [1], [2, 3], true, 8).CompletionStart);       // nothing cut
-        var cut = ScorerBatch.Example("p", [1, 2, 3], [4, 5], false, 4);                      // [2, 3, 4, 5]: one prompt token cut
+        Assert.Equal(1, ScorerBatch.Example("p", [1], [2, 3], true, 8).CompletionStart); // nothing cut
+        var cut = ScorerBatch.Example("p", [1, 2, 3], [4, 5], false, 4); // [2, 3, 4, 5]: one prompt token cut
         Assert.Equal([2, 3, 4, 5], cut.Ids);
         Assert.Equal(2, cut.CompletionStart);
-        Assert.Equal(0, ScorerBatch.Example("p", [1, 2], [3, 4, 5], true, 3).CompletionStart); // the prompt cut away entirely
+        // the prompt cut away entirely
+        Assert.Equal(0, ScorerBatch.Example("p", [1, 2], [3, 4, 5], true, 3).CompletionStart);
     }
 }

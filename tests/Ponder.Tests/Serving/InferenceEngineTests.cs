@@ -15,15 +15,18 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
     public async Task Given_16_concurrent_requests_with_seeds_Then_each_equals_the_static_sampler_alone()
     {
         // Given 16 prompts of different lengths, half greedy and half sampled, some with a thinking budget
-        var requests = Enumerable.Range(0, 16).Select(i => new GenerationRequest
-        {
-            PromptIds = tiny.Prompt(new string('x', i * 3) + $"question {i}"),
-            Temperature = i % 2 == 0 ? 0 : 0.8,
-            TopP = i % 4 == 1 ? 0.9 : 1.0,
-            Seed = 100 + i,
-            MaxNewTokens = 12 + i,
-            MaxThinkingTokens = i % 3 == 0 ? 5 : null,
-        }).ToArray();
+        var requests = Enumerable
+            .Range(0, 16)
+            .Select(i => new GenerationRequest
+            {
+                PromptIds = tiny.Prompt(new string('x', i * 3) + $"question {i}"),
+                Temperature = i % 2 == 0 ? 0 : 0.8,
+                TopP = i % 4 == 1 ? 0.9 : 1.0,
+                Seed = 100 + i,
+                MaxNewTokens = 12 + i,
+                MaxThinkingTokens = i % 3 == 0 ? 5 : null,
+            })
+            .ToArray();
         using var engine = new InferenceEngine(tiny.Model, new EngineOptions { MaxConcurrency = 16 });
 
         // When they are submitted together (later ones join a running batch)
@@ -34,10 +37,17 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
         for (int i = 0; i < requests.Length; i++)
         {
             var r = requests[i];
-            var expected = tiny.Reference(r.PromptIds, new SamplingOptions
-            {
-                Temperature = r.Temperature, TopP = r.TopP, Seed = r.Seed, MaxNewTokens = r.MaxNewTokens, MaxThinkingTokens = r.MaxThinkingTokens,
-            });
+            var expected = tiny.Reference(
+                r.PromptIds,
+                new SamplingOptions
+                {
+                    Temperature = r.Temperature,
+                    TopP = r.TopP,
+                    Seed = r.Seed,
+                    MaxNewTokens = r.MaxNewTokens,
+                    MaxThinkingTokens = r.MaxThinkingTokens,
+                }
+            );
             Assert.Equal(expected.TokenIds, results[i].TokenIds);
             Assert.Equal(expected.Finish, results[i].Finish);
             Assert.Equal(expected.ReasoningTokens, results[i].ReasoningTokens);
@@ -49,14 +59,23 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
     public async Task Given_a_thinking_budget_Then_the_reasoning_is_closed_and_the_deltas_add_up_to_the_result()
     {
         using var engine = new InferenceEngine(tiny.Model);
-        var h = engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("hi"), Temperature = 0, MaxNewTokens = 20, MaxThinkingTokens = 4 });
+        var h = engine.Submit(
+            new GenerationRequest
+            {
+                PromptIds = tiny.Prompt("hi"),
+                Temperature = 0,
+                MaxNewTokens = 20,
+                MaxThinkingTokens = 4,
+            }
+        );
         var reasoning = new System.Text.StringBuilder();
         var answer = new System.Text.StringBuilder();
-        await foreach (var d in h.Deltas.ReadAllAsync()) (d.IsReasoning ? reasoning : answer).Append(d.Text);
+        await foreach (var d in h.Deltas.ReadAllAsync())
+            (d.IsReasoning ? reasoning : answer).Append(d.Text);
         var result = await h.Result;
 
         Assert.True(result.ReasoningClosed);
-        Assert.Equal(5, result.ReasoningTokens);              // 4 reasoning tokens + </think>
+        Assert.Equal(5, result.ReasoningTokens); // 4 reasoning tokens + </think>
         Assert.Equal(result.Answer, answer.ToString());
         Assert.StartsWith(result.Reasoning, reasoning.ToString(), StringComparison.Ordinal);
         Assert.Equal(20, result.CompletionTokens);
@@ -69,12 +88,33 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
         // Seeded, so deterministic: with seed 14 this prompt samples 600 tokens before a stop token (the premise is
         // checked first), so it holds the only slot until cancelled; one that stopped early would free it and the
         // queue-full refusal below would not happen.
-        var longOptions = new SamplingOptions { Temperature = 1.0, MaxNewTokens = 900, Seed = 14 };
+        var longOptions = new SamplingOptions
+        {
+            Temperature = 1.0,
+            MaxNewTokens = 900,
+            Seed = 14,
+        };
         Assert.True(tiny.Reference(tiny.Prompt("long"), longOptions).TokenIds.Count >= 500);
-        var longOne = engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("long"), MaxNewTokens = 900, Seed = 14 });
+        var longOne = engine.Submit(
+            new GenerationRequest
+            {
+                PromptIds = tiny.Prompt("long"),
+                MaxNewTokens = 900,
+                Seed = 14,
+            }
+        );
         await longOne.Deltas.WaitToReadAsync();
-        var next = engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("next"), MaxNewTokens = 5, Seed = 2 });
-        Assert.Throws<EngineBusyException>(() => engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("third"), MaxNewTokens = 5 }));
+        var next = engine.Submit(
+            new GenerationRequest
+            {
+                PromptIds = tiny.Prompt("next"),
+                MaxNewTokens = 5,
+                Seed = 2,
+            }
+        );
+        Assert.Throws<EngineBusyException>(() =>
+            engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("third"), MaxNewTokens = 5 })
+        );
 
         longOne.Cancel();
 
@@ -89,12 +129,23 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
         using var engine = new InferenceEngine(tiny.Model, new EngineOptions { MaxConcurrency = 8 });
         async Task Wave(int first)
         {
-            var handles = Enumerable.Range(first, 12).Select(i => engine.Submit(new GenerationRequest
-            {
-                PromptIds = tiny.Prompt(new string('y', i % 7) + "wave"), Seed = i, MaxNewTokens = 5 + i % 9, MaxThinkingTokens = i % 2 == 0 ? 3 : null,
-            })).ToArray();
+            var handles = Enumerable
+                .Range(first, 12)
+                .Select(i =>
+                    engine.Submit(
+                        new GenerationRequest
+                        {
+                            PromptIds = tiny.Prompt(new string('y', i % 7) + "wave"),
+                            Seed = i,
+                            MaxNewTokens = 5 + i % 9,
+                            MaxThinkingTokens = i % 2 == 0 ? 3 : null,
+                        }
+                    )
+                )
+                .ToArray();
             await Task.WhenAll(handles.Select(Drain));
-            for (int i = 0; i < 1000 && engine.Active > 0; i++) await Task.Delay(10);
+            for (int i = 0; i < 1000 && engine.Active > 0; i++)
+                await Task.Delay(10);
         }
 
         await Wave(0);
@@ -110,14 +161,23 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
     public async Task Given_a_stop_string_in_the_answer_Then_the_answer_and_its_deltas_end_before_it()
     {
         using var engine = new InferenceEngine(tiny.Model);
-        var request = new GenerationRequest { PromptIds = tiny.Prompt("stop"), Temperature = 1, Seed = 4, MaxNewTokens = 40, MaxThinkingTokens = 3 };
+        var request = new GenerationRequest
+        {
+            PromptIds = tiny.Prompt("stop"),
+            Temperature = 1,
+            Seed = 4,
+            MaxNewTokens = 40,
+            MaxThinkingTokens = 3,
+        };
         var free = await Drain(engine.Submit(request));
         Assert.True(free.Answer.Length >= 8, $"the free answer is too short: {free.Answer.Length} chars");
         string stop = free.Answer.Substring(4, 3);
 
         var h = engine.Submit(request with { Stop = [stop] });
         var streamed = new System.Text.StringBuilder();
-        await foreach (var d in h.Deltas.ReadAllAsync()) if (!d.IsReasoning) streamed.Append(d.Text);
+        await foreach (var d in h.Deltas.ReadAllAsync())
+            if (!d.IsReasoning)
+                streamed.Append(d.Text);
         var cut = await h.Result;
 
         Assert.Equal(free.Answer[..free.Answer.IndexOf(stop, StringComparison.Ordinal)], cut.Answer);
@@ -129,7 +189,9 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
     public void Given_a_prompt_longer_than_the_context_Then_submit_says_what_to_change()
     {
         using var engine = new InferenceEngine(tiny.Model);
-        var e = Assert.Throws<PonderException>(() => engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("x"), MaxNewTokens = 5000 }));
+        var e = Assert.Throws<PonderException>(() =>
+            engine.Submit(new GenerationRequest { PromptIds = tiny.Prompt("x"), MaxNewTokens = 5000 })
+        );
         Assert.Contains("context", e.Message, StringComparison.Ordinal);
     }
 }

@@ -9,13 +9,18 @@ public sealed class KvCacheMergeTests : IDisposable
 
     public void Dispose() => model.Dispose();
 
-    /// <summary>Prefills one prompt alone and decodes <paramref name="steps"/> fixed tokens; returns the cache and last logits.</summary>
+    /// <summary>Prefills one prompt alone and decodes <paramref name="steps"/> fixed tokens; returns the cache and last
+    /// logits.</summary>
     (KvCache Cache, Tensor Logits) Run(long[] prompt, long[] steps, int capacity)
     {
         var cache = model.NewCache(1, capacity);
-        var logits = model.ForwardCached(tensor(prompt).unsqueeze(0), ones([1, prompt.Length], ScalarType.Bool), cache).squeeze(1);
+        var logits = model
+            .ForwardCached(tensor(prompt).unsqueeze(0), ones([1, prompt.Length], ScalarType.Bool), cache)
+            .squeeze(1);
         foreach (long t in steps)
-            logits = model.ForwardCached(tensor(new[] { t }).view(1, 1), ones([1, 1], ScalarType.Bool), cache).squeeze(1);
+            logits = model
+                .ForwardCached(tensor(new[] { t }).view(1, 1), ones([1, 1], ScalarType.Bool), cache)
+                .squeeze(1);
         return (cache, logits);
     }
 
@@ -30,8 +35,12 @@ public sealed class KvCacheMergeTests : IDisposable
 
         // When they are merged (B is left-padded by 7 invalid slots) and both decode the same next tokens
         using var merged = KvCache.Merge(a, b, 24);
-        var both = model.ForwardCached(tensor(new long[] { 14, 22 }).view(2, 1), ones([2, 1], ScalarType.Bool), merged).squeeze(1);
-        both = model.ForwardCached(tensor(new long[] { 15, 23 }).view(2, 1), ones([2, 1], ScalarType.Bool), merged).squeeze(1);
+        var both = model
+            .ForwardCached(tensor(new long[] { 14, 22 }).view(2, 1), ones([2, 1], ScalarType.Bool), merged)
+            .squeeze(1);
+        both = model
+            .ForwardCached(tensor(new long[] { 15, 23 }).view(2, 1), ones([2, 1], ScalarType.Bool), merged)
+            .squeeze(1);
 
         // Then each row's logits equal its logits alone
         var (_, aloneA) = Run([5, 6, 7, 8, 9, 10], [11, 12, 13, 14, 15], 32);
@@ -62,7 +71,9 @@ public sealed class KvCacheMergeTests : IDisposable
 
         // Then the merged cache holds 3 slots, not 5, and the short row still decodes as alone
         Assert.Equal(3, merged.Length);
-        var next = model.ForwardCached(tensor(new long[] { 11, 11 }).view(2, 1), ones([2, 1], ScalarType.Bool), merged).squeeze(1);
+        var next = model
+            .ForwardCached(tensor(new long[] { 11, 11 }).view(2, 1), ones([2, 1], ScalarType.Bool), merged)
+            .squeeze(1);
         var (_, alone) = Run([6, 7], [11], 4);
         Assert.True(next[0].allclose(alone[0], rtol: 1e-4, atol: 1e-5));
         fresh.Dispose();

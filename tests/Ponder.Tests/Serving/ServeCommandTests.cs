@@ -23,7 +23,18 @@ public sealed class ServeCommandTests
     {
         var (_, serve, _) = Run("serve", "--help");
         var (_, bench, _) = Run("bench", "serve", "--help");
-        foreach (var option in new[] { "--host", "--port", "--api-key", "--reasoning", "--max-concurrency", "--max-queue", "--monitor" })
+        foreach (
+            var option in new[]
+            {
+                "--host",
+                "--port",
+                "--api-key",
+                "--reasoning",
+                "--max-concurrency",
+                "--max-queue",
+                "--monitor",
+            }
+        )
             Assert.Contains(option, serve, StringComparison.Ordinal);
         Assert.Contains("--clients", bench, StringComparison.Ordinal);
     }

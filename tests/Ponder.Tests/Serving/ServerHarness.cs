@@ -4,10 +4,10 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Ponder.Checkpoints;
 using Ponder.Generation;
+using Ponder.LanguageModels;
 using Ponder.Server;
 using Ponder.Serving;
 using Ponder.Text;
-using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Serving;
 
@@ -20,10 +20,16 @@ public sealed class ServedModel : IDisposable
     public ServedModel()
     {
         Dir = Path.Combine(Path.GetTempPath(), "ponder-serve-" + Guid.NewGuid().ToString("N"));
-        using (var fresh = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 5)) fresh.Save(Dir);
+        using (var fresh = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 5))
+            fresh.Save(Dir);
         string genPath = Path.Combine(Dir, GenerationConfig.FileName);
         var gen = JsonNode.Parse(File.ReadAllText(genPath))!.AsObject();
-        gen[ReasoningEffort.ConfigKey] = new JsonObject { ["low"] = 8, ["medium"] = 16, ["high"] = 32 };
+        gen[ReasoningEffort.ConfigKey] = new JsonObject
+        {
+            ["low"] = 8,
+            ["medium"] = 16,
+            ["high"] = 32,
+        };
         File.WriteAllText(genPath, gen.ToJsonString());
         Serving = LanguageModel.Load(Dir);
         Reference = LanguageModel.Load(Dir);
@@ -65,19 +71,37 @@ public sealed class ServerHarness : IAsyncDisposable
     public ListLoggerProvider Logs { get; }
     public Uri V1 => new(Server.Address, "v1");
 
-    public static async Task<ServerHarness> StartAsync(LanguageModel lm, ServerOptions? options = null, EngineOptions? engineOptions = null)
+    public static async Task<ServerHarness> StartAsync(
+        LanguageModel lm,
+        ServerOptions? options = null,
+        EngineOptions? engineOptions = null
+    )
     {
         var engine = new InferenceEngine(lm, engineOptions);
         var logs = new ListLoggerProvider();
-        var server = PonderServer.Create(engine, options ?? new ServerOptions { ModelId = "tiny" }, "127.0.0.1", 0, b => b.AddProvider(logs));
+        var server = PonderServer.Create(
+            engine,
+            options ?? new ServerOptions { ModelId = "tiny" },
+            "127.0.0.1",
+            0,
+            b => b.AddProvider(logs)
+        );
         await server.StartAsync();
         return new ServerHarness(engine, server, logs);
     }
 
-    public async Task<(int Status, string Body, HttpResponseMessage Response)> PostAsync(string path, string json, string? key = null)
+    public async Task<(int Status, string Body, HttpResponseMessage Response)> PostAsync(
+        string path,
+        string json,
+        string? key = null
+    )
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+        if (key is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         var response = await Http.SendAsync(request);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response);
     }
@@ -95,7 +119,14 @@ public sealed class ListLoggerProvider : ILoggerProvider
 {
     readonly List<string> lines = [];
 
-    public IReadOnlyList<string> Lines { get { lock (lines) return [.. lines]; } }
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (lines)
+                return [.. lines];
+        }
+    }
 
     public ILogger CreateLogger(string categoryName) => new Logger(this);
 
@@ -103,11 +134,21 @@ public sealed class ListLoggerProvider : ILoggerProvider
 
     sealed class Logger(ListLoggerProvider owner) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
         public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+
+        public void Log<TState>(
+            LogLevel logLevel,
+            EventId eventId,
+            TState state,
+            Exception? exception,
+            Func<TState, Exception?, string> formatter
+        )
         {
-            lock (owner.lines) owner.lines.Add(formatter(state, exception));
+            lock (owner.lines)
+                owner.lines.Add(formatter(state, exception));
         }
     }
 }

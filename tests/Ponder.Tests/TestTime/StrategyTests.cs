@@ -6,7 +6,8 @@ namespace Ponder.Tests.TestTime;
 /// <summary>Each strategy on hand-made candidate lists: ties, all wrong, no answers, empty lists.</summary>
 public sealed class StrategyTests
 {
-    static GradedSample S(int i, string? answer, bool correct, double? score = null) => new("p", i, answer, correct, score);
+    static GradedSample S(int i, string? answer, bool correct, double? score = null) =>
+        new("p", i, answer, correct, score);
 
     [Theory]
     [InlineData(Strategy.Single)]
@@ -41,7 +42,10 @@ public sealed class StrategyTests
         GradedSample[] c = [S(0, null, false), S(1, null, false), S(2, "4", true), S(3, null, false)];
         Assert.Same(c[2], Strategies.Choose(Strategy.Majority, c));
         // Weighted: the unanswered samples' scores (0.9 each) do not count for any answer.
-        var weighted = Strategies.Choose(Strategy.WeightedMajority, [S(0, null, false, 0.9), S(1, null, false, 0.9), S(2, "4", true, 0.1)]);
+        var weighted = Strategies.Choose(
+            Strategy.WeightedMajority,
+            [S(0, null, false, 0.9), S(1, null, false, 0.9), S(2, "4", true, 0.1)]
+        );
         Assert.Equal("4", weighted!.Canonical);
     }
 
@@ -51,7 +55,7 @@ public sealed class StrategyTests
         GradedSample[] c = [S(0, null, false, 0.7), S(1, null, false, 0.2)];
         Assert.Null(Strategies.Choose(Strategy.Majority, c));
         Assert.Null(Strategies.Choose(Strategy.WeightedMajority, c));
-        Assert.Same(c[0], Strategies.Choose(Strategy.BestOfN, c));   // best-of-N still picks a sample; it counts as wrong
+        Assert.Same(c[0], Strategies.Choose(Strategy.BestOfN, c)); // best-of-N still picks a sample; it counts as wrong
         Assert.False(Strategies.ChoosesCorrect(Strategy.BestOfN, c));
     }
 
@@ -59,7 +63,8 @@ public sealed class StrategyTests
     public void Given_all_wrong_When_any_strategy_Then_the_choice_is_wrong()
     {
         GradedSample[] c = [S(0, "1", false, 0.9), S(1, "2", false, 0.5), S(2, "1", false, 0.1)];
-        foreach (var s in Strategies.All) Assert.False(Strategies.ChoosesCorrect(s, c));
+        foreach (var s in Strategies.All)
+            Assert.False(Strategies.ChoosesCorrect(s, c));
     }
 
     [Fact]

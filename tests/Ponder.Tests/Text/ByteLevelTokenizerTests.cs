@@ -7,9 +7,20 @@ public sealed class ByteLevelTokenizerTests
 {
     private static readonly string[] FixedStrings =
     [
-        "", "a", "Hello, world!", "  leading and trailing  ", "tabs\tand\r\nnewlines\n\n", "😀🎉👩‍👩‍👧‍👦",
-        "中文字符和日本語のテキスト", "한국어", "e\u0301 a\u0308 combining marks", "\U00020000\U0002A6D6 plane 2",
-        "<|im_end|> </think> look like control tokens", "\0 nul and \u007f del", "ÿþ Latin-1 ßæ", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+        "",
+        "a",
+        "Hello, world!",
+        "  leading and trailing  ",
+        "tabs\tand\r\nnewlines\n\n",
+        "😀🎉👩‍👩‍👧‍👦",
+        "中文字符和日本語のテキスト",
+        "한국어",
+        "e\u0301 a\u0308 combining marks",
+        "\U00020000\U0002A6D6 plane 2",
+        "<|im_end|> </think> look like control tokens",
+        "\0 nul and \u007f del",
+        "ÿþ Latin-1 ßæ",
+        "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
     ];
 
     [Fact]
@@ -42,7 +53,10 @@ public sealed class ByteLevelTokenizerTests
     {
         var tokenizer = TextTokenizer.CreateByteLevel();
 
-        Assert.Equal(Encoding.UTF8.GetBytes("x<|im_end|></think>").Select(b => (int)b), tokenizer.Encode("x<|im_end|></think>"));
+        Assert.Equal(
+            Encoding.UTF8.GetBytes("x<|im_end|></think>").Select(b => (int)b),
+            tokenizer.Encode("x<|im_end|></think>")
+        );
         Assert.Equal([120, 258, 260], tokenizer.Encode("x<|im_end|></think>", allowSpecialTokens: true));
     }
 
@@ -119,7 +133,10 @@ public sealed class ByteLevelTokenizerTests
         Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
         foreach (string text in FixedStrings)
         {
-            Assert.Equal(tokenizer.Encode(text, allowSpecialTokens: true), loaded.Encode(text, allowSpecialTokens: true));
+            Assert.Equal(
+                tokenizer.Encode(text, allowSpecialTokens: true),
+                loaded.Encode(text, allowSpecialTokens: true)
+            );
         }
         Assert.Equal(tokenizer.VocabSize, loaded.VocabSize);
         Assert.Equal(tokenizer.EosTokenId, loaded.EosTokenId);
@@ -140,13 +157,22 @@ public sealed class ByteLevelTokenizerTests
         Assert.Equal(262, tokenizer.EosTokenId);
     }
 
-    /// <summary>Code points across planes: ASCII, whitespace, Latin-1, combining marks, CJK, Hangul, emoji, plane 2.</summary>
+    /// <summary>Code points across planes: ASCII, whitespace, Latin-1, combining marks, CJK, Hangul, emoji, plane
+    /// 2.</summary>
     private static IEnumerable<string> RandomStrings(int seed, int count)
     {
         (int From, int To)[] ranges =
         [
-            (0x20, 0x7E), (0x09, 0x0A), (0x0D, 0x0D), (0xA0, 0xFF), (0x300, 0x36F), (0x4E00, 0x9FFF),
-            (0xAC00, 0xD7A3), (0x1F300, 0x1FAFF), (0x20000, 0x2A6DF), (0xE000, 0xF8FF),
+            (0x20, 0x7E),
+            (0x09, 0x0A),
+            (0x0D, 0x0D),
+            (0xA0, 0xFF),
+            (0x300, 0x36F),
+            (0x4E00, 0x9FFF),
+            (0xAC00, 0xD7A3),
+            (0x1F300, 0x1FAFF),
+            (0x20000, 0x2A6DF),
+            (0xE000, 0xF8FF),
         ];
         var random = new Random(seed);
         for (int i = 0; i < count; i++)

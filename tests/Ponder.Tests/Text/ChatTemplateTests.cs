@@ -12,7 +12,11 @@ public sealed class ChatTemplateTests
     {
         var prompt = Template.Render([new(ChatRole.System, "Be brief."), new(ChatRole.User, "2+2?")]);
 
-        Assert.Equal("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n<think>\n", prompt.Text);
+        Assert.Equal(
+            "<|im_start|>system\nBe "
+                + "brief.<|im_end|>\n<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n<think>\n",
+            prompt.Text
+        );
         Assert.Equal(Tokenizer.Encode(prompt.Text, allowSpecialTokens: true), prompt.Ids);
     }
 
@@ -62,13 +66,14 @@ public sealed class ChatTemplateTests
 
         Assert.Equal(ids.Length, mask.Length);
         Assert.Equal(
-            "<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n<think>\n2+2=4\n</think>\n4<|im_end|>\n" +
-            "<|im_start|>user\nand 3+3?<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n6<|im_end|>\n",
-            Tokenizer.Decode(ids));
+            "<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n<think>\n2+2=4\n</think>\n4<|im_end|>\n"
+                + "<|im_start|>user\nand 3+3?<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n6<|im_end|>\n",
+            Tokenizer.Decode(ids)
+        );
         string trained = Tokenizer.Decode(ids.Where((_, i) => mask[i]));
         Assert.Equal("<think>\n2+2=4\n</think>\n4<|im_end|><think>\n\n</think>\n6<|im_end|>", trained);
         Assert.False(mask[^1]); // the "\n" after <|im_end|>
-        Assert.True(mask[^2]);  // <|im_end|>
+        Assert.True(mask[^2]); // <|im_end|>
     }
 
     [Theory]
@@ -78,7 +83,12 @@ public sealed class ChatTemplateTests
     [InlineData("<think>\nhmm\n</think>\nyes", false, "hmm", "yes", true)]
     [InlineData("<think>\nhmm", false, "hmm", "", false)]
     public void Given_completion_then_split_reasoning_separates_reasoning_and_answer(
-        string completion, bool opened, string reasoning, string answer, bool closed)
+        string completion,
+        bool opened,
+        string reasoning,
+        string answer,
+        bool closed
+    )
     {
         var result = ChatTemplate.SplitReasoning(completion, opened);
 
@@ -102,7 +112,9 @@ public sealed class ChatTemplateTests
 
         Tokenizer.Save(dir.Path);
 
-        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "tokenizer_config.json")));
+        using var config = System.Text.Json.JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(dir.Path, "tokenizer_config.json"))
+        );
         Assert.Equal(ChatTemplate.Jinja, config.RootElement.GetProperty("chat_template").GetString());
     }
 }

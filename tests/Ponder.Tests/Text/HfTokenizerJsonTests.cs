@@ -13,15 +13,20 @@ public sealed class HfTokenizerJsonTests
         var tokenizer = TestTokenizers.Load(TestTokenizers.Json(arrayMerges));
 
         // GPT-2 regex splits "hello world" into "hello" and " world" (byte-level "Ġworld").
-        // "hello": h e l l o → merge rank 0 "h e" → he l l o → rank 1 "l l" → he ll o → rank 2 → hell o → rank 3 → hello=259.
-        // "Ġworld": only rank 4 "Ġ w" applies → Ġw=260, then the bytes o=111 r=114 l=108 d=100 ("l" alone: no "l l" pair).
+        // "hello": h e l l o → merge rank 0 "h e" → he l l o → rank 1 "l l" → he ll o → rank 2 → hell o → rank 3 →
+        // hello=259. "Ġworld": only rank 4 "Ġ w" applies → Ġw=260, then the bytes o=111 r=114 l=108 d=100 ("l" alone:
+        // no "l l" pair).
         Assert.Equal([259, 260, 111, 114, 108, 100], tokenizer.Encode("hello world"));
     }
 
     [Fact]
     public void Given_qwen2_style_nfc_normalizer_then_decomposed_text_encodes_as_composed()
     {
-        var json = TestTokenizers.Json(arrayMerges: true, TestTokenizers.SplitThenByteLevel(TestTokenizers.Qwen2Pattern), new JsonObject { ["type"] = "NFC" });
+        var json = TestTokenizers.Json(
+            arrayMerges: true,
+            TestTokenizers.SplitThenByteLevel(TestTokenizers.Qwen2Pattern),
+            new JsonObject { ["type"] = "NFC" }
+        );
         var tokenizer = TestTokenizers.Load(json);
 
         // "e\u0301" → NFC "é" → UTF-8 C3 A9 → byte ids 195, 169 (without NFC it would be 101, 204, 129).
@@ -31,8 +36,12 @@ public sealed class HfTokenizerJsonTests
     [Fact]
     public void Given_llama3_and_qwen2_split_patterns_then_digits_group_by_three_or_one()
     {
-        var llama = TestTokenizers.Load(TestTokenizers.Json(true, TestTokenizers.SplitThenByteLevel(TestTokenizers.Llama3Pattern)));
-        var qwen = TestTokenizers.Load(TestTokenizers.Json(true, TestTokenizers.SplitThenByteLevel(TestTokenizers.Qwen2Pattern)));
+        var llama = TestTokenizers.Load(
+            TestTokenizers.Json(true, TestTokenizers.SplitThenByteLevel(TestTokenizers.Llama3Pattern))
+        );
+        var qwen = TestTokenizers.Load(
+            TestTokenizers.Json(true, TestTokenizers.SplitThenByteLevel(TestTokenizers.Qwen2Pattern))
+        );
 
         // Llama 3: \p{N}{1,3} gives "123" "45" → merges 1+2=12, 12+3=123 (265) and 4+5=45 (266).
         Assert.Equal([265, 266], llama.Encode("12345"));
@@ -48,7 +57,13 @@ public sealed class HfTokenizerJsonTests
             ["type"] = "Sequence",
             ["pretokenizers"] = new JsonArray(
                 new JsonObject { ["type"] = "Digits", ["individual_digits"] = true },
-                new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["use_regex"] = true }),
+                new JsonObject
+                {
+                    ["type"] = "ByteLevel",
+                    ["add_prefix_space"] = false,
+                    ["use_regex"] = true,
+                }
+            ),
         };
         var tokenizer = TestTokenizers.Load(TestTokenizers.Json(true, pre));
 
@@ -73,7 +88,13 @@ public sealed class HfTokenizerJsonTests
     [Fact]
     public void Given_llama3_template_processing_then_bos_is_exposed_and_added_on_request()
     {
-        var tokenizer = TestTokenizers.Load(TestTokenizers.Json(true, TestTokenizers.SplitThenByteLevel(TestTokenizers.Llama3Pattern), postProcessor: TestTokenizers.BosTemplate()));
+        var tokenizer = TestTokenizers.Load(
+            TestTokenizers.Json(
+                true,
+                TestTokenizers.SplitThenByteLevel(TestTokenizers.Llama3Pattern),
+                postProcessor: TestTokenizers.BosTemplate()
+            )
+        );
 
         Assert.Equal(267, tokenizer.BosTokenId);
         Assert.True(tokenizer.AddsBosByDefault);
@@ -89,14 +110,24 @@ public sealed class HfTokenizerJsonTests
 
         var error = Assert.Throws<PonderException>(() => TestTokenizers.Load(json));
 
-        Assert.Equal("tokenizer.json: model type \"Unigram\" is not supported; Ponder reads byte-level BPE tokenizers (Qwen2, Llama 3, SmolLM2, GPT-2)", error.Message);
+        Assert.Equal(
+            "tokenizer.json: model type \"Unigram\" is not supported; Ponder reads byte-level BPE tokenizers "
+                + "(Qwen2, Llama 3, SmolLM2, GPT-2)",
+            error.Message
+        );
     }
 
     [Theory]
     [InlineData("{ \"model\": ", "not valid JSON")]
-    [InlineData("{\"model\": {\"type\": \"BPE\"}, \"pre_tokenizer\": {\"type\": \"ByteLevel\"}}", "\"model.vocab\" is missing")]
+    [InlineData(
+        "{\"model\": {\"type\": \"BPE\"}, \"pre_tokenizer\": {\"type\": \"ByteLevel\"}}",
+        "\"model.vocab\" is missing"
+    )]
     [InlineData("{\"version\": \"1.0\"}", "\"model\" is missing")]
-    [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {}}, \"pre_tokenizer\": {\"type\": \"Metaspace\"}}", "Metaspace")]
+    [InlineData(
+        "{\"model\": {\"type\": \"BPE\", \"vocab\": {}}, \"pre_tokenizer\": {\"type\": \"Metaspace\"}}",
+        "Metaspace"
+    )]
     public void Given_malformed_tokenizer_json_then_error_names_file_and_field(string json, string expected)
     {
         var error = Assert.Throws<PonderException>(() => TestTokenizers.Load(json));

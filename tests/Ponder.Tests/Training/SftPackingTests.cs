@@ -1,6 +1,6 @@
+using Ponder.LanguageModels;
 using Ponder.Training;
 using static TorchSharp.torch;
-using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Training;
 
@@ -10,7 +10,7 @@ public sealed class SftPackingTests
     {
         var rng = new Random(seed);
         var ids = Enumerable.Range(0, length).Select(_ => rng.Next(1, 97)).ToArray();
-        var trainable = Enumerable.Range(0, length).Select(j => j >= length / 2).ToArray();   // second half = "assistant"
+        var trainable = Enumerable.Range(0, length).Select(j => j >= length / 2).ToArray(); // second half = "assistant"
         return (ids, trainable);
     }
 
@@ -23,14 +23,23 @@ public sealed class SftPackingTests
 
         // longest first: 6 fills row 0; 4 opens row 1; 2 fits after it (4 + 2 = 6); 1 opens row 2.
         Assert.Equal(new long[] { 3, 6 }, ids.shape);
-        Assert.Equal(new long[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 0, 0, 0, 0, 0 }, segments.data<long>().ToArray());
-        Assert.Equal(new long[] { 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 0, 1, 0, 0, 0, 0, 0, 0 }, positions.data<long>().ToArray());
+        Assert.Equal(
+            new long[] { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 0, 0, 0, 0, 0 },
+            segments.data<long>().ToArray()
+        );
+        Assert.Equal(
+            new long[] { 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 0, 1, 0, 0, 0, 0, 0, 0 },
+            positions.data<long>().ToArray()
+        );
         Assert.Equal(examples[0].Ids.Select(i => (long)i), ids[1].data<long>().ToArray()[4..6]);
         // targets: the trainable tokens after each example's first one. Row 1: the 4-token example trains its tokens
         // 2 and 3 (loss columns 1, 2); the 2-token one its token 1 (column 4). Column 3 would predict the next
         // example's first token from the previous example: never a target.
         Assert.Equal(new float[] { 0, 1, 1, 0, 1 }, loss[1].data<float>().ToArray());
-        Assert.Equal(SftBatch.TargetCount(examples[2].Trainable) + SftBatch.TargetCount(examples[0].Trainable), (int)loss[1].sum().item<float>());
+        Assert.Equal(
+            SftBatch.TargetCount(examples[2].Trainable) + SftBatch.TargetCount(examples[0].Trainable),
+            (int)loss[1].sum().item<float>()
+        );
     }
 
     [Fact]
@@ -40,7 +49,7 @@ public sealed class SftPackingTests
         using var model = TinyModels.Build(TinyModels.Qwen2(), seed: 3, dtype: "float64");
         var examples = new[] { Example(9, 1), Example(5, 2), Example(3, 3), Example(7, 4) };
         var (ids, positions, segments, lossMask) = SftBatch.Pack(examples, padId: 0, CPU);
-        var packed = TokenLogprobs.ComputePacked(model, ids, positions, segments);                 // (R, L−1)
+        var packed = TokenLogprobs.ComputePacked(model, ids, positions, segments); // (R, L−1)
 
         // Each example alone: its masked NLL sum. Packed: the same sum, gathered through the loss mask.
         double alone = 0;
@@ -59,12 +68,27 @@ public sealed class SftPackingTests
     {
         using var dir = new TempDir();
         string file = dir.File("data.jsonl");
-        File.WriteAllLines(file, Enumerable.Range(0, 8).Select(i =>
-            $$"""{"prompt": "add {{i}} and {{7 * i}}", "reasoning": "{{i}}+{{7 * i}}={{8 * i}}{{new string('.', i)}}", "answer": "{{8 * i}}"}"""));
+        File.WriteAllLines(
+            file,
+            Enumerable
+                .Range(0, 8)
+                .Select(i =>
+                    $$"""{"prompt": "add {{i}} and {{7 * i}}", "reasoning": "{{i}}+{{7 * i}}={{8 * i}}{{new string('.', i)}}", "answer": "{{8 * i}}"}"""
+                )
+        );
         double Loss(bool packing)
         {
             using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2);
-            using var trainer = new SftTrainer(lm, SftData.FromFile(file, seed: 1), new SftOptions { Steps = 2, BatchSize = 8, Packing = packing });
+            using var trainer = new SftTrainer(
+                lm,
+                SftData.FromFile(file, seed: 1),
+                new SftOptions
+                {
+                    Steps = 2,
+                    BatchSize = 8,
+                    Packing = packing,
+                }
+            );
             return trainer.Step().Loss;
         }
         Assert.Equal(Loss(packing: false), Loss(packing: true), 4);

@@ -1,8 +1,8 @@
+using Ponder.LanguageModels;
 using Ponder.Text;
 using Ponder.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using Ponder.LanguageModels;
 
 namespace Ponder.Tests.Training;
 
@@ -15,13 +15,24 @@ public sealed class SftTests : IDisposable
     SftData Data()
     {
         string path = dir.File("data.jsonl");
-        var lines = Enumerable.Range(0, 12).Select(i =>
-            $$"""{"prompt": "add {{i}} and {{i + 1}}", "reasoning": "{{i}}+{{i + 1}}={{2 * i + 1}}", "answer": "{{2 * i + 1}}"}""");
+        var lines = Enumerable
+            .Range(0, 12)
+            .Select(i =>
+                $$"""{"prompt": "add {{i}} and {{i + 1}}", "reasoning": "{{i}}+{{i + 1}}={{2 * i + 1}}", "answer": "{{2 * i + 1}}"}"""
+            );
         File.WriteAllLines(path, lines);
         return SftData.FromFile(path, seed: 1);
     }
 
-    static readonly SftOptions Small = new() { Steps = 6, BatchSize = 2, GradientAccumulation = 2, LearningRate = 3e-3, WarmupSteps = 2, CheckpointEvery = 3 };
+    static readonly SftOptions Small = new()
+    {
+        Steps = 6,
+        BatchSize = 2,
+        GradientAccumulation = 2,
+        LearningRate = 3e-3,
+        WarmupSteps = 2,
+        CheckpointEvery = 3,
+    };
 
     [Fact]
     public void Given_hand_made_logprobs_Then_the_loss_averages_only_masked_tokens_over_the_step_total()
@@ -38,7 +49,11 @@ public sealed class SftTests : IDisposable
     {
         var tokenizer = TextTokenizer.CreateByteLevel();
         var template = new ChatTemplate(tokenizer);
-        var (ids, trainable, _) = SftBatch.Tokenize(template, [new ChatMessage(ChatRole.User, "hi"), new ChatMessage(ChatRole.Assistant, "4", "2+2")], 1024);
+        var (ids, trainable, _) = SftBatch.Tokenize(
+            template,
+            [new ChatMessage(ChatRole.User, "hi"), new ChatMessage(ChatRole.Assistant, "4", "2+2")],
+            1024
+        );
         using var scope = NewDisposeScope();
         var (_, attention, lossMask) = SftBatch.Collate([(ids, trainable)], padId: 0, CPU);
 
@@ -53,16 +68,18 @@ public sealed class SftTests : IDisposable
         var straight = new List<double>();
         using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 5))
         using (var trainer = new SftTrainer(lm, Data(), Small))
-            while (!trainer.Finished) straight.Add(trainer.Step().Loss);
+            while (!trainer.Finished)
+                straight.Add(trainer.Step().Loss);
 
         var resumed = new List<double>();
         string checkpoints = dir.File("checkpoints");
         using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 5))
         using (var trainer = new SftTrainer(lm, Data(), Small))
         {
-            for (int i = 0; i < 3; i++) resumed.Add(trainer.Step().Loss);
+            for (int i = 0; i < 3; i++)
+                resumed.Add(trainer.Step().Loss);
             trainer.SaveCheckpoint(checkpoints);
-            trainer.Step();                                   // progress that the "crash" loses
+            trainer.Step(); // progress that the "crash" loses
         }
         string latest = TrainingCheckpoint.Latest(checkpoints)!;
         using (var lm = LanguageModel.Load(latest))
@@ -70,7 +87,8 @@ public sealed class SftTests : IDisposable
         {
             trainer.Resume(latest);
             Assert.Equal(3, trainer.State.Step);
-            while (!trainer.Finished) resumed.Add(trainer.Step().Loss);
+            while (!trainer.Finished)
+                resumed.Add(trainer.Step().Loss);
         }
 
         Assert.Equal(straight, resumed);
@@ -84,8 +102,8 @@ public sealed class SftTests : IDisposable
         using var trainer = new SftTrainer(lm, Data(), Small);
         trainer.Step();
         string good = trainer.SaveCheckpoint(checkpoints);
-        Directory.CreateDirectory(Path.Combine(checkpoints, "step-000009.tmp"));          // a crash mid-write
-        Directory.CreateDirectory(Path.Combine(checkpoints, "step-000010"));              // no trainer_state.json
+        Directory.CreateDirectory(Path.Combine(checkpoints, "step-000009.tmp")); // a crash mid-write
+        Directory.CreateDirectory(Path.Combine(checkpoints, "step-000010")); // no trainer_state.json
         Assert.Equal(good, TrainingCheckpoint.Latest(checkpoints));
     }
 
@@ -94,7 +112,7 @@ public sealed class SftTests : IDisposable
     {
         using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 5);
         using var trainer = new SftTrainer(lm, Data(), Small);
-        trainer.Step();                                       // gradients are allocated on the first backward
+        trainer.Step(); // gradients are allocated on the first backward
         DisposeScopeManager.Statistics.Reset();
         trainer.Step();
         trainer.Step();
@@ -107,8 +125,12 @@ public sealed class SftTests : IDisposable
         using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 5);
         using var trainer = new SftTrainer(lm, Data(), Small with { Steps = 60, LearningRate = 1e-2, WarmupSteps = 5 });
         var losses = new List<double>();
-        while (!trainer.Finished) losses.Add(trainer.Step().Loss);
-        Assert.True(losses.TakeLast(5).Average() < 0.5 * losses.Take(3).Average(), $"loss {losses[0]:F3} → {losses[^1]:F3}");
+        while (!trainer.Finished)
+            losses.Add(trainer.Step().Loss);
+        Assert.True(
+            losses.TakeLast(5).Average() < 0.5 * losses.Take(3).Average(),
+            $"loss {losses[0]:F3} → {losses[^1]:F3}"
+        );
     }
 
     [Fact]
@@ -131,8 +153,8 @@ public sealed class SftTests : IDisposable
     }
 
     [Theory]
-    // warm-up 10 to peak 1.0: step 0 → 0.1, step 9 → 1.0; cosine over steps 10..99 to 0.1: step 10 → 1.0, step 99 → 0.1,
-    // halfway (10 + 44.5) → 0.1 + 0.9·0.5 = 0.55
+    // warm-up 10 to peak 1.0: step 0 → 0.1, step 9 → 1.0; cosine over steps 10..99 to 0.1: step 10 → 1.0, step 99 →
+    // 0.1, halfway (10 + 44.5) → 0.1 + 0.9·0.5 = 0.55
     [InlineData(0, 0.1)]
     [InlineData(9, 1.0)]
     [InlineData(10, 1.0)]
@@ -154,7 +176,9 @@ public sealed class SftTests : IDisposable
     [Fact]
     public void Given_a_generated_task_Then_sft_data_is_distinct_problems_plus_the_drawn_share_asked_for()
     {
-        var task = new Ponder.Tasks.Generated.ArithmeticTask(new Ponder.Tasks.Generated.ArithmeticOptions { MinDigits = 1, MaxDigits = 1 });
+        var task = new Ponder.Tasks.Generated.ArithmeticTask(
+            new Ponder.Tasks.Generated.ArithmeticOptions { MinDigits = 1, MaxDigits = 1 }
+        );
 
         var distinct = SftData.FromTask(task, seed: 0, poolSize: 50);
         var drawn = SftData.FromTask(task, seed: 0, poolSize: 500, drawnShare: 1);
@@ -164,7 +188,10 @@ public sealed class SftTests : IDisposable
         Assert.Equal("arithmetic reference traces (50 problems)", distinct.Description);
         Assert.Equal(500, drawn.Size);
         Assert.Matches(@"^arithmetic reference traces \(500 draws of \d+ distinct problems\)$", drawn.Description);
-        int unique = int.Parse(System.Text.RegularExpressions.Regex.Match(drawn.Description, @"of (\d+) distinct").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        int unique = int.Parse(
+            System.Text.RegularExpressions.Regex.Match(drawn.Description, @"of (\d+) distinct").Groups[1].Value,
+            System.Globalization.CultureInfo.InvariantCulture
+        );
         Assert.InRange(unique, 100, 499);
         // 50 distinct problems are 70 % of the pool, so 50 · 0.3 / 0.7 = 21.4 → 21 draws make up the rest.
         Assert.Equal("arithmetic reference traces (50 problems and 21 draws)", mixed.Description);
@@ -184,11 +211,11 @@ public sealed class TokenLogprobsTests
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         using var model = TinyModels.Build(TinyModels.Qwen2());
-        var ids = tensor(new long[] { 5, 6, 7, 8, 9, 3, 4, 0, 0, 0 }, [2, 5]);         // row 2 right-padded after 2 tokens
+        var ids = tensor(new long[] { 5, 6, 7, 8, 9, 3, 4, 0, 0, 0 }, [2, 5]); // row 2 right-padded after 2 tokens
         var attention = tensor(new float[] { 1, 1, 1, 1, 1, 1, 1, 0, 0, 0 }, [2, 5]);
         var masked = TokenLogprobs.Compute(model, ids, attention);
         var unmasked = TokenLogprobs.Compute(model, ids, null);
         Assert.True((masked[0] - unmasked[0]).abs().max().item<float>() < 1e-5f);
-        Assert.True((masked[1, ..1] - unmasked[1, ..1]).abs().max().item<float>() < 1e-5f);   // the one real prediction
+        Assert.True((masked[1, ..1] - unmasked[1, ..1]).abs().max().item<float>() < 1e-5f); // the one real prediction
     }
 }

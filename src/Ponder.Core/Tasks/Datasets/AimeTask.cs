@@ -12,7 +12,8 @@ public sealed class AimeTask : IDatasetTask
 {
     /// <summary>The instruction appended to each problem.</summary>
     public const string Instruction =
-        "Please reason step by step, and put your final answer within \\boxed{}. The answer is an integer from 0 to 999.";
+        "Please reason step by step, and put your final answer within \\boxed{}. The answer is an integer "
+        + "from 0 to 999.";
 
     private readonly DatasetSource _source;
 
@@ -24,7 +25,8 @@ public sealed class AimeTask : IDatasetTask
     }
 
     /// <summary>The preset for AIME files: question "problem" (else "question"), answer "answer", id "id".</summary>
-    public static DatasetOptions Defaults(string path) => new(path) { QuestionField = "problem", QuestionFallbackField = "question" };
+    public static DatasetOptions Defaults(string path) =>
+        new(path) { QuestionField = "problem", QuestionFallbackField = "question" };
 
     /// <inheritdoc/>
     public string Name => "aime";
@@ -49,7 +51,8 @@ public sealed class AimeTask : IDatasetTask
     public Grade Grade(Problem problem, string answerText)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        if (AimeAnswer.Extract(answerText) is not { } answer) return Tasks.Grade.NoAnswer;
+        if (AimeAnswer.Extract(answerText) is not { } answer)
+            return Tasks.Grade.NoAnswer;
         return new Grade(AimeAnswer.Parse(problem.Reference) == answer, answer.ToString(CultureInfo.InvariantCulture));
     }
 
@@ -57,8 +60,10 @@ public sealed class AimeTask : IDatasetTask
     {
         var answer = row.Require(Options.AnswerField, "answer");
         if (AimeAnswer.Parse(answer) is not { } gold)
-            throw new PonderException($"{row.File}:{row.Line}: field \"{Options.AnswerField}\" is \"{answer}\", not an integer 0–999; " +
-                "AIME answers are integers, or set --field answer=NAME to another field");
+            throw new PonderException(
+                $"{row.File}:{row.Line}: field \"{Options.AnswerField}\" is \"{answer}\", not an integer 0–999; "
+                    + "AIME answers are integers, or set --field answer=NAME to another field"
+            );
         return (_source.Question(row), gold.ToString(CultureInfo.InvariantCulture), new Dictionary<string, string>());
     }
 }

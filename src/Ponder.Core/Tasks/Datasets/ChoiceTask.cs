@@ -14,7 +14,8 @@ namespace Ponder.Tasks.Datasets;
 public sealed class ChoiceTask : IDatasetTask
 {
     /// <summary>The instruction appended to each question.</summary>
-    public const string Instruction = "End with a line of the form \"Answer: X\", where X is the letter of the correct choice.";
+    public const string Instruction =
+        "End with a line of the form \"Answer: X\", where X is the letter of the correct choice.";
 
     private const string Letters = "ABCDEFGHIJ";
     private readonly DatasetSource _source;
@@ -53,14 +54,18 @@ public sealed class ChoiceTask : IDatasetTask
     {
         ArgumentNullException.ThrowIfNull(problem);
         var count = ChoiceCount(problem);
-        if (ChoiceAnswer.Extract(answerText, count) is not { } letter) return Tasks.Grade.NoAnswer;
+        if (ChoiceAnswer.Extract(answerText, count) is not { } letter)
+            return Tasks.Grade.NoAnswer;
         return new Grade(ChoiceAnswer.Gold(problem.Reference, count) == letter, letter.ToString());
     }
 
-    /// <summary>The number of choices of <paramref name="problem"/> (metadata "choice_count"; 10 when absent).</summary>
+    /// <summary>The number of choices of <paramref name="problem"/> (metadata "choice_count"; 10 when
+    /// absent).</summary>
     public static int ChoiceCount(Problem problem) =>
         problem?.Metadata.TryGetValue("choice_count", out var text) == true
-        && int.TryParse(text, CultureInfo.InvariantCulture, out var n) ? n : Letters.Length;
+        && int.TryParse(text, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : Letters.Length;
 
     private (string, string, IReadOnlyDictionary<string, string>) Read(JsonlRow row)
     {
@@ -68,12 +73,21 @@ public sealed class ChoiceTask : IDatasetTask
         var choices = Choices(row);
         var answer = row.Require(Options.AnswerField, "answer");
         if (ChoiceAnswer.Gold(answer, choices.Count) is not { } gold)
-            throw new PonderException($"{row.File}:{row.Line}: field \"{Options.AnswerField}\" is \"{answer}\", not a letter " +
-                $"A–{Letters[choices.Count - 1]} or a 0-based index below {choices.Count}; set --field answer=NAME to another field");
+            throw new PonderException(
+                $"{row.File}:{row.Line}: field \"{Options.AnswerField}\" is \"{answer}\", not a letter "
+                    + (
+                        $"A–{Letters[choices.Count - 1]} or a 0-based index below {choices.Count}; set --field "
+                        + "answer=NAME to another field"
+                    )
+            );
 
         var text = new StringBuilder(question).Append("\n\n");
-        for (var i = 0; i < choices.Count; i++) text.Append(Letters[i]).Append(") ").Append(choices[i]).Append('\n');
-        var metadata = new Dictionary<string, string> { ["choice_count"] = choices.Count.ToString(CultureInfo.InvariantCulture) };
+        for (var i = 0; i < choices.Count; i++)
+            text.Append(Letters[i]).Append(") ").Append(choices[i]).Append('\n');
+        var metadata = new Dictionary<string, string>
+        {
+            ["choice_count"] = choices.Count.ToString(CultureInfo.InvariantCulture),
+        };
         return (text.ToString().TrimEnd(), gold.ToString(), metadata);
     }
 
@@ -84,18 +98,28 @@ public sealed class ChoiceTask : IDatasetTask
         {
             var value = row.Value.GetProperty(Options.ChoicesField);
             if (value.ValueKind != JsonValueKind.Array)
-                throw new PonderException($"{row.File}:{row.Line}: field \"{Options.ChoicesField}\" must be an array of choice texts");
+                throw new PonderException(
+                    $"{row.File}:{row.Line}: field \"{Options.ChoicesField}\" must be an array of choice texts"
+                );
             choices = value.EnumerateArray().Select(c => row.Scalar(Options.ChoicesField, c)).ToList();
         }
         else
         {
-            choices = Letters.Select(l => l.ToString()).TakeWhile(row.Has).Select(l => row.Require(l, "choices")).ToList();
+            choices = Letters
+                .Select(l => l.ToString())
+                .TakeWhile(row.Has)
+                .Select(l => row.Require(l, "choices"))
+                .ToList();
             if (choices.Count == 0)
-                throw new PonderException($"{row.File}:{row.Line}: field \"{Options.ChoicesField}\" is missing (and no fields A, B, …); " +
-                    "set --field choices=NAME to the field holding the array of choices");
+                throw new PonderException(
+                    $"{row.File}:{row.Line}: field \"{Options.ChoicesField}\" is missing (and no fields A, B, …); "
+                        + "set --field choices=NAME to the field holding the array of choices"
+                );
         }
         if (choices.Count is < 2 or > 10)
-            throw new PonderException($"{row.File}:{row.Line}: {choices.Count} choices; multiple choice needs 2 to 10 (letters A–J)");
+            throw new PonderException(
+                $"{row.File}:{row.Line}: {choices.Count} choices; multiple choice needs 2 to 10 (letters A–J)"
+            );
         return choices;
     }
 }

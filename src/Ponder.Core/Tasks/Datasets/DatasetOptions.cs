@@ -12,7 +12,8 @@ public sealed record DatasetOptions(string Path)
     /// <value>The default value is "question" (MATH and AIME presets: "problem").</value>
     public string QuestionField { get; init; } = "question";
 
-    /// <summary>A field used for the question when <see cref="QuestionField"/> is absent from a row, or null for none.</summary>
+    /// <summary>A field used for the question when <see cref="QuestionField"/> is absent from a row, or null for
+    /// none.</summary>
     /// <value>The default value is null (AIME preset: "question", as some AIME files use it).</value>
     public string? QuestionFallbackField { get; init; }
 
@@ -30,7 +31,8 @@ public sealed record DatasetOptions(string Path)
     /// <value>The default value is null.</value>
     public string? IdField { get; init; }
 
-    /// <summary>Whether lines that are not JSON objects are skipped (and counted) instead of failing the load.</summary>
+    /// <summary>Whether lines that are not JSON objects are skipped (and counted) instead of failing the
+    /// load.</summary>
     /// <value>The default value is false.</value>
     public bool SkipMalformed { get; init; }
 }

@@ -9,15 +9,21 @@ internal sealed class DatasetSource
     private static readonly string[] DefaultIdFields = ["unique_id", "id"];
 
     private readonly string _task;
-    private readonly Func<JsonlRow, (string Question, string Reference, IReadOnlyDictionary<string, string> Extra)> _read;
+    private readonly Func<
+        JsonlRow,
+        (string Question, string Reference, IReadOnlyDictionary<string, string> Extra)
+    > _read;
     private readonly Lazy<(IReadOnlyList<Problem> Problems, int Skipped)> _loaded;
 
     /// <param name="task">The task name, used in derived ids ("gsm8k-12").</param>
     /// <param name="options">File and field settings.</param>
     /// <param name="read">Turns one row into the question text, the reference answer and extra metadata; it throws
     /// <see cref="PonderException"/> with FILE:LINE for bad rows.</param>
-    public DatasetSource(string task, DatasetOptions options,
-        Func<JsonlRow, (string Question, string Reference, IReadOnlyDictionary<string, string> Extra)> read)
+    public DatasetSource(
+        string task,
+        DatasetOptions options,
+        Func<JsonlRow, (string Question, string Reference, IReadOnlyDictionary<string, string> Extra)> read
+    )
     {
         _task = task;
         Options = options;
@@ -33,7 +39,10 @@ internal sealed class DatasetSource
     /// <summary>The file's problems in file order, the first <paramref name="count"/> when given.</summary>
     public IReadOnlyList<Problem> Problems(int? count)
     {
-        if (count < 0) throw new PonderException($"count must be ≥ 0 (got {count}); omit it to use every problem of {Options.Path}");
+        if (count < 0)
+            throw new PonderException(
+                $"count must be ≥ 0 (got {count}); omit it to use every problem of {Options.Path}"
+            );
         var all = _loaded.Value.Problems;
         return count is { } n && n < all.Count ? all.Take(n).ToList() : all;
     }
@@ -51,12 +60,20 @@ internal sealed class DatasetSource
         foreach (var row in file.Rows)
         {
             var (question, reference, extra) = _read(row);
-            var metadata = new Dictionary<string, string>(extra) { ["line"] = row.Line.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            var metadata = new Dictionary<string, string>(extra)
+            {
+                ["line"] = row.Line.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
             foreach (var property in row.Value.EnumerateObject())
             {
-                if (property.Value.ValueKind is System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Number
-                    && property.Name != Options.QuestionField && property.Name != Options.QuestionFallbackField
-                    && property.Name != Options.AnswerField)
+                if (
+                    property.Value.ValueKind
+                        is System.Text.Json.JsonValueKind.String
+                            or System.Text.Json.JsonValueKind.Number
+                    && property.Name != Options.QuestionField
+                    && property.Name != Options.QuestionFallbackField
+                    && property.Name != Options.AnswerField
+                )
                     metadata.TryAdd(property.Name, row.Scalar(property.Name, property.Value));
             }
             problems.Add(new Problem(Id(row), question, reference, metadata));
@@ -66,9 +83,11 @@ internal sealed class DatasetSource
 
     private string Id(JsonlRow row)
     {
-        if (Options.IdField is { } field) return row.Require(field, "id");
+        if (Options.IdField is { } field)
+            return row.Require(field, "id");
         foreach (var candidate in DefaultIdFields)
-            if (row.Optional(candidate) is { Length: > 0 } id) return id;
+            if (row.Optional(candidate) is { Length: > 0 } id)
+                return id;
         return $"{_task}-{row.Line}";
     }
 }

@@ -13,8 +13,12 @@ public static class DatasetTasks
     /// (e.g. question → "prompt"). The file is read on first use.</summary>
     /// <exception cref="PonderException">Unknown task name or field setting, an empty field name, or "choices" for a
     /// task without choices.</exception>
-    public static IDatasetTask Create(string name, string path, IReadOnlyDictionary<string, string>? fieldOverrides = null,
-        bool skipMalformed = false)
+    public static IDatasetTask Create(
+        string name,
+        string path,
+        IReadOnlyDictionary<string, string>? fieldOverrides = null,
+        bool skipMalformed = false
+    )
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(path);
@@ -27,7 +31,14 @@ public static class DatasetTasks
             "choice" => ChoiceTask.Defaults(path),
             _ => throw new PonderException($"unknown dataset task \"{name}\"; known: {string.Join(", ", Names)}"),
         };
-        options = Apply(options with { SkipMalformed = skipMalformed }, key, fieldOverrides ?? new Dictionary<string, string>());
+        options = Apply(
+            options with
+            {
+                SkipMalformed = skipMalformed,
+            },
+            key,
+            fieldOverrides ?? new Dictionary<string, string>()
+        );
         return key switch
         {
             "gsm8k" => new Gsm8kTask(options),
@@ -38,12 +49,18 @@ public static class DatasetTasks
         };
     }
 
-    private static DatasetOptions Apply(DatasetOptions options, string task, IReadOnlyDictionary<string, string> overrides)
+    private static DatasetOptions Apply(
+        DatasetOptions options,
+        string task,
+        IReadOnlyDictionary<string, string> overrides
+    )
     {
         foreach (var (setting, field) in overrides.OrderBy(o => o.Key, StringComparer.Ordinal))
         {
             if (string.IsNullOrWhiteSpace(field))
-                throw new PonderException($"field setting \"{setting}\" has an empty field name; use --field {setting}=NAME");
+                throw new PonderException(
+                    $"field setting \"{setting}\" has an empty field name; use --field {setting}=NAME"
+                );
             options = setting.Trim().ToLowerInvariant() switch
             {
                 // An explicit question field replaces the preset's fallback: the user said where questions are.
@@ -51,8 +68,12 @@ public static class DatasetTasks
                 "answer" => options with { AnswerField = field },
                 "id" => options with { IdField = field },
                 "choices" when task == "choice" => options with { ChoicesField = field },
-                "choices" => throw new PonderException($"field setting \"choices\" does not apply to task {task}; it has no choices"),
-                _ => throw new PonderException($"unknown field setting \"{setting}\"; known: {string.Join(", ", FieldSettings)}"),
+                "choices" => throw new PonderException(
+                    $"field setting \"choices\" does not apply to task {task}; it has no choices"
+                ),
+                _ => throw new PonderException(
+                    $"unknown field setting \"{setting}\"; known: {string.Join(", ", FieldSettings)}"
+                ),
             };
         }
         return options;

@@ -49,7 +49,8 @@ public sealed class Gsm8kTask : IDatasetTask
     {
         ArgumentNullException.ThrowIfNull(problem);
         var answer = NumberAnswer.Extract(answerText);
-        if (answer is not { } value) return Tasks.Grade.NoAnswer;
+        if (answer is not { } value)
+            return Tasks.Grade.NoAnswer;
         return new Grade(NumberAnswer.Parse(problem.Reference) == value, NumberAnswer.Canonical(value));
     }
 
@@ -60,9 +61,15 @@ public sealed class Gsm8kTask : IDatasetTask
         var marker = answer.LastIndexOf("####", StringComparison.Ordinal);
         var gold = marker < 0 ? answer : answer[(marker + 4)..];
         if (NumberAnswer.Parse(gold) is not { } value)
-            throw new PonderException($"{row.File}:{row.Line}: field \"{Options.AnswerField}\" has no number after \"####\" " +
-                $"(found \"{Shorten(gold)}\"); GSM8K answers end with \"#### N\", or set --field answer=NAME to a field holding the number");
-        var extra = marker < 0 ? new Dictionary<string, string>() : new Dictionary<string, string> { ["solution"] = answer };
+            throw new PonderException(
+                $"{row.File}:{row.Line}: field \"{Options.AnswerField}\" has no number after \"####\" "
+                    + (
+                        $"(found \"{Shorten(gold)}\"); GSM8K answers end with \"#### N\", or set --field "
+                        + "answer=NAME to a field holding the number"
+                    )
+            );
+        var extra =
+            marker < 0 ? new Dictionary<string, string>() : new Dictionary<string, string> { ["solution"] = answer };
         return (question, NumberAnswer.Canonical(value), extra);
     }
 

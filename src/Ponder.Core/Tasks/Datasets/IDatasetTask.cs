@@ -10,6 +10,7 @@ public interface IDatasetTask : IReasoningTask
     /// <summary>The file and field settings the task reads with.</summary>
     DatasetOptions Options { get; }
 
-    /// <summary>How many malformed lines were skipped (0 unless <see cref="DatasetOptions.SkipMalformed"/>); reads the file.</summary>
+    /// <summary>How many malformed lines were skipped (0 unless <see cref="DatasetOptions.SkipMalformed"/>); reads the
+    /// file.</summary>
     int SkippedLines { get; }
 }

@@ -12,14 +12,18 @@ public sealed record JsonlRow(string File, int Line, JsonElement Value)
     public bool Has(string field) =>
         Value.TryGetProperty(field, out var value) && value.ValueKind != JsonValueKind.Null;
 
-    /// <summary>The value of <paramref name="field"/> as a string (numbers keep their JSON text, e.g. 25 → "25").</summary>
+    /// <summary>The value of <paramref name="field"/> as a string (numbers keep their JSON text, e.g. 25 →
+    /// "25").</summary>
     /// <param name="field">The JSON property name.</param>
-    /// <param name="setting">The <c>--field</c> setting that names it, quoted in the message when it is missing.</param>
+    /// <param name="setting">The <c>--field</c> setting that names it, quoted in the message when it is
+    /// missing.</param>
     /// <exception cref="PonderException">The field is missing, null, or an object/array.</exception>
     public string Require(string field, string setting)
     {
         if (!Has(field))
-            throw new PonderException($"{File}:{Line}: field \"{field}\" is missing; set --field {setting}=NAME to use another field");
+            throw new PonderException(
+                $"{File}:{Line}: field \"{field}\" is missing; set --field {setting}=NAME to use another field"
+            );
         return Scalar(field, Value.GetProperty(field));
     }
 
@@ -27,14 +31,18 @@ public sealed record JsonlRow(string File, int Line, JsonElement Value)
     public string? Optional(string field) => Has(field) ? Scalar(field, Value.GetProperty(field)) : null;
 
     /// <summary>Converts a string, number or boolean to text; anything else is an error naming the field.</summary>
-    public string Scalar(string field, JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString()!,
-        JsonValueKind.Number => value.GetRawText(),
-        JsonValueKind.True => "true",
-        JsonValueKind.False => "false",
-        _ => throw new PonderException($"{File}:{Line}: field \"{field}\" is {value.ValueKind.ToString().ToLowerInvariant()}, expected a string or a number"),
-    };
+    public string Scalar(string field, JsonElement value) =>
+        value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString()!,
+            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            _ => throw new PonderException(
+                $"{File}:{Line}: field \"{field}\" is {value.ValueKind.ToString().ToLowerInvariant()}, "
+                    + "expected a string or a number"
+            ),
+        };
 }
 
 /// <summary>The rows of a JSONL file and how many malformed lines were skipped.</summary>
@@ -47,12 +55,15 @@ public sealed record JsonlFile(IReadOnlyList<JsonlRow> Rows, int Skipped);
 public static class JsonlReader
 {
     /// <summary>Reads every object of <paramref name="path"/> in file order.</summary>
-    /// <exception cref="PonderException">The file is missing, or a line is malformed and <paramref name="skipMalformed"/> is false.</exception>
+    /// <exception cref="PonderException">The file is missing, or a line is malformed and
+    /// <paramref name="skipMalformed"/> is false.</exception>
     public static JsonlFile Read(string path, bool skipMalformed = false)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
-            throw new PonderException($"{path}: file not found; pass the path of a JSONL file (one JSON object per line)");
+            throw new PonderException(
+                $"{path}: file not found; pass the path of a JSONL file (one JSON object per line)"
+            );
 
         var rows = new List<JsonlRow>();
         var skipped = 0;
@@ -60,7 +71,8 @@ public static class JsonlReader
         foreach (var line in File.ReadLines(path))
         {
             lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
+            if (string.IsNullOrWhiteSpace(line))
+                continue;
             var error = TryParse(line, out var element);
             if (error is null)
             {
@@ -68,7 +80,9 @@ public static class JsonlReader
                 continue;
             }
             if (!skipMalformed)
-                throw new PonderException($"{path}:{lineNumber}: not valid JSON ({error}); fix the line or skip malformed lines");
+                throw new PonderException(
+                    $"{path}:{lineNumber}: not valid JSON ({error}); fix the line or skip malformed lines"
+                );
             skipped++;
         }
         return new JsonlFile(rows, skipped);

@@ -50,9 +50,11 @@ public sealed class MathTask : IDatasetTask
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(answerText);
         var boxed = Boxed.Last(answerText);
-        if (boxed is null) return Tasks.Grade.NoAnswer;
+        if (boxed is null)
+            return Tasks.Grade.NoAnswer;
         var canonical = MathAnswer.Canonical(boxed);
-        if (canonical.Length == 0) return Tasks.Grade.NoAnswer;
+        if (canonical.Length == 0)
+            return Tasks.Grade.NoAnswer;
         return new Grade(canonical == MathAnswer.Canonical(problem.Reference), canonical);
     }
 
@@ -60,7 +62,10 @@ public sealed class MathTask : IDatasetTask
     {
         var answer = row.Require(Options.AnswerField, "answer");
         if (MathAnswer.Canonical(answer).Length == 0)
-            throw new PonderException($"{row.File}:{row.Line}: field \"{Options.AnswerField}\" is empty; set --field answer=NAME to the field holding the answer");
+            throw new PonderException(
+                $"{row.File}:{row.Line}: field \"{Options.AnswerField}\" is empty; set --field answer=NAME to "
+                    + "the field holding the answer"
+            );
         return (_source.Question(row), answer, new Dictionary<string, string>());
     }
 }

@@ -20,16 +20,23 @@ public sealed record ArithmeticOptions
     /// <value>The default value is <c>"+-*"</c>.</value>
     public string Operations { get; init; } = "+-*";
 
-    /// <summary>Throws a <see cref="PonderException"/> saying what to change when the settings are inconsistent.</summary>
+    /// <summary>Throws a <see cref="PonderException"/> saying what to change when the settings are
+    /// inconsistent.</summary>
     public void Validate()
     {
         if (MinDigits < 1 || MinDigits > 9)
             throw new PonderException($"arithmetic: min-digits must be between 1 and 9 (got {MinDigits})");
         if (MaxDigits < MinDigits || MaxDigits > 9)
-            throw new PonderException($"arithmetic: max-digits must be between min-digits ({MinDigits}) and 9 (got {MaxDigits})");
+            throw new PonderException(
+                $"arithmetic: max-digits must be between min-digits ({MinDigits}) and 9 (got {MaxDigits})"
+            );
         if (Operations.Length == 0 || Operations.Any(c => c is not ('+' or '-' or '*')))
-            throw new PonderException($"arithmetic: operations must be a non-empty subset of \"+-*\" (got \"{Operations}\")");
+            throw new PonderException(
+                $"arithmetic: operations must be a non-empty subset of \"+-*\" (got \"{Operations}\")"
+            );
         if (Operations.Distinct().Count() != Operations.Length)
-            throw new PonderException($"arithmetic: operations must list each of + - * at most once (got \"{Operations}\")");
+            throw new PonderException(
+                $"arithmetic: operations must list each of + - * at most once (got \"{Operations}\")"
+            );
     }
 }

@@ -10,9 +10,9 @@ namespace Ponder.Tasks.Generated;
 /// instead of a right-aligned lookup that small transformers learn poorly. (2) Every addition or subtraction column is
 /// one literally true equation with the carry or borrow written in it (<c>7+8+0=15</c>, <c>17-8-0=9</c>), so each
 /// step needs only the two digits, the previous step's carry and a one-digit table fact. A multiplication column is a
-/// chain of two true steps, <c>7*8=56+5=61</c> (7·8 = 56, then 56 + 5 = 61): the table fact, then the carry. Written as one step (<c>7*8+5=61</c>)
-/// the fact and the addition had to happen in one token, and 21 of the 32 errors of a 90 % model were exactly
-/// those columns (<c>2*9+7=29</c>). (3) Results are collected
+/// chain of two true steps, <c>7*8=56+5=61</c> (7·8 = 56, then 56 + 5 = 61): the table fact, then the carry. Written as
+/// one step (<c>7*8+5=61</c>) the fact and the addition had to happen in one token, and 21 of the 32 errors of a 90 %
+/// model were exactly those columns (<c>2*9+7=29</c>). (3) Results are collected
 /// reversed too (<c>s573</c>), i.e. in the order they are computed; the answer is that line read backwards.
 /// (4) One procedure for multi-digit addition is reused verbatim inside multiplication, so it is learnt once.</para>
 /// <para>Carry rules: addition's carry-out is the tens digit of the column sum; subtraction borrows when the column
@@ -31,13 +31,14 @@ namespace Ponder.Tasks.Generated;
 /// </summary>
 internal static class ArithmeticScratchpad
 {
-    public static (string Reasoning, string Answer) Write(long a, char op, long b) => op switch
-    {
-        '+' => Add(a, b),
-        '-' => Subtract(a, b),
-        '*' => Multiply(a, b),
-        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "operation must be +, - or *"),
-    };
+    public static (string Reasoning, string Answer) Write(long a, char op, long b) =>
+        op switch
+        {
+            '+' => Add(a, b),
+            '-' => Subtract(a, b),
+            '*' => Multiply(a, b),
+            _ => throw new ArgumentOutOfRangeException(nameof(op), op, "operation must be +, - or *"),
+        };
 
     private static (string, string) Add(long a, long b)
     {
@@ -49,17 +50,38 @@ internal static class ArithmeticScratchpad
 
     private static (string, string) Subtract(long a, long b)
     {
-        char cmp = a < b ? '<' : a > b ? '>' : '=';
+        char cmp =
+            a < b ? '<'
+            : a > b ? '>'
+            : '=';
         var (x, y) = Pad(Reverse(Math.Max(a, b)), Reverse(Math.Min(a, b)));
-        var sb = new StringBuilder().Append(a).Append(cmp).Append(b).Append('\n')
-            .Append("r ").Append(x).Append('-').Append(y).Append('\n');
+        var sb = new StringBuilder()
+            .Append(a)
+            .Append(cmp)
+            .Append(b)
+            .Append('\n')
+            .Append("r ")
+            .Append(x)
+            .Append('-')
+            .Append(y)
+            .Append('\n');
         var digits = new StringBuilder();
         int borrow = 0;
         for (int i = 0; i < x.Length; i++)
         {
-            int m = x[i] - '0', s = y[i] - '0', d = m - s - borrow;
-            if (d < 0) sb.Append('1');
-            sb.Append(m).Append('-').Append(s).Append('-').Append(borrow).Append('=').Append(d < 0 ? d + 10 : d).Append(' ');
+            int m = x[i] - '0',
+                s = y[i] - '0',
+                d = m - s - borrow;
+            if (d < 0)
+                sb.Append('1');
+            sb.Append(m)
+                .Append('-')
+                .Append(s)
+                .Append('-')
+                .Append(borrow)
+                .Append('=')
+                .Append(d < 0 ? d + 10 : d)
+                .Append(' ');
             digits.Append(d < 0 ? d + 10 : d);
             borrow = d < 0 ? 1 : 0;
         }
@@ -71,21 +93,34 @@ internal static class ArithmeticScratchpad
     private static (string, string) Multiply(long a, long b)
     {
         var (m, k) = Digits(b) > Digits(a) ? (b, a) : (a, b);
-        string x = Reverse(m), y = Reverse(k);
+        string x = Reverse(m),
+            y = Reverse(k);
         var sb = new StringBuilder().Append("r ").Append(x).Append('*').Append(y).Append('\n');
         string total = "";
         for (int j = 0; j < y.Length; j++)
         {
-            int d = y[j] - '0', carry = 0;
+            int d = y[j] - '0',
+                carry = 0;
             var partial = new StringBuilder().Append('0', j);
             foreach (char c in x)
             {
-                int product = (c - '0') * d, v = product + carry;
-                sb.Append(c).Append('*').Append(d).Append('=').Append(product).Append('+').Append(carry).Append('=').Append(v).Append(' ');
+                int product = (c - '0') * d,
+                    v = product + carry;
+                sb.Append(c)
+                    .Append('*')
+                    .Append(d)
+                    .Append('=')
+                    .Append(product)
+                    .Append('+')
+                    .Append(carry)
+                    .Append('=')
+                    .Append(v)
+                    .Append(' ');
                 partial.Append(v % 10);
                 carry = v / 10;
             }
-            if (carry > 0) partial.Append(carry);
+            if (carry > 0)
+                partial.Append(carry);
             sb.Append('p').Append(partial).Append('\n');
             if (j == 0)
             {
@@ -99,7 +134,8 @@ internal static class ArithmeticScratchpad
         return (sb.ToString().TrimEnd('\n'), Forward(total));
     }
 
-    /// <summary>Writes one line of column additions of two equal-length reversed numbers and returns the reversed sum.</summary>
+    /// <summary>Writes one line of column additions of two equal-length reversed numbers and returns the reversed
+    /// sum.</summary>
     private static string AddColumns(string x, string y, StringBuilder sb)
     {
         var digits = new StringBuilder();
@@ -111,7 +147,8 @@ internal static class ArithmeticScratchpad
             digits.Append(v % 10);
             carry = v / 10;
         }
-        if (carry > 0) digits.Append(carry);
+        if (carry > 0)
+            digits.Append(carry);
         sb.Append('s').Append(digits).Append('\n');
         return digits.ToString();
     }

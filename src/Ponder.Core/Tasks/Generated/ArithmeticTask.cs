@@ -73,19 +73,22 @@ public sealed class ArithmeticTask : ITraceTask
     }
 
     /// <summary>The split key: + and * are commutative, so their operands are sorted.</summary>
-    internal static string Key(long a, char op, long b) => op == '-' ? $"{a}-{b}" : $"{Math.Min(a, b)}{op}{Math.Max(a, b)}";
+    internal static string Key(long a, char op, long b) =>
+        op == '-' ? $"{a}-{b}" : $"{Math.Min(a, b)}{op}{Math.Max(a, b)}";
 
     private ProblemDraws.Drawn? Draw(Random rng)
     {
         char op = Options.Operations[rng.Next(Options.Operations.Length)];
-        long a = Operand(rng), b = Operand(rng);
+        long a = Operand(rng),
+            b = Operand(rng);
         return new ProblemDraws.Drawn(Key(a, op, b), Create(a, op, b));
     }
 
     private long Operand(Random rng)
     {
         int digits = rng.Next(Options.MinDigits, Options.MaxDigits + 1);
-        long low = digits == 1 ? 0 : (long)Math.Pow(10, digits - 1), high = (long)Math.Pow(10, digits);
+        long low = digits == 1 ? 0 : (long)Math.Pow(10, digits - 1),
+            high = (long)Math.Pow(10, digits);
         return rng.NextInt64(low, high);
     }
 

@@ -35,7 +35,7 @@ internal static class CountdownAnswer
             return new Grade(false, null);
         string claimed = equals >= 0 ? line[(equals + 1)..].Trim() : "";
         if (claimed.Length > 0 && !(new Parser(claimed).TryParse(out var stated) && stated == value))
-            return new Grade(false, null);                  // a false (or unreadable) equation
+            return new Grade(false, null); // a false (or unreadable) equation
         return new Grade(value.Value.Equals(new Fraction(target, 1)), value.Value.ToString());
     }
 
@@ -51,7 +51,8 @@ internal static class CountdownAnswer
         public Fraction(BigInteger numerator, BigInteger denominator)
         {
             var gcd = BigInteger.GreatestCommonDivisor(numerator, denominator);
-            if (denominator.Sign < 0) gcd = -gcd;
+            if (denominator.Sign < 0)
+                gcd = -gcd;
             Numerator = numerator / gcd;
             Denominator = denominator / gcd;
         }
@@ -59,17 +60,25 @@ internal static class CountdownAnswer
         public BigInteger Numerator { get; }
         public BigInteger Denominator { get; }
 
-        public static Fraction? Apply(char op, Fraction a, Fraction b) => op switch
-        {
-            '+' => new Fraction(a.Numerator * b.Denominator + b.Numerator * a.Denominator, a.Denominator * b.Denominator),
-            '-' => new Fraction(a.Numerator * b.Denominator - b.Numerator * a.Denominator, a.Denominator * b.Denominator),
-            '*' => new Fraction(a.Numerator * b.Numerator, a.Denominator * b.Denominator),
-            _ => b.Numerator.IsZero ? null : new Fraction(a.Numerator * b.Denominator, a.Denominator * b.Numerator),
-        };
+        public static Fraction? Apply(char op, Fraction a, Fraction b) =>
+            op switch
+            {
+                '+' => new Fraction(
+                    a.Numerator * b.Denominator + b.Numerator * a.Denominator,
+                    a.Denominator * b.Denominator
+                ),
+                '-' => new Fraction(
+                    a.Numerator * b.Denominator - b.Numerator * a.Denominator,
+                    a.Denominator * b.Denominator
+                ),
+                '*' => new Fraction(a.Numerator * b.Numerator, a.Denominator * b.Denominator),
+                _ => b.Numerator.IsZero ? null : new Fraction(a.Numerator * b.Denominator, a.Denominator * b.Numerator),
+            };
 
-        public override string ToString() => Denominator.IsOne
-            ? Numerator.ToString(CultureInfo.InvariantCulture)
-            : $"{Numerator.ToString(CultureInfo.InvariantCulture)}/{Denominator.ToString(CultureInfo.InvariantCulture)}";
+        public override string ToString() =>
+            Denominator.IsOne
+                ? Numerator.ToString(CultureInfo.InvariantCulture)
+                : string.Create(CultureInfo.InvariantCulture, $"{Numerator}/{Denominator}");
     }
 
     /// <summary>Recursive descent: expr := term (('+'|'-') term)*; term := factor (('*'|'/') factor)*;
@@ -89,11 +98,13 @@ internal static class CountdownAnswer
 
         private bool Expression(out Fraction? value, int depth)
         {
-            if (!Term(out value, depth)) return false;
+            if (!Term(out value, depth))
+                return false;
             while (Peek() is '+' or '-')
             {
                 char op = Next();
-                if (!Term(out var right, depth)) return false;
+                if (!Term(out var right, depth))
+                    return false;
                 value = value is { } l && right is { } r ? Fraction.Apply(op, l, r) : null;
             }
             return true;
@@ -101,11 +112,13 @@ internal static class CountdownAnswer
 
         private bool Term(out Fraction? value, int depth)
         {
-            if (!Factor(out value, depth)) return false;
+            if (!Factor(out value, depth))
+                return false;
             while (Peek() is '*' or '/')
             {
                 char op = Next();
-                if (!Factor(out var right, depth)) return false;
+                if (!Factor(out var right, depth))
+                    return false;
                 value = value is { } l && right is { } r ? Fraction.Apply(op, l, r) : null;
             }
             return true;
@@ -121,19 +134,24 @@ internal static class CountdownAnswer
                 return depth < 64 && Expression(out value, depth + 1) && Next() == ')';
             }
             int start = _pos;
-            while (_pos < text.Length && char.IsAsciiDigit(text[_pos])) _pos++;
-            if (_pos == start) return false;
+            while (_pos < text.Length && char.IsAsciiDigit(text[_pos]))
+                _pos++;
+            if (_pos == start)
+                return false;
             var n = BigInteger.Parse(text.AsSpan(start, _pos - start), CultureInfo.InvariantCulture);
             Used.Add(n);
             value = new Fraction(n, 1);
             return true;
         }
 
-        /// <summary>The next symbol with whitespace skipped and operator spellings folded to + - * /; '\0' at the end.</summary>
+        /// <summary>The next symbol with whitespace skipped and operator spellings folded to + - * /; '\0' at the
+        /// end.</summary>
         private char Peek()
         {
-            while (_pos < text.Length && char.IsWhiteSpace(text[_pos])) _pos++;
-            if (_pos == text.Length) return '\0';
+            while (_pos < text.Length && char.IsWhiteSpace(text[_pos]))
+                _pos++;
+            if (_pos == text.Length)
+                return '\0';
             return text[_pos] switch
             {
                 'x' or 'X' or '×' => '*',
@@ -147,7 +165,8 @@ internal static class CountdownAnswer
         private char Next()
         {
             char c = Peek();
-            if (c != '\0') _pos++;
+            if (c != '\0')
+                _pos++;
             return c;
         }
     }

@@ -32,11 +32,13 @@ public sealed record CountdownOptions
     /// <value>The default value is 100. At most 1,000,000.</value>
     public int MaxTarget { get; init; } = 100;
 
-    /// <summary>Most lines of a search trace; the last lines are always the path to the target (see the search).</summary>
+    /// <summary>Most lines of a search trace; the last lines are always the path to the target (see the
+    /// search).</summary>
     /// <value>The default value is 24 (about 400 characters for 4 numbers). At least <see cref="Numbers"/> − 1.</value>
     public int MaxTraceLines { get; init; } = 24;
 
-    /// <summary>Write only the moves of a shortest solution, no dead ends (the Stream of Search "optimal path" ablation).</summary>
+    /// <summary>Write only the moves of a shortest solution, no dead ends (the Stream of Search "optimal path"
+    /// ablation).</summary>
     /// <value>The default value is false.</value>
     public bool PathOnly { get; init; }
 
@@ -46,39 +48,50 @@ public sealed record CountdownOptions
     /// <value>The default value is false.</value>
     public bool AllNumbersNeeded { get; init; }
 
-    /// <summary>How a search that would run past <see cref="MaxTraceLines"/> ends. True: its last lines walk straight to
-    /// the target (an exhaustive solver picks them), so every problem has a trace that ends in a solution — but those
-    /// lines are not search a model can imitate; it learns to write a solution-shaped guess there. False: a trace is
-    /// only the search as it went, every line a real move; up to <see cref="CountdownTask.UnguidedTries"/> jittered
+    /// <summary>How a search that would run past <see cref="MaxTraceLines"/> ends. True: its last lines walk straight
+    /// to the target (an exhaustive solver picks them), so every problem has a trace that ends in a solution — but
+    /// those lines are not search a model can imitate; it learns to write a solution-shaped guess there. False: a trace
+    /// is only the search as it went, every line a real move; up to <see cref="CountdownTask.UnguidedTries"/> jittered
     /// move orders are tried, and a problem none of them solves within the limit has no trace (SFT leaves it out, so
     /// the model sees only searches that succeed, and thinking longer is how it finds more).</summary>
     /// <value>The default value is true.</value>
     public bool Guided { get; init; } = true;
 
-    /// <summary>Begin every trace with a scan of the first moves in a fixed order (pairs as the prompt lists the numbers,
-    /// then + * - /), one bare line each, ending at the first that makes the target; only when none does does the search
-    /// (guided or not) follow, within <see cref="MaxTraceLines"/> lines of its own. A scan line is a check a model can
-    /// compute, so thinking longer finds more; the guided search instead writes the most promising move first, a guess
-    /// made before thinking. With <see cref="AllNumbersNeeded"/> no first move makes the target, so every trace then
-    /// holds the whole scan before its search.</summary>
+    /// <summary>Begin every trace with a scan of the first moves in a fixed order (pairs as the prompt lists the
+    /// numbers, then + * - /), one bare line each, ending at the first that makes the target; only when none does does
+    /// the search (guided or not) follow, within <see cref="MaxTraceLines"/> lines of its own. A scan line is a check a
+    /// model can compute, so thinking longer finds more; the guided search instead writes the most promising move
+    /// first, a guess made before thinking. With <see cref="AllNumbersNeeded"/> no first move makes the target, so
+    /// every trace then holds the whole scan before its search.</summary>
     /// <value>The default value is false.</value>
     public bool Scan { get; init; }
 
-    /// <summary>Throws a <see cref="PonderException"/> saying what to change when the settings are inconsistent.</summary>
+    /// <summary>Throws a <see cref="PonderException"/> saying what to change when the settings are
+    /// inconsistent.</summary>
     public void Validate()
     {
         if (Numbers < 2 || Numbers > 6)
             throw new PonderException($"countdown: numbers must be between 2 and 6 (got {Numbers})");
         if (MinNumber < 1 || MinNumber > MaxNumber || MaxNumber > 999)
-            throw new PonderException($"countdown: need 1 ≤ min-number ≤ max-number ≤ 999 (got {MinNumber}..{MaxNumber})");
+            throw new PonderException(
+                $"countdown: need 1 ≤ min-number ≤ max-number ≤ 999 (got {MinNumber}..{MaxNumber})"
+            );
         if (MinTarget < 1 || MinTarget > MaxTarget || MaxTarget > 1_000_000)
-            throw new PonderException($"countdown: need 1 ≤ min-target ≤ max-target ≤ 1000000 (got {MinTarget}..{MaxTarget})");
+            throw new PonderException(
+                $"countdown: need 1 ≤ min-target ≤ max-target ≤ 1000000 (got {MinTarget}..{MaxTarget})"
+            );
         if (PathOnly && Scan)
-            throw new PonderException("countdown: path-only traces have no search to scan before; drop scan=true or path-only=true");
+            throw new PonderException(
+                "countdown: path-only traces have no search to scan before; drop scan=true or path-only=true"
+            );
         if (PathOnly && !Guided)
-            throw new PonderException("countdown: path-only traces have no search to guide; drop guided=false or path-only=true");
+            throw new PonderException(
+                "countdown: path-only traces have no search to guide; drop guided=false or path-only=true"
+            );
         if (MaxTraceLines < Numbers - 1)
-            throw new PonderException($"countdown: max-trace-lines must be ≥ numbers − 1 = {Numbers - 1}, the length of the " +
-                $"longest solution (got {MaxTraceLines})");
+            throw new PonderException(
+                $"countdown: max-trace-lines must be ≥ numbers − 1 = {Numbers - 1}, the length of the "
+                    + $"longest solution (got {MaxTraceLines})"
+            );
     }
 }

@@ -43,18 +43,34 @@ internal sealed class CountdownSearch
     }
 
     /// <summary>The search trace and the solution it ends with. Throws when the problem has no solution.</summary>
-    public static (string Reasoning, CountdownExpr Solution) Search(IReadOnlyList<long> numbers, long target, int maxLines, Random rng)
+    public static (string Reasoning, CountdownExpr Solution) Search(
+        IReadOnlyList<long> numbers,
+        long target,
+        int maxLines,
+        Random rng
+    )
     {
         var search = new CountdownSearch(target, maxLines - (numbers.Count - 1), rng);
         var start = numbers.Select(CountdownExpr.Number).ToList();
-        var solution = search.Explore(start, 0)
-            ?? throw new ArgumentException($"countdown: {string.Join(' ', numbers)} cannot make {target}", nameof(numbers));
+        var solution =
+            search.Explore(start, 0)
+            ?? throw new ArgumentException(
+                $"countdown: {string.Join(' ', numbers)} cannot make {target}",
+                nameof(numbers)
+            );
         return (search._text.ToString().TrimEnd('\n'), solution);
     }
 
-    /// <summary>The search as it went, without guidance: one of <paramref name="tries"/> jittered move orders that reaches
-    /// the target within <paramref name="maxLines"/> lines (the first that does), or null when none does.</summary>
-    public static (string Reasoning, CountdownExpr Solution)? Unguided(IReadOnlyList<long> numbers, long target, int maxLines, Random rng, int tries)
+    /// <summary>The search as it went, without guidance: one of <paramref name="tries"/> jittered move orders that
+    /// reaches the target within <paramref name="maxLines"/> lines (the first that does), or null when none
+    /// does.</summary>
+    public static (string Reasoning, CountdownExpr Solution)? Unguided(
+        IReadOnlyList<long> numbers,
+        long target,
+        int maxLines,
+        Random rng,
+        int tries
+    )
     {
         for (int t = 0; t < tries; t++)
         {
@@ -74,27 +90,35 @@ internal sealed class CountdownSearch
     /// check it can compute, and a longer scan finds more one-move solutions — whereas choosing the right move first,
     /// as the guided search does, is a guess made before any thinking. Null when the search part gives no trace.
     /// </summary>
-    public static (string Reasoning, CountdownExpr Solution)? Scan(IReadOnlyList<long> numbers, long target, Random rng,
-        Func<Random, (string Reasoning, CountdownExpr Solution)?> search)
+    public static (string Reasoning, CountdownExpr Solution)? Scan(
+        IReadOnlyList<long> numbers,
+        long target,
+        Random rng,
+        Func<Random, (string Reasoning, CountdownExpr Solution)?> search
+    )
     {
         var text = new StringBuilder();
         var start = numbers.Select(CountdownExpr.Number).ToArray();
         for (int i = 0; i < start.Length; i++)
-            for (int j = i + 1; j < start.Length; j++)
-                foreach (var move in CountdownExpr.Combine(start[i], start[j]))
-                {
-                    text.Append(move.Step()).Append('\n');
-                    if (move.Value == target)
-                        return (text.ToString().TrimEnd('\n'), move);
-                }
+        for (int j = i + 1; j < start.Length; j++)
+            foreach (var move in CountdownExpr.Combine(start[i], start[j]))
+            {
+                text.Append(move.Step()).Append('\n');
+                if (move.Value == target)
+                    return (text.ToString().TrimEnd('\n'), move);
+            }
         return search(rng) is ({ } reasoning, { } solution) ? (text + reasoning, solution) : null;
     }
 
     /// <summary>The optimal-path-only trace (for ablations): the moves of a shortest solution, no dead ends.</summary>
     public static (string Reasoning, CountdownExpr Solution) Path(IReadOnlyList<long> numbers, long target)
     {
-        var solution = CountdownSolver.Shortest(numbers, target)
-            ?? throw new ArgumentException($"countdown: {string.Join(' ', numbers)} cannot make {target}", nameof(numbers));
+        var solution =
+            CountdownSolver.Shortest(numbers, target)
+            ?? throw new ArgumentException(
+                $"countdown: {string.Join(' ', numbers)} cannot make {target}",
+                nameof(numbers)
+            );
         var search = new CountdownSearch(target, int.MaxValue, new Random(0));
         var state = numbers.Select(CountdownExpr.Number).ToList();
         int depth = 0;
@@ -131,15 +155,15 @@ internal sealed class CountdownSearch
         var keys = new List<double>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < state.Count; i++)
-            for (int j = i + 1; j < state.Count; j++)
-                foreach (var move in CountdownExpr.Combine(state[i], state[j]))
-                {
-                    var next = state.Where((_, k) => k != i && k != j).Append(move).ToList();
-                    if (!seen.Add(Key(next)))
-                        continue;
-                    moves.Add((move, next));
-                    keys.Add(Math.Abs(move.Value - _target) * (0.5 + _rng.NextDouble()));
-                }
+        for (int j = i + 1; j < state.Count; j++)
+            foreach (var move in CountdownExpr.Combine(state[i], state[j]))
+            {
+                var next = state.Where((_, k) => k != i && k != j).Append(move).ToList();
+                if (!seen.Add(Key(next)))
+                    continue;
+                moves.Add((move, next));
+                keys.Add(Math.Abs(move.Value - _target) * (0.5 + _rng.NextDouble()));
+            }
         return [.. moves.Select((m, k) => (m, key: keys[k])).OrderBy(t => t.key).Select(t => t.m)];
     }
 

@@ -28,9 +28,9 @@ internal static class CountdownSolver
                 if (sub < other)
                     continue; // each unordered split once
                 foreach (var p in reach[sub].Values)
-                    foreach (var q in reach[other].Values)
-                        foreach (var e in CountdownExpr.Combine(p, q))
-                            values.TryAdd(e.Value, e);
+                foreach (var q in reach[other].Values)
+                foreach (var e in CountdownExpr.Combine(p, q))
+                    values.TryAdd(e.Value, e);
             }
         }
         return reach;
@@ -44,7 +44,8 @@ internal static class CountdownSolver
     public static CountdownExpr? Shortest(IReadOnlyList<long> numbers, long target)
     {
         var reach = Reachable(numbers);
-        return Enumerable.Range(1, reach.Length - 1)
+        return Enumerable
+            .Range(1, reach.Length - 1)
             .OrderBy(mask => System.Numerics.BitOperations.PopCount((uint)mask))
             .Select(mask => reach[mask].GetValueOrDefault(target))
             .FirstOrDefault(e => e is not null);

@@ -18,13 +18,16 @@ internal static partial class CountdownSteps
     public static StepCheck Check(string reasoning)
     {
         ArgumentNullException.ThrowIfNull(reasoning);
-        int steps = 0, correct = 0;
+        int steps = 0,
+            correct = 0;
         foreach (var line in reasoning.Split('\n'))
         {
             var m = Step().Match(line);
-            if (!m.Success) continue;
+            if (!m.Success)
+                continue;
             steps++;
-            if (Holds(m.Groups[1].Value, m.Groups[2].Value[0], m.Groups[3].Value, m.Groups[4].Value)) correct++;
+            if (Holds(m.Groups[1].Value, m.Groups[2].Value[0], m.Groups[3].Value, m.Groups[4].Value))
+                correct++;
         }
         return new StepCheck(steps, correct);
     }
@@ -32,9 +35,11 @@ internal static partial class CountdownSteps
     static bool Holds(string left, char op, string right, string result)
     {
         // Digit strings too long for a long cannot be a step of a countdown search over small numbers: wrong.
-        if (!long.TryParse(left, NumberStyles.None, CultureInfo.InvariantCulture, out long a)
+        if (
+            !long.TryParse(left, NumberStyles.None, CultureInfo.InvariantCulture, out long a)
             || !long.TryParse(right, NumberStyles.None, CultureInfo.InvariantCulture, out long b)
-            || !long.TryParse(result, NumberStyles.None, CultureInfo.InvariantCulture, out long c))   // a negative result ("-4") does not parse: wrong
+            || !long.TryParse(result, NumberStyles.None, CultureInfo.InvariantCulture, out long c)
+        ) // a negative result ("-4") does not parse: wrong
             return false;
         return op switch
         {

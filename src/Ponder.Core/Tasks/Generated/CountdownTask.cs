@@ -37,8 +37,9 @@ public sealed class CountdownTask : ITraceTask, IStepCheckedTask
     public string Prompt(Problem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        return $"Use {ProblemDraws.Meta(Name, problem, "numbers")} to make {ProblemDraws.Meta(Name, problem, "target")} " +
-            "with + - * /, each number at most once.";
+        return $"Use {ProblemDraws.Meta(Name, problem, "numbers")} to make "
+            + $"{ProblemDraws.Meta(Name, problem, "target")} "
+            + "with + - * /, each number at most once.";
     }
 
     public Grade Grade(Problem problem, string answerText)
@@ -53,21 +54,27 @@ public sealed class CountdownTask : ITraceTask, IStepCheckedTask
     {
         ArgumentNullException.ThrowIfNull(rng);
         var (numbers, target) = Read(problem);
-        (string, CountdownExpr)? Search(Random r) => Options.Guided ? CountdownSearch.Search(numbers, target, Options.MaxTraceLines, r)
-            : CountdownSearch.Unguided(numbers, target, Options.MaxTraceLines, r, UnguidedTries);
-        var found = Options.PathOnly ? CountdownSearch.Path(numbers, target)
+        (string, CountdownExpr)? Search(Random r) =>
+            Options.Guided
+                ? CountdownSearch.Search(numbers, target, Options.MaxTraceLines, r)
+                : CountdownSearch.Unguided(numbers, target, Options.MaxTraceLines, r, UnguidedTries);
+        var found =
+            Options.PathOnly ? CountdownSearch.Path(numbers, target)
             : Options.Scan ? CountdownSearch.Scan(numbers, target, rng, Search)
             : Search(rng);
         return found is ({ } reasoning, { } solution) ? (reasoning, $"{solution}={target}") : null;
     }
 
-    /// <summary>Every <c>a op b=c</c> line of the reasoning, right when its arithmetic holds (<see cref="CountdownSteps"/>).</summary>
+    /// <summary>Every <c>a op b=c</c> line of the reasoning, right when its arithmetic holds
+    /// (<see cref="CountdownSteps"/>).</summary>
     public StepCheck CheckSteps(Problem problem, string reasoning) => CountdownSteps.Check(reasoning);
 
-    /// <summary>Move orders an unguided trace tries (each jittered afresh) before the problem counts as having none.</summary>
+    /// <summary>Move orders an unguided trace tries (each jittered afresh) before the problem counts as having
+    /// none.</summary>
     public const int UnguidedTries = 8;
 
-    /// <summary>The problem "make <paramref name="target"/> from <paramref name="numbers"/>", as this task states it.</summary>
+    /// <summary>The problem "make <paramref name="target"/> from <paramref name="numbers"/>", as this task states
+    /// it.</summary>
     public static Problem Create(IReadOnlyList<int> numbers, int target)
     {
         ArgumentNullException.ThrowIfNull(numbers);
@@ -77,19 +84,27 @@ public sealed class CountdownTask : ITraceTask, IStepCheckedTask
             ["numbers"] = shown,
             ["target"] = target.ToString(CultureInfo.InvariantCulture),
         };
-        return new Problem("countdown-" + Key(numbers, target), $"make {target} from {shown}",
-            target.ToString(CultureInfo.InvariantCulture), metadata);
+        return new Problem(
+            "countdown-" + Key(numbers, target),
+            $"make {target} from {shown}",
+            target.ToString(CultureInfo.InvariantCulture),
+            metadata
+        );
     }
 
     /// <summary>The split key: sorted numbers and the target, e.g. <c>5,7,9,12=41</c>.</summary>
-    internal static string Key(IReadOnlyList<int> numbers, int target) => $"{string.Join(',', numbers.Order())}={target}";
+    internal static string Key(IReadOnlyList<int> numbers, int target) =>
+        $"{string.Join(',', numbers.Order())}={target}";
 
     private ProblemDraws.Drawn? Draw(Random rng)
     {
-        int[] numbers = [.. Enumerable.Range(0, Options.Numbers).Select(_ => rng.Next(Options.MinNumber, Options.MaxNumber + 1))];
+        int[] numbers =
+        [
+            .. Enumerable.Range(0, Options.Numbers).Select(_ => rng.Next(Options.MinNumber, Options.MaxNumber + 1)),
+        ];
         var reach = CountdownSolver.Reachable([.. numbers.Select(n => (long)n)]);
         var candidates = Options.AllNumbersNeeded
-            ? reach[^1].Keys.Except(reach[..^1].SelectMany(values => values.Keys))     // made by all numbers and no subset
+            ? reach[^1].Keys.Except(reach[..^1].SelectMany(values => values.Keys)) // made by all numbers and no subset
             : reach.SelectMany(values => values.Keys);
         var targets = candidates
             .Where(v => v >= Options.MinTarget && v <= Options.MaxTarget && !numbers.Contains((int)v))
@@ -107,14 +122,22 @@ public sealed class CountdownTask : ITraceTask, IStepCheckedTask
         ArgumentNullException.ThrowIfNull(problem);
         try
         {
-            long[] numbers = [.. ProblemDraws.Meta(Name, problem, "numbers")
-                .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => long.Parse(s, CultureInfo.InvariantCulture))];
+            long[] numbers =
+            [
+                .. ProblemDraws
+                    .Meta(Name, problem, "numbers")
+                    .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(s => long.Parse(s, CultureInfo.InvariantCulture)),
+            ];
             return (numbers, long.Parse(ProblemDraws.Meta(Name, problem, "target"), CultureInfo.InvariantCulture));
         }
         catch (FormatException e)
         {
-            throw new PonderException($"countdown: problem {problem.Id} has malformed numbers/target metadata; " +
-                "use problems made by the countdown task", e);
+            throw new PonderException(
+                $"countdown: problem {problem.Id} has malformed numbers/target metadata; "
+                    + "use problems made by the countdown task",
+                e
+            );
         }
     }
 }

@@ -6,8 +6,8 @@ namespace Ponder.Tasks.Generated;
 /// The generated tasks by name, configured by <c>key=value</c> settings (e.g. from the command line):
 /// <list type="bullet">
 /// <item><c>arithmetic</c>: min-digits, max-digits, operations.</item>
-/// <item><c>countdown</c>: numbers, min-number, max-number, min-target, max-target, max-trace-lines, guided, scan, path-only, all-needed.</item>
-/// </list>
+/// <item><c>countdown</c>: numbers, min-number, max-number, min-target, max-target, max-trace-lines, guided, scan,
+/// path-only, all-needed.</item> </list>
 /// An unknown setting or a malformed value is a <see cref="PonderException"/> listing what is known.
 /// </summary>
 public static class GeneratedTasks
@@ -26,33 +26,51 @@ public static class GeneratedTasks
             {
                 var s = new Settings(name, settings, ["min-digits", "max-digits", "operations"]);
                 var defaults = new ArithmeticOptions();
-                return new ArithmeticTask(new ArithmeticOptions
-                {
-                    Seed = seed,
-                    MinDigits = s.Int("min-digits", defaults.MinDigits),
-                    MaxDigits = s.Int("max-digits", defaults.MaxDigits),
-                    Operations = s.Text("operations", defaults.Operations),
-                });
+                return new ArithmeticTask(
+                    new ArithmeticOptions
+                    {
+                        Seed = seed,
+                        MinDigits = s.Int("min-digits", defaults.MinDigits),
+                        MaxDigits = s.Int("max-digits", defaults.MaxDigits),
+                        Operations = s.Text("operations", defaults.Operations),
+                    }
+                );
             }
             case "countdown":
             {
-                var s = new Settings(name, settings,
-                    ["numbers", "min-number", "max-number", "min-target", "max-target", "max-trace-lines", "guided", "scan", "path-only", "all-needed"]);
+                var s = new Settings(
+                    name,
+                    settings,
+                    [
+                        "numbers",
+                        "min-number",
+                        "max-number",
+                        "min-target",
+                        "max-target",
+                        "max-trace-lines",
+                        "guided",
+                        "scan",
+                        "path-only",
+                        "all-needed",
+                    ]
+                );
                 var defaults = new CountdownOptions();
-                return new CountdownTask(new CountdownOptions
-                {
-                    Seed = seed,
-                    Numbers = s.Int("numbers", defaults.Numbers),
-                    MinNumber = s.Int("min-number", defaults.MinNumber),
-                    MaxNumber = s.Int("max-number", defaults.MaxNumber),
-                    MinTarget = s.Int("min-target", defaults.MinTarget),
-                    MaxTarget = s.Int("max-target", defaults.MaxTarget),
-                    MaxTraceLines = s.Int("max-trace-lines", defaults.MaxTraceLines),
-                    Guided = s.Bool("guided", defaults.Guided),
-                    Scan = s.Bool("scan", defaults.Scan),
-                    PathOnly = s.Bool("path-only", defaults.PathOnly),
-                    AllNumbersNeeded = s.Bool("all-needed", defaults.AllNumbersNeeded),
-                });
+                return new CountdownTask(
+                    new CountdownOptions
+                    {
+                        Seed = seed,
+                        Numbers = s.Int("numbers", defaults.Numbers),
+                        MinNumber = s.Int("min-number", defaults.MinNumber),
+                        MaxNumber = s.Int("max-number", defaults.MaxNumber),
+                        MinTarget = s.Int("min-target", defaults.MinTarget),
+                        MaxTarget = s.Int("max-target", defaults.MaxTarget),
+                        MaxTraceLines = s.Int("max-trace-lines", defaults.MaxTraceLines),
+                        Guided = s.Bool("guided", defaults.Guided),
+                        Scan = s.Bool("scan", defaults.Scan),
+                        PathOnly = s.Bool("path-only", defaults.PathOnly),
+                        AllNumbersNeeded = s.Bool("all-needed", defaults.AllNumbersNeeded),
+                    }
+                );
             }
             default:
                 throw new PonderException($"unknown generated task \"{name}\"; known: {string.Join(", ", Names)}");
@@ -94,6 +112,7 @@ public static class GeneratedTasks
             };
         }
 
-        public string Text(string key, string fallback) => _values.TryGetValue(key, out var text) ? text.Trim() : fallback;
+        public string Text(string key, string fallback) =>
+            _values.TryGetValue(key, out var text) ? text.Trim() : fallback;
     }
 }

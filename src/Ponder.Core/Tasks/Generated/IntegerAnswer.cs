@@ -14,14 +14,17 @@ internal static partial class IntegerAnswer
     [GeneratedRegex(@"-?\d{1,3}(?:,\d{3})+(?!\d)|-?\d+")]
     private static partial Regex IntegerPattern();
 
-    /// <summary>The canonical form of the last integer in <paramref name="text"/>, or null when there is none.</summary>
+    /// <summary>The canonical form of the last integer in <paramref name="text"/>, or null when there is
+    /// none.</summary>
     public static string? Extract(string text)
     {
         var matches = IntegerPattern().Matches(text);
         if (matches.Count == 0)
             return null;
         string digits = matches[^1].Value.Replace(",", "", StringComparison.Ordinal);
-        return BigInteger.Parse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+        return BigInteger
+            .Parse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
+            .ToString(CultureInfo.InvariantCulture);
     }
 
     public static Grade Grade(string reference, string answerText) =>

@@ -12,8 +12,15 @@ internal static class ProblemDraws
 
     /// <param name="upTo">When true, settings with fewer problems than <paramref name="count"/> return all they have
     /// (taken as exhausted after 50,000 draws in a row without a new one) instead of refusing.</param>
-    public static IReadOnlyList<Problem> Sample(string task, int seed, TaskSplit split, int? count, Func<Random, Drawn?> draw,
-        bool distinct = true, bool upTo = false)
+    public static IReadOnlyList<Problem> Sample(
+        string task,
+        int seed,
+        TaskSplit split,
+        int? count,
+        Func<Random, Drawn?> draw,
+        bool distinct = true,
+        bool upTo = false
+    )
     {
         if (count is null)
             throw new PonderException($"{task}: a generated task needs a problem count; pass one (e.g. --count 1000)");
@@ -30,9 +37,18 @@ internal static class ProblemDraws
         for (long attempt = 0, lastNew = 0; problems.Count < count; attempt++)
         {
             if (attempt >= maxAttempts || attempt - lastNew >= maxMissesInARow)
-                return upTo ? problems : throw new PonderException($"{task}: found only {problems.Count} {(distinct ? "distinct " : "")}{split} problems of the {count} " +
-                    "asked for; widen the number ranges or ask for fewer problems");
-            if (draw(rng) is not { } drawn || StableHash.SplitOf(drawn.Key) != split || (!seen.Add(drawn.Key) && distinct))
+                return upTo
+                    ? problems
+                    : throw new PonderException(
+                        $"{task}: found only {problems.Count} {(distinct ? "distinct " : "")}{split} problems "
+                            + $"of the {count} "
+                            + "asked for; widen the number ranges or ask for fewer problems"
+                    );
+            if (
+                draw(rng) is not { } drawn
+                || StableHash.SplitOf(drawn.Key) != split
+                || (!seen.Add(drawn.Key) && distinct)
+            )
                 continue;
             problems.Add(drawn.Problem);
             lastNew = attempt;
@@ -40,9 +56,12 @@ internal static class ProblemDraws
         return problems;
     }
 
-    /// <summary>A metadata value the task itself wrote; a missing or malformed one means the problem came from elsewhere.</summary>
+    /// <summary>A metadata value the task itself wrote; a missing or malformed one means the problem came from
+    /// elsewhere.</summary>
     public static string Meta(string task, Problem problem, string key) =>
         problem.Metadata.TryGetValue(key, out var value)
             ? value
-            : throw new PonderException($"{task}: problem {problem.Id} has no \"{key}\" metadata; use problems made by the {task} task");
+            : throw new PonderException(
+                $"{task}: problem {problem.Id} has no \"{key}\" metadata; use problems made by the {task} task"
+            );
 }

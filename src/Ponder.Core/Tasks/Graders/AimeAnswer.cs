@@ -12,22 +12,28 @@ public static partial class AimeAnswer
     {
         ArgumentNullException.ThrowIfNull(text);
         var boxed = Boxed.Last(text);
-        if (boxed is not null) return Parse(boxed);
+        if (boxed is not null)
+            return Parse(boxed);
         var numbers = Number().Matches(text);
         return numbers.Count == 0 ? null : Parse(numbers[^1].Value);
     }
 
-    /// <summary>Parses an answer or gold ("025", "25", "\text{25}", "25.0"); null unless an integer in 0..999.</summary>
+    /// <summary>Parses an answer or gold ("025", "25", "\text{25}", "25.0"); null unless an integer in
+    /// 0..999.</summary>
     public static int? Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var normalized = MathNormalizer.Normalize(text);
         if (Digits().IsMatch(normalized))
         {
-            var value = int.Parse(normalized.TrimStart('0') is { Length: > 0 } t ? t : "0", CultureInfo.InvariantCulture);
+            var value = int.Parse(
+                normalized.TrimStart('0') is { Length: > 0 } t ? t : "0",
+                CultureInfo.InvariantCulture
+            );
             return value <= 999 ? value : null;
         }
-        if (!MathAnswer.TryNumber(text, out var number) || !number.IsInteger) return null;
+        if (!MathAnswer.TryNumber(text, out var number) || !number.IsInteger)
+            return null;
         return number.Numerator >= 0 && number.Numerator <= 999 ? (int)number.Numerator : null;
     }
 

@@ -1,6 +1,7 @@
 namespace Ponder.Tasks.Graders;
 
-/// <summary>Finds boxed answers: <c>\boxed{…}</c> (balanced braces), <c>\boxed 5</c>, <c>\fbox{…}</c>, <c>\framebox{…}</c>.</summary>
+/// <summary>Finds boxed answers: <c>\boxed{…}</c> (balanced braces), <c>\boxed 5</c>, <c>\fbox{…}</c>,
+/// <c>\framebox{…}</c>.</summary>
 public static class Boxed
 {
     private static readonly string[] Commands = [@"\boxed", @"\fbox", @"\framebox"];
@@ -14,14 +15,17 @@ public static class Boxed
         while (true)
         {
             var (start, length) = LastCommand(text, end);
-            if (start < 0) return null;
+            if (start < 0)
+                return null;
             var content = ContentAfter(text, start + length);
-            if (content is not null) return content;
+            if (content is not null)
+                return content;
             end = start;
         }
     }
 
-    /// <summary>The last boxing command that starts before <paramref name="end"/>: its index and length, or (-1, 0).</summary>
+    /// <summary>The last boxing command that starts before <paramref name="end"/>: its index and length, or (-1,
+    /// 0).</summary>
     private static (int Start, int Length) LastCommand(string text, int end)
     {
         var best = (Start: -1, Length: 0);
@@ -42,15 +46,18 @@ public static class Boxed
     private static string? ContentAfter(string text, int position)
     {
         var i = position;
-        while (i < text.Length && text[i] == ' ') i++;
+        while (i < text.Length && text[i] == ' ')
+            i++;
         if (i < text.Length && text[i] == '{')
         {
             var close = Latex.MatchingBrace(text, i);
             return close < 0 ? null : text[(i + 1)..close];
         }
-        if (i == position) return null; // "\boxedx" is not a box
+        if (i == position)
+            return null; // "\boxedx" is not a box
         var stop = i;
-        while (stop < text.Length && !char.IsWhiteSpace(text[stop]) && text[stop] != '$') stop++;
+        while (stop < text.Length && !char.IsWhiteSpace(text[stop]) && text[stop] != '$')
+            stop++;
         return stop == i ? null : text[i..stop];
     }
 }

@@ -8,22 +8,26 @@ namespace Ponder.Tasks.Graders;
 /// article "A" can be, which is why the prompt asks for "Answer: X").</summary>
 public static partial class ChoiceAnswer
 {
-    /// <summary>The letter <paramref name="text"/> chooses among the first <paramref name="choices"/> letters, or null.</summary>
+    /// <summary>The letter <paramref name="text"/> chooses among the first <paramref name="choices"/> letters, or
+    /// null.</summary>
     public static char? Extract(string text, int choices)
     {
         ArgumentNullException.ThrowIfNull(text);
         var boxed = Boxed.Last(text);
-        if (boxed is not null) return Letter(MathNormalizer.Normalize(boxed), choices);
+        if (boxed is not null)
+            return Letter(MathNormalizer.Normalize(boxed), choices);
 
         foreach (var pattern in new[] { Stated(), Parenthesized(), Standalone() })
         {
             var matches = pattern.Matches(text).Where(m => Letter(m.Groups[1].Value, choices) is not null).ToList();
-            if (matches.Count > 0) return matches[^1].Groups[1].Value[0];
+            if (matches.Count > 0)
+                return matches[^1].Groups[1].Value[0];
         }
         return null;
     }
 
-    /// <summary>The letter of a gold answer: "B", "(b)", or a 0-based index "1" → 'B'; null when out of range.</summary>
+    /// <summary>The letter of a gold answer: "B", "(b)", or a 0-based index "1" → 'B'; null when out of
+    /// range.</summary>
     public static char? Gold(string reference, int choices)
     {
         ArgumentNullException.ThrowIfNull(reference);

@@ -28,33 +28,43 @@ public static partial class MathAnswer
     /// <summary>The canonical form: the voting key, equal exactly when two answers are equivalent.</summary>
     public static string Canonical(string answer) => CanonicalOfNormalized(MathNormalizer.Normalize(answer));
 
-    /// <summary>The exact value when <paramref name="answer"/> is a plain number, fraction, decimal or percent.</summary>
-    public static bool TryNumber(string answer, out Rational value) => TryParseNumber(MathNormalizer.Normalize(answer), out value);
+    /// <summary>The exact value when <paramref name="answer"/> is a plain number, fraction, decimal or
+    /// percent.</summary>
+    public static bool TryNumber(string answer, out Rational value) =>
+        TryParseNumber(MathNormalizer.Normalize(answer), out value);
 
     private static string CanonicalOfNormalized(string s)
     {
-        if (s.Length == 0) return s;
-        if (TryParseNumber(s, out var number)) return number.ToString();
+        if (s.Length == 0)
+            return s;
+        if (TryParseNumber(s, out var number))
+            return number.ToString();
 
         var matrix = Matrix().Match(s);
         if (matrix.Success)
         {
-            var rows = Latex.SplitTopLevel(matrix.Groups[2].Value, @"\\")
+            var rows = Latex
+                .SplitTopLevel(matrix.Groups[2].Value, @"\\")
                 .Select(row => string.Join("&", Latex.SplitTopLevel(row, "&").Select(CanonicalOfNormalized)));
             return $@"\begin{{{matrix.Groups[1].Value}}}{string.Join(@"\\", rows)}\end{{{matrix.Groups[1].Value}}}";
         }
 
         var union = Latex.SplitTopLevel(s, @"\cup");
-        if (union.Count > 1) return string.Join(@"\cup", union.Select(CanonicalOfNormalized));
+        if (union.Count > 1)
+            return string.Join(@"\cup", union.Select(CanonicalOfNormalized));
 
-        if (s.StartsWith(@"\{", StringComparison.Ordinal) && s.EndsWith(@"\}", StringComparison.Ordinal)
-            && Latex.MatchingBrace(s, 1) == s.Length - 1)
+        if (
+            s.StartsWith(@"\{", StringComparison.Ordinal)
+            && s.EndsWith(@"\}", StringComparison.Ordinal)
+            && Latex.MatchingBrace(s, 1) == s.Length - 1
+        )
             return SetOf(Latex.SplitTopLevel(s[2..^2], ","));
 
         if (s[0] is '(' or '[' && s[^1] is ')' or ']' && Latex.MatchingBrace(s, 0, anyKind: true) == s.Length - 1)
         {
             var elements = Latex.SplitTopLevel(s[1..^1], ",");
-            if (elements.Count > 1) return s[0] + string.Join(",", elements.Select(CanonicalOfNormalized)) + s[^1];
+            if (elements.Count > 1)
+                return s[0] + string.Join(",", elements.Select(CanonicalOfNormalized)) + s[^1];
         }
 
         var list = Latex.SplitTopLevel(s, ",");
@@ -68,23 +78,34 @@ public static partial class MathAnswer
     /// number <c>N\frac{a}{b}</c> with a &lt; b, or digits with thousands separators.</summary>
     private static bool TryParseNumber(string s, out Rational value)
     {
-        if (Thousands().IsMatch(s)) s = s.Replace(",", "", StringComparison.Ordinal);
-        if (Rational.TryParseQuotient(s, out value)) return true;
+        if (Thousands().IsMatch(s))
+            s = s.Replace(",", "", StringComparison.Ordinal);
+        if (Rational.TryParseQuotient(s, out value))
+            return true;
 
         var fraction = Fraction().Match(s);
-        if (!fraction.Success) return false;
-        if (!Rational.TryParseDecimal(fraction.Groups[3].Value, out var top)
-            || !Rational.TryParseDecimal(fraction.Groups[4].Value, out var bottom) || bottom.Numerator.IsZero)
+        if (!fraction.Success)
+            return false;
+        if (
+            !Rational.TryParseDecimal(fraction.Groups[3].Value, out var top)
+            || !Rational.TryParseDecimal(fraction.Groups[4].Value, out var bottom)
+            || bottom.Numerator.IsZero
+        )
             return false;
         value = new Rational(top.Numerator * bottom.Denominator, top.Denominator * bottom.Numerator);
         var whole = fraction.Groups[2].Value;
         if (whole.Length > 0)
         {
             // A mixed number only when it reads as one: whole part and a proper positive fraction.
-            if (value.Numerator.Sign <= 0 || value.Numerator >= value.Denominator) return false;
-            value += new Rational(System.Numerics.BigInteger.Parse(whole, System.Globalization.CultureInfo.InvariantCulture), 1);
+            if (value.Numerator.Sign <= 0 || value.Numerator >= value.Denominator)
+                return false;
+            value += new Rational(
+                System.Numerics.BigInteger.Parse(whole, System.Globalization.CultureInfo.InvariantCulture),
+                1
+            );
         }
-        if (fraction.Groups[1].Value == "-") value = -value;
+        if (fraction.Groups[1].Value == "-")
+            value = -value;
         return true;
     }
 

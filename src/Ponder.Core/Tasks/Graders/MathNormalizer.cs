@@ -5,21 +5,48 @@ namespace Ponder.Tasks.Graders;
 /// <summary>
 /// String normalisation of a LaTeX answer, following hendrycks' <c>is_equiv</c> (<c>strip_string</c>) with a few
 /// deliberate extensions: every <c>\text{…}</c> unit at the end is dropped (not only <c>\text{ …}</c>), a whole-answer
-/// <c>\text{X}</c> is unwrapped, <c>\,</c> <c>\;</c> thin spaces go, <c>\le</c>/<c>\leq</c> are unified, single-character
-/// <c>^{2}</c>/<c>_{5}</c> lose their braces, a leading <c>x\in</c> is dropped like <c>x=</c>, and <c>\pi/2</c> becomes
-/// <c>\frac{\pi}{2}</c> (hendrycks converts only integer <c>a/b</c>).
+/// <c>\text{X}</c> is unwrapped, <c>\,</c> <c>\;</c> thin spaces go, <c>\le</c>/<c>\leq</c> are unified,
+/// single-character <c>^{2}</c>/<c>_{5}</c> lose their braces, a leading <c>x\in</c> is dropped like <c>x=</c>, and
+/// <c>\pi/2</c> becomes <c>\frac{\pi}{2}</c> (hendrycks converts only integer <c>a/b</c>).
 /// </summary>
 public static partial class MathNormalizer
 {
     private static readonly string[] Removed =
-        ["\n", "\r", "\t", @"\!", @"\,", @"\;", @"\:", @"\ ", "~", @"\displaystyle", @"\$", "$", @"\%", "%", "^{\\circ}", "^\\circ", "°"];
+    [
+        "\n",
+        "\r",
+        "\t",
+        @"\!",
+        @"\,",
+        @"\;",
+        @"\:",
+        @"\ ",
+        "~",
+        @"\displaystyle",
+        @"\$",
+        "$",
+        @"\%",
+        "%",
+        "^{\\circ}",
+        "^\\circ",
+        "°",
+    ];
 
     private static readonly string[] UnitCommands = [@"\text{", @"\mbox{", @"\textrm{", @"\mathrm{"];
 
     // Matrix row separators survive the removal of "\ " and "\," (hendrycks turns "\\\\" into "\\"; we keep rows).
     private const string RowBreak = "\u0001";
 
-    private static readonly string[] Unwrapped = [@"\text", @"\textbf", @"\textit", @"\mathrm", @"\mathbf", @"\mbox", @"\operatorname"];
+    private static readonly string[] Unwrapped =
+    [
+        @"\text",
+        @"\textbf",
+        @"\textit",
+        @"\mathrm",
+        @"\mathbf",
+        @"\mbox",
+        @"\operatorname",
+    ];
 
     /// <summary>The normalised form of <paramref name="answer"/>; equal strings are equivalent answers.</summary>
     public static string Normalize(string answer)
@@ -28,14 +55,18 @@ public static partial class MathNormalizer
         var s = answer.Trim().Replace('\u2212', '-'); // U+2212 MINUS SIGN, common in chat output
         s = s.Replace(@"\\", RowBreak, StringComparison.Ordinal);
         s = s.Replace("{,}", ",", StringComparison.Ordinal); // 1{,}000: LaTeX's tight thousands separator
-        foreach (var token in Removed) s = s.Replace(token, "", StringComparison.Ordinal);
+        foreach (var token in Removed)
+            s = s.Replace(token, "", StringComparison.Ordinal);
         s = LeftRight().Replace(s, "");
-        s = s.Replace(@"\tfrac", @"\frac", StringComparison.Ordinal).Replace(@"\dfrac", @"\frac", StringComparison.Ordinal);
+        s = s.Replace(@"\tfrac", @"\frac", StringComparison.Ordinal)
+            .Replace(@"\dfrac", @"\frac", StringComparison.Ordinal);
         s = s.Replace(@"\leq", @"\le", StringComparison.Ordinal).Replace(@"\geq", @"\ge", StringComparison.Ordinal);
         s = DropUnits(s.Trim());
-        foreach (var command in Unwrapped) s = Latex.Unwrap(s, command);
+        foreach (var command in Unwrapped)
+            s = Latex.Unwrap(s, command);
         s = Whitespace().Replace(s, "");
-        while (s.EndsWith('.')) s = s[..^1];
+        while (s.EndsWith('.'))
+            s = s[..^1];
         s = DropVariablePrefix(s);
         s = Latex.BraceArguments(s, @"\sqrt", 1);
         s = Latex.BraceArguments(s, @"\frac", 2);
@@ -43,7 +74,8 @@ public static partial class MathNormalizer
         s = LeadingPoint().Replace(s, "${1}0.");
         s = LetterInParentheses().Replace(s, "$1");
         var slash = SimpleSlash().Match(s);
-        if (slash.Success) s = $@"{slash.Groups[1].Value}\frac{{{slash.Groups[2].Value}}}{{{slash.Groups[3].Value}}}";
+        if (slash.Success)
+            s = $@"{slash.Groups[1].Value}\frac{{{slash.Groups[2].Value}}}{{{slash.Groups[3].Value}}}";
         return s.Replace(RowBreak, @"\\", StringComparison.Ordinal);
     }
 
@@ -54,11 +86,14 @@ public static partial class MathNormalizer
         while (true)
         {
             var (at, open) = LastUnitCommand(s);
-            if (at < 0) return s;
+            if (at < 0)
+                return s;
             var close = Latex.MatchingBrace(s, open);
-            if (close < 0 || !UnitExponent().IsMatch(s[(close + 1)..])) return s;
+            if (close < 0 || !UnitExponent().IsMatch(s[(close + 1)..]))
+                return s;
             var before = s[..at].TrimEnd();
-            if (before.Length == 0) return s;
+            if (before.Length == 0)
+                return s;
             s = before;
         }
     }
@@ -70,7 +105,8 @@ public static partial class MathNormalizer
         foreach (var command in UnitCommands)
         {
             var at = s.LastIndexOf(command, StringComparison.Ordinal);
-            if (at > best.At) best = (at, at + command.Length - 1);
+            if (at > best.At)
+                best = (at, at + command.Length - 1);
         }
         return best;
     }
@@ -80,7 +116,8 @@ public static partial class MathNormalizer
     private static string DropVariablePrefix(string s)
     {
         var parts = s.Split('=');
-        if (parts.Length == 2 && parts[0].Length <= 2 && parts[1].Length > 0) return parts[1];
+        if (parts.Length == 2 && parts[0].Length <= 2 && parts[1].Length > 0)
+            return parts[1];
         var member = InPrefix().Match(s);
         return member.Success ? s[member.Length..] : s;
     }

@@ -17,13 +17,16 @@ public static partial class NumberAnswer
         ArgumentNullException.ThrowIfNull(text);
         text = text.Replace('\u2212', '-'); // U+2212 MINUS SIGN, common in chat output
         var hashes = Hashes().Matches(text);
-        if (hashes.Count > 0) return Parse(hashes[^1].Groups[1].Value);
+        if (hashes.Count > 0)
+            return Parse(hashes[^1].Groups[1].Value);
 
         var boxed = Boxed.Last(text);
-        if (boxed is not null) return BoxedNumber(boxed);
+        if (boxed is not null)
+            return BoxedNumber(boxed);
 
         var stated = AnswerIs().Matches(text);
-        if (stated.Count > 0) return Parse(stated[^1].Groups[1].Value);
+        if (stated.Count > 0)
+            return Parse(stated[^1].Groups[1].Value);
 
         return LastNumber(text);
     }
@@ -44,9 +47,16 @@ public static partial class NumberAnswer
     /// of the normalised content (\boxed{18 \text{ dollars}} → 18).</summary>
     private static decimal? BoxedNumber(string boxed)
     {
-        if (!MathAnswer.TryNumber(boxed, out var exact)) return LastNumber(MathNormalizer.Normalize(boxed));
-        try { return (decimal)exact.Numerator / (decimal)exact.Denominator; }
-        catch (OverflowException) { return null; }
+        if (!MathAnswer.TryNumber(boxed, out var exact))
+            return LastNumber(MathNormalizer.Normalize(boxed));
+        try
+        {
+            return (decimal)exact.Numerator / (decimal)exact.Denominator;
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
     }
 
     private static decimal? LastNumber(string text)
@@ -56,11 +66,18 @@ public static partial class NumberAnswer
     }
 
     private static decimal? ToDecimal(string number) =>
-        decimal.TryParse(number.Replace(",", "", StringComparison.Ordinal), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint,
-            CultureInfo.InvariantCulture, out var value) ? value : null;
+        decimal.TryParse(
+            number.Replace(",", "", StringComparison.Ordinal),
+            NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint,
+            CultureInfo.InvariantCulture,
+            out var value
+        )
+            ? value
+            : null;
 
     // A number: optional sign (not a minus between operands like "3-5"), groups of three after commas, decimals.
-    private const string NumberPattern = @"(?<![\w.)\]])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])|(?<![\w.])-?\.\d+";
+    private const string NumberPattern =
+        @"(?<![\w.)\]])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])|(?<![\w.])-?\.\d+";
 
     [GeneratedRegex(NumberPattern)]
     private static partial Regex Number();
@@ -71,6 +88,9 @@ public static partial class NumberAnswer
     [GeneratedRegex(@"####\s*\\?\$?\s*(-?[\d,]*\.?\d+)")]
     private static partial Regex Hashes();
 
-    [GeneratedRegex(@"answer(?:\s+is)?\s*:?\s*\\?\$?\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(
+        @"answer(?:\s+is)?\s*:?\s*\\?\$?\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)",
+        RegexOptions.IgnoreCase
+    )]
     private static partial Regex AnswerIs();
 }

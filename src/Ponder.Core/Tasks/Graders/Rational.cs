@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 
 namespace Ponder.Tasks.Graders;
 
-/// <summary>An exact fraction (reduced, denominator positive) so 0.5, 1/2 and \frac{1}{2} compare and vote as one.</summary>
+/// <summary>An exact fraction (reduced, denominator positive) so 0.5, 1/2 and \frac{1}{2} compare and vote as
+/// one.</summary>
 public readonly partial record struct Rational
 {
     /// <summary>The numerator; carries the sign.</summary>
@@ -16,10 +17,13 @@ public readonly partial record struct Rational
     /// <summary>Creates <paramref name="numerator"/>/<paramref name="denominator"/> in lowest terms.</summary>
     public Rational(BigInteger numerator, BigInteger denominator)
     {
-        if (denominator.IsZero) throw new DivideByZeroException("a rational needs a non-zero denominator");
-        if (denominator.Sign < 0) (numerator, denominator) = (-numerator, -denominator);
+        if (denominator.IsZero)
+            throw new DivideByZeroException("a rational needs a non-zero denominator");
+        if (denominator.Sign < 0)
+            (numerator, denominator) = (-numerator, -denominator);
         var gcd = BigInteger.GreatestCommonDivisor(numerator, denominator);
-        if (!gcd.IsZero && !gcd.IsOne) (numerator, denominator) = (numerator / gcd, denominator / gcd);
+        if (!gcd.IsZero && !gcd.IsOne)
+            (numerator, denominator) = (numerator / gcd, denominator / gcd);
         Numerator = numerator;
         Denominator = denominator;
     }
@@ -29,32 +33,39 @@ public readonly partial record struct Rational
 
     /// <summary>"-3" for integers, "-3/8" otherwise: the canonical number form used for voting.</summary>
     public override string ToString() =>
-        IsInteger ? Numerator.ToString(CultureInfo.InvariantCulture)
-                  : $"{Numerator.ToString(CultureInfo.InvariantCulture)}/{Denominator.ToString(CultureInfo.InvariantCulture)}";
+        IsInteger
+            ? Numerator.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{Numerator}/{Denominator}");
 
     /// <summary>Parses a plain decimal: "-12", "0.50", ".5", "5." (no exponent, no separators).</summary>
     public static bool TryParseDecimal(string text, out Rational value)
     {
         value = default;
         var match = DecimalPattern().Match(text);
-        if (!match.Success) return false;
+        if (!match.Success)
+            return false;
         var whole = match.Groups[2].Value;
         var fraction = match.Groups[3].Value;
-        if (whole.Length == 0 && fraction.Length == 0) return false;
+        if (whole.Length == 0 && fraction.Length == 0)
+            return false;
         var digits = BigInteger.Parse("0" + whole + fraction, CultureInfo.InvariantCulture);
         var scale = BigInteger.Pow(10, fraction.Length);
         value = new Rational(match.Groups[1].Value == "-" ? -digits : digits, scale);
         return true;
     }
 
-    /// <summary>Parses a decimal or a quotient of two decimals ("3/8", "-1.5/2"); a zero denominator is not a number.</summary>
+    /// <summary>Parses a decimal or a quotient of two decimals ("3/8", "-1.5/2"); a zero denominator is not a
+    /// number.</summary>
     public static bool TryParseQuotient(string text, out Rational value)
     {
         value = default;
         var slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0) return TryParseDecimal(text, out value);
-        if (!TryParseDecimal(text[..slash], out var top) || !TryParseDecimal(text[(slash + 1)..], out var bottom)) return false;
-        if (bottom.Numerator.IsZero) return false;
+        if (slash < 0)
+            return TryParseDecimal(text, out value);
+        if (!TryParseDecimal(text[..slash], out var top) || !TryParseDecimal(text[(slash + 1)..], out var bottom))
+            return false;
+        if (bottom.Numerator.IsZero)
+            return false;
         value = new Rational(top.Numerator * bottom.Denominator, top.Denominator * bottom.Numerator);
         return true;
     }

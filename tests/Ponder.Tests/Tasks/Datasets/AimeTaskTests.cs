@@ -14,7 +14,7 @@ public sealed class AimeTaskTests
     [InlineData("025", @"\boxed{25}")]
     [InlineData("25", @"\boxed{025}")]
     [InlineData("25", @"\boxed{\text{25}}")]
-    [InlineData("25", "so the total is 25.")]                          // no box: the last number
+    [InlineData("25", "so the total is 25.")] // no box: the last number
     [InlineData("0", @"\boxed{000}")]
     [InlineData("999", @"$\boxed{999}$")]
     public void Given_the_right_integer_then_correct_and_unpadded(string gold, string answer)
@@ -22,25 +22,35 @@ public sealed class AimeTaskTests
         var grade = Task.Grade(Gold(gold), answer);
 
         Assert.True(grade.Correct, answer);
-        Assert.Equal(int.Parse(gold, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture), grade.Canonical);
+        Assert.Equal(
+            int.Parse(gold, System.Globalization.CultureInfo.InvariantCulture)
+                .ToString(System.Globalization.CultureInfo.InvariantCulture),
+            grade.Canonical
+        );
     }
 
     [Theory]
-    [InlineData(@"\boxed{1000}")]                                      // out of range
-    [InlineData(@"\boxed{2.5}")]                                       // not an integer
+    [InlineData(@"\boxed{1000}")] // out of range
+    [InlineData(@"\boxed{2.5}")] // not an integer
     [InlineData(@"\boxed{-3}")]
     [InlineData(@"\boxed{x+1}")]
     [InlineData("no idea")]
-    public void Given_no_valid_aime_answer_then_no_answer(string answer) => Assert.Equal(Grade.NoAnswer, Task.Grade(Gold("25"), answer));
+    public void Given_no_valid_aime_answer_then_no_answer(string answer) =>
+        Assert.Equal(Grade.NoAnswer, Task.Grade(Gold("25"), answer));
 
     [Fact]
-    public void Given_a_wrong_integer_then_incorrect_but_votable() => Assert.Equal(new Grade(false, "24"), Task.Grade(Gold("25"), @"\boxed{24}"));
+    public void Given_a_wrong_integer_then_incorrect_but_votable() =>
+        Assert.Equal(new Grade(false, "24"), Task.Grade(Gold("25"), @"\boxed{24}"));
 
     [Fact]
     public void Given_rows_with_numeric_answers_and_question_field_then_they_load()
     {
         using var dir = new TempDir();
-        var path = DatasetFiles.Write(dir, """{"question": "Q1", "answer": 25}""", """{"problem": "Q2", "answer": "073", "id": 7}""");
+        var path = DatasetFiles.Write(
+            dir,
+            """{"question": "Q1", "answer": 25}""",
+            """{"problem": "Q2", "answer": "073", "id": 7}"""
+        );
 
         var problems = new AimeTask(AimeTask.Defaults(path)).Problems(TaskSplit.Test, null);
 
@@ -55,8 +65,14 @@ public sealed class AimeTaskTests
         using var dir = new TempDir();
         var path = DatasetFiles.Write(dir, """{"problem": "Q", "answer": "1000"}""");
 
-        var error = Assert.Throws<PonderException>(() => new AimeTask(AimeTask.Defaults(path)).Problems(TaskSplit.Test, null));
+        var error = Assert.Throws<PonderException>(() =>
+            new AimeTask(AimeTask.Defaults(path)).Problems(TaskSplit.Test, null)
+        );
 
-        Assert.StartsWith($"{path}:1: field \"answer\" is \"1000\", not an integer 0–999", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            $"{path}:1: field \"answer\" is \"1000\", not an integer 0–999",
+            error.Message,
+            StringComparison.Ordinal
+        );
     }
 }

@@ -6,7 +6,12 @@ namespace Ponder.Tests.Tasks.Datasets;
 public sealed class ChoiceTaskTests
 {
     private static readonly ChoiceTask Task = new(ChoiceTask.Defaults("unused.jsonl"));
-    private static readonly Problem FourChoicesB = new("p", "q", "B", new Dictionary<string, string> { ["choice_count"] = "4" });
+    private static readonly Problem FourChoicesB = new(
+        "p",
+        "q",
+        "B",
+        new Dictionary<string, string> { ["choice_count"] = "4" }
+    );
 
     [Theory]
     [InlineData(@"\boxed{B}", 'B')]
@@ -16,8 +21,8 @@ public sealed class ChoiceTaskTests
     [InlineData("The answer is (C).", 'C')]
     [InlineData("the ANSWER is D", 'D')]
     [InlineData("Between (A) and (D), I pick (B).", 'B')]
-    [InlineData("I think it is B", 'B')]                               // "I" is not one of four choices
-    [InlineData("Answer: C\nActually A looks wrong too.", 'C')]         // a stated answer beats a later letter
+    [InlineData("I think it is B", 'B')] // "I" is not one of four choices
+    [InlineData("Answer: C\nActually A looks wrong too.", 'C')] // a stated answer beats a later letter
     public void Given_a_chosen_letter_then_it_is_extracted(string answer, char letter)
     {
         var grade = Task.Grade(FourChoicesB, answer);
@@ -28,18 +33,21 @@ public sealed class ChoiceTaskTests
 
     [Theory]
     [InlineData("no letter here")]
-    [InlineData(@"\boxed{E}")]                                         // not among four choices
+    [InlineData(@"\boxed{E}")] // not among four choices
     [InlineData("Answer: F")]
-    [InlineData("the answer is d")]                                    // lower-case letters are words, not answers
-    public void Given_no_valid_letter_then_no_answer(string answer) => Assert.Equal(Grade.NoAnswer, Task.Grade(FourChoicesB, answer));
+    [InlineData("the answer is d")] // lower-case letters are words, not answers
+    public void Given_no_valid_letter_then_no_answer(string answer) =>
+        Assert.Equal(Grade.NoAnswer, Task.Grade(FourChoicesB, answer));
 
     [Fact]
     public void Given_choices_array_and_index_answer_then_prompt_lists_letters_and_gold_is_a_letter()
     {
         using var dir = new TempDir();
-        var path = DatasetFiles.Write(dir,
+        var path = DatasetFiles.Write(
+            dir,
             """{"question": "Which is prime?", "choices": ["4", "7", 9], "answer": 1}""",
-            """{"question": "Pick C", "A": "x", "B": "y", "C": "z", "answer": "(c)"}""");
+            """{"question": "Pick C", "A": "x", "B": "y", "C": "z", "answer": "(c)"}"""
+        );
         var task = new ChoiceTask(ChoiceTask.Defaults(path));
 
         var problems = task.Problems(TaskSplit.Test, null);
@@ -61,7 +69,9 @@ public sealed class ChoiceTaskTests
         using var dir = new TempDir();
         var path = DatasetFiles.Write(dir, line);
 
-        var error = Assert.Throws<PonderException>(() => new ChoiceTask(ChoiceTask.Defaults(path)).Problems(TaskSplit.Test, null));
+        var error = Assert.Throws<PonderException>(() =>
+            new ChoiceTask(ChoiceTask.Defaults(path)).Problems(TaskSplit.Test, null)
+        );
 
         Assert.StartsWith($"{path}:1: ", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);

@@ -52,15 +52,22 @@ public sealed class DatasetTasksTests
     public void Given_field_overrides_and_skip_then_rows_read_from_those_fields_in_file_order()
     {
         using var dir = new TempDir();
-        var path = DatasetFiles.Write(dir,
+        var path = DatasetFiles.Write(
+            dir,
             """{"prompt": "1+1?", "gold": "2", "key": "a"}""",
             "garbage",
             """{"prompt": "2+2?", "gold": 4, "key": "b"}""",
-            """{"prompt": "3+3?", "gold": 6, "key": "c"}""");
-        var overrides = new Dictionary<string, string> { ["question"] = "prompt", ["answer"] = "gold", ["id"] = "key" };
+            """{"prompt": "3+3?", "gold": 6, "key": "c"}"""
+        );
+        var overrides = new Dictionary<string, string>
+        {
+            ["question"] = "prompt",
+            ["answer"] = "gold",
+            ["id"] = "key",
+        };
         var task = DatasetTasks.Create("gsm8k", path, overrides, skipMalformed: true);
 
-        var firstTwo = task.Problems(TaskSplit.Train, 2);                // the split is ignored for datasets
+        var firstTwo = task.Problems(TaskSplit.Train, 2); // the split is ignored for datasets
 
         Assert.Equal(["a", "b"], firstTwo.Select(p => p.Id));
         Assert.Equal(["1+1?", "2+2?"], firstTwo.Select(p => p.Question));
@@ -80,7 +87,10 @@ public sealed class DatasetTasksTests
 
         var error = Assert.Throws<PonderException>(() => task.Problems(TaskSplit.Test, null));
 
-        Assert.Equal($"{path}:1: field \"text\" is missing; set --field question=NAME to use another field", error.Message);
+        Assert.Equal(
+            $"{path}:1: field \"text\" is missing; set --field question=NAME to use another field",
+            error.Message
+        );
     }
 
     [Fact]

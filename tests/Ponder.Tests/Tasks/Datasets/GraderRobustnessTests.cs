@@ -6,9 +6,48 @@ namespace Ponder.Tests.Tasks.Datasets;
 public sealed class GraderRobustnessTests
 {
     private static readonly string[] Pieces =
-        [@"\frac", @"\sqrt", @"\boxed", @"\text", @"\left(", @"\right]", @"\{", @"\}", "{", "}", "(", ")", "[", "]", ",",
-         "/", "-", ".", "1", "25", "0.5", "x", "=", "^", "_", @"\cup", @"\\", "&", @"\begin{pmatrix}", @"\end{pmatrix}",
-         "####", "$", "%", " ", @"\in", "Answer:", "B", @"\fbox", @"\!", "7,425"];
+    [
+        @"\frac",
+        @"\sqrt",
+        @"\boxed",
+        @"\text",
+        @"\left(",
+        @"\right]",
+        @"\{",
+        @"\}",
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        ",",
+        "/",
+        "-",
+        ".",
+        "1",
+        "25",
+        "0.5",
+        "x",
+        "=",
+        "^",
+        "_",
+        @"\cup",
+        @"\\",
+        "&",
+        @"\begin{pmatrix}",
+        @"\end{pmatrix}",
+        "####",
+        "$",
+        "%",
+        " ",
+        @"\in",
+        "Answer:",
+        "B",
+        @"\fbox",
+        @"\!",
+        "7,425",
+    ];
 
     [Fact]
     public void Given_random_latex_fragments_then_graders_never_throw()

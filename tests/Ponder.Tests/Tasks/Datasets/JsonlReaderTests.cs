@@ -13,14 +13,14 @@ public sealed class JsonlReaderTests
         var file = JsonlReader.Read(path);
 
         Assert.Equal([1, 4], file.Rows.Select(r => r.Line));
-        Assert.Equal("25", file.Rows[1].Require("answer", "answer"));   // numbers become their JSON text
+        Assert.Equal("25", file.Rows[1].Require("answer", "answer")); // numbers become their JSON text
         Assert.Equal(0, file.Skipped);
     }
 
     [Theory]
     [InlineData("{\"question\": ")]
     [InlineData("not json")]
-    [InlineData("[1, 2]")]                                             // valid JSON, but not an object
+    [InlineData("[1, 2]")] // valid JSON, but not an object
     public void Given_a_malformed_line_then_error_names_file_and_line(string bad)
     {
         using var dir = new TempDir();
@@ -52,7 +52,10 @@ public sealed class JsonlReaderTests
 
         var error = Assert.Throws<PonderException>(() => row.Require("question", "question"));
 
-        Assert.Equal($"{path}:1: field \"question\" is missing; set --field question=NAME to use another field", error.Message);
+        Assert.Equal(
+            $"{path}:1: field \"question\" is missing; set --field question=NAME to use another field",
+            error.Message
+        );
     }
 
     [Fact]
@@ -63,7 +66,11 @@ public sealed class JsonlReaderTests
 
         var error = Assert.Throws<PonderException>(() => row.Require("question", "question"));
 
-        Assert.Contains("field \"question\" is object, expected a string or a number", error.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "field \"question\" is object, expected a string or a number",
+            error.Message,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]

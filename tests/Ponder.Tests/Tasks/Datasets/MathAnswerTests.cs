@@ -4,90 +4,98 @@ namespace Ponder.Tests.Tasks.Datasets;
 
 public sealed class MathAnswerTests
 {
-    public static TheoryData<string, string> EquivalentPairs => new()
-    {
-        // fractions: every spelling of one half votes together
-        { @"\frac{1}{2}", @"\frac12" },
-        { @"\frac{1}{2}", @"\dfrac{1}{2}" },
-        { @"\frac{1}{2}", @"\tfrac{1}{2}" },
-        { @"\frac{1}{2}", "0.5" },
-        { @"\frac{1}{2}", ".5" },
-        { @"\frac{1}{2}", "1/2" },
-        { @"\frac{1}{2}", "0.50" },
-        { @"\frac 34", @"\frac{3}{4}" },
-        { @"\frac9{19}", @"\frac{9}{19}" },
-        { @"1\frac{4}{5}", @"\frac{9}{5}" },             // mixed number
-        // negatives
-        { @"-\frac{3}{8}", @"\frac{-3}{8}" },
-        { @"-\frac{3}{8}", "-0.375" },
-        { @"-\frac{3}{8}", "-3/8" },
-        { "-5", "\u22125" },                                // Unicode minus sign
-        // integers and decimals
-        { "4", "4.0" },
-        { ".0000672", "0.0000672" },
-        // radicals and pi, compared as normalised strings
-        { @"\sqrt3", @"\sqrt{3}" },
-        { @"11\sqrt2", @"11 \sqrt{2}" },
-        { @"\frac{\sqrt{3}}{3}", @"\sqrt{3}/3" },
-        { @"\frac{\pi}{2}", @"\pi/2" },
-        { @"8 \pi", @"8\pi" },
-        // percent is its number; thousands separators; currency
-        { @"50\%", "50" },
-        { "7,425,000", "7425000" },
-        { @"10,\!080", "10080" },
-        { "1{,}000", "1000" },
-        { @"\$32,\!348", "32348" },
-        { @"\$18.90", "18.9" },
-        // units and degrees
-        { @"5.4 \text{ cents}", "5.4" },
-        { @"15\mbox{ cm}^2", "15" },
-        { @"\frac{270}7\text{ degrees}", @"\frac{270}{7}" },
-        { @"90^\circ", "90" },
-        { @"30^{\circ}", "30" },
-        // variables, \left \right, text answers
-        { "x=5", "5" },
-        { "y = 2x + 3", "2x+3" },
-        { @"x \in [-2,7]", "[-2,7]" },
-        { "x^{2}", "x^2" },
-        { @"\left( 3, \frac{\pi}{2} \right)", @"(3,\frac{\pi}{2})" },
-        { @"\text{(B)}", "B" },
-        { @"\text{Evelyn}", "Evelyn" },
-        { "5.", "5" },
-        // tuples and intervals element-wise, sets and bare lists order-insensitive
-        { "(1,2]", @"\left(1, 2\right]" },
-        { @"\left( \frac{3}{2}, -13 \right)", "(1.5,-13)" },
-        { @"(-\infty, 2) \cup (3, \infty)", @"(-\infty,2)\cup(3,\infty)" },
-        { @"\{1,2\}", @"\{2,1\}" },
-        { "3, 5, 7", "7,5,3" },
-        { "3, 5, 7", @"\{3,5,7\}" },
-        { @"\begin{pmatrix} 1/5 \\ -18/5 \end{pmatrix}", @"\begin{pmatrix}\frac{1}{5}\\-\frac{18}{5}\end{pmatrix}" },
-    };
+    public static TheoryData<string, string> EquivalentPairs =>
+        new()
+        {
+            // fractions: every spelling of one half votes together
+            { @"\frac{1}{2}", @"\frac12" },
+            { @"\frac{1}{2}", @"\dfrac{1}{2}" },
+            { @"\frac{1}{2}", @"\tfrac{1}{2}" },
+            { @"\frac{1}{2}", "0.5" },
+            { @"\frac{1}{2}", ".5" },
+            { @"\frac{1}{2}", "1/2" },
+            { @"\frac{1}{2}", "0.50" },
+            { @"\frac 34", @"\frac{3}{4}" },
+            { @"\frac9{19}", @"\frac{9}{19}" },
+            { @"1\frac{4}{5}", @"\frac{9}{5}" }, // mixed number
+            // negatives
+            { @"-\frac{3}{8}", @"\frac{-3}{8}" },
+            { @"-\frac{3}{8}", "-0.375" },
+            { @"-\frac{3}{8}", "-3/8" },
+            { "-5", "\u22125" }, // Unicode minus sign
+            // integers and decimals
+            { "4", "4.0" },
+            { ".0000672", "0.0000672" },
+            // radicals and pi, compared as normalised strings
+            { @"\sqrt3", @"\sqrt{3}" },
+            { @"11\sqrt2", @"11 \sqrt{2}" },
+            { @"\frac{\sqrt{3}}{3}", @"\sqrt{3}/3" },
+            { @"\frac{\pi}{2}", @"\pi/2" },
+            { @"8 \pi", @"8\pi" },
+            // percent is its number; thousands separators; currency
+            { @"50\%", "50" },
+            { "7,425,000", "7425000" },
+            { @"10,\!080", "10080" },
+            { "1{,}000", "1000" },
+            { @"\$32,\!348", "32348" },
+            { @"\$18.90", "18.9" },
+            // units and degrees
+            { @"5.4 \text{ cents}", "5.4" },
+            { @"15\mbox{ cm}^2", "15" },
+            { @"\frac{270}7\text{ degrees}", @"\frac{270}{7}" },
+            { @"90^\circ", "90" },
+            { @"30^{\circ}", "30" },
+            // variables, \left \right, text answers
+            { "x=5", "5" },
+            { "y = 2x + 3", "2x+3" },
+            { @"x \in [-2,7]", "[-2,7]" },
+            { "x^{2}", "x^2" },
+            { @"\left( 3, \frac{\pi}{2} \right)", @"(3,\frac{\pi}{2})" },
+            { @"\text{(B)}", "B" },
+            { @"\text{Evelyn}", "Evelyn" },
+            { "5.", "5" },
+            // tuples and intervals element-wise, sets and bare lists order-insensitive
+            { "(1,2]", @"\left(1, 2\right]" },
+            { @"\left( \frac{3}{2}, -13 \right)", "(1.5,-13)" },
+            { @"(-\infty, 2) \cup (3, \infty)", @"(-\infty,2)\cup(3,\infty)" },
+            { @"\{1,2\}", @"\{2,1\}" },
+            { "3, 5, 7", "7,5,3" },
+            { "3, 5, 7", @"\{3,5,7\}" },
+            {
+                @"\begin{pmatrix} 1/5 \\ -18/5 \end{pmatrix}",
+                @"\begin{pmatrix}\frac{1}{5}\\-\frac{18}{5}\end{pmatrix}"
+            },
+        };
 
-    public static TheoryData<string, string> DifferentPairs => new()
-    {
-        { "4", @"4\sqrt{2}" },                          // a number never equals an expression containing it
-        { "1/2", "12" },
-        { "(1,2)", "[1,2]" },                           // brackets must match
-        { "(1,2)", "(2,1)" },                           // tuples are ordered
-        { "(3,4]", "(3,4)" },
-        { "(7,425)", "7425" },                          // a tuple is not a thousands-separated number
-        { "1,2", "12" },
-        { @"50\%", "0.5" },                             // percent is its number, not a fraction
-        { @"2\sqrt{2}", @"\sqrt{8}" },                  // conservative: no radical simplification
-        { @"\frac{1}{3}", "0.333" },                    // no rounding
-        { "-2", "2" },
-        { @"\frac{1}{2}", @"\frac{1}{3}" },
-        { @"\sqrt{3}", @"\sqrt{2}" },
-        { @"\begin{pmatrix}1\\2\end{pmatrix}", @"\begin{pmatrix}12\end{pmatrix}" },
-        { "x^2", "x^3" },
-        { "5", "" },                                    // an empty answer is never right
-    };
+    public static TheoryData<string, string> DifferentPairs =>
+        new()
+        {
+            { "4", @"4\sqrt{2}" }, // a number never equals an expression containing it
+            { "1/2", "12" },
+            { "(1,2)", "[1,2]" }, // brackets must match
+            { "(1,2)", "(2,1)" }, // tuples are ordered
+            { "(3,4]", "(3,4)" },
+            { "(7,425)", "7425" }, // a tuple is not a thousands-separated number
+            { "1,2", "12" },
+            { @"50\%", "0.5" }, // percent is its number, not a fraction
+            { @"2\sqrt{2}", @"\sqrt{8}" }, // conservative: no radical simplification
+            { @"\frac{1}{3}", "0.333" }, // no rounding
+            { "-2", "2" },
+            { @"\frac{1}{2}", @"\frac{1}{3}" },
+            { @"\sqrt{3}", @"\sqrt{2}" },
+            { @"\begin{pmatrix}1\\2\end{pmatrix}", @"\begin{pmatrix}12\end{pmatrix}" },
+            { "x^2", "x^3" },
+            { "5", "" }, // an empty answer is never right
+        };
 
     [Theory]
     [MemberData(nameof(EquivalentPairs))]
     public void Given_equivalent_answers_then_equivalent_both_ways_and_same_canonical(string gold, string candidate)
     {
-        Assert.True(MathAnswer.Equivalent(gold, candidate), $"{MathAnswer.Canonical(gold)} vs {MathAnswer.Canonical(candidate)}");
+        Assert.True(
+            MathAnswer.Equivalent(gold, candidate),
+            $"{MathAnswer.Canonical(gold)} vs {MathAnswer.Canonical(candidate)}"
+        );
         Assert.True(MathAnswer.Equivalent(candidate, gold));
         Assert.Equal(MathAnswer.Canonical(gold), MathAnswer.Canonical(candidate));
     }
@@ -96,7 +104,10 @@ public sealed class MathAnswerTests
     [MemberData(nameof(DifferentPairs))]
     public void Given_different_answers_then_not_equivalent(string gold, string candidate)
     {
-        Assert.False(MathAnswer.Equivalent(gold, candidate), $"{MathAnswer.Canonical(gold)} vs {MathAnswer.Canonical(candidate)}");
+        Assert.False(
+            MathAnswer.Equivalent(gold, candidate),
+            $"{MathAnswer.Canonical(gold)} vs {MathAnswer.Canonical(candidate)}"
+        );
         Assert.False(MathAnswer.Equivalent(candidate, gold));
     }
 

@@ -12,7 +12,8 @@ public sealed class MathTaskTests
     public void Given_spellings_of_one_half_then_all_correct_and_they_vote_together()
     {
         var grades = new[] { @"\boxed{\frac12}", @"\boxed{0.5}", @"$\boxed{1/2}$", @"\boxed{\dfrac{1}{2}}." }
-            .Select(answer => Task.Grade(Half, answer)).ToList();
+            .Select(answer => Task.Grade(Half, answer))
+            .ToList();
 
         Assert.All(grades, g => Assert.True(g.Correct));
         Assert.Single(grades.Select(g => g.Canonical).Distinct());
@@ -26,10 +27,11 @@ public sealed class MathTaskTests
     }
 
     [Theory]
-    [InlineData("The answer is 1/2.")]                                 // no box: conservatively no answer
+    [InlineData("The answer is 1/2.")] // no box: conservatively no answer
     [InlineData(@"\boxed{}")]
     [InlineData("")]
-    public void Given_no_boxed_answer_then_no_answer(string answer) => Assert.Equal(Grade.NoAnswer, Task.Grade(Half, answer));
+    public void Given_no_boxed_answer_then_no_answer(string answer) =>
+        Assert.Equal(Grade.NoAnswer, Task.Grade(Half, answer));
 
     [Fact]
     public void Given_a_wrong_boxed_answer_then_incorrect_with_canonical() =>

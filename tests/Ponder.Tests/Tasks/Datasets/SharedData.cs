@@ -9,10 +9,13 @@ static class SharedData
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "shared", "data", name);
-            if (System.IO.File.Exists(candidate)) return candidate;
+            if (System.IO.File.Exists(candidate))
+                return candidate;
         }
-        Assert.Fail($"shared/data/{name} not found: expected a folder shared/data beside the repository " +
-                    $"(searched upward from {AppContext.BaseDirectory}); copy the benchmark data there");
+        Assert.Fail(
+            $"shared/data/{name} not found: expected a folder shared/data beside the repository "
+                + $"(searched upward from {AppContext.BaseDirectory}); copy the benchmark data there"
+        );
         return "";
     }
 }

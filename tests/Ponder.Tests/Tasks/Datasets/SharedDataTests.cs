@@ -18,7 +18,8 @@ public sealed class SharedDataTests
         Assert.Equal(1319, problems.Count);
         var failures = problems
             .Where(p => !task.Grade(p, $"#### {p.Reference}").Correct || !task.Grade(p, p.Metadata["solution"]).Correct)
-            .Select(p => $"{p.Id}: {p.Reference}").ToList();
+            .Select(p => $"{p.Id}: {p.Reference}")
+            .ToList();
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.Equal("gsm8k-1", problems[0].Id);
         Assert.Equal("18", problems[0].Reference);
@@ -34,12 +35,17 @@ public sealed class SharedDataTests
         Assert.Equal(500, problems.Count);
         var failures = problems
             .Where(p => !task.Grade(p, p.Metadata["solution"]).Correct)
-            .Select(p => $"{p.Id}: gold {p.Reference} | boxed {Boxed.Last(p.Metadata["solution"])}").ToList();
+            .Select(p => $"{p.Id}: gold {p.Reference} | boxed {Boxed.Last(p.Metadata["solution"])}")
+            .ToList();
         var rate = 1.0 - failures.Count / 500.0;
         Assert.True(rate >= 0.99, $"self-consistency {rate:P1}; failures:\n{string.Join("\n", failures)}");
         Assert.Equal("test/precalculus/807.json", problems[0].Id);
         // The canonical form is a fixed point, so a voted answer can be graded again as it is.
-        Assert.All(problems, p => Assert.Equal(MathAnswer.Canonical(p.Reference), MathAnswer.Canonical(MathAnswer.Canonical(p.Reference))));
+        Assert.All(
+            problems,
+            p =>
+                Assert.Equal(MathAnswer.Canonical(p.Reference), MathAnswer.Canonical(MathAnswer.Canonical(p.Reference)))
+        );
     }
 
     [Fact]
@@ -58,7 +64,10 @@ public sealed class SharedDataTests
             Assert.True(task.Grade(p, $"\\boxed{{{value:D3}}}").Correct, p.Id);
             Assert.True(task.Grade(p, $"The answer is {value:D3}.").Correct, p.Id);
             Assert.False(task.Grade(p, $"\\boxed{{{(value + 1) % 1000}}}").Correct, p.Id);
-            Assert.Equal(value.ToString(System.Globalization.CultureInfo.InvariantCulture), task.Grade(p, $"\\boxed{{{value:D3}}}").Canonical);
+            Assert.Equal(
+                value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                task.Grade(p, $"\\boxed{{{value:D3}}}").Canonical
+            );
         }
         Assert.Equal("60", problems[0].Id);
         Assert.Equal("25", problems.Single(p => p.Id == "67").Reference);

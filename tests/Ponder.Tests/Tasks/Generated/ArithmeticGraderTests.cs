@@ -22,7 +22,14 @@ public sealed class ArithmeticGraderTests
     [InlineData(55, '-', 55, "-0", true, "0")]
     [InlineData(999, '*', 999, "998,001", true, "998001")]
     [InlineData(999, '*', 999, "99999999999999999999999", false, "99999999999999999999999")]
-    public void Given_answer_text_then_grade_reads_the_last_integer(long a, char op, long b, string text, bool correct, string canonical)
+    public void Given_answer_text_then_grade_reads_the_last_integer(
+        long a,
+        char op,
+        long b,
+        string text,
+        bool correct,
+        string canonical
+    )
     {
         Assert.Equal(new Grade(correct, canonical), Task.Grade(ArithmeticTask.Create(a, op, b), text));
     }

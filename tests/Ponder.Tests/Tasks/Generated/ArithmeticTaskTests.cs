@@ -19,8 +19,10 @@ public sealed partial class ArithmeticTaskTests
         Assert.Equal("9716", problem.Reference);
         // 347*8 = 2776 (reversed 6772); 347*2 = 694, shifted 6940 (reversed 0496); 2776 + 6940 = 9716 (reversed 6179).
         Assert.Equal(
-            "r 743*82\n7*8=56+0=56 4*8=32+5=37 3*8=24+3=27 p6772\n7*2=14+0=14 4*2=8+1=9 3*2=6+0=6 p0496\n" +
-            "a 6772+0496\n6+0+0=6 7+4+0=11 7+9+1=17 2+6+1=9 s6179", reasoning);
+            "r 743*82\n7*8=56+0=56 4*8=32+5=37 3*8=24+3=27 p6772\n7*2=14+0=14 4*2=8+1=9 3*2=6+0=6 p0496\n"
+                + "a 6772+0496\n6+0+0=6 7+4+0=11 7+9+1=17 2+6+1=9 s6179",
+            reasoning
+        );
         Assert.Equal("9716", answer);
     }
 
@@ -31,7 +33,13 @@ public sealed partial class ArithmeticTaskTests
     [InlineData(1000, '-', 999, "1000>999\nr 0001-9990\n10-9-0=1 10-9-1=0 10-9-1=0 1-0-1=0 s1000", "1")]
     [InlineData(55, '-', 55, "55=55\nr 55-55\n5-5-0=0 5-5-0=0 s00", "0")]
     [InlineData(7, '*', 0, "r 7*0\n7*0=0+0=0 p0", "0")]
-    public void Given_edge_problems_then_trace_shows_carries_and_borrows(long a, char op, long b, string reasoning, string answer)
+    public void Given_edge_problems_then_trace_shows_carries_and_borrows(
+        long a,
+        char op,
+        long b,
+        string reasoning,
+        string answer
+    )
     {
         Assert.Equal((reasoning, answer), Task.Trace(ArithmeticTask.Create(a, op, b), new Random(0)));
     }
@@ -49,15 +57,20 @@ public sealed partial class ArithmeticTaskTests
             Assert.True(task.Grade(problem, answer).Correct, $"{problem.Question}: {answer}");
             foreach (Match m in ColumnEquation().Matches(reasoning))
             {
-                long x = long.Parse(m.Groups[1].Value), y = long.Parse(m.Groups[3].Value);
-                long c = long.Parse(m.Groups[4].Value), v = long.Parse(m.Groups[5].Value);
+                long x = long.Parse(m.Groups[1].Value),
+                    y = long.Parse(m.Groups[3].Value);
+                long c = long.Parse(m.Groups[4].Value),
+                    v = long.Parse(m.Groups[5].Value);
                 long expected = m.Groups[2].Value == "+" ? x + y + c : x - y - c;
                 Assert.True(expected == v, $"{problem.Question}: {m.Value}");
             }
             foreach (Match m in MultiplyColumn().Matches(reasoning))
             {
-                long x = long.Parse(m.Groups[1].Value), y = long.Parse(m.Groups[2].Value), product = long.Parse(m.Groups[3].Value);
-                long c = long.Parse(m.Groups[4].Value), v = long.Parse(m.Groups[5].Value);
+                long x = long.Parse(m.Groups[1].Value),
+                    y = long.Parse(m.Groups[2].Value),
+                    product = long.Parse(m.Groups[3].Value);
+                long c = long.Parse(m.Groups[4].Value),
+                    v = long.Parse(m.Groups[5].Value);
                 Assert.True(x * y == product && product + c == v, $"{problem.Question}: {m.Value}");
                 multiplyColumns++;
             }
@@ -68,7 +81,14 @@ public sealed partial class ArithmeticTaskTests
     [Fact]
     public void Given_options_then_problems_respect_digits_and_operations_and_metadata_says_so()
     {
-        var task = new ArithmeticTask(new ArithmeticOptions { MinDigits = 3, MaxDigits = 3, Operations = "-" });
+        var task = new ArithmeticTask(
+            new ArithmeticOptions
+            {
+                MinDigits = 3,
+                MaxDigits = 3,
+                Operations = "-",
+            }
+        );
 
         foreach (var problem in task.Problems(TaskSplit.Train, 200))
         {
@@ -92,7 +112,10 @@ public sealed partial class ArithmeticTaskTests
         // problems they are at most the ~300 such problems there are.
         double drawnShare = draws.Count(OneDigitPair) / (double)draws.Count;
         Assert.InRange(drawnShare, 0.2, 0.3);
-        Assert.True(distinct.Count(OneDigitPair) < 300, $"{distinct.Count(OneDigitPair)} one-digit pairs among distinct problems");
+        Assert.True(
+            distinct.Count(OneDigitPair) < 300,
+            $"{distinct.Count(OneDigitPair)} one-digit pairs among distinct problems"
+        );
         Assert.True(draws.Select(p => p.Id).Distinct().Count() < draws.Count, "draws repeat problems");
         var testIds = task.Problems(TaskSplit.Test, 500).Select(p => p.Id).ToHashSet();
         Assert.DoesNotContain(draws, p => testIds.Contains(p.Id));
@@ -106,18 +129,25 @@ public sealed partial class ArithmeticTaskTests
         var task = new ArithmeticTask(new ArithmeticOptions { MinDigits = 1, MaxDigits = 1 });
         var all = new HashSet<string>();
         for (int a = 0; a < 10; a++)
-            for (int b = 0; b < 10; b++)
-                foreach (char op in "+-*")
-                    if (op == '-' || a <= b)
-                        all.Add(ArithmeticTask.Create(a, op, b).Id);
+        for (int b = 0; b < 10; b++)
+            foreach (char op in "+-*")
+                if (op == '-' || a <= b)
+                    all.Add(ArithmeticTask.Create(a, op, b).Id);
         var testIds = task.ProblemsUpTo(TaskSplit.Test, 1000).Select(p => p.Id).ToHashSet();
         Assert.Equal(210, all.Count);
 
         var train = task.ProblemsUpTo(TaskSplit.Train, 1000);
 
-        static string Sorted(Problem p) => p.Metadata["op"] == "-" ? p.Id
-            : ArithmeticTask.Create(Math.Min(long.Parse(p.Metadata["a"]), long.Parse(p.Metadata["b"])), p.Metadata["op"][0],
-                Math.Max(long.Parse(p.Metadata["a"]), long.Parse(p.Metadata["b"]))).Id;
+        static string Sorted(Problem p) =>
+            p.Metadata["op"] == "-"
+                ? p.Id
+                : ArithmeticTask
+                    .Create(
+                        Math.Min(long.Parse(p.Metadata["a"]), long.Parse(p.Metadata["b"])),
+                        p.Metadata["op"][0],
+                        Math.Max(long.Parse(p.Metadata["a"]), long.Parse(p.Metadata["b"]))
+                    )
+                    .Id;
         var trainKeys = train.Select(Sorted).ToHashSet();
         var testKeys = task.ProblemsUpTo(TaskSplit.Test, 1000).Select(Sorted).ToHashSet();
 
@@ -127,14 +157,19 @@ public sealed partial class ArithmeticTaskTests
         Assert.InRange(testIds.Count, 5, 40);
         Assert.Throws<PonderException>(() => task.Problems(TaskSplit.Train, 1000));
         // Fewer than the settings have: the same list Problems gives.
-        Assert.Equal(task.Problems(TaskSplit.Train, 50).Select(p => p.Id), task.ProblemsUpTo(TaskSplit.Train, 50).Select(p => p.Id));
+        Assert.Equal(
+            task.Problems(TaskSplit.Train, 50).Select(p => p.Id),
+            task.ProblemsUpTo(TaskSplit.Train, 50).Select(p => p.Id)
+        );
         Assert.Equal(train.Count, Ponder.Training.ProblemPool.Train(task, 20_000).Count);
     }
 
     [Fact]
     public void Given_default_digits_then_the_longest_trace_is_short()
     {
-        var lengths = Task.Problems(TaskSplit.Train, 500).Select(p => Task.Trace(p, new Random(0))!.Value.Reasoning.Length).ToList();
+        var lengths = Task.Problems(TaskSplit.Train, 500)
+            .Select(p => Task.Trace(p, new Random(0))!.Value.Reasoning.Length)
+            .ToList();
 
         Assert.True(lengths.Max() < 400, $"max {lengths.Max()}");
     }

@@ -39,7 +39,7 @@ public sealed class CountdownTaskTests
             Assert.DoesNotContain(target, values);
             Assert.InRange(target, options.MinTarget, options.MaxTarget);
             Assert.True(task.Grade(problem, answer).Correct, $"{problem.Id}: {answer}");
-            Assert.EndsWith($"={target}", lines[^1]);          // the search ends on the target
+            Assert.EndsWith($"={target}", lines[^1]); // the search ends on the target
             Assert.InRange(lines.Length, 1, options.MaxTraceLines);
         }
     }
@@ -58,9 +58,20 @@ public sealed class CountdownTaskTests
                 Assert.True(indent <= depth, $"{problem.Id}: {line}");
                 depth = line.EndsWith(" x", StringComparison.Ordinal) ? indent : indent + 1;
                 var step = System.Text.RegularExpressions.Regex.Match(line, @"^ *(\d+)([-+*/])(\d+)=(\d+)");
-                long a = long.Parse(step.Groups[1].Value), b = long.Parse(step.Groups[3].Value), r = long.Parse(step.Groups[4].Value);
+                long a = long.Parse(step.Groups[1].Value),
+                    b = long.Parse(step.Groups[3].Value),
+                    r = long.Parse(step.Groups[4].Value);
                 Assert.True(a >= b && r > 0, line);
-                Assert.Equal(step.Groups[2].Value switch { "+" => a + b, "-" => a - b, "*" => a * b, _ => a / b }, r);
+                Assert.Equal(
+                    step.Groups[2].Value switch
+                    {
+                        "+" => a + b,
+                        "-" => a - b,
+                        "*" => a * b,
+                        _ => a / b,
+                    },
+                    r
+                );
                 Assert.True(step.Groups[2].Value != "/" || a % b == 0, line);
             }
         }
@@ -83,7 +94,14 @@ public sealed class CountdownTaskTests
     [Fact]
     public void Given_all_needed_then_no_problem_can_be_solved_with_fewer_than_all_its_numbers()
     {
-        var task = new CountdownTask(new CountdownOptions { Numbers = 3, MaxNumber = 10, AllNumbersNeeded = true });
+        var task = new CountdownTask(
+            new CountdownOptions
+            {
+                Numbers = 3,
+                MaxNumber = 10,
+                AllNumbersNeeded = true,
+            }
+        );
         var problems = task.Problems(TaskSplit.Train, 200);
 
         foreach (var p in problems)
@@ -96,8 +114,21 @@ public sealed class CountdownTaskTests
             Assert.True(CountdownSolver.Solvable(numbers, target), p.Id);
         }
         // without the option, some problems of the same stream have a one-operation solution
-        var loose = new CountdownTask(new CountdownOptions { Numbers = 3, MaxNumber = 10 }).Problems(TaskSplit.Train, 200);
-        Assert.Contains(loose, p => CountdownSolver.Shortest([.. p.Metadata["numbers"].Split(' ').Select(long.Parse)], long.Parse(p.Metadata["target"]))!.Steps().Count() == 1);
+        var loose = new CountdownTask(new CountdownOptions { Numbers = 3, MaxNumber = 10 }).Problems(
+            TaskSplit.Train,
+            200
+        );
+        Assert.Contains(
+            loose,
+            p =>
+                CountdownSolver
+                    .Shortest(
+                        [.. p.Metadata["numbers"].Split(' ').Select(long.Parse)],
+                        long.Parse(p.Metadata["target"])
+                    )!
+                    .Steps()
+                    .Count() == 1
+        );
     }
 
     [Fact]
@@ -108,7 +139,7 @@ public sealed class CountdownTaskTests
 
         var (reasoning, answer) = task.Trace(problem, new Random(0))!.Value;
 
-        Assert.Equal(3, reasoning.Split('\n').Length);   // 41 needs all four numbers: three moves
+        Assert.Equal(3, reasoning.Split('\n').Length); // 41 needs all four numbers: three moves
         Assert.DoesNotContain(" x", reasoning, StringComparison.Ordinal);
         Assert.True(task.Grade(problem, answer).Correct, answer);
     }
@@ -131,7 +162,13 @@ public sealed class CountdownTaskTests
     public void Given_unguided_traces_then_every_line_is_search_within_the_cap_and_problems_it_misses_have_none()
     {
         // Three numbers 1–10, at most 4 lines: the searches that reach the target in 4 lines, in one of 8 move orders.
-        var options = new CountdownOptions { Numbers = 3, MaxNumber = 10, MaxTraceLines = 4, Guided = false };
+        var options = new CountdownOptions
+        {
+            Numbers = 3,
+            MaxNumber = 10,
+            MaxTraceLines = 4,
+            Guided = false,
+        };
         var task = new CountdownTask(options);
         var guided = new CountdownTask(options with { Guided = true });
         int missing = 0;
@@ -149,38 +186,69 @@ public sealed class CountdownTaskTests
             Assert.EndsWith($"={problem.Reference}", lines[^1]);
             // Unguided, the search never skips a move it would have tried: every line before the last is a move the
             // heuristic order made, and no earlier line reached the target.
-            Assert.DoesNotContain(lines[..^1], l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0].EndsWith($"={problem.Reference}", StringComparison.Ordinal));
+            Assert.DoesNotContain(
+                lines[..^1],
+                l =>
+                    l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0]
+                        .EndsWith($"={problem.Reference}", StringComparison.Ordinal)
+            );
         }
 
         // Some problems need more than 4 lines in all 8 orders (measured: about a fifth at this setting); guided, the
         // same problems end in a solution within the same 4 lines.
         Assert.InRange(missing, 10, 100);
-        Assert.All(task.Problems(TaskSplit.Train, 200), p => Assert.InRange(guided.Trace(p, new Random(4))!.Value.Reasoning.Split('\n').Length, 1, 4));
+        Assert.All(
+            task.Problems(TaskSplit.Train, 200),
+            p => Assert.InRange(guided.Trace(p, new Random(4))!.Value.Reasoning.Split('\n').Length, 1, 4)
+        );
     }
 
     [Fact]
-    public void Given_scan_traces_then_first_moves_come_in_prompt_order_until_one_makes_the_target_else_the_search_follows()
+    public void Given_scan_traces_Then_first_moves_come_in_prompt_order_until_one_hits_else_the_search_follows()
     {
-        var options = new CountdownOptions { Numbers = 3, MaxNumber = 10, MaxTraceLines = 6, Scan = true };
+        var options = new CountdownOptions
+        {
+            Numbers = 3,
+            MaxNumber = 10,
+            MaxTraceLines = 6,
+            Scan = true,
+        };
         var task = new CountdownTask(options);
         var search = new CountdownTask(options with { Scan = false });
-        int oneMove = 0, searched = 0;
+        int oneMove = 0,
+            searched = 0;
 
         foreach (var problem in task.Problems(TaskSplit.Train, 200))
         {
             var (reasoning, answer) = task.Trace(problem, new Random(3))!.Value;
             Assert.True(task.Grade(problem, answer).Correct, answer);
-            Assert.Equal(reasoning, task.Trace(problem, new Random(3))!.Value.Reasoning);   // a function of the seed
+            Assert.Equal(reasoning, task.Trace(problem, new Random(3))!.Value.Reasoning); // a function of the seed
             var numbers = problem.Metadata!["numbers"].Split(' ').Select(long.Parse).ToArray();
             // The scan's order, written out: pairs in prompt order, larger number first, then + * - / (no zero or
             // fractional results).
-            var order = (from i in Enumerable.Range(0, 3) from j in Enumerable.Range(i + 1, 2 - i)
-                         let a = Math.Max(numbers[i], numbers[j]) let b = Math.Min(numbers[i], numbers[j])
-                         from line in new[] { $"{a}+{b}={a + b}", $"{a}*{b}={a * b}", a > b ? $"{a}-{b}={a - b}" : "", a % b == 0 ? $"{a}/{b}={a / b}" : "" }
-                         where line.Length > 0
-                         select line).ToArray();
+            var order = (
+                from i in Enumerable.Range(0, 3)
+                from j in Enumerable.Range(i + 1, 2 - i)
+                let a = Math.Max(numbers[i], numbers[j])
+                let b = Math.Min(numbers[i], numbers[j])
+                from line in new[]
+                {
+                    $"{a}+{b}={a + b}",
+                    $"{a}*{b}={a * b}",
+                    a > b ? $"{a}-{b}={a - b}" : "",
+                    a % b == 0 ? $"{a}/{b}={a / b}" : "",
+                }
+                where line.Length > 0
+                select line
+            ).ToArray();
             string[] lines = reasoning.Split('\n');
-            int scanned = lines.TakeWhile(l => !l.Contains('[', StringComparison.Ordinal) && !l.StartsWith(' ') && !l.EndsWith(" x", StringComparison.Ordinal)).Count();
+            int scanned = lines
+                .TakeWhile(l =>
+                    !l.Contains('[', StringComparison.Ordinal)
+                    && !l.StartsWith(' ')
+                    && !l.EndsWith(" x", StringComparison.Ordinal)
+                )
+                .Count();
             Assert.Equal(order.Take(scanned), lines[..scanned]);
             if (lines[scanned - 1].EndsWith($"={problem.Reference}", StringComparison.Ordinal))
             {
@@ -189,7 +257,7 @@ public sealed class CountdownTaskTests
                 Assert.Equal(lines.Length, scanned);
                 Assert.DoesNotContain(lines[..^1], l => l.EndsWith($"={problem.Reference}", StringComparison.Ordinal));
                 Assert.Equal(lines[^1], answer);
-                Assert.Equal(reasoning, task.Trace(problem, new Random(99))!.Value.Reasoning);   // no seed in a scan
+                Assert.Equal(reasoning, task.Trace(problem, new Random(99))!.Value.Reasoning); // no seed in a scan
             }
             else
             {
@@ -210,21 +278,37 @@ public sealed class CountdownTaskTests
     [Fact]
     public void Given_unguided_traces_then_sft_data_skips_problems_without_one_and_stays_a_function_of_position()
     {
-        var task = new CountdownTask(new CountdownOptions { Numbers = 3, MaxNumber = 10, MaxTraceLines = 3, Guided = false });
+        var task = new CountdownTask(
+            new CountdownOptions
+            {
+                Numbers = 3,
+                MaxNumber = 10,
+                MaxTraceLines = 3,
+                Guided = false,
+            }
+        );
         var pool = task.Problems(TaskSplit.Train, 100);
         int traceless = pool.Count(p => Enumerable.Range(0, 4).All(s => task.Trace(p, new Random(s)) is null));
 
-        var first = Enumerable.Range(0, 150).Select(p => Ponder.Training.SftData.FromTask(task, seed: 1, poolSize: 100).Get(p)).ToList();
+        var first = Enumerable
+            .Range(0, 150)
+            .Select(p => Ponder.Training.SftData.FromTask(task, seed: 1, poolSize: 100).Get(p))
+            .ToList();
         // A resumed run starts a fresh SftData at a later position: the same example at every position, in any order.
         var resumed = Ponder.Training.SftData.FromTask(task, seed: 1, poolSize: 100);
         var again = Enumerable.Range(0, 150).Reverse().Select(p => resumed.Get(p)).Reverse().ToList();
 
         Assert.True(traceless >= 5, $"{traceless} problems without a trace: the test needs some to skip");
-        Assert.Equal(first.Select(m => m[0].Content + m[1].Reasoning), again.Select(m => m[0].Content + m[1].Reasoning));
+        Assert.Equal(
+            first.Select(m => m[0].Content + m[1].Reasoning),
+            again.Select(m => m[0].Content + m[1].Reasoning)
+        );
         foreach (var messages in first)
             Assert.InRange(messages[1].Reasoning!.Split('\n').Length, 1, 3);
         // Problems that have no trace in any order never appear.
-        var skipped = pool.Where(p => Enumerable.Range(0, 64).All(s => task.Trace(p, new Random(s)) is null)).Select(task.Prompt).ToHashSet();
+        var skipped = pool.Where(p => Enumerable.Range(0, 64).All(s => task.Trace(p, new Random(s)) is null))
+            .Select(task.Prompt)
+            .ToHashSet();
         Assert.DoesNotContain(first, m => skipped.Contains(m[0].Content));
     }
 
@@ -233,7 +317,15 @@ public sealed class CountdownTaskTests
     {
         // Four numbers 1–50, targets 1,000–5,000 (three operations, mostly) and 3 lines: without guidance the search
         // rarely walks straight to such a target.
-        var task = new CountdownTask(new CountdownOptions { MinTarget = 1000, MaxTarget = 5000, MaxTraceLines = 3, Guided = false });
+        var task = new CountdownTask(
+            new CountdownOptions
+            {
+                MinTarget = 1000,
+                MaxTarget = 5000,
+                MaxTraceLines = 3,
+                Guided = false,
+            }
+        );
 
         var e = Assert.Throws<PonderException>(() => Ponder.Training.SftData.FromTask(task, seed: 0, poolSize: 200));
 
@@ -244,7 +336,16 @@ public sealed class CountdownTaskTests
     [Fact]
     public void Given_ranges_that_reach_no_target_then_a_clear_error()
     {
-        var task = new CountdownTask(new CountdownOptions { Numbers = 2, MinNumber = 1, MaxNumber = 2, MinTarget = 500, MaxTarget = 600 });
+        var task = new CountdownTask(
+            new CountdownOptions
+            {
+                Numbers = 2,
+                MinNumber = 1,
+                MaxNumber = 2,
+                MinTarget = 500,
+                MaxTarget = 600,
+            }
+        );
 
         var e = Assert.Throws<PonderException>(() => task.Problems(TaskSplit.Train, 5));
         Assert.Contains("widen", e.Message, StringComparison.Ordinal);

@@ -18,21 +18,49 @@ public sealed class GeneratedTasksTests
 
         Assert.Equal(a.Select(p => p.Id), b.Select(p => p.Id));
         Assert.NotEqual(a.Select(p => p.Id), c.Select(p => p.Id));
-        Assert.Equal(a.Take(100).Select(p => p.Id), GeneratedTasks.Create(name, NoSettings, 1).Problems(TaskSplit.Train, 100).Select(p => p.Id));
+        Assert.Equal(
+            a.Take(100).Select(p => p.Id),
+            GeneratedTasks.Create(name, NoSettings, 1).Problems(TaskSplit.Train, 100).Select(p => p.Id)
+        );
     }
 
     [Fact]
     public void Given_train_and_test_then_keys_are_disjoint_and_lists_have_no_duplicates()
     {
-        foreach (var (name, key) in new (string, Func<Problem, string>)[]
-        {
-            ("arithmetic", p => ArithmeticTask.Key(long.Parse(p.Metadata["a"]), p.Metadata["op"][0], long.Parse(p.Metadata["b"]))),
-            ("countdown", p => CountdownTask.Key([.. p.Metadata["numbers"].Split(' ').Select(int.Parse)], int.Parse(p.Reference))),
-        })
+        foreach (
+            var (name, key) in new (string, Func<Problem, string>)[]
+            {
+                (
+                    "arithmetic",
+                    p =>
+                        ArithmeticTask.Key(
+                            long.Parse(p.Metadata["a"]),
+                            p.Metadata["op"][0],
+                            long.Parse(p.Metadata["b"])
+                        )
+                ),
+                (
+                    "countdown",
+                    p =>
+                        CountdownTask.Key(
+                            [.. p.Metadata["numbers"].Split(' ').Select(int.Parse)],
+                            int.Parse(p.Reference)
+                        )
+                ),
+            }
+        )
         {
             // Different seeds: disjointness must hold by construction, not because both came from one stream.
-            var train = GeneratedTasks.Create(name, NoSettings, seed: 3).Problems(TaskSplit.Train, 2000).Select(key).ToList();
-            var test = GeneratedTasks.Create(name, NoSettings, seed: 4).Problems(TaskSplit.Test, 200).Select(key).ToList();
+            var train = GeneratedTasks
+                .Create(name, NoSettings, seed: 3)
+                .Problems(TaskSplit.Train, 2000)
+                .Select(key)
+                .ToList();
+            var test = GeneratedTasks
+                .Create(name, NoSettings, seed: 4)
+                .Problems(TaskSplit.Test, 200)
+                .Select(key)
+                .ToList();
 
             Assert.Equal(train.Count, train.Distinct().Count());
             Assert.Equal(test.Count, test.Distinct().Count());
@@ -46,7 +74,10 @@ public sealed class GeneratedTasksTests
         var test = new ArithmeticTask(new ArithmeticOptions { Operations = "*" }).Problems(TaskSplit.Test, 50);
 
         foreach (var p in test)
-            Assert.Equal(TaskSplit.Test, StableHash.SplitOf(ArithmeticTask.Key(long.Parse(p.Metadata["b"]), '*', long.Parse(p.Metadata["a"]))));
+            Assert.Equal(
+                TaskSplit.Test,
+                StableHash.SplitOf(ArithmeticTask.Key(long.Parse(p.Metadata["b"]), '*', long.Parse(p.Metadata["a"])))
+            );
     }
 
     [Fact]
@@ -70,37 +101,131 @@ public sealed class GeneratedTasksTests
     [Fact]
     public void Given_settings_then_they_reach_the_options()
     {
-        var arithmetic = (ArithmeticTask)GeneratedTasks.Create("arithmetic",
-            new Dictionary<string, string> { ["min-digits"] = "1", ["max-digits"] = "4", ["operations"] = "+*" }, seed: 9);
-        var countdown = (CountdownTask)GeneratedTasks.Create("countdown",
-            new Dictionary<string, string> { ["numbers"] = "3", ["max-number"] = "99", ["path-only"] = "true" }, seed: 9);
-        var unguided = (CountdownTask)GeneratedTasks.Create("countdown", new Dictionary<string, string> { ["guided"] = "false" }, seed: 1);
-        var scan = (CountdownTask)GeneratedTasks.Create("countdown", new Dictionary<string, string> { ["guided"] = "false", ["scan"] = "true" }, seed: 1);
+        var arithmetic = (ArithmeticTask)
+            GeneratedTasks.Create(
+                "arithmetic",
+                new Dictionary<string, string>
+                {
+                    ["min-digits"] = "1",
+                    ["max-digits"] = "4",
+                    ["operations"] = "+*",
+                },
+                seed: 9
+            );
+        var countdown = (CountdownTask)
+            GeneratedTasks.Create(
+                "countdown",
+                new Dictionary<string, string>
+                {
+                    ["numbers"] = "3",
+                    ["max-number"] = "99",
+                    ["path-only"] = "true",
+                },
+                seed: 9
+            );
+        var unguided = (CountdownTask)
+            GeneratedTasks.Create("countdown", new Dictionary<string, string> { ["guided"] = "false" }, seed: 1);
+        var scan = (CountdownTask)
+            GeneratedTasks.Create(
+                "countdown",
+                new Dictionary<string, string> { ["guided"] = "false", ["scan"] = "true" },
+                seed: 1
+            );
 
-        Assert.Equal(new ArithmeticOptions { Seed = 9, MinDigits = 1, MaxDigits = 4, Operations = "+*" }, arithmetic.Options);
-        Assert.Equal(new CountdownOptions { Seed = 9, Numbers = 3, MaxNumber = 99, PathOnly = true }, countdown.Options);
+        Assert.Equal(
+            new ArithmeticOptions
+            {
+                Seed = 9,
+                MinDigits = 1,
+                MaxDigits = 4,
+                Operations = "+*",
+            },
+            arithmetic.Options
+        );
+        Assert.Equal(
+            new CountdownOptions
+            {
+                Seed = 9,
+                Numbers = 3,
+                MaxNumber = 99,
+                PathOnly = true,
+            },
+            countdown.Options
+        );
         Assert.Equal(new CountdownOptions { Seed = 1, Guided = false }, unguided.Options);
-        Assert.Equal(new CountdownOptions { Seed = 1, Guided = false, Scan = true }, scan.Options);
+        Assert.Equal(
+            new CountdownOptions
+            {
+                Seed = 1,
+                Guided = false,
+                Scan = true,
+            },
+            scan.Options
+        );
     }
 
     [Theory]
-    [InlineData("countdown", "nums", "4",
-        "countdown: unknown setting \"nums\"; known: numbers, min-number, max-number, min-target, max-target, max-trace-lines, guided, scan, path-only, all-needed")]
-    [InlineData("arithmetic", "digits", "3", "arithmetic: unknown setting \"digits\"; known: min-digits, max-digits, operations")]
+    [InlineData(
+        "countdown",
+        "nums",
+        "4",
+        "countdown: unknown setting \"nums\"; known: numbers, min-number, max-number, min-target, max-target, "
+            + "max-trace-lines, guided, scan, path-only, all-needed"
+    )]
+    [InlineData(
+        "arithmetic",
+        "digits",
+        "3",
+        "arithmetic: unknown setting \"digits\"; known: min-digits, max-digits, operations"
+    )]
     [InlineData("countdown", "numbers", "four", "countdown: setting numbers=\"four\" is not an integer")]
     [InlineData("countdown", "path-only", "maybe", "countdown: setting path-only=\"maybe\" must be true or false")]
     [InlineData("countdown", "numbers", "7", "countdown: numbers must be between 2 and 6 (got 7)")]
-    [InlineData("countdown", "path-only", "true", "countdown: path-only traces have no search to guide; drop guided=false or path-only=true", "guided", "false")]
-    [InlineData("countdown", "max-trace-lines", "2", "countdown: max-trace-lines must be ≥ numbers − 1 = 3, the length of the longest solution (got 2)")]
-    [InlineData("arithmetic", "operations", "+/", "arithmetic: operations must be a non-empty subset of \"+-*\" (got \"+/\")")]
-    [InlineData("arithmetic", "operations", "++", "arithmetic: operations must list each of + - * at most once (got \"++\")")]
-    [InlineData("arithmetic", "max-digits", "10", "arithmetic: max-digits must be between min-digits (2) and 9 (got 10)")]
+    [InlineData(
+        "countdown",
+        "path-only",
+        "true",
+        "countdown: path-only traces have no search to guide; drop guided=false or path-only=true",
+        "guided",
+        "false"
+    )]
+    [InlineData(
+        "countdown",
+        "max-trace-lines",
+        "2",
+        "countdown: max-trace-lines must be ≥ numbers − 1 = 3, the length of the longest solution (got 2)"
+    )]
+    [InlineData(
+        "arithmetic",
+        "operations",
+        "+/",
+        "arithmetic: operations must be a non-empty subset of \"+-*\" (got \"+/\")"
+    )]
+    [InlineData(
+        "arithmetic",
+        "operations",
+        "++",
+        "arithmetic: operations must list each of + - * at most once (got \"++\")"
+    )]
+    [InlineData(
+        "arithmetic",
+        "max-digits",
+        "10",
+        "arithmetic: max-digits must be between min-digits (2) and 9 (got 10)"
+    )]
     [InlineData("arithmetic", "min-digits", "0", "arithmetic: min-digits must be between 1 and 9 (got 0)")]
-    public void Given_a_bad_setting_then_the_message_says_what_to_change(string name, string key, string value, string message,
-        string? key2 = null, string? value2 = null)
+    public void Given_a_bad_setting_then_the_message_says_what_to_change(
+        string name,
+        string key,
+        string value,
+        string message,
+        string? key2 = null,
+        string? value2 = null
+    )
     {
         var settings = new Dictionary<string, string> { [key] = value };
-        if (key2 is not null) settings[key2] = value2!;
+        if (key2 is not null)
+            settings[key2] = value2!;
         var e = Assert.Throws<PonderException>(() => GeneratedTasks.Create(name, settings, 0));
 
         Assert.Equal(message, e.Message);
@@ -109,10 +234,18 @@ public sealed class GeneratedTasksTests
     [Fact]
     public void Given_an_unknown_task_or_no_count_then_a_clear_error()
     {
-        Assert.Equal("unknown generated task \"sudoku\"; known: arithmetic, countdown",
-            Assert.Throws<PonderException>(() => GeneratedTasks.Create("sudoku", NoSettings, 0)).Message);
-        Assert.Contains("needs a problem count",
-            Assert.Throws<PonderException>(() => GeneratedTasks.Create("countdown", NoSettings, 0).Problems(TaskSplit.Test, null)).Message,
-            StringComparison.Ordinal);
+        Assert.Equal(
+            "unknown generated task \"sudoku\"; known: arithmetic, countdown",
+            Assert.Throws<PonderException>(() => GeneratedTasks.Create("sudoku", NoSettings, 0)).Message
+        );
+        Assert.Contains(
+            "needs a problem count",
+            Assert
+                .Throws<PonderException>(() =>
+                    GeneratedTasks.Create("countdown", NoSettings, 0).Problems(TaskSplit.Test, null)
+                )
+                .Message,
+            StringComparison.Ordinal
+        );
     }
 }
