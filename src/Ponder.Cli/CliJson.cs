@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Ponder.Cli;
 
 /// <summary>JSON as the CLI prints it: one compact object per line, non-ASCII text left readable.</summary>
-internal static class CliJson
+static class CliJson
 {
     public static readonly JsonSerializerOptions Options = new()
     {

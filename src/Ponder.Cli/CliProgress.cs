@@ -4,7 +4,7 @@ namespace Ponder.Cli;
 
 /// <summary>A progress bar around synchronous tensor work (it runs on the calling thread: DisposeScopes are
 /// thread-static).</summary>
-internal static class CliProgress
+static class CliProgress
 {
     public static T Run<T>(CliOutput io, string description, int total, Func<IProgress<int>, T> work)
     {

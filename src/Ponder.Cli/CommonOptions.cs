@@ -5,7 +5,7 @@ namespace Ponder.Cli;
 
 /// <summary>Options several commands share, created fresh per command (System.CommandLine options belong to one
 /// parent).</summary>
-internal static class CommonOptions
+static class CommonOptions
 {
     public static Option<string> Model() =>
         new("--model") { Description = "Model directory (Hugging Face layout).", Required = true };

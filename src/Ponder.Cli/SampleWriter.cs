@@ -5,7 +5,7 @@ namespace Ponder.Cli;
 
 /// <summary>Writes graded samples as JSON lines as they arrive (so an interrupted evaluation keeps what it
 /// has).</summary>
-internal sealed class SampleWriter : IDisposable
+sealed class SampleWriter : IDisposable
 {
     readonly StreamWriter writer;
 

@@ -6,7 +6,7 @@ namespace Ponder.Cli;
 
 /// <summary>The sampling options of commands that sample for evaluation (eval, scale): one definition, one
 /// validation.</summary>
-internal sealed class SamplingCliOptions
+sealed class SamplingCliOptions
 {
     public Option<int> Samples { get; } =
         new("--samples") { Description = "Completions per problem.", DefaultValueFactory = _ => 1 };
@@ -49,16 +49,22 @@ internal sealed class SamplingCliOptions
             if (budget is not null)
                 throw new PonderException("give either --reasoning-effort or --max-thinking-tokens, not both.");
             if (model is null)
+            {
                 throw new PonderException(
                     "--reasoning-effort with --endpoint: the server maps effort itself; it is not supported here yet."
                 );
+            }
+
             budget = ReasoningEffort.Budget(effort, model.Generation, model.Config.MaxPositionEmbeddings);
         }
         if (budget is int b && model is not null && b > model.Config.MaxPositionEmbeddings)
+        {
             throw new PonderException(
                 $"--max-thinking-tokens {b} is larger than the model's context of "
                     + $"{model.Config.MaxPositionEmbeddings} tokens."
             );
+        }
+
         if (r.GetValue(Samples) < 1)
             throw new PonderException($"--samples {r.GetValue(Samples)} must be at least 1.");
         return new SamplingOptions

@@ -5,7 +5,7 @@ namespace Ponder.Cli;
 
 /// <summary>The options that name a task (<c>--task</c> and its companions), shared by sft, eval, rl, grade and
 /// scale.</summary>
-internal sealed class TaskOptions
+sealed class TaskOptions
 {
     public Option<string> Task { get; } =
         new("--task") { Description = $"Task: {string.Join(", ", TaskSpec.Names)}.", Required = true };

@@ -54,42 +54,45 @@ public sealed class EndpointRollouts
         var results = new List<Rollout>();
         int total = problems.Count * sampling.N;
         for (int p = 0; p < problems.Count; p++)
-        for (int s = 0; s < sampling.N; s++)
         {
+            for (int s = 0; s < sampling.N; s++)
+            {
 #pragma warning disable OPENAI001 // Seed is marked experimental in the SDK; servers (vLLM, OpenAI) honour it.
-            var completionOptions = new ChatCompletionOptions
-            {
-                Temperature = (float)sampling.Temperature,
-                TopP = (float)sampling.TopP,
-                MaxOutputTokenCount = sampling.MaxNewTokens,
-                Seed = sampling.Seed is long seed ? seed + s : null,
-            };
+                var completionOptions = new ChatCompletionOptions
+                {
+                    Temperature = (float)sampling.Temperature,
+                    TopP = (float)sampling.TopP,
+                    MaxOutputTokenCount = sampling.MaxNewTokens,
+                    Seed = sampling.Seed is long seed ? seed + s : null,
+                };
 #pragma warning restore OPENAI001
-            foreach (var stop in sampling.Stop)
-                completionOptions.StopSequences.Add(stop);
-            ChatCompletion completion;
-            try
-            {
-                completion = (
-                    await client.CompleteChatAsync(
-                        [new UserChatMessage(task.Prompt(problems[p]))],
-                        completionOptions,
-                        cancellation
-                    )
-                ).Value;
+                foreach (var stop in sampling.Stop)
+                    completionOptions.StopSequences.Add(stop);
+                ChatCompletion completion;
+                try
+                {
+                    completion = (
+                        await client.CompleteChatAsync(
+                            [new UserChatMessage(task.Prompt(problems[p]))],
+                            completionOptions,
+                            cancellation
+                        )
+                    ).Value;
+                }
+                catch (Exception e) when (Transport(e) is { } cause)
+                {
+                    throw new PonderException(
+                        $"endpoint {options.Endpoint}: {Describe(cause)} after {results.Count} of {total} "
+                            + "samples; the completed samples were kept.",
+                        e
+                    );
+                }
+                var rollout = ToRollout(task, problems[p], p, s, completion);
+                results.Add(rollout);
+                onRollout?.Invoke(rollout);
             }
-            catch (Exception e) when (Transport(e) is { } cause)
-            {
-                throw new PonderException(
-                    $"endpoint {options.Endpoint}: {Describe(cause)} after {results.Count} of {total} "
-                        + "samples; the completed samples were kept.",
-                    e
-                );
-            }
-            var rollout = ToRollout(task, problems[p], p, s, completion);
-            results.Add(rollout);
-            onRollout?.Invoke(rollout);
         }
+
         return results;
     }
 

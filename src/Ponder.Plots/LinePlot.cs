@@ -42,10 +42,13 @@ public static class LinePlot
         foreach (var (label, points) in all)
         {
             if (logX && points.Any(p => !(p.X > 0)))
+            {
                 throw new PonderException(
                     $"{path}: series \"{label}\" has x = {points.First(p => !(p.X > 0)).X}, which a log axis "
                         + "cannot show."
                 );
+            }
+
             double[] xs = points.Select(p => logX ? Math.Log10(p.X) : p.X).ToArray();
             double[] ys = points.Select(p => p.Y).ToArray();
             var line = plot.Add.Scatter(xs, ys);

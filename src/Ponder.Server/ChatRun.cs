@@ -8,7 +8,7 @@ using Ponder.Serving;
 namespace Ponder.Server;
 
 /// <summary>What to generate for one API request: the rendered prompt and its sampling settings.</summary>
-internal sealed record RunSettings(
+sealed record RunSettings(
     IReadOnlyList<int> PromptIds,
     double Temperature,
     double TopP,
@@ -21,16 +21,10 @@ internal sealed record RunSettings(
 
 /// <summary>How one choice ended, after the monitor: <c>stop</c>, <c>length</c> or <c>content_filter</c>
 /// (blocked).</summary>
-internal sealed record ChoiceOutcome(
-    string FinishReason,
-    SequenceResult Result,
-    string Reasoning,
-    string Answer,
-    bool Blocked
-);
+sealed record ChoiceOutcome(string FinishReason, SequenceResult Result, string Reasoning, string Answer, bool Blocked);
 
 /// <summary>One event of one choice: a reasoning or answer delta, or its outcome.</summary>
-internal readonly record struct ChoiceEvent(int Index, string? Reasoning, string? Answer, ChoiceOutcome? Done);
+readonly record struct ChoiceEvent(int Index, string? Reasoning, string? Answer, ChoiceOutcome? Done);
 
 /// <summary>
 /// The N sequences of one request on the engine, with the CoT monitor between reasoning and answer: each choice's
@@ -38,7 +32,7 @@ internal readonly record struct ChoiceEvent(int Index, string? Reasoning, string
 /// replaces the answer with the refusal, a flag is logged with the request id. Shared by every endpoint and the
 /// IChatClient.
 /// </summary>
-internal sealed class ChatRun
+sealed class ChatRun
 {
     readonly SequenceHandle[] handles;
     readonly ServerOptions options;
@@ -65,6 +59,7 @@ internal sealed class ChatRun
         try
         {
             for (int j = 0; j < s.N; j++)
+            {
                 handles.Add(
                     engine.Submit(
                         new GenerationRequest
@@ -81,6 +76,7 @@ internal sealed class ChatRun
                         }
                     )
                 );
+            }
         }
         catch
         {
@@ -109,8 +105,11 @@ internal sealed class ChatRun
     {
         var outcomes = new ChoiceOutcome[handles.Length];
         await foreach (var e in Events(ct).ConfigureAwait(false))
+        {
             if (e.Done is { } done)
                 outcomes[e.Index] = done;
+        }
+
         return outcomes;
     }
 

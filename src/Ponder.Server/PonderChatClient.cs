@@ -56,9 +56,13 @@ public sealed class PonderChatClient(
         await foreach (var e in run.Events(cancellationToken).ConfigureAwait(false))
         {
             if (e.Reasoning is { } r && ExposeReasoning)
+            {
                 yield return Update(run, new TextReasoningContent(r));
+            }
             else if (e.Answer is { } a)
+            {
                 yield return Update(run, new TextContent(a));
+            }
             else if (e.Done is { } d)
             {
                 var last = Update(run, new UsageContent(Usage(run.PromptTokens, d.Result)));

@@ -58,11 +58,14 @@ public sealed class PonderServer : IAsyncDisposable
                         && ctx.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal)
                         && ctx.Request.Headers.Authorization.ToString() != "Bearer " + key
                     )
+                    {
                         throw new ApiException(
                             401,
                             "Incorrect or missing API key: send 'Authorization: Bearer <key>'.",
                             code: "invalid_api_key"
                         );
+                    }
+
                     await next(ctx).ConfigureAwait(false);
                 }
                 catch (ApiException e) when (!ctx.Response.HasStarted)

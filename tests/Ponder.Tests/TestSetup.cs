@@ -3,7 +3,7 @@ using TorchSharp;
 
 namespace Ponder.Tests;
 
-internal static class TestSetup
+static class TestSetup
 {
     /// <summary>
     /// xunit runs test classes in parallel, one per core. libtorch's default of one OpenMP thread per core would then

@@ -4,7 +4,7 @@ using Ponder.Runtime;
 namespace Ponder.Tests;
 
 /// <summary>Tiny model configurations the tests build themselves (seconds on CPU).</summary>
-internal static class TinyModels
+static class TinyModels
 {
     public static ModelConfig Llama(
         int kvHeads = 2,

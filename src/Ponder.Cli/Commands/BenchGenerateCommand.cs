@@ -6,7 +6,7 @@ namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder bench generate</c>: sampler tokens/s at each batch size, against the matmul peak of the same
 /// run.</summary>
-internal static class BenchGenerateCommand
+static class BenchGenerateCommand
 {
     public static Command Create(CliOutput io)
     {
@@ -51,17 +51,22 @@ internal static class BenchGenerateCommand
                 fresh = r.GetValue(newTokens);
             BenchReport.RequirePositive(prompt, "--prompt-tokens");
             if (fresh < 2)
+            {
                 throw new PonderException(
                     $"--new-tokens {fresh} must be at least 2 (the first token comes from the prefill)."
                 );
+            }
+
             BenchReport.ApplyThreads(r.GetValue(threads));
             var options = CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!);
             using var lm = LanguageModel.Load(r.GetValue(model)!, options);
             if (prompt + fresh > lm.Config.MaxPositionEmbeddings) // checked before the peak is measured
+            {
                 throw new PonderException(
                     $"--prompt-tokens {prompt} + --new-tokens {fresh} exceeds the model's context of "
                         + $"{lm.Config.MaxPositionEmbeddings} tokens; lower one of them."
                 );
+            }
 
             var peaks = BenchReport.MeasurePeaks(options.TorchDevice, options.ScalarType);
             var peak = peaks[^1];

@@ -6,11 +6,11 @@ using static TorchSharp.torch;
 namespace Ponder.Cli.Commands;
 
 /// <summary>One line of a bench table. <paramref name="TokensPerSecond"/> is null for the matmul peak itself.</summary>
-internal sealed record BenchRow(string Measure, double? TokensPerSecond, double GflopsPerSecond, double FractionOfPeak);
+sealed record BenchRow(string Measure, double? TokensPerSecond, double GflopsPerSecond, double FractionOfPeak);
 
 /// <summary>What every bench subcommand shares: the peak measured in the same run, and the table / JSON
 /// output.</summary>
-internal static class BenchReport
+static class BenchReport
 {
     /// <summary>The float32 peak, and the peak of <paramref name="dtype"/> too when it differs (the denominator
     /// of every fraction is the peak of the type the model computes in).</summary>
@@ -29,6 +29,15 @@ internal static class BenchReport
             p.GflopsPerSecond,
             p.GflopsPerSecond / reference.GflopsPerSecond
         ));
+
+    static Dictionary<string, object?> RowJson(BenchRow r) =>
+        new()
+        {
+            ["measure"] = r.Measure,
+            ["tokens_per_second"] = r.TokensPerSecond,
+            ["gflops_per_second"] = r.GflopsPerSecond,
+            ["fraction_of_peak"] = r.FractionOfPeak,
+        };
 
     public static void Print(
         CliOutput io,
@@ -55,14 +64,7 @@ internal static class BenchReport
                         ["threads"] = get_num_threads(),
                         ["load_average"] = LoadAverage(),
                         ["settings"] = settings,
-                        ["rows"] = rows.Select(r => new Dictionary<string, object?>
-                            {
-                                ["measure"] = r.Measure,
-                                ["tokens_per_second"] = r.TokensPerSecond,
-                                ["gflops_per_second"] = r.GflopsPerSecond,
-                                ["fraction_of_peak"] = r.FractionOfPeak,
-                            })
-                            .ToArray(),
+                        ["rows"] = rows.Select(RowJson).ToArray(),
                     }
                 )
             );
@@ -80,12 +82,15 @@ internal static class BenchReport
             .AddColumn(new TableColumn("GFLOP/s").RightAligned())
             .AddColumn(new TableColumn("% of peak").RightAligned());
         foreach (var r in rows)
+        {
             table.AddRow(
                 Markup.Escape(r.Measure),
                 r.TokensPerSecond is double t ? t.ToString("N0") : "",
                 r.GflopsPerSecond.ToString("F1"),
                 (100 * r.FractionOfPeak).ToString("F1")
             );
+        }
+
         io.Console.Write(table);
     }
 

@@ -9,7 +9,7 @@ namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder bench serve</c>: load on an in-process server — one client at a time, then N
 /// concurrent.</summary>
-internal static class BenchServeCommand
+static class BenchServeCommand
 {
     public static Command Create(CliOutput io)
     {
@@ -80,6 +80,7 @@ internal static class BenchServeCommand
                 server.StartAsync().GetAwaiter().GetResult();
                 io.Error.WriteLine($"load average at start: {LoadAverage()}");
                 if (r.GetValue(baseline) > 0)
+                {
                     Print(
                         io,
                         "one at a time",
@@ -88,6 +89,8 @@ internal static class BenchServeCommand
                             .GetAwaiter()
                             .GetResult()
                     );
+                }
+
                 var load = ServeLoad
                     .RunAsync(server.Address, "bench", r.GetValue(clients), r.GetValue(requests), r.GetValue(maxTokens))
                     .GetAwaiter()

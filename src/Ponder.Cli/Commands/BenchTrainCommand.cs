@@ -6,7 +6,7 @@ namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder bench train</c>: training tokens/s on random tokens, against the matmul peak of the same run.
 /// The weights change in memory only; nothing is saved.</summary>
-internal static class BenchTrainCommand
+static class BenchTrainCommand
 {
     public static Command Create(CliOutput io)
     {
@@ -52,10 +52,12 @@ internal static class BenchTrainCommand
             var options = CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!);
             using var lm = LanguageModel.Load(r.GetValue(model)!, options);
             if (t + 1 > lm.Config.MaxPositionEmbeddings) // checked before the peak is measured
+            {
                 throw new PonderException(
                     $"--seq-len {t} exceeds the model's context of {lm.Config.MaxPositionEmbeddings} tokens "
                         + "(one more is needed for the targets); lower --seq-len."
                 );
+            }
 
             var peaks = BenchReport.MeasurePeaks(options.TorchDevice, options.ScalarType);
             var peak = peaks[^1];

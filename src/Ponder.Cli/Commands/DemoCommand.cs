@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder demo</c>: Countdown data → SFT from scratch → evaluate → RL → evaluate → report.md.</summary>
-internal static class DemoCommand
+static class DemoCommand
 {
     public static Command Create(CliOutput io)
     {

@@ -13,7 +13,7 @@ namespace Ponder.Cli.Commands;
 /// <summary><c>ponder eval</c>: sample N completions per problem (local model or OpenAI-compatible endpoint), grade
 /// them with the task's grader, report pass@1, pass@k, cons@k and lengths; with <c>--scorer</c>, also rerank@k and
 /// weighted@k.</summary>
-internal static class EvalCommand
+static class EvalCommand
 {
     public static Command Create(CliOutput io)
     {
@@ -82,9 +82,12 @@ internal static class EvalCommand
                 throw new PonderException("give exactly one of --model DIR or --endpoint URL.");
 
             if (url is not null && r.GetValue(scorer) is not null)
+            {
                 throw new PonderException(
                     "--scorer scores the policy's own token ids: use it with a local --model, not --endpoint."
                 );
+            }
+
             IReadOnlyList<Rollout> rollouts;
             double[]? scores = null;
             var writer = r.GetValue(outFile) is { } path ? new SampleWriter(path) : null;
@@ -209,6 +212,7 @@ internal static class EvalCommand
         }
         var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
         foreach (var (k, v) in headline)
+        {
             table.AddRow(
                 k,
                 v.ToString(
@@ -216,6 +220,8 @@ internal static class EvalCommand
                     System.Globalization.CultureInfo.InvariantCulture
                 )
             );
+        }
+
         table.AddRow("problems × samples", $"{report.Problems} × {report.Samples / Math.Max(1, report.Problems)}");
         io.Console.Write(table);
     }

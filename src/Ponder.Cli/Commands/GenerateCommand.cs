@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder generate</c>: sample completions of one prompt (raw text, or a user turn with --chat).</summary>
-internal static class GenerateCommand
+static class GenerateCommand
 {
     public static Command Create(CliOutput io)
     {

@@ -5,7 +5,7 @@ using Ponder.Tasks;
 namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder grade</c>: the task's one grader applied to (reference, answer) pairs from a file.</summary>
-internal static class GradeCommand
+static class GradeCommand
 {
     public static Command Create(CliOutput io)
     {
@@ -45,6 +45,7 @@ internal static class GradeCommand
                 if (grade.Correct)
                     correct++;
                 if (r.GetValue(json))
+                {
                     io.Out.WriteLine(
                         CliJson.Line(
                             new Dictionary<string, object?>
@@ -54,10 +55,13 @@ internal static class GradeCommand
                             }
                         )
                     );
+                }
                 else
+                {
                     io.Out.WriteLine(
                         $"{(grade.Correct ? "correct  " : "incorrect")}  {grade.Canonical ?? "(no answer)"}"
                     );
+                }
             }
             if (!r.GetValue(json))
                 io.Error.WriteLine($"{correct} of {total} correct");
@@ -83,17 +87,26 @@ internal static class GradeCommand
         if (root.TryGetProperty("problem", out var p))
         {
             if (p.ValueKind == JsonValueKind.Object)
+            {
                 foreach (var f in p.EnumerateObject())
+                {
                     metadata[f.Name] =
                         f.Value.ValueKind == JsonValueKind.String ? f.Value.GetString()! : f.Value.GetRawText();
+                }
+            }
             else
+            {
                 metadata["question"] = p.ValueKind == JsonValueKind.String ? p.GetString()! : p.GetRawText();
+            }
         }
         else if (task == "countdown")
+        {
             throw new PonderException(
                 $"{where}: countdown needs \"problem\": {{\"numbers\": \"12 5 7 9\", \"target\": \"41\"}} to "
                     + "check the expression."
             );
+        }
+
         string question = metadata.TryGetValue("question", out var q) ? q : "";
         return (new Problem($"pair-{index}", question, reference, metadata), answer);
     }

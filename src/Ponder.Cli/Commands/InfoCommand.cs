@@ -8,7 +8,7 @@ namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder info</c>: what a model directory holds, read from its files without loading the
 /// weights.</summary>
-internal static class InfoCommand
+static class InfoCommand
 {
     public static Command Create(CliOutput io)
     {

@@ -5,7 +5,7 @@ using Ponder.Model;
 namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder init</c>: a randomly initialised model directory with the byte-level tokenizer.</summary>
-internal static class InitCommand
+static class InitCommand
 {
     public static Command Create(CliOutput io)
     {
@@ -37,9 +37,12 @@ internal static class InitCommand
         {
             string dir = r.GetValue(outDir)!;
             if (File.Exists(Path.Combine(dir, "config.json")) && !r.GetValue(force))
+            {
                 throw new PonderException(
                     $"{dir}: already holds a model (config.json); choose another --out or pass --force."
                 );
+            }
+
             using var model = LanguageModel.CreateFromScratch(r.GetValue(preset)!, r.GetValue(arch)!, r.GetValue(seed));
             model.Save(dir);
             io.Out.WriteLine(

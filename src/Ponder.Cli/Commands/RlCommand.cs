@@ -7,7 +7,7 @@ namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder rl</c>: reinforcement learning on a task's verifiable rewards (GRPO, Dr. GRPO, DAPO,
 /// RLOO).</summary>
-internal static class RlCommand
+static class RlCommand
 {
     public static Command Create(CliOutput io)
     {

@@ -6,7 +6,7 @@ namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder runs</c>: the runs under a folder with their kind, creation time, headline values and last
 /// step.</summary>
-internal static class RunsCommand
+static class RunsCommand
 {
     public static Command Create(CliOutput io)
     {

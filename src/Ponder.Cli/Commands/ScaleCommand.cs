@@ -10,7 +10,7 @@ namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder scale</c>: accuracy per strategy against test-time compute over thinking budgets and sample
 /// counts.</summary>
-internal static class ScaleCommand
+static class ScaleCommand
 {
     public static Command Create(CliOutput io)
     {

@@ -6,7 +6,7 @@ namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder score</c>: pass@1, pass@k, cons@k, rerank@k and weighted@k from a file of graded
 /// samples.</summary>
-internal static class ScoreCommand
+static class ScoreCommand
 {
     public static Command Create(CliOutput io)
     {
@@ -68,9 +68,12 @@ internal static class ScoreCommand
             .AddColumn(new TableColumn("pass@k").RightAligned())
             .AddColumn(new TableColumn("cons@k").RightAligned());
         if (report.HasScores)
+        {
             table
                 .AddColumn(new TableColumn("rerank@k").RightAligned())
                 .AddColumn(new TableColumn("weighted@k").RightAligned());
+        }
+
         table.AddColumn(new TableColumn("problems").RightAligned());
         foreach (var m in report.PerK)
         {

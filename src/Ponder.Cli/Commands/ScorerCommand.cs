@@ -6,7 +6,7 @@ using Ponder.Scoring;
 namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder scorer train</c>: sample from a policy, label with the grader, train an outcome scorer.</summary>
-internal static class ScorerCommand
+static class ScorerCommand
 {
     /// <summary>The verb; <c>verifier</c> is its earlier name, kept as an alias.</summary>
     public static Command Create(CliOutput io)
@@ -175,8 +175,10 @@ internal static class ScorerCommand
         );
         io.Out.WriteLine("reliability: bin | samples | mean predicted | observed correct");
         foreach (var b in report.Bins.Where(b => b.Count > 0))
+        {
             io.Out.WriteLine(
                 string.Create(c, $"  [{b.Low:F1}, {b.High:F1}) | {b.Count} | {b.MeanPredicted:F3} | {b.Observed:F3}")
             );
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder serve</c>: an OpenAI-compatible server with continuous batching that hides the chain of
 /// thought.</summary>
-internal static class ServeCommand
+static class ServeCommand
 {
     public static Command Create(CliOutput io)
     {

@@ -7,7 +7,7 @@ namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder sft</c>: supervised fine-tuning on reasoning traces (a generated task's own, or a JSONL
 /// file).</summary>
-internal static class SftCommand
+static class SftCommand
 {
     public static Command Create(CliOutput io)
     {

@@ -11,7 +11,7 @@ using Spectre.Console;
 namespace Ponder.Cli.Sessions;
 
 /// <summary>The demo pipeline and its report. Each stage writes its own run folder under the demo folder.</summary>
-internal static class DemoRun
+static class DemoRun
 {
     public sealed record Stage(string Name, Dictionary<string, double> Metrics, double Seconds);
 
@@ -141,12 +141,15 @@ internal static class DemoRun
         table.AddColumn(new TableColumn("reasoning tokens").RightAligned());
         table.AddColumn(new TableColumn("right steps").RightAligned());
         foreach (var st in stages)
+        {
             table.AddRow([
                 st.Name,
                 .. keys.Select(k => st.Metrics.GetValueOrDefault(k).ToString("P1", CultureInfo.InvariantCulture)),
                 st.Metrics.GetValueOrDefault("reasoning_tokens").ToString("F0", CultureInfo.InvariantCulture),
                 Steps(st),
             ]);
+        }
+
         io.Console.Write(table);
         io.Console.MarkupLine($"total {minutes:F1} min");
     }

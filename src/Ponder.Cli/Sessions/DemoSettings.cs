@@ -5,7 +5,7 @@ namespace Ponder.Cli.Sessions;
 
 /// <summary>The demo's embedded defaults: Countdown from scratch, SFT on search traces, then RL. Presets are methods
 /// returning fresh records.</summary>
-internal sealed record DemoSettings(
+sealed record DemoSettings(
     string Preset,
     IReadOnlyDictionary<string, string> TaskSettings,
     SftOptions Sft,

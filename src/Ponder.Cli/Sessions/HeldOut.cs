@@ -7,17 +7,19 @@ using Ponder.Tasks;
 namespace Ponder.Cli.Sessions;
 
 /// <summary>Held-out evaluation during training: graded samples of test problems and their headline numbers.</summary>
-internal static class HeldOut
+static class HeldOut
 {
     /// <summary>Dataset tasks read one file and have no train/test split: say so before training on them, since
     /// the held-out numbers then come from the training problems.</summary>
     public static void WarnIfNoSplit(CliOutput io, IReasoningTask task)
     {
         if (task is Tasks.Datasets.IDatasetTask)
+        {
             io.Error.WriteLine(
                 $"warning: --task {task.Name} reads one file with no train/test split; the \"held-out\" "
                     + "evaluation uses the same problems as training."
             );
+        }
     }
 
     /// <summary>Up to <paramref name="count"/> held-out problems: a generated task whose settings have fewer gives

@@ -13,20 +13,14 @@ namespace Ponder.Cli.Sessions;
 /// <summary>What an RL run needs besides the trainer's options.</summary>
 /// <param name="Task">The task as the user specified it, recorded in the run's config.json (settings such as
 /// numbers=3).</param>
-internal sealed record RlRunSettings(
-    string Out,
-    bool Resume,
-    string DType,
-    string Device = "cpu",
-    TaskSpec? Task = null
-);
+sealed record RlRunSettings(string Out, bool Resume, string DType, string Device = "cpu", TaskSpec? Task = null);
 
 /// <summary>
 /// An RL run end to end: resume or start, step with a progress bar, evaluate held-out problems, checkpoint, log every
 /// metric, and draw the train-time scaling plot (held-out pass@1 against cumulative training FLOPs). Shared by
 /// <c>ponder rl</c> and <c>ponder demo</c>.
 /// </summary>
-internal static class RlSession
+static class RlSession
 {
     public const string ScalingPlot = "train_scaling.png";
 
@@ -119,10 +113,12 @@ internal static class RlSession
         var a = ModelDirectory.LoadConfig(modelDir) with { TorchDtype = null };
         var b = ModelDirectory.LoadConfig(checkpoint) with { TorchDtype = null };
         if (a.ToJson() != b.ToJson())
+        {
             throw new PonderException(
                 $"{checkpoint}: the checkpoint's architecture differs from --model {modelDir} (config.json); "
                     + "resume with the model the run started from, or choose another --out."
             );
+        }
     }
 
     static void Loop(
@@ -151,11 +147,14 @@ internal static class RlSession
                         step.Rollouts.Take(8).Select((x, i) => SampleWriter.Record(x) with { Reward = step.Rewards[i] })
                     );
                     if (step.Rollouts.FirstOrDefault(x => x.Grade.Error is not null) is { } failed)
+                    {
                         io.Error.WriteLine(
                             $"warning: step {step.Step}: the grader threw on "
                                 + $"{step.Metrics["rollout/grader_errors"]} samples (reward 0), e.g. problem "
                                 + $"{failed.Problem.Id}: {failed.Grade.Error}"
                         );
+                    }
+
                     overheads.Add(step.Metrics["time/overhead_ratio"]);
                     report(
                         step.Step,

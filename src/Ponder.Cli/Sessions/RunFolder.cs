@@ -6,7 +6,7 @@ using Ponder.Training;
 namespace Ponder.Cli.Sessions;
 
 /// <summary>The run folder of a training command (<c>--out</c>): a new run, or the continuation of one.</summary>
-internal static class RunFolder
+static class RunFolder
 {
     public static string Checkpoints(string outDir) => Path.Combine(outDir, "checkpoints");
 
@@ -16,9 +16,12 @@ internal static class RunFolder
     {
         string? latest = TrainingCheckpoint.Latest(Checkpoints(outDir));
         if (latest is not null && !resume)
+        {
             throw new PonderException(
                 $"{outDir}: already holds a run (checkpoints); pass --resume to continue it or choose another --out."
             );
+        }
+
         return latest;
     }
 
@@ -44,7 +47,9 @@ internal static class RunFolder
             }
             var now = JsonSerializer.SerializeToNode(config, config.GetType());
             foreach (string key in (string[])["task_spec", "data"])
+            {
                 if (stored?[key] is { } before && !JsonNode.DeepEquals(before, now?[key]))
+                {
                     throw new PonderException(
                         $"{outDir}: --resume with another {key} ({now?[key]?.ToJsonString() ?? "none"}) than the run's "
                             + (
@@ -53,6 +58,9 @@ internal static class RunFolder
                             )
                             + "--draw-share, --data) or choose another --out."
                     );
+                }
+            }
+
             var store = RunStore.Open(outDir);
             store.TruncateAfter(step);
             io.Error.WriteLine($"resuming {outDir} at step {step} ({resumedFrom})");

@@ -11,7 +11,7 @@ namespace Ponder.Cli.Sessions;
 /// <summary>What an SFT run needs besides the trainer's own options.</summary>
 /// <param name="Task">The task as the user specified it, recorded in the run's config.json (settings such as
 /// numbers=3).</param>
-internal sealed record SftRunSettings(
+sealed record SftRunSettings(
     string Out,
     bool Resume,
     string DType,
@@ -25,7 +25,7 @@ internal sealed record SftRunSettings(
 /// An SFT run end to end: resume or start, step with a progress bar, evaluate held-out problems greedily, checkpoint,
 /// log to the run store, plot. Shared by <c>ponder sft</c> and <c>ponder demo</c>.
 /// </summary>
-internal static class SftSession
+static class SftSession
 {
     public static (string FinalModel, Dictionary<string, double> LastEval, double Seconds) Run(
         CliOutput io,

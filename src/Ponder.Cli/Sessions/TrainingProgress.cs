@@ -4,7 +4,7 @@ namespace Ponder.Cli.Sessions;
 
 /// <summary>Runs a training loop under a progress bar (or with periodic plain lines when the output is not a terminal).
 /// The loop runs on the calling thread: tensor work must not hop threads.</summary>
-internal static class TrainingProgress
+static class TrainingProgress
 {
     /// <param name="body">The loop; it calls its argument after each step with (step, description).</param>
     public static void Run(

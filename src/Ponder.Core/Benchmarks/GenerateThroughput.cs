@@ -67,15 +67,20 @@ public static class GenerateThroughput
         if (promptTokens < 1)
             throw new PonderException($"prompt-tokens {promptTokens} must be positive.");
         if (newTokens < 2)
+        {
             throw new PonderException(
                 $"new-tokens {newTokens} must be at least 2 (one prefill pick plus decode steps)."
             );
+        }
+
         var config = lm.Config;
         if (promptTokens + newTokens > config.MaxPositionEmbeddings)
+        {
             throw new PonderException(
                 $"prompt-tokens {promptTokens} + new-tokens {newTokens} exceeds the model's context of "
                     + $"{config.MaxPositionEmbeddings} tokens; lower one of them."
             );
+        }
 
         var rng = new Random((int)seed);
         int vocab = Math.Min(lm.Tokenizer.VocabSize, config.VocabSize);

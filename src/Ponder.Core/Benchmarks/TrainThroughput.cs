@@ -59,10 +59,13 @@ public static class TrainThroughput
         if (steps < 1)
             throw new PonderException($"steps {steps} must be positive.");
         if (seqLen + 1 > model.Config.MaxPositionEmbeddings)
+        {
             throw new PonderException(
                 $"seq-len {seqLen} exceeds the model's context of {model.Config.MaxPositionEmbeddings} tokens "
                     + "(one more is needed for the targets); lower --seq-len."
             );
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(warmupSteps);
 
         model.train();

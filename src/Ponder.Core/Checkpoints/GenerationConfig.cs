@@ -85,7 +85,10 @@ public sealed record GenerationConfig
             config.EosTokenIdRaw is
             { ValueKind: not (JsonValueKind.Number or JsonValueKind.Array or JsonValueKind.Null) }
         )
+        {
             throw new PonderException($"{source}: eos_token_id must be an integer or a list of integers.");
+        }
+
         return config;
     }
 

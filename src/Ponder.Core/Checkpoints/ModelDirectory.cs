@@ -78,18 +78,23 @@ public static class ModelDirectory
             {
                 string shardPath = Path.Combine(dir, shard.Key);
                 if (!File.Exists(shardPath))
+                {
                     throw new PonderException(
                         $"{indexPath}: shard \"{shard.Key}\" (holding {shard.Count()} tensors, e.g. "
                             + $"{shard.First()}) is missing from {dir}."
                     );
+                }
+
                 var wanted = shard.ToHashSet(StringComparer.Ordinal);
                 foreach (var (name, tensor) in SafeTensors.Read(shardPath, dtype, device, wanted.Contains))
                     result.Add(name, tensor);
                 string? absent = wanted.FirstOrDefault(n => !result.ContainsKey(n));
                 if (absent is not null)
+                {
                     throw new PonderException(
                         $"{shardPath}: tensor \"{absent}\" is listed in {IndexFile} but not stored in this shard."
                     );
+                }
             }
         }
         catch
@@ -123,16 +128,22 @@ public static class ModelDirectory
                 || !doc.RootElement.TryGetProperty("weight_map", out var map)
                 || map.ValueKind != JsonValueKind.Object
             )
+            {
                 throw new PonderException($"{indexPath}: missing \"weight_map\" object (tensor name → shard file).");
+            }
+
             var result = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var p in map.EnumerateObject())
             {
                 string? shard = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null;
                 if (string.IsNullOrEmpty(shard) || Path.GetFileName(shard) != shard)
+                {
                     throw new PonderException(
                         $"{indexPath}: weight_map entry \"{p.Name}\" must name a shard file in the same "
                             + $"folder, found {p.Value.GetRawText()}."
                     );
+                }
+
                 result[p.Name] = shard;
             }
             return result;
@@ -268,9 +279,12 @@ public static class ModelDirectory
     {
         string path = Path.Combine(RequireDirectory(dir), ConfigFile);
         if (!File.Exists(path))
+        {
             throw new PonderException(
                 $"{dir}: {ConfigFile} not found; a Hugging Face model directory needs config.json next to its weights."
             );
+        }
+
         return path;
     }
 

@@ -44,23 +44,32 @@ public sealed record SafeTensorsHeader(
     {
         long fileLength = stream.Length;
         if (fileLength < 8)
+        {
             throw new PonderException(
                 $"{path}: file is {fileLength} bytes, shorter than the 8-byte header length of a safetensors "
                     + "file (truncated or not safetensors)."
             );
+        }
+
         Span<byte> prefix = stackalloc byte[8];
         stream.ReadExactly(prefix);
         ulong n = BitConverter.ToUInt64(prefix);
         if (n > (ulong)(fileLength - 8))
+        {
             throw new PonderException(
                 $"{path}: header length {n} runs past the end of the file ({fileLength} bytes); the file is "
                     + "truncated or not safetensors."
             );
+        }
+
         if (n > MaxHeaderBytes)
+        {
             throw new PonderException(
                 $"{path}: header length {n} exceeds the {MaxHeaderBytes}-byte limit; the file is not a valid "
                     + "safetensors file."
             );
+        }
+
         var json = new byte[(int)n];
         stream.ReadExactly(json);
         long dataStart = 8 + (long)n;
@@ -98,11 +107,13 @@ public sealed record SafeTensorsHeader(
             for (int i = 1; i < entries.Count; i++)
             {
                 if (entries[i].Begin < entries[i - 1].End)
+                {
                     throw new PonderException(
                         $"{path}: tensor \"{entries[i].Name}\" data [{entries[i].Begin}, {entries[i].End}] "
                             + $"overlaps tensor \"{entries[i - 1].Name}\" [{entries[i - 1].Begin}, "
                             + $"{entries[i - 1].End}]."
                     );
+                }
             }
             return new SafeTensorsHeader(entries, metadata, dataStart, dataLength);
         }
@@ -113,15 +124,21 @@ public sealed record SafeTensorsHeader(
         if (value.ValueKind == JsonValueKind.Null)
             return;
         if (value.ValueKind != JsonValueKind.Object)
+        {
             throw new PonderException(
                 $"{path}: \"__metadata__\" must be an object of strings, found {value.ValueKind}."
             );
+        }
+
         foreach (var m in value.EnumerateObject())
         {
             if (m.Value.ValueKind != JsonValueKind.String)
+            {
                 throw new PonderException(
                     $"{path}: \"__metadata__\" value \"{m.Name}\" must be a string, found {m.Value.ValueKind}."
                 );
+            }
+
             metadata[m.Name] = m.Value.GetString()!;
         }
     }
@@ -130,16 +147,22 @@ public sealed record SafeTensorsHeader(
     {
         string where = $"{path}: tensor \"{name}\"";
         if (value.ValueKind != JsonValueKind.Object)
+        {
             throw new PonderException(
                 $"{where}: entry must be an object with dtype, shape and data_offsets, found {value.ValueKind}."
             );
+        }
+
         if (!value.TryGetProperty("dtype", out var dtypeEl) || dtypeEl.ValueKind != JsonValueKind.String)
             throw new PonderException($"{where}: entry is missing \"dtype\" (a string such as \"F32\").");
         string dtype = dtypeEl.GetString()!;
         if (!SafeTensorsDType.TryParse(dtype, out var scalarType, out int elementSize))
+        {
             throw new PonderException(
                 $"{where}: unknown dtype \"{dtype}\"; supported: {string.Join(", ", SafeTensorsDType.Names)}."
             );
+        }
+
         long[] shape = ReadLongs(value, "shape", where, count: null);
         long[] offsets = ReadLongs(value, "data_offsets", where, count: 2);
         long begin = offsets[0],
@@ -147,10 +170,13 @@ public sealed record SafeTensorsHeader(
         if (end < begin)
             throw new PonderException($"{where}: data_offsets [{begin}, {end}] end before they begin.");
         if (end > dataLength)
+        {
             throw new PonderException(
                 $"{where}: data_offsets [{begin}, {end}] run past the data buffer ({dataLength} bytes); the "
                     + "file is truncated."
             );
+        }
+
         long expected;
         try
         {
@@ -161,10 +187,13 @@ public sealed record SafeTensorsHeader(
             throw new PonderException($"{where}: shape [{string.Join(", ", shape)}] is too large.");
         }
         if (expected != end - begin)
+        {
             throw new PonderException(
                 $"{where}: data_offsets [{begin}, {end}] hold {end - begin} bytes but shape "
                     + $"[{string.Join(", ", shape)}] of {dtype} needs {expected}."
             );
+        }
+
         return new SafeTensorsEntry(name, dtype, scalarType, shape, begin, end);
     }
 

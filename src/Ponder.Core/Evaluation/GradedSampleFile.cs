@@ -47,9 +47,12 @@ public static class GradedSampleFile
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
+            {
                 throw new PonderException(
                     $"{where}: expected a JSON object, got {root.ValueKind.ToString().ToLowerInvariant()}."
                 );
+            }
+
             string problemId = Required(root, "problem_id", where) switch
             {
                 { ValueKind: JsonValueKind.String } s => s.GetString()!,

@@ -13,10 +13,13 @@ public static partial class Metrics
     public static double PassAtK(int n, int c, int k)
     {
         if (n < 1 || c < 0 || c > n || k < 1 || k > n)
+        {
             throw new ArgumentOutOfRangeException(
                 nameof(k),
                 $"pass@k needs 1 ≤ k ≤ n and 0 ≤ c ≤ n (n={n}, c={c}, k={k})."
             );
+        }
+
         if (n - c < k)
             return 1.0;
         double allWrong = 1.0;
@@ -87,7 +90,9 @@ public static partial class Metrics
             if (s.Canonical is not { } answer)
                 continue;
             if (totals.TryGetValue(answer, out var t))
+            {
                 totals[answer] = (t.Sum + weight(s), t.First);
+            }
             else
             {
                 totals[answer] = (weight(s), s);
@@ -118,10 +123,13 @@ public static partial class Metrics
             throw new ArgumentOutOfRangeException(nameof(k), $"k must be ≥ 1 (got {k}).");
         int groups = samples.Count / k;
         if (groups == 0)
+        {
             throw new ArgumentOutOfRangeException(
                 nameof(k),
                 $"k={k} is larger than the problem's {samples.Count} samples."
             );
+        }
+
         int hits = 0;
         for (int g = 0; g < groups; g++)
         {

@@ -18,16 +18,21 @@ public static partial class Metrics
         int minN = problems.Min(p => p.Count),
             maxN = problems.Max(p => p.Count);
         if (minN != maxN)
+        {
             warnings.Add(
                 $"problems have different sample counts (n from {minN} to {maxN}); metrics use each problem's own n"
             );
+        }
+
         int scored = samples.Count(s => s.Score is not null);
         bool hasScores = scored == samples.Count;
         if (scored > 0 && !hasScores)
+        {
             warnings.Add(
                 $"{scored} of {samples.Count} samples have a score; rerank@k and weighted@k need a score on "
                     + "every sample and are left out"
             );
+        }
 
         double passAt1 = problems.Average(MeanCorrect);
         var perK = new List<MetricsAtK>();
@@ -36,15 +41,21 @@ public static partial class Metrics
             if (k < 1)
                 throw new PonderException($"--k {k} must be at least 1.");
             if (k > maxN)
+            {
                 throw new PonderException(
                     $"--k {k} is larger than --samples {maxN} (the most samples any problem has)."
                 );
+            }
+
             var eligible = problems.Where(p => p.Count >= k).ToList();
             if (eligible.Count < problems.Count)
+            {
                 warnings.Add(
                     $"k={k}: {problems.Count - eligible.Count} of {problems.Count} problems have fewer than "
                         + $"{k} samples and are left out of the @{k} metrics"
                 );
+            }
+
             perK.Add(
                 new MetricsAtK(
                     k,

@@ -40,11 +40,13 @@ public sealed class BatchGenerator
             if (prompts[i].Count == 0)
                 throw new PonderException($"prompt {i} is empty: give at least one token.");
             if (prompts[i].Count + options.MaxNewTokens > context)
+            {
                 throw new PonderException(
                     $"prompt {i} has {prompts[i].Count} tokens; with max-tokens {options.MaxNewTokens} that "
                         + $"exceeds the model's context of {context} tokens. Lower max-tokens to at most "
                         + $"{Math.Max(0, context - prompts[i].Count)}."
                 );
+            }
         }
         long seed = options.Seed ?? Random.Shared.NextInt64();
         var results = new Completion[prompts.Count * options.N];
@@ -97,8 +99,11 @@ public sealed class BatchGenerator
 
         var rows = new List<Row>();
         for (int p = 0; p < count; p++)
-        for (int s = 0; s < o.N; s++)
-            rows.Add(new Row(first + p, s, new Random(SampleSeeds.For(seed, prompts[first + p], s))));
+        {
+            for (int s = 0; s < o.N; s++)
+                rows.Add(new Row(first + p, s, new Random(SampleSeeds.For(seed, prompts[first + p], s))));
+        }
+
         var batch = new List<Row>(rows); // batch row r ↔ batch[r]
 
         using var cache = model.NewCache(count, longest + o.MaxNewTokens);
@@ -141,12 +146,15 @@ public sealed class BatchGenerator
             float[] chosenLp = lp.to(ScalarType.Float32).cpu().data<float>().ToArray();
             bool anyForced = false;
             for (int r = 0; r < batch.Count; r++)
+            {
                 if (batch[r].Finish is null && thinking is not null)
                 {
                     int emitted = thinking.Next(batch[r].Thinking, (int)chosen[r]);
                     anyForced |= emitted != chosen[r];
                     chosen[r] = emitted;
                 }
+            }
+
             if (anyForced)
             {
                 // Forced tokens carry the model's own log-probability of them, like sampled ones.

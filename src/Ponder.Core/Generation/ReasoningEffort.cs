@@ -25,10 +25,13 @@ public static class ReasoningEffort
                 || !b.TryGetInt32(out int value)
                 || value < 0
             )
+            {
                 throw new PonderException(
                     $"generation_config.json: \"{ConfigKey}\" must map low, medium and high to token counts ≥ "
                         + $"0 (\"{effort}\" is missing or not a number)."
                 );
+            }
+
             return value;
         }
         return effort switch

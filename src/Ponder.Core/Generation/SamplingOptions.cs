@@ -63,9 +63,12 @@ public sealed record SamplingOptions
         if (Stop.Any(string.IsNullOrEmpty))
             throw new PonderException("stop strings must not be empty.");
         if (MaxThinkingTokens < 0)
+        {
             throw new PonderException(
                 $"max-thinking-tokens {MaxThinkingTokens} must be 0 (answer directly) or positive."
             );
+        }
+
         if (ExtendThinking < 0)
             throw new PonderException($"extend-thinking {ExtendThinking} must be 0 or positive.");
         if (ExtendThinking > 0 && string.IsNullOrEmpty(ExtendWith))

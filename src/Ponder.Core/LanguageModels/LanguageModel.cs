@@ -108,10 +108,13 @@ public sealed class LanguageModel : IDisposable
             {
                 var w = weights[name];
                 if (!w.shape.SequenceEqual(p.shape))
+                {
                     throw new PonderException(
                         $"{dir}: tensor {name} has shape [{string.Join(", ", w.shape)}] but config.json "
                             + $"implies [{string.Join(", ", p.shape)}]."
                     );
+                }
+
                 p.copy_(w);
             }
         }

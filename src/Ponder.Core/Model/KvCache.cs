@@ -54,10 +54,13 @@ public sealed class KvCache : IDisposable
     {
         long t = newValid.shape[1];
         if (Length + t > Capacity)
+        {
             throw new PonderException(
                 $"The KV cache holds {Capacity} tokens; this step needs {Length + t}. Lower --max-tokens or "
                     + "the prompt length."
             );
+        }
+
         int start = Length;
         var newValidLong = newValid.to(ScalarType.Int64); // (B, T)
         var positions = (nextPosition.unsqueeze(1) + newValidLong.cumsum(1) - 1).clamp_min(0); // (B, T)
@@ -110,11 +113,14 @@ public sealed class KvCache : IDisposable
             lb = b.Length - b.LeadingPadding();
         int length = Math.Max(la, lb);
         if (capacity < length)
+        {
             throw new ArgumentOutOfRangeException(
                 nameof(capacity),
                 capacity,
                 $"the merged cache needs at least {length} slots"
             );
+        }
+
         long ba = a.BatchSize,
             bb = b.BatchSize;
         using var scope = NewDisposeScope();

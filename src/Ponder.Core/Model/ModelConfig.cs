@@ -133,15 +133,21 @@ public sealed record ModelConfig
     public ModelConfig Validate(string source = "config.json")
     {
         if (string.IsNullOrEmpty(ModelType))
+        {
             throw new PonderException(
                 $"{source}: field \"model_type\" is missing; Ponder loads {string.Join(" and ", SupportedModelTypes)}."
             );
+        }
+
         if (!SupportedModelTypes.Contains(ModelType))
+        {
             throw new PonderException(
                 $"{source}: model_type \"{ModelType}\" is not supported (architectures: "
                     + $"{string.Join(", ", Architectures ?? [])}); Ponder loads "
                     + $"{string.Join(" and ", SupportedModelTypes)} (LlamaForCausalLM, Qwen2ForCausalLM)."
             );
+        }
+
         Require(HiddenSize > 0, "hidden_size", source);
         Require(IntermediateSize > 0, "intermediate_size", source);
         Require(NumHiddenLayers > 0, "num_hidden_layers", source);
@@ -149,25 +155,37 @@ public sealed record ModelConfig
         Require(VocabSize > 0, "vocab_size", source);
         Require(MaxPositionEmbeddings > 0, "max_position_embeddings", source);
         if (KeyValueHeads <= 0 || NumAttentionHeads % KeyValueHeads != 0)
+        {
             throw new PonderException(
                 $"{source}: num_key_value_heads ({KeyValueHeads}) must be positive and divide "
                     + $"num_attention_heads ({NumAttentionHeads})."
             );
+        }
+
         if (HeadDimOverride is null && HiddenSize % NumAttentionHeads != 0)
+        {
             throw new PonderException(
                 $"{source}: hidden_size ({HiddenSize}) must be divisible by num_attention_heads ({NumAttentionHeads})."
             );
+        }
+
         if (HeadDim % 2 != 0)
             throw new PonderException($"{source}: head dimension {HeadDim} must be even for rotary embeddings.");
         if (HiddenAct != "silu")
+        {
             throw new PonderException(
                 $"{source}: hidden_act \"{HiddenAct}\" is not supported; Llama/Qwen2 use \"silu\"."
             );
+        }
+
         if (RopeScaling is { } rs && rs.Kind is not ("default" or "llama3"))
+        {
             throw new PonderException(
                 $"{source}: rope_scaling type \"{rs.Kind}\" is not supported; Ponder supports \"llama3\" (or "
                     + "no rope_scaling)."
             );
+        }
+
         return this;
     }
 

@@ -77,14 +77,17 @@ public static class Rotary
         var cos = new float[length * d];
         var sin = new float[length * d];
         for (int p = 0; p < length; p++)
-        for (int i = 0; i < half; i++)
         {
-            double angle = p * inv[i];
-            float c = (float)Math.Cos(angle),
-                s = (float)Math.Sin(angle);
-            cos[p * d + i] = cos[p * d + i + half] = c;
-            sin[p * d + i] = sin[p * d + i + half] = s;
+            for (int i = 0; i < half; i++)
+            {
+                double angle = p * inv[i];
+                float c = (float)Math.Cos(angle),
+                    s = (float)Math.Sin(angle);
+                cos[p * d + i] = cos[p * d + i + half] = c;
+                sin[p * d + i] = sin[p * d + i + half] = s;
+            }
         }
+
         return (tensor(cos, [length, d], device: device), tensor(sin, [length, d], device: device));
     }
 
@@ -149,7 +152,9 @@ public sealed class Attention : nn.Module
         if (mask is null)
         {
             if (g == 1)
+            {
                 y = nn.functional.scaled_dot_product_attention(qg, k, v, is_casual: true);
+            }
             else
             {
                 // is_casual would treat the G·T rows as positions; build the (T, T) causal mask and tile it.

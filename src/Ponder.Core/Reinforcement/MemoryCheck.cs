@@ -24,10 +24,12 @@ public static class MemoryCheck
         double need = bytes + cache;
         double available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (need > 0.8 * available)
+        {
             throw new PonderException(
                 $"--micro-batch {o.MicroBatchSize} with --max-tokens {o.MaxCompletionTokens} needs about "
                     + $"{need / (1L << 30):F1} GiB for one update; this machine has {available / (1L << 30):F1} "
                     + "GiB. Lower --micro-batch or --max-tokens."
             );
+        }
     }
 }

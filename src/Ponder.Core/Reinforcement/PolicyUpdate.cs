@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Ponder.Reinforcement;
 
 /// <summary>What one policy update did, for the step's metrics (means are over trained completion tokens).</summary>
-internal sealed record UpdateStats(
+sealed record UpdateStats(
     double Loss,
     double Kl,
     double Entropy,
@@ -27,7 +27,7 @@ internal sealed record UpdateStats(
 /// task's rewards stay what is logged) → advantages → the algorithm's loss normaliser → epochs of micro-batched
 /// forward/backward and optimizer steps. The math is the algorithm's (<see cref="IPolicyAlgorithm"/>).
 /// </summary>
-internal sealed class PolicyUpdate(
+sealed class PolicyUpdate(
     LanguageModel policy,
     AdamW optimizer,
     IPolicyAlgorithm algorithm,

@@ -117,9 +117,12 @@ public sealed record RlOptions
     {
         var algo = PolicyAlgorithms.Create(Algorithm);
         if (algo.GroupRelative && GroupSize < 2)
+        {
             throw new PonderException(
                 $"--group-size {GroupSize}: {Algorithm} compares completions within a group; use at least 2."
             );
+        }
+
         if (GroupSize < 1)
             throw new PonderException($"--group-size {GroupSize}: must be at least 1.");
         if (Steps < 1)
@@ -135,9 +138,12 @@ public sealed record RlOptions
         if (!(LearningRate > 0) || LearningRate > 1)
             throw new PonderException($"--lr {LearningRate}: use a value in (0, 1].");
         if (!(Temperature > 0))
+        {
             throw new PonderException(
                 $"--temperature {Temperature}: RL samples must be random; use a value above 0 (1.0 is usual)."
             );
+        }
+
         if (MaxCompletionTokens < 1)
             throw new PonderException($"--max-tokens {MaxCompletionTokens}: must be at least 1.");
         if (Policy.EpsLow is < 0 or >= 1)
@@ -147,9 +153,12 @@ public sealed record RlOptions
         if (Policy.Beta < 0)
             throw new PonderException($"--beta {Policy.Beta}: must be 0 or more.");
         if (OverlongWindow < 0 || OverlongWindow >= MaxCompletionTokens)
+        {
             throw new PonderException(
                 $"--overlong-window {OverlongWindow}: must be 0 (off) or less than --max-tokens {MaxCompletionTokens}."
             );
+        }
+
         if (EvalProblems < 1 || EvalSamples < 1)
             throw new PonderException("--eval-problems and --eval-samples must be at least 1.");
         if (CheckpointEvery < 1 || KeepCheckpoints < 1)

@@ -86,10 +86,13 @@ public sealed class RlTrainer : IDisposable
         {
             string path = Path.Combine(checkpoint, ReferencePolicy.FileName);
             if (!File.Exists(path))
+            {
                 throw new PonderException(
                     $"{checkpoint}: {ReferencePolicy.FileName} is missing but --beta is {Options.Policy.Beta}; "
                         + "resume with the β the run started with."
                 );
+            }
+
             updater.Reference?.Dispose();
             updater.Reference = ReferencePolicy.Load(policy.Config, policy.Network, path);
         }
@@ -107,6 +110,7 @@ public sealed class RlTrainer : IDisposable
             return;
         }
         if (!int.TryParse(recorded, NumberStyles.None, CultureInfo.InvariantCulture, out int started) || started < 1)
+        {
             throw new PonderException(
                 $"{checkpoint}/{TrainingCheckpoint.StateFile}: extra.{PoolKey} is \"{recorded}\", not a "
                     + (
@@ -114,13 +118,18 @@ public sealed class RlTrainer : IDisposable
                         + "run in another --out."
                     )
             );
+        }
+
         if (started == poolSize)
             return;
         if (Options.TrainProblems is { } asked)
+        {
             throw new PonderException(
                 $"{checkpoint}: the run started with a pool of {started} training problems, not {asked}; resume "
                     + $"with --train-problems {started} (or without the option), or start a new run in another --out."
             );
+        }
+
         poolSize = started;
         pool = null;
     }

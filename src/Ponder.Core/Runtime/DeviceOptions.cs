@@ -25,10 +25,13 @@ public sealed record DeviceOptions(string Device = "cpu", string DType = "float3
         if (d == "cuda" || d.StartsWith("cuda:", StringComparison.Ordinal))
         {
             if (!torch.cuda.is_available())
+            {
                 throw new PonderException(
                     $"--device {device}: CUDA is not available in this build. Reference a CUDA libtorch "
                         + "package (e.g. TorchSharp-cuda-linux) or use --device cpu."
                 );
+            }
+
             return d == "cuda" ? torch.CUDA : new torch.Device(d);
         }
         throw new PonderException($"--device {device}: unknown device. Use cpu, cuda or cuda:N.");

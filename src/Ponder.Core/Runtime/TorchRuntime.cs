@@ -20,7 +20,9 @@ public static class TorchRuntime
                 x.Message.Contains("libtorch", StringComparison.OrdinalIgnoreCase)
                 || x.Message.Contains("LibTorchSharp", StringComparison.Ordinal)
             )
+            {
                 return true;
+            }
         }
         return false;
     }

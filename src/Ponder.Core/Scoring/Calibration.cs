@@ -40,15 +40,19 @@ public static class Calibration
             return null;
         var order = Enumerable.Range(0, n).OrderBy(i => scores[i]).ToArray();
         double rankSum = 0;
-        for (int i = 0; i < n; )
+        int i = 0;
+        while (i < n)
         {
             int j = i;
             while (j + 1 < n && scores[order[j + 1]] == scores[order[i]])
                 j++;
             double averageRank = (i + j) / 2.0 + 1; // ranks are 1-based; a run of ties shares the mean rank
             for (int k = i; k <= j; k++)
+            {
                 if (labels[order[k]])
                     rankSum += averageRank;
+            }
+
             i = j + 1;
         }
         return (rankSum - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
@@ -75,11 +79,16 @@ public static class Calibration
             var pos = g.Where(i => labels[i]).Select(i => scores[i]).ToArray();
             var neg = g.Where(i => !labels[i]).Select(i => scores[i]).ToArray();
             foreach (double p in pos)
-            foreach (double q in neg)
-                wins +=
-                    p > q ? 1
-                    : p == q ? 0.5
-                    : 0;
+            {
+                foreach (double q in neg)
+                {
+                    wins +=
+                        p > q ? 1
+                        : p == q ? 0.5
+                        : 0;
+                }
+            }
+
             pairs += (long)pos.Length * neg.Length;
         }
         return pairs == 0 ? null : wins / pairs;

@@ -44,11 +44,14 @@ public static class ScorerBatch
         var attention = new float[b * t];
         Array.Fill(ids, padId);
         for (int i = 0; i < b; i++)
-        for (int j = 0; j < sequences[i].Length; j++)
         {
-            ids[i * t + j] = sequences[i][j];
-            attention[i * t + j] = 1;
+            for (int j = 0; j < sequences[i].Length; j++)
+            {
+                ids[i * t + j] = sequences[i][j];
+                attention[i * t + j] = 1;
+            }
         }
+
         return (tensor(ids, [b, t], device: device), tensor(attention, [b, t], device: device));
     }
 }

@@ -90,16 +90,21 @@ public sealed record ScorerInfo
     {
         const string fix = "train one for this policy with `ponder scorer train --policy DIR`";
         if (tokenizerSha256 != TokenizerSha256 || vocabSize != VocabSize)
+        {
             throw new PonderException(
                 $"scorer {scorerDir} was trained for another tokenizer (vocabulary {VocabSize}, sha256 "
                     + $"{TokenizerSha256[..Math.Min(12, TokenizerSha256.Length)]}) than the policy's (vocabulary "
                     + $"{vocabSize}, sha256 {tokenizerSha256[..Math.Min(12, tokenizerSha256.Length)]}): it would "
                     + $"read other tokens; {fix}."
             );
+        }
+
         if (!string.Equals(architecture, Architecture, StringComparison.OrdinalIgnoreCase))
+        {
             throw new PonderException(
                 $"scorer {scorerDir} was trained for a {Architecture} policy, not {architecture}; {fix}."
             );
+        }
     }
 
     public void Save(string dir) =>
@@ -111,9 +116,12 @@ public sealed record ScorerInfo
         if (!File.Exists(path) && File.Exists(Path.Combine(dir, LegacyFileName)))
             path = Path.Combine(dir, LegacyFileName);
         if (!File.Exists(path))
+        {
             throw new PonderException(
                 $"{dir}: not a scorer directory ({FileName} is missing); make one with `ponder scorer train`."
             );
+        }
+
         try
         {
             return JsonSerializer.Deserialize<ScorerInfo>(File.ReadAllText(path), Json)

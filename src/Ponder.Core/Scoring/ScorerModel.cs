@@ -237,9 +237,12 @@ public sealed class ScorerModel : IDisposable
                 || !tensors.TryGetValue(HeadBias, out var b)
                 || w.shape[^1] != body.Config.HiddenSize
             )
+            {
                 throw new PonderException(
                     $"{headPath}: expected {HeadWeight} [1, {body.Config.HiddenSize}] and {HeadBias} [1]."
                 );
+            }
+
             head.weight!.copy_(w.reshape(1, -1));
             head.bias!.copy_(b.reshape(1));
             if (tensors.TryGetValue(ConfidenceWeight, out var c)) // absent in scorers written before it existed: 0

@@ -54,15 +54,21 @@ public sealed class ScorerTrainer : IDisposable
                 .Where(g => g.Right.Length > 0 && g.Wrong.Length > 0),
         ];
         if (Options.PairwiseWeight > 0 && mixed.Length == 0)
+        {
             throw new PonderException(
                 "the pairwise loss needs problems with both correct and incorrect samples, and none has; "
                     + "sample more per problem or drop --pairwise."
             );
+        }
+
         if (Options.PairwiseWeight > 0 && Options.BatchSize % PerProblem != 0)
+        {
             throw new PonderException(
                 $"--batch-size {Options.BatchSize}: with --pairwise a batch is whole problems of {PerProblem} "
                     + $"samples; use a multiple of {PerProblem}."
             );
+        }
+
         optimizer = new AdamW(
             model.Parameters.Where(p =>
                 p.Name != ScorerModel.ConfidenceWeight
@@ -113,10 +119,13 @@ public sealed class ScorerTrainer : IDisposable
                 )
                 : nn.functional.binary_cross_entropy_with_logits(last, labels);
             if (Options.PairwiseWeight > 0)
+            {
                 l =
                     l
                     + Options.PairwiseWeight
                         * PairwiseLoss(last, [.. batch.Select(e => e.Correct)], [.. batch.Select(e => e.ProblemId)]);
+            }
+
             l.backward();
             loss = l.item<float>();
             nn.utils.clip_grad_norm_(optimizer.Parameters, Options.MaxGradNorm); // each optimizer's own: the confidence
@@ -161,12 +170,17 @@ public sealed class ScorerTrainer : IDisposable
     {
         var (right, wrong) = (new List<long>(), new List<long>());
         for (int i = 0; i < correct.Length; i++)
-        for (int j = 0; j < correct.Length; j++)
-            if (correct[i] && !correct[j] && problems[i] == problems[j])
+        {
+            for (int j = 0; j < correct.Length; j++)
             {
-                right.Add(i);
-                wrong.Add(j);
+                if (correct[i] && !correct[j] && problems[i] == problems[j])
+                {
+                    right.Add(i);
+                    wrong.Add(j);
+                }
             }
+        }
+
         if (right.Count == 0)
             return zeros(1, dtype: scores.dtype, device: scores.device).sum();
         var margin =

@@ -41,9 +41,12 @@ public sealed record ScorerDataOptions(
         if (!(HeldOutFraction > 0 && HeldOutFraction < 1))
             throw new PonderException($"held-out fraction {HeldOutFraction} must be in (0, 1).");
         if (HeldOutProblems >= Problems)
+        {
             throw new PonderException(
                 $"--problems {Problems} leaves nothing to train on after holding out {HeldOutProblems}."
             );
+        }
+
         return this;
     }
 }
@@ -109,9 +112,12 @@ public static class ScorerTraining
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var problems = task.Problems(TaskSplit.Train, data.Problems);
         if (problems.Count < 2)
+        {
             throw new PonderException(
                 $"--task {task.Name} has only {problems.Count} problem(s); the scorer needs at least 2."
             );
+        }
+
         int heldOutCount = Math.Min(data.HeldOutProblems, problems.Count - 1);
         var sampling = new SamplingOptions
         {
@@ -132,11 +138,14 @@ public static class ScorerTraining
         var heldOut = all.Where(e => heldOutIds.Contains(e.ProblemId)).ToArray();
         int sampled = train.Length;
         if (data.MixedProblemsOnly)
+        {
             train = train
                 .GroupBy(e => e.ProblemId, StringComparer.Ordinal)
                 .Where(g => g.Any(e => e.Correct) && g.Any(e => !e.Correct))
                 .SelectMany(g => g)
                 .ToArray();
+        }
+
         log?.Invoke(
             $"sampled {all.Count} completions in {clock.Elapsed.TotalSeconds:F0} s: {train.Length} to train "
                 + $"on ({Rate(train)} correct"
@@ -144,17 +153,23 @@ public static class ScorerTraining
                 + $"), {heldOut.Length} held out ({Rate(heldOut)} correct)"
         );
         if (train.Length == 0)
+        {
             throw new PonderException(
                 data.MixedProblemsOnly
                     ? "no training problem had both correct and incorrect samples; raise --problems or "
                         + "--samples-per-problem, or pass --all-problems."
                     : "no training samples were drawn; raise --problems or --samples-per-problem."
             );
+        }
+
         if (train.All(e => e.Correct) || train.All(e => !e.Correct))
+        {
             log?.Invoke(
                 "warning: every training sample has the same label; the scorer can only learn the base rate "
                     + "(sample more, or from a stronger policy)"
             );
+        }
+
         var scorer = ScorerModel.FromPolicy(policy, ScorerInfo.For(policy, policyDir, maxLength, task.Name));
         using (var trainer = new ScorerTrainer(scorer, train, options))
         {

@@ -9,7 +9,7 @@ namespace Ponder.Serving;
 /// stream at <c>&lt;/think&gt;</c> into reasoning and answer deltas, cuts the answer at stop strings (holding back
 /// text that could be the start of one) and publishes plain data through its <see cref="SequenceHandle"/>.
 /// </summary>
-internal sealed class ActiveSequence
+sealed class ActiveSequence
 {
     readonly SequenceContext context;
     readonly ThinkingControl? thinking;
@@ -58,7 +58,9 @@ internal sealed class ActiveSequence
     {
         tokens.Add(id);
         if (context.StopTokenIds.Contains(id))
+        {
             Finish = FinishReason.Stop;
+        }
         else if (!closed && id == context.ThinkEndId)
         {
             closed = true;
@@ -68,9 +70,13 @@ internal sealed class ActiveSequence
             decoder = context.Tokenizer.CreateIncrementalDecoder();
         }
         else if (!closed)
+        {
             PublishReasoning(decoder.Add(id));
+        }
         else
+        {
             AddAnswer(decoder.Add(id));
+        }
 
         if (Finish is null && tokens.Count >= Handle.Request.MaxNewTokens)
             Finish = FinishReason.Length;
@@ -146,4 +152,4 @@ internal sealed class ActiveSequence
 }
 
 /// <summary>What every sequence of one model shares.</summary>
-internal sealed record SequenceContext(TextTokenizer Tokenizer, IReadOnlySet<int> StopTokenIds, int ThinkEndId);
+sealed record SequenceContext(TextTokenizer Tokenizer, IReadOnlySet<int> StopTokenIds, int ThinkEndId);

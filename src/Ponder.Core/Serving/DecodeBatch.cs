@@ -10,7 +10,7 @@ namespace Ponder.Serving;
 /// row's own settings and random stream, then drops finished or cancelled rows (<see cref="KvCache.SelectRows"/>)
 /// before the next forward. Every row's tokens equal those it would get alone.
 /// </summary>
-internal sealed class DecodeBatch(CausalLM model, Tensor vocabMask) : IDisposable
+sealed class DecodeBatch(CausalLM model, Tensor vocabMask) : IDisposable
 {
     List<ActiveSequence> rows = [];
     KvCache? cache;

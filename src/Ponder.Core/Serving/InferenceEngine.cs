@@ -82,11 +82,14 @@ public sealed class InferenceEngine : IDisposable
         if (r.MaxNewTokens < 1)
             throw new PonderException($"max tokens {r.MaxNewTokens} must be at least 1.");
         if (r.PromptIds.Count + r.MaxNewTokens > ContextLength)
+        {
             throw new PonderException(
                 $"the prompt has {r.PromptIds.Count} tokens; with {r.MaxNewTokens} completion tokens that "
                     + $"exceeds the model's context of {ContextLength} tokens. Shorten the messages or lower the "
                     + $"max tokens to at most {Math.Max(0, ContextLength - r.PromptIds.Count)}."
             );
+        }
+
         if (double.IsNaN(r.Temperature) || r.Temperature < 0 || r.Temperature > 2)
             throw new PonderException($"temperature {r.Temperature} must be in [0, 2].");
         if (double.IsNaN(r.TopP) || r.TopP <= 0 || r.TopP > 1)

@@ -31,10 +31,13 @@ public sealed record TaskSpec(
         if (GeneratedTasks.Names.Contains(Name))
         {
             if (Data is not null)
+            {
                 throw new PonderException(
                     $"--task {Name} generates its own problems; drop --data (or use a dataset task: "
                         + $"{string.Join(", ", DatasetTasks.Names)})."
                 );
+            }
+
             if (Fields is { Count: > 0 })
                 throw new PonderException($"--field applies to dataset tasks; {Name} takes --task-option.");
             return GeneratedTasks.Create(Name, Settings ?? new Dictionary<string, string>(), Seed);
@@ -44,9 +47,12 @@ public sealed record TaskSpec(
             if (Data is null)
                 throw new PonderException($"--task {Name} reads problems from a JSONL file: pass --data FILE.jsonl.");
             if (Settings is { Count: > 0 })
+            {
                 throw new PonderException(
                     $"--task-option applies to generated tasks; {Name} takes --field NAME=FIELD."
                 );
+            }
+
             if (!File.Exists(Data))
                 throw new PonderException($"{Data}: data file not found.");
             return DatasetTasks.Create(Name, Data, Fields, SkipMalformed);

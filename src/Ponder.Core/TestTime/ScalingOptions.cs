@@ -37,18 +37,26 @@ public sealed record ScalingOptions
         foreach (int budget in Budgets)
         {
             if (budget < 0)
+            {
                 throw new PonderException(
                     $"--budgets {budget}: a thinking budget must be 0 (answer directly) or positive."
                 );
+            }
+
             if (budget > contextLength)
+            {
                 throw new PonderException(
                     $"--budgets {budget} is larger than the model's context of {contextLength} tokens; use "
                         + $"budgets up to {contextLength}."
                 );
+            }
         }
         foreach (int n in SampleCounts)
+        {
             if (n < 1)
                 throw new PonderException($"--samples {n}: sample counts must be positive (1, 2, 4, …).");
+        }
+
         if (AnswerTokens < 1)
             throw new PonderException($"answer tokens {AnswerTokens} must be at least 1.");
         return this;

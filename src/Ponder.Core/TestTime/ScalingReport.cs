@@ -54,12 +54,15 @@ public static class ScalingReport
         );
         text.Append("|---:|---:|---|---:|---:|---:|---:|---:|\n");
         foreach (var p in result.Points.OrderBy(p => p.Budget).ThenBy(p => p.Samples).ThenBy(p => p.Strategy))
+        {
             text.Append(
                 c,
                 $"| {p.Budget} | {p.Samples} | {Strategies.Name(p.Strategy)} | {p.Accuracy:P1} | "
                     + $"{p.TokensPerProblem:F0} | {p.FlopsPerProblem:G3} | {p.ReasoningTokens:F1} | "
                     + $"{p.BudgetCutRate:P0} |\n"
             );
+        }
+
         return text.ToString();
     }
 
@@ -74,8 +77,11 @@ public static class ScalingReport
                 .OrderBy(p => p.FlopsPerProblem)
                 .ThenByDescending(p => p.Accuracy)
         )
+        {
             if (frontier.Count == 0 || p.Accuracy >= frontier[^1].Y)
                 frontier.Add((p.FlopsPerProblem, p.Accuracy));
+        }
+
         return frontier;
     }
 }

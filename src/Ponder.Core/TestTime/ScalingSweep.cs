@@ -148,14 +148,20 @@ public static class ScalingSweep
     {
         int groups = samples.Count / n;
         if (groups == 0)
+        {
             throw new ArgumentOutOfRangeException(
                 nameof(n),
                 $"N={n} is larger than the problem's {samples.Count} samples."
             );
+        }
+
         int hits = 0;
         for (int g = 0; g < groups; g++)
+        {
             if (Strategies.ChoosesCorrect(strategy, samples.Skip(g * n).Take(n).ToArray()))
                 hits++;
+        }
+
         return (double)hits / groups;
     }
 }

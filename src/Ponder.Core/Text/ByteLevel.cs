@@ -4,7 +4,7 @@ namespace Ponder.Text;
 /// GPT-2's reversible byte ↔ character mapping: byte-level BPE vocabularies store every byte as a printable
 /// character (space is "Ġ", newline "Ċ"), so any UTF-8 text is covered by 256 base tokens.
 /// </summary>
-internal static class ByteLevel
+static class ByteLevel
 {
     /// <summary>Character standing for each byte value, indexed by byte.</summary>
     public static readonly char[] ByteToChar = BuildByteToChar();
@@ -15,7 +15,7 @@ internal static class ByteLevel
     /// <summary>The GPT-2 pre-tokenizer regex, used by <c>ByteLevel{use_regex:true}</c>.</summary>
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
-    private static char[] BuildByteToChar()
+    static char[] BuildByteToChar()
     {
         // Printable Latin-1 bytes map to themselves; the other 68 bytes map to 256, 257, … in byte order.
         var map = new char[256];
@@ -28,7 +28,7 @@ internal static class ByteLevel
         return map;
     }
 
-    private static Dictionary<char, byte> BuildCharToByte()
+    static Dictionary<char, byte> BuildCharToByte()
     {
         var inverse = new Dictionary<char, byte>(256);
         for (int b = 0; b < 256; b++)

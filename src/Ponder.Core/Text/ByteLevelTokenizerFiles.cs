@@ -8,7 +8,7 @@ namespace Ponder.Text;
 /// The tokenizer.json and tokenizer_config.json of <see cref="TextTokenizer.CreateByteLevel"/>: ordinary Hugging Face
 /// files (BPE, ByteLevel, no merges) that HF tokenizers, transformers and llama.cpp read as they are.
 /// </summary>
-internal static class ByteLevelTokenizerFiles
+static class ByteLevelTokenizerFiles
 {
     /// <summary>Special tokens after the 256 bytes, in id order (256, 257, …).</summary>
     public static readonly string[] SpecialTokens =
@@ -20,7 +20,7 @@ internal static class ByteLevelTokenizerFiles
         "</think>",
     ];
 
-    private static readonly JsonWriterOptions Options = new()
+    static readonly JsonWriterOptions Options = new()
     {
         Indented = true,
         // Keep "Ġ" and friends readable, as HF writes them.
@@ -88,7 +88,7 @@ internal static class ByteLevelTokenizerFiles
             w.WriteString("chat_template", ChatTemplate.Jinja);
         });
 
-    private static void WriteByteLevel(Utf8JsonWriter w, string name, bool trimOffsets)
+    static void WriteByteLevel(Utf8JsonWriter w, string name, bool trimOffsets)
     {
         w.WriteStartObject(name);
         w.WriteString("type", "ByteLevel");
@@ -98,7 +98,7 @@ internal static class ByteLevelTokenizerFiles
         w.WriteEndObject();
     }
 
-    private static string Write(Action<Utf8JsonWriter> body)
+    static string Write(Action<Utf8JsonWriter> body)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, Options))

@@ -37,23 +37,23 @@ public sealed class ChatTemplate
         {%- for message in messages %}{%- if message['role'] == 'assistant' %}{{- '<|im_start|>assistant\n<think>\n' + (message['reasoning_content'] if message['reasoning_content'] is defined and message['reasoning_content'] is not none else '') + '\n</think>\n' + message['content'] + '<|im_end|>\n' }}{%- else %}{{- '<|im_start|>' + ('system' if message['role'] == 'developer' else message['role']) + '\n' + message['content'] + '<|im_end|>\n' }}{%- endif %}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\n' }}{%- if enable_thinking is not defined or enable_thinking %}{{- '<think>\n' }}{%- endif %}{%- endif %}
         """;
 
-    private readonly TextTokenizer _tokenizer;
-    private readonly int _imStartId;
+    readonly TextTokenizer tokenizer;
+    readonly int imStartId;
 
     /// <summary>Binds the template to a tokenizer that has the ChatML and think control tokens.</summary>
     /// <exception cref="PonderException">The tokenizer lacks one of the control tokens.</exception>
     public ChatTemplate(TextTokenizer tokenizer)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
-        _tokenizer = tokenizer;
-        _imStartId = Control(ImStart, "the ChatML control tokens");
+        this.tokenizer = tokenizer;
+        imStartId = Control(ImStart, "the ChatML control tokens");
         EndOfTurnId = Control(ImEnd, "the ChatML control tokens");
         ThinkStartId = Control(ThinkStart, "the think control tokens");
         ThinkEndId = Control(ThinkEnd, "the think control tokens");
     }
 
     /// <summary>Id of <c>&lt;|im_start|&gt;</c>.</summary>
-    public int TurnStartId => _imStartId;
+    public int TurnStartId => imStartId;
 
     /// <summary>Id of <c>&lt;|im_end|&gt;</c>: generation of an assistant turn stops here.</summary>
     public int EndOfTurnId { get; }
@@ -64,11 +64,11 @@ public sealed class ChatTemplate
     /// <summary>Id of <c>&lt;/think&gt;</c>.</summary>
     public int ThinkEndId { get; }
 
-    private int Control(string token, string what)
+    int Control(string token, string what)
     {
         // Encoded from the fixed string with special tokens allowed: it must be exactly one added token.
-        var ids = _tokenizer.Encode(token, allowSpecialTokens: true);
-        if (ids.Count != 1 || !_tokenizer.AddedTokens.Any(t => t.Id == ids[0]))
+        var ids = tokenizer.Encode(token, allowSpecialTokens: true);
+        if (ids.Count != 1 || !tokenizer.AddedTokens.Any(t => t.Id == ids[0]))
         {
             throw new PonderException(
                 $"the model's tokenizer lacks {what} ({token} is not an added token), so the ChatML thinking template "
@@ -154,15 +154,15 @@ public sealed class ChatTemplate
         return (reasoning, CutAtTurnEnd(answer), true);
     }
 
-    private static string CutAtTurnEnd(string text)
+    static string CutAtTurnEnd(string text)
     {
         int end = text.IndexOf(ImEnd, StringComparison.Ordinal);
         return end < 0 ? text : text[..end];
     }
 
-    private readonly record struct Segment(string Text, bool Control, bool Assistant);
+    readonly record struct Segment(string Text, bool Control, bool Assistant);
 
-    private static List<Segment> Segments(IReadOnlyList<ChatMessage> messages)
+    static List<Segment> Segments(IReadOnlyList<ChatMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var segments = new List<Segment>();
@@ -188,7 +188,7 @@ public sealed class ChatTemplate
         return segments;
     }
 
-    private static string RoleName(ChatRole role) =>
+    static string RoleName(ChatRole role) =>
         role switch
         {
             ChatRole.System or ChatRole.Developer => "system",
@@ -197,7 +197,7 @@ public sealed class ChatTemplate
             _ => throw new ArgumentOutOfRangeException(nameof(role), role, "unknown chat role"),
         };
 
-    private (List<int> Ids, List<bool> Mask) Encode(List<Segment> segments)
+    (List<int> Ids, List<bool> Mask) Encode(List<Segment> segments)
     {
         var ids = new List<int>();
         var mask = new List<bool>();
@@ -205,17 +205,17 @@ public sealed class ChatTemplate
         {
             var piece = segment.Control
                 ? [ControlId(segment.Text)]
-                : _tokenizer.Encode(segment.Text, allowSpecialTokens: false);
+                : tokenizer.Encode(segment.Text, allowSpecialTokens: false);
             ids.AddRange(piece);
             mask.AddRange(Enumerable.Repeat(segment.Assistant, piece.Count));
         }
         return (ids, mask);
     }
 
-    private int ControlId(string token) =>
+    int ControlId(string token) =>
         token switch
         {
-            ImStart => _imStartId,
+            ImStart => imStartId,
             ImEnd => EndOfTurnId,
             ThinkStart => ThinkStartId,
             ThinkEnd => ThinkEndId,

@@ -10,26 +10,26 @@ namespace Ponder.Text;
 /// </summary>
 public sealed class IncrementalDecoder
 {
-    private readonly TextTokenizer _tokenizer;
-    private readonly bool _skipSpecialTokens;
-    private readonly Decoder _utf8 = Encoding.UTF8.GetDecoder();
+    readonly TextTokenizer tokenizer;
+    readonly bool skipSpecialTokens;
+    readonly Decoder utf8 = Encoding.UTF8.GetDecoder();
 
     internal IncrementalDecoder(TextTokenizer tokenizer, bool skipSpecialTokens)
     {
-        _tokenizer = tokenizer;
-        _skipSpecialTokens = skipSpecialTokens;
+        this.tokenizer = tokenizer;
+        this.skipSpecialTokens = skipSpecialTokens;
     }
 
     /// <summary>Feeds one id; returns the text it completes (possibly empty).</summary>
-    public string Add(int id) => Convert(_tokenizer.TokenBytes(id, _skipSpecialTokens), flush: false);
+    public string Add(int id) => Convert(tokenizer.TokenBytes(id, skipSpecialTokens), flush: false);
 
     /// <summary>Ends the stream: held-back bytes of an unfinished character come out as U+FFFD.</summary>
     public string Flush() => Convert([], flush: true);
 
-    private string Convert(ReadOnlySpan<byte> bytes, bool flush)
+    string Convert(ReadOnlySpan<byte> bytes, bool flush)
     {
-        var chars = new char[_utf8.GetCharCount(bytes, flush: false) + 4];
-        int count = _utf8.GetChars(bytes, chars, flush);
+        var chars = new char[utf8.GetCharCount(bytes, flush: false) + 4];
+        int count = utf8.GetChars(bytes, chars, flush);
         return new string(chars, 0, count);
     }
 }

@@ -7,7 +7,7 @@ namespace Ponder.Text;
 /// The Hugging Face <c>NFC</c> normalizer (Qwen2). Needs ICU: with <c>InvariantGlobalization</c> on, .NET returns
 /// the text unchanged, so decomposed input ("e\u0301") would tokenize differently from the reference.
 /// </summary>
-internal sealed class NfcNormalizer : Normalizer
+sealed class NfcNormalizer : Normalizer
 {
     public override string Normalize(string original) => original.Normalize(NormalizationForm.FormC);
 

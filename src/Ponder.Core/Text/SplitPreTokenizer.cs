@@ -9,11 +9,11 @@ namespace Ponder.Text;
 /// Special tokens are deliberately unknown here: <see cref="TextTokenizer"/> splits them out itself, and only when
 /// the caller allows it.
 /// </summary>
-internal sealed class SplitPreTokenizer : PreTokenizer
+sealed class SplitPreTokenizer : PreTokenizer
 {
-    private readonly IReadOnlyList<Regex> _steps;
+    readonly IReadOnlyList<Regex> steps;
 
-    public SplitPreTokenizer(IReadOnlyList<Regex> steps) => _steps = steps;
+    public SplitPreTokenizer(IReadOnlyList<Regex> steps) => this.steps = steps;
 
     public override IEnumerable<(int Offset, int Length)> PreTokenize(string text)
     {
@@ -22,7 +22,7 @@ internal sealed class SplitPreTokenizer : PreTokenizer
             return [];
         }
         var pieces = new List<(int Offset, int Length)> { (0, text.Length) };
-        foreach (var regex in _steps)
+        foreach (var regex in steps)
         {
             var next = new List<(int Offset, int Length)>(pieces.Count * 2);
             foreach (var (offset, length) in pieces)
@@ -37,7 +37,7 @@ internal sealed class SplitPreTokenizer : PreTokenizer
     public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text) =>
         PreTokenize(text.ToString());
 
-    private static void SplitIsolated(Regex regex, string text, int offset, int length, List<(int, int)> output)
+    static void SplitIsolated(Regex regex, string text, int offset, int length, List<(int, int)> output)
     {
         int position = offset;
         int end = offset + length;

@@ -13,23 +13,23 @@ namespace Ponder.Text;
 /// </summary>
 public sealed class TextTokenizer
 {
-    private readonly BpeTokenizer _bpe;
-    private readonly string?[] _idToToken;
-    private readonly bool[] _isAdded;
-    private readonly FrozenDictionary<string, int> _vocab;
-    private readonly FrozenDictionary<string, int> _addedByContent;
-    private readonly Regex? _addedTokenRegex;
-    private readonly string _tokenizerJson;
-    private readonly string? _configJson;
+    readonly BpeTokenizer bpe;
+    readonly string?[] idToToken;
+    readonly bool[] isAdded;
+    readonly FrozenDictionary<string, int> vocab;
+    readonly FrozenDictionary<string, int> addedByContent;
+    readonly Regex? addedTokenRegex;
+    readonly string tokenizerJson;
+    readonly string? configJson;
 
-    private TextTokenizer(string tokenizerJson, string? configJson)
+    TextTokenizer(string tokenizerJson, string? configJson)
     {
         var spec = TokenizerJson.Parse(tokenizerJson);
         var config = configJson is null ? null : TokenizerConfig.Parse(configJson);
-        _tokenizerJson = tokenizerJson;
-        _configJson = configJson;
-        _vocab = spec.Vocab.ToFrozenDictionary(StringComparer.Ordinal);
-        _addedByContent = spec
+        this.tokenizerJson = tokenizerJson;
+        this.configJson = configJson;
+        vocab = spec.Vocab.ToFrozenDictionary(StringComparer.Ordinal);
+        addedByContent = spec
             .AddedTokens.GroupBy(t => t.Content, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.Last().Id, StringComparer.Ordinal);
         AddedTokens = spec.AddedTokens;
@@ -40,16 +40,16 @@ public sealed class TextTokenizer
                 spec.Vocab.Count == 0 ? -1 : spec.Vocab.Values.Max(),
                 spec.AddedTokens.Count == 0 ? -1 : spec.AddedTokens.Max(t => t.Id)
             );
-        _idToToken = new string?[size];
-        _isAdded = new bool[size];
+        idToToken = new string?[size];
+        isAdded = new bool[size];
         foreach (var (token, id) in spec.Vocab)
         {
-            _idToToken[id] = token;
+            idToToken[id] = token;
         }
         foreach (var token in spec.AddedTokens)
         {
-            _idToToken[token.Id] = token.Content;
-            _isAdded[token.Id] = true;
+            idToToken[token.Id] = token.Content;
+            isAdded[token.Id] = true;
         }
         SpecialTokenIds = spec.AddedTokens.Where(t => t.Special).Select(t => t.Id).ToFrozenSet();
 
@@ -61,7 +61,7 @@ public sealed class TextTokenizer
                 .Distinct(StringComparer.Ordinal)
                 .OrderByDescending(c => c.Length)
                 .Select(Regex.Escape);
-            _addedTokenRegex = new Regex(string.Join('|', alternatives), RegexOptions.CultureInvariant);
+            addedTokenRegex = new Regex(string.Join('|', alternatives), RegexOptions.CultureInvariant);
         }
 
         var options = new BpeOptions(spec.Vocab)
@@ -73,7 +73,7 @@ public sealed class TextTokenizer
         };
         try
         {
-            _bpe = BpeTokenizer.Create(options);
+            bpe = BpeTokenizer.Create(options);
         }
         catch (ArgumentException e)
         {
@@ -124,14 +124,14 @@ public sealed class TextTokenizer
     public void Save(string dir)
     {
         Directory.CreateDirectory(dir);
-        WriteAtomic(Path.Combine(dir, "tokenizer.json"), _tokenizerJson);
-        if (_configJson is not null)
+        WriteAtomic(Path.Combine(dir, "tokenizer.json"), tokenizerJson);
+        if (configJson is not null)
         {
-            WriteAtomic(Path.Combine(dir, "tokenizer_config.json"), _configJson);
+            WriteAtomic(Path.Combine(dir, "tokenizer_config.json"), configJson);
         }
     }
 
-    private static void WriteAtomic(string path, string text)
+    static void WriteAtomic(string path, string text)
     {
         string temp = path + ".tmp";
         File.WriteAllText(temp, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
@@ -139,7 +139,7 @@ public sealed class TextTokenizer
     }
 
     /// <summary>Number of ids: the largest id over vocabulary and added tokens, plus one.</summary>
-    public int VocabSize => _idToToken.Length;
+    public int VocabSize => idToToken.Length;
 
     /// <summary>Ids of added tokens marked special (skipped by <see cref="Decode"/> with skipSpecialTokens).</summary>
     public IReadOnlySet<int> SpecialTokenIds { get; }
@@ -168,10 +168,10 @@ public sealed class TextTokenizer
     /// <summary>The id of an added token (by content) or a vocabulary token (in byte-level form, e.g.
     /// "Ġthe").</summary>
     public int? TokenToId(string token) =>
-        _addedByContent.TryGetValue(token, out int id) || _vocab.TryGetValue(token, out id) ? id : null;
+        addedByContent.TryGetValue(token, out int id) || vocab.TryGetValue(token, out id) ? id : null;
 
     /// <summary>The token string of an id (byte-level form for vocabulary tokens), or null for an unused id.</summary>
-    public string? IdToToken(int id) => id >= 0 && id < _idToToken.Length ? _idToToken[id] : null;
+    public string? IdToToken(int id) => id >= 0 && id < idToToken.Length ? idToToken[id] : null;
 
     /// <summary>
     /// Encodes text. With <paramref name="allowSpecialTokens"/> false (the default) every added token's text — such
@@ -189,24 +189,24 @@ public sealed class TextTokenizer
         {
             ids.Add(bos);
         }
-        if (!allowSpecialTokens || _addedTokenRegex is null)
+        if (!allowSpecialTokens || addedTokenRegex is null)
         {
-            ids.AddRange(_bpe.EncodeToIds(text));
+            ids.AddRange(bpe.EncodeToIds(text));
             return ids;
         }
         int position = 0;
-        for (var match = _addedTokenRegex.Match(text); match.Success; match = match.NextMatch())
+        for (var match = addedTokenRegex.Match(text); match.Success; match = match.NextMatch())
         {
             if (match.Index > position)
             {
-                ids.AddRange(_bpe.EncodeToIds(text[position..match.Index]));
+                ids.AddRange(bpe.EncodeToIds(text[position..match.Index]));
             }
-            ids.Add(_addedByContent[match.Value]);
+            ids.Add(addedByContent[match.Value]);
             position = match.Index + match.Length;
         }
         if (position < text.Length)
         {
-            ids.AddRange(_bpe.EncodeToIds(text[position..]));
+            ids.AddRange(bpe.EncodeToIds(text[position..]));
         }
         return ids;
     }
@@ -237,6 +237,6 @@ public sealed class TextTokenizer
             return [];
         }
         // Added tokens are stored as literal text, vocabulary tokens in GPT-2 byte characters.
-        return _isAdded[id] ? Encoding.UTF8.GetBytes(token) : ByteLevel.TokenToBytes(token);
+        return isAdded[id] ? Encoding.UTF8.GetBytes(token) : ByteLevel.TokenToBytes(token);
     }
 }

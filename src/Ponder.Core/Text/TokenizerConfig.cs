@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Ponder.Text;
 
 /// <summary>The fields Ponder reads from tokenizer_config.json.</summary>
-internal sealed record TokenizerConfig(
+sealed record TokenizerConfig(
     string? BosToken,
     string? EosToken,
     string? PadToken,
@@ -11,7 +11,7 @@ internal sealed record TokenizerConfig(
     bool HasChatTemplate
 )
 {
-    private const string File = "tokenizer_config.json";
+    const string File = "tokenizer_config.json";
 
     public static TokenizerConfig Parse(string json)
     {
@@ -46,7 +46,7 @@ internal sealed record TokenizerConfig(
     }
 
     /// <summary>A token name is a string, or an object with "content" (older AddedToken serialisation).</summary>
-    private static string? Token(JsonElement root, string name)
+    static string? Token(JsonElement root, string name)
     {
         if (!root.TryGetProperty(name, out var value))
         {

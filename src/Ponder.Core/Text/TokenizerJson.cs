@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Ponder.Text;
 
 /// <summary>What Ponder needs from a Hugging Face tokenizer.json (byte-level BPE only).</summary>
-internal sealed record TokenizerSpec(
+sealed record TokenizerSpec(
     Dictionary<string, int> Vocab,
     List<string> Merges,
     List<AddedToken> AddedTokens,
@@ -14,10 +14,10 @@ internal sealed record TokenizerSpec(
 );
 
 /// <summary>Parses tokenizer.json; every error names the file and the field.</summary>
-internal static class TokenizerJson
+static class TokenizerJson
 {
-    private const string File = "tokenizer.json";
-    private const string Supported = "Ponder reads byte-level BPE tokenizers (Qwen2, Llama 3, SmolLM2, GPT-2)";
+    const string File = "tokenizer.json";
+    const string Supported = "Ponder reads byte-level BPE tokenizers (Qwen2, Llama 3, SmolLM2, GPT-2)";
 
     public static TokenizerSpec Parse(string json)
     {
@@ -67,7 +67,7 @@ internal static class TokenizerJson
         }
     }
 
-    private static JsonElement Required(JsonElement parent, string name, JsonValueKind kind, string path)
+    static JsonElement Required(JsonElement parent, string name, JsonValueKind kind, string path)
     {
         if (!parent.TryGetProperty(name, out var value))
         {
@@ -83,7 +83,7 @@ internal static class TokenizerJson
         return value;
     }
 
-    private static Dictionary<string, int> ReadVocab(JsonElement vocab)
+    static Dictionary<string, int> ReadVocab(JsonElement vocab)
     {
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var entry in vocab.EnumerateObject())
@@ -101,7 +101,7 @@ internal static class TokenizerJson
 
     /// <summary>Merges come as <c>"a b"</c> strings (older files) or <c>["a","b"]</c> pairs (tokenizers ≥
     /// 0.20).</summary>
-    private static List<string> ReadMerges(JsonElement model)
+    static List<string> ReadMerges(JsonElement model)
     {
         var merges = new List<string>();
         if (!model.TryGetProperty("merges", out var array) || array.ValueKind == JsonValueKind.Null)
@@ -139,7 +139,7 @@ internal static class TokenizerJson
         return merges;
     }
 
-    private static List<AddedToken> ReadAddedTokens(JsonElement root)
+    static List<AddedToken> ReadAddedTokens(JsonElement root)
     {
         var tokens = new List<AddedToken>();
         if (!root.TryGetProperty("added_tokens", out var array) || array.ValueKind == JsonValueKind.Null)
@@ -174,7 +174,7 @@ internal static class TokenizerJson
         return tokens;
     }
 
-    private static void ReadPreTokenizer(JsonElement node, string path, List<Regex> steps, ref bool byteLevel)
+    static void ReadPreTokenizer(JsonElement node, string path, List<Regex> steps, ref bool byteLevel)
     {
         string type = Required(node, "type", JsonValueKind.String, path + ".type").GetString()!;
         switch (type)
@@ -236,7 +236,7 @@ internal static class TokenizerJson
         }
     }
 
-    private static Regex Compile(string pattern, string path)
+    static Regex Compile(string pattern, string path)
     {
         try
         {
@@ -248,7 +248,7 @@ internal static class TokenizerJson
         }
     }
 
-    private static bool ReadNormalizer(JsonElement root)
+    static bool ReadNormalizer(JsonElement root)
     {
         if (!root.TryGetProperty("normalizer", out var node) || node.ValueKind == JsonValueKind.Null)
         {
@@ -270,7 +270,7 @@ internal static class TokenizerJson
     }
 
     /// <summary>The BOS token a TemplateProcessing post-processor puts before every sequence (Llama 3).</summary>
-    private static string? ReadTemplateBos(JsonElement root)
+    static string? ReadTemplateBos(JsonElement root)
     {
         if (!root.TryGetProperty("post_processor", out var node) || node.ValueKind != JsonValueKind.Object)
         {

@@ -11,11 +11,14 @@ public static class ProblemPool
     public static IReadOnlyList<Problem> Train(IReasoningTask task, int wanted)
     {
         if (task is ITraceTask generated)
+        {
             return generated.ProblemsUpTo(TaskSplit.Train, wanted) is { Count: > 0 } pool
                 ? pool
                 : throw new PonderException(
                     $"{task.Name}: the settings give no training problems; widen the number ranges."
                 );
+        }
+
         for (int size = wanted; ; size /= 2)
         {
             try

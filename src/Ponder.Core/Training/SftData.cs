@@ -41,10 +41,13 @@ public sealed class SftData
     public static SftData FromTask(ITraceTask task, long seed, int poolSize = 20_000, double drawnShare = 0)
     {
         if (!(drawnShare is >= 0 and <= MaxMixedShare or 1))
+        {
             throw new PonderException(
                 $"--draw-share {drawnShare}: use 0 to {MaxMixedShare} (that share of the examples drawn, "
                     + "the rest distinct problems) or 1 (draws only)."
             );
+        }
+
         var distinct = drawnShare < 1 ? ProblemPool.Train(task, poolSize) : [];
         int draws =
             drawnShare < 1
@@ -60,6 +63,7 @@ public sealed class SftData
         int probe = Math.Min(pool.Count, 200),
             traced = pool.Take(probe).Count(p => task.Trace(p, new Random(0)) is not null);
         if (traced * 4 < probe)
+        {
             throw new PonderException(
                 $"{task.Name}: only {traced} of the first {probe} training problems have a reference trace; "
                     + (
@@ -67,6 +71,8 @@ public sealed class SftData
                         + "guided=true)."
                     )
             );
+        }
+
         return new SftData(
             $"{task.Name} reference traces ({what})",
             pool.Count,
@@ -80,11 +86,13 @@ public sealed class SftData
                     long at = p + k * pool.Count;
                     var problem = pool[Shuffled(at, pool.Count, seed)];
                     if (task.Trace(problem, new Random(DataOrder.SeedFor(seed, at))) is ({ } reasoning, { } answer))
+                    {
                         return
                         [
                             new ChatMessage(ChatRole.User, task.Prompt(problem)),
                             new ChatMessage(ChatRole.Assistant, answer, reasoning),
                         ];
+                    }
                 }
                 throw new PonderException(
                     $"{task.Name}: {MaxTraceMisses} problems in a row have no reference trace; "

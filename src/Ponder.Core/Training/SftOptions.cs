@@ -63,9 +63,12 @@ public sealed record SftOptions
         if (GradientAccumulation < 1)
             throw new PonderException($"--grad-accum {GradientAccumulation}: must be at least 1.");
         if (!(LearningRate > 0) || LearningRate > 1)
+        {
             throw new PonderException(
                 $"--lr {LearningRate}: use a value in (0, 1], e.g. 1e-3 from scratch or 1e-5 to fine-tune."
             );
+        }
+
         if (WarmupSteps < 0)
             throw new PonderException($"--warmup {WarmupSteps}: must be 0 or more.");
         if (MinLrRatio is < 0 or > 1)

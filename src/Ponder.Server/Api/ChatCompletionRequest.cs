@@ -6,7 +6,7 @@ namespace Ponder.Server.Api;
 /// <summary>The body of <c>POST /v1/chat/completions</c>. Unknown fields are refused (400), as are ill-typed
 /// ones.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record ChatCompletionRequest
+sealed record ChatCompletionRequest
 {
     [JsonPropertyName("model")]
     public string? Model { get; init; }
@@ -55,7 +55,7 @@ internal sealed record ChatCompletionRequest
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record StreamOptionsDto
+sealed record StreamOptionsDto
 {
     [JsonPropertyName("include_usage")]
     public bool? IncludeUsage { get; init; }
@@ -63,7 +63,7 @@ internal sealed record StreamOptionsDto
 
 /// <summary>A message; <c>content</c> is a string or an array of <c>{"type": "text", "text"}</c> parts.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record ChatMessageDto
+sealed record ChatMessageDto
 {
     [JsonPropertyName("role")]
     public string? Role { get; init; }

@@ -8,7 +8,7 @@ namespace Ponder.Server.Api;
 
 /// <summary>Reads and checks request bodies; every problem becomes an <see cref="ApiException"/> that says what to
 /// change.</summary>
-internal static class RequestReader
+static class RequestReader
 {
     static readonly JsonSerializerOptions Json = new() { AllowTrailingCommas = false };
 
@@ -16,10 +16,13 @@ internal static class RequestReader
         where T : class
     {
         if (request.ContentLength > maxBytes)
+        {
             throw new ApiException(
                 413,
                 $"the request body has {request.ContentLength} bytes; at most {maxBytes} are accepted."
             );
+        }
+
         using var buffer = new MemoryStream();
         var chunk = new byte[16384];
         int read;
@@ -86,10 +89,13 @@ internal static class RequestReader
                 || !part.TryGetProperty("text", out var t)
                 || t.ValueKind != JsonValueKind.String
             )
+            {
                 throw ApiException.BadRequest(
                     $"{param}: only text parts ({{\"type\": \"text\", \"text\": \"...\"}}) are supported.",
                     param
                 );
+            }
+
             text.Append(t.GetString());
         }
         return text.ToString();
@@ -106,7 +112,10 @@ internal static class RequestReader
             && s.GetArrayLength() <= 4
             && s.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String && x.GetString()!.Length > 0)
         )
+        {
             return [.. s.EnumerateArray().Select(x => x.GetString()!)];
+        }
+
         throw ApiException.BadRequest("'stop' must be a non-empty string or an array of up to 4 of them.", "stop");
     }
 
@@ -152,20 +161,26 @@ internal static class RequestReader
         if (requested is int r)
         {
             if (r < 1 || r > options.MaxCompletionTokens)
+            {
                 throw ApiException.BadRequest(
                     $"'{param}' {r} must be between 1 and {options.MaxCompletionTokens}.",
                     param
                 );
+            }
+
             return r;
         }
         int room = engine.ContextLength - promptTokens;
         if (room < 1)
+        {
             throw ApiException.BadRequest(
                 $"the prompt has {promptTokens} tokens, the model's context is {engine.ContextLength}: "
                     + "shorten the messages.",
                 "messages",
                 "context_length_exceeded"
             );
+        }
+
         return Math.Min(options.MaxCompletionTokens, room);
     }
 

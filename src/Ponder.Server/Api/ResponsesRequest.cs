@@ -5,7 +5,7 @@ namespace Ponder.Server.Api;
 
 /// <summary>The body of <c>POST /v1/responses</c> (the subset a reasoning text model needs).</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record ResponsesRequest
+sealed record ResponsesRequest
 {
     [JsonPropertyName("model")]
     public string? Model { get; init; }
@@ -43,7 +43,7 @@ internal sealed record ResponsesRequest
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record ReasoningDto
+sealed record ReasoningDto
 {
     [JsonPropertyName("effort")]
     public string? Effort { get; init; }
@@ -55,7 +55,7 @@ internal sealed record ReasoningDto
 
 /// <summary>A message of <c>input</c>; <c>type</c> is "message" when given.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record InputMessageDto
+sealed record InputMessageDto
 {
     [JsonPropertyName("type")]
     public string? Type { get; init; }

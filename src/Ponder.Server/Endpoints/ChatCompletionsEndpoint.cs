@@ -6,7 +6,7 @@ namespace Ponder.Server.Endpoints;
 
 /// <summary><c>POST /v1/chat/completions</c>, non-streaming and SSE, shaped exactly like OpenAI's. Hidden mode never
 /// writes reasoning text; raw mode adds <c>reasoning_content</c> to messages and deltas.</summary>
-internal static class ChatCompletionsEndpoint
+static class ChatCompletionsEndpoint
 {
     public static async Task Handle(HttpContext ctx, ServerState s)
     {
@@ -120,6 +120,7 @@ internal static class ChatCompletionsEndpoint
         await foreach (var e in run.Events(ctx.RequestAborted).ConfigureAwait(false))
         {
             if (started.Add(e.Index))
+            {
                 await Sse.Data(
                         response,
                         Chunk(
@@ -136,12 +137,18 @@ internal static class ChatCompletionsEndpoint
                         )
                     )
                     .ConfigureAwait(false);
+            }
+
             if (e.Reasoning is { } r && raw)
+            {
                 await Sse.Data(response, Chunk(One(e.Index, new JsonObject { ["reasoning_content"] = r }, null)))
                     .ConfigureAwait(false);
+            }
             else if (e.Answer is { } a)
+            {
                 await Sse.Data(response, Chunk(One(e.Index, new JsonObject { ["content"] = a }, null)))
                     .ConfigureAwait(false);
+            }
             else if (e.Done is { } done)
             {
                 outcomes.Add(done);

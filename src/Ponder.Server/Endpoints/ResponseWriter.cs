@@ -5,7 +5,7 @@ namespace Ponder.Server.Endpoints;
 
 /// <summary>Writes one <c>/v1/responses</c> response: the whole object at the end, or OpenAI's stream events
 /// (created → reasoning item with summary deltas → message item with text deltas → completed).</summary>
-internal sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, bool stream)
+sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, bool stream)
 {
     readonly long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     readonly string reasoningId = "rs_" + Guid.NewGuid().ToString("N");
@@ -131,6 +131,7 @@ internal sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, 
     {
         text.Append(delta);
         if (stream)
+        {
             await Event(
                     "response.output_text.delta",
                     new JsonObject
@@ -142,6 +143,7 @@ internal sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, 
                     }
                 )
                 .ConfigureAwait(false);
+        }
     }
 
     public async Task Complete(ChoiceOutcome outcome, int promptTokens)

@@ -11,7 +11,7 @@ namespace Ponder.Server.Endpoints;
 /// <c>POST /v1/responses</c>: a reasoning item whose summary comes from the
 /// <see cref="Summaries.IReasoningSummarizer"/> (never the raw chain; no summary in hidden mode), then the message.
 /// Streams the summary and the text as events. </summary>
-internal static class ResponsesEndpoint
+static class ResponsesEndpoint
 {
     public static async Task Handle(HttpContext ctx, ServerState s)
     {
@@ -22,10 +22,13 @@ internal static class ResponsesEndpoint
         var messages = Input(req);
         var prompt = s.Engine.Chat.Render(messages).Ids;
         if (req.Reasoning?.Summary is not (null or "auto" or "concise" or "detailed"))
+        {
             throw ApiException.BadRequest(
                 $"'reasoning.summary' \"{req.Reasoning.Summary}\" must be auto, concise or detailed.",
                 "reasoning.summary"
             );
+        }
+
         var settings = new RunSettings(
             prompt,
             RequestReader.Range(req.Temperature, 1.0, 0, 2, "temperature"),

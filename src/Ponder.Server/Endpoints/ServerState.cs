@@ -8,19 +8,21 @@ using Ponder.Serving;
 namespace Ponder.Server.Endpoints;
 
 /// <summary>What every endpoint needs.</summary>
-internal sealed record ServerState(InferenceEngine Engine, ServerOptions Options, ILogger Logger)
+sealed record ServerState(InferenceEngine Engine, ServerOptions Options, ILogger Logger)
 {
     public void CheckModel(string? model)
     {
         if (string.IsNullOrEmpty(model))
             throw ApiException.BadRequest("'model' is required.", "model");
         if (model != Options.ModelId)
+        {
             throw new ApiException(
                 404,
                 $"The model '{model}' does not exist; this server serves '{Options.ModelId}'.",
                 param: "model",
                 code: "model_not_found"
             );
+        }
     }
 
     /// <summary>Submits a run; a full queue becomes 429 with Retry-After, an invalid request 400.</summary>
@@ -49,7 +51,7 @@ internal sealed record ServerState(InferenceEngine Engine, ServerOptions Options
 }
 
 /// <summary>Server-sent events.</summary>
-internal static class Sse
+static class Sse
 {
     public static void Begin(HttpResponse response)
     {

@@ -30,7 +30,10 @@ public sealed class FactualSummarizer : IReasoningSummarizer
             at >= 0;
             at = text.IndexOf(word, at + word.Length, StringComparison.Ordinal)
         )
+        {
             n++;
+        }
+
         return n;
     }
 }

@@ -1,7 +1,7 @@
 namespace Ponder.Tests.Cli;
 
 /// <summary>Runs the ponder command line in-process and captures what it prints.</summary>
-internal static class PonderCli
+static class PonderCli
 {
     public static (int Code, string Out, string Err) Run(params string[] args)
     {

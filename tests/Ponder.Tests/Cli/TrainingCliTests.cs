@@ -99,7 +99,10 @@ public sealed class TrainingCliTests : IDisposable
                 "answer_tokens",
             }
         )
+        {
             Assert.True(first.TryGetProperty(field, out _), field);
+        }
+
         Assert.Single(Directory.GetDirectories(dir.File("runs")));
         // The same file scores to the same pass@1.
         var s = Run("score", "--samples", samples, "--k", "1,2", "--json");

@@ -44,9 +44,13 @@ public sealed class MetricsTests
         static double Choose(int n, int k) =>
             k < 0 || k > n ? 0 : Enumerable.Range(1, k).Aggregate(1.0, (acc, i) => acc * (n - k + i) / i);
         for (int n = 1; n <= 12; n++)
-        for (int c = 0; c <= n; c++)
-        for (int k = 1; k <= n; k++)
-            Assert.Equal(1 - Choose(n - c, k) / Choose(n, k), Metrics.PassAtK(n, c, k), 12);
+        {
+            for (int c = 0; c <= n; c++)
+            {
+                for (int k = 1; k <= n; k++)
+                    Assert.Equal(1 - Choose(n - c, k) / Choose(n, k), Metrics.PassAtK(n, c, k), 12);
+            }
+        }
     }
 
     [Fact]

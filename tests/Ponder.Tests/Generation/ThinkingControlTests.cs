@@ -93,7 +93,9 @@ public sealed class ThinkingControlTests
                 Assert.Equal('\n', c.TokenIds[7]);
             }
             else
+            {
                 Assert.True(c.ReasoningEnd < 6);
+            }
         }
         Assert.Contains(completions, c => c.BudgetCut);
     }

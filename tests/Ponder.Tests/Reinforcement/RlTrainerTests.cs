@@ -7,7 +7,7 @@ using TorchSharp;
 namespace Ponder.Tests.Reinforcement;
 
 /// <summary>A task whose grader is a rule on the answer text, so a tiny random model gets mixed rewards.</summary>
-internal sealed class ParityTask : IReasoningTask
+sealed class ParityTask : IReasoningTask
 {
     public string Name => "parity";
 
@@ -36,7 +36,7 @@ internal sealed class ParityTask : IReasoningTask
 }
 
 /// <summary>Every answer is wrong: with no format reward every group has all-equal rewards (0).</summary>
-internal sealed class AlwaysWrongTask : IReasoningTask
+sealed class AlwaysWrongTask : IReasoningTask
 {
     public string Name => "always-wrong";
 
@@ -92,6 +92,7 @@ public sealed class RlTrainerTests : IDisposable
         var straight = new List<double>();
         using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
         using (var trainer = new RlTrainer(lm, new ParityTask(), options))
+        {
             while (!trainer.Finished)
             {
                 var s = trainer.Step();
@@ -99,6 +100,7 @@ public sealed class RlTrainerTests : IDisposable
                 straight.Add(s.Metrics["loss/policy"]);
                 straight.Add(s.Metrics["loss/kl"]);
             }
+        }
 
         var resumed = new List<double>();
         string checkpoints = dir.File("ck");
@@ -152,6 +154,7 @@ public sealed class RlTrainerTests : IDisposable
         string[] expected;
         using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
         using (var trainer = new RlTrainer(lm, new ParityTask(), options with { Steps = 4, TrainProblems = 8 }))
+        {
             expected =
             [
                 .. Enumerable
@@ -160,6 +163,7 @@ public sealed class RlTrainerTests : IDisposable
                     .Skip(2 * 4 * 4)
                     .Select(r => r.Problem.Id),
             ];
+        }
 
         Assert.Equal(expected, resumed);
         Assert.All(

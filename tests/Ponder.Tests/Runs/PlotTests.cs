@@ -59,10 +59,12 @@ public sealed class PlotTests : IDisposable
     {
         using var run = RunStore.Create(dir.Path, "sft", "r", new { }, new FixedTime(DateTimeOffset.UnixEpoch));
         for (int step = 1; step <= 30; step++)
+        {
             run.LogMetrics(
                 step,
                 new Dictionary<string, double> { ["train/loss"] = 3.0 * Math.Exp(-step / 10.0) + 0.5 }
             );
+        }
 
         var written = RunPlots.Write(run);
 

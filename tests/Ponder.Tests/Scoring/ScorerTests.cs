@@ -171,12 +171,15 @@ public sealed class ScorerTests
         // Problems p0…p7 each with 3 right and 3 wrong samples ("=Y"/"=N" as the synthetic set), p8 all right.
         var data = new List<ScorerExample>();
         for (int p = 0; p < 9; p++)
-        for (int k = 0; k < 6; k++)
         {
-            bool correct = p == 8 || k % 2 == 0;
-            var ids = scorer.Body.Tokenizer.Encode($"q{p}" + (correct ? "=Y" : "=N")).ToArray();
-            data.Add(new ScorerExample($"p{p}", ids, correct, ids.Length - 2));
+            for (int k = 0; k < 6; k++)
+            {
+                bool correct = p == 8 || k % 2 == 0;
+                var ids = scorer.Body.Tokenizer.Encode($"q{p}" + (correct ? "=Y" : "=N")).ToArray();
+                data.Add(new ScorerExample($"p{p}", ids, correct, ids.Length - 2));
+            }
         }
+
         using (
             var trainer = new ScorerTrainer(
                 scorer,

@@ -176,8 +176,11 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
         var h = engine.Submit(request with { Stop = [stop] });
         var streamed = new System.Text.StringBuilder();
         await foreach (var d in h.Deltas.ReadAllAsync())
+        {
             if (!d.IsReasoning)
                 streamed.Append(d.Text);
+        }
+
         var cut = await h.Result;
 
         Assert.Equal(free.Answer[..free.Answer.IndexOf(stop, StringComparison.Ordinal)], cut.Answer);

@@ -18,9 +18,12 @@ public sealed class KvCacheMergeTests : IDisposable
             .ForwardCached(tensor(prompt).unsqueeze(0), ones([1, prompt.Length], ScalarType.Bool), cache)
             .squeeze(1);
         foreach (long t in steps)
+        {
             logits = model
                 .ForwardCached(tensor(new[] { t }).view(1, 1), ones([1, 1], ScalarType.Bool), cache)
                 .squeeze(1);
+        }
+
         return (cache, logits);
     }
 

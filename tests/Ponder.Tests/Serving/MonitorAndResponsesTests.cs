@@ -182,7 +182,9 @@ public sealed class MonitorAndResponsesTests(ServedModel tiny) : IClassFixture<S
                 options
             )
         )
+        {
             updates.Add(u);
+        }
 
         Assert.Equal(expected.Answer, response.Text);
         Assert.Equal(9, response.Usage!.ReasoningTokenCount);

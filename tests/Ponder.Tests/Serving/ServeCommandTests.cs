@@ -35,7 +35,10 @@ public sealed class ServeCommandTests
                 "--monitor",
             }
         )
+        {
             Assert.Contains(option, serve, StringComparison.Ordinal);
+        }
+
         Assert.Contains("--clients", bench, StringComparison.Ordinal);
     }
 }

@@ -5,7 +5,7 @@ namespace Ponder.Tests.Text;
 
 public sealed class ByteLevelTokenizerTests
 {
-    private static readonly string[] FixedStrings =
+    static readonly string[] FixedStrings =
     [
         "",
         "a",
@@ -159,7 +159,7 @@ public sealed class ByteLevelTokenizerTests
 
     /// <summary>Code points across planes: ASCII, whitespace, Latin-1, combining marks, CJK, Hangul, emoji, plane
     /// 2.</summary>
-    private static IEnumerable<string> RandomStrings(int seed, int count)
+    static IEnumerable<string> RandomStrings(int seed, int count)
     {
         (int From, int To)[] ranges =
         [

@@ -4,8 +4,8 @@ namespace Ponder.Tests.Text;
 
 public sealed class ChatTemplateTests
 {
-    private static readonly TextTokenizer Tokenizer = TextTokenizer.CreateByteLevel();
-    private static readonly ChatTemplate Template = new(Tokenizer);
+    static readonly TextTokenizer Tokenizer = TextTokenizer.CreateByteLevel();
+    static readonly ChatTemplate Template = new(Tokenizer);
 
     [Fact]
     public void Given_system_and_user_then_prompt_ends_with_open_thinking()

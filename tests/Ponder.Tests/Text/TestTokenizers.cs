@@ -4,7 +4,7 @@ using Ponder.Text;
 namespace Ponder.Tests.Text;
 
 /// <summary>Small hand-made Hugging Face tokenizer.json files, written to temp folders.</summary>
-internal static class TestTokenizers
+static class TestTokenizers
 {
     public const string Qwen2Pattern =
         @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
@@ -114,7 +114,7 @@ internal static class TestTokenizers
             ),
         };
 
-    private static JsonObject Added(int id, string content, bool special) =>
+    static JsonObject Added(int id, string content, bool special) =>
         new()
         {
             ["id"] = id,

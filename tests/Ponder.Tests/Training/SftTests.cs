@@ -68,8 +68,10 @@ public sealed class SftTests : IDisposable
         var straight = new List<double>();
         using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 5))
         using (var trainer = new SftTrainer(lm, Data(), Small))
+        {
             while (!trainer.Finished)
                 straight.Add(trainer.Step().Loss);
+        }
 
         var resumed = new List<double>();
         string checkpoints = dir.File("checkpoints");

@@ -15,13 +15,13 @@ public sealed class AimeTask : IDatasetTask
         "Please reason step by step, and put your final answer within \\boxed{}. The answer is an integer "
         + "from 0 to 999.";
 
-    private readonly DatasetSource _source;
+    readonly DatasetSource source;
 
     /// <summary>Creates the task; the file is read on first use.</summary>
     public AimeTask(DatasetOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _source = new DatasetSource(Name, options, Read);
+        source = new DatasetSource(Name, options, Read);
     }
 
     /// <summary>The preset for AIME files: question "problem" (else "question"), answer "answer", id "id".</summary>
@@ -32,13 +32,13 @@ public sealed class AimeTask : IDatasetTask
     public string Name => "aime";
 
     /// <inheritdoc/>
-    public DatasetOptions Options => _source.Options;
+    public DatasetOptions Options => source.Options;
 
     /// <inheritdoc/>
-    public int SkippedLines => _source.Skipped;
+    public int SkippedLines => source.Skipped;
 
     /// <inheritdoc/>
-    public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) => _source.Problems(count);
+    public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) => source.Problems(count);
 
     /// <inheritdoc/>
     public string Prompt(Problem problem)
@@ -56,14 +56,17 @@ public sealed class AimeTask : IDatasetTask
         return new Grade(AimeAnswer.Parse(problem.Reference) == answer, answer.ToString(CultureInfo.InvariantCulture));
     }
 
-    private (string, string, IReadOnlyDictionary<string, string>) Read(JsonlRow row)
+    (string, string, IReadOnlyDictionary<string, string>) Read(JsonlRow row)
     {
         var answer = row.Require(Options.AnswerField, "answer");
         if (AimeAnswer.Parse(answer) is not { } gold)
+        {
             throw new PonderException(
                 $"{row.File}:{row.Line}: field \"{Options.AnswerField}\" is \"{answer}\", not an integer 0–999; "
                     + "AIME answers are integers, or set --field answer=NAME to another field"
             );
-        return (_source.Question(row), gold.ToString(CultureInfo.InvariantCulture), new Dictionary<string, string>());
+        }
+
+        return (source.Question(row), gold.ToString(CultureInfo.InvariantCulture), new Dictionary<string, string>());
     }
 }

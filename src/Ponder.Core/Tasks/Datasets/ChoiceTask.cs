@@ -17,14 +17,14 @@ public sealed class ChoiceTask : IDatasetTask
     public const string Instruction =
         "End with a line of the form \"Answer: X\", where X is the letter of the correct choice.";
 
-    private const string Letters = "ABCDEFGHIJ";
-    private readonly DatasetSource _source;
+    const string Letters = "ABCDEFGHIJ";
+    readonly DatasetSource source;
 
     /// <summary>Creates the task; the file is read on first use.</summary>
     public ChoiceTask(DatasetOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _source = new DatasetSource(Name, options, Read);
+        source = new DatasetSource(Name, options, Read);
     }
 
     /// <summary>The preset: question "question", choices "choices" (else fields A, B, …), answer "answer".</summary>
@@ -34,13 +34,13 @@ public sealed class ChoiceTask : IDatasetTask
     public string Name => "choice";
 
     /// <inheritdoc/>
-    public DatasetOptions Options => _source.Options;
+    public DatasetOptions Options => source.Options;
 
     /// <inheritdoc/>
-    public int SkippedLines => _source.Skipped;
+    public int SkippedLines => source.Skipped;
 
     /// <inheritdoc/>
-    public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) => _source.Problems(count);
+    public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) => source.Problems(count);
 
     /// <inheritdoc/>
     public string Prompt(Problem problem)
@@ -67,12 +67,13 @@ public sealed class ChoiceTask : IDatasetTask
             ? n
             : Letters.Length;
 
-    private (string, string, IReadOnlyDictionary<string, string>) Read(JsonlRow row)
+    (string, string, IReadOnlyDictionary<string, string>) Read(JsonlRow row)
     {
-        var question = _source.Question(row);
+        var question = source.Question(row);
         var choices = Choices(row);
         var answer = row.Require(Options.AnswerField, "answer");
         if (ChoiceAnswer.Gold(answer, choices.Count) is not { } gold)
+        {
             throw new PonderException(
                 $"{row.File}:{row.Line}: field \"{Options.AnswerField}\" is \"{answer}\", not a letter "
                     + (
@@ -80,6 +81,7 @@ public sealed class ChoiceTask : IDatasetTask
                         + "answer=NAME to another field"
                     )
             );
+        }
 
         var text = new StringBuilder(question).Append("\n\n");
         for (var i = 0; i < choices.Count; i++)
@@ -91,16 +93,19 @@ public sealed class ChoiceTask : IDatasetTask
         return (text.ToString().TrimEnd(), gold.ToString(), metadata);
     }
 
-    private List<string> Choices(JsonlRow row)
+    List<string> Choices(JsonlRow row)
     {
         List<string> choices;
         if (row.Has(Options.ChoicesField))
         {
             var value = row.Value.GetProperty(Options.ChoicesField);
             if (value.ValueKind != JsonValueKind.Array)
+            {
                 throw new PonderException(
                     $"{row.File}:{row.Line}: field \"{Options.ChoicesField}\" must be an array of choice texts"
                 );
+            }
+
             choices = value.EnumerateArray().Select(c => row.Scalar(Options.ChoicesField, c)).ToList();
         }
         else
@@ -111,15 +116,20 @@ public sealed class ChoiceTask : IDatasetTask
                 .Select(l => row.Require(l, "choices"))
                 .ToList();
             if (choices.Count == 0)
+            {
                 throw new PonderException(
                     $"{row.File}:{row.Line}: field \"{Options.ChoicesField}\" is missing (and no fields A, B, …); "
                         + "set --field choices=NAME to the field holding the array of choices"
                 );
+            }
         }
         if (choices.Count is < 2 or > 10)
+        {
             throw new PonderException(
                 $"{row.File}:{row.Line}: {choices.Count} choices; multiple choice needs 2 to 10 (letters A–J)"
             );
+        }
+
         return choices;
     }
 }

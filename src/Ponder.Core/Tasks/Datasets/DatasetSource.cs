@@ -4,16 +4,13 @@ namespace Ponder.Tasks.Datasets;
 /// Loads a dataset file once (on first use) into problems, using a task-specific row reader for the reference
 /// answer and question text. Shared by the dataset tasks so ids, counts and errors behave the same everywhere.
 /// </summary>
-internal sealed class DatasetSource
+sealed class DatasetSource
 {
-    private static readonly string[] DefaultIdFields = ["unique_id", "id"];
+    static readonly string[] DefaultIdFields = ["unique_id", "id"];
 
-    private readonly string _task;
-    private readonly Func<
-        JsonlRow,
-        (string Question, string Reference, IReadOnlyDictionary<string, string> Extra)
-    > _read;
-    private readonly Lazy<(IReadOnlyList<Problem> Problems, int Skipped)> _loaded;
+    readonly string task;
+    readonly Func<JsonlRow, (string Question, string Reference, IReadOnlyDictionary<string, string> Extra)> read;
+    readonly Lazy<(IReadOnlyList<Problem> Problems, int Skipped)> loaded;
 
     /// <param name="task">The task name, used in derived ids ("gsm8k-12").</param>
     /// <param name="options">File and field settings.</param>
@@ -25,25 +22,28 @@ internal sealed class DatasetSource
         Func<JsonlRow, (string Question, string Reference, IReadOnlyDictionary<string, string> Extra)> read
     )
     {
-        _task = task;
+        this.task = task;
         Options = options;
-        _read = read;
-        _loaded = new Lazy<(IReadOnlyList<Problem>, int)>(Load);
+        this.read = read;
+        loaded = new Lazy<(IReadOnlyList<Problem>, int)>(Load);
     }
 
     public DatasetOptions Options { get; }
 
     /// <summary>How many malformed lines were skipped (loads the file).</summary>
-    public int Skipped => _loaded.Value.Skipped;
+    public int Skipped => loaded.Value.Skipped;
 
     /// <summary>The file's problems in file order, the first <paramref name="count"/> when given.</summary>
     public IReadOnlyList<Problem> Problems(int? count)
     {
         if (count < 0)
+        {
             throw new PonderException(
                 $"count must be ≥ 0 (got {count}); omit it to use every problem of {Options.Path}"
             );
-        var all = _loaded.Value.Problems;
+        }
+
+        var all = loaded.Value.Problems;
         return count is { } n && n < all.Count ? all.Take(n).ToList() : all;
     }
 
@@ -53,13 +53,13 @@ internal sealed class DatasetSource
             ? row.Require(fallback, "question")
             : row.Require(Options.QuestionField, "question");
 
-    private (IReadOnlyList<Problem>, int) Load()
+    (IReadOnlyList<Problem>, int) Load()
     {
         var file = JsonlReader.Read(Options.Path, Options.SkipMalformed);
         var problems = new List<Problem>(file.Rows.Count);
         foreach (var row in file.Rows)
         {
-            var (question, reference, extra) = _read(row);
+            var (question, reference, extra) = read(row);
             var metadata = new Dictionary<string, string>(extra)
             {
                 ["line"] = row.Line.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -74,20 +74,25 @@ internal sealed class DatasetSource
                     && property.Name != Options.QuestionFallbackField
                     && property.Name != Options.AnswerField
                 )
+                {
                     metadata.TryAdd(property.Name, row.Scalar(property.Name, property.Value));
+                }
             }
             problems.Add(new Problem(Id(row), question, reference, metadata));
         }
         return (problems.AsReadOnly(), file.Skipped);
     }
 
-    private string Id(JsonlRow row)
+    string Id(JsonlRow row)
     {
         if (Options.IdField is { } field)
             return row.Require(field, "id");
         foreach (var candidate in DefaultIdFields)
+        {
             if (row.Optional(candidate) is { Length: > 0 } id)
                 return id;
-        return $"{_task}-{row.Line}";
+        }
+
+        return $"{task}-{row.Line}";
     }
 }

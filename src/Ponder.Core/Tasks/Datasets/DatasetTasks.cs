@@ -49,18 +49,17 @@ public static class DatasetTasks
         };
     }
 
-    private static DatasetOptions Apply(
-        DatasetOptions options,
-        string task,
-        IReadOnlyDictionary<string, string> overrides
-    )
+    static DatasetOptions Apply(DatasetOptions options, string task, IReadOnlyDictionary<string, string> overrides)
     {
         foreach (var (setting, field) in overrides.OrderBy(o => o.Key, StringComparer.Ordinal))
         {
             if (string.IsNullOrWhiteSpace(field))
+            {
                 throw new PonderException(
                     $"field setting \"{setting}\" has an empty field name; use --field {setting}=NAME"
                 );
+            }
+
             options = setting.Trim().ToLowerInvariant() switch
             {
                 // An explicit question field replaces the preset's fallback: the user said where questions are.

@@ -13,13 +13,13 @@ public sealed class Gsm8kTask : IDatasetTask
     /// <summary>The instruction appended to each question.</summary>
     public const string Instruction = "Give the final answer as a number on the last line in the form: #### <number>";
 
-    private readonly DatasetSource _source;
+    readonly DatasetSource source;
 
     /// <summary>Creates the task; the file is read on first use.</summary>
     public Gsm8kTask(DatasetOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _source = new DatasetSource(Name, options, Read);
+        source = new DatasetSource(Name, options, Read);
     }
 
     /// <summary>The preset for openai/grade-school-math files: question "question", answer "answer".</summary>
@@ -29,13 +29,13 @@ public sealed class Gsm8kTask : IDatasetTask
     public string Name => "gsm8k";
 
     /// <inheritdoc/>
-    public DatasetOptions Options => _source.Options;
+    public DatasetOptions Options => source.Options;
 
     /// <inheritdoc/>
-    public int SkippedLines => _source.Skipped;
+    public int SkippedLines => source.Skipped;
 
     /// <inheritdoc/>
-    public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) => _source.Problems(count);
+    public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) => source.Problems(count);
 
     /// <inheritdoc/>
     public string Prompt(Problem problem)
@@ -54,13 +54,14 @@ public sealed class Gsm8kTask : IDatasetTask
         return new Grade(NumberAnswer.Parse(problem.Reference) == value, NumberAnswer.Canonical(value));
     }
 
-    private (string, string, IReadOnlyDictionary<string, string>) Read(JsonlRow row)
+    (string, string, IReadOnlyDictionary<string, string>) Read(JsonlRow row)
     {
-        var question = _source.Question(row);
+        var question = source.Question(row);
         var answer = row.Require(Options.AnswerField, "answer");
         var marker = answer.LastIndexOf("####", StringComparison.Ordinal);
         var gold = marker < 0 ? answer : answer[(marker + 4)..];
         if (NumberAnswer.Parse(gold) is not { } value)
+        {
             throw new PonderException(
                 $"{row.File}:{row.Line}: field \"{Options.AnswerField}\" has no number after \"####\" "
                     + (
@@ -68,10 +69,12 @@ public sealed class Gsm8kTask : IDatasetTask
                         + "answer=NAME to a field holding the number"
                     )
             );
+        }
+
         var extra =
             marker < 0 ? new Dictionary<string, string>() : new Dictionary<string, string> { ["solution"] = answer };
         return (question, NumberAnswer.Canonical(value), extra);
     }
 
-    private static string Shorten(string text) => text.Length <= 40 ? text.Trim() : text[..40].Trim() + "…";
+    static string Shorten(string text) => text.Length <= 40 ? text.Trim() : text[..40].Trim() + "…";
 }

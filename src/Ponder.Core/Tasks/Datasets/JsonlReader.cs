@@ -21,9 +21,12 @@ public sealed record JsonlRow(string File, int Line, JsonElement Value)
     public string Require(string field, string setting)
     {
         if (!Has(field))
+        {
             throw new PonderException(
                 $"{File}:{Line}: field \"{field}\" is missing; set --field {setting}=NAME to use another field"
             );
+        }
+
         return Scalar(field, Value.GetProperty(field));
     }
 
@@ -61,9 +64,11 @@ public static class JsonlReader
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
+        {
             throw new PonderException(
                 $"{path}: file not found; pass the path of a JSONL file (one JSON object per line)"
             );
+        }
 
         var rows = new List<JsonlRow>();
         var skipped = 0;
@@ -80,16 +85,19 @@ public static class JsonlReader
                 continue;
             }
             if (!skipMalformed)
+            {
                 throw new PonderException(
                     $"{path}:{lineNumber}: not valid JSON ({error}); fix the line or skip malformed lines"
                 );
+            }
+
             skipped++;
         }
         return new JsonlFile(rows, skipped);
     }
 
     /// <summary>Parses one line; returns null on success, else a short reason.</summary>
-    private static string? TryParse(string line, out JsonElement element)
+    static string? TryParse(string line, out JsonElement element)
     {
         element = default;
         try

@@ -13,13 +13,13 @@ public sealed class MathTask : IDatasetTask
     /// <summary>The instruction appended to each problem (the DeepSeek-R1 evaluation wording).</summary>
     public const string Instruction = "Please reason step by step, and put your final answer within \\boxed{}.";
 
-    private readonly DatasetSource _source;
+    readonly DatasetSource source;
 
     /// <summary>Creates the task; the file is read on first use.</summary>
     public MathTask(DatasetOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _source = new DatasetSource(Name, options, Read);
+        source = new DatasetSource(Name, options, Read);
     }
 
     /// <summary>The preset for MATH / MATH-500 files: question "problem", answer "answer", id "unique_id".</summary>
@@ -29,13 +29,13 @@ public sealed class MathTask : IDatasetTask
     public string Name => "math";
 
     /// <inheritdoc/>
-    public DatasetOptions Options => _source.Options;
+    public DatasetOptions Options => source.Options;
 
     /// <inheritdoc/>
-    public int SkippedLines => _source.Skipped;
+    public int SkippedLines => source.Skipped;
 
     /// <inheritdoc/>
-    public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) => _source.Problems(count);
+    public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) => source.Problems(count);
 
     /// <inheritdoc/>
     public string Prompt(Problem problem)
@@ -58,14 +58,17 @@ public sealed class MathTask : IDatasetTask
         return new Grade(canonical == MathAnswer.Canonical(problem.Reference), canonical);
     }
 
-    private (string, string, IReadOnlyDictionary<string, string>) Read(JsonlRow row)
+    (string, string, IReadOnlyDictionary<string, string>) Read(JsonlRow row)
     {
         var answer = row.Require(Options.AnswerField, "answer");
         if (MathAnswer.Canonical(answer).Length == 0)
+        {
             throw new PonderException(
                 $"{row.File}:{row.Line}: field \"{Options.AnswerField}\" is empty; set --field answer=NAME to "
                     + "the field holding the answer"
             );
-        return (_source.Question(row), answer, new Dictionary<string, string>());
+        }
+
+        return (source.Question(row), answer, new Dictionary<string, string>());
     }
 }

@@ -27,16 +27,24 @@ public sealed record ArithmeticOptions
         if (MinDigits < 1 || MinDigits > 9)
             throw new PonderException($"arithmetic: min-digits must be between 1 and 9 (got {MinDigits})");
         if (MaxDigits < MinDigits || MaxDigits > 9)
+        {
             throw new PonderException(
                 $"arithmetic: max-digits must be between min-digits ({MinDigits}) and 9 (got {MaxDigits})"
             );
+        }
+
         if (Operations.Length == 0 || Operations.Any(c => c is not ('+' or '-' or '*')))
+        {
             throw new PonderException(
                 $"arithmetic: operations must be a non-empty subset of \"+-*\" (got \"{Operations}\")"
             );
+        }
+
         if (Operations.Distinct().Count() != Operations.Length)
+        {
             throw new PonderException(
                 $"arithmetic: operations must list each of + - * at most once (got \"{Operations}\")"
             );
+        }
     }
 }

@@ -29,7 +29,7 @@ namespace Ponder.Tasks.Generated;
 /// multiplier digit, shifted by prefixing zeros to its reversed digits (<c>p0496</c> is 6940); partials are summed
 /// into a running total with the addition procedure (<c>a</c> line, then its columns).
 /// </summary>
-internal static class ArithmeticScratchpad
+static class ArithmeticScratchpad
 {
     public static (string Reasoning, string Answer) Write(long a, char op, long b) =>
         op switch
@@ -40,7 +40,7 @@ internal static class ArithmeticScratchpad
             _ => throw new ArgumentOutOfRangeException(nameof(op), op, "operation must be +, - or *"),
         };
 
-    private static (string, string) Add(long a, long b)
+    static (string, string) Add(long a, long b)
     {
         var (x, y) = Pad(Reverse(a), Reverse(b));
         var sb = new StringBuilder().Append("r ").Append(x).Append('+').Append(y).Append('\n');
@@ -48,7 +48,7 @@ internal static class ArithmeticScratchpad
         return (sb.ToString().TrimEnd('\n'), Forward(sum));
     }
 
-    private static (string, string) Subtract(long a, long b)
+    static (string, string) Subtract(long a, long b)
     {
         char cmp =
             a < b ? '<'
@@ -90,7 +90,7 @@ internal static class ArithmeticScratchpad
         return (sb.ToString(), cmp == '<' ? "-" + magnitude : magnitude);
     }
 
-    private static (string, string) Multiply(long a, long b)
+    static (string, string) Multiply(long a, long b)
     {
         var (m, k) = Digits(b) > Digits(a) ? (b, a) : (a, b);
         string x = Reverse(m),
@@ -136,7 +136,7 @@ internal static class ArithmeticScratchpad
 
     /// <summary>Writes one line of column additions of two equal-length reversed numbers and returns the reversed
     /// sum.</summary>
-    private static string AddColumns(string x, string y, StringBuilder sb)
+    static string AddColumns(string x, string y, StringBuilder sb)
     {
         var digits = new StringBuilder();
         int carry = 0;
@@ -153,7 +153,7 @@ internal static class ArithmeticScratchpad
         return digits.ToString();
     }
 
-    private static string Reverse(long n)
+    static string Reverse(long n)
     {
         var chars = n.ToString(CultureInfo.InvariantCulture).ToCharArray();
         Array.Reverse(chars);
@@ -161,7 +161,7 @@ internal static class ArithmeticScratchpad
     }
 
     /// <summary>A reversed digit string read forwards, without leading zeros.</summary>
-    private static string Forward(string reversed)
+    static string Forward(string reversed)
     {
         var chars = reversed.ToCharArray();
         Array.Reverse(chars);
@@ -169,11 +169,11 @@ internal static class ArithmeticScratchpad
         return forward.Length == 0 ? "0" : forward;
     }
 
-    private static (string, string) Pad(string x, string y)
+    static (string, string) Pad(string x, string y)
     {
         int n = Math.Max(x.Length, y.Length);
         return (x.PadRight(n, '0'), y.PadRight(n, '0'));
     }
 
-    private static int Digits(long n) => n.ToString(CultureInfo.InvariantCulture).Length;
+    static int Digits(long n) => n.ToString(CultureInfo.InvariantCulture).Length;
 }

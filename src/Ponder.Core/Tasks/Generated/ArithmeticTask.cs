@@ -76,7 +76,7 @@ public sealed class ArithmeticTask : ITraceTask
     internal static string Key(long a, char op, long b) =>
         op == '-' ? $"{a}-{b}" : $"{Math.Min(a, b)}{op}{Math.Max(a, b)}";
 
-    private ProblemDraws.Drawn? Draw(Random rng)
+    ProblemDraws.Drawn? Draw(Random rng)
     {
         char op = Options.Operations[rng.Next(Options.Operations.Length)];
         long a = Operand(rng),
@@ -84,7 +84,7 @@ public sealed class ArithmeticTask : ITraceTask
         return new ProblemDraws.Drawn(Key(a, op, b), Create(a, op, b));
     }
 
-    private long Operand(Random rng)
+    long Operand(Random rng)
     {
         int digits = rng.Next(Options.MinDigits, Options.MaxDigits + 1);
         long low = digits == 1 ? 0 : (long)Math.Pow(10, digits - 1),
@@ -92,5 +92,5 @@ public sealed class ArithmeticTask : ITraceTask
         return rng.NextInt64(low, high);
     }
 
-    private static int Digits(long n) => Math.Abs(n).ToString(CultureInfo.InvariantCulture).Length;
+    static int Digits(long n) => Math.Abs(n).ToString(CultureInfo.InvariantCulture).Length;
 }

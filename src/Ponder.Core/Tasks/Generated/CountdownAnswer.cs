@@ -22,7 +22,7 @@ namespace Ponder.Tasks.Generated;
 /// only to make the target with each number at most once, so any exact expression counts (the generator and the
 /// trace use positive-integer intermediates only, which is stricter).
 /// </summary>
-internal static class CountdownAnswer
+static class CountdownAnswer
 {
     public static Grade Grade(IReadOnlyList<long> numbers, long target, string answerText)
     {
@@ -39,7 +39,7 @@ internal static class CountdownAnswer
         return new Grade(value.Value.Equals(new Fraction(target, 1)), value.Value.ToString());
     }
 
-    private static bool UsesAllowedNumbers(List<BigInteger> used, IReadOnlyList<long> numbers)
+    static bool UsesAllowedNumbers(List<BigInteger> used, IReadOnlyList<long> numbers)
     {
         var left = numbers.Select(n => new BigInteger(n)).ToList();
         return used.All(left.Remove);
@@ -84,9 +84,9 @@ internal static class CountdownAnswer
     /// <summary>Recursive descent: expr := term (('+'|'-') term)*; term := factor (('*'|'/') factor)*;
     /// factor := integer | '(' expr ')'. A null value means a division by zero somewhere (parsing goes on, so a
     /// syntax error still wins over it).</summary>
-    private sealed class Parser(string text)
+    sealed class Parser(string text)
     {
-        private int _pos;
+        int pos;
 
         public List<BigInteger> Used { get; } = [];
 
@@ -96,7 +96,7 @@ internal static class CountdownAnswer
             return ok && Peek() == '\0';
         }
 
-        private bool Expression(out Fraction? value, int depth)
+        bool Expression(out Fraction? value, int depth)
         {
             if (!Term(out value, depth))
                 return false;
@@ -110,7 +110,7 @@ internal static class CountdownAnswer
             return true;
         }
 
-        private bool Term(out Fraction? value, int depth)
+        bool Term(out Fraction? value, int depth)
         {
             if (!Factor(out value, depth))
                 return false;
@@ -124,7 +124,7 @@ internal static class CountdownAnswer
             return true;
         }
 
-        private bool Factor(out Fraction? value, int depth)
+        bool Factor(out Fraction? value, int depth)
         {
             value = null;
             if (Peek() == '(')
@@ -133,12 +133,12 @@ internal static class CountdownAnswer
                 // Deep nesting is junk, not an answer; the bound also keeps the recursion far from the stack's end.
                 return depth < 64 && Expression(out value, depth + 1) && Next() == ')';
             }
-            int start = _pos;
-            while (_pos < text.Length && char.IsAsciiDigit(text[_pos]))
-                _pos++;
-            if (_pos == start)
+            int start = pos;
+            while (pos < text.Length && char.IsAsciiDigit(text[pos]))
+                pos++;
+            if (pos == start)
                 return false;
-            var n = BigInteger.Parse(text.AsSpan(start, _pos - start), CultureInfo.InvariantCulture);
+            var n = BigInteger.Parse(text.AsSpan(start, pos - start), CultureInfo.InvariantCulture);
             Used.Add(n);
             value = new Fraction(n, 1);
             return true;
@@ -146,13 +146,13 @@ internal static class CountdownAnswer
 
         /// <summary>The next symbol with whitespace skipped and operator spellings folded to + - * /; '\0' at the
         /// end.</summary>
-        private char Peek()
+        char Peek()
         {
-            while (_pos < text.Length && char.IsWhiteSpace(text[_pos]))
-                _pos++;
-            if (_pos == text.Length)
+            while (pos < text.Length && char.IsWhiteSpace(text[pos]))
+                pos++;
+            if (pos == text.Length)
                 return '\0';
-            return text[_pos] switch
+            return text[pos] switch
             {
                 'x' or 'X' or '×' => '*',
                 '÷' => '/',
@@ -162,11 +162,11 @@ internal static class CountdownAnswer
             };
         }
 
-        private char Next()
+        char Next()
         {
             char c = Peek();
             if (c != '\0')
-                _pos++;
+                pos++;
             return c;
         }
     }

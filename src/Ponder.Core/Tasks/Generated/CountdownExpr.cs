@@ -7,9 +7,9 @@ namespace Ponder.Tasks.Generated;
 /// (<c>Left ≥ Right</c>), so − and ÷ never go negative or fractional. A reference type: a search state holds nodes and
 /// finds them by reference, so two equal numbers stay distinct.
 /// </summary>
-internal sealed class CountdownExpr
+sealed class CountdownExpr
 {
-    private CountdownExpr(long value, char op, CountdownExpr? left, CountdownExpr? right)
+    CountdownExpr(long value, char op, CountdownExpr? left, CountdownExpr? right)
     {
         Value = value;
         Op = op;
@@ -57,7 +57,7 @@ internal sealed class CountdownExpr
     /// <summary>Infix with the fewest parentheses: <c>(12+5)*3-10</c>.</summary>
     public override string ToString() => Print(this, 0, rightOfMinusOrDivide: false);
 
-    private static string Print(CountdownExpr e, int parentPrecedence, bool rightOfMinusOrDivide)
+    static string Print(CountdownExpr e, int parentPrecedence, bool rightOfMinusOrDivide)
     {
         if (e.Op == '\0')
             return e.Value.ToString(CultureInfo.InvariantCulture);

@@ -73,25 +73,39 @@ public sealed record CountdownOptions
         if (Numbers < 2 || Numbers > 6)
             throw new PonderException($"countdown: numbers must be between 2 and 6 (got {Numbers})");
         if (MinNumber < 1 || MinNumber > MaxNumber || MaxNumber > 999)
+        {
             throw new PonderException(
                 $"countdown: need 1 ≤ min-number ≤ max-number ≤ 999 (got {MinNumber}..{MaxNumber})"
             );
+        }
+
         if (MinTarget < 1 || MinTarget > MaxTarget || MaxTarget > 1_000_000)
+        {
             throw new PonderException(
                 $"countdown: need 1 ≤ min-target ≤ max-target ≤ 1000000 (got {MinTarget}..{MaxTarget})"
             );
+        }
+
         if (PathOnly && Scan)
+        {
             throw new PonderException(
                 "countdown: path-only traces have no search to scan before; drop scan=true or path-only=true"
             );
+        }
+
         if (PathOnly && !Guided)
+        {
             throw new PonderException(
                 "countdown: path-only traces have no search to guide; drop guided=false or path-only=true"
             );
+        }
+
         if (MaxTraceLines < Numbers - 1)
+        {
             throw new PonderException(
                 $"countdown: max-trace-lines must be ≥ numbers − 1 = {Numbers - 1}, the length of the "
                     + $"longest solution (got {MaxTraceLines})"
             );
+        }
     }
 }

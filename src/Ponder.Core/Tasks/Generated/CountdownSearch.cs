@@ -24,22 +24,22 @@ namespace Ponder.Tasks.Generated;
 /// most n − 1 lines. So every trace ENDS with a solution, like a heuristic search that found it after some dead ends.
 /// <see cref="Unguided"/> has no such end: it stops at the line limit and gives no trace.</para>
 /// </summary>
-internal sealed class CountdownSearch
+sealed class CountdownSearch
 {
-    private readonly long _target;
-    private readonly int _guidedAfter;
-    private readonly int _maxLines;
-    private readonly Random _rng;
-    private readonly StringBuilder _text = new();
-    private readonly Dictionary<string, bool> _solvable = new(StringComparer.Ordinal);
-    private int _lines;
+    readonly long target;
+    readonly int guidedAfter;
+    readonly int maxLines;
+    readonly Random rng;
+    readonly StringBuilder text = new();
+    readonly Dictionary<string, bool> solvable = new(StringComparer.Ordinal);
+    int lines;
 
-    private CountdownSearch(long target, int guidedAfter, Random rng, int maxLines = int.MaxValue)
+    CountdownSearch(long target, int guidedAfter, Random rng, int maxLines = int.MaxValue)
     {
-        _target = target;
-        _guidedAfter = guidedAfter;
-        _rng = rng;
-        _maxLines = maxLines;
+        this.target = target;
+        this.guidedAfter = guidedAfter;
+        this.rng = rng;
+        this.maxLines = maxLines;
     }
 
     /// <summary>The search trace and the solution it ends with. Throws when the problem has no solution.</summary>
@@ -58,7 +58,7 @@ internal sealed class CountdownSearch
                 $"countdown: {string.Join(' ', numbers)} cannot make {target}",
                 nameof(numbers)
             );
-        return (search._text.ToString().TrimEnd('\n'), solution);
+        return (search.text.ToString().TrimEnd('\n'), solution);
     }
 
     /// <summary>The search as it went, without guidance: one of <paramref name="tries"/> jittered move orders that
@@ -76,7 +76,7 @@ internal sealed class CountdownSearch
         {
             var search = new CountdownSearch(target, int.MaxValue, rng, maxLines);
             if (search.Explore([.. numbers.Select(CountdownExpr.Number)], 0) is { } solution)
-                return (search._text.ToString().TrimEnd('\n'), solution);
+                return (search.text.ToString().TrimEnd('\n'), solution);
         }
         return null;
     }
@@ -100,13 +100,18 @@ internal sealed class CountdownSearch
         var text = new StringBuilder();
         var start = numbers.Select(CountdownExpr.Number).ToArray();
         for (int i = 0; i < start.Length; i++)
-        for (int j = i + 1; j < start.Length; j++)
-            foreach (var move in CountdownExpr.Combine(start[i], start[j]))
+        {
+            for (int j = i + 1; j < start.Length; j++)
             {
-                text.Append(move.Step()).Append('\n');
-                if (move.Value == target)
-                    return (text.ToString().TrimEnd('\n'), move);
+                foreach (var move in CountdownExpr.Combine(start[i], start[j]))
+                {
+                    text.Append(move.Step()).Append('\n');
+                    if (move.Value == target)
+                        return (text.ToString().TrimEnd('\n'), move);
+                }
             }
+        }
+
         return search(rng) is ({ } reasoning, { } solution) ? (text + reasoning, solution) : null;
     }
 
@@ -129,19 +134,19 @@ internal sealed class CountdownSearch
             state.Add(step);
             search.Write(step, state, depth++);
         }
-        return (search._text.ToString().TrimEnd('\n'), solution);
+        return (search.text.ToString().TrimEnd('\n'), solution);
     }
 
-    private CountdownExpr? Explore(List<CountdownExpr> state, int depth)
+    CountdownExpr? Explore(List<CountdownExpr> state, int depth)
     {
         foreach (var (move, next) in Moves(state))
         {
-            if (_lines >= _maxLines)
+            if (lines >= maxLines)
                 return null;
-            if (_lines >= _guidedAfter && !Solvable(next))
+            if (lines >= guidedAfter && !Solvable(next))
                 continue;
             Write(move, next, depth);
-            if (move.Value == _target)
+            if (move.Value == target)
                 return move;
             if (next.Count > 1 && Explore(next, depth + 1) is { } found)
                 return found;
@@ -149,40 +154,45 @@ internal sealed class CountdownSearch
         return null;
     }
 
-    private List<(CountdownExpr Move, List<CountdownExpr> Next)> Moves(List<CountdownExpr> state)
+    List<(CountdownExpr Move, List<CountdownExpr> Next)> Moves(List<CountdownExpr> state)
     {
         var moves = new List<(CountdownExpr, List<CountdownExpr>)>();
         var keys = new List<double>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < state.Count; i++)
-        for (int j = i + 1; j < state.Count; j++)
-            foreach (var move in CountdownExpr.Combine(state[i], state[j]))
+        {
+            for (int j = i + 1; j < state.Count; j++)
             {
-                var next = state.Where((_, k) => k != i && k != j).Append(move).ToList();
-                if (!seen.Add(Key(next)))
-                    continue;
-                moves.Add((move, next));
-                keys.Add(Math.Abs(move.Value - _target) * (0.5 + _rng.NextDouble()));
+                foreach (var move in CountdownExpr.Combine(state[i], state[j]))
+                {
+                    var next = state.Where((_, k) => k != i && k != j).Append(move).ToList();
+                    if (!seen.Add(Key(next)))
+                        continue;
+                    moves.Add((move, next));
+                    keys.Add(Math.Abs(move.Value - target) * (0.5 + rng.NextDouble()));
+                }
             }
+        }
+
         return [.. moves.Select((m, k) => (m, key: keys[k])).OrderBy(t => t.key).Select(t => t.m)];
     }
 
-    private void Write(CountdownExpr move, List<CountdownExpr> next, int depth)
+    void Write(CountdownExpr move, List<CountdownExpr> next, int depth)
     {
-        _text.Append(' ', depth).Append(move.Step());
-        if (move.Value != _target)
-            _text.Append(next.Count == 1 ? " x" : $" [{string.Join(' ', next.Select(e => e.Value))}]");
-        _text.Append('\n');
-        _lines++;
+        text.Append(' ', depth).Append(move.Step());
+        if (move.Value != target)
+            text.Append(next.Count == 1 ? " x" : $" [{string.Join(' ', next.Select(e => e.Value))}]");
+        text.Append('\n');
+        lines++;
     }
 
-    private bool Solvable(List<CountdownExpr> state)
+    bool Solvable(List<CountdownExpr> state)
     {
         string key = Key(state);
-        if (!_solvable.TryGetValue(key, out bool solvable))
-            _solvable[key] = solvable = CountdownSolver.Solvable([.. state.Select(e => e.Value)], _target);
+        if (!this.solvable.TryGetValue(key, out bool solvable))
+            this.solvable[key] = solvable = CountdownSolver.Solvable([.. state.Select(e => e.Value)], target);
         return solvable;
     }
 
-    private static string Key(IEnumerable<CountdownExpr> state) => string.Join(' ', state.Select(e => e.Value).Order());
+    static string Key(IEnumerable<CountdownExpr> state) => string.Join(' ', state.Select(e => e.Value).Order());
 }

@@ -6,7 +6,7 @@ namespace Ponder.Tasks.Generated;
 /// that reaches it. Values are found in subsets of increasing size first, so the expression kept for the smallest
 /// subset containing a value is a shortest solution. 4 numbers take well under a millisecond; 6 take a few.
 /// </summary>
-internal static class CountdownSolver
+static class CountdownSolver
 {
     public static Dictionary<long, CountdownExpr>[] Reachable(IReadOnlyList<long> numbers)
     {
@@ -28,9 +28,13 @@ internal static class CountdownSolver
                 if (sub < other)
                     continue; // each unordered split once
                 foreach (var p in reach[sub].Values)
-                foreach (var q in reach[other].Values)
-                foreach (var e in CountdownExpr.Combine(p, q))
-                    values.TryAdd(e.Value, e);
+                {
+                    foreach (var q in reach[other].Values)
+                    {
+                        foreach (var e in CountdownExpr.Combine(p, q))
+                            values.TryAdd(e.Value, e);
+                    }
+                }
             }
         }
         return reach;

@@ -10,7 +10,7 @@ namespace Ponder.Tasks.Generated;
 /// the step on its line (the state <c>[7 9 17]</c>, a dead end's <c>x</c>) and whether the operands were still
 /// available are not checked: this measures the arithmetic of the thinking, the part a trace's search relies on.
 /// </summary>
-internal static partial class CountdownSteps
+static partial class CountdownSteps
 {
     [GeneratedRegex(@"^[ \t]*([0-9]+)([-+*/])([0-9]+)=(-?[0-9]+)", RegexOptions.CultureInvariant)]
     private static partial Regex Step();
@@ -40,7 +40,10 @@ internal static partial class CountdownSteps
             || !long.TryParse(right, NumberStyles.None, CultureInfo.InvariantCulture, out long b)
             || !long.TryParse(result, NumberStyles.None, CultureInfo.InvariantCulture, out long c)
         ) // a negative result ("-4") does not parse: wrong
+        {
             return false;
+        }
+
         return op switch
         {
             '+' => a + b == c,

@@ -96,7 +96,7 @@ public sealed class CountdownTask : ITraceTask, IStepCheckedTask
     internal static string Key(IReadOnlyList<int> numbers, int target) =>
         $"{string.Join(',', numbers.Order())}={target}";
 
-    private ProblemDraws.Drawn? Draw(Random rng)
+    ProblemDraws.Drawn? Draw(Random rng)
     {
         int[] numbers =
         [
@@ -117,7 +117,7 @@ public sealed class CountdownTask : ITraceTask, IStepCheckedTask
         return new ProblemDraws.Drawn(Key(numbers, target), Create(numbers, target));
     }
 
-    private (long[] Numbers, long Target) Read(Problem problem)
+    (long[] Numbers, long Target) Read(Problem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
         try

@@ -20,99 +20,99 @@ public static class GeneratedTasks
     public static ITraceTask Create(string name, IReadOnlyDictionary<string, string> settings, int seed)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        switch (name)
+        return name switch
         {
-            case "arithmetic":
+            "arithmetic" => Arithmetic(new Settings(name, settings, ["min-digits", "max-digits", "operations"]), seed),
+            "countdown" => Countdown(new Settings(name, settings, CountdownKeys), seed),
+            _ => throw new PonderException($"unknown generated task \"{name}\"; known: {string.Join(", ", Names)}"),
+        };
+    }
+
+    static readonly string[] CountdownKeys =
+    [
+        "numbers",
+        "min-number",
+        "max-number",
+        "min-target",
+        "max-target",
+        "max-trace-lines",
+        "guided",
+        "scan",
+        "path-only",
+        "all-needed",
+    ];
+
+    static ArithmeticTask Arithmetic(Settings s, int seed)
+    {
+        var defaults = new ArithmeticOptions();
+        return new ArithmeticTask(
+            new ArithmeticOptions
             {
-                var s = new Settings(name, settings, ["min-digits", "max-digits", "operations"]);
-                var defaults = new ArithmeticOptions();
-                return new ArithmeticTask(
-                    new ArithmeticOptions
-                    {
-                        Seed = seed,
-                        MinDigits = s.Int("min-digits", defaults.MinDigits),
-                        MaxDigits = s.Int("max-digits", defaults.MaxDigits),
-                        Operations = s.Text("operations", defaults.Operations),
-                    }
-                );
+                Seed = seed,
+                MinDigits = s.Int("min-digits", defaults.MinDigits),
+                MaxDigits = s.Int("max-digits", defaults.MaxDigits),
+                Operations = s.Text("operations", defaults.Operations),
             }
-            case "countdown":
+        );
+    }
+
+    static CountdownTask Countdown(Settings s, int seed)
+    {
+        var defaults = new CountdownOptions();
+        return new CountdownTask(
+            new CountdownOptions
             {
-                var s = new Settings(
-                    name,
-                    settings,
-                    [
-                        "numbers",
-                        "min-number",
-                        "max-number",
-                        "min-target",
-                        "max-target",
-                        "max-trace-lines",
-                        "guided",
-                        "scan",
-                        "path-only",
-                        "all-needed",
-                    ]
-                );
-                var defaults = new CountdownOptions();
-                return new CountdownTask(
-                    new CountdownOptions
-                    {
-                        Seed = seed,
-                        Numbers = s.Int("numbers", defaults.Numbers),
-                        MinNumber = s.Int("min-number", defaults.MinNumber),
-                        MaxNumber = s.Int("max-number", defaults.MaxNumber),
-                        MinTarget = s.Int("min-target", defaults.MinTarget),
-                        MaxTarget = s.Int("max-target", defaults.MaxTarget),
-                        MaxTraceLines = s.Int("max-trace-lines", defaults.MaxTraceLines),
-                        Guided = s.Bool("guided", defaults.Guided),
-                        Scan = s.Bool("scan", defaults.Scan),
-                        PathOnly = s.Bool("path-only", defaults.PathOnly),
-                        AllNumbersNeeded = s.Bool("all-needed", defaults.AllNumbersNeeded),
-                    }
-                );
+                Seed = seed,
+                Numbers = s.Int("numbers", defaults.Numbers),
+                MinNumber = s.Int("min-number", defaults.MinNumber),
+                MaxNumber = s.Int("max-number", defaults.MaxNumber),
+                MinTarget = s.Int("min-target", defaults.MinTarget),
+                MaxTarget = s.Int("max-target", defaults.MaxTarget),
+                MaxTraceLines = s.Int("max-trace-lines", defaults.MaxTraceLines),
+                Guided = s.Bool("guided", defaults.Guided),
+                Scan = s.Bool("scan", defaults.Scan),
+                PathOnly = s.Bool("path-only", defaults.PathOnly),
+                AllNumbersNeeded = s.Bool("all-needed", defaults.AllNumbersNeeded),
             }
-            default:
-                throw new PonderException($"unknown generated task \"{name}\"; known: {string.Join(", ", Names)}");
-        }
+        );
     }
 
     /// <summary>Typed reads of one task's settings; the constructor rejects unknown keys.</summary>
-    private sealed class Settings
+    sealed class Settings
     {
-        private readonly string _task;
-        private readonly IReadOnlyDictionary<string, string> _values;
+        readonly string task;
+        readonly IReadOnlyDictionary<string, string> values;
 
         public Settings(string task, IReadOnlyDictionary<string, string> values, string[] known)
         {
-            _task = task;
-            _values = values;
+            this.task = task;
+            this.values = values;
             foreach (var key in values.Keys.Where(k => !known.Contains(k)).Order(StringComparer.Ordinal))
                 throw new PonderException($"{task}: unknown setting \"{key}\"; known: {string.Join(", ", known)}");
         }
 
         public int Int(string key, int fallback)
         {
-            if (!_values.TryGetValue(key, out var text))
+            if (!values.TryGetValue(key, out var text))
                 return fallback;
             return int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value)
                 ? value
-                : throw new PonderException($"{_task}: setting {key}=\"{text}\" is not an integer");
+                : throw new PonderException($"{task}: setting {key}=\"{text}\" is not an integer");
         }
 
         public bool Bool(string key, bool fallback)
         {
-            if (!_values.TryGetValue(key, out var text))
+            if (!values.TryGetValue(key, out var text))
                 return fallback;
             return text.Trim().ToLowerInvariant() switch
             {
                 "true" or "1" or "yes" => true,
                 "false" or "0" or "no" => false,
-                _ => throw new PonderException($"{_task}: setting {key}=\"{text}\" must be true or false"),
+                _ => throw new PonderException($"{task}: setting {key}=\"{text}\" must be true or false"),
             };
         }
 
         public string Text(string key, string fallback) =>
-            _values.TryGetValue(key, out var text) ? text.Trim() : fallback;
+            values.TryGetValue(key, out var text) ? text.Trim() : fallback;
     }
 }

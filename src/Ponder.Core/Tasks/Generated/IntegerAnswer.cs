@@ -9,7 +9,7 @@ namespace Ponder.Tasks.Generated;
 /// accepted only in groups of three ("1,234" → 1234; "12,34" reads as two integers, 12 and 34). Its normal form
 /// (no leading zeros, no "-0") is the canonical answer.
 /// </summary>
-internal static partial class IntegerAnswer
+static partial class IntegerAnswer
 {
     [GeneratedRegex(@"-?\d{1,3}(?:,\d{3})+(?!\d)|-?\d+")]
     private static partial Regex IntegerPattern();

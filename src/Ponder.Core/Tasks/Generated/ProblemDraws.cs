@@ -5,7 +5,7 @@ namespace Ponder.Tasks.Generated;
 /// seed, keep those whose key hashes into the requested split, and (unless <c>distinct</c> is false) drop repeated
 /// keys. The stream does not depend on the count, so a shorter list is a prefix of a longer one.
 /// </summary>
-internal static class ProblemDraws
+static class ProblemDraws
 {
     /// <summary>A drawn problem and its key: the normalised content that decides its split and its identity.</summary>
     public readonly record struct Drawn(string Key, Problem Problem);
@@ -37,6 +37,7 @@ internal static class ProblemDraws
         for (long attempt = 0, lastNew = 0; problems.Count < count; attempt++)
         {
             if (attempt >= maxAttempts || attempt - lastNew >= maxMissesInARow)
+            {
                 return upTo
                     ? problems
                     : throw new PonderException(
@@ -44,12 +45,17 @@ internal static class ProblemDraws
                             + $"of the {count} "
                             + "asked for; widen the number ranges or ask for fewer problems"
                     );
+            }
+
             if (
                 draw(rng) is not { } drawn
                 || StableHash.SplitOf(drawn.Key) != split
                 || (!seen.Add(drawn.Key) && distinct)
             )
+            {
                 continue;
+            }
+
             problems.Add(drawn.Problem);
             lastNew = attempt;
         }

@@ -6,10 +6,10 @@ namespace Ponder.Tasks.Generated;
 /// FNV-1a (64-bit) over UTF-8: a hash that is the same in every process and on every machine, unlike
 /// <see cref="string.GetHashCode()"/>, which .NET randomises per process. It decides a generated problem's split.
 /// </summary>
-internal static class StableHash
+static class StableHash
 {
-    private const ulong OffsetBasis = 14695981039346656037UL;
-    private const ulong Prime = 1099511628211UL;
+    const ulong OffsetBasis = 14695981039346656037UL;
+    const ulong Prime = 1099511628211UL;
 
     public static ulong Fnv1a(string text)
     {

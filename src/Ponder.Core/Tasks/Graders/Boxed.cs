@@ -4,7 +4,7 @@ namespace Ponder.Tasks.Graders;
 /// <c>\framebox{…}</c>.</summary>
 public static class Boxed
 {
-    private static readonly string[] Commands = [@"\boxed", @"\fbox", @"\framebox"];
+    static readonly string[] Commands = [@"\boxed", @"\fbox", @"\framebox"];
 
     /// <summary>The content of the last complete boxed answer in <paramref name="text"/>, or null when there is none.
     /// A box whose braces never close is skipped in favour of an earlier complete one.</summary>
@@ -26,7 +26,7 @@ public static class Boxed
 
     /// <summary>The last boxing command that starts before <paramref name="end"/>: its index and length, or (-1,
     /// 0).</summary>
-    private static (int Start, int Length) LastCommand(string text, int end)
+    static (int Start, int Length) LastCommand(string text, int end)
     {
         var best = (Start: -1, Length: 0);
         foreach (var command in Commands)
@@ -39,11 +39,11 @@ public static class Boxed
         return best;
     }
 
-    private static bool IsLetterAt(string text, int index) => index < text.Length && char.IsAsciiLetter(text[index]);
+    static bool IsLetterAt(string text, int index) => index < text.Length && char.IsAsciiLetter(text[index]);
 
     /// <summary>The argument starting at <paramref name="position"/>: a braced group, or after spaces a bare token
     /// up to whitespace or <c>$</c> (hendrycks' <c>\boxed 5</c> form). Null when braces do not balance.</summary>
-    private static string? ContentAfter(string text, int position)
+    static string? ContentAfter(string text, int position)
     {
         var i = position;
         while (i < text.Length && text[i] == ' ')

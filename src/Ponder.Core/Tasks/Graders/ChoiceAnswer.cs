@@ -37,7 +37,7 @@ public static partial class ChoiceAnswer
         return Letter(trimmed, choices);
     }
 
-    private static char? Letter(string text, int choices) =>
+    static char? Letter(string text, int choices) =>
         text.Length == 1 && text[0] >= 'A' && text[0] < 'A' + choices ? text[0] : null;
 
     [GeneratedRegex(@"(?i:answer)(?:\s+(?i:is))?\s*:?\s*\**\(?([A-J])\b")]

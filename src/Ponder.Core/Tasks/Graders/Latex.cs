@@ -21,7 +21,9 @@ public static class Latex
                 continue;
             }
             if (c == '{' || (anyKind && c is '(' or '['))
+            {
                 depth++;
+            }
             else if (c == '}' || (anyKind && c is ')' or ']'))
             {
                 depth--;
@@ -52,9 +54,13 @@ public static class Latex
                 continue;
             }
             if (c is '{' or '(' or '[')
+            {
                 depth++;
+            }
             else if (c is '}' or ')' or ']')
+            {
                 depth--;
+            }
             else if (depth == 0 && string.CompareOrdinal(text, i, separator, 0, separator.Length) == 0)
             {
                 parts.Add(text[start..i]);

@@ -33,7 +33,7 @@ public static partial class MathAnswer
     public static bool TryNumber(string answer, out Rational value) =>
         TryParseNumber(MathNormalizer.Normalize(answer), out value);
 
-    private static string CanonicalOfNormalized(string s)
+    static string CanonicalOfNormalized(string s)
     {
         if (s.Length == 0)
             return s;
@@ -58,7 +58,9 @@ public static partial class MathAnswer
             && s.EndsWith(@"\}", StringComparison.Ordinal)
             && Latex.MatchingBrace(s, 1) == s.Length - 1
         )
+        {
             return SetOf(Latex.SplitTopLevel(s[2..^2], ","));
+        }
 
         if (s[0] is '(' or '[' && s[^1] is ')' or ']' && Latex.MatchingBrace(s, 0, anyKind: true) == s.Length - 1)
         {
@@ -71,12 +73,12 @@ public static partial class MathAnswer
         return list.Count > 1 ? SetOf(list) : s;
     }
 
-    private static string SetOf(IEnumerable<string> elements) =>
+    static string SetOf(IEnumerable<string> elements) =>
         @"\{" + string.Join(",", elements.Select(CanonicalOfNormalized).Order(StringComparer.Ordinal)) + @"\}";
 
     /// <summary>Parses a normalised plain number: decimal, <c>a/b</c>, <c>\frac{a}{b}</c> (optionally negated), a mixed
     /// number <c>N\frac{a}{b}</c> with a &lt; b, or digits with thousands separators.</summary>
-    private static bool TryParseNumber(string s, out Rational value)
+    static bool TryParseNumber(string s, out Rational value)
     {
         if (Thousands().IsMatch(s))
             s = s.Replace(",", "", StringComparison.Ordinal);
@@ -91,7 +93,10 @@ public static partial class MathAnswer
             || !Rational.TryParseDecimal(fraction.Groups[4].Value, out var bottom)
             || bottom.Numerator.IsZero
         )
+        {
             return false;
+        }
+
         value = new Rational(top.Numerator * bottom.Denominator, top.Denominator * bottom.Numerator);
         var whole = fraction.Groups[2].Value;
         if (whole.Length > 0)

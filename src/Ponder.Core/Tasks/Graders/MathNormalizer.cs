@@ -11,7 +11,7 @@ namespace Ponder.Tasks.Graders;
 /// </summary>
 public static partial class MathNormalizer
 {
-    private static readonly string[] Removed =
+    static readonly string[] Removed =
     [
         "\n",
         "\r",
@@ -32,12 +32,12 @@ public static partial class MathNormalizer
         "°",
     ];
 
-    private static readonly string[] UnitCommands = [@"\text{", @"\mbox{", @"\textrm{", @"\mathrm{"];
+    static readonly string[] UnitCommands = [@"\text{", @"\mbox{", @"\textrm{", @"\mathrm{"];
 
     // Matrix row separators survive the removal of "\ " and "\," (hendrycks turns "\\\\" into "\\"; we keep rows).
-    private const string RowBreak = "\u0001";
+    const string RowBreak = "\u0001";
 
-    private static readonly string[] Unwrapped =
+    static readonly string[] Unwrapped =
     [
         @"\text",
         @"\textbf",
@@ -81,7 +81,7 @@ public static partial class MathNormalizer
 
     /// <summary>Drops trailing <c>\text{…}</c> / <c>\mbox{…}</c> units (with an optional <c>^2</c>) after a value,
     /// e.g. <c>15\mbox{ cm}^2</c> → <c>15</c>; a whole answer <c>\text{Evelyn}</c> is kept (unwrapped later).</summary>
-    private static string DropUnits(string s)
+    static string DropUnits(string s)
     {
         while (true)
         {
@@ -99,7 +99,7 @@ public static partial class MathNormalizer
     }
 
     /// <summary>The start of the last unit command and the index of its opening brace, or (-1, -1).</summary>
-    private static (int At, int Open) LastUnitCommand(string s)
+    static (int At, int Open) LastUnitCommand(string s)
     {
         var best = (At: -1, Open: -1);
         foreach (var command in UnitCommands)
@@ -113,7 +113,7 @@ public static partial class MathNormalizer
 
     /// <summary>hendrycks: "x = 5" → "5" when there is one "=" and the left side has at most two characters;
     /// also "x\in[-2,7]" → "[-2,7]".</summary>
-    private static string DropVariablePrefix(string s)
+    static string DropVariablePrefix(string s)
     {
         var parts = s.Split('=');
         if (parts.Length == 2 && parts[0].Length <= 2 && parts[1].Length > 0)

@@ -45,7 +45,7 @@ public static partial class NumberAnswer
 
     /// <summary>A boxed number: an exact fraction or decimal (\frac{1}{2} → 0.5, \$18 → 18), else the last number
     /// of the normalised content (\boxed{18 \text{ dollars}} → 18).</summary>
-    private static decimal? BoxedNumber(string boxed)
+    static decimal? BoxedNumber(string boxed)
     {
         if (!MathAnswer.TryNumber(boxed, out var exact))
             return LastNumber(MathNormalizer.Normalize(boxed));
@@ -59,13 +59,13 @@ public static partial class NumberAnswer
         }
     }
 
-    private static decimal? LastNumber(string text)
+    static decimal? LastNumber(string text)
     {
         var numbers = Number().Matches(text);
         return numbers.Count == 0 ? null : ToDecimal(numbers[^1].Value);
     }
 
-    private static decimal? ToDecimal(string number) =>
+    static decimal? ToDecimal(string number) =>
         decimal.TryParse(
             number.Replace(",", "", StringComparison.Ordinal),
             NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint,
@@ -76,8 +76,7 @@ public static partial class NumberAnswer
             : null;
 
     // A number: optional sign (not a minus between operands like "3-5"), groups of three after commas, decimals.
-    private const string NumberPattern =
-        @"(?<![\w.)\]])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])|(?<![\w.])-?\.\d+";
+    const string NumberPattern = @"(?<![\w.)\]])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])|(?<![\w.])-?\.\d+";
 
     [GeneratedRegex(NumberPattern)]
     private static partial Regex Number();

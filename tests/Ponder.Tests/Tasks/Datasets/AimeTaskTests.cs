@@ -5,9 +5,9 @@ namespace Ponder.Tests.Tasks.Datasets;
 
 public sealed class AimeTaskTests
 {
-    private static readonly AimeTask Task = new(AimeTask.Defaults("unused.jsonl"));
+    static readonly AimeTask Task = new(AimeTask.Defaults("unused.jsonl"));
 
-    private static Problem Gold(string reference) => new("p", "q", reference, new Dictionary<string, string>());
+    static Problem Gold(string reference) => new("p", "q", reference, new Dictionary<string, string>());
 
     [Theory]
     [InlineData("25", @"\boxed{25}")]

@@ -5,8 +5,8 @@ namespace Ponder.Tests.Tasks.Datasets;
 
 public sealed class ChoiceTaskTests
 {
-    private static readonly ChoiceTask Task = new(ChoiceTask.Defaults("unused.jsonl"));
-    private static readonly Problem FourChoicesB = new(
+    static readonly ChoiceTask Task = new(ChoiceTask.Defaults("unused.jsonl"));
+    static readonly Problem FourChoicesB = new(
         "p",
         "q",
         "B",

@@ -5,7 +5,7 @@ namespace Ponder.Tests.Tasks.Datasets;
 /// <summary>Model output is arbitrary text: the graders must return an answer or none, never throw.</summary>
 public sealed class GraderRobustnessTests
 {
-    private static readonly string[] Pieces =
+    static readonly string[] Pieces =
     [
         @"\frac",
         @"\sqrt",

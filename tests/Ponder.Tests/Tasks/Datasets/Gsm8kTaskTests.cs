@@ -5,8 +5,8 @@ namespace Ponder.Tests.Tasks.Datasets;
 
 public sealed class Gsm8kTaskTests
 {
-    private static readonly Gsm8kTask Task = new(Gsm8kTask.Defaults("unused.jsonl"));
-    private static readonly Problem Eighteen = new("p", "q", "18", new Dictionary<string, string>());
+    static readonly Gsm8kTask Task = new(Gsm8kTask.Defaults("unused.jsonl"));
+    static readonly Problem Eighteen = new("p", "q", "18", new Dictionary<string, string>());
 
     [Theory]
     [InlineData("#### 18", "18")]

@@ -5,8 +5,8 @@ namespace Ponder.Tests.Tasks.Datasets;
 
 public sealed class MathTaskTests
 {
-    private static readonly MathTask Task = new(MathTask.Defaults("unused.jsonl"));
-    private static readonly Problem Half = new("p", "q", @"\frac{1}{2}", new Dictionary<string, string>());
+    static readonly MathTask Task = new(MathTask.Defaults("unused.jsonl"));
+    static readonly Problem Half = new("p", "q", @"\frac{1}{2}", new Dictionary<string, string>());
 
     [Fact]
     public void Given_spellings_of_one_half_then_all_correct_and_they_vote_together()

@@ -5,7 +5,7 @@ namespace Ponder.Tests.Tasks.Generated;
 
 public sealed class ArithmeticGraderTests
 {
-    private static readonly ArithmeticTask Task = new(new ArithmeticOptions());
+    static readonly ArithmeticTask Task = new(new ArithmeticOptions());
 
     [Theory]
     [InlineData(347, '*', 28, "9716", true, "9716")]

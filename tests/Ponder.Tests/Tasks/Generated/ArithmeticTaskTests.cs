@@ -6,7 +6,7 @@ namespace Ponder.Tests.Tasks.Generated;
 
 public sealed partial class ArithmeticTaskTests
 {
-    private static readonly ArithmeticTask Task = new(new ArithmeticOptions());
+    static readonly ArithmeticTask Task = new(new ArithmeticOptions());
 
     [Fact]
     public void Given_347_times_28_then_prompt_trace_and_answer_are_the_documented_scratchpad()
@@ -129,10 +129,17 @@ public sealed partial class ArithmeticTaskTests
         var task = new ArithmeticTask(new ArithmeticOptions { MinDigits = 1, MaxDigits = 1 });
         var all = new HashSet<string>();
         for (int a = 0; a < 10; a++)
-        for (int b = 0; b < 10; b++)
-            foreach (char op in "+-*")
-                if (op == '-' || a <= b)
-                    all.Add(ArithmeticTask.Create(a, op, b).Id);
+        {
+            for (int b = 0; b < 10; b++)
+            {
+                foreach (char op in "+-*")
+                {
+                    if (op == '-' || a <= b)
+                        all.Add(ArithmeticTask.Create(a, op, b).Id);
+                }
+            }
+        }
+
         var testIds = task.ProblemsUpTo(TaskSplit.Test, 1000).Select(p => p.Id).ToHashSet();
         Assert.Equal(210, all.Count);
 

@@ -5,10 +5,10 @@ namespace Ponder.Tests.Tasks.Generated;
 
 public sealed class CountdownGraderTests
 {
-    private static readonly CountdownTask Task = new(new CountdownOptions());
+    static readonly CountdownTask Task = new(new CountdownOptions());
 
     // 12 5 7 9 → 41 has the solution (9-5)*12-7 = 4*12-7 = 48-7 = 41.
-    private static readonly Problem Problem = CountdownTask.Create([12, 5, 7, 9], 41);
+    static readonly Problem Problem = CountdownTask.Create([12, 5, 7, 9], 41);
 
     [Theory]
     [InlineData("(9-5)*12-7")]

@@ -5,7 +5,7 @@ namespace Ponder.Tests.Tasks.Generated;
 
 public sealed class GeneratedTasksTests
 {
-    private static readonly Dictionary<string, string> NoSettings = [];
+    static readonly Dictionary<string, string> NoSettings = [];
 
     [Theory]
     [InlineData("arithmetic")]
@@ -74,10 +74,12 @@ public sealed class GeneratedTasksTests
         var test = new ArithmeticTask(new ArithmeticOptions { Operations = "*" }).Problems(TaskSplit.Test, 50);
 
         foreach (var p in test)
+        {
             Assert.Equal(
                 TaskSplit.Test,
                 StableHash.SplitOf(ArithmeticTask.Key(long.Parse(p.Metadata["b"]), '*', long.Parse(p.Metadata["a"])))
             );
+        }
     }
 
     [Fact]
