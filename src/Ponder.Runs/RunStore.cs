@@ -142,10 +142,8 @@ public sealed partial class RunStore : IDisposable
         using var insert = Command(
             "INSERT INTO samples(step, problem_id, sample_index, prompt, completion, answer, correct, "
                 + "reward, reasoning_tokens, answer_tokens, score) "
-                + (
-                    "VALUES ($step, $problem, $index, $prompt, $completion, $answer, $correct, $reward, "
-                    + "$reasoning, $answerTokens, $score)"
-                ),
+                + "VALUES ($step, $problem, $index, $prompt, $completion, $answer, $correct, $reward, "
+                + "$reasoning, $answerTokens, $score)",
             tx
         );
         foreach (var s in samples)

@@ -125,10 +125,8 @@ static class BenchServeCommand
                 c,
                 $"{label}: {l.Ok}/{l.Requests} ok, {l.ServerErrors} server errors, {l.Refused} refused, "
                     + $"{l.Seconds:F1} s, "
-                    + (
-                        $"p50 {l.P50Ms:F0} ms, p99 {l.P99Ms:F0} ms, {l.TokensPerSecond:F1} completion tokens/s, "
-                        + $"{l.RequestsPerSecond:F2} req/s, memory {mem}"
-                    )
+                    + $"p50 {l.P50Ms:F0} ms, p99 {l.P99Ms:F0} ms, {l.TokensPerSecond:F1} completion tokens/s, "
+                    + $"{l.RequestsPerSecond:F2} req/s, memory {mem}"
             )
         );
     }

@@ -52,10 +52,8 @@ static class RunFolder
                 {
                     throw new PonderException(
                         $"{outDir}: --resume with another {key} ({now?[key]?.ToJsonString() ?? "none"}) than the run's "
-                            + (
-                                $"({before.ToJsonString()}); resume with the run's task and data options "
-                                + "(--task-option, --train-problems, "
-                            )
+                            + $"({before.ToJsonString()}); resume with the run's task and data options "
+                            + "(--task-option, --train-problems, "
                             + "--draw-share, --data) or choose another --out."
                     );
                 }

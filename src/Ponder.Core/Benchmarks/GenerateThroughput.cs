@@ -62,26 +62,8 @@ public static class GenerateThroughput
     )
     {
         ArgumentNullException.ThrowIfNull(lm);
-        if (batch < 1)
-            throw new PonderException($"batch {batch} must be positive.");
-        if (promptTokens < 1)
-            throw new PonderException($"prompt-tokens {promptTokens} must be positive.");
-        if (newTokens < 2)
-        {
-            throw new PonderException(
-                $"new-tokens {newTokens} must be at least 2 (one prefill pick plus decode steps)."
-            );
-        }
-
+        Validate(lm.Config, batch, promptTokens, newTokens);
         var config = lm.Config;
-        if (promptTokens + newTokens > config.MaxPositionEmbeddings)
-        {
-            throw new PonderException(
-                $"prompt-tokens {promptTokens} + new-tokens {newTokens} exceeds the model's context of "
-                    + $"{config.MaxPositionEmbeddings} tokens; lower one of them."
-            );
-        }
-
         var rng = new Random((int)seed);
         int vocab = Math.Min(lm.Tokenizer.VocabSize, config.VocabSize);
         var prompts = Enumerable
@@ -124,5 +106,27 @@ public static class GenerateThroughput
         var clock = Stopwatch.StartNew();
         action();
         return clock.Elapsed.TotalSeconds;
+    }
+
+    static void Validate(ModelConfig config, int batch, int promptTokens, int newTokens)
+    {
+        if (batch < 1)
+            throw new PonderException($"batch {batch} must be positive.");
+        if (promptTokens < 1)
+            throw new PonderException($"prompt-tokens {promptTokens} must be positive.");
+        if (newTokens < 2)
+        {
+            throw new PonderException(
+                $"new-tokens {newTokens} must be at least 2 (one prefill pick plus decode steps)."
+            );
+        }
+
+        if (promptTokens + newTokens > config.MaxPositionEmbeddings)
+        {
+            throw new PonderException(
+                $"prompt-tokens {promptTokens} + new-tokens {newTokens} exceeds the model's context of "
+                    + $"{config.MaxPositionEmbeddings} tokens; lower one of them."
+            );
+        }
     }
 }

@@ -44,58 +44,56 @@ public static class GradedSampleFile
             throw new PonderException($"{where}: not valid JSON ({e.Message.Split(" LineNumber", 2)[0]})", e);
         }
         using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new PonderException(
-                    $"{where}: expected a JSON object, got {root.ValueKind.ToString().ToLowerInvariant()}."
-                );
-            }
+            return FromObject(doc.RootElement, where, counts);
+    }
 
-            string problemId = Required(root, "problem_id", where) switch
+    static GradedSample FromObject(JsonElement root, string where, Dictionary<string, int> counts)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new PonderException(
+                $"{where}: expected a JSON object, got {root.ValueKind.ToString().ToLowerInvariant()}."
+            );
+        }
+
+        string problemId = Required(root, "problem_id", where) switch
+        {
+            { ValueKind: JsonValueKind.String } s => s.GetString()!,
+            { ValueKind: JsonValueKind.Number } n => n.GetRawText(),
+            var other => throw new PonderException(
+                $"{where}: \"problem_id\" must be a string or number, got {Kind(other)}."
+            ),
+        };
+        string? answer = Required(root, "answer", where) switch
+        {
+            { ValueKind: JsonValueKind.String } s => s.GetString(),
+            { ValueKind: JsonValueKind.Null } => null,
+            var other => throw new PonderException($"{where}: \"answer\" must be a string or null, got {Kind(other)}."),
+        };
+        bool correct = Required(root, "correct", where) switch
+        {
+            { ValueKind: JsonValueKind.True } => true,
+            { ValueKind: JsonValueKind.False } => false,
+            var other => throw new PonderException($"{where}: \"correct\" must be true or false, got {Kind(other)}."),
+        };
+        double? score = root.TryGetProperty("score", out var sc)
+            ? sc switch
             {
-                { ValueKind: JsonValueKind.String } s => s.GetString()!,
-                { ValueKind: JsonValueKind.Number } n => n.GetRawText(),
-                var other => throw new PonderException(
-                    $"{where}: \"problem_id\" must be a string or number, got {Kind(other)}."
-                ),
-            };
-            string? answer = Required(root, "answer", where) switch
-            {
-                { ValueKind: JsonValueKind.String } s => s.GetString(),
+                { ValueKind: JsonValueKind.Number } n => n.GetDouble(),
                 { ValueKind: JsonValueKind.Null } => null,
                 var other => throw new PonderException(
-                    $"{where}: \"answer\" must be a string or null, got {Kind(other)}."
+                    $"{where}: \"score\" must be a number or null, got {Kind(other)}."
                 ),
-            };
-            bool correct = Required(root, "correct", where) switch
-            {
-                { ValueKind: JsonValueKind.True } => true,
-                { ValueKind: JsonValueKind.False } => false,
-                var other => throw new PonderException(
-                    $"{where}: \"correct\" must be true or false, got {Kind(other)}."
-                ),
-            };
-            double? score = root.TryGetProperty("score", out var sc)
-                ? sc switch
-                {
-                    { ValueKind: JsonValueKind.Number } n => n.GetDouble(),
-                    { ValueKind: JsonValueKind.Null } => null,
-                    var other => throw new PonderException(
-                        $"{where}: \"score\" must be a number or null, got {Kind(other)}."
-                    ),
-                }
-                : null;
-            int position = counts.GetValueOrDefault(problemId);
-            counts[problemId] = position + 1;
-            int index = root.TryGetProperty("sample_index", out var si)
-                ? si.ValueKind == JsonValueKind.Number && si.TryGetInt32(out int i)
-                    ? i
-                    : throw new PonderException($"{where}: \"sample_index\" must be an integer, got {Kind(si)}.")
-                : position;
-            return new GradedSample(problemId, index, answer, correct, score);
-        }
+            }
+            : null;
+        int position = counts.GetValueOrDefault(problemId);
+        counts[problemId] = position + 1;
+        int index = root.TryGetProperty("sample_index", out var si)
+            ? si.ValueKind == JsonValueKind.Number && si.TryGetInt32(out int i)
+                ? i
+                : throw new PonderException($"{where}: \"sample_index\" must be an integer, got {Kind(si)}.")
+            : position;
+        return new GradedSample(problemId, index, answer, correct, score);
     }
 
     static JsonElement Required(JsonElement root, string name, string where) =>

@@ -83,120 +83,31 @@ public sealed class BatchGenerator
         long seed
     )
     {
-        int longest = Enumerable.Range(first, count).Max(i => prompts[i].Count);
-        var ids = new long[count * longest];
-        var valid = new bool[count * longest];
-        for (int p = 0; p < count; p++)
-        {
-            var prompt = prompts[first + p];
-            int pad = longest - prompt.Count; // left padding
-            for (int t = 0; t < prompt.Count; t++)
-            {
-                ids[p * longest + pad + t] = prompt[t];
-                valid[p * longest + pad + t] = true;
-            }
-        }
-
+        var (ids, valid, longest) = LeftPadded(prompts, first, count);
         var rows = new List<Row>();
         for (int p = 0; p < count; p++)
         {
             for (int s = 0; s < o.N; s++)
                 rows.Add(new Row(first + p, s, new Random(SampleSeeds.For(seed, prompts[first + p], s))));
         }
-
         var batch = new List<Row>(rows); // batch row r ↔ batch[r]
 
         using var cache = model.NewCache(count, longest + o.MaxNewTokens);
         using var vocabMask = VocabMask();
-        Tensor? logits;
-        using (var scope = NewDisposeScope())
-        {
-            var prefill = model
-                .ForwardCached(
-                    tensor(ids, [count, longest], device: model.Device),
-                    tensor(valid, [count, longest], device: model.Device),
-                    cache
-                )
-                .squeeze(1); // (P, V)
-            if (o.N > 1)
-            {
-                long[] fan = Enumerable.Range(0, count).SelectMany(p => Enumerable.Repeat((long)p, o.N)).ToArray();
-                cache.SelectRows(fan);
-                prefill = prefill.index_select(0, tensor(fan, device: model.Device)); // (P·N, V)
-            }
-            logits = prefill.MoveToOuterDisposeScope();
-        }
-
-        int maxStop = o.Stop.Count == 0 ? 0 : o.Stop.Max(s => s.Length);
+        Tensor? logits = Prefill(ids, valid, count, longest, o.N, cache);
         var thinking = ThinkingControl.For(o, tokenizer, thinkEndId);
         for (int step = 0; step < o.MaxNewTokens; step++)
         {
             using var scope = NewDisposeScope();
-            var uniforms = batch.Select(r => r.Finish is null ? (float)(1.0 - r.Rng.NextDouble()) : 1f).ToArray();
-            var (tok, lp) = TokenPicker.Pick(
-                logits!,
-                o.Temperature,
-                o.TopK,
-                o.TopP,
-                tensor(uniforms, device: model.Device),
-                vocabMask
-            );
-            long[] chosen = tok.cpu().data<long>().ToArray();
-            // any model dtype (float64 in tests)
-            float[] chosenLp = lp.to(ScalarType.Float32).cpu().data<float>().ToArray();
-            bool anyForced = false;
-            for (int r = 0; r < batch.Count; r++)
-            {
-                if (batch[r].Finish is null && thinking is not null)
-                {
-                    int emitted = thinking.Next(batch[r].Thinking, (int)chosen[r]);
-                    anyForced |= emitted != chosen[r];
-                    chosen[r] = emitted;
-                }
-            }
-
-            if (anyForced)
-            {
-                // Forced tokens carry the model's own log-probability of them, like sampled ones.
-                var scaled = o.Temperature == 0 ? logits! : logits! / o.Temperature;
-                var all = scaled
-                    .log_softmax(-1)
-                    .gather(-1, tensor(chosen, device: model.Device).unsqueeze(-1))
-                    .squeeze(-1);
-                chosenLp = all.to(ScalarType.Float32).cpu().data<float>().ToArray();
-                tok = tensor(chosen, device: model.Device);
-            }
+            var (tok, chosen, chosenLp) = Pick(logits!, batch, o, vocabMask, thinking);
             logits!.Dispose();
             logits = null;
-
-            for (int r = 0; r < batch.Count; r++)
-            {
-                var row = batch[r];
-                if (row.Finish is not null)
-                    continue;
-                int id = (int)chosen[r];
-                row.Tokens.Add(id);
-                row.Logprobs.Add(chosenLp[r]);
-                if (stopTokenIds.Contains(id) || (maxStop > 0 && EndsWithStopString(row.Tokens, o.Stop, maxStop)))
-                    row.Finish = FinishReason.Stop;
-                else if (row.Tokens.Count >= o.MaxNewTokens)
-                    row.Finish = FinishReason.Length;
-            }
+            Record(batch, chosen, chosenLp, o);
             int unfinished = batch.Count(r => r.Finish is null);
             if (unfinished == 0)
                 break;
-
             if (batch.Count - unfinished >= Math.Max(1, batch.Count / 4))
-            {
-                long[] keep = Enumerable
-                    .Range(0, batch.Count)
-                    .Where(r => batch[r].Finish is null)
-                    .Select(r => (long)r)
-                    .ToArray();
-                cache.SelectRows(keep);
-                tok = tok.index_select(0, tensor(keep, device: model.Device));
-                batch = keep.Select(r => batch[(int)r]).ToList();
-            }
+                (batch, tok) = DropFinished(batch, tok, cache);
             logits = model
                 .ForwardCached(tok.view(-1, 1), ones([tok.shape[0], 1], ScalarType.Bool, model.Device), cache)
                 .squeeze(1)
@@ -204,6 +115,120 @@ public sealed class BatchGenerator
         }
         logits?.Dispose();
         return rows.Select(r => Finish(r, prompts[r.PromptIndex], o)).ToList();
+    }
+
+    /// <summary>The chunk's prompts left-padded to the longest: ids and validity, row-major (P, T).</summary>
+    static (long[] Ids, bool[] Valid, int Longest) LeftPadded(
+        IReadOnlyList<IReadOnlyList<int>> prompts,
+        int first,
+        int count
+    )
+    {
+        int longest = Enumerable.Range(first, count).Max(i => prompts[i].Count);
+        var ids = new long[count * longest];
+        var valid = new bool[count * longest];
+        for (int p = 0; p < count; p++)
+        {
+            var prompt = prompts[first + p];
+            int pad = longest - prompt.Count;
+            for (int t = 0; t < prompt.Count; t++)
+            {
+                ids[p * longest + pad + t] = prompt[t];
+                valid[p * longest + pad + t] = true;
+            }
+        }
+        return (ids, valid, longest);
+    }
+
+    /// <summary>Prefills each prompt once and fans its cache rows and last logits out to its N samples: (P·N, V).</summary>
+    Tensor Prefill(long[] ids, bool[] valid, int count, int longest, int n, KvCache cache)
+    {
+        using var scope = NewDisposeScope();
+        var prefill = model
+            .ForwardCached(
+                tensor(ids, [count, longest], device: model.Device),
+                tensor(valid, [count, longest], device: model.Device),
+                cache
+            )
+            .squeeze(1); // (P, V)
+        if (n > 1)
+        {
+            long[] fan = Enumerable.Range(0, count).SelectMany(p => Enumerable.Repeat((long)p, n)).ToArray();
+            cache.SelectRows(fan);
+            prefill = prefill.index_select(0, tensor(fan, device: model.Device)); // (P·N, V)
+        }
+        return prefill.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Each row's next token and its log-probability, after the thinking control (budget, forcing) has had
+    /// its say: forced tokens carry the model's own log-probability of them, like sampled ones.</summary>
+    (Tensor Tokens, long[] Chosen, float[] Logprobs) Pick(
+        Tensor logits,
+        List<Row> batch,
+        SamplingOptions o,
+        Tensor vocabMask,
+        ThinkingControl? thinking
+    )
+    {
+        var uniforms = batch.Select(r => r.Finish is null ? (float)(1.0 - r.Rng.NextDouble()) : 1f).ToArray();
+        var (tok, lp) = TokenPicker.Pick(
+            logits,
+            o.Temperature,
+            o.TopK,
+            o.TopP,
+            tensor(uniforms, device: model.Device),
+            vocabMask
+        );
+        long[] chosen = tok.cpu().data<long>().ToArray();
+        // any model dtype (float64 in tests)
+        float[] chosenLp = lp.to(ScalarType.Float32).cpu().data<float>().ToArray();
+        bool anyForced = false;
+        for (int r = 0; r < batch.Count; r++)
+        {
+            if (batch[r].Finish is null && thinking is not null)
+            {
+                int emitted = thinking.Next(batch[r].Thinking, (int)chosen[r]);
+                anyForced |= emitted != chosen[r];
+                chosen[r] = emitted;
+            }
+        }
+        if (!anyForced)
+            return (tok, chosen, chosenLp);
+        var scaled = o.Temperature == 0 ? logits : logits / o.Temperature;
+        var all = scaled.log_softmax(-1).gather(-1, tensor(chosen, device: model.Device).unsqueeze(-1)).squeeze(-1);
+        return (tensor(chosen, device: model.Device), chosen, all.to(ScalarType.Float32).cpu().data<float>().ToArray());
+    }
+
+    /// <summary>Appends each unfinished row's token and marks the rows a stop token, stop string or the length limit
+    /// ends.</summary>
+    void Record(List<Row> batch, long[] chosen, float[] chosenLp, SamplingOptions o)
+    {
+        int maxStop = o.Stop.Count == 0 ? 0 : o.Stop.Max(s => s.Length);
+        for (int r = 0; r < batch.Count; r++)
+        {
+            var row = batch[r];
+            if (row.Finish is not null)
+                continue;
+            int id = (int)chosen[r];
+            row.Tokens.Add(id);
+            row.Logprobs.Add(chosenLp[r]);
+            if (stopTokenIds.Contains(id) || (maxStop > 0 && EndsWithStopString(row.Tokens, o.Stop, maxStop)))
+                row.Finish = FinishReason.Stop;
+            else if (row.Tokens.Count >= o.MaxNewTokens)
+                row.Finish = FinishReason.Length;
+        }
+    }
+
+    /// <summary>Drops finished rows from the batch, its cache and the next input tokens.</summary>
+    (List<Row> Batch, Tensor Tokens) DropFinished(List<Row> batch, Tensor tok, KvCache cache)
+    {
+        long[] keep = Enumerable
+            .Range(0, batch.Count)
+            .Where(r => batch[r].Finish is null)
+            .Select(r => (long)r)
+            .ToArray();
+        cache.SelectRows(keep);
+        return (keep.Select(r => batch[(int)r]).ToList(), tok.index_select(0, tensor(keep, device: model.Device)));
     }
 
     Completion Finish(Row row, IReadOnlyList<int> prompt, SamplingOptions o)

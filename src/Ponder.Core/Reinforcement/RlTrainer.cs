@@ -113,10 +113,8 @@ public sealed class RlTrainer : IDisposable
         {
             throw new PonderException(
                 $"{checkpoint}/{TrainingCheckpoint.StateFile}: extra.{PoolKey} is \"{recorded}\", not a "
-                    + (
-                        "number of problems; restore the file from another checkpoint of the run or start a new "
-                        + "run in another --out."
-                    )
+                    + "number of problems; restore the file from another checkpoint of the run or start a new "
+                    + "run in another --out."
             );
         }
 
@@ -252,8 +250,7 @@ public sealed class RlTrainer : IDisposable
         var generator = policy.CreateGenerator();
         var kept = new List<Rollout>();
         var keptRewards = new List<double>();
-        List<Rollout> lastRound = [];
-        List<double> lastRewards = [];
+        Round? last = null;
         double generate = 0,
             grade = 0,
             flops = 0;
@@ -265,50 +262,66 @@ public sealed class RlTrainer : IDisposable
         int rounds = Options.DynamicSampling ? Options.MaxSamplingRounds : 1;
         while (kept.Count < Options.RolloutsPerStep && round < rounds)
         {
-            var problems = NextProblems((Options.RolloutsPerStep - kept.Count) / Options.GroupSize);
-            var prompts = problems
-                .Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids)
-                .ToArray();
-            var sw = Stopwatch.StartNew();
-            var completions = generator.Generate(
-                prompts,
-                new SamplingOptions
-                {
-                    Temperature = Options.Temperature,
-                    MaxNewTokens = Options.MaxCompletionTokens,
-                    N = Options.GroupSize,
-                    Seed = DataOrder.SeedFor(Options.Seed, State.Step, round),
-                }
-            );
-            generate += sw.Elapsed.TotalSeconds;
-            sw.Restart();
-            var rollouts = completions.Select(c => LocalRollouts.Grade(task, problems[c.PromptIndex], c)).ToList();
-            var rewards = rollouts.Select(r => Rewards.For(r, Options)).ToList();
-            grade += sw.Elapsed.TotalSeconds;
-
-            generated += completions.Sum(c => (long)c.TokenIds.Count);
-            flops += RolloutFlops(prompts, completions);
-            errors += rollouts.Count(r => r.Grade.Error is not null);
-            (lastRound, lastRewards) = (rollouts, rewards);
-            for (int g = 0; g < problems.Length; g++)
+            var r = SampleRound(generator, (Options.RolloutsPerStep - kept.Count) / Options.GroupSize, round);
+            (generate, grade, flops) = (generate + r.GenerateSeconds, grade + r.GradeSeconds, flops + r.Flops);
+            generated += r.GeneratedTokens;
+            errors += r.Rollouts.Count(x => x.Grade.Error is not null);
+            last = r;
+            for (int g = 0; g < r.Rollouts.Count / Options.GroupSize; g++)
             {
-                var groupRewards = rewards.GetRange(g * Options.GroupSize, Options.GroupSize);
+                var groupRewards = r.Rewards.GetRange(g * Options.GroupSize, Options.GroupSize);
                 bool signal = Dapo.HasSignal(groupRewards);
                 groups++;
                 if (!signal)
                     zeroSignal++;
                 if ((!signal && Options.DynamicSampling) || kept.Count >= Options.RolloutsPerStep)
                     continue;
-                kept.AddRange(rollouts.GetRange(g * Options.GroupSize, Options.GroupSize));
+                kept.AddRange(r.Rollouts.GetRange(g * Options.GroupSize, Options.GroupSize));
                 keptRewards.AddRange(groupRewards);
             }
             round++;
         }
         // nothing had signal: train on the last round anyway (zero advantages, KL only)
-        if (kept.Count == 0)
-            (kept, keptRewards) = (lastRound, lastRewards);
+        if (kept.Count == 0 && last is not null)
+            (kept, keptRewards) = (last.Rollouts, last.Rewards);
         double zeroFraction = groups == 0 ? 0 : zeroSignal / (double)groups;
         return (kept, keptRewards, new Sampling(generate, grade, generated, zeroFraction, round, errors, flops));
+    }
+
+    /// <summary>One sampling round: G graded, rewarded completions for each of the next problems.</summary>
+    sealed record Round(
+        List<Rollout> Rollouts,
+        List<double> Rewards,
+        double GenerateSeconds,
+        double GradeSeconds,
+        long GeneratedTokens,
+        double Flops
+    );
+
+    Round SampleRound(BatchGenerator generator, int problemCount, int round)
+    {
+        var problems = NextProblems(problemCount);
+        var prompts = problems
+            .Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids)
+            .ToArray();
+        var sw = Stopwatch.StartNew();
+        var completions = generator.Generate(
+            prompts,
+            new SamplingOptions
+            {
+                Temperature = Options.Temperature,
+                MaxNewTokens = Options.MaxCompletionTokens,
+                N = Options.GroupSize,
+                Seed = DataOrder.SeedFor(Options.Seed, State.Step, round),
+            }
+        );
+        double generate = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        var rollouts = completions.Select(c => LocalRollouts.Grade(task, problems[c.PromptIndex], c)).ToList();
+        var rewards = rollouts.Select(r => Rewards.For(r, Options)).ToList();
+        double grade = sw.Elapsed.TotalSeconds;
+        long generated = completions.Sum(c => (long)c.TokenIds.Count);
+        return new Round(rollouts, rewards, generate, grade, generated, RolloutFlops(prompts, completions));
     }
 
     /// <summary>The next <paramref name="count"/> problems of the run's order over its pool.</summary>

@@ -221,36 +221,7 @@ public sealed class ScorerModel : IDisposable
         var confidence = NewConfidence(body);
         try
         {
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            var tensors = SafeTensors
-                .Read(headPath, ScalarType.Float32, body.Network.Device)
-                .ToDictionary(
-                    kv =>
-                        kv.Key.StartsWith(LegacyPrefix, StringComparison.Ordinal)
-                            ? "scorer_head." + kv.Key[LegacyPrefix.Length..]
-                            : kv.Key,
-                    kv => kv.Value
-                );
-            if (
-                !tensors.TryGetValue(HeadWeight, out var w)
-                || !tensors.TryGetValue(HeadBias, out var b)
-                || w.shape[^1] != body.Config.HiddenSize
-            )
-            {
-                throw new PonderException(
-                    $"{headPath}: expected {HeadWeight} [1, {body.Config.HiddenSize}] and {HeadBias} [1]."
-                );
-            }
-
-            head.weight!.copy_(w.reshape(1, -1));
-            head.bias!.copy_(b.reshape(1));
-            if (tensors.TryGetValue(ConfidenceWeight, out var c)) // absent in scorers written before it existed: 0
-            {
-                if (c.numel() != 2)
-                    throw new PonderException($"{headPath}: expected {ConfidenceWeight} [2].");
-                confidence.copy_(c.reshape(2));
-            }
+            ReadHead(headPath, body, head, confidence);
         }
         catch
         {
@@ -260,6 +231,42 @@ public sealed class ScorerModel : IDisposable
             throw;
         }
         return new ScorerModel(body, head, confidence, info);
+    }
+
+    /// <summary>Copies the head file's weights into <paramref name="head"/> and <paramref name="confidence"/>; files
+    /// from before the rename carry <c>verifier_head.*</c> keys.</summary>
+    static void ReadHead(string headPath, LanguageModel body, Linear head, Parameter confidence)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var tensors = SafeTensors
+            .Read(headPath, ScalarType.Float32, body.Network.Device)
+            .ToDictionary(
+                kv =>
+                    kv.Key.StartsWith(LegacyPrefix, StringComparison.Ordinal)
+                        ? "scorer_head." + kv.Key[LegacyPrefix.Length..]
+                        : kv.Key,
+                kv => kv.Value
+            );
+        if (
+            !tensors.TryGetValue(HeadWeight, out var w)
+            || !tensors.TryGetValue(HeadBias, out var b)
+            || w.shape[^1] != body.Config.HiddenSize
+        )
+        {
+            throw new PonderException(
+                $"{headPath}: expected {HeadWeight} [1, {body.Config.HiddenSize}] and {HeadBias} [1]."
+            );
+        }
+
+        head.weight!.copy_(w.reshape(1, -1));
+        head.bias!.copy_(b.reshape(1));
+        if (tensors.TryGetValue(ConfidenceWeight, out var c)) // absent in scorers written before it existed: 0
+        {
+            if (c.numel() != 2)
+                throw new PonderException($"{headPath}: expected {ConfidenceWeight} [2].");
+            confidence.copy_(c.reshape(2));
+        }
     }
 
     public void Dispose()

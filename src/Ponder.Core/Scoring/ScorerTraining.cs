@@ -152,6 +152,17 @@ public static class ScorerTraining
                 + (data.MixedProblemsOnly ? $"; {sampled - train.Length} from problems with one label left out" : "")
                 + $"), {heldOut.Length} held out ({Rate(heldOut)} correct)"
         );
+        CheckLabels(train, data, log);
+        var scorer = ScorerModel.FromPolicy(policy, ScorerInfo.For(policy, policyDir, maxLength, task.Name));
+        Fit(scorer, train, options, log, clock);
+        var report = Evaluate(scorer, heldOut);
+        scorer.Info = scorer.Info with { Metrics = Metrics(report, train.Length, heldOut.Length) };
+        return (scorer, report);
+    }
+
+    /// <summary>Refuses an empty training set and warns when every sample has one label.</summary>
+    static void CheckLabels(ScorerExample[] train, ScorerDataOptions data, Action<string>? log)
+    {
         if (train.Length == 0)
         {
             throw new PonderException(
@@ -169,20 +180,23 @@ public static class ScorerTraining
                     + "(sample more, or from a stronger policy)"
             );
         }
+    }
 
-        var scorer = ScorerModel.FromPolicy(policy, ScorerInfo.For(policy, policyDir, maxLength, task.Name));
-        using (var trainer = new ScorerTrainer(scorer, train, options))
+    static void Fit(
+        ScorerModel scorer,
+        ScorerExample[] train,
+        ScorerOptions options,
+        Action<string>? log,
+        System.Diagnostics.Stopwatch clock
+    )
+    {
+        using var trainer = new ScorerTrainer(scorer, train, options);
+        for (int s = 0; s < options.Steps; s++)
         {
-            for (int s = 0; s < options.Steps; s++)
-            {
-                double loss = trainer.Step();
-                if ((s + 1) % Math.Max(1, options.Steps / 10) == 0 || s == options.Steps - 1)
-                    log?.Invoke($"step {s + 1}/{options.Steps}: loss {loss:F4} ({clock.Elapsed.TotalSeconds:F0} s)");
-            }
+            double loss = trainer.Step();
+            if ((s + 1) % Math.Max(1, options.Steps / 10) == 0 || s == options.Steps - 1)
+                log?.Invoke($"step {s + 1}/{options.Steps}: loss {loss:F4} ({clock.Elapsed.TotalSeconds:F0} s)");
         }
-        var report = Evaluate(scorer, heldOut);
-        scorer.Info = scorer.Info with { Metrics = Metrics(report, train.Length, heldOut.Length) };
-        return (scorer, report);
     }
 
     /// <summary>Scores <paramref name="examples"/> and compares the scores with their labels.</summary>

@@ -72,10 +72,8 @@ public sealed class ChatTemplate
         {
             throw new PonderException(
                 $"the model's tokenizer lacks {what} ({token} is not an added token), so the ChatML thinking template "
-                    + (
-                        "cannot be used with it; use a ChatML model (Qwen2/2.5/3, SmolLM2) or a tokenizer from "
-                        + "TextTokenizer.CreateByteLevel"
-                    )
+                    + "cannot be used with it; use a ChatML model (Qwen2/2.5/3, SmolLM2) or a tokenizer from "
+                    + "TextTokenizer.CreateByteLevel"
             );
         }
         return ids[0];

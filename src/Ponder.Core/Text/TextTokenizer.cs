@@ -53,35 +53,8 @@ public sealed class TextTokenizer
         }
         SpecialTokenIds = spec.AddedTokens.Where(t => t.Special).Select(t => t.Id).ToFrozenSet();
 
-        if (spec.AddedTokens.Count > 0)
-        {
-            // Longest first, so "<|im_end|>" wins over a shorter token that is its prefix.
-            var alternatives = spec
-                .AddedTokens.Select(t => t.Content)
-                .Distinct(StringComparer.Ordinal)
-                .OrderByDescending(c => c.Length)
-                .Select(Regex.Escape);
-            addedTokenRegex = new Regex(string.Join('|', alternatives), RegexOptions.CultureInvariant);
-        }
-
-        var options = new BpeOptions(spec.Vocab)
-        {
-            Merges = spec.Merges,
-            ByteLevel = true,
-            PreTokenizer = new SplitPreTokenizer(spec.PreTokenizerSteps),
-            Normalizer = spec.Nfc ? new NfcNormalizer() : null,
-        };
-        try
-        {
-            bpe = BpeTokenizer.Create(options);
-        }
-        catch (ArgumentException e)
-        {
-            throw new PonderException(
-                $"tokenizer.json: Microsoft.ML.Tokenizers rejected the vocabulary or merges ({e.Message})",
-                e
-            );
-        }
+        addedTokenRegex = AddedTokenRegex(spec.AddedTokens);
+        bpe = CreateBpe(spec);
 
         string? bos = spec.TemplateBosToken ?? config?.BosToken;
         BosTokenId = bos is null ? null : TokenToId(bos);
@@ -91,6 +64,42 @@ public sealed class TextTokenizer
             : TokenToId("<|endoftext|>") ?? TokenToId("<|im_end|>");
         PadTokenId = config?.PadToken is { } pad ? TokenToId(pad) : null;
         HasChatTemplate = config?.HasChatTemplate ?? false;
+    }
+
+    /// <summary>Matches any added token, longest first, so "&lt;|im_end|&gt;" wins over a shorter token that is its
+    /// prefix; null when there are none.</summary>
+    static Regex? AddedTokenRegex(IReadOnlyList<AddedToken> added)
+    {
+        if (added.Count == 0)
+            return null;
+        var alternatives = added
+            .Select(t => t.Content)
+            .Distinct(StringComparer.Ordinal)
+            .OrderByDescending(c => c.Length)
+            .Select(Regex.Escape);
+        return new Regex(string.Join('|', alternatives), RegexOptions.CultureInvariant);
+    }
+
+    static BpeTokenizer CreateBpe(TokenizerSpec spec)
+    {
+        var options = new BpeOptions(spec.Vocab)
+        {
+            Merges = spec.Merges,
+            ByteLevel = true,
+            PreTokenizer = new SplitPreTokenizer(spec.PreTokenizerSteps),
+            Normalizer = spec.Nfc ? new NfcNormalizer() : null,
+        };
+        try
+        {
+            return BpeTokenizer.Create(options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new PonderException(
+                $"tokenizer.json: Microsoft.ML.Tokenizers rejected the vocabulary or merges ({e.Message})",
+                e
+            );
+        }
     }
 
     /// <summary>

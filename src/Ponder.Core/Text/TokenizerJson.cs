@@ -190,25 +190,7 @@ static class TokenizerJson
                 }
                 break;
             case "Split":
-                var pattern = Required(node, "pattern", JsonValueKind.Object, path + ".pattern");
-                string regex =
-                    pattern.TryGetProperty("Regex", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()!
-                    : pattern.TryGetProperty("String", out var s) && s.ValueKind == JsonValueKind.String
-                        ? Regex.Escape(s.GetString()!)
-                    : throw new PonderException(
-                        $"{File}: field \"{path}.pattern\" should hold \"Regex\" or \"String\""
-                    );
-                string behavior = node.TryGetProperty("behavior", out var b) ? b.GetString() ?? "Isolated" : "Isolated";
-                bool invert = node.TryGetProperty("invert", out var inv) && inv.ValueKind == JsonValueKind.True;
-                if (behavior != "Isolated" || invert)
-                {
-                    throw new PonderException(
-                        $"{File}: field \"{path}\": Split with behavior \"{behavior}\" and invert "
-                            + $"{invert.ToString().ToLowerInvariant()} is not supported (only Isolated, not "
-                            + $"inverted); {Supported}"
-                    );
-                }
-                steps.Add(Compile(regex, path + ".pattern.Regex"));
+                steps.Add(SplitStep(node, path));
                 break;
             case "ByteLevel":
                 if (node.TryGetProperty("add_prefix_space", out var prefix) && prefix.ValueKind == JsonValueKind.True)
@@ -234,6 +216,28 @@ static class TokenizerJson
                     $"{File}: field \"{path}.type\" is \"{type}\", which is not supported; {Supported}"
                 );
         }
+    }
+
+    /// <summary>A Split step: its regex (or escaped string), Isolated and not inverted.</summary>
+    static Regex SplitStep(JsonElement node, string path)
+    {
+        var pattern = Required(node, "pattern", JsonValueKind.Object, path + ".pattern");
+        string regex =
+            pattern.TryGetProperty("Regex", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()!
+            : pattern.TryGetProperty("String", out var s) && s.ValueKind == JsonValueKind.String
+                ? Regex.Escape(s.GetString()!)
+            : throw new PonderException($"{File}: field \"{path}.pattern\" should hold \"Regex\" or \"String\"");
+        string behavior = node.TryGetProperty("behavior", out var b) ? b.GetString() ?? "Isolated" : "Isolated";
+        bool invert = node.TryGetProperty("invert", out var inv) && inv.ValueKind == JsonValueKind.True;
+        if (behavior != "Isolated" || invert)
+        {
+            throw new PonderException(
+                $"{File}: field \"{path}\": Split with behavior \"{behavior}\" and invert "
+                    + $"{invert.ToString().ToLowerInvariant()} is not supported (only Isolated, not "
+                    + $"inverted); {Supported}"
+            );
+        }
+        return Compile(regex, path + ".pattern.Regex");
     }
 
     static Regex Compile(string pattern, string path)

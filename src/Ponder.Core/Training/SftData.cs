@@ -60,48 +60,47 @@ public sealed class SftData
                 ? $"{draws} draws of {pool.Select(p => p.Id).Distinct(StringComparer.Ordinal).Count()} distinct "
                     + "problems"
             : $"{distinct.Count} problems and {draws} draws";
+        CheckTraced(task, pool);
+        return new SftData($"{task.Name} reference traces ({what})", pool.Count, p => ExampleAt(task, pool, seed, p));
+    }
+
+    /// <summary>Refuses settings where most training problems have no reference trace (SFT would find too few).</summary>
+    static void CheckTraced(ITraceTask task, IReadOnlyList<Problem> pool)
+    {
         int probe = Math.Min(pool.Count, 200),
             traced = pool.Take(probe).Count(p => task.Trace(p, new Random(0)) is not null);
         if (traced * 4 < probe)
         {
             throw new PonderException(
                 $"{task.Name}: only {traced} of the first {probe} training problems have a reference trace; "
-                    + (
-                        "allow longer traces (--task-option max-trace-lines=…) or guided ones (--task-option "
-                        + "guided=true)."
-                    )
+                    + "allow longer traces (--task-option max-trace-lines=…) or guided ones (--task-option "
+                    + "guided=true)."
             );
         }
+    }
 
-        return new SftData(
-            $"{task.Name} reference traces ({what})",
-            pool.Count,
-            p =>
+    static IReadOnlyList<ChatMessage> ExampleAt(ITraceTask task, IReadOnlyList<Problem> pool, long seed, long p)
+    {
+        // A problem without a trace (e.g. a countdown search that runs past its line limit, unguided) gives way
+        // to the one at the same place of the next epochs' orders: still a function of p alone, so resume stays
+        // exact.
+        for (int k = 0; k < MaxTraceMisses; k++)
+        {
+            long at = p + k * pool.Count;
+            var problem = pool[Shuffled(at, pool.Count, seed)];
+            if (task.Trace(problem, new Random(DataOrder.SeedFor(seed, at))) is ({ } reasoning, { } answer))
             {
-                // A problem without a trace (e.g. a countdown search that runs past its line limit, unguided) gives way
-                // to the one at the same place of the next epochs' orders: still a function of p alone, so resume stays
-                // exact.
-                for (int k = 0; k < MaxTraceMisses; k++)
-                {
-                    long at = p + k * pool.Count;
-                    var problem = pool[Shuffled(at, pool.Count, seed)];
-                    if (task.Trace(problem, new Random(DataOrder.SeedFor(seed, at))) is ({ } reasoning, { } answer))
-                    {
-                        return
-                        [
-                            new ChatMessage(ChatRole.User, task.Prompt(problem)),
-                            new ChatMessage(ChatRole.Assistant, answer, reasoning),
-                        ];
-                    }
-                }
-                throw new PonderException(
-                    $"{task.Name}: {MaxTraceMisses} problems in a row have no reference trace; "
-                        + (
-                            "allow longer traces (--task-option max-trace-lines=…) or guided ones (--task-option "
-                            + "guided=true)."
-                        )
-                );
+                return
+                [
+                    new ChatMessage(ChatRole.User, task.Prompt(problem)),
+                    new ChatMessage(ChatRole.Assistant, answer, reasoning),
+                ];
             }
+        }
+        throw new PonderException(
+            $"{task.Name}: {MaxTraceMisses} problems in a row have no reference trace; "
+                + "allow longer traces (--task-option max-trace-lines=…) or guided ones (--task-option "
+                + "guided=true)."
         );
     }
 

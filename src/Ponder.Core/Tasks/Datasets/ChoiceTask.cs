@@ -76,10 +76,8 @@ public sealed class ChoiceTask : IDatasetTask
         {
             throw new PonderException(
                 $"{row.File}:{row.Line}: field \"{Options.AnswerField}\" is \"{answer}\", not a letter "
-                    + (
-                        $"A–{Letters[choices.Count - 1]} or a 0-based index below {choices.Count}; set --field "
-                        + "answer=NAME to another field"
-                    )
+                    + $"A–{Letters[choices.Count - 1]} or a 0-based index below {choices.Count}; set --field "
+                    + "answer=NAME to another field"
             );
         }
 

@@ -64,10 +64,8 @@ public sealed class Gsm8kTask : IDatasetTask
         {
             throw new PonderException(
                 $"{row.File}:{row.Line}: field \"{Options.AnswerField}\" has no number after \"####\" "
-                    + (
-                        $"(found \"{Shorten(gold)}\"); GSM8K answers end with \"#### N\", or set --field "
-                        + "answer=NAME to a field holding the number"
-                    )
+                    + $"(found \"{Shorten(gold)}\"); GSM8K answers end with \"#### N\", or set --field "
+                    + "answer=NAME to a field holding the number"
             );
         }
 
