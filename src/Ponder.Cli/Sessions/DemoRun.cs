@@ -179,9 +179,10 @@ static class DemoRun
         {
             var values = keys.Select(k => st.Metrics.GetValueOrDefault(k).ToString("P1", CultureInfo.InvariantCulture));
             double reasoning = st.Metrics.GetValueOrDefault("reasoning_tokens");
+            string name = st.Name;
             md.AppendLine(
                 CultureInfo.InvariantCulture,
-                $"| {st.Name} | {string.Join(" | ", values)} | {reasoning:F0} | {Steps(st)} | {st.Seconds / 60:F1} min |"
+                $"| {name} | {string.Join(" | ", values)} | {reasoning:F0} | {Steps(st)} | {st.Seconds / 60:F1} min |"
             );
         }
         md.AppendLine();

@@ -140,7 +140,8 @@ public sealed class BatchGenerator
         return (ids, valid, longest);
     }
 
-    /// <summary>Prefills each prompt once and fans its cache rows and last logits out to its N samples: (P·N, V).</summary>
+    /// <summary>Prefills each prompt once and fans its cache rows and last logits out to its N samples:
+    /// (P·N, V).</summary>
     Tensor Prefill(long[] ids, bool[] valid, int count, int longest, int n, KvCache cache)
     {
         using var scope = NewDisposeScope();

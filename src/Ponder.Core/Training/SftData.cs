@@ -64,7 +64,8 @@ public sealed class SftData
         return new SftData($"{task.Name} reference traces ({what})", pool.Count, p => ExampleAt(task, pool, seed, p));
     }
 
-    /// <summary>Refuses settings where most training problems have no reference trace (SFT would find too few).</summary>
+    /// <summary>Refuses settings where most training problems have no reference trace (SFT would find too
+    /// few).</summary>
     static void CheckTraced(ITraceTask task, IReadOnlyList<Problem> pool)
     {
         int probe = Math.Min(pool.Count, 200),
