@@ -33,59 +33,44 @@ public sealed class TestTimeCommandTests : IDisposable
         Assert.Single(r.Err.TrimEnd().Split('\n'));
     }
 
+    /// <summary><c>ponder scorer train</c> on 4 arithmetic problems, 2 samples each, 2 steps of batch 2.</summary>
+    static (int Code, string Out, string Err) TrainScorer(string model, string scorer, params string[] extra) =>
+        Run([
+            "scorer",
+            "train",
+            "--policy",
+            model,
+            "--task",
+            "arithmetic",
+            "--problems",
+            "4",
+            "--samples-per-problem",
+            "2",
+            "--max-tokens",
+            "12",
+            "--steps",
+            "2",
+            "--batch-size",
+            "2",
+            .. extra,
+            "--out",
+            scorer,
+        ]);
+
     [Fact]
     public void Given_a_policy_When_a_scorer_is_trained_and_used_by_eval_Then_samples_get_scores_and_rerank()
     {
         string model = InitModel();
         string scorer = dir.File("scorer");
         // A random model gets every problem wrong: by default such problems are left out, and nothing is left.
-        var onlyWrong = Run(
-            "scorer",
-            "train",
-            "--policy",
-            model,
-            "--task",
-            "arithmetic",
-            "--problems",
-            "4",
-            "--samples-per-problem",
-            "2",
-            "--max-tokens",
-            "12",
-            "--steps",
-            "2",
-            "--batch-size",
-            "2",
-            "--out",
-            scorer
-        );
+        var onlyWrong = TrainScorer(model, scorer);
         Assert.Equal(1, onlyWrong.Code);
         Assert.Contains(
             "no training problem had both correct and incorrect samples",
             onlyWrong.Err,
             StringComparison.Ordinal
         );
-        var train = Run(
-            "scorer",
-            "train",
-            "--policy",
-            model,
-            "--task",
-            "arithmetic",
-            "--problems",
-            "4",
-            "--samples-per-problem",
-            "2",
-            "--max-tokens",
-            "12",
-            "--steps",
-            "2",
-            "--batch-size",
-            "2",
-            "--all-problems",
-            "--out",
-            scorer
-        );
+        var train = TrainScorer(model, scorer, "--all-problems");
         Assert.True(train.Code == 0, train.Err);
         Assert.Contains("held-out:", train.Out, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(scorer, "scorer_head.safetensors")));
@@ -122,7 +107,12 @@ public sealed class TestTimeCommandTests : IDisposable
             using var doc = JsonDocument.Parse(line);
             Assert.InRange(doc.RootElement.GetProperty("score").GetDouble(), 0, 1);
         }
+        AssertRefusedForAnotherArchitecture(scorer);
+    }
 
+    /// <summary>A qwen2 scorer used by eval with a llama policy.</summary>
+    void AssertRefusedForAnotherArchitecture(string scorer)
+    {
         string other = InitModel("llama", "llama");
         AssertOneLineError(
             Run(
@@ -188,6 +178,12 @@ public sealed class TestTimeCommandTests : IDisposable
             Run("scale", "--model", model, "--task", "arithmetic", "--samples", "1,x", "--out", dir.File("s")),
             "--samples x: not an integer"
         );
+    }
+
+    [Fact]
+    public void Given_bad_scorer_input_Then_one_line_errors_name_what_to_change()
+    {
+        string model = InitModel();
         AssertOneLineError(
             Run(
                 "scorer",

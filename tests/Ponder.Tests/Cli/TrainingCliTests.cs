@@ -159,12 +159,9 @@ public sealed class TrainingCliTests : IDisposable
         Assert.Single(r.Err.TrimEnd().Split('\n'));
     }
 
-    [Fact]
-    public void Given_an_sft_run_When_resumed_after_more_steps_are_asked_Then_it_continues_from_its_checkpoint()
-    {
-        string model = Tiny(),
-            run = dir.File("sft");
-        string[] common =
+    /// <summary>The sft arguments but --steps: 40 arithmetic problems of up to 2 digits, batch 4, a checkpoint every 2
+    /// steps.</summary>
+    static string[] SftArgs(string model, string run) =>
         [
             "sft",
             "--model",
@@ -188,23 +185,26 @@ public sealed class TrainingCliTests : IDisposable
             "--checkpoint-every",
             "2",
         ];
+
+    /// <summary>The run records the task's settings, so it can be reproduced from its folder.</summary>
+    static void AssertConfigRecordsTheTask(string run)
+    {
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json")));
+        Assert.Equal(
+            "2",
+            config.RootElement.GetProperty("task_spec").GetProperty("Settings").GetProperty("max-digits").GetString()
+        );
+        Assert.Equal("arithmetic reference traces (40 problems)", config.RootElement.GetProperty("data").GetString());
+    }
+
+    [Fact]
+    public void Given_an_sft_run_When_resumed_after_more_steps_are_asked_Then_it_continues_from_its_checkpoint()
+    {
+        string model = Tiny(),
+            run = dir.File("sft");
+        string[] common = SftArgs(model, run);
         Assert.Equal(0, Run([.. common, "--steps", "2"]).Code);
-        // The run records the task's settings, so it can be reproduced from its folder.
-        using (var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))))
-        {
-            Assert.Equal(
-                "2",
-                config
-                    .RootElement.GetProperty("task_spec")
-                    .GetProperty("Settings")
-                    .GetProperty("max-digits")
-                    .GetString()
-            );
-            Assert.Equal(
-                "arithmetic reference traces (40 problems)",
-                config.RootElement.GetProperty("data").GetString()
-            );
-        }
+        AssertConfigRecordsTheTask(run);
         var again = Run([.. common, "--steps", "2"]);
         Assert.Contains("pass --resume", again.Err, StringComparison.Ordinal);
         // --train-problems 30

@@ -47,13 +47,10 @@ sealed class AlwaysWrongTask : IReasoningTask
     public Grade Grade(Problem problem, string answerText) => new(false, "no");
 }
 
-public sealed class RlTrainerTests : IDisposable
+public sealed class RlTrainerTests
 {
-    readonly TempDir dir = new();
-
-    public void Dispose() => dir.Dispose();
-
-    static RlOptions Small(string algo = "grpo") =>
+    /// <summary>4 steps of 4 prompts × 4 completions of up to 12 tokens, format reward 0.5, seed 3.</summary>
+    internal static RlOptions Small(string algo = "grpo") =>
         RlOptions.For(algo) with
         {
             Steps = 4,
@@ -67,146 +64,6 @@ public sealed class RlTrainerTests : IDisposable
             OverlongWindow = 0,
             Seed = 3,
         };
-
-    /// <summary>Trains a fresh tiny policy for all of <paramref name="options"/>' steps and returns the checkpoint it
-    /// saved.</summary>
-    string Checkpointed(RlOptions options, string name)
-    {
-        string checkpoints = dir.File(name);
-        using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2);
-        using var trainer = new RlTrainer(lm, new ParityTask(), options);
-        while (!trainer.Finished)
-            trainer.Step();
-        trainer.SaveCheckpoint(checkpoints);
-        return TrainingCheckpoint.Latest(checkpoints)!;
-    }
-
-    [Fact]
-    public void Given_an_interrupted_run_When_resumed_Then_its_metrics_equal_the_uninterrupted_run()
-    {
-        var options = Small() with
-        {
-            UpdatesPerBatch = 2,
-            Policy = new Ponder.Algorithms.PolicyOptions { Beta = 0.05 },
-        };
-        var straight = new List<double>();
-        using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
-        using (var trainer = new RlTrainer(lm, new ParityTask(), options))
-        {
-            while (!trainer.Finished)
-            {
-                var s = trainer.Step();
-                straight.Add(s.Metrics["reward/mean"]);
-                straight.Add(s.Metrics["loss/policy"]);
-                straight.Add(s.Metrics["loss/kl"]);
-            }
-        }
-
-        var resumed = new List<double>();
-        string checkpoints = dir.File("ck");
-        using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
-        using (var trainer = new RlTrainer(lm, new ParityTask(), options))
-        {
-            for (int i = 0; i < 2; i++)
-            {
-                var s = trainer.Step();
-                resumed.Add(s.Metrics["reward/mean"]);
-                resumed.Add(s.Metrics["loss/policy"]);
-                resumed.Add(s.Metrics["loss/kl"]);
-            }
-            trainer.SaveCheckpoint(checkpoints);
-            trainer.Step(); // lost in the "crash"
-        }
-        string latest = TrainingCheckpoint.Latest(checkpoints)!;
-        using (var lm = LanguageModel.Load(latest))
-        using (var trainer = new RlTrainer(lm, new ParityTask(), options))
-        {
-            trainer.Resume(latest);
-            while (!trainer.Finished)
-            {
-                var s = trainer.Step();
-                resumed.Add(s.Metrics["reward/mean"]);
-                resumed.Add(s.Metrics["loss/policy"]);
-                resumed.Add(s.Metrics["loss/kl"]);
-            }
-        }
-        Assert.Equal(straight, resumed);
-    }
-
-    [Fact]
-    public void Given_a_run_resumed_with_more_steps_Then_its_prompts_continue_over_the_pool_it_started_with()
-    {
-        // The default pool is steps × prompts problems: 2 × 4 = 8 at the start. Extending the run to 4 steps on resume
-        // must not change it to 16 (the data order over 16 problems would differ from the one the run began).
-        var options = Small() with
-        {
-            Steps = 2,
-            MaxCompletionTokens = 2,
-        };
-        string latest = Checkpointed(options, "ck-extend");
-        string[] resumed;
-        using (var lm = LanguageModel.Load(latest))
-        using (var trainer = new RlTrainer(lm, new ParityTask(), options with { Steps = 4 }))
-        {
-            trainer.Resume(latest);
-            resumed = [.. Enumerable.Range(0, 2).SelectMany(_ => trainer.Step().Rollouts).Select(r => r.Problem.Id)];
-        }
-        string[] expected;
-        using (var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2))
-        using (var trainer = new RlTrainer(lm, new ParityTask(), options with { Steps = 4, TrainProblems = 8 }))
-        {
-            expected =
-            [
-                .. Enumerable
-                    .Range(0, 4)
-                    .SelectMany(_ => trainer.Step().Rollouts)
-                    .Skip(2 * 4 * 4)
-                    .Select(r => r.Problem.Id),
-            ];
-        }
-
-        Assert.Equal(expected, resumed);
-        Assert.All(
-            resumed,
-            id =>
-                Assert.True(
-                    int.Parse(id[1..], System.Globalization.CultureInfo.InvariantCulture) < 8,
-                    $"{id} is not among the run's 8 problems"
-                )
-        );
-    }
-
-    [Fact]
-    public void Given_a_checkpoint_without_a_recorded_pool_When_resumed_Then_the_pool_it_uses_is_pinned_from_then_on()
-    {
-        var options = Small() with { Steps = 1, MaxCompletionTokens = 2 };
-        string latest = Checkpointed(options, "ck-old"),
-            stateFile = Path.Combine(latest, TrainingCheckpoint.StateFile);
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(stateFile))!;
-        Assert.NotNull(json["extra"]!["train_problems"]);
-        json["extra"]!.AsObject().Remove("train_problems"); // as written before the key existed
-        File.WriteAllText(stateFile, json.ToJsonString());
-
-        using var resumed = LanguageModel.Load(latest);
-        using var trainer2 = new RlTrainer(resumed, new ParityTask(), options with { Steps = 3 });
-        trainer2.Resume(latest);
-
-        // The options' pool (3 × 4 = 12) is used and recorded, so the next checkpoint keeps it.
-        Assert.Equal("12", trainer2.State.Extra["train_problems"]);
-    }
-
-    [Fact]
-    public void Given_a_run_resumed_with_another_train_problems_Then_it_is_refused_with_the_number_it_started_with()
-    {
-        var options = Small() with { Steps = 1, MaxCompletionTokens = 2, TrainProblems = 5 };
-        string latest = Checkpointed(options, "ck-pool");
-        using var resumed = LanguageModel.Load(latest);
-        using var other = new RlTrainer(resumed, new ParityTask(), options with { Steps = 2, TrainProblems = 7 });
-
-        var e = Assert.Throws<PonderException>(() => other.Resume(latest));
-        Assert.Contains("a pool of 5 training problems, not 7", e.Message);
-        Assert.Contains("--train-problems 5", e.Message);
-    }
 
     [Fact]
     public void Given_train_problems_Then_prompts_come_only_from_that_many_problems()
@@ -252,6 +109,37 @@ public sealed class RlTrainerTests : IDisposable
         Assert.True(trainer.State.DataPosition > options.PromptsPerStep, "more problems than one batch were drawn");
     }
 
+    /// <summary>Trains a float64 tiny policy for all of <paramref name="options"/>' steps, with or without skipping
+    /// zero-advantage completions, and returns its weights, the mean trained fraction and the summed policy
+    /// loss.</summary>
+    static (double[] Weights, double TrainedFraction, double Loss) TrainInFloat64(
+        RlOptions options,
+        bool alwaysWrong,
+        bool skip
+    )
+    {
+        var float64 = new Ponder.Runtime.DeviceOptions("cpu", "float64");
+        using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2, float64);
+        using var trainer = new RlTrainer(
+            lm,
+            alwaysWrong ? new AlwaysWrongTask() : new ParityTask(),
+            options with
+            {
+                SkipZeroAdvantage = skip,
+            }
+        );
+        double fraction = 0,
+            loss = 0;
+        while (!trainer.Finished)
+        {
+            var s = trainer.Step();
+            fraction += s.Metrics["rollout/trained_fraction"];
+            loss += s.Metrics["loss/policy"];
+        }
+        var weights = lm.Network.parameters().SelectMany(p => p.data<double>().ToArray()).ToArray();
+        return (weights, fraction / options.Steps, loss);
+    }
+
     [Theory]
     [InlineData("drgrpo", 1, false)]
     [InlineData("grpo", 2, false)]
@@ -277,32 +165,8 @@ public sealed class RlTrainerTests : IDisposable
             WeightDecay = 0.1,
             FormatReward = alwaysWrong ? 0 : 0.1, // a well-formed sample would make an always-wrong group mixed
         };
-        var float64 = new Ponder.Runtime.DeviceOptions("cpu", "float64");
-        (double[] Weights, double TrainedFraction, double Loss) Run(bool skip)
-        {
-            using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2, float64);
-            using var trainer = new RlTrainer(
-                lm,
-                alwaysWrong ? new AlwaysWrongTask() : new ParityTask(),
-                options with
-                {
-                    SkipZeroAdvantage = skip,
-                }
-            );
-            double fraction = 0,
-                loss = 0;
-            while (!trainer.Finished)
-            {
-                var s = trainer.Step();
-                fraction += s.Metrics["rollout/trained_fraction"];
-                loss += s.Metrics["loss/policy"];
-            }
-            var weights = lm.Network.parameters().SelectMany(p => p.data<double>().ToArray()).ToArray();
-            return (weights, fraction / options.Steps, loss);
-        }
-
-        var skipped = Run(skip: true);
-        var full = Run(skip: false);
+        var skipped = TrainInFloat64(options, alwaysWrong, skip: true);
+        var full = TrainInFloat64(options, alwaysWrong, skip: false);
 
         Assert.Equal(1.0, full.TrainedFraction);
         if (alwaysWrong)

@@ -220,59 +220,67 @@ public sealed class CountdownTaskTests
 
         foreach (var problem in task.Problems(TaskSplit.Train, 200))
         {
-            var (reasoning, answer) = task.Trace(problem, new Random(3))!.Value;
-            Assert.True(task.Grade(problem, answer).Correct, answer);
-            Assert.Equal(reasoning, task.Trace(problem, new Random(3))!.Value.Reasoning); // a function of the seed
-            var numbers = problem.Metadata!["numbers"].Split(' ').Select(long.Parse).ToArray();
-            // The scan's order, written out: pairs in prompt order, larger number first, then + * - / (no zero or
-            // fractional results).
-            var order = (
-                from i in Enumerable.Range(0, 3)
-                from j in Enumerable.Range(i + 1, 2 - i)
-                let a = Math.Max(numbers[i], numbers[j])
-                let b = Math.Min(numbers[i], numbers[j])
-                from line in new[]
-                {
-                    $"{a}+{b}={a + b}",
-                    $"{a}*{b}={a * b}",
-                    a > b ? $"{a}-{b}={a - b}" : "",
-                    a % b == 0 ? $"{a}/{b}={a / b}" : "",
-                }
-                where line.Length > 0
-                select line
-            ).ToArray();
-            string[] lines = reasoning.Split('\n');
-            int scanned = lines
-                .TakeWhile(l =>
-                    !l.Contains('[', StringComparison.Ordinal)
-                    && !l.StartsWith(' ')
-                    && !l.EndsWith(" x", StringComparison.Ordinal)
-                )
-                .Count();
-            Assert.Equal(order.Take(scanned), lines[..scanned]);
-            if (lines[scanned - 1].EndsWith($"={problem.Reference}", StringComparison.Ordinal))
-            {
-                // One move makes the target: the scan stops at the first such line, and that is the whole trace.
+            if (AssertScanTrace(task, problem))
                 oneMove++;
-                Assert.Equal(lines.Length, scanned);
-                Assert.DoesNotContain(lines[..^1], l => l.EndsWith($"={problem.Reference}", StringComparison.Ordinal));
-                Assert.Equal(lines[^1], answer);
-                Assert.Equal(reasoning, task.Trace(problem, new Random(99))!.Value.Reasoning); // no seed in a scan
-            }
             else
-            {
-                // No first move does: every first move was checked, then the guided search (its own ≤ 6 lines) follows.
                 searched++;
-                Assert.Equal(order.Length, scanned);
-                Assert.InRange(lines.Length - scanned, 2, 6);
-                Assert.Contains("[", lines[scanned], StringComparison.Ordinal);
-                Assert.EndsWith($"={problem.Reference}", lines[^1]);
-            }
         }
         // About 31 % of this setting's problems have a one-move solution (simulated over all of them).
         Assert.InRange(oneMove, 30, 110);
         Assert.InRange(searched, 90, 170);
         Assert.Throws<PonderException>(() => new CountdownTask(options with { PathOnly = true }));
+    }
+
+    /// <summary>The scan's order, written out: pairs in prompt order, larger number first, then + * - / (no zero or
+    /// fractional results).</summary>
+    static string[] ScanOrder(long[] numbers) =>
+        (
+            from i in Enumerable.Range(0, 3)
+            from j in Enumerable.Range(i + 1, 2 - i)
+            let a = Math.Max(numbers[i], numbers[j])
+            let b = Math.Min(numbers[i], numbers[j])
+            from line in new[]
+            {
+                $"{a}+{b}={a + b}",
+                $"{a}*{b}={a * b}",
+                a > b ? $"{a}-{b}={a - b}" : "",
+                a % b == 0 ? $"{a}/{b}={a / b}" : "",
+            }
+            where line.Length > 0
+            select line
+        ).ToArray();
+
+    /// <summary>Checks one problem's scan trace of 3 numbers; returns whether a first move made the target.</summary>
+    static bool AssertScanTrace(CountdownTask task, Problem problem)
+    {
+        var (reasoning, answer) = task.Trace(problem, new Random(3))!.Value;
+        Assert.True(task.Grade(problem, answer).Correct, answer);
+        Assert.Equal(reasoning, task.Trace(problem, new Random(3))!.Value.Reasoning); // a function of the seed
+        var order = ScanOrder(problem.Metadata!["numbers"].Split(' ').Select(long.Parse).ToArray());
+        string[] lines = reasoning.Split('\n');
+        int scanned = lines
+            .TakeWhile(l =>
+                !l.Contains('[', StringComparison.Ordinal)
+                && !l.StartsWith(' ')
+                && !l.EndsWith(" x", StringComparison.Ordinal)
+            )
+            .Count();
+        Assert.Equal(order.Take(scanned), lines[..scanned]);
+        if (lines[scanned - 1].EndsWith($"={problem.Reference}", StringComparison.Ordinal))
+        {
+            // One move makes the target: the scan stops at the first such line, and that is the whole trace.
+            Assert.Equal(lines.Length, scanned);
+            Assert.DoesNotContain(lines[..^1], l => l.EndsWith($"={problem.Reference}", StringComparison.Ordinal));
+            Assert.Equal(lines[^1], answer);
+            Assert.Equal(reasoning, task.Trace(problem, new Random(99))!.Value.Reasoning); // no seed in a scan
+            return true;
+        }
+        // No first move does: every first move was checked, then the guided search (its own ≤ 6 lines) follows.
+        Assert.Equal(order.Length, scanned);
+        Assert.InRange(lines.Length - scanned, 2, 6);
+        Assert.Contains("[", lines[scanned], StringComparison.Ordinal);
+        Assert.EndsWith($"={problem.Reference}", lines[^1]);
+        return false;
     }
 
     [Fact]

@@ -101,7 +101,7 @@ public sealed class GeneratedTasksTests
     }
 
     [Fact]
-    public void Given_settings_then_they_reach_the_options()
+    public void Given_arithmetic_settings_then_they_reach_the_options()
     {
         var arithmetic = (ArithmeticTask)
             GeneratedTasks.Create(
@@ -114,6 +114,22 @@ public sealed class GeneratedTasksTests
                 },
                 seed: 9
             );
+
+        Assert.Equal(
+            new ArithmeticOptions
+            {
+                Seed = 9,
+                MinDigits = 1,
+                MaxDigits = 4,
+                Operations = "+*",
+            },
+            arithmetic.Options
+        );
+    }
+
+    [Fact]
+    public void Given_countdown_settings_then_they_reach_the_options()
+    {
         var countdown = (CountdownTask)
             GeneratedTasks.Create(
                 "countdown",
@@ -134,16 +150,6 @@ public sealed class GeneratedTasksTests
                 seed: 1
             );
 
-        Assert.Equal(
-            new ArithmeticOptions
-            {
-                Seed = 9,
-                MinDigits = 1,
-                MaxDigits = 4,
-                Operations = "+*",
-            },
-            arithmetic.Options
-        );
         Assert.Equal(
             new CountdownOptions
             {
@@ -182,6 +188,14 @@ public sealed class GeneratedTasksTests
     )]
     [InlineData("countdown", "numbers", "four", "countdown: setting numbers=\"four\" is not an integer")]
     [InlineData("countdown", "path-only", "maybe", "countdown: setting path-only=\"maybe\" must be true or false")]
+    public void Given_an_unknown_or_unreadable_setting_then_the_message_says_what_to_change(
+        string name,
+        string key,
+        string value,
+        string message
+    ) => AssertRefused(name, new Dictionary<string, string> { [key] = value }, message);
+
+    [Theory]
     [InlineData("countdown", "numbers", "7", "countdown: numbers must be between 2 and 6 (got 7)")]
     [InlineData(
         "countdown",
@@ -216,7 +230,7 @@ public sealed class GeneratedTasksTests
         "arithmetic: max-digits must be between min-digits (2) and 9 (got 10)"
     )]
     [InlineData("arithmetic", "min-digits", "0", "arithmetic: min-digits must be between 1 and 9 (got 0)")]
-    public void Given_a_bad_setting_then_the_message_says_what_to_change(
+    public void Given_an_out_of_range_or_conflicting_setting_then_the_message_says_what_to_change(
         string name,
         string key,
         string value,
@@ -228,6 +242,11 @@ public sealed class GeneratedTasksTests
         var settings = new Dictionary<string, string> { [key] = value };
         if (key2 is not null)
             settings[key2] = value2!;
+        AssertRefused(name, settings, message);
+    }
+
+    static void AssertRefused(string name, Dictionary<string, string> settings, string message)
+    {
         var e = Assert.Throws<PonderException>(() => GeneratedTasks.Create(name, settings, 0));
 
         Assert.Equal(message, e.Message);
