@@ -40,31 +40,9 @@ public static class LinePlot
             throw new PonderException($"{path}: nothing to plot (every series is empty).");
         using var plot = new Plot();
         foreach (var (label, points) in all)
-        {
-            if (logX && points.Any(p => !(p.X > 0)))
-            {
-                throw new PonderException(
-                    $"{path}: series \"{label}\" has x = {points.First(p => !(p.X > 0)).X}, which a log axis "
-                        + "cannot show."
-                );
-            }
-
-            double[] xs = points.Select(p => logX ? Math.Log10(p.X) : p.X).ToArray();
-            double[] ys = points.Select(p => p.Y).ToArray();
-            var line = plot.Add.Scatter(xs, ys);
-            line.LegendText = label;
-            line.MarkerSize = points.Count > 50 ? 0 : 5;
-        }
+            AddSeries(plot, path, label, points, logX);
         if (logX)
-        {
-            // ScottPlot has no log axis: plot log10(x) and label the ticks with 10^tick.
-            plot.Axes.Bottom.TickGenerator = new NumericAutomatic
-            {
-                MinorTickGenerator = new LogMinorTickGenerator(),
-                IntegerTicksOnly = true,
-                LabelFormatter = v => FormatPower(Math.Pow(10, v)),
-            };
-        }
+            UsePowersOfTen(plot.Axes.Bottom);
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
@@ -77,6 +55,34 @@ public static class LinePlot
             Directory.CreateDirectory(folder);
         plot.SavePng(path, width, height);
     }
+
+    /// <summary>One series as a line with markers (no markers past 50 points, where they would merge).</summary>
+    static void AddSeries(Plot plot, string path, string label, IReadOnlyList<(double X, double Y)> points, bool logX)
+    {
+        if (logX && points.Any(p => !(p.X > 0)))
+        {
+            throw new PonderException(
+                $"{path}: series \"{label}\" has x = {points.First(p => !(p.X > 0)).X}, which a log axis "
+                    + "cannot show."
+            );
+        }
+
+        double[] xs = points.Select(p => logX ? Math.Log10(p.X) : p.X).ToArray();
+        double[] ys = points.Select(p => p.Y).ToArray();
+        var line = plot.Add.Scatter(xs, ys);
+        line.LegendText = label;
+        line.MarkerSize = points.Count > 50 ? 0 : 5;
+    }
+
+    /// <summary>ScottPlot has no log axis: the series are plotted at log10(x) and the ticks labelled with
+    /// 10^tick.</summary>
+    static void UsePowersOfTen(IAxis axis) =>
+        axis.TickGenerator = new NumericAutomatic
+        {
+            MinorTickGenerator = new LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+            LabelFormatter = v => FormatPower(Math.Pow(10, v)),
+        };
 
     static string FormatPower(double v) =>
         v is >= 1e-3 and < 1e5

@@ -146,18 +146,20 @@ sealed class ChatRun
         }
         catch (OperationCanceledException) when (verdict?.Action == CotAction.Block)
         {
-            result = new SequenceResult(
-                Generation.FinishReason.Stop,
-                handle.Request.PromptIds.Count,
-                0,
-                0,
-                reasoning.ToString(),
-                "",
-                true,
-                []
-            );
+            result = Blocked(handle.Request, reasoning.ToString());
         }
         verdict ??= Review(index, result.Reasoning);
+        Finish(index, result, verdict, output);
+    }
+
+    /// <summary>The result of a sequence cancelled because its reasoning was blocked: no answer.</summary>
+    static SequenceResult Blocked(GenerationRequest request, string reasoning) =>
+        new(Generation.FinishReason.Stop, request.PromptIds.Count, 0, 0, reasoning, "", true, []);
+
+    /// <summary>The choice's outcome; a blocked choice's answer is the refusal, sent as its last answer
+    /// delta.</summary>
+    void Finish(int index, SequenceResult result, CotVerdict verdict, ChannelWriter<ChoiceEvent> output)
+    {
         if (verdict.Action == CotAction.Block)
         {
             output.TryWrite(new ChoiceEvent(index, null, options.Refusal, null));

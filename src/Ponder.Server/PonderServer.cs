@@ -48,48 +48,16 @@ public sealed class PonderServer : IAsyncDisposable
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ponder.Server")
         );
 
-        app.Use(
-            async (ctx, next) =>
-            {
-                try
-                {
-                    if (
-                        options.ApiKey is { } key
-                        && ctx.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal)
-                        && ctx.Request.Headers.Authorization.ToString() != "Bearer " + key
-                    )
-                    {
-                        throw new ApiException(
-                            401,
-                            "Incorrect or missing API key: send 'Authorization: Bearer <key>'.",
-                            code: "invalid_api_key"
-                        );
-                    }
+        app.Use((ctx, next) => Guard(ctx, next, state));
+        MapRoutes(app, state);
+        return new PonderServer(app);
+    }
 
-                    await next(ctx).ConfigureAwait(false);
-                }
-                catch (ApiException e) when (!ctx.Response.HasStarted)
-                {
-                    await e.ToResult().ExecuteAsync(ctx).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
-                {
-                    // The client went away; its sequences were cancelled through RequestAborted.
-                }
-                catch (Exception e) when (!ctx.Response.HasStarted && e is not ApiException)
-                {
-                    LogFailure(state.Logger, ctx.TraceIdentifier, e);
-                    await new ApiException(
-                        500,
-                        "The server had an error while processing your request.",
-                        "server_error"
-                    )
-                        .ToResult()
-                        .ExecuteAsync(ctx)
-                        .ConfigureAwait(false);
-                }
-            }
-        );
+    /// <summary>The OpenAI endpoints, the models list, health, and 404 in OpenAI's error shape for any other
+    /// path.</summary>
+    static void MapRoutes(WebApplication app, ServerState state)
+    {
+        var (engine, options) = (state.Engine, state.Options);
         app.MapPost("/v1/chat/completions", (HttpContext ctx) => ChatCompletionsEndpoint.Handle(ctx, state));
         app.MapPost("/v1/responses", (HttpContext ctx) => ResponsesEndpoint.Handle(ctx, state));
         app.MapGet(
@@ -99,16 +67,7 @@ public sealed class PonderServer : IAsyncDisposable
                     new JsonObject
                     {
                         ["object"] = "list",
-                        ["data"] = new JsonArray
-                        {
-                            new JsonObject
-                            {
-                                ["id"] = options.ModelId,
-                                ["object"] = "model",
-                                ["created"] = 0,
-                                ["owned_by"] = "ponder",
-                            },
-                        },
+                        ["data"] = new JsonArray { ModelCard(options.ModelId) },
                     }
                 )
         );
@@ -116,15 +75,7 @@ public sealed class PonderServer : IAsyncDisposable
             "/v1/models/{id}",
             (string id) =>
                 id == options.ModelId
-                    ? Results.Json(
-                        new JsonObject
-                        {
-                            ["id"] = id,
-                            ["object"] = "model",
-                            ["created"] = 0,
-                            ["owned_by"] = "ponder",
-                        }
-                    )
+                    ? Results.Json(ModelCard(id))
                     : new ApiException(
                         404,
                         $"The model '{id}' does not exist.",
@@ -152,8 +103,56 @@ public sealed class PonderServer : IAsyncDisposable
                     code: "unknown_url"
                 ).ToResult()
         );
-        return new PonderServer(app);
     }
+
+    /// <summary>Every request passes here: the API key check on /v1, and errors as OpenAI's error object (500 for
+    /// anything unexpected, logged with the trace id) while the response has not started.</summary>
+    static async Task Guard(HttpContext ctx, RequestDelegate next, ServerState state)
+    {
+        try
+        {
+            if (
+                state.Options.ApiKey is { } key
+                && ctx.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal)
+                && ctx.Request.Headers.Authorization.ToString() != "Bearer " + key
+            )
+            {
+                throw new ApiException(
+                    401,
+                    "Incorrect or missing API key: send 'Authorization: Bearer <key>'.",
+                    code: "invalid_api_key"
+                );
+            }
+
+            await next(ctx).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (!ctx.Response.HasStarted)
+        {
+            await e.ToResult().ExecuteAsync(ctx).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; its sequences were cancelled through RequestAborted.
+        }
+        catch (Exception e) when (!ctx.Response.HasStarted && e is not ApiException)
+        {
+            LogFailure(state.Logger, ctx.TraceIdentifier, e);
+            await new ApiException(500, "The server had an error while processing your request.", "server_error")
+                .ToResult()
+                .ExecuteAsync(ctx)
+                .ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>OpenAI's model object, in /v1/models and /v1/models/{id}.</summary>
+    static JsonObject ModelCard(string id) =>
+        new()
+        {
+            ["id"] = id,
+            ["object"] = "model",
+            ["created"] = 0,
+            ["owned_by"] = "ponder",
+        };
 
     /// <summary>The bound address, e.g. http://127.0.0.1:41234/ (after <see cref="StartAsync"/>).</summary>
     public Uri Address =>

@@ -13,99 +13,62 @@ static class BenchServeCommand
 {
     public static Command Create(CliOutput io)
     {
-        var model = CommonOptions.Model();
-        var clients = new Option<int>("--clients")
-        {
-            Description = "Concurrent clients.",
-            DefaultValueFactory = _ => 32,
-        };
-        var requests = new Option<int>("--requests")
-        {
-            Description = "Requests in the concurrent phase.",
-            DefaultValueFactory = _ => 500,
-        };
-        var baseline = new Option<int>("--baseline-requests")
-        {
-            Description = "Requests sent one at a time first (0 skips).",
-            DefaultValueFactory = _ => 32,
-        };
-        var maxTokens = new Option<int>("--max-tokens")
-        {
-            Description = "max_completion_tokens per request.",
-            DefaultValueFactory = _ => 64,
-        };
-        var concurrency = new Option<int>("--max-concurrency")
-        {
-            Description = "The engine's batch limit.",
-            DefaultValueFactory = _ => 32,
-        };
-        var dtype = CommonOptions.DType();
-        var device = CommonOptions.Device();
-        var threads = BenchReport.ThreadsOption();
+        var cli = new CliOptions();
         var command = new Command(
             "serve",
             "Serving load: p50/p99 latency, tokens/s, errors and memory at N concurrent clients vs one at a time."
-        )
-        {
-            model,
-            clients,
-            requests,
-            baseline,
-            maxTokens,
-            concurrency,
-            dtype,
-            device,
-            threads,
-        };
-        command.SetAction(r =>
-        {
-            BenchReport.RequirePositive(r.GetValue(clients), "--clients");
-            BenchReport.RequirePositive(r.GetValue(requests), "--requests");
-            BenchReport.ApplyThreads(r.GetValue(threads));
-            using var lm = LanguageModel.Load(
-                r.GetValue(model)!,
-                CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!)
-            );
-            using var engine = new InferenceEngine(
-                lm,
-                new EngineOptions
-                {
-                    MaxConcurrency = r.GetValue(concurrency),
-                    MaxQueue = Math.Max(256, r.GetValue(clients)),
-                }
-            );
-            var server = PonderServer.Create(engine, new ServerOptions { ModelId = "bench" }, "127.0.0.1", 0);
-            try
-            {
-                server.StartAsync().GetAwaiter().GetResult();
-                io.Error.WriteLine($"load average at start: {LoadAverage()}");
-                if (r.GetValue(baseline) > 0)
-                {
-                    Print(
-                        io,
-                        "one at a time",
-                        ServeLoad
-                            .RunAsync(server.Address, "bench", 1, r.GetValue(baseline), r.GetValue(maxTokens))
-                            .GetAwaiter()
-                            .GetResult()
-                    );
-                }
-
-                var load = ServeLoad
-                    .RunAsync(server.Address, "bench", r.GetValue(clients), r.GetValue(requests), r.GetValue(maxTokens))
-                    .GetAwaiter()
-                    .GetResult();
-                Print(io, $"{r.GetValue(clients)} concurrent", load);
-                io.Error.WriteLine($"load average at end: {LoadAverage()}");
-                return load.ServerErrors == 0 ? 0 : 1;
-            }
-            finally
-            {
-                server.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
-        });
+        );
+        cli.AddTo(command);
+        command.SetAction(r => Run(io, cli, r));
         return command;
     }
+
+    static int Run(CliOutput io, CliOptions cli, ParseResult r)
+    {
+        BenchReport.RequirePositive(r.GetValue(cli.Clients), "--clients");
+        BenchReport.RequirePositive(r.GetValue(cli.Requests), "--requests");
+        BenchReport.ApplyThreads(r.GetValue(cli.Threads));
+        using var lm = LanguageModel.Load(
+            r.GetValue(cli.Model)!,
+            CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!)
+        );
+        using var engine = new InferenceEngine(
+            lm,
+            new EngineOptions
+            {
+                MaxConcurrency = r.GetValue(cli.Concurrency),
+                MaxQueue = Math.Max(256, r.GetValue(cli.Clients)),
+            }
+        );
+        var server = PonderServer.Create(engine, new ServerOptions { ModelId = "bench" }, "127.0.0.1", 0);
+        try
+        {
+            server.StartAsync().GetAwaiter().GetResult();
+            return Measure(io, cli, r, server.Address);
+        }
+        finally
+        {
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>The two phases against a running server; exit code 1 when the concurrent one had server
+    /// errors.</summary>
+    static int Measure(CliOutput io, CliOptions cli, ParseResult r, Uri address)
+    {
+        int clients = r.GetValue(cli.Clients),
+            maxTokens = r.GetValue(cli.MaxTokens);
+        io.Error.WriteLine($"load average at start: {LoadAverage()}");
+        if (r.GetValue(cli.Baseline) > 0)
+            Print(io, "one at a time", Load(address, 1, r.GetValue(cli.Baseline), maxTokens));
+        var load = Load(address, clients, r.GetValue(cli.Requests), maxTokens);
+        Print(io, $"{clients} concurrent", load);
+        io.Error.WriteLine($"load average at end: {LoadAverage()}");
+        return load.ServerErrors == 0 ? 0 : 1;
+    }
+
+    static LoadResult Load(Uri address, int clients, int requests, int maxTokens) =>
+        ServeLoad.RunAsync(address, "bench", clients, requests, maxTokens).GetAwaiter().GetResult();
 
     static void Print(CliOutput io, string label, LoadResult l)
     {
@@ -132,4 +95,33 @@ static class BenchServeCommand
     }
 
     static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
+
+    sealed class CliOptions
+    {
+        public Option<string> Model { get; } = CommonOptions.Model();
+        public Option<int> Clients { get; } =
+            new("--clients") { Description = "Concurrent clients.", DefaultValueFactory = _ => 32 };
+        public Option<int> Requests { get; } =
+            new("--requests") { Description = "Requests in the concurrent phase.", DefaultValueFactory = _ => 500 };
+        public Option<int> Baseline { get; } =
+            new("--baseline-requests")
+            {
+                Description = "Requests sent one at a time first (0 skips).",
+                DefaultValueFactory = _ => 32,
+            };
+        public Option<int> MaxTokens { get; } =
+            new("--max-tokens") { Description = "max_completion_tokens per request.", DefaultValueFactory = _ => 64 };
+        public Option<int> Concurrency { get; } =
+            new("--max-concurrency") { Description = "The engine's batch limit.", DefaultValueFactory = _ => 32 };
+        public Option<string> DType { get; } = CommonOptions.DType();
+        public Option<string> Device { get; } = CommonOptions.Device();
+        public Option<int> Threads { get; } = BenchReport.ThreadsOption();
+
+        public void AddTo(Command command)
+        {
+            Option[] all = [Model, Clients, Requests, Baseline, MaxTokens, Concurrency, DType, Device, Threads];
+            foreach (var o in all)
+                command.Options.Add(o);
+        }
+    }
 }

@@ -10,86 +10,78 @@ static class BenchTrainCommand
 {
     public static Command Create(CliOutput io)
     {
-        var model = CommonOptions.Model();
-        var batch = new Option<int>("--batch") { Description = "Sequences per step.", DefaultValueFactory = _ => 16 };
-        var seqLen = new Option<int>("--seq-len")
-        {
-            Description = "Tokens per sequence.",
-            DefaultValueFactory = _ => 256,
-        };
-        var steps = new Option<int>("--steps")
-        {
-            Description = "Timed steps (after 2 warm-up steps).",
-            DefaultValueFactory = _ => 10,
-        };
-        var dtype = CommonOptions.DType();
-        var device = CommonOptions.Device();
-        var json = CommonOptions.Json();
-        var threads = BenchReport.ThreadsOption();
+        var cli = new CliOptions();
         var command = new Command(
             "train",
             "Training tokens/s (forward, backward, AdamW) and its fraction of the matmul peak."
-        )
-        {
-            model,
-            batch,
-            seqLen,
-            steps,
-            dtype,
-            device,
-            json,
-            threads,
-        };
-        command.SetAction(r =>
-        {
-            int b = r.GetValue(batch),
-                t = r.GetValue(seqLen),
-                n = r.GetValue(steps);
-            BenchReport.RequirePositive(b, "--batch");
-            BenchReport.RequirePositive(t, "--seq-len");
-            BenchReport.RequirePositive(n, "--steps");
-            BenchReport.ApplyThreads(r.GetValue(threads));
-            var options = CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!);
-            using var lm = LanguageModel.Load(r.GetValue(model)!, options);
-            if (t + 1 > lm.Config.MaxPositionEmbeddings) // checked before the peak is measured
-            {
-                throw new PonderException(
-                    $"--seq-len {t} exceeds the model's context of {lm.Config.MaxPositionEmbeddings} tokens "
-                        + "(one more is needed for the targets); lower --seq-len."
-                );
-            }
-
-            var peaks = BenchReport.MeasurePeaks(options.TorchDevice, options.ScalarType);
-            var peak = peaks[^1];
-            var rows = BenchReport.PeakRows(peaks, peak).ToList();
-            var train = TrainThroughput.Measure(lm.Network, b, t, n);
-            rows.Add(
-                new BenchRow(
-                    $"train batch {b} × {t} (fwd + bwd + AdamW)",
-                    train.TokensPerSecond,
-                    train.GflopsPerSecond,
-                    train.GflopsPerSecond / peak.GflopsPerSecond
-                )
-            );
-            var settings = new Dictionary<string, object>
-            {
-                ["batch"] = b,
-                ["seq-len"] = t,
-                ["steps"] = n,
-                ["final-loss"] = Math.Round(train.FinalLoss, 3),
-            };
-            BenchReport.Print(
-                io,
-                r.GetValue(json),
-                "bench train",
-                r.GetValue(model)!,
-                lm.Config,
-                options.DType,
-                settings,
-                rows
-            );
-            return 0;
-        });
+        );
+        cli.AddTo(command);
+        command.SetAction(r => Run(io, cli, r));
         return command;
+    }
+
+    static int Run(CliOutput io, CliOptions cli, ParseResult r)
+    {
+        int b = r.GetValue(cli.Batch),
+            t = r.GetValue(cli.SeqLen),
+            n = r.GetValue(cli.Steps);
+        BenchReport.RequirePositive(b, "--batch");
+        BenchReport.RequirePositive(t, "--seq-len");
+        BenchReport.RequirePositive(n, "--steps");
+        BenchReport.ApplyThreads(r.GetValue(cli.Threads));
+        var options = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
+        using var lm = LanguageModel.Load(r.GetValue(cli.Model)!, options);
+        if (t + 1 > lm.Config.MaxPositionEmbeddings) // checked before the peak is measured
+        {
+            throw new PonderException(
+                $"--seq-len {t} exceeds the model's context of {lm.Config.MaxPositionEmbeddings} tokens "
+                    + "(one more is needed for the targets); lower --seq-len."
+            );
+        }
+
+        var peaks = BenchReport.MeasurePeaks(options.TorchDevice, options.ScalarType);
+        var peak = peaks[^1];
+        var rows = BenchReport.PeakRows(peaks, peak).ToList();
+        var train = TrainThroughput.Measure(lm.Network, b, t, n);
+        rows.Add(
+            new BenchRow(
+                $"train batch {b} × {t} (fwd + bwd + AdamW)",
+                train.TokensPerSecond,
+                train.GflopsPerSecond,
+                train.GflopsPerSecond / peak.GflopsPerSecond
+            )
+        );
+        var settings = new Dictionary<string, object>
+        {
+            ["batch"] = b,
+            ["seq-len"] = t,
+            ["steps"] = n,
+            ["final-loss"] = Math.Round(train.FinalLoss, 3),
+        };
+        string model = r.GetValue(cli.Model)!;
+        BenchReport.Print(io, r.GetValue(cli.Json), "bench train", model, lm.Config, options.DType, settings, rows);
+        return 0;
+    }
+
+    sealed class CliOptions
+    {
+        public Option<string> Model { get; } = CommonOptions.Model();
+        public Option<int> Batch { get; } =
+            new("--batch") { Description = "Sequences per step.", DefaultValueFactory = _ => 16 };
+        public Option<int> SeqLen { get; } =
+            new("--seq-len") { Description = "Tokens per sequence.", DefaultValueFactory = _ => 256 };
+        public Option<int> Steps { get; } =
+            new("--steps") { Description = "Timed steps (after 2 warm-up steps).", DefaultValueFactory = _ => 10 };
+        public Option<string> DType { get; } = CommonOptions.DType();
+        public Option<string> Device { get; } = CommonOptions.Device();
+        public Option<bool> Json { get; } = CommonOptions.Json();
+        public Option<int> Threads { get; } = BenchReport.ThreadsOption();
+
+        public void AddTo(Command command)
+        {
+            Option[] all = [Model, Batch, SeqLen, Steps, DType, Device, Json, Threads];
+            foreach (var o in all)
+                command.Options.Add(o);
+        }
     }
 }

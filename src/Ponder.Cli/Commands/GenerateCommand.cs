@@ -12,101 +12,51 @@ static class GenerateCommand
 {
     public static Command Create(CliOutput io)
     {
-        var model = CommonOptions.Model();
-        var prompt = new Option<string>("--prompt") { Description = "The prompt text.", Required = true };
-        var chat = new Option<bool>("--chat")
-        {
-            Description = "Treat the prompt as a user turn in the chat template (the model thinks, then answers).",
-        };
-        var maxTokens = new Option<int>("--max-tokens")
-        {
-            Description = "Tokens to generate at most.",
-            DefaultValueFactory = _ => 256,
-        };
-        var temperature = new Option<double>("--temperature")
-        {
-            Description = "0 for greedy.",
-            DefaultValueFactory = _ => 1.0,
-        };
-        var topP = new Option<double>("--top-p")
-        {
-            Description = "Nucleus sampling mass in (0, 1].",
-            DefaultValueFactory = _ => 1.0,
-        };
-        var topK = new Option<int>("--top-k")
-        {
-            Description = "Keep the K most likely tokens (0: off).",
-            DefaultValueFactory = _ => 0,
-        };
-        var seed = new Option<long?>("--seed") { Description = "Seed for reproducible sampling." };
-        var n = new Option<int>("--n") { Description = "Completions to sample.", DefaultValueFactory = _ => 1 };
-        var stop = new Option<string[]>("--stop")
-        {
-            Description = "A string that ends a completion (repeatable).",
-            AllowMultipleArgumentsPerToken = false,
-        };
-        var json = CommonOptions.Json();
-        var device = CommonOptions.Device();
-        var dtype = CommonOptions.DType();
-        var command = new Command("generate", "Sample completions from a model.")
-        {
-            model,
-            prompt,
-            chat,
-            maxTokens,
-            temperature,
-            topP,
-            topK,
-            seed,
-            n,
-            stop,
-            json,
-            device,
-            dtype,
-        };
-        command.SetAction(r =>
-        {
-            var options = new SamplingOptions
-            {
-                MaxNewTokens = r.GetValue(maxTokens),
-                Temperature = r.GetValue(temperature),
-                TopP = r.GetValue(topP),
-                TopK = r.GetValue(topK),
-                Seed = r.GetValue(seed),
-                N = r.GetValue(n),
-                Stop = r.GetValue(stop) ?? [],
-            }.Validate();
-            using var lm = LanguageModel.Load(
-                r.GetValue(model)!,
-                CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!)
-            );
-            bool asChat = r.GetValue(chat);
-            IReadOnlyList<int> ids;
-            if (asChat)
-            {
-                var template =
-                    lm.Chat
-                    ?? throw new PonderException(
-                        $"{r.GetValue(model)}: the tokenizer lacks the ChatML thinking tokens (<|im_start|>, "
-                            + "<|im_end|>, <think>, </think>); run without --chat."
-                    );
-                ids = template.Render([new ChatMessage(ChatRole.User, r.GetValue(prompt)!)]).Ids;
-            }
-            else
-            {
-                ids = lm.Tokenizer.Encode(
-                    r.GetValue(prompt)!,
-                    allowSpecialTokens: true,
-                    addBos: lm.Tokenizer.AddsBosByDefault
-                );
-            }
-            var completions = lm.CreateGenerator().Generate([ids], options);
-            foreach (var c in completions)
-                Print(io, c, asChat, r.GetValue(json));
-            return 0;
-        });
+        var cli = new CliOptions();
+        var command = new Command("generate", "Sample completions from a model.");
+        cli.AddTo(command);
+        command.SetAction(r => Run(io, cli, r));
         return command;
     }
+
+    static int Run(CliOutput io, CliOptions cli, ParseResult r)
+    {
+        var options = new SamplingOptions
+        {
+            MaxNewTokens = r.GetValue(cli.MaxTokens),
+            Temperature = r.GetValue(cli.Temperature),
+            TopP = r.GetValue(cli.TopP),
+            TopK = r.GetValue(cli.TopK),
+            Seed = r.GetValue(cli.Seed),
+            N = r.GetValue(cli.N),
+            Stop = r.GetValue(cli.Stop) ?? [],
+        }.Validate();
+        string dir = r.GetValue(cli.Model)!,
+            prompt = r.GetValue(cli.Prompt)!;
+        using var lm = LanguageModel.Load(dir, CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!));
+        bool asChat = r.GetValue(cli.Chat);
+        var ids = asChat ? ChatPrompt(lm, dir, prompt) : RawPrompt(lm, prompt);
+        var completions = lm.CreateGenerator().Generate([ids], options);
+        foreach (var c in completions)
+            Print(io, c, asChat, r.GetValue(cli.Json));
+        return 0;
+    }
+
+    /// <summary>The prompt as a user turn of the ChatML thinking template.</summary>
+    static IReadOnlyList<int> ChatPrompt(LanguageModel lm, string modelDir, string prompt)
+    {
+        var template =
+            lm.Chat
+            ?? throw new PonderException(
+                $"{modelDir}: the tokenizer lacks the ChatML thinking tokens (<|im_start|>, "
+                    + "<|im_end|>, <think>, </think>); run without --chat."
+            );
+        return template.Render([new ChatMessage(ChatRole.User, prompt)]).Ids;
+    }
+
+    /// <summary>The prompt as raw text; special tokens written in it are honoured.</summary>
+    static IReadOnlyList<int> RawPrompt(LanguageModel lm, string prompt) =>
+        lm.Tokenizer.Encode(prompt, allowSpecialTokens: true, addBos: lm.Tokenizer.AddsBosByDefault);
 
     static void Print(CliOutput io, Completion c, bool chat, bool json)
     {
@@ -152,6 +102,59 @@ static class GenerateCommand
         else
         {
             io.Console.WriteLine(c.Text);
+        }
+    }
+
+    sealed class CliOptions
+    {
+        public Option<string> Model { get; } = CommonOptions.Model();
+        public Option<string> Prompt { get; } = new("--prompt") { Description = "The prompt text.", Required = true };
+        public Option<bool> Chat { get; } =
+            new("--chat")
+            {
+                Description = "Treat the prompt as a user turn in the chat template (the model thinks, then answers).",
+            };
+        public Option<int> MaxTokens { get; } =
+            new("--max-tokens") { Description = "Tokens to generate at most.", DefaultValueFactory = _ => 256 };
+        public Option<double> Temperature { get; } =
+            new("--temperature") { Description = "0 for greedy.", DefaultValueFactory = _ => 1.0 };
+        public Option<double> TopP { get; } =
+            new("--top-p") { Description = "Nucleus sampling mass in (0, 1].", DefaultValueFactory = _ => 1.0 };
+        public Option<int> TopK { get; } =
+            new("--top-k") { Description = "Keep the K most likely tokens (0: off).", DefaultValueFactory = _ => 0 };
+        public Option<long?> Seed { get; } = new("--seed") { Description = "Seed for reproducible sampling." };
+        public Option<int> N { get; } =
+            new("--n") { Description = "Completions to sample.", DefaultValueFactory = _ => 1 };
+        public Option<string[]> Stop { get; } =
+            new("--stop")
+            {
+                Description = "A string that ends a completion (repeatable).",
+                AllowMultipleArgumentsPerToken = false,
+            };
+        public Option<bool> Json { get; } = CommonOptions.Json();
+        public Option<string> Device { get; } = CommonOptions.Device();
+        public Option<string> DType { get; } = CommonOptions.DType();
+
+        public void AddTo(Command command)
+        {
+            Option[] all =
+            [
+                Model,
+                Prompt,
+                Chat,
+                MaxTokens,
+                Temperature,
+                TopP,
+                TopK,
+                Seed,
+                N,
+                Stop,
+                Json,
+                Device,
+                DType,
+            ];
+            foreach (var o in all)
+                command.Options.Add(o);
         }
     }
 }

@@ -20,54 +20,56 @@ static class GradeCommand
         var json = CommonOptions.Json();
         var command = new Command("grade", "Grade answers against references with a task's grader.") { pairs, json };
         task.AddTo(command);
-        command.SetAction(r =>
-        {
-            var spec = task.Spec(r);
-            // A dataset task's grader needs no file: grade with the task's definition over an empty problem list.
-            IReasoningTask grader =
-                spec.Data is null && Ponder.Tasks.Datasets.DatasetTasks.Names.Contains(spec.Name)
-                    ? Ponder.Tasks.Datasets.DatasetTasks.Create(spec.Name, "(pairs)", spec.Fields)
-                    : spec.Create();
-            string path = r.GetValue(pairs)!;
-            if (!File.Exists(path))
-                throw new PonderException($"{path}: pairs file not found.");
-            int lineNo = 0,
-                correct = 0,
-                total = 0;
-            foreach (var line in File.ReadLines(path))
-            {
-                lineNo++;
-                if (string.IsNullOrWhiteSpace(line))
-                    continue;
-                var (problem, answer) = Parse(line, $"{path}:{lineNo}", spec.Name, total);
-                var grade = grader.Grade(problem, answer);
-                total++;
-                if (grade.Correct)
-                    correct++;
-                if (r.GetValue(json))
-                {
-                    io.Out.WriteLine(
-                        CliJson.Line(
-                            new Dictionary<string, object?>
-                            {
-                                ["correct"] = grade.Correct,
-                                ["canonical"] = grade.Canonical,
-                            }
-                        )
-                    );
-                }
-                else
-                {
-                    io.Out.WriteLine(
-                        $"{(grade.Correct ? "correct  " : "incorrect")}  {grade.Canonical ?? "(no answer)"}"
-                    );
-                }
-            }
-            if (!r.GetValue(json))
-                io.Error.WriteLine($"{correct} of {total} correct");
-            return 0;
-        });
+        command.SetAction(r => Run(io, task.Spec(r), r.GetValue(pairs)!, r.GetValue(json)));
         return command;
+    }
+
+    static int Run(CliOutput io, TaskSpec spec, string path, bool json)
+    {
+        var grader = Grader(spec);
+        if (!File.Exists(path))
+            throw new PonderException($"{path}: pairs file not found.");
+        int lineNo = 0,
+            correct = 0,
+            total = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line))
+                continue;
+            var (problem, answer) = Parse(line, $"{path}:{lineNo}", spec.Name, total);
+            var grade = grader.Grade(problem, answer);
+            total++;
+            if (grade.Correct)
+                correct++;
+            Print(io, grade, json);
+        }
+        if (!json)
+            io.Error.WriteLine($"{correct} of {total} correct");
+        return 0;
+    }
+
+    /// <summary>The task's grader. A dataset task's grader needs no file: it is the task's definition over an empty
+    /// problem list.</summary>
+    static IReasoningTask Grader(TaskSpec spec) =>
+        spec.Data is null && Ponder.Tasks.Datasets.DatasetTasks.Names.Contains(spec.Name)
+            ? Ponder.Tasks.Datasets.DatasetTasks.Create(spec.Name, "(pairs)", spec.Fields)
+            : spec.Create();
+
+    static void Print(CliOutput io, Grade grade, bool json)
+    {
+        if (json)
+        {
+            io.Out.WriteLine(
+                CliJson.Line(
+                    new Dictionary<string, object?> { ["correct"] = grade.Correct, ["canonical"] = grade.Canonical }
+                )
+            );
+        }
+        else
+        {
+            io.Out.WriteLine($"{(grade.Correct ? "correct  " : "incorrect")}  {grade.Canonical ?? "(no answer)"}");
+        }
     }
 
     static (Problem Problem, string Answer) Parse(string line, string where, string task, int index)

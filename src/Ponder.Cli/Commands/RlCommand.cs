@@ -11,190 +11,218 @@ static class RlCommand
 {
     public static Command Create(CliOutput io)
     {
-        var d = new RlOptions();
-        var model = CommonOptions.Model();
-        var outDir = new Option<string>("--out") { Description = "Run folder.", Required = true };
-        var resume = new Option<bool>("--resume")
+        var cli = new CliOptions();
+        var command = new Command("rl", "Reinforcement learning from graded rollouts.");
+        cli.AddTo(command);
+        command.SetAction(r => Run(io, cli, r));
+        return command;
+    }
+
+    static int Run(CliOutput io, CliOptions cli, ParseResult r)
+    {
+        var options = cli.Build(r);
+        var spec = cli.Task.Spec(r);
+        var reasoningTask = spec.Create();
+        var (final, eval, seconds, _) = RlSession.Run(
+            io,
+            r.GetValue(cli.Model)!,
+            reasoningTask,
+            options,
+            new RlRunSettings(
+                r.GetValue(cli.Out)!,
+                r.GetValue(cli.Resume),
+                r.GetValue(cli.DType)!,
+                r.GetValue(cli.Device)!,
+                spec
+            )
+        );
+        io.Out.WriteLine(
+            $"RL done in {seconds / 60:F1} min: held-out pass@1 {eval.GetValueOrDefault("eval/pass@1"):P1}; "
+                + $"model in {final}"
+        );
+        return 0;
+    }
+
+    static KlEstimator ParseEstimator(string? name) =>
+        name switch
         {
-            Description = "Continue the run in --out from its last checkpoint.",
+            "k1" => KlEstimator.K1,
+            "k3" => KlEstimator.K3,
+            var e => throw new PonderException($"--kl-estimator {e}: use k1 or k3."),
         };
-        var algo = new Option<string>("--algo")
+
+    static KlPlacement ParsePlacement(string? name) =>
+        name switch
         {
-            Description = $"{string.Join(", ", PolicyAlgorithms.Names)}.",
-            DefaultValueFactory = _ => "grpo",
+            "loss" => KlPlacement.Loss,
+            "reward" => KlPlacement.Reward,
+            var p => throw new PonderException($"--kl-in {p}: use loss or reward."),
         };
-        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => d.Steps };
-        var prompts = new Option<int>("--prompts")
+
+    /// <summary>The options of <c>ponder rl</c>; their defaults are <see cref="RlOptions"/>'s, and the algorithm's
+    /// preset fills in what is not given.</summary>
+    sealed class CliOptions
+    {
+        static readonly RlOptions Defaults = new();
+
+        public Option<string> Model { get; } = CommonOptions.Model();
+        public Option<string> Out { get; } = new("--out") { Description = "Run folder.", Required = true };
+        public Option<bool> Resume { get; } =
+            new("--resume") { Description = "Continue the run in --out from its last checkpoint." };
+        public Option<string> Algo { get; } =
+            new("--algo")
+            {
+                Description = $"{string.Join(", ", PolicyAlgorithms.Names)}.",
+                DefaultValueFactory = _ => "grpo",
+            };
+        public Option<int> Steps { get; } = new("--steps") { DefaultValueFactory = _ => Defaults.Steps };
+        public Option<int> Prompts { get; } =
+            new("--prompts") { Description = "Problems per step.", DefaultValueFactory = _ => Defaults.PromptsPerStep };
+        public Option<int> Group { get; } =
+            new("--group-size")
+            {
+                Description = "Completions per problem (G).",
+                DefaultValueFactory = _ => Defaults.GroupSize,
+            };
+        public Option<int> Updates { get; } =
+            new("--updates")
+            {
+                Description = "Policy updates per batch (μ).",
+                DefaultValueFactory = _ => Defaults.UpdatesPerBatch,
+            };
+        public Option<int> Micro { get; } =
+            new("--micro-batch")
+            {
+                Description = "Rows per forward/backward.",
+                DefaultValueFactory = _ => Defaults.MicroBatchSize,
+            };
+        public Option<double> Lr { get; } = new("--lr") { DefaultValueFactory = _ => Defaults.LearningRate };
+        public Option<double> Temperature { get; } =
+            new("--temperature") { DefaultValueFactory = _ => Defaults.Temperature };
+        public Option<int> MaxTokens { get; } =
+            new("--max-tokens")
+            {
+                Description = "Completion tokens at most.",
+                DefaultValueFactory = _ => Defaults.MaxCompletionTokens,
+            };
+        public Option<double?> EpsLow { get; } = new("--eps-low") { Description = "Lower clip ε (default 0.2)." };
+        public Option<double?> EpsHigh { get; } =
+            new("--eps-high") { Description = "Upper clip ε (default 0.2; 0.28 for dapo)." };
+        public Option<double> Beta { get; } =
+            new("--beta") { Description = "KL coefficient (0: no reference model).", DefaultValueFactory = _ => 0 };
+        public Option<string> Estimator { get; } =
+            new("--kl-estimator") { Description = "k1 or k3.", DefaultValueFactory = _ => "k3" };
+        public Option<string> Placement { get; } =
+            new("--kl-in") { Description = "loss or reward.", DefaultValueFactory = _ => "loss" };
+        public Option<double> Format { get; } =
+            new("--format-reward") { DefaultValueFactory = _ => Defaults.FormatReward };
+        public Option<int?> Overlong { get; } =
+            new("--overlong-window") { Description = "DAPO soft overlong window in tokens (0: off)." };
+        public Option<bool?> Dynamic { get; } =
+            new("--dynamic-sampling")
+            {
+                Description = "Drop groups with all-equal rewards and sample more (default on for dapo).",
+            };
+        public Option<bool> KeepZero { get; } =
+            new("--keep-zero-advantage")
+            {
+                Description =
+                    "Run completions with advantage 0 through the update too (by default they are skipped when "
+                    + "--beta is 0: same update, faster).",
+            };
+        public Option<int?> TrainProblems { get; } =
+            new("--train-problems")
+            {
+                Description =
+                    "Distinct training problems to draw prompts from (default: steps × prompts, × sampling "
+                    + "rounds with dynamic sampling, at most 20,000).",
+            };
+        public Option<int> EvalEvery { get; } = new("--eval-every") { DefaultValueFactory = _ => Defaults.EvalEvery };
+        public Option<int> EvalProblems { get; } =
+            new("--eval-problems") { DefaultValueFactory = _ => Defaults.EvalProblems };
+        public Option<int> EvalSamples { get; } =
+            new("--eval-samples") { DefaultValueFactory = _ => Defaults.EvalSamples };
+        public Option<int> CheckpointEvery { get; } =
+            new("--checkpoint-every") { DefaultValueFactory = _ => Defaults.CheckpointEvery };
+        public Option<long> Seed { get; } = new("--seed") { DefaultValueFactory = _ => 0 };
+        public Option<string> DType { get; } = CommonOptions.DType();
+        public Option<string> Device { get; } = CommonOptions.Device();
+        public TaskOptions Task { get; } = new();
+
+        public void AddTo(Command command)
         {
-            Description = "Problems per step.",
-            DefaultValueFactory = _ => d.PromptsPerStep,
-        };
-        var group = new Option<int>("--group-size")
+            Option[] all =
+            [
+                Model,
+                Out,
+                Resume,
+                Algo,
+                Steps,
+                Prompts,
+                Group,
+                Updates,
+                Micro,
+                Lr,
+                Temperature,
+                MaxTokens,
+                EpsLow,
+                EpsHigh,
+                Beta,
+                Estimator,
+                Placement,
+                Format,
+                Overlong,
+                Dynamic,
+                KeepZero,
+                TrainProblems,
+                EvalEvery,
+                EvalProblems,
+                EvalSamples,
+                CheckpointEvery,
+                Seed,
+                DType,
+                Device,
+            ];
+            foreach (var o in all)
+                command.Options.Add(o);
+            Task.AddTo(command);
+        }
+
+        /// <summary>The algorithm's preset with every given option applied, validated.</summary>
+        public RlOptions Build(ParseResult r)
         {
-            Description = "Completions per problem (G).",
-            DefaultValueFactory = _ => d.GroupSize,
-        };
-        var updates = new Option<int>("--updates")
-        {
-            Description = "Policy updates per batch (μ).",
-            DefaultValueFactory = _ => d.UpdatesPerBatch,
-        };
-        var micro = new Option<int>("--micro-batch")
-        {
-            Description = "Rows per forward/backward.",
-            DefaultValueFactory = _ => d.MicroBatchSize,
-        };
-        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => d.LearningRate };
-        var temperature = new Option<double>("--temperature") { DefaultValueFactory = _ => d.Temperature };
-        var maxTokens = new Option<int>("--max-tokens")
-        {
-            Description = "Completion tokens at most.",
-            DefaultValueFactory = _ => d.MaxCompletionTokens,
-        };
-        var epsLow = new Option<double?>("--eps-low") { Description = "Lower clip ε (default 0.2)." };
-        var epsHigh = new Option<double?>("--eps-high") { Description = "Upper clip ε (default 0.2; 0.28 for dapo)." };
-        var beta = new Option<double>("--beta")
-        {
-            Description = "KL coefficient (0: no reference model).",
-            DefaultValueFactory = _ => 0,
-        };
-        var estimator = new Option<string>("--kl-estimator")
-        {
-            Description = "k1 or k3.",
-            DefaultValueFactory = _ => "k3",
-        };
-        var placement = new Option<string>("--kl-in")
-        {
-            Description = "loss or reward.",
-            DefaultValueFactory = _ => "loss",
-        };
-        var format = new Option<double>("--format-reward") { DefaultValueFactory = _ => d.FormatReward };
-        var overlong = new Option<int?>("--overlong-window")
-        {
-            Description = "DAPO soft overlong window in tokens (0: off).",
-        };
-        var dynamic = new Option<bool?>("--dynamic-sampling")
-        {
-            Description = "Drop groups with all-equal rewards and sample more (default on for dapo).",
-        };
-        var keepZero = new Option<bool>("--keep-zero-advantage")
-        {
-            Description =
-                "Run completions with advantage 0 through the update too (by default they are skipped when "
-                + "--beta is 0: same update, faster).",
-        };
-        var trainProblems = new Option<int?>("--train-problems")
-        {
-            Description =
-                "Distinct training problems to draw prompts from (default: steps × prompts, × sampling "
-                + "rounds with dynamic sampling, at most 20,000).",
-        };
-        var evalEvery = new Option<int>("--eval-every") { DefaultValueFactory = _ => d.EvalEvery };
-        var evalProblems = new Option<int>("--eval-problems") { DefaultValueFactory = _ => d.EvalProblems };
-        var evalSamples = new Option<int>("--eval-samples") { DefaultValueFactory = _ => d.EvalSamples };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => d.CheckpointEvery };
-        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
-        var dtype = CommonOptions.DType();
-        var device = CommonOptions.Device();
-        var task = new TaskOptions();
-        var command = new Command("rl", "Reinforcement learning from graded rollouts.")
-        {
-            model,
-            outDir,
-            resume,
-            algo,
-            steps,
-            prompts,
-            group,
-            updates,
-            micro,
-            lr,
-            temperature,
-            maxTokens,
-            epsLow,
-            epsHigh,
-            beta,
-            estimator,
-            placement,
-            format,
-            overlong,
-            dynamic,
-            keepZero,
-            trainProblems,
-            evalEvery,
-            evalProblems,
-            evalSamples,
-            checkpointEvery,
-            seed,
-            dtype,
-            device,
-        };
-        task.AddTo(command);
-        command.SetAction(r =>
-        {
-            var preset = RlOptions.For(r.GetValue(algo)!);
-            var options = (
+            var preset = RlOptions.For(r.GetValue(Algo)!);
+            return (
                 preset with
                 {
-                    Steps = r.GetValue(steps),
-                    PromptsPerStep = r.GetValue(prompts),
-                    GroupSize = r.GetValue(group),
-                    UpdatesPerBatch = r.GetValue(updates),
-                    MicroBatchSize = r.GetValue(micro),
-                    LearningRate = r.GetValue(lr),
-                    Temperature = r.GetValue(temperature),
-                    MaxCompletionTokens = r.GetValue(maxTokens),
-                    FormatReward = r.GetValue(format),
-                    OverlongWindow = r.GetValue(overlong) ?? preset.OverlongWindow,
-                    DynamicSampling = r.GetValue(dynamic) ?? preset.DynamicSampling,
-                    SkipZeroAdvantage = !r.GetValue(keepZero),
-                    TrainProblems = r.GetValue(trainProblems),
-                    EvalEvery = r.GetValue(evalEvery),
-                    EvalProblems = r.GetValue(evalProblems),
-                    EvalSamples = r.GetValue(evalSamples),
-                    CheckpointEvery = r.GetValue(checkpointEvery),
-                    Seed = r.GetValue(seed),
+                    Steps = r.GetValue(Steps),
+                    PromptsPerStep = r.GetValue(Prompts),
+                    GroupSize = r.GetValue(Group),
+                    UpdatesPerBatch = r.GetValue(Updates),
+                    MicroBatchSize = r.GetValue(Micro),
+                    LearningRate = r.GetValue(Lr),
+                    Temperature = r.GetValue(Temperature),
+                    MaxCompletionTokens = r.GetValue(MaxTokens),
+                    FormatReward = r.GetValue(Format),
+                    OverlongWindow = r.GetValue(Overlong) ?? preset.OverlongWindow,
+                    DynamicSampling = r.GetValue(Dynamic) ?? preset.DynamicSampling,
+                    SkipZeroAdvantage = !r.GetValue(KeepZero),
+                    TrainProblems = r.GetValue(TrainProblems),
+                    EvalEvery = r.GetValue(EvalEvery),
+                    EvalProblems = r.GetValue(EvalProblems),
+                    EvalSamples = r.GetValue(EvalSamples),
+                    CheckpointEvery = r.GetValue(CheckpointEvery),
+                    Seed = r.GetValue(Seed),
                     Policy = preset.Policy with
                     {
-                        EpsLow = r.GetValue(epsLow) ?? preset.Policy.EpsLow,
-                        EpsHigh = r.GetValue(epsHigh) ?? preset.Policy.EpsHigh,
-                        Beta = r.GetValue(beta),
-                        Estimator = r.GetValue(estimator) switch
-                        {
-                            "k1" => KlEstimator.K1,
-                            "k3" => KlEstimator.K3,
-                            var e => throw new PonderException($"--kl-estimator {e}: use k1 or k3."),
-                        },
-                        Placement = r.GetValue(placement) switch
-                        {
-                            "loss" => KlPlacement.Loss,
-                            "reward" => KlPlacement.Reward,
-                            var p => throw new PonderException($"--kl-in {p}: use loss or reward."),
-                        },
+                        EpsLow = r.GetValue(EpsLow) ?? preset.Policy.EpsLow,
+                        EpsHigh = r.GetValue(EpsHigh) ?? preset.Policy.EpsHigh,
+                        Beta = r.GetValue(Beta),
+                        Estimator = ParseEstimator(r.GetValue(Estimator)),
+                        Placement = ParsePlacement(r.GetValue(Placement)),
                     },
                 }
             ).Validate();
-            var spec = task.Spec(r);
-            var reasoningTask = spec.Create();
-            var (final, eval, seconds, _) = RlSession.Run(
-                io,
-                r.GetValue(model)!,
-                reasoningTask,
-                options,
-                new RlRunSettings(
-                    r.GetValue(outDir)!,
-                    r.GetValue(resume),
-                    r.GetValue(dtype)!,
-                    r.GetValue(device)!,
-                    spec
-                )
-            );
-            io.Out.WriteLine(
-                $"RL done in {seconds / 60:F1} min: held-out pass@1 {eval.GetValueOrDefault("eval/pass@1"):P1}; "
-                    + $"model in {final}"
-            );
-            return 0;
-        });
-        return command;
+        }
     }
 }

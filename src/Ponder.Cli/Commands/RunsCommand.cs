@@ -23,51 +23,57 @@ static class RunsCommand
         };
         command.SetAction(r =>
         {
-            var runs = RunStore.List(r.GetValue(root)!);
+            string folder = r.GetValue(root)!;
+            var runs = RunStore.List(folder);
             if (r.GetValue(json))
-            {
-                foreach (var run in runs)
-                {
-                    io.Out.WriteLine(
-                        CliJson.Line(
-                            new Dictionary<string, object?>
-                            {
-                                ["name"] = run.Name,
-                                ["kind"] = run.Kind,
-                                ["created"] = run.Created,
-                                ["last_step"] = run.LastStep,
-                                ["headlines"] = run.Headlines,
-                            }
-                        )
-                    );
-                }
-                return 0;
-            }
-            if (runs.Count == 0)
-            {
-                io.Error.WriteLine($"no runs under {r.GetValue(root)}");
-                return 0;
-            }
-            var table = new Table()
-                .AddColumn("name")
-                .AddColumn("kind")
-                .AddColumn("created")
-                .AddColumn("headlines")
-                .AddColumn(new TableColumn("last step").RightAligned());
-            foreach (var run in runs)
-            {
-                string headlines = string.Join("  ", run.Headlines.Select(h => $"{h.Key} {h.Value}"));
-                table.AddRow(
-                    Markup.Escape(run.Name),
-                    Markup.Escape(run.Kind),
-                    Markup.Escape(run.Created),
-                    Markup.Escape(headlines),
-                    run.LastStep?.ToString() ?? "-"
-                );
-            }
-            io.Console.Write(table);
+                PrintJson(io, runs);
+            else if (runs.Count == 0)
+                io.Error.WriteLine($"no runs under {folder}");
+            else
+                PrintTable(io, runs);
             return 0;
         });
         return command;
+    }
+
+    static void PrintJson(CliOutput io, IReadOnlyList<RunSummary> runs)
+    {
+        foreach (var run in runs)
+        {
+            io.Out.WriteLine(
+                CliJson.Line(
+                    new Dictionary<string, object?>
+                    {
+                        ["name"] = run.Name,
+                        ["kind"] = run.Kind,
+                        ["created"] = run.Created,
+                        ["last_step"] = run.LastStep,
+                        ["headlines"] = run.Headlines,
+                    }
+                )
+            );
+        }
+    }
+
+    static void PrintTable(CliOutput io, IReadOnlyList<RunSummary> runs)
+    {
+        var table = new Table()
+            .AddColumn("name")
+            .AddColumn("kind")
+            .AddColumn("created")
+            .AddColumn("headlines")
+            .AddColumn(new TableColumn("last step").RightAligned());
+        foreach (var run in runs)
+        {
+            string headlines = string.Join("  ", run.Headlines.Select(h => $"{h.Key} {h.Value}"));
+            table.AddRow(
+                Markup.Escape(run.Name),
+                Markup.Escape(run.Kind),
+                Markup.Escape(run.Created),
+                Markup.Escape(headlines),
+                run.LastStep?.ToString() ?? "-"
+            );
+        }
+        io.Console.Write(table);
     }
 }

@@ -14,109 +14,45 @@ static class ScaleCommand
 {
     public static Command Create(CliOutput io)
     {
-        var d = new ScalingOptions();
-        var model = CommonOptions.Model();
-        var budgets = new Option<string>("--budgets")
-        {
-            Description = "Thinking budgets (0: answer directly).",
-            DefaultValueFactory = _ => string.Join(',', d.Budgets),
-        };
-        var samples = new Option<string>("--samples")
-        {
-            Description = "Sample counts N; each budget samples max(N) per problem once.",
-            DefaultValueFactory = _ => string.Join(',', d.SampleCounts),
-        };
-        var scorerDir = new Option<string?>("--scorer", "--verifier")
-        {
-            Description = "Scorer directory: adds best-of-N (rerank) and weighted majority.",
-        };
-        var limit = new Option<int?>("--limit")
-        {
-            Description = "Problems (generated tasks: default 100; datasets: all).",
-        };
-        var answerTokens = new Option<int>("--answer-tokens")
-        {
-            Description = "Tokens allowed for the answer after the budget.",
-            DefaultValueFactory = _ => d.AnswerTokens,
-        };
-        var temperature = new Option<double>("--temperature")
-        {
-            Description = "Sampling temperature.",
-            DefaultValueFactory = _ => d.Temperature,
-        };
-        var topP = new Option<double>("--top-p")
-        {
-            Description = "Nucleus mass in (0, 1].",
-            DefaultValueFactory = _ => d.TopP,
-        };
-        var seed = new Option<long>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => d.Seed };
-        var outDir = new Option<string>("--out")
-        {
-            Description = "Where scale.md, scale.json and scale.png are written.",
-            DefaultValueFactory = _ => "scale",
-        };
-        var device = CommonOptions.Device();
-        var dtype = CommonOptions.DType();
-        var task = new TaskOptions();
+        var cli = new CliOptions();
         var command = new Command(
             "scale",
             "Test-time scaling: accuracy per strategy against thinking budget × samples (o1's second figure)."
-        )
-        {
-            model,
-            budgets,
-            samples,
-            scorerDir,
-            limit,
-            answerTokens,
-            temperature,
-            topP,
-            seed,
-            outDir,
-            device,
-            dtype,
-        };
-        task.AddTo(command);
-        command.SetAction(r =>
-        {
-            var options = new ScalingOptions
-            {
-                Budgets = ParseList(r.GetValue(budgets)!, "--budgets"),
-                SampleCounts = ParseList(r.GetValue(samples)!, "--samples"),
-                AnswerTokens = r.GetValue(answerTokens),
-                Temperature = r.GetValue(temperature),
-                TopP = r.GetValue(topP),
-                Seed = r.GetValue(seed),
-            };
-            var spec = task.Spec(r);
-            var reasoningTask = spec.Create();
-            var problems = reasoningTask.Problems(
-                TaskSplit.Test,
-                r.GetValue(limit) ?? (spec.Data is null ? 100 : null)
-            );
-            var devices = CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!);
-            string modelDir = r.GetValue(model)!;
-            using var lm = LanguageModel.Load(modelDir, devices);
-            options.Validate(lm.Config.MaxPositionEmbeddings);
-            using var scorerModel = r.GetValue(scorerDir) is { } vdir ? ScorerModel.Load(vdir, lm, devices) : null;
-            var sweepScorer = scorerModel is null
-                ? null
-                : new SweepScorer(rollouts => scorerModel.Score(rollouts), scorerModel.Body.Config);
-            int total = options.Budgets.Count * problems.Count * options.MaxSamples;
-            var result = CliProgress.Run(
-                io,
-                $"sampling {options.Budgets.Count} budgets × {problems.Count}×{options.MaxSamples}",
-                total,
-                p => ScalingSweep.Run(lm, reasoningTask, problems, options, sweepScorer, modelDir, p)
-            );
-            var files = ScalingReport
-                .Write(r.GetValue(outDir)!, result)
-                .Append(ScalingPlot.Write(r.GetValue(outDir)!, result));
-            io.Out.Write(ScalingReport.Markdown(result));
-            io.Error.WriteLine($"wrote {string.Join(", ", files)}");
-            return 0;
-        });
+        );
+        cli.AddTo(command);
+        command.SetAction(r => Run(io, cli, r));
         return command;
+    }
+
+    static int Run(CliOutput io, CliOptions cli, ParseResult r)
+    {
+        var options = cli.Build(r);
+        var spec = cli.Task.Spec(r);
+        var reasoningTask = spec.Create();
+        var problems = reasoningTask.Problems(
+            TaskSplit.Test,
+            r.GetValue(cli.Limit) ?? (spec.Data is null ? 100 : null)
+        );
+        var devices = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
+        string modelDir = r.GetValue(cli.Model)!;
+        using var lm = LanguageModel.Load(modelDir, devices);
+        options.Validate(lm.Config.MaxPositionEmbeddings);
+        using var scorerModel = r.GetValue(cli.Scorer) is { } vdir ? ScorerModel.Load(vdir, lm, devices) : null;
+        var sweepScorer = scorerModel is null
+            ? null
+            : new SweepScorer(rollouts => scorerModel.Score(rollouts), scorerModel.Body.Config);
+        int total = options.Budgets.Count * problems.Count * options.MaxSamples;
+        var result = CliProgress.Run(
+            io,
+            $"sampling {options.Budgets.Count} budgets × {problems.Count}×{options.MaxSamples}",
+            total,
+            p => ScalingSweep.Run(lm, reasoningTask, problems, options, sweepScorer, modelDir, p)
+        );
+        string outDir = r.GetValue(cli.Out)!;
+        var files = ScalingReport.Write(outDir, result).Append(ScalingPlot.Write(outDir, result));
+        io.Out.Write(ScalingReport.Markdown(result));
+        io.Error.WriteLine($"wrote {string.Join(", ", files)}");
+        return 0;
     }
 
     /// <summary>Comma-separated integers; the option name goes into the error.</summary>
@@ -132,5 +68,90 @@ static class ScaleCommand
                     : throw new PonderException($"{option} {p}: not an integer.")
             )
             .ToArray();
+    }
+
+    sealed class CliOptions
+    {
+        static readonly ScalingOptions Defaults = new();
+
+        public Option<string> Model { get; } = CommonOptions.Model();
+        public Option<string> Budgets { get; } =
+            new("--budgets")
+            {
+                Description = "Thinking budgets (0: answer directly).",
+                DefaultValueFactory = _ => string.Join(',', Defaults.Budgets),
+            };
+        public Option<string> Samples { get; } =
+            new("--samples")
+            {
+                Description = "Sample counts N; each budget samples max(N) per problem once.",
+                DefaultValueFactory = _ => string.Join(',', Defaults.SampleCounts),
+            };
+        public Option<string?> Scorer { get; } =
+            new("--scorer", "--verifier")
+            {
+                Description = "Scorer directory: adds best-of-N (rerank) and weighted majority.",
+            };
+        public Option<int?> Limit { get; } =
+            new("--limit") { Description = "Problems (generated tasks: default 100; datasets: all)." };
+        public Option<int> AnswerTokens { get; } =
+            new("--answer-tokens")
+            {
+                Description = "Tokens allowed for the answer after the budget.",
+                DefaultValueFactory = _ => Defaults.AnswerTokens,
+            };
+        public Option<double> Temperature { get; } =
+            new("--temperature")
+            {
+                Description = "Sampling temperature.",
+                DefaultValueFactory = _ => Defaults.Temperature,
+            };
+        public Option<double> TopP { get; } =
+            new("--top-p") { Description = "Nucleus mass in (0, 1].", DefaultValueFactory = _ => Defaults.TopP };
+        public Option<long> Seed { get; } =
+            new("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => Defaults.Seed };
+        public Option<string> Out { get; } =
+            new("--out")
+            {
+                Description = "Where scale.md, scale.json and scale.png are written.",
+                DefaultValueFactory = _ => "scale",
+            };
+        public Option<string> Device { get; } = CommonOptions.Device();
+        public Option<string> DType { get; } = CommonOptions.DType();
+        public TaskOptions Task { get; } = new();
+
+        public void AddTo(Command command)
+        {
+            Option[] all =
+            [
+                Model,
+                Budgets,
+                Samples,
+                Scorer,
+                Limit,
+                AnswerTokens,
+                Temperature,
+                TopP,
+                Seed,
+                Out,
+                Device,
+                DType,
+            ];
+            foreach (var o in all)
+                command.Options.Add(o);
+            Task.AddTo(command);
+        }
+
+        /// <summary>The sweep's settings; checked against the model's context once it is loaded.</summary>
+        public ScalingOptions Build(ParseResult r) =>
+            new()
+            {
+                Budgets = ParseList(r.GetValue(Budgets)!, "--budgets"),
+                SampleCounts = ParseList(r.GetValue(Samples)!, "--samples"),
+                AnswerTokens = r.GetValue(AnswerTokens),
+                Temperature = r.GetValue(Temperature),
+                TopP = r.GetValue(TopP),
+                Seed = r.GetValue(Seed),
+            };
     }
 }

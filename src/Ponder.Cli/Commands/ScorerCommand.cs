@@ -18,147 +18,36 @@ static class ScorerCommand
 
     static Command Train(CliOutput io)
     {
-        var policy = new Option<string>("--policy")
-        {
-            Description = "The policy model directory (samples come from it; the scorer starts from its weights).",
-            Required = true,
-        };
-        var outDir = new Option<string>("--out")
-        {
-            Description = "Where the scorer directory is written.",
-            Required = true,
-        };
-        var dd = new ScorerDataOptions();
-        var d = new ScorerOptions();
-        var problems = new Option<int>("--problems")
-        {
-            Description = "Problems to sample (20% are held out).",
-            DefaultValueFactory = _ => dd.Problems,
-        };
-        var perProblem = new Option<int>("--samples-per-problem")
-        {
-            Description = "Completions per problem (temperature 1).",
-            DefaultValueFactory = _ => dd.SamplesPerProblem,
-        };
-        var maxTokens = new Option<int>("--max-tokens")
-        {
-            Description = "Completion tokens at most.",
-            DefaultValueFactory = _ => dd.MaxNewTokens,
-        };
-        var maxThinking = new Option<int?>("--max-thinking-tokens") { Description = "Thinking budget while sampling." };
-        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => d.Steps };
-        var batch = new Option<int>("--batch-size")
-        {
-            Description = "Sequences per step.",
-            DefaultValueFactory = _ => d.BatchSize,
-        };
-        var lr = new Option<double>("--lr")
-        {
-            Description = "Peak learning rate (head; body too with --train-body, where 3e-4 suits a small policy).",
-            DefaultValueFactory = _ => d.LearningRate,
-        };
-        var maxLen = new Option<int>("--max-seq-len")
-        {
-            Description = "Tokens scored at most (longer inputs keep their end).",
-            DefaultValueFactory = _ => d.MaxLength,
-        };
-        var seed = new Option<long>("--seed")
-        {
-            Description = "Sampling and data-order seed.",
-            DefaultValueFactory = _ => 0,
-        };
-        var allProblems = new Option<bool>("--all-problems")
-        {
-            Description =
-                "Also train on problems whose samples are all correct or all wrong (by default left out: "
-                + "they teach problem difficulty, not which sample of a problem is right).",
-        };
-        var everyToken = new Option<bool>("--every-token")
-        {
-            Description =
-                "Train every completion position on the label, not only the last (Cobbe et al. 2021's "
-                + "token-level scorer).",
-        };
-        var pairwise = new Option<double>("--pairwise")
-        {
-            Description =
-                "Weight of a pairwise loss between right and wrong samples of the same problem (batches "
-                + "become whole problems; 0: off).",
-            DefaultValueFactory = _ => d.PairwiseWeight,
-        };
-        var trainBody = new Option<bool>("--train-body")
-        {
-            Description =
-                "Fine-tune the body too (by default only the scalar head and the confidence weights learn; "
-                + "the body stays the policy's).",
-        };
-        var device = CommonOptions.Device();
-        var dtype = CommonOptions.DType();
-        var task = new TaskOptions();
+        var cli = new CliOptions();
         var command = new Command(
             "train",
             "Train an outcome scorer on the policy's own graded samples; report held-out AUC and calibration."
-        )
-        {
-            policy,
-            outDir,
-            problems,
-            perProblem,
-            maxTokens,
-            maxThinking,
-            steps,
-            batch,
-            lr,
-            maxLen,
-            seed,
-            allProblems,
-            everyToken,
-            pairwise,
-            trainBody,
-            device,
-            dtype,
-        };
-        task.AddTo(command);
-        command.SetAction(r =>
-        {
-            var data = new ScorerDataOptions(
-                r.GetValue(problems),
-                r.GetValue(perProblem),
-                MaxNewTokens: r.GetValue(maxTokens),
-                MaxThinkingTokens: r.GetValue(maxThinking),
-                Seed: r.GetValue(seed),
-                MixedProblemsOnly: !r.GetValue(allProblems)
-            ).Validate();
-            var options = new ScorerOptions
-            {
-                Steps = r.GetValue(steps),
-                BatchSize = r.GetValue(batch),
-                LearningRate = r.GetValue(lr),
-                MaxLength = r.GetValue(maxLen),
-                Seed = r.GetValue(seed),
-                EveryToken = r.GetValue(everyToken),
-                PairwiseWeight = r.GetValue(pairwise),
-                TrainBody = r.GetValue(trainBody),
-            }.Validate();
-            var reasoningTask = task.Spec(r).Create();
-            string policyDir = r.GetValue(policy)!;
-            var lm = LanguageModel.Load(policyDir, CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!));
-            var (scorer, report) = CliProgress.Run(
-                io,
-                $"sampling {data.Problems}×{data.SamplesPerProblem}",
-                data.Problems * data.SamplesPerProblem,
-                p =>
-                    ScorerTraining.Run(lm, policyDir, reasoningTask, data, options, line => io.Error.WriteLine(line), p)
-            );
-            using (scorer)
-            {
-                scorer.Save(r.GetValue(outDir)!);
-            }
-            Print(io, report);
-            io.Out.WriteLine($"scorer written to {r.GetValue(outDir)}");
-            return 0;
-        });
+        );
+        cli.AddTo(command);
+        command.SetAction(r => RunTrain(io, cli, r));
         return command;
+    }
+
+    static int RunTrain(CliOutput io, CliOptions cli, ParseResult r)
+    {
+        var data = cli.Data(r);
+        var options = cli.Training(r);
+        var reasoningTask = cli.Task.Spec(r).Create();
+        string policyDir = r.GetValue(cli.Policy)!;
+        var lm = LanguageModel.Load(policyDir, CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!));
+        var (scorer, report) = CliProgress.Run(
+            io,
+            $"sampling {data.Problems}×{data.SamplesPerProblem}",
+            data.Problems * data.SamplesPerProblem,
+            p => ScorerTraining.Run(lm, policyDir, reasoningTask, data, options, line => io.Error.WriteLine(line), p)
+        );
+        using (scorer)
+        {
+            scorer.Save(r.GetValue(cli.Out)!);
+        }
+        Print(io, report);
+        io.Out.WriteLine($"scorer written to {r.GetValue(cli.Out)}");
+        return 0;
     }
 
     static void Print(CliOutput io, CalibrationReport report)
@@ -180,5 +69,144 @@ static class ScorerCommand
                 string.Create(c, $"  [{b.Low:F1}, {b.High:F1}) | {b.Count} | {b.MeanPredicted:F3} | {b.Observed:F3}")
             );
         }
+    }
+
+    /// <summary>The options of <c>ponder scorer train</c>; their defaults are <see cref="ScorerDataOptions"/>'s and
+    /// <see cref="ScorerOptions"/>'s.</summary>
+    sealed class CliOptions
+    {
+        static readonly ScorerDataOptions DataDefaults = new();
+        static readonly ScorerOptions Defaults = new();
+
+        public Option<string> Policy { get; } =
+            new("--policy")
+            {
+                Description = "The policy model directory (samples come from it; the scorer starts from its weights).",
+                Required = true,
+            };
+        public Option<string> Out { get; } =
+            new("--out") { Description = "Where the scorer directory is written.", Required = true };
+        public Option<int> Problems { get; } =
+            new("--problems")
+            {
+                Description = "Problems to sample (20% are held out).",
+                DefaultValueFactory = _ => DataDefaults.Problems,
+            };
+        public Option<int> PerProblem { get; } =
+            new("--samples-per-problem")
+            {
+                Description = "Completions per problem (temperature 1).",
+                DefaultValueFactory = _ => DataDefaults.SamplesPerProblem,
+            };
+        public Option<int> MaxTokens { get; } =
+            new("--max-tokens")
+            {
+                Description = "Completion tokens at most.",
+                DefaultValueFactory = _ => DataDefaults.MaxNewTokens,
+            };
+        public Option<int?> MaxThinking { get; } =
+            new("--max-thinking-tokens") { Description = "Thinking budget while sampling." };
+        public Option<int> Steps { get; } =
+            new("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => Defaults.Steps };
+        public Option<int> Batch { get; } =
+            new("--batch-size") { Description = "Sequences per step.", DefaultValueFactory = _ => Defaults.BatchSize };
+        public Option<double> Lr { get; } =
+            new("--lr")
+            {
+                Description = "Peak learning rate (head; body too with --train-body, where 3e-4 suits a small policy).",
+                DefaultValueFactory = _ => Defaults.LearningRate,
+            };
+        public Option<int> MaxLen { get; } =
+            new("--max-seq-len")
+            {
+                Description = "Tokens scored at most (longer inputs keep their end).",
+                DefaultValueFactory = _ => Defaults.MaxLength,
+            };
+        public Option<long> Seed { get; } =
+            new("--seed") { Description = "Sampling and data-order seed.", DefaultValueFactory = _ => 0 };
+        public Option<bool> AllProblems { get; } =
+            new("--all-problems")
+            {
+                Description =
+                    "Also train on problems whose samples are all correct or all wrong (by default left out: "
+                    + "they teach problem difficulty, not which sample of a problem is right).",
+            };
+        public Option<bool> EveryToken { get; } =
+            new("--every-token")
+            {
+                Description =
+                    "Train every completion position on the label, not only the last (Cobbe et al. 2021's "
+                    + "token-level scorer).",
+            };
+        public Option<double> Pairwise { get; } =
+            new("--pairwise")
+            {
+                Description =
+                    "Weight of a pairwise loss between right and wrong samples of the same problem (batches "
+                    + "become whole problems; 0: off).",
+                DefaultValueFactory = _ => Defaults.PairwiseWeight,
+            };
+        public Option<bool> TrainBody { get; } =
+            new("--train-body")
+            {
+                Description =
+                    "Fine-tune the body too (by default only the scalar head and the confidence weights learn; "
+                    + "the body stays the policy's).",
+            };
+        public Option<string> Device { get; } = CommonOptions.Device();
+        public Option<string> DType { get; } = CommonOptions.DType();
+        public TaskOptions Task { get; } = new();
+
+        public void AddTo(Command command)
+        {
+            Option[] all =
+            [
+                Policy,
+                Out,
+                Problems,
+                PerProblem,
+                MaxTokens,
+                MaxThinking,
+                Steps,
+                Batch,
+                Lr,
+                MaxLen,
+                Seed,
+                AllProblems,
+                EveryToken,
+                Pairwise,
+                TrainBody,
+                Device,
+                DType,
+            ];
+            foreach (var o in all)
+                command.Options.Add(o);
+            Task.AddTo(command);
+        }
+
+        /// <summary>What is sampled to train on, validated.</summary>
+        public ScorerDataOptions Data(ParseResult r) =>
+            new ScorerDataOptions(
+                r.GetValue(Problems),
+                r.GetValue(PerProblem),
+                MaxNewTokens: r.GetValue(MaxTokens),
+                MaxThinkingTokens: r.GetValue(MaxThinking),
+                Seed: r.GetValue(Seed),
+                MixedProblemsOnly: !r.GetValue(AllProblems)
+            ).Validate();
+
+        /// <summary>How the scorer is trained, validated.</summary>
+        public ScorerOptions Training(ParseResult r) =>
+            new ScorerOptions
+            {
+                Steps = r.GetValue(Steps),
+                BatchSize = r.GetValue(Batch),
+                LearningRate = r.GetValue(Lr),
+                MaxLength = r.GetValue(MaxLen),
+                Seed = r.GetValue(Seed),
+                EveryToken = r.GetValue(EveryToken),
+                PairwiseWeight = r.GetValue(Pairwise),
+                TrainBody = r.GetValue(TrainBody),
+            }.Validate();
     }
 }

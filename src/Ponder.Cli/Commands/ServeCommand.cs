@@ -13,118 +13,146 @@ static class ServeCommand
 {
     public static Command Create(CliOutput io)
     {
-        var model = CommonOptions.Model();
-        var host = new Option<string>("--host")
-        {
-            Description = "Address to listen on.",
-            DefaultValueFactory = _ => "127.0.0.1",
-        };
-        var port = new Option<int>("--port") { Description = "Port to listen on.", DefaultValueFactory = _ => 8080 };
-        var apiKey = new Option<string?>("--api-key")
-        {
-            Description = "Require 'Authorization: Bearer KEY' on /v1 (default: none).",
-        };
-        var reasoning = new Option<string>("--reasoning")
-        {
-            Description =
-                "hidden (never return reasoning), summary (summaries on /v1/responses) or raw "
-                + "(reasoning_content, for developers).",
-            DefaultValueFactory = _ => "hidden",
-        };
-        var concurrency = new Option<int>("--max-concurrency")
-        {
-            Description = "Sequences decoded together at most.",
-            DefaultValueFactory = _ => 32,
-        };
-        var queue = new Option<int>("--max-queue")
-        {
-            Description = "Sequences waiting at most; beyond it 429.",
-            DefaultValueFactory = _ => 256,
-        };
-        var maxTokens = new Option<int>("--max-completion-tokens")
-        {
-            Description = "Completion tokens a request may ask for at most.",
-            DefaultValueFactory = _ => 4096,
-        };
-        var monitor = new Option<string?>("--monitor")
-        {
-            Description =
-                "CoT monitor rules file: {\"rules\": [{\"pattern\": \"regex\", \"action\": \"flag|block\"}]}.",
-        };
-        var summarizer = new Option<string>("--summarizer")
-        {
-            Description = "facts (a factual line) or model (the model summarises; for instruction models).",
-            DefaultValueFactory = _ => "facts",
-        };
-        var name = new Option<string?>("--model-id")
-        {
-            Description = "Model id clients use (default: the directory name).",
-        };
-        var device = CommonOptions.Device();
-        var dtype = CommonOptions.DType();
-        var command = new Command("serve", "Serve a model over an OpenAI-compatible HTTP API.")
-        {
-            model,
-            host,
-            port,
-            apiKey,
-            reasoning,
-            concurrency,
-            queue,
-            maxTokens,
-            monitor,
-            summarizer,
-            name,
-            device,
-            dtype,
-        };
-        command.SetAction(r =>
-        {
-            var mode = r.GetValue(reasoning) switch
-            {
-                "hidden" => ReasoningMode.Hidden,
-                "summary" => ReasoningMode.Summary,
-                "raw" => ReasoningMode.Raw,
-                var other => throw new PonderException($"--reasoning {other}: use hidden, summary or raw."),
-            };
-            var monitorPath = r.GetValue(monitor);
-            var cotMonitor = monitorPath is null ? null : RuleCotMonitor.Load(monitorPath);
-            string dir = r.GetValue(model)!;
-            using var lm = LanguageModel.Load(dir, CommonOptions.ToDevice(r.GetValue(device)!, r.GetValue(dtype)!));
-            using var engine = new InferenceEngine(
-                lm,
-                new EngineOptions { MaxConcurrency = r.GetValue(concurrency), MaxQueue = r.GetValue(queue) }
-            );
-            var options = new ServerOptions
-            {
-                ModelId =
-                    r.GetValue(name) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))),
-                ApiKey = r.GetValue(apiKey),
-                Reasoning = mode,
-                MaxCompletionTokens = r.GetValue(maxTokens),
-                Monitor = cotMonitor,
-                Summarizer = r.GetValue(summarizer) switch
-                {
-                    "facts" => new FactualSummarizer(),
-                    "model" => new ModelSummarizer(engine),
-                    var other => throw new PonderException($"--summarizer {other}: use facts or model."),
-                },
-            };
-            using var stop = new CancellationTokenSource();
-            Console.CancelKeyPress += (_, e) =>
-            {
-                e.Cancel = true;
-                stop.Cancel();
-            };
-            var server = PonderServer.Create(engine, options, r.GetValue(host)!, r.GetValue(port));
-            io.Error.WriteLine(
-                $"serving {options.ModelId} on http://{r.GetValue(host)}:{r.GetValue(port)} (reasoning "
-                    + $"{r.GetValue(reasoning)}); Ctrl+C stops"
-            );
-            server.RunAsync(stop.Token).GetAwaiter().GetResult();
-            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            return 0;
-        });
+        var cli = new CliOptions();
+        var command = new Command("serve", "Serve a model over an OpenAI-compatible HTTP API.");
+        cli.AddTo(command);
+        command.SetAction(r => Run(io, cli, r));
         return command;
+    }
+
+    static int Run(CliOutput io, CliOptions cli, ParseResult r)
+    {
+        var mode = r.GetValue(cli.Reasoning) switch
+        {
+            "hidden" => ReasoningMode.Hidden,
+            "summary" => ReasoningMode.Summary,
+            "raw" => ReasoningMode.Raw,
+            var other => throw new PonderException($"--reasoning {other}: use hidden, summary or raw."),
+        };
+        var monitorPath = r.GetValue(cli.Monitor);
+        var cotMonitor = monitorPath is null ? null : RuleCotMonitor.Load(monitorPath);
+        string dir = r.GetValue(cli.Model)!;
+        using var lm = LanguageModel.Load(dir, CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!));
+        using var engine = new InferenceEngine(
+            lm,
+            new EngineOptions { MaxConcurrency = r.GetValue(cli.Concurrency), MaxQueue = r.GetValue(cli.Queue) }
+        );
+        var options = new ServerOptions
+        {
+            ModelId =
+                r.GetValue(cli.Name) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))),
+            ApiKey = r.GetValue(cli.ApiKey),
+            Reasoning = mode,
+            MaxCompletionTokens = r.GetValue(cli.MaxTokens),
+            Monitor = cotMonitor,
+            Summarizer = Summarizer(r.GetValue(cli.Summarizer), engine),
+        };
+        Serve(io, engine, options, r.GetValue(cli.Host)!, r.GetValue(cli.Port), r.GetValue(cli.Reasoning)!);
+        return 0;
+    }
+
+    static IReasoningSummarizer Summarizer(string? name, InferenceEngine engine) =>
+        name switch
+        {
+            "facts" => new FactualSummarizer(),
+            "model" => new ModelSummarizer(engine),
+            var other => throw new PonderException($"--summarizer {other}: use facts or model."),
+        };
+
+    /// <summary>Serves until Ctrl+C, which stops the server instead of the process.</summary>
+    static void Serve(
+        CliOutput io,
+        InferenceEngine engine,
+        ServerOptions options,
+        string host,
+        int port,
+        string reasoning
+    )
+    {
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        var server = PonderServer.Create(engine, options, host, port);
+        io.Error.WriteLine($"serving {options.ModelId} on http://{host}:{port} (reasoning {reasoning}); Ctrl+C stops");
+        server.RunAsync(stop.Token).GetAwaiter().GetResult();
+        server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    sealed class CliOptions
+    {
+        public Option<string> Model { get; } = CommonOptions.Model();
+        public Option<string> Host { get; } =
+            new("--host") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        public Option<int> Port { get; } =
+            new("--port") { Description = "Port to listen on.", DefaultValueFactory = _ => 8080 };
+        public Option<string?> ApiKey { get; } =
+            new("--api-key") { Description = "Require 'Authorization: Bearer KEY' on /v1 (default: none)." };
+        public Option<string> Reasoning { get; } =
+            new("--reasoning")
+            {
+                Description =
+                    "hidden (never return reasoning), summary (summaries on /v1/responses) or raw "
+                    + "(reasoning_content, for developers).",
+                DefaultValueFactory = _ => "hidden",
+            };
+        public Option<int> Concurrency { get; } =
+            new("--max-concurrency")
+            {
+                Description = "Sequences decoded together at most.",
+                DefaultValueFactory = _ => 32,
+            };
+        public Option<int> Queue { get; } =
+            new("--max-queue")
+            {
+                Description = "Sequences waiting at most; beyond it 429.",
+                DefaultValueFactory = _ => 256,
+            };
+        public Option<int> MaxTokens { get; } =
+            new("--max-completion-tokens")
+            {
+                Description = "Completion tokens a request may ask for at most.",
+                DefaultValueFactory = _ => 4096,
+            };
+        public Option<string?> Monitor { get; } =
+            new("--monitor")
+            {
+                Description =
+                    "CoT monitor rules file: {\"rules\": [{\"pattern\": \"regex\", \"action\": \"flag|block\"}]}.",
+            };
+        public Option<string> Summarizer { get; } =
+            new("--summarizer")
+            {
+                Description = "facts (a factual line) or model (the model summarises; for instruction models).",
+                DefaultValueFactory = _ => "facts",
+            };
+        public Option<string?> Name { get; } =
+            new("--model-id") { Description = "Model id clients use (default: the directory name)." };
+        public Option<string> Device { get; } = CommonOptions.Device();
+        public Option<string> DType { get; } = CommonOptions.DType();
+
+        public void AddTo(Command command)
+        {
+            Option[] all =
+            [
+                Model,
+                Host,
+                Port,
+                ApiKey,
+                Reasoning,
+                Concurrency,
+                Queue,
+                MaxTokens,
+                Monitor,
+                Summarizer,
+                Name,
+                Device,
+                DType,
+            ];
+            foreach (var o in all)
+                command.Options.Add(o);
+        }
     }
 }

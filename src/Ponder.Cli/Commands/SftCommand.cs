@@ -11,178 +11,199 @@ static class SftCommand
 {
     public static Command Create(CliOutput io)
     {
-        var model = CommonOptions.Model();
-        var outDir = new Option<string>("--out")
-        {
-            Description = "Run folder (checkpoints, metrics, plots, final model).",
-            Required = true,
-        };
-        var resume = new Option<bool>("--resume")
-        {
-            Description = "Continue the run in --out from its last checkpoint.",
-        };
-        var d = new SftOptions();
-        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => d.Steps };
-        var batch = new Option<int>("--batch-size")
-        {
-            Description = "Sequences per micro-batch.",
-            DefaultValueFactory = _ => d.BatchSize,
-        };
-        var accum = new Option<int>("--grad-accum")
-        {
-            Description = "Micro-batches per step.",
-            DefaultValueFactory = _ => d.GradientAccumulation,
-        };
-        var lr = new Option<double>("--lr")
-        {
-            Description = "Peak learning rate (1e-3 from scratch, ~1e-5 to fine-tune).",
-            DefaultValueFactory = _ => d.LearningRate,
-        };
-        var warmup = new Option<int>("--warmup")
-        {
-            Description = "Warm-up steps.",
-            DefaultValueFactory = _ => d.WarmupSteps,
-        };
-        var maxLen = new Option<int>("--max-seq-len")
-        {
-            Description = "Longer examples are cut.",
-            DefaultValueFactory = _ => d.MaxSequenceLength,
-        };
-        var evalEvery = new Option<int>("--eval-every")
-        {
-            Description = "Held-out evaluation every N steps (0: end only).",
-            DefaultValueFactory = _ => d.EvalEvery,
-        };
-        var evalProblems = new Option<int>("--eval-problems")
-        {
-            Description = "Held-out problems per evaluation (greedy).",
-            DefaultValueFactory = _ => 100,
-        };
-        var evalTokens = new Option<int>("--eval-max-tokens")
-        {
-            Description = "Completion tokens at most in evaluation.",
-            DefaultValueFactory = _ => 512,
-        };
-        var checkpointEvery = new Option<int>("--checkpoint-every")
-        {
-            Description = "Checkpoint every N steps.",
-            DefaultValueFactory = _ => d.CheckpointEvery,
-        };
-        var seed = new Option<long>("--seed")
-        {
-            Description = "Data order and trace seed.",
-            DefaultValueFactory = _ => 0,
-        };
-        var trainProblems = new Option<int>("--train-problems")
-        {
-            Description =
-                "Generated tasks: distinct training problems to cycle through (every one the task has when "
-                + "that is fewer).",
-            DefaultValueFactory = _ => 20_000,
-        };
-        var drawShare = new Option<double>("--draw-share")
-        {
-            Description =
-                "Generated tasks: the share of training examples taken as the generator draws problems, "
-                + "repeats included (more of the small problem kinds, e.g. one-digit arithmetic); the rest are "
-                + "the distinct problems (at most 0.9). 1: draws only.",
-            DefaultValueFactory = _ => 0,
-        };
-        var noPacking = new Option<bool>("--no-packing")
-        {
-            Description =
-                "Pad every example to the batch's longest instead of packing several per row (same loss, slower).",
-        };
-        var dtype = CommonOptions.DType();
-        var device = CommonOptions.Device();
-        var task = new TaskOptions("--eval-data");
-        var data = new Option<string?>("--data")
-        {
-            Description =
-                "SFT conversations (JSONL: {\"messages\": […]} or {\"prompt\", \"reasoning\", \"answer\"}); "
-                + "default: the task's own reference traces.",
-        };
+        var cli = new CliOptions();
         var command = new Command(
             "sft",
             "Supervised fine-tuning on reasoning traces (loss on the assistant's thinking and answer)."
-        )
-        {
-            model,
-            data,
-            outDir,
-            resume,
-            steps,
-            batch,
-            accum,
-            lr,
-            warmup,
-            maxLen,
-            evalEvery,
-            evalProblems,
-            evalTokens,
-            checkpointEvery,
-            seed,
-            noPacking,
-            trainProblems,
-            drawShare,
-            dtype,
-            device,
-        };
-        task.AddTo(command);
-        command.SetAction(r =>
-        {
-            var options = new SftOptions
-            {
-                Steps = r.GetValue(steps),
-                BatchSize = r.GetValue(batch),
-                GradientAccumulation = r.GetValue(accum),
-                LearningRate = r.GetValue(lr),
-                WarmupSteps = r.GetValue(warmup),
-                MaxSequenceLength = r.GetValue(maxLen),
-                EvalEvery = r.GetValue(evalEvery),
-                CheckpointEvery = r.GetValue(checkpointEvery),
-                Seed = r.GetValue(seed),
-                Packing = !r.GetValue(noPacking),
-            }.Validate();
-            var spec = task.Spec(r);
-            var reasoningTask = spec.Create();
-            SftData examples =
-                r.GetValue(data) is { } file ? SftData.FromFile(file, options.Seed)
-                : reasoningTask is ITraceTask traces
-                    ? SftData.FromTask(
-                        traces,
-                        options.Seed,
-                        PositivePool(r.GetValue(trainProblems)),
-                        r.GetValue(drawShare)
-                    )
-                : throw new PonderException(
-                    $"--task {spec.Name} has no reference traces; give SFT conversations with --data FILE.jsonl."
-                );
-            var (final, eval, seconds) = SftSession.Run(
-                io,
-                r.GetValue(model)!,
-                reasoningTask,
-                examples,
-                options,
-                new SftRunSettings(
-                    r.GetValue(outDir)!,
-                    r.GetValue(resume),
-                    r.GetValue(dtype)!,
-                    r.GetValue(evalProblems),
-                    r.GetValue(evalTokens),
-                    r.GetValue(device)!,
-                    spec
-                )
-            );
-            io.Out.WriteLine(
-                $"SFT done in {seconds / 60:F1} min: held-out greedy pass@1 "
-                    + $"{eval.GetValueOrDefault("eval/pass@1"):P1}; model in {final}"
-            );
-            return 0;
-        });
+        );
+        cli.AddTo(command);
+        command.SetAction(r => Run(io, cli, r));
         return command;
     }
 
+    static int Run(CliOutput io, CliOptions cli, ParseResult r)
+    {
+        var options = cli.Build(r);
+        var spec = cli.Task.Spec(r);
+        var reasoningTask = spec.Create();
+        var examples = Examples(cli, r, spec, reasoningTask, options.Seed);
+        var (final, eval, seconds) = SftSession.Run(
+            io,
+            r.GetValue(cli.Model)!,
+            reasoningTask,
+            examples,
+            options,
+            new SftRunSettings(
+                r.GetValue(cli.Out)!,
+                r.GetValue(cli.Resume),
+                r.GetValue(cli.DType)!,
+                r.GetValue(cli.EvalProblems),
+                r.GetValue(cli.EvalTokens),
+                r.GetValue(cli.Device)!,
+                spec
+            )
+        );
+        io.Out.WriteLine(
+            $"SFT done in {seconds / 60:F1} min: held-out greedy pass@1 "
+                + $"{eval.GetValueOrDefault("eval/pass@1"):P1}; model in {final}"
+        );
+        return 0;
+    }
+
+    /// <summary>The conversations of <c>--data</c>, else the task's own reference traces.</summary>
+    static SftData Examples(CliOptions cli, ParseResult r, TaskSpec spec, IReasoningTask task, long seed) =>
+        r.GetValue(cli.Data) is { } file ? SftData.FromFile(file, seed)
+        : task is ITraceTask traces
+            ? SftData.FromTask(traces, seed, PositivePool(r.GetValue(cli.TrainProblems)), r.GetValue(cli.DrawShare))
+        : throw new PonderException(
+            $"--task {spec.Name} has no reference traces; give SFT conversations with --data FILE.jsonl."
+        );
+
     static int PositivePool(int n) =>
         n >= 1 ? n : throw new PonderException($"--train-problems {n}: must be at least 1.");
+
+    /// <summary>The options of <c>ponder sft</c>; their defaults are <see cref="SftOptions"/>'s.</summary>
+    sealed class CliOptions
+    {
+        static readonly SftOptions Defaults = new();
+
+        public Option<string> Model { get; } = CommonOptions.Model();
+        public Option<string?> Data { get; } =
+            new("--data")
+            {
+                Description =
+                    "SFT conversations (JSONL: {\"messages\": […]} or {\"prompt\", \"reasoning\", \"answer\"}); "
+                    + "default: the task's own reference traces.",
+            };
+        public Option<string> Out { get; } =
+            new("--out") { Description = "Run folder (checkpoints, metrics, plots, final model).", Required = true };
+        public Option<bool> Resume { get; } =
+            new("--resume") { Description = "Continue the run in --out from its last checkpoint." };
+        public Option<int> Steps { get; } =
+            new("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => Defaults.Steps };
+        public Option<int> Batch { get; } =
+            new("--batch-size")
+            {
+                Description = "Sequences per micro-batch.",
+                DefaultValueFactory = _ => Defaults.BatchSize,
+            };
+        public Option<int> Accum { get; } =
+            new("--grad-accum")
+            {
+                Description = "Micro-batches per step.",
+                DefaultValueFactory = _ => Defaults.GradientAccumulation,
+            };
+        public Option<double> Lr { get; } =
+            new("--lr")
+            {
+                Description = "Peak learning rate (1e-3 from scratch, ~1e-5 to fine-tune).",
+                DefaultValueFactory = _ => Defaults.LearningRate,
+            };
+        public Option<int> Warmup { get; } =
+            new("--warmup") { Description = "Warm-up steps.", DefaultValueFactory = _ => Defaults.WarmupSteps };
+        public Option<int> MaxLen { get; } =
+            new("--max-seq-len")
+            {
+                Description = "Longer examples are cut.",
+                DefaultValueFactory = _ => Defaults.MaxSequenceLength,
+            };
+        public Option<int> EvalEvery { get; } =
+            new("--eval-every")
+            {
+                Description = "Held-out evaluation every N steps (0: end only).",
+                DefaultValueFactory = _ => Defaults.EvalEvery,
+            };
+        public Option<int> EvalProblems { get; } =
+            new("--eval-problems")
+            {
+                Description = "Held-out problems per evaluation (greedy).",
+                DefaultValueFactory = _ => 100,
+            };
+        public Option<int> EvalTokens { get; } =
+            new("--eval-max-tokens")
+            {
+                Description = "Completion tokens at most in evaluation.",
+                DefaultValueFactory = _ => 512,
+            };
+        public Option<int> CheckpointEvery { get; } =
+            new("--checkpoint-every")
+            {
+                Description = "Checkpoint every N steps.",
+                DefaultValueFactory = _ => Defaults.CheckpointEvery,
+            };
+        public Option<long> Seed { get; } =
+            new("--seed") { Description = "Data order and trace seed.", DefaultValueFactory = _ => 0 };
+        public Option<bool> NoPacking { get; } =
+            new("--no-packing")
+            {
+                Description =
+                    "Pad every example to the batch's longest instead of packing several per row (same loss, slower).",
+            };
+        public Option<int> TrainProblems { get; } =
+            new("--train-problems")
+            {
+                Description =
+                    "Generated tasks: distinct training problems to cycle through (every one the task has when "
+                    + "that is fewer).",
+                DefaultValueFactory = _ => 20_000,
+            };
+        public Option<double> DrawShare { get; } =
+            new("--draw-share")
+            {
+                Description =
+                    "Generated tasks: the share of training examples taken as the generator draws problems, "
+                    + "repeats included (more of the small problem kinds, e.g. one-digit arithmetic); the rest are "
+                    + "the distinct problems (at most 0.9). 1: draws only.",
+                DefaultValueFactory = _ => 0,
+            };
+        public Option<string> DType { get; } = CommonOptions.DType();
+        public Option<string> Device { get; } = CommonOptions.Device();
+        public TaskOptions Task { get; } = new("--eval-data");
+
+        public void AddTo(Command command)
+        {
+            Option[] all =
+            [
+                Model,
+                Data,
+                Out,
+                Resume,
+                Steps,
+                Batch,
+                Accum,
+                Lr,
+                Warmup,
+                MaxLen,
+                EvalEvery,
+                EvalProblems,
+                EvalTokens,
+                CheckpointEvery,
+                Seed,
+                NoPacking,
+                TrainProblems,
+                DrawShare,
+                DType,
+                Device,
+            ];
+            foreach (var o in all)
+                command.Options.Add(o);
+            Task.AddTo(command);
+        }
+
+        /// <summary>The trainer's options, validated.</summary>
+        public SftOptions Build(ParseResult r) =>
+            new SftOptions
+            {
+                Steps = r.GetValue(Steps),
+                BatchSize = r.GetValue(Batch),
+                GradientAccumulation = r.GetValue(Accum),
+                LearningRate = r.GetValue(Lr),
+                WarmupSteps = r.GetValue(Warmup),
+                MaxSequenceLength = r.GetValue(MaxLen),
+                EvalEvery = r.GetValue(EvalEvery),
+                CheckpointEvery = r.GetValue(CheckpointEvery),
+                Seed = r.GetValue(Seed),
+                Packing = !r.GetValue(NoPacking),
+            }.Validate();
+    }
 }

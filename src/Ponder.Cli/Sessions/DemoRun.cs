@@ -22,7 +22,6 @@ static class DemoRun
         var spec = new TaskSpec("countdown", Settings: s.TaskSettings, Seed: seed);
         var task = spec.Create();
         var stages = new List<Stage>();
-        string scaleTable = "";
 
         string settings = string.Join(", ", s.TaskSettings.Select(kv => $"{kv.Key}={kv.Value}"));
         io.Console.MarkupLine(
@@ -33,22 +32,7 @@ static class DemoRun
             fresh.Save(init);
 
         io.Console.MarkupLine("[bold]1/5[/] supervised fine-tuning on search traces");
-        var sft = s.Sft with { Seed = seed };
-        var (sftModel, _, sftSeconds) = SftSession.Run(
-            io,
-            init,
-            task,
-            SftData.FromTask((ITraceTask)task, seed, s.SftProblems),
-            sft,
-            new SftRunSettings(
-                Path.Combine(dir, "sft"),
-                Resume: false,
-                DType: "float32",
-                EvalProblems: s.EvalProblems,
-                EvalMaxTokens: s.MaxCompletionTokens,
-                Task: spec
-            )
-        );
+        var (sftModel, sftSeconds) = Sft(io, s, dir, seed, spec, task, init);
 
         io.Console.MarkupLine("[bold]2/5[/] evaluating the SFT model");
         stages.Add(Evaluate(io, "SFT", sftModel, task, s, seed, sftSeconds));
@@ -67,35 +51,71 @@ static class DemoRun
         stages.Add(Evaluate(io, "SFT + RL", rlModel, task, s, seed, rlSeconds));
 
         io.Console.MarkupLine("[bold]5/5[/] test-time scaling: thinking budgets × samples");
-        using (var lm = LanguageModel.Load(rlModel))
-        {
-            var problems = HeldOut.Problems(task, s.ScaleProblems);
-            var result = CliProgress.Run(
-                io,
-                "scale",
-                s.Scale.Budgets.Count * problems.Count * s.Scale.MaxSamples,
-                p =>
-                    TestTime.ScalingSweep.Run(
-                        lm,
-                        task,
-                        problems,
-                        s.Scale with
-                        {
-                            Seed = seed,
-                        },
-                        modelName: "demo SFT + RL",
-                        progress: p
-                    )
-            );
-            TestTime.ScalingReport.Write(Path.Combine(dir, "scale"), result);
-            Plots.ScalingPlot.Write(Path.Combine(dir, "scale"), result);
-            scaleTable = TestTime.ScalingReport.Markdown(result);
-        }
+        string scaleTable = Scale(io, s, dir, seed, task, rlModel);
 
         string report = Path.Combine(dir, "report.md");
         AtomicFile.WriteAllText(report, Report(s, stages, overheads, total.Elapsed.TotalMinutes, scaleTable));
         PrintSummary(io, stages, total.Elapsed.TotalMinutes);
         return report;
+    }
+
+    /// <summary>SFT from the fresh model on the task's search traces; the trained model's folder and the
+    /// seconds it took.</summary>
+    static (string Model, double Seconds) Sft(
+        CliOutput io,
+        DemoSettings s,
+        string dir,
+        int seed,
+        TaskSpec spec,
+        IReasoningTask task,
+        string init
+    )
+    {
+        var sft = s.Sft with { Seed = seed };
+        var (model, _, seconds) = SftSession.Run(
+            io,
+            init,
+            task,
+            SftData.FromTask((ITraceTask)task, seed, s.SftProblems),
+            sft,
+            new SftRunSettings(
+                Path.Combine(dir, "sft"),
+                Resume: false,
+                DType: "float32",
+                EvalProblems: s.EvalProblems,
+                EvalMaxTokens: s.MaxCompletionTokens,
+                Task: spec
+            )
+        );
+        return (model, seconds);
+    }
+
+    /// <summary>The sweep over thinking budgets and sample counts on the RL model, written under scale/; its
+    /// table for the report.</summary>
+    static string Scale(CliOutput io, DemoSettings s, string dir, int seed, IReasoningTask task, string model)
+    {
+        using var lm = LanguageModel.Load(model);
+        var problems = HeldOut.Problems(task, s.ScaleProblems);
+        var result = CliProgress.Run(
+            io,
+            "scale",
+            s.Scale.Budgets.Count * problems.Count * s.Scale.MaxSamples,
+            p =>
+                TestTime.ScalingSweep.Run(
+                    lm,
+                    task,
+                    problems,
+                    s.Scale with
+                    {
+                        Seed = seed,
+                    },
+                    modelName: "demo SFT + RL",
+                    progress: p
+                )
+        );
+        TestTime.ScalingReport.Write(Path.Combine(dir, "scale"), result);
+        Plots.ScalingPlot.Write(Path.Combine(dir, "scale"), result);
+        return TestTime.ScalingReport.Markdown(result);
     }
 
     static Stage Evaluate(
@@ -162,7 +182,6 @@ static class DemoRun
         string scaleTable
     )
     {
-        var keys = stages[0].Metrics.Keys.Where(k => k.Contains('@', StringComparison.Ordinal)).ToList();
         var md = new StringBuilder();
         md.AppendLine("# Ponder demo report").AppendLine();
         md.AppendLine(
@@ -173,19 +192,7 @@ static class DemoRun
                     + $"completions up to {s.MaxCompletionTokens} tokens. Total time {minutes:F1} min."
             )
             .AppendLine();
-        md.AppendLine("| model | " + string.Join(" | ", keys) + " | reasoning tokens | right steps | training time |");
-        md.AppendLine("|---|" + string.Concat(keys.Select(_ => "---:|")) + "---:|---:|---:|");
-        foreach (var st in stages)
-        {
-            var values = keys.Select(k => st.Metrics.GetValueOrDefault(k).ToString("P1", CultureInfo.InvariantCulture));
-            double reasoning = st.Metrics.GetValueOrDefault("reasoning_tokens");
-            string name = st.Name;
-            md.AppendLine(
-                CultureInfo.InvariantCulture,
-                $"| {name} | {string.Join(" | ", values)} | {reasoning:F0} | {Steps(st)} | {st.Seconds / 60:F1} min |"
-            );
-        }
-        md.AppendLine();
+        AppendStages(md, stages);
         md.AppendLine(
                 "Right steps: the share of the reasoning's `a op b=c` lines whose arithmetic holds (sampled "
                     + "at temperature 1) — how far the search in the thinking can be trusted."
@@ -206,6 +213,32 @@ static class DemoRun
                 )
                 .AppendLine();
         }
+        AppendFigures(md, scaleTable);
+        return md.ToString();
+    }
+
+    /// <summary>One table row per evaluated model: its metrics@k, reasoning length, right steps and training
+    /// time.</summary>
+    static void AppendStages(StringBuilder md, List<Stage> stages)
+    {
+        var keys = stages[0].Metrics.Keys.Where(k => k.Contains('@', StringComparison.Ordinal)).ToList();
+        md.AppendLine("| model | " + string.Join(" | ", keys) + " | reasoning tokens | right steps | training time |");
+        md.AppendLine("|---|" + string.Concat(keys.Select(_ => "---:|")) + "---:|---:|---:|");
+        foreach (var st in stages)
+        {
+            var values = keys.Select(k => st.Metrics.GetValueOrDefault(k).ToString("P1", CultureInfo.InvariantCulture));
+            double reasoning = st.Metrics.GetValueOrDefault("reasoning_tokens");
+            string name = st.Name;
+            md.AppendLine(
+                CultureInfo.InvariantCulture,
+                $"| {name} | {string.Join(" | ", values)} | {reasoning:F0} | {Steps(st)} | {st.Seconds / 60:F1} min |"
+            );
+        }
+        md.AppendLine();
+    }
+
+    static void AppendFigures(StringBuilder md, string scaleTable)
+    {
         md.AppendLine("## Train-time compute")
             .AppendLine()
             .AppendLine("![held-out pass@1 vs training FLOPs](rl/train_scaling.png)")
@@ -222,6 +255,5 @@ static class DemoRun
                     + "accuracy](rl/accuracy.png)"
             )
             .AppendLine();
-        return md.ToString();
     }
 }

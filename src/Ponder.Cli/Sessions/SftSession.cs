@@ -44,22 +44,8 @@ static class SftSession
         using var trainer = new SftTrainer(lm, data, options);
         if (latest is not null)
             trainer.Resume(latest);
-        var store = RunFolder.Store(
-            io,
-            settings.Out,
-            "sft",
-            new
-            {
-                model = modelDir,
-                task = task.Name,
-                task_spec = settings.Task,
-                data = data.Description,
-                options,
-                settings.DType,
-            },
-            latest,
-            trainer.State.Step
-        );
+        var config = Config(modelDir, task, data, options, settings);
+        var store = RunFolder.Store(io, settings.Out, "sft", config, latest, trainer.State.Step);
         using (store)
         {
             var testProblems = HeldOut.Problems(task, settings.EvalProblems);
@@ -89,6 +75,24 @@ static class SftSession
             return (final, lastEval, clock.Elapsed.TotalSeconds);
         }
     }
+
+    /// <summary>The run's config.json: what a resume checks against (task and data) and what the run used.</summary>
+    static object Config(
+        string modelDir,
+        IReasoningTask task,
+        SftData data,
+        SftOptions options,
+        SftRunSettings settings
+    ) =>
+        new
+        {
+            model = modelDir,
+            task = task.Name,
+            task_spec = settings.Task,
+            data = data.Description,
+            options,
+            settings.DType,
+        };
 
     static void Loop(
         CliOutput io,

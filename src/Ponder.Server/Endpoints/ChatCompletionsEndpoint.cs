@@ -89,78 +89,38 @@ static class ChatCompletionsEndpoint
     {
         var response = ctx.Response;
         Sse.Begin(response);
-        JsonObject Chunk(JsonArray choices)
-        {
-            var chunk = new JsonObject
-            {
-                ["id"] = run.Id,
-                ["object"] = "chat.completion.chunk",
-                ["created"] = created,
-                ["model"] = s.Options.ModelId,
-                ["system_fingerprint"] = null,
-                ["choices"] = choices,
-            };
-            if (includeUsage)
-                chunk["usage"] = null;
-            return chunk;
-        }
-        JsonArray One(int index, JsonObject delta, string? finish) =>
-            [
-                new JsonObject
-                {
-                    ["index"] = index,
-                    ["delta"] = delta,
-                    ["logprobs"] = null,
-                    ["finish_reason"] = finish,
-                },
-            ];
-
+        var chunks = new ChunkWriter(response, run.Id, created, s.Options.ModelId, includeUsage);
         var outcomes = new List<ChoiceOutcome>();
         var started = new HashSet<int>();
         await foreach (var e in run.Events(ctx.RequestAborted).ConfigureAwait(false))
         {
             if (started.Add(e.Index))
             {
-                await Sse.Data(
-                        response,
-                        Chunk(
-                            One(
-                                e.Index,
-                                new JsonObject
-                                {
-                                    ["role"] = "assistant",
-                                    ["content"] = "",
-                                    ["refusal"] = null,
-                                },
-                                null
-                            )
-                        )
-                    )
-                    .ConfigureAwait(false);
+                var first = new JsonObject
+                {
+                    ["role"] = "assistant",
+                    ["content"] = "",
+                    ["refusal"] = null,
+                };
+                await chunks.Delta(e.Index, first, null).ConfigureAwait(false);
             }
 
             if (e.Reasoning is { } r && raw)
             {
-                await Sse.Data(response, Chunk(One(e.Index, new JsonObject { ["reasoning_content"] = r }, null)))
-                    .ConfigureAwait(false);
+                await chunks.Delta(e.Index, new JsonObject { ["reasoning_content"] = r }, null).ConfigureAwait(false);
             }
             else if (e.Answer is { } a)
             {
-                await Sse.Data(response, Chunk(One(e.Index, new JsonObject { ["content"] = a }, null)))
-                    .ConfigureAwait(false);
+                await chunks.Delta(e.Index, new JsonObject { ["content"] = a }, null).ConfigureAwait(false);
             }
             else if (e.Done is { } done)
             {
                 outcomes.Add(done);
-                await Sse.Data(response, Chunk(One(e.Index, [], done.FinishReason))).ConfigureAwait(false);
+                await chunks.Delta(e.Index, [], done.FinishReason).ConfigureAwait(false);
             }
         }
         if (includeUsage)
-        {
-            var last = Chunk([]);
-            last["usage"] = Usage(run.PromptTokens, outcomes);
-            await Sse.Data(response, last).ConfigureAwait(false);
-        }
+            await chunks.Last(Usage(run.PromptTokens, outcomes)).ConfigureAwait(false);
         await Sse.Done(response).ConfigureAwait(false);
     }
 
@@ -183,5 +143,48 @@ static class ChatCompletionsEndpoint
                 ["rejected_prediction_tokens"] = 0,
             },
         };
+    }
+
+    /// <summary>The chunks of one streamed completion. Every chunk names the completion; with include_usage each
+    /// carries "usage": null, and a last chunk with no choices carries the usage.</summary>
+    sealed class ChunkWriter(HttpResponse response, string id, long created, string model, bool includeUsage)
+    {
+        /// <summary>A chunk with one choice's delta (and its finish reason on its last chunk).</summary>
+        public Task Delta(int index, JsonObject delta, string? finish) =>
+            Sse.Data(
+                response,
+                Chunk([
+                    new JsonObject
+                    {
+                        ["index"] = index,
+                        ["delta"] = delta,
+                        ["logprobs"] = null,
+                        ["finish_reason"] = finish,
+                    },
+                ])
+            );
+
+        public Task Last(JsonObject usage)
+        {
+            var last = Chunk([]);
+            last["usage"] = usage;
+            return Sse.Data(response, last);
+        }
+
+        JsonObject Chunk(JsonArray choices)
+        {
+            var chunk = new JsonObject
+            {
+                ["id"] = id,
+                ["object"] = "chat.completion.chunk",
+                ["created"] = created,
+                ["model"] = model,
+                ["system_fingerprint"] = null,
+                ["choices"] = choices,
+            };
+            if (includeUsage)
+                chunk["usage"] = null;
+            return chunk;
+        }
     }
 }

@@ -52,55 +52,59 @@ sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, bool stre
             )
             .ConfigureAwait(false);
         if (summary is not null)
-        {
-            await Event(
-                    "response.reasoning_summary_part.added",
-                    new JsonObject
-                    {
-                        ["item_id"] = reasoningId,
-                        ["output_index"] = 0,
-                        ["summary_index"] = 0,
-                        ["part"] = new JsonObject { ["type"] = "summary_text", ["text"] = "" },
-                    }
-                )
-                .ConfigureAwait(false);
-            await Event(
-                    "response.reasoning_summary_text.delta",
-                    new JsonObject
-                    {
-                        ["item_id"] = reasoningId,
-                        ["output_index"] = 0,
-                        ["summary_index"] = 0,
-                        ["delta"] = summary,
-                    }
-                )
-                .ConfigureAwait(false);
-            await Event(
-                    "response.reasoning_summary_text.done",
-                    new JsonObject
-                    {
-                        ["item_id"] = reasoningId,
-                        ["output_index"] = 0,
-                        ["summary_index"] = 0,
-                        ["text"] = summary,
-                    }
-                )
-                .ConfigureAwait(false);
-            await Event(
-                    "response.reasoning_summary_part.done",
-                    new JsonObject
-                    {
-                        ["item_id"] = reasoningId,
-                        ["output_index"] = 0,
-                        ["summary_index"] = 0,
-                        ["part"] = new JsonObject { ["type"] = "summary_text", ["text"] = summary },
-                    }
-                )
-                .ConfigureAwait(false);
-        }
+            await SummaryEvents(summary).ConfigureAwait(false);
         await Event(
                 "response.output_item.done",
                 new JsonObject { ["output_index"] = 0, ["item"] = reasoningItem.DeepClone() }
+            )
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>The summary as one part with one text delta: part added, delta, text done, part done.</summary>
+    async Task SummaryEvents(string summary)
+    {
+        await Event(
+                "response.reasoning_summary_part.added",
+                new JsonObject
+                {
+                    ["item_id"] = reasoningId,
+                    ["output_index"] = 0,
+                    ["summary_index"] = 0,
+                    ["part"] = new JsonObject { ["type"] = "summary_text", ["text"] = "" },
+                }
+            )
+            .ConfigureAwait(false);
+        await Event(
+                "response.reasoning_summary_text.delta",
+                new JsonObject
+                {
+                    ["item_id"] = reasoningId,
+                    ["output_index"] = 0,
+                    ["summary_index"] = 0,
+                    ["delta"] = summary,
+                }
+            )
+            .ConfigureAwait(false);
+        await Event(
+                "response.reasoning_summary_text.done",
+                new JsonObject
+                {
+                    ["item_id"] = reasoningId,
+                    ["output_index"] = 0,
+                    ["summary_index"] = 0,
+                    ["text"] = summary,
+                }
+            )
+            .ConfigureAwait(false);
+        await Event(
+                "response.reasoning_summary_part.done",
+                new JsonObject
+                {
+                    ["item_id"] = reasoningId,
+                    ["output_index"] = 0,
+                    ["summary_index"] = 0,
+                    ["part"] = new JsonObject { ["type"] = "summary_text", ["text"] = summary },
+                }
             )
             .ConfigureAwait(false);
     }

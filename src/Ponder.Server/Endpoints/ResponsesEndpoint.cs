@@ -19,26 +19,7 @@ static class ResponsesEndpoint
             .ReadAsync<ResponsesRequest>(ctx.Request, s.Options.MaxRequestBytes)
             .ConfigureAwait(false);
         s.CheckModel(req.Model);
-        var messages = Input(req);
-        var prompt = s.Engine.Chat.Render(messages).Ids;
-        if (req.Reasoning?.Summary is not (null or "auto" or "concise" or "detailed"))
-        {
-            throw ApiException.BadRequest(
-                $"'reasoning.summary' \"{req.Reasoning.Summary}\" must be auto, concise or detailed.",
-                "reasoning.summary"
-            );
-        }
-
-        var settings = new RunSettings(
-            prompt,
-            RequestReader.Range(req.Temperature, 1.0, 0, 2, "temperature"),
-            RequestReader.Range(req.TopP, 1.0, double.Epsilon, 1, "top_p"),
-            null,
-            RequestReader.MaxTokens(req.MaxOutputTokens, "max_output_tokens", prompt.Count, s.Engine, s.Options),
-            [],
-            RequestReader.ThinkingBudget(req.Reasoning?.Effort, s.Engine, "reasoning.effort"),
-            1
-        );
+        var settings = Settings(req, s);
         string id = "resp_" + Guid.NewGuid().ToString("N");
         var run = s.Start(ctx, id, settings);
         bool summarize = req.Reasoning?.Summary is not null && s.Options.Reasoning != ReasoningMode.Hidden;
@@ -75,6 +56,32 @@ static class ResponsesEndpoint
                 outcome = d;
         }
         await writer.Complete(outcome!, run.PromptTokens).ConfigureAwait(false);
+    }
+
+    /// <summary>The request's prompt and sampling settings: one choice, no seed and no stop strings (/v1/responses
+    /// has none of them).</summary>
+    static RunSettings Settings(ResponsesRequest req, ServerState s)
+    {
+        var messages = Input(req);
+        var prompt = s.Engine.Chat.Render(messages).Ids;
+        if (req.Reasoning?.Summary is not (null or "auto" or "concise" or "detailed"))
+        {
+            throw ApiException.BadRequest(
+                $"'reasoning.summary' \"{req.Reasoning.Summary}\" must be auto, concise or detailed.",
+                "reasoning.summary"
+            );
+        }
+
+        return new RunSettings(
+            prompt,
+            RequestReader.Range(req.Temperature, 1.0, 0, 2, "temperature"),
+            RequestReader.Range(req.TopP, 1.0, double.Epsilon, 1, "top_p"),
+            null,
+            RequestReader.MaxTokens(req.MaxOutputTokens, "max_output_tokens", prompt.Count, s.Engine, s.Options),
+            [],
+            RequestReader.ThinkingBudget(req.Reasoning?.Effort, s.Engine, "reasoning.effort"),
+            1
+        );
     }
 
     static List<ChatMessage> Input(ResponsesRequest req)
