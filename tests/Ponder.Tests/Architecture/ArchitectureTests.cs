@@ -35,6 +35,7 @@ public sealed class ArchitectureTests
         Assert.DoesNotContain("OpenAI", core);
     }
 
+    [Trait(Lanes.Category, Lanes.Slow)]
     [Fact]
     public void Given_the_sources_Then_every_area_uses_only_the_areas_it_may()
     {

@@ -172,6 +172,7 @@ public sealed class SafeTensorsRoundTripTests
         Assert.Equal(ScalarType.Int64, back["ids"].dtype);
     }
 
+    [Trait(Lanes.Category, Lanes.Slow)]
     [Fact]
     public void Given_a_tensor_larger_than_one_64MiB_chunk_When_round_tripped_Then_every_byte_survives()
     {

@@ -134,6 +134,7 @@ public sealed class TestTimeCommandTests : IDisposable
         );
     }
 
+    [Trait(Lanes.Category, Lanes.Slow)]
     [Fact]
     public void Given_a_tiny_model_When_scale_runs_Then_the_table_json_and_png_are_written()
     {

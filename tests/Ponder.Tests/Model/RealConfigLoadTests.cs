@@ -12,6 +12,7 @@ namespace Ponder.Tests.Model;
 /// The public config.json files of real checkpoints, with weights the test makes (no model hub here). SmolLM2-135M is
 /// built at full size; Qwen2.5-0.5B and Llama-3.2-1B keep every dimension but only two layers, to stay fast.
 /// </summary>
+[Trait(Lanes.Category, Lanes.Slow)]
 public sealed class RealConfigLoadTests
 {
     static ModelConfig Fixture(string name) =>

@@ -6,6 +6,7 @@ namespace Ponder.Tests.Reinforcement;
 
 /// <summary>Resuming an RL run from its checkpoint: the same metrics as an uninterrupted run, and the training pool
 /// it started with.</summary>
+[Trait(Lanes.Category, Lanes.Slow)]
 public sealed class RlTrainerResumeTests : IDisposable
 {
     readonly TempDir dir = new();

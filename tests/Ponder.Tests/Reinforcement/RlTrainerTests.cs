@@ -244,6 +244,7 @@ public sealed class RlTrainerTests
         Assert.Contains("--micro-batch", e.Message, StringComparison.Ordinal);
     }
 
+    [Trait(Lanes.Category, Lanes.Slow)]
     [Theory]
     [InlineData("grpo")]
     [InlineData("drgrpo")]

@@ -1,6 +1,6 @@
 using Ponder.Scoring;
 
-namespace Ponder.Tests.Scorer;
+namespace Ponder.Tests.Scoring;
 
 /// <summary>AUC by the rank formula, Brier score and the reliability table on hand-made scores.</summary>
 public sealed class CalibrationTests

@@ -1,12 +1,13 @@
 using Ponder.Scoring;
 using TorchSharp;
 
-namespace Ponder.Tests.Scorer;
+namespace Ponder.Tests.Scoring;
 
 /// <summary>The scorer's training losses: BCE on every completion token, and the pairwise loss over the right and
 /// wrong samples of one problem.</summary>
 public sealed class ScorerLossTests
 {
+    [Trait(Lanes.Category, Lanes.Slow)]
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -2,7 +2,7 @@ using Ponder.LanguageModels;
 using Ponder.Scoring;
 using TorchSharp;
 
-namespace Ponder.Tests.Scorer;
+namespace Ponder.Tests.Scoring;
 
 /// <summary>The outcome scorer: it learns a visible correctness signal, round-trips through its directory, refuses
 /// a policy it was not trained for, and leaves no tensors behind.</summary>

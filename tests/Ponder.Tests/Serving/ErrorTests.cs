@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Ponder.LanguageModels;
 using Ponder.Server;
 using Ponder.Serving;
 using Ponder.Text;
@@ -109,25 +110,28 @@ public sealed class ErrorTests(ServedModel tiny) : IClassFixture<ServedModel>
     [Fact]
     public async Task Given_a_full_queue_Then_429_with_retry_after()
     {
+        // The one slot must stay taken until the POST arrives. The tiny model decodes a whole context in well under
+        // a second, which a loaded machine can take to deliver the POST; the small preset (about 50× the FLOPs per
+        // token) holding its whole context takes seconds; greedy on this seed never emits a stop token.
+        using var slow = LanguageModel.CreateFromScratch("small", "qwen2", seed: 7);
         await using var h = await ServerHarness.StartAsync(
-            tiny.Serving,
+            slow,
             engineOptions: new EngineOptions { MaxConcurrency = 1, MaxQueue = 0 }
         );
-        // Greedy on this prompt decodes newlines and never a stop token (as in the disconnect test below), so the one
-        // slot stays taken; a sampled request could end early on a stop token and free it before the POST arrives.
+        var prompt = slow.Chat!.Render([new ChatMessage(ChatRole.User, "go on")]).Ids;
         var busy = h.Engine.Submit(
             new GenerationRequest
             {
-                PromptIds = tiny.Serving.Chat!.Render([new ChatMessage(ChatRole.User, "go on")]).Ids,
+                PromptIds = prompt,
                 Temperature = 0,
-                MaxNewTokens = 900,
-                MaxThinkingTokens = 32,
+                MaxNewTokens = slow.Config.MaxPositionEmbeddings - prompt.Count,
             }
         );
         await busy.Deltas.WaitToReadAsync();
 
         var (status, json, response) = await h.PostAsync("v1/chat/completions", Ok);
 
+        Assert.False(busy.Result.IsCompleted, "the busy sequence ended before the request: the test proves nothing");
         AssertError(429, status, json);
         Assert.NotNull(response.Headers.RetryAfter);
         busy.Cancel();

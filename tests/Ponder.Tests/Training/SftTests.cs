@@ -121,6 +121,7 @@ public sealed class SftTests : IDisposable
         Assert.Equal(0, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
+    [Trait(Lanes.Category, Lanes.Slow)]
     [Fact]
     public void Given_a_small_dataset_When_trained_Then_the_loss_falls_by_more_than_half()
     {

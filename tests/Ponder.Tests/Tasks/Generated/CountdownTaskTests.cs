@@ -283,6 +283,7 @@ public sealed class CountdownTaskTests
         return false;
     }
 
+    [Trait(Lanes.Category, Lanes.Slow)]
     [Fact]
     public void Given_unguided_traces_then_sft_data_skips_problems_without_one_and_stays_a_function_of_position()
     {
