@@ -14,7 +14,7 @@ static class DemoCommand
     {
         var quick = new Option<bool>("--quick")
         {
-            Description = "About 1 minute instead of about 19 (measured on 2 cores: 1.3 and 19.0).",
+            Description = "A smoke run of a minute or two instead of about 20 (its accuracies are near 0).",
         };
         var outDir = new Option<string?>("--out") { Description = "Run folder (default runs/demo-<time>)." };
         var seed = new Option<int>("--seed")

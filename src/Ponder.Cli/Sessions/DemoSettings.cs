@@ -19,11 +19,10 @@ sealed record DemoSettings(
 )
 {
     // Three numbers 1–10 and unguided search traces of at most 12 lines: every line a real move; a problem none of
-    // whose
-    // 8 jittered searches reaches the target within 12 lines has no trace. Unguided rather than guided (whose last
-    // lines walk to the target by an exhaustive solver's choice — not search a model can imitate): greedy pass@1 20 %
-    // vs 10 % for the small model after the same 600 SFT steps. With 12 lines rather than 6, searches that find the
-    // target in a later subtree are learned too, so thinking longer finds more (docs/BENCHMARKS.md, seventh round).
+    // whose 8 jittered searches reaches the target within 12 lines has no trace. Unguided rather than guided, whose last
+    // lines walk to the target by an exhaustive solver's choice — not search a model can imitate. With 12 lines rather
+    // than 6, searches that find the target in a later subtree are learned too, so thinking longer finds more
+    // (docs/BENCHMARKS.md, demo).
     static readonly Dictionary<string, string> Countdown = new()
     {
         ["numbers"] = "3",
@@ -32,17 +31,16 @@ sealed record DemoSettings(
         ["guided"] = "false",
     };
 
-    // The first 1,250 of the ~2,200 distinct training problems for SFT (1,200 for RL) — the ones the generator draws
-    // most often, whose searches are shorter (docs/BENCHMARKS.md, fourth round).
+    // The first 1,250 of the ~2,200 distinct training problems for SFT (1,200 for RL): the ones the generator draws
+    // most often, whose searches are shorter.
     const int SftPool = 1_250,
         RlPool = 1_200;
 
-    // The mini preset (0.8M parameters), not small (4.8M): in the same minutes it takes 3.3x the steps, and the steps
-    // are what the arithmetic of the search needs — small's lines are right 14 % of the time after 300 steps, mini's 77
-    // % after 1,000 (6.6 min each).
+    // The mini preset (0.8M parameters), not small (4.8M): in the same minutes it takes several times the steps, and
+    // the steps are what the arithmetic of the search needs (docs/BENCHMARKS.md, demo: right steps).
     const string ModelSize = "mini";
 
-    /// <summary>About 19 minutes on 2 cores (measured: 19.0 — SFT 6.6, RL 10.8).</summary>
+    /// <summary>The main job: about 20 minutes on 2 cores (docs/BENCHMARKS.md has the measured time).</summary>
     public static DemoSettings Full() =>
         new(
             ModelSize,
@@ -58,11 +56,8 @@ sealed record DemoSettings(
                 MaxSequenceLength = 512,
             },
             SftPool,
-            // Dr. GRPO: GRPO's per-sequence length normalisation rewards short correct answers and shrank reasoning
-            // 3x in 10 steps here. No format reward: after SFT > 99 % of completions are well-formed already.
-            // 150 steps of ~4 s (rollouts of up to 256 tokens). From the mini SFT model RL keeps the search (reasoning
-            // 93 → 73 tokens) and lifts pass@1 47.1 → 53.2 → 54.9 → 57.5 % at steps 0/50/100/150 (its own 100 held-out
-            // problems × 8); the small model's RL instead dropped its wrong search for a one-line guess.
+            // Dr. GRPO: GRPO's per-sequence length normalisation rewards short correct answers and shrinks the
+            // reasoning. No format reward: after SFT nearly every completion is well-formed already.
             RlOptions.For("drgrpo") with
             {
                 Steps = 150,
@@ -93,8 +88,8 @@ sealed record DemoSettings(
             ScaleProblems: 50
         );
 
-    /// <summary>About 1 minute (measured: 1.3): the same pipeline, smaller everywhere (its numbers are near 0: a smoke
-    /// run).</summary>
+    /// <summary>A smoke run of a minute or two: the same pipeline, smaller everywhere (its accuracies are near 0: it
+    /// shows the pipeline works, not that the model learns).</summary>
     public static DemoSettings Quick() =>
         new(
             ModelSize,

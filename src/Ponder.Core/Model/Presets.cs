@@ -8,9 +8,7 @@ public static class Presets
     public static IReadOnlyList<string> Names { get; } = ["tiny", "mini", "small"];
 
     /// <param name="name">tiny (~0.1M parameters, for tests), mini (~0.8M: the demo's; near the compute-optimal size
-    /// for minutes of training on 2 CPU cores — it trains 3.7× small's tokens a second, and learned 74 % of the
-    /// one-digit arithmetic facts in 3 minutes where small learned at most 9 %: docs/BENCHMARKS.md, seventh round) or
-    /// small (~4.8M).</param>
+    /// for minutes of training on 2 CPU cores, where it takes several times small's steps) or small (~4.8M).</param>
     /// <param name="arch">llama or qwen2 (q/k/v bias).</param>
     /// <param name="vocabSize">The tokenizer's size; the embedding table is padded to a multiple of 64.</param>
     public static ModelConfig Get(string name, string arch, int vocabSize)

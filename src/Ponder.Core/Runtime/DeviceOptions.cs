@@ -7,7 +7,7 @@ namespace Ponder.Runtime;
 /// <c>--device</c> / <c>--dtype</c> strings into TorchSharp values: nothing else in Ponder names a device.
 /// </summary>
 /// <param name="Device">"cpu", "cuda" or "cuda:N". <value>The default value is "cpu".</value></param>
-/// <param name="DType">"float32" or "bfloat16" ("float16" is refused on CPU: ~190× slower there).
+/// <param name="DType">"float32" or "bfloat16" ("float16" is refused on CPU: libtorch has no fast float16 kernels there).
 /// <value>The default value is "float32".</value></param>
 public sealed record DeviceOptions(string Device = "cpu", string DType = "float32")
 {
@@ -47,7 +47,7 @@ public sealed record DeviceOptions(string Device = "cpu", string DType = "float3
                 .ScalarType
                 .Float16,
             "float16" or "fp16" or "f16" => throw new PonderException(
-                $"--dtype {dtype}: float16 is ~190x slower than float32 on CPU; use float32 or bfloat16."
+                $"--dtype {dtype}: float16 is orders of magnitude slower than float32 on CPU; use float32 or bfloat16."
             ),
             _ => throw new PonderException($"--dtype {dtype}: unknown dtype. Use float32 or bfloat16."),
         };

@@ -29,16 +29,15 @@ public sealed record ScorerOptions
     public int MaxLength { get; init; } = 1024;
 
     /// <summary>Train every completion position on the outcome label (Cobbe et al. 2021's token-level scorer), not only
-    /// the last one; the score is the last position's either way. Off by default: on the arithmetic model it raised the
-    /// held-out AUC (0.81 → 0.90) but not the order within a problem, which re-ranking needs (docs/BENCHMARKS.md).
+    /// the last one; the score is the last position's either way. Off by default: it raises the held-out AUC but not the
+    /// order within a problem, which re-ranking needs (docs/BENCHMARKS.md, test-time compute).
     /// <value>The default value is false.</value></summary>
     public bool EveryToken { get; init; }
 
     /// <summary>Fine-tune the body too (the scorer before this option existed; it used <c>--lr 3e-4</c>). Off by
-    /// default: with the body frozen the scorer is a probe of the policy's hidden states and its own likelihood, and on
-    /// the arithmetic model it ranked the samples of a problem far better (within-problem AUC 0.90 vs 0.64; rerank@16
-    /// 94.0 % vs 75.0 %) in half the time: fine-tuning 5M parameters on ~5,000 labels fits the training samples instead
-    /// (docs/BENCHMARKS.md, fifth round).
+    /// default: with the body frozen the scorer is a probe of the policy's hidden states and its own likelihood, which
+    /// ranks the samples of a problem better in less time; fine-tuning millions of parameters on a few thousand labels
+    /// fits the training samples instead.
     /// <value>The default value is false.</value></summary>
     public bool TrainBody { get; init; }
 

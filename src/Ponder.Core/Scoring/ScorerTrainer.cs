@@ -23,8 +23,8 @@ public sealed class ScorerTrainer : IDisposable
 {
     /// <summary>How much faster than the body and head the two confidence weights learn. They are two scalars reading
     /// features of size ~1–10 (log-probabilities), and Adam moves a weight by about the learning rate per step whatever
-    /// its gradient: at the body's 3e-4 they reached 0.01 in 300 steps on the arithmetic model (measured), too little
-    /// to rank by; at 30× they can reach ~1.</summary>
+    /// its gradient: at the body's rate a few hundred steps move them by hundredths, too little to rank by; at 30×
+    /// they can reach ~1.</summary>
     public const double ConfidenceRateScale = 30;
 
     /// <summary>Samples per problem in a pairwise batch (half right, half wrong).</summary>

@@ -11,8 +11,8 @@ namespace Ponder.Tasks.Generated;
 /// one literally true equation with the carry or borrow written in it (<c>7+8+0=15</c>, <c>17-8-0=9</c>), so each
 /// step needs only the two digits, the previous step's carry and a one-digit table fact. A multiplication column is a
 /// chain of two true steps, <c>7*8=56+5=61</c> (7·8 = 56, then 56 + 5 = 61): the table fact, then the carry. Written as
-/// one step (<c>7*8+5=61</c>) the fact and the addition had to happen in one token, and 21 of the 32 errors of a 90 %
-/// model were exactly those columns (<c>2*9+7=29</c>). (3) Results are collected
+/// one step (<c>7*8+5=61</c>) the fact and the addition have to happen in one token, and most errors of a model
+/// trained that way are exactly those columns (<c>2*9+7=29</c>). (3) Results are collected
 /// reversed too (<c>s573</c>), i.e. in the order they are computed; the answer is that line read backwards.
 /// (4) One procedure for multi-digit addition is reused verbatim inside multiplication, so it is learnt once.</para>
 /// <para>Carry rules: addition's carry-out is the tens digit of the column sum; subtraction borrows when the column
