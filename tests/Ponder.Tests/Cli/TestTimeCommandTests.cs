@@ -231,4 +231,34 @@ public sealed class TestTimeCommandTests : IDisposable
             "not a scorer directory"
         );
     }
+
+    [Fact]
+    public void Given_the_earlier_names_verifier_and_dash_dash_verifier_Then_they_still_train_and_score()
+    {
+        string model = InitModel();
+        string scorer = dir.File("scorer");
+        Assert.Equal(0, TrainScorer(model, scorer, "--all-problems").Code);
+        var earlier = Run("verifier", "train", "--help");
+
+        var eval = Run([
+            "eval",
+            "--model",
+            model,
+            "--task",
+            "arithmetic",
+            "--limit",
+            "2",
+            "--max-tokens",
+            "4",
+            "--verifier",
+            scorer,
+            "--runs-dir",
+            dir.File("runs"),
+        ]);
+
+        Assert.Equal(0, earlier.Code);
+        Assert.Contains("--policy", earlier.Out, StringComparison.Ordinal);
+        Assert.True(eval.Code == 0, eval.Err);
+        Assert.Contains("rerank@1", eval.Out + eval.Err, StringComparison.Ordinal);
+    }
 }

@@ -189,6 +189,34 @@ public sealed class ScorerTests
     }
 
     [Fact]
+    public void Given_a_directory_written_as_a_verifier_When_loaded_Then_it_scores_as_the_scorer_it_was()
+    {
+        // Directories from before the rename hold verifier.json and verifier_head.safetensors with verifier_head.* keys.
+        using var dir = new TempDir();
+        using var scorer = NewScorer();
+        var probe = Synthetic(scorer.Body, 8, 4).Select(e => e.Ids).ToArray();
+        double[] before = scorer.Score(probe);
+        scorer.Save(dir.Path);
+        File.Move(dir.File(ScorerInfo.FileName), dir.File("verifier.json"));
+        using (var scope = torch.NewDisposeScope())
+        {
+            var head = Ponder.Checkpoints.SafeTensors.Read(dir.File(ScorerModel.HeadFile));
+            Ponder.Checkpoints.SafeTensors.Write(
+                dir.File("verifier_head.safetensors"),
+                head.ToDictionary(
+                    kv => kv.Key.Replace("scorer_head.", "verifier_head.", StringComparison.Ordinal),
+                    kv => kv.Value
+                )
+            );
+        }
+        File.Delete(dir.File(ScorerModel.HeadFile));
+
+        using var loaded = ScorerModel.Load(dir.Path);
+
+        Assert.Equal(before, loaded.Score(probe));
+    }
+
+    [Fact]
     public void Given_a_scorer_for_another_tokenizer_or_architecture_When_checked_Then_it_is_refused_with_a_reason()
     {
         using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 1);
