@@ -53,7 +53,8 @@ public static class Cli
             ServeCommand.Create(io),
         };
         // PONDER_THREADS=N sets libtorch's intra-op threads (default: one per core). On a machine shared with other
-        // busy processes, 1 avoids OpenMP threads spin-waiting for each other (which makes small ops many times slower).
+        // busy processes, 1 avoids OpenMP threads spin-waiting for each other (which makes small ops many times
+        // slower).
         if (int.TryParse(Environment.GetEnvironmentVariable("PONDER_THREADS"), out int threads) && threads > 0)
             TorchSharp.torch.set_num_threads(threads);
         var parsed = root.Parse(args);

@@ -19,9 +19,9 @@ sealed record DemoSettings(
 )
 {
     // Three numbers 1–10 and unguided search traces of at most 12 lines: every line a real move; a problem none of
-    // whose 8 jittered searches reaches the target within 12 lines has no trace. Unguided rather than guided, whose last
-    // lines walk to the target by an exhaustive solver's choice — not search a model can imitate. With 12 lines rather
-    // than 6, searches that find the target in a later subtree are learned too, so thinking longer finds more
+    // whose 8 jittered searches reaches the target within 12 lines has no trace. Unguided rather than guided, whose
+    // last lines walk to the target by an exhaustive solver's choice — not search a model can imitate. With 12 lines
+    // rather than 6, searches that find the target in a later subtree are learned too, so thinking longer finds more
     // (docs/BENCHMARKS.md, demo).
     static readonly Dictionary<string, string> Countdown = new()
     {

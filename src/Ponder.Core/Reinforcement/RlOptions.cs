@@ -62,7 +62,8 @@ public sealed record RlOptions
 
     /// <summary>Leave completions whose advantage is exactly 0 out of the update when there is no reference policy
     /// (β = 0). Their clipped surrogate is 0 with a 0 gradient, and the loss normaliser still counts them, so the
-    /// update is the same up to float rounding — only faster: early in RL most groups are all wrong. <value>The default value is true.</value></summary>
+    /// update is the same up to float rounding — only faster: early in RL most groups are all wrong. <value>The default
+    /// value is true.</value></summary>
     public bool SkipZeroAdvantage { get; init; } = true;
 
     /// <summary>Extra sampling rounds dynamic sampling may take per step before training on what it has.

@@ -7,7 +7,8 @@ namespace Ponder.Runtime;
 /// <c>--device</c> / <c>--dtype</c> strings into TorchSharp values: nothing else in Ponder names a device.
 /// </summary>
 /// <param name="Device">"cpu", "cuda" or "cuda:N". <value>The default value is "cpu".</value></param>
-/// <param name="DType">"float32" or "bfloat16" ("float16" is refused on CPU: libtorch has no fast float16 kernels there).
+/// <param name="DType">"float32" or "bfloat16" ("float16" is refused on CPU: libtorch has no fast float16 kernels
+/// there).
 /// <value>The default value is "float32".</value></param>
 public sealed record DeviceOptions(string Device = "cpu", string DType = "float32")
 {

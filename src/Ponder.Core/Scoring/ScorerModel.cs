@@ -13,9 +13,9 @@ namespace Ponder.Scoring;
 /// plus learned weights (<c>scorer_head.confidence</c>, starting at 0) times two features of the body's own
 /// next-token distribution over the completion's tokens: their mean and their lowest log-probability. A sampled
 /// mistake is usually a token the model itself found unlikely; a head on hidden states alone does not learn to see
-/// that from a few thousand labels, while the model's own likelihood ranks samples of one problem well. P(correct) = sigmoid(logit).
-/// Saved as a directory: the body in Hugging Face layout, <c>scorer_head.safetensors</c> and <c>scorer.json</c>.
-/// Owns the body and head: dispose it.
+/// that from a few thousand labels, while the model's own likelihood ranks samples of one problem well. P(correct) =
+/// sigmoid(logit). Saved as a directory: the body in Hugging Face layout, <c>scorer_head.safetensors</c> and
+/// <c>scorer.json</c>. Owns the body and head: dispose it.
 /// </summary>
 public sealed class ScorerModel : IDisposable
 {

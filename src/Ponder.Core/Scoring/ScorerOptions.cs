@@ -29,8 +29,8 @@ public sealed record ScorerOptions
     public int MaxLength { get; init; } = 1024;
 
     /// <summary>Train every completion position on the outcome label (Cobbe et al. 2021's token-level scorer), not only
-    /// the last one; the score is the last position's either way. Off by default: it raises the held-out AUC but not the
-    /// order within a problem, which re-ranking needs (docs/BENCHMARKS.md, test-time compute).
+    /// the last one; the score is the last position's either way. Off by default: it raises the held-out AUC but not
+    /// the order within a problem, which re-ranking needs (docs/BENCHMARKS.md, test-time compute).
     /// <value>The default value is false.</value></summary>
     public bool EveryToken { get; init; }
 

@@ -191,7 +191,8 @@ public sealed class ScorerTests
     [Fact]
     public void Given_a_directory_written_as_a_verifier_When_loaded_Then_it_scores_as_the_scorer_it_was()
     {
-        // Directories from before the rename hold verifier.json and verifier_head.safetensors with verifier_head.* keys.
+        // Directories from before the rename hold verifier.json and verifier_head.safetensors with verifier_head.*
+        // keys.
         using var dir = new TempDir();
         using var scorer = NewScorer();
         var probe = Synthetic(scorer.Body, 8, 4).Select(e => e.Ids).ToArray();
