@@ -4,7 +4,7 @@ using Ponder.LanguageModels;
 
 namespace Ponder.Cli.Commands;
 
-/// <summary><c>ponder bench generate</c>: sampler tokens/s at each batch size, against the matmul peak of the same
+/// <summary><c>ponder bench generate</c>: generation tokens/s at each batch size, against the matmul peak of the same
 /// run.</summary>
 static class BenchGenerateCommand
 {

@@ -14,7 +14,7 @@ static class DemoCommand
     {
         var quick = new Option<bool>("--quick")
         {
-            Description = "A smoke run of a minute or two instead of about 20 (its accuracies are near 0).",
+            Description = "A smoke run of the same pipeline, far shorter (its accuracies are near 0).",
         };
         var outDir = new Option<string?>("--out") { Description = "Run folder (default runs/demo-<time>)." };
         var seed = new Option<int>("--seed")

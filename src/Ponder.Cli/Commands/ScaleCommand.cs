@@ -37,7 +37,7 @@ static class ScaleCommand
         string modelDir = r.GetValue(cli.Model)!;
         using var lm = LanguageModel.Load(modelDir, devices);
         options.Validate(lm.Config.MaxPositionEmbeddings);
-        using var scorerModel = r.GetValue(cli.Scorer) is { } vdir ? ScorerModel.Load(vdir, lm, devices) : null;
+        using var scorerModel = r.GetValue(cli.Scorer) is { } dir ? ScorerModel.Load(dir, lm, devices) : null;
         var sweepScorer = scorerModel is null
             ? null
             : new SweepScorer(rollouts => scorerModel.Score(rollouts), scorerModel.Body.Config);

@@ -136,7 +136,7 @@ static class ScorerCommand
             {
                 Description =
                     "Train every completion position on the label, not only the last (Cobbe et al. 2021's "
-                    + "token-level scorer).",
+                    + "token-level verifier).",
             };
         public Option<double> Pairwise { get; } =
             new("--pairwise")

@@ -20,9 +20,8 @@ sealed record DemoSettings(
 {
     // Three numbers 1–10 and unguided search traces of at most 12 lines: every line a real move; a problem none of
     // whose 8 jittered searches reaches the target within 12 lines has no trace. Unguided rather than guided, whose
-    // last lines walk to the target by an exhaustive solver's choice — not search a model can imitate. With 12 lines
-    // rather than 6, searches that find the target in a later subtree are learned too, so thinking longer finds more
-    // (docs/BENCHMARKS.md, demo).
+    // last lines walk to the target by an exhaustive solver's choice — not search a model can imitate. Twelve lines
+    // hold searches that find the target in a later subtree too, so a model that thinks longer can find more.
     static readonly Dictionary<string, string> Countdown = new()
     {
         ["numbers"] = "3",
@@ -36,11 +35,11 @@ sealed record DemoSettings(
     const int SftPool = 1_250,
         RlPool = 1_200;
 
-    // The mini preset (0.8M parameters), not small (4.8M): in the same minutes it takes several times the steps, and
-    // the steps are what the arithmetic of the search needs (docs/BENCHMARKS.md, demo: right steps).
+    // The mini preset (0.8M parameters), not small (4.8M): near the compute-optimal size for the FLOPs the demo's
+    // minutes buy (Chinchilla), it takes several times small's steps in the same time.
     const string ModelSize = "mini";
 
-    /// <summary>The main job: about 20 minutes on 2 cores (docs/BENCHMARKS.md has the measured time).</summary>
+    /// <summary>The main job (docs/BENCHMARKS.md has its measured time).</summary>
     public static DemoSettings Full() =>
         new(
             ModelSize,

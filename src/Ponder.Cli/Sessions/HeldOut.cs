@@ -23,7 +23,7 @@ static class HeldOut
     }
 
     /// <summary>Up to <paramref name="count"/> held-out problems: a generated task whose settings have fewer gives
-    /// every one it has (the demo's Countdown has ~255, and other seeds may find a few less).</summary>
+    /// every one it has.</summary>
     public static IReadOnlyList<Problem> Problems(IReasoningTask task, int count) =>
         task is ITraceTask generated
             ? generated.ProblemsUpTo(TaskSplit.Test, count)

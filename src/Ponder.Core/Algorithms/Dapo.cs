@@ -5,6 +5,7 @@
 //   Soft overlong punishment: SoftOverlongPenalty below, added to the reward.
 //   Advantages as GRPO (group mean and std).
 // Deviations: the KL term is allowed (β > 0) although DAPO removes it; β defaults to 0.
+using Ponder.Runtime;
 using static TorchSharp.torch;
 
 namespace Ponder.Algorithms;
@@ -21,6 +22,7 @@ public sealed class Dapo : IPolicyAlgorithm
 
     public PolicyLoss Loss(PolicyBatch b, PolicyOptions o)
     {
+        using var s = new Scalars();
         var (perToken, clipped) = PolicyMath.ClippedSurrogate(
             b.Logprobs,
             b.OldLogprobs,
@@ -30,8 +32,8 @@ public sealed class Dapo : IPolicyAlgorithm
         );
         var kl = KlTerm.InLoss(b, o);
         if (kl is not null)
-            perToken = perToken + o.Beta * kl;
-        var loss = (perToken * b.Mask).sum() / b.Normalizer; // Σ tokens / Σ|o_i| of the step
+            perToken = perToken.Plus(kl * s[o.Beta]);
+        var loss = (perToken * b.Mask).sum() / s[b.Normalizer]; // Σ tokens / Σ|o_i| of the step
         return KlTerm.Report(loss, clipped, kl, b);
     }
 

@@ -3,6 +3,7 @@
 //   loss = Σ_i Σ_t clipped-surrogate / (completions × max completion length) — no 1/|o_i|, which rewarded long
 //   wrong answers with smaller per-token penalties.
 // Deviations: none beyond the step-wide normaliser (completions of the step × max completion tokens).
+using Ponder.Runtime;
 using static TorchSharp.torch;
 
 namespace Ponder.Algorithms;
@@ -19,6 +20,7 @@ public sealed class DrGrpo : IPolicyAlgorithm
 
     public PolicyLoss Loss(PolicyBatch b, PolicyOptions o)
     {
+        using var s = new Scalars();
         var (perToken, clipped) = PolicyMath.ClippedSurrogate(
             b.Logprobs,
             b.OldLogprobs,
@@ -28,8 +30,8 @@ public sealed class DrGrpo : IPolicyAlgorithm
         );
         var kl = KlTerm.InLoss(b, o);
         if (kl is not null)
-            perToken = perToken + o.Beta * kl;
-        var loss = (perToken * b.Mask).sum() / b.Normalizer; // constant denominator
+            perToken = perToken.Plus(kl * s[o.Beta]);
+        var loss = (perToken * b.Mask).sum() / s[b.Normalizer]; // constant denominator
         return KlTerm.Report(loss, clipped, kl, b);
     }
 }

@@ -5,6 +5,7 @@
 //   - the outer 1/G mean runs over every completion of the optimizer step (Normalizer = completions in the step),
 //     so micro-batches sum to the full-batch loss.
 //   - KL may use k1 instead of k3, or go into the reward (PolicyOptions); the paper uses k3 in the loss.
+using Ponder.Runtime;
 using static TorchSharp.torch;
 
 namespace Ponder.Algorithms;
@@ -21,6 +22,7 @@ public sealed class Grpo : IPolicyAlgorithm
 
     public PolicyLoss Loss(PolicyBatch b, PolicyOptions o)
     {
+        using var s = new Scalars();
         var (perToken, clipped) = PolicyMath.ClippedSurrogate(
             b.Logprobs,
             b.OldLogprobs,
@@ -30,9 +32,9 @@ public sealed class Grpo : IPolicyAlgorithm
         );
         var kl = KlTerm.InLoss(b, o); // (B, T) or null
         if (kl is not null)
-            perToken = perToken + o.Beta * kl;
-        var perSequence = PolicyMath.MaskedRowSum(perToken, b.Mask) / b.Mask.sum(1).clamp_min(1); // (1/|o_i|) Σ_t
-        var loss = perSequence.sum() / b.Normalizer;
+            perToken = perToken.Plus(kl * s[o.Beta]);
+        var perSequence = PolicyMath.MaskedRowSum(perToken, b.Mask) / b.Mask.sum(1).clamp_min(s[1]); // (1/|o_i|) Σ_t
+        var loss = perSequence.sum() / s[b.Normalizer];
         return KlTerm.Report(loss, clipped, kl, b);
     }
 }

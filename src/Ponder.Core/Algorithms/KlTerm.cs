@@ -1,3 +1,4 @@
+using Ponder.Runtime;
 using static TorchSharp.torch;
 
 namespace Ponder.Algorithms;
@@ -21,9 +22,10 @@ public static class KlTerm
     public static double[] ForReward(Tensor logprobs, Tensor refLogprobs, Tensor mask, PolicyOptions o)
     {
         using var scope = NewDisposeScope();
+        using var s = new Scalars();
         var k =
             o.Estimator == KlEstimator.K3 ? PolicyMath.K3(logprobs, refLogprobs) : PolicyMath.K1(logprobs, refLogprobs);
-        return (PolicyMath.MaskedRowSum(k, mask) * o.Beta).to(ScalarType.Float64).data<double>().ToArray();
+        return (PolicyMath.MaskedRowSum(k, mask) * s[o.Beta]).to(ScalarType.Float64).data<double>().ToArray();
     }
 
     internal static PolicyLoss Report(Tensor loss, Tensor clipped, Tensor? kl, PolicyBatch b)

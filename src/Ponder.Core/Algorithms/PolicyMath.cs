@@ -1,3 +1,4 @@
+using Ponder.Runtime;
 using static TorchSharp.torch;
 
 namespace Ponder.Algorithms;
@@ -17,10 +18,11 @@ public static class PolicyMath
         double epsHigh
     )
     {
+        using var s = new Scalars();
         var ratio = (logprobs - oldLogprobs).exp(); // (B, T)
         var adv = advantages.unsqueeze(1); // (B, 1)
         var unclipped = ratio * adv;
-        var clipped = ratio.clamp(1 - epsLow, 1 + epsHigh) * adv;
+        var clipped = ratio.clamp(s[1 - epsLow], s[1 + epsHigh]) * adv;
         var loss = -minimum(unclipped, clipped); // (B, T)
         var wasClipped = (clipped < unclipped).to(ratio.dtype); // the clip bound was the active one
         return (loss, wasClipped);
@@ -32,16 +34,20 @@ public static class PolicyMath
     /// <summary>k3 = π_ref/π_θ − log(π_ref/π_θ) − 1 (per token, ≥ 0): GRPO's in-loss estimator.</summary>
     public static Tensor K3(Tensor logprobs, Tensor refLogprobs)
     {
+        using var s = new Scalars();
         var logRatio = refLogprobs - logprobs;
-        return logRatio.exp() - logRatio - 1;
+        return logRatio.exp() - logRatio - s[1];
     }
 
     /// <summary>Σ_t x·mask per row: (B).</summary>
     public static Tensor MaskedRowSum(Tensor x, Tensor mask) => (x * mask).sum(1);
 
     /// <summary>Mean of x over masked tokens, for logging.</summary>
-    public static double MaskedMean(Tensor x, Tensor mask) =>
-        ((x * mask).sum() / mask.sum().clamp_min(1)).to(ScalarType.Float64).item<double>();
+    public static double MaskedMean(Tensor x, Tensor mask)
+    {
+        using var s = new Scalars();
+        return ((x * mask).sum() / mask.sum().clamp_min(s[1])).to(ScalarType.Float64).item<double>();
+    }
 
     /// <summary>Group-relative baselines: rewards laid out group after group (G each).</summary>
     public static double[] GroupMeanCentered(

@@ -3,6 +3,7 @@
 //   Â_i = r_i − (1/(G−1)) Σ_{j≠i} r_j  (leave-one-out baseline: unbiased, no critic).
 // Deviations: the REINFORCE term is wrapped in the PPO clipped ratio (identical to plain REINFORCE when μ = 1, since
 // ρ = 1 then) and normalised per completion like GRPO, as TRL's RLOOTrainer does.
+using Ponder.Runtime;
 using static TorchSharp.torch;
 
 namespace Ponder.Algorithms;
@@ -30,6 +31,7 @@ public sealed class Rloo : IPolicyAlgorithm
 
     public PolicyLoss Loss(PolicyBatch b, PolicyOptions o)
     {
+        using var s = new Scalars();
         var (perToken, clipped) = PolicyMath.ClippedSurrogate(
             b.Logprobs,
             b.OldLogprobs,
@@ -39,9 +41,9 @@ public sealed class Rloo : IPolicyAlgorithm
         );
         var kl = KlTerm.InLoss(b, o);
         if (kl is not null)
-            perToken = perToken + o.Beta * kl;
-        var perSequence = PolicyMath.MaskedRowSum(perToken, b.Mask) / b.Mask.sum(1).clamp_min(1);
-        var loss = perSequence.sum() / b.Normalizer;
+            perToken = perToken.Plus(kl * s[o.Beta]);
+        var perSequence = PolicyMath.MaskedRowSum(perToken, b.Mask) / b.Mask.sum(1).clamp_min(s[1]);
+        var loss = perSequence.sum() / s[b.Normalizer];
         return KlTerm.Report(loss, clipped, kl, b);
     }
 }

@@ -70,7 +70,7 @@ public static class GenerateThroughput
             .Range(0, batch)
             .Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, promptTokens).Select(_ => rng.Next(vocab)).ToArray())
             .ToArray();
-        var sampler = new BatchGenerator(lm.Network, lm.Tokenizer, []); // no stop ids: every row makes newTokens
+        var generator = new BatchGenerator(lm.Network, lm.Tokenizer, []); // no stop ids: every row makes newTokens
         SamplingOptions Options(int tokens) =>
             new()
             {
@@ -81,9 +81,9 @@ public static class GenerateThroughput
             };
 
         // warm-up: allocator, thread pool, rotary tables
-        Time(() => sampler.Generate(prompts, Options(Math.Min(newTokens, 8))));
-        double prefillSeconds = Time(() => sampler.Generate(prompts, Options(1)));
-        double seconds = Time(() => sampler.Generate(prompts, Options(newTokens)));
+        Time(() => generator.Generate(prompts, Options(Math.Min(newTokens, 8))));
+        double prefillSeconds = Time(() => generator.Generate(prompts, Options(1)));
+        double seconds = Time(() => generator.Generate(prompts, Options(newTokens)));
 
         double prefillFlops = (double)batch * promptTokens * Flops.ForwardPerToken(config, (promptTokens + 1) / 2.0);
         double decodeFlops =
@@ -101,7 +101,7 @@ public static class GenerateThroughput
 
     static double Time(Action action)
     {
-        // One scope per request, as a server would hold: it also frees tensors the sampler leaves outside any scope.
+        // One scope per request, as a server would hold: it also frees tensors the generator leaves outside any scope.
         using var scope = NewDisposeScope();
         var clock = Stopwatch.StartNew();
         action();

@@ -1,4 +1,5 @@
 using Ponder.Model;
+using Ponder.Runtime;
 using Ponder.Text;
 using static TorchSharp.torch;
 
@@ -195,7 +196,8 @@ public sealed class BatchGenerator
         }
         if (!anyForced)
             return (tok, chosen, chosenLp);
-        var scaled = o.Temperature == 0 ? logits : logits / o.Temperature;
+        using var s = new Scalars();
+        var scaled = o.Temperature == 0 ? logits : logits / s[o.Temperature];
         var all = scaled.log_softmax(-1).gather(-1, tensor(chosen, device: model.Device).unsqueeze(-1)).squeeze(-1);
         return (tensor(chosen, device: model.Device), chosen, all.to(ScalarType.Float32).cpu().data<float>().ToArray());
     }

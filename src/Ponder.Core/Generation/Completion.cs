@@ -18,7 +18,7 @@ public enum FinishReason
 /// <param name="Finish">stop or length.</param>
 /// <param name="ReasoningEnd">Index in <paramref name="TokenIds"/> of the end-of-thinking token, or null when the
 /// model never closed its reasoning.</param>
-/// <param name="BudgetCut">The thinking budget ran out and the sampler closed the reasoning.</param>
+/// <param name="BudgetCut">The thinking budget ran out and the generator closed the reasoning.</param>
 /// <param name="Extensions">Times budget forcing suppressed the end of thinking.</param>
 public sealed record Completion(
     int PromptIndex,

@@ -1,3 +1,4 @@
+using Ponder.Runtime;
 using static TorchSharp.torch;
 
 namespace Ponder.Generation;
@@ -24,9 +25,10 @@ public static class TokenPicker
     )
     {
         using var scope = NewDisposeScope();
+        using var s = new Scalars();
         Tensor tokens,
             logprobs;
-        var choosable = exclude is null ? logits : logits + exclude; // (B, V)
+        var choosable = exclude is null ? logits : logits.Plus(exclude); // (B, V)
         if (temperature == 0)
         {
             tokens = choosable.argmax(-1); // (B)
@@ -34,13 +36,13 @@ public static class TokenPicker
         }
         else
         {
-            var scaled = logits / temperature; // (B, V)
-            var truncated = Truncate(choosable / temperature, topK, topP); // (B, V), -inf outside
+            var scaled = logits / s[temperature]; // (B, V)
+            var truncated = Truncate(choosable / s[temperature], topK, topP); // (B, V), -inf outside
             var probs = truncated.softmax(-1); // (B, V)
             // Inverse-CDF sampling: the first token whose cumulative probability reaches u·total.
             var cdf = probs.cumsum(-1); // (B, V)
             var target = uniforms.to(cdf.dtype).unsqueeze(-1) * cdf[.., ^1..]; // (B, 1)
-            tokens = (cdf < target).sum(-1).clamp_max(logits.shape[^1] - 1); // (B)
+            tokens = (cdf < target).sum(-1).clamp_max(s[logits.shape[^1] - 1]); // (B)
             logprobs = scaled.log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1);
         }
         return (tokens.MoveToOuterDisposeScope(), logprobs.MoveToOuterDisposeScope());
@@ -66,15 +68,16 @@ public static class TokenPicker
         ArgumentNullException.ThrowIfNull(topPs);
         ArgumentNullException.ThrowIfNull(uniforms);
         using var scope = NewDisposeScope();
-        var choosable = exclude is null ? logits : logits + exclude; // (B, V)
-        var greedy = temperatures.eq(0); // (B)
-        var t = temperatures.masked_fill(greedy, 1).to(logits.dtype).unsqueeze(-1); // (B, 1), 1 where greedy
+        using var s = new Scalars();
+        var choosable = exclude is null ? logits : logits.Plus(exclude); // (B, V)
+        var greedy = temperatures.eq(s[0]); // (B)
+        var t = temperatures.masked_fill(greedy, s[1]).to(logits.dtype).unsqueeze(-1); // (B, 1), 1 where greedy
         var greedyTokens = choosable.argmax(-1); // (B)
         var scaled = logits / t; // (B, V)
         var truncated = TruncateTopP(choosable / t, topPs.to(logits.dtype).unsqueeze(-1)); // (B, V)
         var cdf = truncated.softmax(-1).cumsum(-1); // (B, V)
         var target = uniforms.to(cdf.dtype).unsqueeze(-1) * cdf[.., ^1..]; // (B, 1)
-        var sampled = (cdf < target).sum(-1).clamp_max(logits.shape[^1] - 1); // (B)
+        var sampled = (cdf < target).sum(-1).clamp_max(s[logits.shape[^1] - 1]); // (B)
         var tokens = where(greedy, greedyTokens, sampled); // (B)
         var logprobs = scaled.log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1); // (B)
         return (tokens.MoveToOuterDisposeScope(), logprobs.MoveToOuterDisposeScope());
@@ -83,11 +86,12 @@ public static class TokenPicker
     /// <summary>Top-p truncation with a per-row nucleus (B, 1); rows with 1 keep everything.</summary>
     static Tensor TruncateTopP(Tensor logits, Tensor topP)
     {
+        using var s = new Scalars();
         var (sorted, order) = logits.sort(-1, descending: true); // (B, V)
         var probs = sorted.softmax(-1);
         var before = probs.cumsum(-1) - probs; // mass of better tokens
-        var drop = (before >= topP) & topP.lt(1); // (B, V) in sorted order
-        return logits.masked_fill(zeros_like(drop).scatter(-1, order, drop), double.NegativeInfinity);
+        var drop = (before >= topP) & topP.lt(s[1]); // (B, V) in sorted order
+        return logits.masked_fill(zeros_like(drop).scatter(-1, order, drop), s[double.NegativeInfinity]);
     }
 
     /// <summary>Sets logits outside the top-k and outside the top-p nucleus to −∞ (always keeps the best
@@ -100,17 +104,18 @@ public static class TokenPicker
         if (!useK && !useP)
             return logits;
         using var scope = NewDisposeScope();
+        using var s = new Scalars();
         var (sorted, order) = logits.sort(-1, descending: true); // (B, V)
         var drop = zeros_like(sorted, ScalarType.Bool); // (B, V) in sorted order
         if (useK)
             drop[.., topK..] = true;
         if (useP)
         {
-            var probs = sorted.masked_fill(drop, double.NegativeInfinity).softmax(-1);
+            var probs = sorted.masked_fill(drop, s[double.NegativeInfinity]).softmax(-1);
             var before = probs.cumsum(-1) - probs; // mass of better tokens
-            drop = drop | (before >= topP); // the best token has 0 before it
+            drop = drop | (before >= s[topP]); // the best token has 0 before it
         }
         var dropInVocabOrder = zeros_like(drop).scatter(-1, order, drop); // (B, V)
-        return logits.masked_fill(dropInVocabOrder, double.NegativeInfinity).MoveToOuterDisposeScope();
+        return logits.masked_fill(dropInVocabOrder, s[double.NegativeInfinity]).MoveToOuterDisposeScope();
     }
 }

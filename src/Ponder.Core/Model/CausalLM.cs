@@ -38,11 +38,12 @@ public sealed class CausalLM : nn.Module
     public void InitializeWeights(long seed, double std = 0.02)
     {
         using var _ = no_grad();
+        using var s = new Scalars();
         var g = new Generator((ulong)seed, Device);
         foreach (var (name, p) in named_parameters())
         {
             if (name.EndsWith("norm.weight", StringComparison.Ordinal))
-                p.fill_(1);
+                p.fill_(s[1]);
             else if (name.EndsWith(".bias", StringComparison.Ordinal))
                 p.zero_();
             else
@@ -66,16 +67,17 @@ public sealed class CausalLM : nn.Module
     {
         long b = ids.shape[0],
             t = ids.shape[1];
+        using var s = new Scalars();
         Tensor positions;
         Tensor? mask = null;
         if (attentionMask is null)
         {
-            positions = arange(t, device: Device).unsqueeze(0).expand(b, t); // (B, T)
+            positions = TensorOps.Range(t, Device).unsqueeze(0).expand(b, t); // (B, T)
         }
         else
         {
             var real = attentionMask.to(ScalarType.Bool); // (B, T)
-            positions = (real.to(ScalarType.Int64).cumsum(1) - 1).clamp_min(0); // (B, T)
+            positions = (real.to(ScalarType.Int64).cumsum(1) - s[1]).clamp_min(s[0]); // (B, T)
             var causal = ones(t, t, ScalarType.Bool, Device).tril(); // (T, T)
             var self = eye(t, dtype: ScalarType.Bool, device: Device); // (T, T)
             mask = ((real.unsqueeze(1) & causal.unsqueeze(0)) | self.unsqueeze(0)).unsqueeze(1); // (B, 1, T, T)

@@ -1,3 +1,4 @@
+using Ponder.Runtime;
 using static TorchSharp.torch;
 
 namespace Ponder.Model;
@@ -62,15 +63,16 @@ public sealed class KvCache : IDisposable
         }
 
         int start = Length;
+        using var k = new Scalars();
         var newValidLong = newValid.to(ScalarType.Int64); // (B, T)
-        var positions = (nextPosition.unsqueeze(1) + newValidLong.cumsum(1) - 1).clamp_min(0); // (B, T)
+        var positions = (nextPosition.unsqueeze(1).Plus(newValidLong.cumsum(1)) - k[1]).clamp_min(k[0]); // (B, T)
         valid.narrow(1, start, t).copy_(newValid);
-        nextPosition.add_(newValidLong.sum(1));
+        nextPosition.PlusInPlace(newValidLong.sum(1));
         Length += (int)t;
 
         long s = Length;
-        var queryAt = arange(start, start + t, device: valid.device).unsqueeze(1); // (T, 1)
-        var keyAt = arange(0, s, device: valid.device).unsqueeze(0); // (1, S)
+        var queryAt = TensorOps.Range(start, start + t, valid.device).unsqueeze(1); // (T, 1)
+        var keyAt = TensorOps.Range(0, s, valid.device).unsqueeze(0); // (1, S)
         var causal = keyAt <= queryAt; // (T, S)
         var self = keyAt == queryAt; // (T, S)
         var mask = (valid.narrow(1, 0, s).unsqueeze(1) & causal.unsqueeze(0)) | self.unsqueeze(0); // (B, T, S)

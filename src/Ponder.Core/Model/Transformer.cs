@@ -4,6 +4,7 @@
 // Letter key for the shape comments:
 //   B batch, T new tokens in this call, S key length (cache length after this call), C hidden size,
 //   H query heads, K key/value heads, G = H / K queries per kv head, D head dim, F MLP width, V vocabulary.
+using Ponder.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -27,8 +28,9 @@ public sealed class RMSNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
+        using var s = new Scalars();
         var xf = x.dtype is ScalarType.BFloat16 or ScalarType.Float16 ? x.to(ScalarType.Float32) : x; // (…, C)
-        var normed = xf * rsqrt(xf.pow(2).mean([-1], keepdim: true) + eps); // (…, C)
+        var normed = xf * rsqrt(xf.pow(s[2]).mean([-1], keepdim: true).Plus(s[eps])); // (…, C)
         return (weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
     }
 }
@@ -98,7 +100,7 @@ public static class Rotary
         using var scope = NewDisposeScope();
         var halves = x.chunk(2, -1);
         var rotated = cat([-halves[1], halves[0]], -1); // (B, heads, T, D)
-        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+        return (x * cos).Plus(rotated * sin).MoveToOuterDisposeScope();
     }
 }
 
@@ -212,8 +214,9 @@ public sealed class DecoderLayer : nn.Module
 
     public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layer, int cacheStart)
     {
-        x = x + self_attn.forward(input_layernorm.forward(x), cos, sin, mask, cache, layer, cacheStart); // (B, T, C)
-        return x + mlp.forward(post_attention_layernorm.forward(x)); // (B, T, C)
+        var attention = self_attn.forward(input_layernorm.forward(x), cos, sin, mask, cache, layer, cacheStart);
+        x = x.Plus(attention); // (B, T, C)
+        return x.Plus(mlp.forward(post_attention_layernorm.forward(x))); // (B, T, C)
     }
 }
 

@@ -12,7 +12,7 @@ public static class MemoryCheck
         // gradients) plus activations (~24 values per layer per hidden unit per token kept for the backward pass).
         double tokens = (double)o.MicroBatchSize * (o.MaxCompletionTokens + 512);
         double bytes = tokens * config.VocabSize * 4 * 4 + tokens * config.HiddenSize * config.NumHiddenLayers * 24 * 4;
-        // Sampling: the KV cache of up to 64 rows (the sampler's batch limit).
+        // Sampling: the KV cache of up to 64 rows (the generator's batch limit).
         double cache =
             64.0
             * (o.MaxCompletionTokens + 512)

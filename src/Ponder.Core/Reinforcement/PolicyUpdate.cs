@@ -32,11 +32,21 @@ sealed class PolicyUpdate(
     AdamW optimizer,
     IPolicyAlgorithm algorithm,
     RlOptions options,
-    int padId
-)
+    int padId,
+    CausalLM? reference
+) : IDisposable
 {
-    /// <summary>The frozen reference for the KL penalty, or null when β = 0.</summary>
-    public CausalLM? Reference { get; set; }
+    /// <summary>The frozen reference for the KL penalty, or null when β = 0. Owned: disposed with this.</summary>
+    public CausalLM? Reference { get; private set; } = reference;
+
+    /// <summary>Replaces the reference (a resumed run's, read from its checkpoint) and disposes the old one.</summary>
+    public void ReplaceReference(CausalLM resumed)
+    {
+        Reference?.Dispose();
+        Reference = resumed;
+    }
+
+    public void Dispose() => Reference?.Dispose();
 
     ModelConfig Config => policy.Config;
 
@@ -63,14 +73,27 @@ sealed class PolicyUpdate(
                 options.MaxCompletionTokens
             );
             double normalizer = algorithm.Normalizer(shape);
-            var stats = Optimise(batches, frozen, trained.Select(i => advantages[i]).ToArray(), normalizer, step);
+            var (sums, gradNorm, lr) = Optimise(
+                batches,
+                frozen,
+                [.. trained.Select(i => advantages[i])],
+                normalizer,
+                step
+            );
+            double w = Math.Max(1, sums.Tokens);
             long sequenceTokens = rows.Sum(r => (long)SequenceLength(r));
-            return stats with
-            {
-                Tokens = sequenceTokens * options.UpdatesPerBatch,
-                Flops = Flops(rows),
-                RowsTrained = withGradient,
-            };
+            return new UpdateStats(
+                sums.Loss / options.UpdatesPerBatch,
+                sums.Kl / w,
+                sums.Entropy / w,
+                sums.Clip / w,
+                sums.Ratio / w,
+                gradNorm,
+                lr,
+                sequenceTokens * options.UpdatesPerBatch,
+                Flops(rows),
+                withGradient
+            );
         }
         finally
         {
@@ -141,7 +164,7 @@ sealed class PolicyUpdate(
 
     /// <summary>μ epochs over the micro-batches; gradients add up over a step's micro-batches, then one clipped
     /// AdamW step per epoch.</summary>
-    UpdateStats Optimise(
+    (LossSums Sums, double GradNorm, double LearningRate) Optimise(
         IReadOnlyList<(Tensor Ids, Tensor Mask)> batches,
         IReadOnlyList<Frozen> frozen,
         double[] rowAdvantages,
@@ -183,19 +206,7 @@ sealed class PolicyUpdate(
             optimizer.Update(lr);
             optimizer.ZeroGrad();
         }
-        double w = Math.Max(1, sums.Tokens);
-        return new UpdateStats(
-            sums.Loss / options.UpdatesPerBatch,
-            sums.Kl / w,
-            sums.Entropy / w,
-            sums.Clip / w,
-            sums.Ratio / w,
-            gradNorm,
-            lr,
-            Tokens: 0,
-            Flops: 0,
-            RowsTrained: 0
-        );
+        return (sums, gradNorm, lr);
     }
 
     /// <summary>Token-weighted sums of what the micro-batches report.</summary>
@@ -219,8 +230,9 @@ sealed class PolicyUpdate(
         }
     }
 
-    /// <summary>The update's FLOPs: a forward of every trained row for the reference and for the sampling policy's
-    /// log-probs where they are computed, then a forward and backward per epoch.</summary>
+    /// <summary>The update's FLOPs: a forward of every trained row for the reference (β &gt; 0) and for the sampling
+    /// policy's log-probs (μ &gt; 1), then a forward and backward per epoch. The policy forward that the KL in the
+    /// reward needs when μ = 1 is not counted.</summary>
     double Flops(IReadOnlyList<Rollout> rows)
     {
         double forward = SequenceFlops(rows, Model.Flops.ForwardPerToken);

@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 namespace Ponder.Reinforcement;
 
 /// <summary>
-/// The RL loop, orchestration only: problems → sample G completions each (the batched sampler, inference mode) →
+/// The RL loop, orchestration only: problems → sample G completions each (the batched generator, inference mode) →
 /// grade (the task's one grader + format reward) → advantages (<see cref="IPolicyAlgorithm"/>) → policy loss →
 /// optimizer step(s). No math lives here: it is in Algorithms/, Rewards and AdamW.
 /// </summary>
@@ -54,11 +54,9 @@ public sealed class RlTrainer : IDisposable
             optimizer,
             PolicyAlgorithms.Create(options.Algorithm),
             Options,
-            padId: policy.Tokenizer.PadTokenId ?? template.EndOfTurnId
-        )
-        {
-            Reference = options.Policy.Beta > 0 ? ReferencePolicy.CopyOf(policy.Network) : null,
-        };
+            padId: policy.Tokenizer.PadTokenId ?? template.EndOfTurnId,
+            reference: options.Policy.Beta > 0 ? ReferencePolicy.CopyOf(policy.Network) : null
+        );
         State = new TrainerState
         {
             Kind = "rl",
@@ -93,8 +91,7 @@ public sealed class RlTrainer : IDisposable
                 );
             }
 
-            updater.Reference?.Dispose();
-            updater.Reference = ReferencePolicy.Load(policy.Config, policy.Network, path);
+            updater.ReplaceReference(ReferencePolicy.Load(policy.Config, policy.Network, path));
         }
         State = state;
     }
@@ -349,6 +346,6 @@ public sealed class RlTrainer : IDisposable
     public void Dispose()
     {
         optimizer.Dispose();
-        updater.Reference?.Dispose();
+        updater.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using Ponder.Runtime;
 using static TorchSharp.torch;
 
 namespace Ponder.Scoring;
@@ -15,7 +16,11 @@ public static class ScorerBatch
     }
 
     /// <summary>Index of each row's last real token (B) in a right-padded attention mask (B, T).</summary>
-    public static Tensor LastIndex(Tensor attention) => attention.sum(1, type: ScalarType.Int64) - 1;
+    public static Tensor LastIndex(Tensor attention)
+    {
+        using var s = new Scalars();
+        return attention.sum(1, type: ScalarType.Int64) - s[1];
+    }
 
     /// <summary>A labelled example: <see cref="Input"/> of the prompt and completion, and where the completion starts
     /// in it (0 when the prompt was cut away entirely).</summary>

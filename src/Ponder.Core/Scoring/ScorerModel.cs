@@ -1,5 +1,6 @@
 using Ponder.Checkpoints;
 using Ponder.LanguageModels;
+using Ponder.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -105,7 +106,7 @@ public sealed class ScorerModel : IDisposable
         var atLast = positions.gather(1, ScorerBatch.LastIndex(attention).unsqueeze(1)).squeeze(1); // (B)
         return (
             positions,
-            outcome ? atLast + ConfidenceFeatures(hidden, ids, attention, starts).matmul(confidence) : atLast
+            outcome ? atLast.Plus(ConfidenceFeatures(hidden, ids, attention, starts).matmul(confidence)) : atLast
         );
     }
 
@@ -121,14 +122,15 @@ public sealed class ScorerModel : IDisposable
             return zeros(b, 2, dtype: ScalarType.Float32, device: ids.device);
         // (B, T−1): log p(token k), k = 1…T−1
         var token = Training.TokenLogprobs.OfNextTokens(Body.Network.Logits(hidden), ids).to(ScalarType.Float32);
-        var start = tensor(starts ?? new long[b], device: ids.device).clamp_min(1); // (B)
-        var scored = (arange(1, t, device: ids.device).unsqueeze(0) >= start.unsqueeze(1)).logical_and(
-            attention[.., 1..] > 0
+        using var s = new Scalars();
+        var start = tensor(starts ?? new long[b], device: ids.device).clamp_min(s[1]); // (B)
+        var scored = (TensorOps.Range(1, t, ids.device).unsqueeze(0) >= start.unsqueeze(1)).logical_and(
+            attention[.., 1..] > s[0]
         ); // (B, T−1)
         var count = scored.sum(1).to(ScalarType.Float32); // (B)
-        var mean = token.masked_fill(scored.logical_not(), 0).sum(1) / count.clamp_min(1); // (B)
-        var lowest = token.masked_fill(scored.logical_not(), float.PositiveInfinity).amin(1); // (B)
-        lowest = lowest.masked_fill(count == 0, 0);
+        var mean = token.masked_fill(scored.logical_not(), s[0]).sum(1) / count.clamp_min(s[1]); // (B)
+        var lowest = token.masked_fill(scored.logical_not(), s[double.PositiveInfinity]).amin(1); // (B)
+        lowest = lowest.masked_fill(count == s[0], s[0]);
         return stack([mean, lowest], 1); // (B, 2)
     }
 
@@ -238,15 +240,15 @@ public sealed class ScorerModel : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var tensors = SafeTensors
-            .Read(headPath, ScalarType.Float32, body.Network.Device)
-            .ToDictionary(
-                kv =>
-                    kv.Key.StartsWith(LegacyPrefix, StringComparison.Ordinal)
-                        ? "scorer_head." + kv.Key[LegacyPrefix.Length..]
-                        : kv.Key,
-                kv => kv.Value
-            );
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (key, value) in SafeTensors.Read(headPath, ScalarType.Float32, body.Network.Device))
+        {
+            string name = key.StartsWith(LegacyPrefix, StringComparison.Ordinal)
+                ? "scorer_head." + key[LegacyPrefix.Length..]
+                : key;
+            if (!tensors.TryAdd(name, value))
+                throw new PonderException($"{headPath}: holds {name} twice (as {key} too); keep one of them.");
+        }
         if (
             !tensors.TryGetValue(HeadWeight, out var w)
             || !tensors.TryGetValue(HeadBias, out var b)

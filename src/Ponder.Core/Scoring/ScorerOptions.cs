@@ -28,16 +28,15 @@ public sealed record ScorerOptions
     /// 1024.</value></summary>
     public int MaxLength { get; init; } = 1024;
 
-    /// <summary>Train every completion position on the outcome label (Cobbe et al. 2021's token-level scorer), not only
-    /// the last one; the score is the last position's either way. Off by default: it raises the held-out AUC but not
-    /// the order within a problem, which re-ranking needs (docs/BENCHMARKS.md, test-time compute).
+    /// <summary>Train every completion position on the outcome label (Cobbe et al. 2021's token-level verifier), not
+    /// only the last one; the score is the last position's either way. Off by default: re-ranking reads only the last
+    /// position, and a per-position target teaches mostly which problems are hard.
     /// <value>The default value is false.</value></summary>
     public bool EveryToken { get; init; }
 
-    /// <summary>Fine-tune the body too (the scorer before this option existed; it used <c>--lr 3e-4</c>). Off by
-    /// default: with the body frozen the scorer is a probe of the policy's hidden states and its own likelihood, which
-    /// ranks the samples of a problem better in less time; fine-tuning millions of parameters on a few thousand labels
-    /// fits the training samples instead.
+    /// <summary>Fine-tune the body too (with a lower learning rate, e.g. <c>--lr 3e-4</c>). Off by default: with the
+    /// body frozen the scorer is a cheap probe of the policy's hidden states and its own likelihood, while fine-tuning
+    /// millions of parameters on a few thousand labels can fit the training samples instead.
     /// <value>The default value is false.</value></summary>
     public bool TrainBody { get; init; }
 

@@ -1,3 +1,4 @@
+using Ponder.Runtime;
 using Ponder.Training;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ public sealed record ScorerExample(string ProblemId, int[] Ids, bool Correct, in
 /// Trains an outcome scorer: binary cross-entropy against the grader's label, AdamW with warm-up and cosine decay,
 /// gradient clipping. Examples are drawn in shuffled epochs (seeded). Orchestration only.
 /// <para>With <see cref="ScorerOptions.EveryToken"/> the label is the target of every completion position, not only
-/// the last (Cobbe et al. 2021's token-level scorer, which they found to overfit less than a solution-level one): a
+/// the last (Cobbe et al. 2021's token-level verifier, which they found to overfit less than a solution-level one): a
 /// position's logit then estimates the chance that a completion with this prefix ends correct — a value function.
 /// The score read at test time is still the last token's.</para>
 /// <para>With <see cref="ScorerOptions.PairwiseWeight"/> λ &gt; 0 a batch is whole problems (<see cref="PerProblem"/>
@@ -102,7 +103,6 @@ public sealed class ScorerTrainer : IDisposable
                 model.PadId,
                 model.Body.Network.Device
             );
-            // (B)
             var labels = tensor(batch.Select(e => e.Correct ? 1f : 0f).ToArray(), device: model.Body.Network.Device);
             var (positions, last) = model.Forward(
                 ids,
@@ -110,26 +110,11 @@ public sealed class ScorerTrainer : IDisposable
                 [.. batch.Select(e => (long)e.CompletionStart)],
                 bodyGradients: Options.TrainBody
             ); // (B, T), (B)
-            var l = Options.EveryToken
-                ? EveryTokenLoss(
-                    positions.scatter(1, ScorerBatch.LastIndex(attention).unsqueeze(1), last.unsqueeze(1)),
-                    attention, // the last position read as the outcome
-                    [.. batch.Select(e => (long)Math.Min(e.CompletionStart, e.Ids.Length - 1))],
-                    labels
-                )
-                : nn.functional.binary_cross_entropy_with_logits(last, labels);
-            if (Options.PairwiseWeight > 0)
-            {
-                l =
-                    l
-                    + Options.PairwiseWeight
-                        * PairwiseLoss(last, [.. batch.Select(e => e.Correct)], [.. batch.Select(e => e.ProblemId)]);
-            }
-
+            var l = BatchLoss(batch, attention, positions, last, labels);
             l.backward();
             loss = l.item<float>();
-            nn.utils.clip_grad_norm_(optimizer.Parameters, Options.MaxGradNorm); // each optimizer's own: the confidence
-            // gradients would dominate one norm
+            // each optimizer's own norm: the confidence gradients would dominate one norm
+            nn.utils.clip_grad_norm_(optimizer.Parameters, Options.MaxGradNorm);
             nn.utils.clip_grad_norm_(confidenceOptimizer.Parameters, Options.MaxGradNorm);
         }
         double lr = LearningRateSchedule.WarmupCosine(
@@ -147,6 +132,28 @@ public sealed class ScorerTrainer : IDisposable
         return loss;
     }
 
+    /// <summary>The batch's loss: BCE on the outcome (or on every completion position), plus the weighted pairwise
+    /// loss when on.</summary>
+    Tensor BatchLoss(ScorerExample[] batch, Tensor attention, Tensor positions, Tensor last, Tensor labels)
+    {
+        // Every token: the positions' logits with the last one read as the outcome.
+        var l = Options.EveryToken
+            ? EveryTokenLoss(
+                positions.scatter(1, ScorerBatch.LastIndex(attention).unsqueeze(1), last.unsqueeze(1)),
+                attention,
+                [.. batch.Select(e => (long)Math.Min(e.CompletionStart, e.Ids.Length - 1))],
+                labels
+            )
+            : nn.functional.binary_cross_entropy_with_logits(last, labels);
+        if (Options.PairwiseWeight > 0)
+        {
+            using var s = new Scalars();
+            var pairwise = PairwiseLoss(last, [.. batch.Select(e => e.Correct)], [.. batch.Select(e => e.ProblemId)]);
+            l = l.Plus(pairwise * s[Options.PairwiseWeight]);
+        }
+        return l;
+    }
+
     /// <summary>Mean BCE over every scored position of the batch: the row's label (B) is the target of each of its
     /// positions from <paramref name="starts"/> (B) up to its last real token. <paramref name="logits"/> and
     /// <paramref name="attention"/> are (B, T), right-padded.</summary>
@@ -154,11 +161,9 @@ public sealed class ScorerTrainer : IDisposable
     {
         long t = logits.shape[1];
         var start = tensor(starts, device: logits.device); // (B)
-        var scored =
-            // (B, T)
-            (arange(t, device: logits.device).unsqueeze(0) >= start.unsqueeze(1)).to(ScalarType.Float32) * attention;
+        var after = TensorOps.Range(t, logits.device).unsqueeze(0) >= start.unsqueeze(1); // (B, T)
+        var scored = after.to(ScalarType.Float32) * attention; // (B, T)
         var targets = labels.unsqueeze(1).expand(-1, t); // (B, T)
-        // (B, T)
         var each = nn.functional.binary_cross_entropy_with_logits(logits, targets, reduction: nn.Reduction.None);
         return (each * scored).sum() / scored.sum();
     }
@@ -186,7 +191,7 @@ public sealed class ScorerTrainer : IDisposable
         var margin =
             scores.index_select(0, tensor(right.ToArray(), device: scores.device))
             - scores.index_select(0, tensor(wrong.ToArray(), device: scores.device)); // (pairs)
-        return nn.functional.softplus(-margin).mean();
+        return TensorOps.Softplus(-margin).mean();
     }
 
     /// <summary>A pairwise batch: the next problems with both labels (shuffled epochs), <see cref="PerProblem"/> / 2

@@ -1,4 +1,5 @@
 using Ponder.Checkpoints;
+using Ponder.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -62,6 +63,15 @@ public sealed class AdamW : IDisposable
         Step++;
         double c1 = 1 - Math.Pow(beta1, Step),
             c2 = 1 - Math.Pow(beta2, Step);
+        using var k = new Scalars();
+        Scalar decay = k[1 - lr * weightDecay],
+            b1 = k[beta1],
+            b2 = k[beta2],
+            oneMinusB1 = k[1 - beta1],
+            oneMinusB2 = k[1 - beta2],
+            correction2 = k[c2],
+            epsilon = k[eps],
+            step = k[-lr / c1];
         foreach (var s in slots)
         {
             var grad = s.Param.grad;
@@ -69,11 +79,11 @@ public sealed class AdamW : IDisposable
                 continue;
             var g = grad.dtype == ScalarType.Float32 ? grad : grad.to(ScalarType.Float32);
             if (s.Decay && weightDecay > 0)
-                s.Master.mul_(1 - lr * weightDecay); // decoupled decay
-            s.M.mul_(beta1).add_(g, alpha: 1 - beta1); // m = β₁m + (1−β₁)g
-            s.V.mul_(beta2).addcmul_(g, g, value: 1 - beta2); // v = β₂v + (1−β₂)g²
-            var denom = (s.V / c2).sqrt_().add_(eps); // √v̂ + ε
-            s.Master.addcdiv_(s.M, denom, value: -lr / c1); // θ −= lr·m̂/(√v̂+ε)
+                s.Master.mul_(decay); // decoupled decay
+            s.M.mul_(b1).add_(g, alpha: oneMinusB1); // m = β₁m + (1−β₁)g
+            s.V.mul_(b2).addcmul_(g, g, value: oneMinusB2); // v = β₂v + (1−β₂)g²
+            var denom = (s.V / correction2).sqrt_().PlusInPlace(epsilon); // √v̂ + ε
+            s.Master.addcdiv_(s.M, denom, value: step); // θ −= lr·m̂/(√v̂+ε)
             if (!ReferenceEquals(s.Master, s.Param))
                 s.Param.copy_(s.Master);
         }

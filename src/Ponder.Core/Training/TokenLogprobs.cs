@@ -1,4 +1,5 @@
 using Ponder.Model;
+using Ponder.Runtime;
 using static TorchSharp.torch;
 
 namespace Ponder.Training;
@@ -12,13 +13,14 @@ public static class TokenLogprobs
     /// <param name="attentionMask">(B, T) 1 for real tokens, 0 for padding; null when padding is only on the right,
     /// where causal attention alone is exact for every real token (a real token never sees a later pad) and SDPA can
     /// use its fused causal kernel instead of a materialised mask.</param>
-    /// <param name="temperature">Divides the logits first, as the sampler did (1 = the model itself).</param>
+    /// <param name="temperature">Divides the logits first, as the generator did (1 = the model itself).</param>
     public static Tensor Compute(CausalLM model, Tensor ids, Tensor? attentionMask, double temperature = 1.0)
     {
         using var scope = NewDisposeScope();
+        using var s = new Scalars();
         var logits = model.Forward(ids, attentionMask); // (B, T, V)
         if (temperature != 1.0)
-            logits = logits / temperature;
+            logits = logits / s[temperature];
         return OfNextTokens(logits, ids).MoveToOuterDisposeScope();
     }
 
@@ -51,9 +53,10 @@ public static class TokenLogprobs
     {
         using var scope = NewDisposeScope();
         long t = ids.shape[1];
+        using var s = new Scalars();
         var logits = model.Forward(ids, attentionMask).narrow(1, 0, t - 1); // (B, T−1, V)
         if (temperature != 1.0)
-            logits = logits / temperature;
+            logits = logits / s[temperature];
         var logZ = logits.logsumexp(-1); // (B, T−1)
         var picked = logits.gather(-1, ids.narrow(1, 1, t - 1).unsqueeze(-1)).squeeze(-1);
         Tensor entropy;

@@ -88,8 +88,11 @@ public static class ServeLoad
     {
         while (tally.Next() is int i)
         {
-            string body =
-                $$"""{"model":"{{modelId}}","messages":[{"role":"user","content":"Question {{i}}: what is {{i % 97}} + {{i % 13}}?"}],"max_completion_tokens":{{maxTokens}},"temperature":1,"seed":{{i}},"reasoning_effort":"low"}""";
+            string body = $$"""
+                {"model": "{{modelId}}",
+                 "messages": [{"role": "user", "content": "Question {{i}}: what is {{i % 97}} + {{i % 13}}?"}],
+                 "max_completion_tokens": {{maxTokens}}, "temperature": 1, "seed": {{i}}, "reasoning_effort": "low"}
+                """;
             var started = Stopwatch.GetTimestamp();
             try
             {

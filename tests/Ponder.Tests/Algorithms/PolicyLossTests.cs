@@ -65,8 +65,8 @@ public sealed class PolicyLossTests
         using var scope = NewDisposeScope();
         // π_θ = [0.5, 0.2], π_ref = [0.25, 0.4]
         // k1 = log π_θ − log π_ref = [log 2, log 0.5] = [0.693147, −0.693147]
-        // k3 = r − log r − 1 with r = π_ref/π_θ = [0.5, 2]: [0.5 + 0.693147 − 1, 2 − 0.693147 − 1] = [0.193147,
-        // 0.306853]
+        // k3 = r − log r − 1 with r = π_ref/π_θ = [0.5, 2]:
+        //   [0.5 + 0.693147 − 1, 2 − 0.693147 − 1] = [0.193147, 0.306853]
         var lp = T(0.5f, 0.2f).log();
         var reference = T(0.25f, 0.4f).log();
         Assert.Equal(
@@ -83,8 +83,8 @@ public sealed class PolicyLossTests
     public void Given_beta_in_the_loss_Then_grpo_adds_beta_times_k3_per_token()
     {
         using var scope = NewDisposeScope();
-        // One sequence of two tokens, Â = 0 (so the surrogate is 0), ρ = 1, k3 as above: mean (0.193147 + 0.306853)/2 =
-        // 0.25; β = 0.04 → loss 0.01.
+        // One sequence of two tokens, Â = 0 (so the surrogate is 0), ρ = 1, k3 as above:
+        // mean (0.193147 + 0.306853)/2 = 0.25; β = 0.04 → loss 0.01.
         var lp = T2(1, MathF.Log(0.5f), MathF.Log(0.2f));
         var reference = T2(1, MathF.Log(0.25f), MathF.Log(0.4f));
         var loss = new Grpo().Loss(

@@ -57,6 +57,45 @@ public sealed class ArchitectureTests
         Assert.True(violations.Length == 0, "dependencies against the layers:\n" + string.Join("\n", violations));
     }
 
+    [Fact]
+    public void Given_a_task_that_uses_a_rollout_Then_the_dependency_check_names_it()
+    {
+        // The check above must be able to fail: Tasks is below Rollouts, so a task may not use a Rollout.
+        var trees = new[]
+        {
+            CSharpSyntaxTree.ParseText("namespace Ponder.Rollouts; public sealed class Rollout { }", path: "R.cs"),
+            CSharpSyntaxTree.ParseText(
+                "namespace Ponder.Tasks; public static class T { public static object? M() => "
+                    + "(Rollouts.Rollout?)null; }",
+                path: "T.cs"
+            ),
+        };
+        var compilation = CSharpCompilation.Create(
+            "Probe",
+            trees,
+            [MetadataReference.CreateFromFile(typeof(object).Assembly.Location)],
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary)
+        );
+
+        var found = trees.SelectMany(t => Violations(t, compilation.GetSemanticModel(t))).ToArray();
+
+        Assert.Equal("Tasks uses Rollouts", Assert.Single(found).Split(": ")[1].Split(" (")[0]);
+    }
+
+    [Fact]
+    public void Given_the_engine_Then_every_namespace_it_declares_is_one_of_the_layers()
+    {
+        var areas = SourceTree
+            .CSharpFiles("src/Ponder.Core")
+            .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f)).GetRoot())
+            .SelectMany(r => r.DescendantNodes().OfType<BaseNamespaceDeclarationSyntax>())
+            .Select(n => Layers.AreaOf(n.Name.ToString()))
+            .Distinct()
+            .ToArray();
+
+        Assert.All(areas, a => Assert.Contains(a, Layers.Engine));
+    }
+
     static IEnumerable<string> Violations(SyntaxTree tree, SemanticModel model)
     {
         var root = tree.GetRoot();
@@ -122,6 +161,9 @@ public sealed class ArchitectureTests
                     LocalFunctionStatementSyntax l => l.Identifier.Text,
                     AccessorDeclarationSyntax a => a.Keyword.Text,
                     OperatorDeclarationSyntax o => "operator " + o.OperatorToken.Text,
+                    ConversionOperatorDeclarationSyntax c => "operator " + c.Type,
+                    PropertyDeclarationSyntax { ExpressionBody: not null } p => p.Identifier.Text,
+                    IndexerDeclarationSyntax { ExpressionBody: not null } => "this[]",
                     _ => null,
                 }
                     is { } name

@@ -26,8 +26,8 @@ public sealed class ScoreCommandTests : IDisposable
         Assert.Single(r.Err.TrimEnd().Split('\n'));
     }
 
-    // Problem 1: answers 5 5 3 5 (right, right, wrong, right), scores .9 .1 .8 .2; problem 2: 7 null 7 2, all wrong but
-    // 2.
+    // Problem 1: answers 5 5 3 5 (right, right, wrong, right), scores .9 .1 .8 .2;
+    // problem 2: 7 null 7 2, all wrong but 2.
     static readonly string[] FourEach =
     [
         """{"problem_id":"a","answer":"5","correct":true,"score":0.9}""",

@@ -35,8 +35,12 @@ public sealed class TestTimeCommandTests : IDisposable
 
     /// <summary><c>ponder scorer train</c> on 4 arithmetic problems, 2 samples each, 2 steps of batch 2.</summary>
     static (int Code, string Out, string Err) TrainScorer(string model, string scorer, params string[] extra) =>
+        TrainScorerAs("scorer", model, scorer, extra);
+
+    /// <summary>As <see cref="TrainScorer"/>, with the verb <paramref name="verb"/>.</summary>
+    static (int Code, string Out, string Err) TrainScorerAs(string verb, string model, string scorer, string[] extra) =>
         Run([
-            "scorer",
+            verb,
             "train",
             "--policy",
             model,
@@ -237,28 +241,28 @@ public sealed class TestTimeCommandTests : IDisposable
     {
         string model = InitModel();
         string scorer = dir.File("scorer");
-        Assert.Equal(0, TrainScorer(model, scorer, "--all-problems").Code);
-        var earlier = Run("verifier", "train", "--help");
+        var train = TrainScorerAs("verifier", model, scorer, ["--all-problems"]);
+        string[] eval = ["eval", "--model", model, "--task", "arithmetic", "--limit", "2", "--max-tokens", "4"];
+        string[] scale = ["scale", "--model", model, "--task", "arithmetic", "--limit", "2", "--budgets", "2"];
 
-        var eval = Run([
-            "eval",
-            "--model",
-            model,
-            "--task",
-            "arithmetic",
-            "--limit",
+        var evaluated = Run([.. eval, "--verifier", scorer, "--runs-dir", dir.File("runs")]);
+        var scaled = Run([
+            .. scale,
+            "--samples",
+            "1",
+            "--answer-tokens",
             "2",
-            "--max-tokens",
-            "4",
             "--verifier",
             scorer,
-            "--runs-dir",
-            dir.File("runs"),
+            "--out",
+            dir.File("s"),
         ]);
 
-        Assert.Equal(0, earlier.Code);
-        Assert.Contains("--policy", earlier.Out, StringComparison.Ordinal);
-        Assert.True(eval.Code == 0, eval.Err);
-        Assert.Contains("rerank@1", eval.Out + eval.Err, StringComparison.Ordinal);
+        Assert.True(train.Code == 0, train.Err);
+        Assert.True(File.Exists(Path.Combine(scorer, "scorer.json")));
+        Assert.True(evaluated.Code == 0, evaluated.Err);
+        Assert.Contains("rerank@1", evaluated.Out + evaluated.Err, StringComparison.Ordinal);
+        Assert.True(scaled.Code == 0, scaled.Err);
+        Assert.Contains("rerank", scaled.Out, StringComparison.Ordinal);
     }
 }

@@ -226,10 +226,10 @@ public sealed class BatchGeneratorTests : IDisposable
     [Fact]
     public void Given_generation_Then_no_tensor_outlives_it()
     {
-        var sampler = NewGenerator();
-        sampler.Generate([Ids(1, 2)], new SamplingOptions { MaxNewTokens = 2, Seed = 1 }); // warm the rotary tables
+        var generator = NewGenerator();
+        generator.Generate([Ids(1, 2)], new SamplingOptions { MaxNewTokens = 2, Seed = 1 }); // warm the rotary tables
         DisposeScopeManager.Statistics.Reset();
-        sampler.Generate(
+        generator.Generate(
             [Ids(1, 2), Ids(3, 4, 5)],
             new SamplingOptions
             {

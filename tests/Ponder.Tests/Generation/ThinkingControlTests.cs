@@ -64,14 +64,14 @@ public sealed class ThinkingControlTests
     }
 
     [Fact]
-    public void Given_the_sampler_with_a_budget_Then_reasoning_plus_answer_tokens_add_up_and_the_cut_is_at_the_budget()
+    public void Given_a_budget_Then_reasoning_plus_answer_tokens_add_up_and_the_cut_is_at_the_budget()
     {
         var tokenizer = TextTokenizer.CreateByteLevel();
         using var model = TinyModels.Build(TinyModels.Qwen2(vocab: 320), seed: 11);
         int imEnd = tokenizer.TokenToId("<|im_end|>")!.Value,
             thinkEnd = tokenizer.TokenToId("</think>")!.Value;
-        var sampler = new BatchGenerator(model, tokenizer, [imEnd]);
-        var completions = sampler.Generate(
+        var generator = new BatchGenerator(model, tokenizer, [imEnd]);
+        var completions = generator.Generate(
             [
                 [1, 2, 3],
             ],

@@ -22,8 +22,8 @@ public sealed class FlopsTests
         var tied = TinyModels.Llama(tied: true);
 
         Assert.Equal(N, Flops.MatmulParameters(tied));
-        // ParameterCount stores the tied matrix once too, and adds the norm weights: (2 per layer · 2 + final) · 64 =
-        // 320
+        // ParameterCount stores the tied matrix once too, and adds the norm weights:
+        // (2 per layer · 2 + final) · 64 = 320
         Assert.Equal(tied.ParameterCount - 320, Flops.MatmulParameters(tied));
     }
 

@@ -202,6 +202,18 @@ public sealed class RlTrainerTests
         var expected = step.Rollouts.Select(r => Rewards.For(r, trainer.Options)).ToArray();
         Assert.Equal(expected, step.Rewards);
         Assert.Equal(expected.Average(), step.Metrics["reward/mean"], 12);
+        // …and the KL did reach the advantages: without it the same run ends with other weights.
+        using var without = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2);
+        using (var plain = new RlTrainer(without, new ParityTask(), options with { Policy = new() }))
+        {
+            while (!plain.Finished)
+                plain.Step();
+        }
+        double difference = lm
+            .Network.parameters()
+            .Zip(without.Network.parameters(), (a, b) => (a - b).abs().max().item<float>())
+            .Max();
+        Assert.True(difference > 0, "the KL penalty in the reward changed nothing");
     }
 
     [Fact]

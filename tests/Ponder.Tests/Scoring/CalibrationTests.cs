@@ -32,8 +32,8 @@ public sealed class CalibrationTests
         string[] problems = ["a", "a", "b", "b", "b"];
         Assert.Equal(3.5 / 6, Calibration.Auc(scores, labels)!.Value, 12);
         Assert.Equal(0.5, Calibration.WithinGroupAuc(scores, labels, problems));
-        // Ranking inside each problem: a's correct 0.9 over its wrong 0.8 (1); b's correct 0.3 over 0.2 (1) and under
-        // 0.4 (0) → 2/3.
+        // Ranking inside each problem: a's correct 0.9 over its wrong 0.8 (1);
+        // b's correct 0.3 over 0.2 (1) and under 0.4 (0) → 2/3.
         Assert.Equal(2 / 3.0, Calibration.WithinGroupAuc([0.9, 0.8, 0.3, 0.2, 0.4], labels, problems)!.Value, 12);
         // No problem with both labels: undefined.
         Assert.Null(Calibration.WithinGroupAuc([0.9, 0.1], [true, false], ["a", "b"]));
@@ -42,8 +42,8 @@ public sealed class CalibrationTests
     [Fact]
     public void Given_ties_between_classes_Then_each_tied_pair_counts_one_half()
     {
-        // Positive 0.5 vs negatives 0.5 (tie, ½) and 0.1 (win, 1); positive 0.9 beats both (2). (½ + 1 + 2) / 4 =
-        // 0.875.
+        // Positive 0.5 vs negatives 0.5 (tie, ½) and 0.1 (win, 1); positive 0.9 beats both (2).
+        // (½ + 1 + 2) / 4 = 0.875.
         Assert.Equal(0.875, Calibration.Auc([0.5, 0.9, 0.5, 0.1], [true, true, false, false]));
         // All scores equal: every pair is a tie → ½.
         Assert.Equal(0.5, Calibration.Auc([0.3, 0.3, 0.3], [true, false, false]));

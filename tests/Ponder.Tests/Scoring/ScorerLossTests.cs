@@ -68,8 +68,8 @@ public sealed class ScorerLossTests
     [Fact]
     public void Given_hand_made_logits_When_the_every_token_loss_is_taken_Then_it_averages_bce_over_completion()
     {
-        // Row 0: positions 1, 2 scored (start 1), label 1; row 1: positions 0, 1 scored (position 2 is padding), label
-        // 0.
+        // Row 0: positions 1, 2 scored (start 1), label 1;
+        // row 1: positions 0, 1 scored (position 2 is padding), label 0.
         //   BCE(ln 3, 1) = −ln σ(ln 3) = −ln ¾ = ln 4 − ln 3     BCE(−ln 3, 1) = −ln ¼ = ln 4
         //   BCE(ln 3, 0) = −ln(1 − ¾) = ln 4                    BCE(0, 0) = ln 2
         //   mean of the four = (3 ln 4 + ln 2 − ln 3) / 4 = (7 ln 2 − ln 3) / 4 = 0.938354…

@@ -195,8 +195,19 @@ public sealed class ScorerTests
         // keys.
         using var dir = new TempDir();
         using var scorer = NewScorer();
+        Train(
+            scorer,
+            Synthetic(scorer.Body, 32, 3),
+            new ScorerOptions
+            {
+                Steps = 3,
+                BatchSize = 8,
+                LearningRate = 1e-2,
+            }
+        );
         var probe = Synthetic(scorer.Body, 8, 4).Select(e => e.Ids).ToArray();
         double[] before = scorer.Score(probe);
+        Assert.Contains(before, p => Math.Abs(p - 0.5) > 1e-4); // a trained head, not the untrained ½
         scorer.Save(dir.Path);
         File.Move(dir.File(ScorerInfo.FileName), dir.File("verifier.json"));
         using (var scope = torch.NewDisposeScope())

@@ -34,7 +34,7 @@ public sealed class ChatCompletionsTests(ServedModel tiny) : IClassFixture<Serve
         };
 
     [Fact]
-    public async Task Given_a_greedy_request_Then_the_answer_and_usage_match_the_static_sampler()
+    public async Task Given_a_greedy_request_Then_the_answer_and_usage_match_the_static_generator()
     {
         await using var h = await ServerHarness.StartAsync(tiny.Serving);
         ChatCompletion c = await Client(h)

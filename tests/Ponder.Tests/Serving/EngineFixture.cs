@@ -15,7 +15,7 @@ public sealed class TinyChatModel : IDisposable
 
     public IReadOnlyList<int> Prompt(string user) => Model.Chat!.Render([new ChatMessage(ChatRole.User, user)]).Ids;
 
-    /// <summary>What the static-batch sampler gives for one prompt alone.</summary>
+    /// <summary>What the static-batch generator gives for one prompt alone.</summary>
     public Completion Reference(IReadOnlyList<int> prompt, SamplingOptions options) =>
         Model.CreateGenerator().Generate([prompt], options)[0];
 

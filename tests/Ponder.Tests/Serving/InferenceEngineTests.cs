@@ -12,7 +12,7 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
     }
 
     [Fact]
-    public async Task Given_16_concurrent_requests_with_seeds_Then_each_equals_the_static_sampler_alone()
+    public async Task Given_16_concurrent_requests_with_seeds_Then_each_equals_the_static_generator_alone()
     {
         // Given 16 prompts of different lengths, half greedy and half sampled, some with a thinking budget
         var requests = Enumerable
@@ -33,7 +33,7 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
         var handles = requests.Select(engine.Submit).ToArray();
         var results = await Task.WhenAll(handles.Select(Drain));
 
-        // Then each sequence's tokens equal the static sampler's for the same prompt and seed
+        // Then each sequence's tokens equal the static-batch generator's for the same prompt and seed
         for (int i = 0; i < requests.Length; i++)
         {
             var r = requests[i];

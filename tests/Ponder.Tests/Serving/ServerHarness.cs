@@ -13,7 +13,8 @@ namespace Ponder.Tests.Serving;
 
 /// <summary>
 /// A tiny chat model saved to a temp directory with thinking budgets low 8, medium 16, high 32, loaded twice: one copy
-/// serves, the other computes reference completions with the static sampler (never share a model across threads).
+/// serves, the other computes reference completions with the static-batch generator (never share a model across
+/// threads).
 /// </summary>
 public sealed class ServedModel : IDisposable
 {
@@ -39,7 +40,7 @@ public sealed class ServedModel : IDisposable
     public LanguageModel Serving { get; }
     public LanguageModel Reference { get; }
 
-    /// <summary>What the static sampler gives for one user message: (reasoning, answer, completion).</summary>
+    /// <summary>What the static-batch generator gives for one user message: (reasoning, answer, completion).</summary>
     public (string Reasoning, string Answer, Completion Completion) Expected(string user, SamplingOptions options)
     {
         var prompt = Reference.Chat!.Render([new ChatMessage(ChatRole.User, user)]).Ids;

@@ -51,7 +51,7 @@ public sealed class ScalingSweepTests
             // scoring costs FLOPs too
             Assert.True(at.Single(p => p.Label == "rerank@1").FlopsPerProblem > cons1.FlopsPerProblem);
         }
-        // A budget of 0 answers directly: the sampler closes the reasoning at once.
+        // A budget of 0 answers directly: the generator closes the reasoning at once.
         Assert.All(
             result.Points.Where(p => p.Budget == 0),
             p => Assert.True(p.ReasoningTokens <= 1, $"reasoning tokens {p.ReasoningTokens}")

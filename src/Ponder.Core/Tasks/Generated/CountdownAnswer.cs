@@ -7,8 +7,8 @@ namespace Ponder.Tasks.Generated;
 /// The countdown grader. The answer is the first non-empty line of the answer text: an expression, optionally
 /// followed by <c>=</c> and what it equals (<c>(12+5)*3-10=41</c> and <c>(12+5)*3-10</c> grade alike). A stated
 /// right-hand side must be TRUE: one that is not an expression, or whose value differs from the left side's, makes
-/// the answer incorrect with no vote (RL learnt to write <c>5+5=16</c> for target 10 when it was ignored). An empty
-/// one claims nothing. The left side must be an expression of
+/// the answer incorrect with no vote (else a reward could be earned by writing <c>5+5=16</c> for target 10). An
+/// empty one claims nothing. The left side must be an expression of
 /// non-negative integers, + - * / (also <c>x</c> <c>X</c> <c>×</c> for times, <c>÷</c> for divide, <c>−</c> for minus)
 /// and parentheses, whitespace anywhere; no unary minus. It is evaluated exactly in rationals.
 /// <list type="bullet">

@@ -31,8 +31,8 @@ static class ProblemDraws
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var problems = new List<Problem>(count.Value);
         long maxAttempts = 200L * count.Value + 20_000;
-        // Settings with fewer problems than asked exhaust them: 50,000 draws in a row without a new one says so in
-        // about a second, instead of drawing up to maxAttempts (4M draws, ~50 s of Countdown solving, for 20,000).
+        // Settings with fewer problems than asked exhaust them: a long run of draws without a new problem says so
+        // quickly, instead of drawing up to maxAttempts (millions of draws, each solved, for a large count).
         const int maxMissesInARow = 50_000;
         for (long attempt = 0, lastNew = 0; problems.Count < count; attempt++)
         {

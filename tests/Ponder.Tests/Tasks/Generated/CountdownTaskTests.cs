@@ -194,8 +194,8 @@ public sealed class CountdownTaskTests
             );
         }
 
-        // Some problems need more than 4 lines in all 8 orders (measured: about a fifth at this setting); guided, the
-        // same problems end in a solution within the same 4 lines.
+        // Some problems need more than 4 lines in all 8 orders; guided, the same problems end in a solution within the
+        // same 4 lines.
         Assert.InRange(missing, 10, 100);
         Assert.All(
             task.Problems(TaskSplit.Train, 200),
@@ -225,7 +225,7 @@ public sealed class CountdownTaskTests
             else
                 searched++;
         }
-        // About 31 % of this setting's problems have a one-move solution (simulated over all of them).
+        // About a third of this setting's problems have a one-move solution.
         Assert.InRange(oneMove, 30, 110);
         Assert.InRange(searched, 90, 170);
         Assert.Throws<PonderException>(() => new CountdownTask(options with { PathOnly = true }));
