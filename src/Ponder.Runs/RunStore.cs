@@ -67,17 +67,26 @@ public sealed partial class RunStore : IDisposable
         string dir = Path.GetFullPath(Path.Combine(root, name));
         if (Directory.Exists(dir))
             throw new PonderException($"{dir}: the run exists already; choose another name, or resume it.");
-        Directory.CreateDirectory(dir);
-        Directory.CreateDirectory(Path.Combine(dir, "checkpoints"));
+        // Built aside and moved into place whole: a process killed while creating leaves no half-made run folder.
+        string building = Path.Combine(Path.GetDirectoryName(dir)!, $".{name}.creating");
+        if (Directory.Exists(building))
+            Directory.Delete(building, recursive: true);
+        Directory.CreateDirectory(Path.Combine(building, "checkpoints"));
         File.WriteAllText(
-            Path.Combine(dir, ConfigFile),
+            Path.Combine(building, ConfigFile),
             JsonSerializer.Serialize(config, config.GetType(), ConfigJson)
         );
-        var store = new RunStore(dir, Connect(dir), time);
-        store.CreateSchema();
-        store.SetHeadline("kind", kind);
-        store.SetHeadline("created", now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-        return store;
+        using (var made = new RunStore(building, Connect(building), time))
+        {
+            made.CreateSchema();
+            made.SetHeadline("kind", kind);
+            made.SetHeadline(
+                "created",
+                now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)
+            );
+        }
+        Directory.Move(building, dir);
+        return new RunStore(dir, Connect(dir), time);
     }
 
     /// <summary>Opens an existing run to read it or append to it.</summary>
@@ -175,21 +184,6 @@ public sealed partial class RunStore : IDisposable
         );
         Bind(cmd, ("$key", key), ("$value", value));
         cmd.ExecuteNonQuery();
-    }
-
-    /// <summary>Deletes metric and sample rows with a step greater than <paramref name="step"/>, so a run resumed from
-    /// that step's checkpoint re-logs without duplicates. TensorBoard event files are append-only and keep the old
-    /// points.</summary>
-    public void TruncateAfter(int step)
-    {
-        using var tx = db.BeginTransaction();
-        foreach (string table in new[] { "metrics", "samples" })
-        {
-            using var cmd = Command($"DELETE FROM {table} WHERE step > $step", tx);
-            Bind(cmd, ("$step", step));
-            cmd.ExecuteNonQuery();
-        }
-        tx.Commit();
     }
 
     public void Dispose()

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Ponder.Runs;
 using Ponder.Training;
 
@@ -25,47 +23,29 @@ static class RunFolder
         return latest;
     }
 
-    /// <summary>Opens the run's store: on resume, drops what was logged after the checkpoint's step (it is logged
-    /// again), after checking that the task and the training data are the run's (more steps are fine; other data would
-    /// not continue the run exactly).</summary>
+    /// <summary>Opens the run's store. On resume, checks that only settings a resume may change have changed
+    /// (<see cref="ResumeCheck"/>), records those that did, and drops what was logged after the checkpoint's step (it
+    /// is logged again). A folder whose run never wrote a checkpoint holds nothing to continue: it is started over in
+    /// place (its metrics, samples and TensorBoard events dropped, config.json rewritten).</summary>
     public static RunStore Store(CliOutput io, string outDir, string kind, object config, string? resumedFrom, int step)
     {
         if (resumedFrom is not null)
         {
-            string configFile = Path.Combine(outDir, RunStore.ConfigFile);
-            JsonNode? stored;
-            try
-            {
-                stored = File.Exists(configFile) ? JsonNode.Parse(File.ReadAllText(configFile)) : null;
-            }
-            catch (JsonException e)
-            {
-                throw new PonderException(
-                    $"{configFile}: not valid JSON ({e.Message.Split('.')[0]}); restore the run's config.json "
-                        + "or choose another --out."
-                );
-            }
-            var now = JsonSerializer.SerializeToNode(config, config.GetType());
-            foreach (string key in (string[])["task_spec", "data"])
-            {
-                if (stored?[key] is { } before && !JsonNode.DeepEquals(before, now?[key]))
-                {
-                    throw new PonderException(
-                        $"{outDir}: --resume with another {key} ({now?[key]?.ToJsonString() ?? "none"}) than the run's "
-                            + $"({before.ToJsonString()}); resume with the run's task and data options "
-                            + "(--task-option, --train-problems, "
-                            + "--draw-share, --data) or choose another --out."
-                    );
-                }
-            }
-
+            var changes = ResumeCheck.Check(outDir, config);
             var store = RunStore.Open(outDir);
             store.TruncateAfter(step);
+            if (changes.Count > 0)
+                ResumeCheck.Record(outDir, config, step, changes);
             io.Error.WriteLine($"resuming {outDir} at step {step} ({resumedFrom})");
             return store;
         }
-        if (File.Exists(Path.Combine(outDir, RunStore.ConfigFile)))
-            return RunStore.Open(outDir);
+        if (File.Exists(Path.Combine(outDir, RunStore.DatabaseFile)))
+        {
+            var store = RunStore.Open(outDir);
+            store.Restart(config);
+            io.Error.WriteLine($"{outDir}: the run there wrote no checkpoint; starting it over");
+            return store;
+        }
         string full = Path.GetFullPath(outDir);
         return RunStore.Create(Path.GetDirectoryName(full)!, kind, Path.GetFileName(full), config);
     }

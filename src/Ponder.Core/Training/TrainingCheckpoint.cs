@@ -53,8 +53,9 @@ public static class TrainingCheckpoint
         Directory.CreateDirectory(checkpointsDir);
         string final = Path.Combine(checkpointsDir, Prefix + state.Step.ToString("D6", CultureInfo.InvariantCulture));
         string tmp = final + ".tmp";
-        if (Directory.Exists(tmp))
-            Directory.Delete(tmp, recursive: true);
+        // A .tmp folder is an interrupted write (a run killed mid-checkpoint): never a checkpoint, whatever its step.
+        foreach (string leftover in Directory.GetDirectories(checkpointsDir, Prefix + "*.tmp"))
+            Directory.Delete(leftover, recursive: true);
         model.Save(tmp);
         optimizer.Save(Path.Combine(tmp, OptimizerFile));
         extra?.Invoke(tmp);

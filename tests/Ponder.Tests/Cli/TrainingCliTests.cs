@@ -210,7 +210,7 @@ public sealed class TrainingCliTests : IDisposable
         // --train-problems 30
         var otherData = Run([.. common.Select(a => a == "40" ? "30" : a), "--steps", "4", "--resume"]);
         Assert.NotEqual(0, otherData.Code);
-        Assert.Contains("--resume with another data", otherData.Err, StringComparison.Ordinal);
+        Assert.Contains("--resume with the task and data options", otherData.Err, StringComparison.Ordinal);
         var resumed = Run([.. common, "--steps", "4", "--resume"]);
         Assert.True(resumed.Code == 0, resumed.Err);
         Assert.Contains("resuming", resumed.Err, StringComparison.Ordinal);

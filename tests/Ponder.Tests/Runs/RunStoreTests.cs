@@ -118,10 +118,37 @@ public sealed class RunStoreTests : IDisposable
         }
         using var reopened = RunStore.Open(path, time);
         Assert.Equal([(1, 9.0), (2, 8.0), (3, 6.5)], reopened.ReadMetrics("train/loss"));
+        // TensorBoard too: every step once, step 3 the new value (event files are rewritten, not appended to).
+        Assert.Equal(
+            [("train/loss", 1L, 9f), ("train/loss", 2L, 8f), ("train/loss", 3L, 6.5f)],
+            TensorBoardEvents.Read(reopened.TensorBoardDir).Where(e => e.Tag == "train/loss").ToArray()
+        );
         var summary = reopened.Summary();
         Assert.Equal(new RunSummary("resume", "sft", "2025-01-02T03:04:05Z", summary.Headlines, 3), summary);
         Assert.Equal("0.42", summary.Headlines["pass@1"]);
         Assert.Single(summary.Headlines);
+    }
+
+    [Fact]
+    public void Given_a_run_that_died_before_its_first_checkpoint_When_restarted_Then_nothing_of_it_is_left()
+    {
+        using var run = RunStore.Create(dir.Path, "rl", "dead", new { lr = 1 }, time);
+        run.LogMetrics(0, new Dictionary<string, double> { ["eval/pass@1"] = 0.1 });
+        run.LogMetrics(1, new Dictionary<string, double> { ["train/loss"] = 3 });
+        run.LogSamples(1, [Sample("p", 0, true)]);
+        run.SetHeadline("eval/pass@1", "0.1");
+
+        run.Restart(new { lr = 2 });
+
+        Assert.Null(run.LastStep());
+        Assert.Empty(run.ReadSamples(1));
+        Assert.Empty(TensorBoardEvents.Read(run.TensorBoardDir));
+        Assert.Equal(["created", "kind"], run.ReadHeadlines().Keys.Order(StringComparer.Ordinal));
+        Assert.Contains(
+            "\"lr\": 2",
+            File.ReadAllText(Path.Combine(run.Dir, RunStore.ConfigFile)),
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
