@@ -7,17 +7,24 @@ using Ponder.Serving;
 
 namespace Ponder.Server;
 
-/// <summary>What to generate for one API request: the rendered prompt and its sampling settings.</summary>
-sealed record RunSettings(
-    IReadOnlyList<int> PromptIds,
-    double Temperature,
-    double TopP,
-    long? Seed,
-    int MaxTokens,
-    IReadOnlyList<string> Stop,
-    int? ThinkingBudget,
-    int N
-);
+/// <summary>What to generate for one API request: the rendered prompt and its sampling settings (checked by the
+/// reader of the request).</summary>
+sealed record RunSettings
+{
+    public required IReadOnlyList<int> PromptIds { get; init; }
+    public required double Temperature { get; init; }
+    public required double TopP { get; init; }
+
+    /// <summary>Null draws a fresh seed for the request.</summary>
+    public required long? Seed { get; init; }
+    public required int MaxTokens { get; init; }
+    public IReadOnlyList<string> Stop { get; init; } = [];
+    public required int? ThinkingBudget { get; init; }
+    public int N { get; init; } = 1;
+    public double FrequencyPenalty { get; init; }
+    public double PresencePenalty { get; init; }
+    public IReadOnlyDictionary<int, double> LogitBias { get; init; } = Generation.LogitAdjustment.None.Bias;
+}
 
 /// <summary>How one choice ended, after the monitor: <c>stop</c>, <c>length</c> or <c>content_filter</c>
 /// (blocked).</summary>
@@ -72,6 +79,9 @@ sealed class ChatRun
                             MaxNewTokens = s.MaxTokens,
                             Stop = s.Stop,
                             MaxThinkingTokens = s.ThinkingBudget,
+                            FrequencyPenalty = s.FrequencyPenalty,
+                            PresencePenalty = s.PresencePenalty,
+                            LogitBias = s.LogitBias,
                             Id = id,
                         }
                     )

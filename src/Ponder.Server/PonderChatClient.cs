@@ -12,6 +12,8 @@ namespace Ponder.Server;
 /// <summary>
 /// An <see cref="IChatClient"/> over the serving engine in-process (no HTTP): the same continuous batching, thinking
 /// budgets and CoT monitor as the server. <see cref="ChatOptions.Reasoning"/> effort maps to thinking budgets;
+/// temperature, top-p, seed, stop sequences and the frequency and presence penalties to the request's own; a JSON
+/// <see cref="ChatOptions.ResponseFormat"/> is refused (only text is generated);
 /// usage reports <see cref="UsageDetails.ReasoningTokenCount"/>; <see cref="TextReasoningContent"/> appears only
 /// when <see cref="ServerOptions.Reasoning"/> is <see cref="ReasoningMode.Raw"/>. Safe for concurrent use; does not
 /// own the engine.
@@ -91,16 +93,26 @@ public sealed class PonderChatClient(
         var prompt = engine.Chat.Render(converted).Ids;
         try
         {
-            var settings = new RunSettings(
-                prompt,
-                o?.Temperature ?? 1.0,
-                o?.TopP ?? 1.0,
-                o?.Seed,
-                RequestReader.MaxTokens(o?.MaxOutputTokens, "MaxOutputTokens", prompt.Count, engine, server),
-                o?.StopSequences?.ToArray() ?? [],
-                Budget(o?.Reasoning?.Effort),
-                1
-            );
+            if (o?.ResponseFormat is ChatResponseFormatJson json)
+                RequestReader.TextFormat(json.Schema is null ? "json_object" : "json_schema", "ResponseFormat");
+            var settings = new RunSettings
+            {
+                PromptIds = prompt,
+                Temperature = RequestReader.Range(o?.Temperature, 1.0, 0, 2, "Temperature"),
+                TopP = RequestReader.Range(o?.TopP, 1.0, double.Epsilon, 1, "TopP"),
+                Seed = o?.Seed,
+                MaxTokens = RequestReader.MaxTokens(
+                    o?.MaxOutputTokens,
+                    "MaxOutputTokens",
+                    prompt.Count,
+                    engine,
+                    server
+                ),
+                Stop = o?.StopSequences?.ToArray() ?? [],
+                ThinkingBudget = Budget(o?.Reasoning?.Effort),
+                FrequencyPenalty = RequestReader.Range(o?.FrequencyPenalty, 0, -2, 2, "FrequencyPenalty"),
+                PresencePenalty = RequestReader.Range(o?.PresencePenalty, 0, -2, 2, "PresencePenalty"),
+            };
             return ChatRun.Start(engine, server, logger, "chat-" + Guid.NewGuid().ToString("N"), settings);
         }
         catch (ApiException e)

@@ -38,7 +38,9 @@ public sealed class PonderServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://{host}:{port}");
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes + 1L);
+        // Kestrel stops a body at the limit while it arrives (a chunked one has no length to check first); the
+        // request reader answers its refusal as OpenAI's 413.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         logging?.Invoke(builder.Logging);
         var app = builder.Build();

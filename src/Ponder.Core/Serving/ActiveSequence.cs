@@ -15,6 +15,7 @@ sealed class ActiveSequence
     readonly ThinkingControl? thinking;
     readonly ThinkingState thinkingState = new();
     readonly List<int> tokens = [];
+    readonly Dictionary<int, int> counts = [];
     readonly StringBuilder reasoning = new(),
         answer = new();
     readonly int holdBack;
@@ -38,6 +39,7 @@ sealed class ActiveSequence
                 context.Tokenizer,
                 context.ThinkEndId
             );
+        Adjustment = new LogitAdjustment(r.FrequencyPenalty, r.PresencePenalty, r.LogitBias);
         decoder = context.Tokenizer.CreateIncrementalDecoder();
         holdBack = r.Stop.Count == 0 ? 0 : r.Stop.Max(s => s.Length) - 1;
     }
@@ -45,6 +47,12 @@ sealed class ActiveSequence
     public SequenceHandle Handle { get; }
     public Random Rng { get; }
     public FinishReason? Finish { get; private set; }
+
+    /// <summary>The request's penalties and bias, applied to this row's logits before each choice.</summary>
+    public LogitAdjustment Adjustment { get; }
+
+    /// <summary>Every generated token so far (reasoning, tokens the budget forced, answer): id → occurrences.</summary>
+    public IReadOnlyDictionary<int, int> Counts => counts;
     public bool IsDone => Finish is not null || Handle.IsCancelled;
 
     /// <summary>Tokens this sequence may still generate.</summary>
@@ -57,6 +65,7 @@ sealed class ActiveSequence
     public void Accept(int id)
     {
         tokens.Add(id);
+        counts[id] = counts.GetValueOrDefault(id) + 1;
         if (context.StopTokenIds.Contains(id))
         {
             Finish = FinishReason.Stop;

@@ -7,7 +7,8 @@ namespace Ponder.Serving;
 /// <summary>
 /// The running batch of continuous batching, owned by the inference thread. New sequences are prefilled together
 /// and merged into the cache (<see cref="KvCache.Merge"/>); each <see cref="Step"/> picks one token per row with the
-/// row's own settings and random stream, then drops finished or cancelled rows (<see cref="KvCache.SelectRows"/>)
+/// row's own settings (penalties and bias by <see cref="LogitAdjustments"/>, then temperature and top-p) and random
+/// stream, then drops finished or cancelled rows (<see cref="KvCache.SelectRows"/>)
 /// before the next forward. Every row's tokens equal those it would get alone.
 /// </summary>
 sealed class DecodeBatch(CausalLM model, Tensor vocabMask) : IDisposable
@@ -69,8 +70,13 @@ sealed class DecodeBatch(CausalLM model, Tensor vocabMask) : IDisposable
         var uniforms = rows.Select(r => (float)(1.0 - r.Rng.NextDouble())).ToArray();
         var temperatures = rows.Select(r => (float)r.Handle.Request.Temperature).ToArray();
         var topPs = rows.Select(r => (float)r.Handle.Request.TopP).ToArray();
-        var (tok, _) = TokenPicker.Pick(
+        var adjusted = LogitAdjustments.Apply(
             logits!,
+            rows.Select(r => r.Adjustment).ToList(),
+            rows.Select(r => r.Counts).ToList()
+        ); // (B, V)
+        var (tok, _) = TokenPicker.Pick(
+            adjusted,
             tensor(temperatures, device: model.Device),
             tensor(topPs, device: model.Device),
             tensor(uniforms, device: model.Device),

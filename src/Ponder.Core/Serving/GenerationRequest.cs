@@ -1,3 +1,5 @@
+using Ponder.Generation;
+
 namespace Ponder.Serving;
 
 /// <summary>
@@ -15,6 +17,21 @@ public sealed record GenerationRequest
 
     /// <summary>Nucleus mass. <value>The default value is 1.0 (off).</value> Range (0, 1].</summary>
     public double TopP { get; init; } = 1.0;
+
+    /// <summary>Subtracted from a token's logit once per time this sequence has generated it (OpenAI's
+    /// <c>frequency_penalty</c>). Every generated token counts, reasoning included, as vLLM counts its output tokens:
+    /// the reasoning is text the model wrote and reads back, so a penalty against repeating it belongs there too.
+    /// <value>The default value is 0 (off).</value> Range [−2, 2].</summary>
+    public double FrequencyPenalty { get; init; }
+
+    /// <summary>Subtracted once from the logit of every token this sequence has generated (OpenAI's
+    /// <c>presence_penalty</c>; counted as <see cref="FrequencyPenalty"/>). <value>The default value is 0
+    /// (off).</value> Range [−2, 2].</summary>
+    public double PresencePenalty { get; init; }
+
+    /// <summary>Token id → added to its logit at every step (OpenAI's <c>logit_bias</c>). <value>The default value
+    /// is empty.</value> Ids must be the tokenizer's; biases in [−100, 100].</summary>
+    public IReadOnlyDictionary<int, double> LogitBias { get; init; } = LogitAdjustment.None.Bias;
 
     /// <summary>Tokens to generate at most, reasoning and answer together. <value>The default value is
     /// 256.</value></summary>

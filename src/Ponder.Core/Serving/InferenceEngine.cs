@@ -58,6 +58,13 @@ public sealed class InferenceEngine : IDisposable
     /// <summary>The model's context length in tokens.</summary>
     public int ContextLength => lm.Config.MaxPositionEmbeddings;
 
+    /// <summary>Token ids the model can generate: the tokenizer's, at most the network's vocabulary (the rest is
+    /// padding that is never chosen).</summary>
+    public int VocabSize => Math.Min(lm.Tokenizer.VocabSize, lm.Config.VocabSize);
+
+    /// <summary>The limits this engine runs with.</summary>
+    public EngineOptions Options => options;
+
     /// <summary>Queues a sequence. Throws <see cref="PonderException"/> for an invalid request and
     /// <see cref="EngineBusyException"/> when <see cref="EngineOptions.MaxQueue"/> sequences are already
     /// waiting.</summary>
@@ -98,6 +105,17 @@ public sealed class InferenceEngine : IDisposable
             throw new PonderException($"the thinking budget {r.MaxThinkingTokens} must be 0 or more.");
         if (r.Stop.Any(string.IsNullOrEmpty))
             throw new PonderException("stop strings must not be empty.");
+        if (double.IsNaN(r.FrequencyPenalty) || Math.Abs(r.FrequencyPenalty) > 2)
+            throw new PonderException($"frequency penalty {r.FrequencyPenalty} must be in [-2, 2].");
+        if (double.IsNaN(r.PresencePenalty) || Math.Abs(r.PresencePenalty) > 2)
+            throw new PonderException($"presence penalty {r.PresencePenalty} must be in [-2, 2].");
+        foreach (var (id, bias) in r.LogitBias)
+        {
+            if (id < 0 || id >= VocabSize)
+                throw new PonderException($"logit bias token id {id} must be in [0, {VocabSize - 1}].");
+            if (double.IsNaN(bias) || Math.Abs(bias) > 100)
+                throw new PonderException($"logit bias {bias} of token {id} must be in [-100, 100].");
+        }
     }
 
     void Run()
@@ -162,7 +180,7 @@ public sealed class InferenceEngine : IDisposable
     Tensor VocabMask()
     {
         int v = lm.Config.VocabSize,
-            known = Math.Min(lm.Tokenizer.VocabSize, v);
+            known = VocabSize;
         var mask = new float[v];
         for (int i = known; i < v; i++)
             mask[i] = float.NegativeInfinity;

@@ -35,6 +35,19 @@ sealed record ChatCompletionRequest
     [JsonPropertyName("seed")]
     public long? Seed { get; init; }
 
+    [JsonPropertyName("frequency_penalty")]
+    public double? FrequencyPenalty { get; init; }
+
+    [JsonPropertyName("presence_penalty")]
+    public double? PresencePenalty { get; init; }
+
+    /// <summary>Token id (a string, as JSON keys are) → bias.</summary>
+    [JsonPropertyName("logit_bias")]
+    public Dictionary<string, double>? LogitBias { get; init; }
+
+    [JsonPropertyName("response_format")]
+    public ResponseFormatDto? ResponseFormat { get; init; }
+
     [JsonPropertyName("stop")]
     public JsonElement? Stop { get; init; }
 
@@ -59,6 +72,17 @@ sealed record StreamOptionsDto
 {
     [JsonPropertyName("include_usage")]
     public bool? IncludeUsage { get; init; }
+}
+
+/// <summary><c>{"type": "text" | "json_object" | "json_schema", "json_schema"?}</c>; only text is served.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+sealed record ResponseFormatDto
+{
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    [JsonPropertyName("json_schema")]
+    public JsonElement? JsonSchema { get; init; }
 }
 
 /// <summary>A message; <c>content</c> is a string or an array of <c>{"type": "text", "text"}</c> parts.</summary>

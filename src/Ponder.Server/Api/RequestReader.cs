@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Ponder.Generation;
@@ -10,8 +11,8 @@ namespace Ponder.Server.Api;
 /// change.</summary>
 static class RequestReader
 {
-    static readonly JsonSerializerOptions Json = new() { AllowTrailingCommas = false };
-
+    /// <summary>The body as <typeparamref name="T"/>: 413 over <paramref name="maxBytes"/>, 400 unless it is UTF-8
+    /// JSON of the right shape.</summary>
     public static async Task<T> ReadAsync<T>(HttpRequest request, int maxBytes)
         where T : class
     {
@@ -25,35 +26,40 @@ static class RequestReader
 
         using var buffer = new MemoryStream();
         var chunk = new byte[16384];
-        int read;
-        while (
-            (read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false)) > 0
-        )
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > maxBytes)
-                throw new ApiException(413, $"the request body exceeds {maxBytes} bytes.");
-        }
         try
         {
-            return JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), Json)
-                ?? throw ApiException.BadRequest("the request body must be a JSON object.");
+            int read;
+            while (
+                (read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted).ConfigureAwait(false))
+                > 0
+            )
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > maxBytes)
+                    throw new ApiException(413, $"the request body exceeds {maxBytes} bytes.");
+            }
         }
-        catch (JsonException e)
+        catch (BadHttpRequestException e)
         {
-            string? param = e.Path is { Length: > 2 } p ? p[2..] : null; // "$.messages[0].role" → "messages[0].role"
-            throw ApiException.BadRequest($"invalid JSON body: {e.Message}", param);
+            // Kestrel's own limits, met while the body is still arriving (a chunked body has no length to check
+            // first): its size limit, a malformed chunk, a body cut short.
+            throw e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? new ApiException(413, $"the request body exceeds {maxBytes} bytes.")
+                : new ApiException(e.StatusCode, $"the request body could not be read: {e.Message}");
         }
+        return JsonBody.Parse<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
-    public static List<ChatMessage> Messages(IReadOnlyList<ChatMessageDto>? messages, string param)
+    public static List<ChatMessage> Messages(IReadOnlyList<ChatMessageDto?>? messages, string param)
     {
         if (messages is null || messages.Count == 0)
             throw ApiException.BadRequest($"'{param}' must be a non-empty array of messages.", param);
         var result = new List<ChatMessage>();
         for (int i = 0; i < messages.Count; i++)
         {
-            var m = messages[i];
+            var m =
+                messages[i]
+                ?? throw ApiException.BadRequest($"'{param}[{i}]' must be an object (a message).", $"{param}[{i}]");
             var role = m.Role switch
             {
                 "system" => ChatRole.System,
@@ -85,6 +91,7 @@ static class RequestReader
             if (
                 part.ValueKind != JsonValueKind.Object
                 || !part.TryGetProperty("type", out var type)
+                || type.ValueKind != JsonValueKind.String
                 || type.GetString() is not ("text" or "input_text" or "output_text")
                 || !part.TryGetProperty("text", out var t)
                 || t.ValueKind != JsonValueKind.String
@@ -182,6 +189,47 @@ static class RequestReader
         }
 
         return Math.Min(options.MaxCompletionTokens, room);
+    }
+
+    /// <summary>OpenAI's <c>logit_bias</c>: token ids as JSON string keys, each bias in [−100, 100].</summary>
+    public static IReadOnlyDictionary<int, double> LogitBias(Dictionary<string, double>? bias, int vocabSize)
+    {
+        var result = new Dictionary<int, double>();
+        foreach (var (key, value) in bias ?? [])
+        {
+            if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out int id) || id >= vocabSize)
+            {
+                throw ApiException.BadRequest(
+                    $"'logit_bias' key \"{key}\" must be a token id from 0 to {vocabSize - 1}.",
+                    "logit_bias"
+                );
+            }
+
+            if (double.IsNaN(value) || value < -100 || value > 100)
+            {
+                throw ApiException.BadRequest(
+                    $"'logit_bias' value {value} for token \"{key}\" must be between -100 and 100.",
+                    "logit_bias"
+                );
+            }
+
+            result[id] = value;
+        }
+        return result;
+    }
+
+    /// <summary>Only plain text is generated: a JSON format would need constrained decoding, which Ponder does not
+    /// do, so asking for one is refused rather than answered with text that may not parse.</summary>
+    public static void TextFormat(string? type, string param)
+    {
+        if (type != "text")
+        {
+            throw ApiException.BadRequest(
+                $"'{param}' \"{type}\" is not supported: only \"text\" is (constrained decoding for JSON output is not "
+                    + "implemented).",
+                param
+            );
+        }
     }
 
     public static double Range(double? value, double fallback, double min, double max, string param)

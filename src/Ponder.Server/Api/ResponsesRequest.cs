@@ -29,6 +29,12 @@ sealed record ResponsesRequest
     [JsonPropertyName("top_p")]
     public double? TopP { get; init; }
 
+    [JsonPropertyName("seed")]
+    public long? Seed { get; init; }
+
+    [JsonPropertyName("text")]
+    public TextDto? Text { get; init; }
+
     [JsonPropertyName("stream")]
     public bool? Stream { get; init; }
 
@@ -51,6 +57,35 @@ sealed record ReasoningDto
     /// <summary>auto | concise | detailed; null asks for no summary.</summary>
     [JsonPropertyName("summary")]
     public string? Summary { get; init; }
+}
+
+/// <summary>Output text options: <c>{"format": {...}}</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+sealed record TextDto
+{
+    [JsonPropertyName("format")]
+    public TextFormatDto? Format { get; init; }
+}
+
+/// <summary><c>{"type": "text" | "json_object" | "json_schema", ...}</c> (a json_schema format carries its schema
+/// inline); only text is served.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+sealed record TextFormatDto
+{
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("description")]
+    public string? Description { get; init; }
+
+    [JsonPropertyName("schema")]
+    public JsonElement? Schema { get; init; }
+
+    [JsonPropertyName("strict")]
+    public bool? Strict { get; init; }
 }
 
 /// <summary>A message of <c>input</c>; <c>type</c> is "message" when given.</summary>

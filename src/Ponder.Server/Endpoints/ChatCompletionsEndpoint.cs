@@ -14,27 +14,7 @@ static class ChatCompletionsEndpoint
             .ReadAsync<ChatCompletionRequest>(ctx.Request, s.Options.MaxRequestBytes)
             .ConfigureAwait(false);
         s.CheckModel(req.Model);
-        var prompt = s.Engine.Chat.Render(RequestReader.Messages(req.Messages, "messages")).Ids;
-        string maxParam = req.MaxCompletionTokens is not null ? "max_completion_tokens" : "max_tokens";
-        int n = req.N ?? 1;
-        if (n < 1 || n > s.Options.MaxChoices)
-            throw ApiException.BadRequest($"'n' {n} must be between 1 and {s.Options.MaxChoices}.", "n");
-        var settings = new RunSettings(
-            prompt,
-            RequestReader.Range(req.Temperature, 1.0, 0, 2, "temperature"),
-            RequestReader.Range(req.TopP, 1.0, double.Epsilon, 1, "top_p"),
-            req.Seed,
-            RequestReader.MaxTokens(
-                req.MaxCompletionTokens ?? req.MaxTokens,
-                maxParam,
-                prompt.Count,
-                s.Engine,
-                s.Options
-            ),
-            RequestReader.Stop(req.Stop),
-            RequestReader.ThinkingBudget(req.ReasoningEffort, s.Engine, "reasoning_effort"),
-            n
-        );
+        var settings = Settings(req, s);
         if (req.StreamOptions is not null && req.Stream != true)
             throw ApiException.BadRequest("'stream_options' is only allowed when 'stream' is true.", "stream_options");
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
@@ -45,6 +25,56 @@ static class ChatCompletionsEndpoint
             await Stream(ctx, s, run, created, raw, req.StreamOptions?.IncludeUsage == true).ConfigureAwait(false);
         else
             await Whole(ctx, s, run, created, raw).ConfigureAwait(false);
+    }
+
+    /// <summary>The request's prompt and sampling settings; 400 for any the engine cannot serve.</summary>
+    static RunSettings Settings(ChatCompletionRequest req, ServerState s)
+    {
+        var prompt = s.Engine.Chat.Render(RequestReader.Messages(req.Messages, "messages")).Ids;
+        string maxParam = req.MaxCompletionTokens is not null ? "max_completion_tokens" : "max_tokens";
+        if (req.ResponseFormat is { } format)
+            RequestReader.TextFormat(format.Type, "response_format");
+        return new RunSettings
+        {
+            PromptIds = prompt,
+            Temperature = RequestReader.Range(req.Temperature, 1.0, 0, 2, "temperature"),
+            TopP = RequestReader.Range(req.TopP, 1.0, double.Epsilon, 1, "top_p"),
+            Seed = req.Seed,
+            MaxTokens = RequestReader.MaxTokens(
+                req.MaxCompletionTokens ?? req.MaxTokens,
+                maxParam,
+                prompt.Count,
+                s.Engine,
+                s.Options
+            ),
+            Stop = RequestReader.Stop(req.Stop),
+            ThinkingBudget = RequestReader.ThinkingBudget(req.ReasoningEffort, s.Engine, "reasoning_effort"),
+            N = Choices(req.N, s),
+            FrequencyPenalty = RequestReader.Range(req.FrequencyPenalty, 0, -2, 2, "frequency_penalty"),
+            PresencePenalty = RequestReader.Range(req.PresencePenalty, 0, -2, 2, "presence_penalty"),
+            LogitBias = RequestReader.LogitBias(req.LogitBias, s.Engine.VocabSize),
+        };
+    }
+
+    /// <summary>n, at most the server's choices per request and what the engine can ever hold at once: its
+    /// slots and its waiting places together (more could never all be admitted, so 429 would repeat forever).</summary>
+    static int Choices(int? requested, ServerState s)
+    {
+        int n = requested ?? 1;
+        if (n < 1 || n > s.Options.MaxChoices)
+            throw ApiException.BadRequest($"'n' {n} must be between 1 and {s.Options.MaxChoices}.", "n");
+        var engine = s.Engine.Options;
+        int capacity = engine.MaxConcurrency + engine.MaxQueue;
+        if (n > capacity)
+        {
+            throw ApiException.BadRequest(
+                $"'n' {n} is more than this server can ever hold at once (max-concurrency {engine.MaxConcurrency} + "
+                    + $"max-queue {engine.MaxQueue}): ask for at most {capacity}.",
+                "n"
+            );
+        }
+
+        return n;
     }
 
     static async Task Whole(HttpContext ctx, ServerState s, ChatRun run, long created, bool raw)

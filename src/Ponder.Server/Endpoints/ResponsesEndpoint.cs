@@ -58,8 +58,8 @@ static class ResponsesEndpoint
         await writer.Complete(outcome!, run.PromptTokens).ConfigureAwait(false);
     }
 
-    /// <summary>The request's prompt and sampling settings: one choice, no seed and no stop strings (/v1/responses
-    /// has none of them).</summary>
+    /// <summary>The request's prompt and sampling settings: one choice and no stop strings (/v1/responses has
+    /// neither).</summary>
     static RunSettings Settings(ResponsesRequest req, ServerState s)
     {
         var messages = Input(req);
@@ -72,16 +72,23 @@ static class ResponsesEndpoint
             );
         }
 
-        return new RunSettings(
-            prompt,
-            RequestReader.Range(req.Temperature, 1.0, 0, 2, "temperature"),
-            RequestReader.Range(req.TopP, 1.0, double.Epsilon, 1, "top_p"),
-            null,
-            RequestReader.MaxTokens(req.MaxOutputTokens, "max_output_tokens", prompt.Count, s.Engine, s.Options),
-            [],
-            RequestReader.ThinkingBudget(req.Reasoning?.Effort, s.Engine, "reasoning.effort"),
-            1
-        );
+        if (req.Text?.Format is { } format)
+            RequestReader.TextFormat(format.Type, "text.format");
+        return new RunSettings
+        {
+            PromptIds = prompt,
+            Temperature = RequestReader.Range(req.Temperature, 1.0, 0, 2, "temperature"),
+            TopP = RequestReader.Range(req.TopP, 1.0, double.Epsilon, 1, "top_p"),
+            Seed = req.Seed,
+            MaxTokens = RequestReader.MaxTokens(
+                req.MaxOutputTokens,
+                "max_output_tokens",
+                prompt.Count,
+                s.Engine,
+                s.Options
+            ),
+            ThinkingBudget = RequestReader.ThinkingBudget(req.Reasoning?.Effort, s.Engine, "reasoning.effort"),
+        };
     }
 
     static List<ChatMessage> Input(ResponsesRequest req)
@@ -96,22 +103,24 @@ static class ResponsesEndpoint
             messages.Add(new ChatMessage(ChatRole.User, input.GetString()!));
             return messages;
         }
-        List<InputMessageDto>? items;
+        if (input.ValueKind != JsonValueKind.Array)
+            throw ApiException.BadRequest("'input' must be a string or an array of messages.", "input");
+        List<InputMessageDto?> items;
         try
         {
-            items = input.Deserialize<List<InputMessageDto>>();
+            items = input.Deserialize<List<InputMessageDto?>>()!;
         }
         catch (JsonException e)
         {
-            throw ApiException.BadRequest($"'input' must be a string or an array of messages: {e.Message}", "input");
+            throw JsonBody.Describe(e, typeof(List<InputMessageDto>), "input");
         }
-        if (items is null || items.Count == 0)
+        if (items.Count == 0)
             throw ApiException.BadRequest("'input' must not be empty.", "input");
-        if (items.Any(i => i.Type is not (null or "message")))
+        if (items.Any(i => i?.Type is not (null or "message")))
             throw ApiException.BadRequest("'input' items must be messages.", "input");
         messages.AddRange(
             RequestReader.Messages(
-                [.. items.Select(i => new ChatMessageDto { Role = i.Role, Content = i.Content })],
+                [.. items.Select(i => i is null ? null : new ChatMessageDto { Role = i.Role, Content = i.Content })],
                 "input"
             )
         );

@@ -138,6 +138,30 @@ public sealed class ErrorTests(ServedModel tiny) : IClassFixture<ServedModel>
     }
 
     [Fact]
+    public async Task Given_n_above_what_the_engine_can_ever_hold_Then_400_naming_n_and_the_limit_not_429()
+    {
+        // 2 slots + 2 waiting places hold 4 sequences: 8 choices could never be admitted, however long one waits.
+        await using var h = await ServerHarness.StartAsync(
+            tiny.Serving,
+            engineOptions: new EngineOptions { MaxConcurrency = 2, MaxQueue = 2 }
+        );
+        var (status, json, _) = await h.PostAsync(
+            "v1/chat/completions",
+            Ok.Replace("}]", "}],\"n\":8", StringComparison.Ordinal)
+        );
+        var (fits, _, _) = await h.PostAsync(
+            "v1/chat/completions",
+            Ok.Replace("}]", "}],\"n\":4", StringComparison.Ordinal)
+        );
+
+        AssertError(400, status, json, "n");
+        string message = (string)JsonNode.Parse(json)!["error"]!["message"]!;
+        Assert.Contains("'n' 8", message, StringComparison.Ordinal);
+        Assert.Contains("at most 4", message, StringComparison.Ordinal);
+        Assert.Equal(200, fits);
+    }
+
+    [Fact]
     public async Task Given_models_and_health_Then_they_list_the_served_model()
     {
         await using var h = await ServerHarness.StartAsync(tiny.Serving);

@@ -56,6 +56,85 @@ public sealed class InferenceEngineTests(TinyChatModel tiny) : IClassFixture<Tin
     }
 
     [Fact]
+    public async Task Given_rows_with_and_without_penalties_in_one_batch_Then_each_gets_its_tokens_alone()
+    {
+        // Given requests alternating between no adjustment and penalties with a bias (some greedy, some sampled)
+        var bias = new Dictionary<int, double> { [tiny.Model.Tokenizer.Encode("e").Single()] = 4 };
+        var requests = Enumerable
+            .Range(0, 8)
+            .Select(i => new GenerationRequest
+            {
+                PromptIds = tiny.Prompt($"row {i}"),
+                Temperature = i % 4 < 2 ? 0 : 0.9,
+                Seed = 40 + i,
+                MaxNewTokens = 20,
+                MaxThinkingTokens = 6,
+                FrequencyPenalty = i % 2 == 1 ? 0.8 : 0,
+                PresencePenalty = i % 2 == 1 ? 1.5 : 0,
+                LogitBias = i % 2 == 1 ? bias : LogitAdjustment.None.Bias,
+            })
+            .ToArray();
+        using var engine = new InferenceEngine(tiny.Model, new EngineOptions { MaxConcurrency = 8 });
+
+        // When they decode together, and then each alone
+        var together = await Task.WhenAll(requests.Select(engine.Submit).Select(Drain));
+        var alone = new List<SequenceResult>();
+        foreach (var r in requests)
+            alone.Add(await Drain(engine.Submit(r)));
+
+        // Then every row's tokens are its own: those without adjustments are the static generator's (which has
+        // none), those with them differ from it
+        for (int i = 0; i < requests.Length; i++)
+        {
+            var r = requests[i];
+            Assert.Equal(alone[i].TokenIds, together[i].TokenIds);
+            var plain = tiny.Reference(
+                r.PromptIds,
+                new SamplingOptions
+                {
+                    Temperature = r.Temperature,
+                    Seed = r.Seed,
+                    MaxNewTokens = r.MaxNewTokens,
+                    MaxThinkingTokens = r.MaxThinkingTokens,
+                }
+            );
+            if (i % 2 == 0)
+                Assert.Equal(plain.TokenIds, together[i].TokenIds);
+            else
+                Assert.NotEqual(plain.TokenIds, together[i].TokenIds);
+        }
+    }
+
+    [Theory]
+    [InlineData(2.5, 0, 5, 1.0, "frequency")]
+    [InlineData(0, -2.01, 5, 1.0, "presence")]
+    [InlineData(0, 0, -1, 1.0, "-1")]
+    [InlineData(0, 0, 100000, 1.0, "100000")]
+    [InlineData(0, 0, 5, 100.5, "100.5")]
+    public void Given_an_out_of_range_penalty_or_bias_Then_submit_says_what_to_change(
+        double frequency,
+        double presence,
+        int id,
+        double bias,
+        string named
+    )
+    {
+        using var engine = new InferenceEngine(tiny.Model);
+        var e = Assert.Throws<PonderException>(() =>
+            engine.Submit(
+                new GenerationRequest
+                {
+                    PromptIds = tiny.Prompt("x"),
+                    FrequencyPenalty = frequency,
+                    PresencePenalty = presence,
+                    LogitBias = new Dictionary<int, double> { [id] = bias },
+                }
+            )
+        );
+        Assert.Contains(named, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Given_a_thinking_budget_Then_the_reasoning_is_closed_and_the_deltas_add_up_to_the_result()
     {
         using var engine = new InferenceEngine(tiny.Model);
