@@ -80,10 +80,7 @@ public sealed partial class RunStore : IDisposable
         {
             made.CreateSchema();
             made.SetHeadline("kind", kind);
-            made.SetHeadline(
-                "created",
-                now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)
-            );
+            made.SetHeadline("created", now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         }
         Directory.Move(building, dir);
         return new RunStore(dir, Connect(dir), time);

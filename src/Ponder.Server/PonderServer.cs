@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Ponder.Server.Api;
 using Ponder.Server.Endpoints;
@@ -41,6 +42,9 @@ public sealed class PonderServer : IAsyncDisposable
         // Kestrel stops a body at the limit while it arrives (a chunked one has no length to check first); the
         // request reader answers its refusal as OpenAI's 413.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+        if (options.ShutdownGrace < TimeSpan.Zero)
+            throw new PonderException($"the shutdown grace {options.ShutdownGrace} must be zero or more.");
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         logging?.Invoke(builder.Logging);
         var app = builder.Build();
@@ -164,15 +168,20 @@ public sealed class PonderServer : IAsyncDisposable
 
     public Task StartAsync(CancellationToken ct = default) => app.StartAsync(ct);
 
-    /// <summary>Serves until <paramref name="ct"/> is cancelled (Ctrl+C in the CLI).</summary>
+    /// <summary>Serves until <paramref name="ct"/> is cancelled or the process is asked to stop (SIGTERM, SIGINT,
+    /// SIGQUIT: the host's console lifetime turns them into <see cref="IHostApplicationLifetime.ApplicationStopping"/>
+    /// instead of ending the process), then stops within <see cref="ServerOptions.ShutdownGrace"/>.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
         await app.StartAsync(ct).ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, app.Lifetime.ApplicationStopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) { }
+        // Kestrel stops accepting, lets requests in flight run until the host's shutdown timeout (the grace), then
+        // aborts their connections, which cancels their sequences in the engine.
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 

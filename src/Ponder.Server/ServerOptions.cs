@@ -54,4 +54,10 @@ public sealed record ServerOptions
 
     /// <summary>Seconds clients are told to wait on 429. <value>The default value is 1.</value></summary>
     public int RetryAfterSeconds { get; init; } = 1;
+
+    /// <summary>On SIGTERM or Ctrl+C the server stops taking connections and gives requests in flight this long to
+    /// finish; those still running are then cut (their generation stops) and the process exits 0. Keep it below the
+    /// orchestrator's own grace before SIGKILL (<c>docker stop</c> waits 10 s, Kubernetes 30 s by default).
+    /// <value>The default value is 5 seconds.</value> Zero cuts every request at once.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -29,6 +29,9 @@ static class ServeCommand
             "raw" => ReasoningMode.Raw,
             var other => throw new PonderException($"--reasoning {other}: use hidden, summary or raw."),
         };
+        double grace = r.GetValue(cli.Grace);
+        if (!(grace >= 0))
+            throw new PonderException($"--shutdown-grace {grace}: use 0 or more seconds.");
         var monitorPath = r.GetValue(cli.Monitor);
         var cotMonitor = monitorPath is null ? null : RuleCotMonitor.Load(monitorPath);
         string dir = r.GetValue(cli.Model)!;
@@ -46,6 +49,7 @@ static class ServeCommand
             MaxCompletionTokens = r.GetValue(cli.MaxTokens),
             Monitor = cotMonitor,
             Summarizer = Summarizer(r.GetValue(cli.Summarizer), engine),
+            ShutdownGrace = TimeSpan.FromSeconds(grace),
         };
         Serve(io, engine, options, r.GetValue(cli.Host)!, r.GetValue(cli.Port), r.GetValue(cli.Reasoning)!);
         return 0;
@@ -59,7 +63,8 @@ static class ServeCommand
             var other => throw new PonderException($"--summarizer {other}: use facts or model."),
         };
 
-    /// <summary>Serves until Ctrl+C, which stops the server instead of the process.</summary>
+    /// <summary>Serves until Ctrl+C or SIGTERM, which stop the server (within its grace) instead of the
+    /// process.</summary>
     static void Serve(
         CliOutput io,
         InferenceEngine engine,
@@ -76,7 +81,9 @@ static class ServeCommand
             stop.Cancel();
         };
         var server = PonderServer.Create(engine, options, host, port);
-        io.Error.WriteLine($"serving {options.ModelId} on http://{host}:{port} (reasoning {reasoning}); Ctrl+C stops");
+        io.Error.WriteLine(
+            $"serving {options.ModelId} on http://{host}:{port} (reasoning {reasoning}); Ctrl+C or SIGTERM stops"
+        );
         server.RunAsync(stop.Token).GetAwaiter().GetResult();
         server.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
@@ -128,6 +135,14 @@ static class ServeCommand
                 Description = "facts (a factual line) or model (the model summarises; for instruction models).",
                 DefaultValueFactory = _ => "facts",
             };
+        public Option<double> Grace { get; } =
+            new("--shutdown-grace")
+            {
+                Description =
+                    "Seconds requests in flight may run on after SIGTERM or Ctrl+C before they are cut (keep it below "
+                    + "the orchestrator's grace: docker stop waits 10 s).",
+                DefaultValueFactory = _ => 5,
+            };
         public Option<string?> Name { get; } =
             new("--model-id") { Description = "Model id clients use (default: the directory name)." };
         public Option<string> Device { get; } = CommonOptions.Device();
@@ -147,6 +162,7 @@ static class ServeCommand
                 MaxTokens,
                 Monitor,
                 Summarizer,
+                Grace,
                 Name,
                 Device,
                 DType,
