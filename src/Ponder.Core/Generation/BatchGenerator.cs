@@ -173,13 +173,19 @@ public sealed class BatchGenerator
     )
     {
         var uniforms = batch.Select(r => r.Finish is null ? (float)(1.0 - r.Rng.NextDouble()) : 1f).ToArray();
+        var exclude = thinking is null
+            ? vocabMask
+            : ThinkingControl.Exclusions(
+                vocabMask,
+                [.. batch.Select(r => r.Finish is null ? thinking.Banned(r.Thinking) : [])]
+            ); // (V) or (B, V)
         var (tok, lp) = TokenPicker.Pick(
             logits,
             o.Temperature,
             o.TopK,
             o.TopP,
             tensor(uniforms, device: model.Device),
-            vocabMask
+            exclude
         );
         long[] chosen = tok.cpu().data<long>().ToArray();
         // any model dtype (float64 in tests)
@@ -247,7 +253,8 @@ public sealed class BatchGenerator
             if (at >= 0)
                 text = text[..at];
         }
-        int? reasoningEnd = thinkEndId is int te && row.Tokens.IndexOf(te) is var i and >= 0 ? i : null;
+        // The last close: after a budget cut the model may close its reasoning once more itself.
+        int? reasoningEnd = thinkEndId is int te && row.Tokens.LastIndexOf(te) is var i and >= 0 ? i : null;
         return new Completion(
             row.PromptIndex,
             row.SampleIndex,

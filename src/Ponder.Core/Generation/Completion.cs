@@ -16,8 +16,8 @@ public enum FinishReason
 /// before top-k/top-p truncation; plain log-softmax when greedy).</param>
 /// <param name="Text">Decoded generated text without the final stop token, cut before a stop string.</param>
 /// <param name="Finish">stop or length.</param>
-/// <param name="ReasoningEnd">Index in <paramref name="TokenIds"/> of the end-of-thinking token, or null when the
-/// model never closed its reasoning.</param>
+/// <param name="ReasoningEnd">Index in <paramref name="TokenIds"/> of the last end-of-thinking token (after a budget
+/// cut the model may close its reasoning once more itself), or null when the reasoning never closed.</param>
 /// <param name="BudgetCut">The thinking budget ran out and the generator closed the reasoning.</param>
 /// <param name="Extensions">Times budget forcing suppressed the end of thinking.</param>
 public sealed record Completion(

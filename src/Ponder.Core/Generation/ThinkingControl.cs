@@ -1,4 +1,6 @@
+using Ponder.Runtime;
 using Ponder.Text;
+using static TorchSharp.torch;
 
 namespace Ponder.Generation;
 
@@ -7,7 +9,13 @@ public sealed class ThinkingState
 {
     /// <summary>Tokens queued to be emitted before anything sampled (the rest of a forced sequence).</summary>
     public Queue<int> Forced { get; } = new();
+
+    /// <summary>The reasoning has been closed, by the model or by the budget.</summary>
     public bool Closed { get; set; }
+
+    /// <summary>The model itself chose <c>&lt;/think&gt;</c> (a close the budget forced does not count): its answer
+    /// has begun, and no think marker may follow.</summary>
+    public bool ModelClosed { get; set; }
     public int ReasoningTokens { get; set; }
     public int Extensions { get; set; }
     public bool BudgetCut { get; set; }
@@ -19,40 +27,61 @@ public sealed class ThinkingState
 /// the model ends its thinking early and extensions remain, the extension string ("Wait") is emitted instead. Forced
 /// sequences are queued and emitted one token per step, so the model reads them as if it had written them. The prompt
 /// is assumed to open the reasoning (the chat template's generation prompt does).
+/// <para>It also keeps the think markers out of the answer (<see cref="Banned"/>): once the reasoning is closed no
+/// <c>&lt;think&gt;</c> may open another, and once the model has closed it itself no <c>&lt;/think&gt;</c> may follow.
+/// After a close the budget forced, the model may still close its own reasoning once: a model cut off mid-thought
+/// often goes on reasoning and then writes <c>&lt;/think&gt;</c>, which marks that text as reasoning too.</para>
 /// </summary>
 public sealed class ThinkingControl
 {
     readonly int? budget;
     readonly int extend;
     readonly int thinkEnd;
+    readonly int? thinkStart;
     readonly int[] closing;
     readonly int[] extension;
 
-    public ThinkingControl(int? budget, int extend, int thinkEnd, int[] closing, int[] extension)
+    /// <param name="thinkStart">The <c>&lt;think&gt;</c> id, banned after the close; null when the tokenizer has
+    /// none.</param>
+    public ThinkingControl(
+        int? budget,
+        int extend,
+        int thinkEnd,
+        int[] closing,
+        int[] extension,
+        int? thinkStart = null
+    )
     {
-        (this.budget, this.extend, this.thinkEnd, this.closing, this.extension) = (
+        (this.budget, this.extend, this.thinkEnd, this.closing, this.extension, this.thinkStart) = (
             budget,
             extend,
             thinkEnd,
             closing,
-            extension
+            extension,
+            thinkStart
         );
     }
 
-    /// <summary>The control for <paramref name="o"/>, or null when it sets neither a budget nor extensions.</summary>
+    /// <summary>The control for <paramref name="o"/>; null only when the tokenizer has no <c>&lt;/think&gt;</c>
+    /// (then there is no reasoning to control).</summary>
     public static ThinkingControl? For(SamplingOptions o, TextTokenizer tokenizer, int? thinkEndId)
     {
-        if (o.MaxThinkingTokens is null && o.ExtendThinking == 0)
-            return null;
-        int end =
-            thinkEndId ?? throw new PonderException("a thinking budget needs a tokenizer with the </think> token.");
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        if (thinkEndId is not int end)
+        {
+            return o.MaxThinkingTokens is null && o.ExtendThinking == 0
+                ? null
+                : throw new PonderException("a thinking budget needs a tokenizer with the </think> token.");
+        }
         int[] closing = [end, .. tokenizer.Encode(ChatTemplate.AnswerPrefix)];
         return new ThinkingControl(
             o.MaxThinkingTokens,
             o.ExtendThinking,
             end,
             closing,
-            [.. tokenizer.Encode(o.ExtendWith)]
+            [.. tokenizer.Encode(o.ExtendWith)],
+            tokenizer.TokenToId(ChatTemplate.ThinkStart)
         );
     }
 
@@ -60,12 +89,49 @@ public sealed class ThinkingControl
     /// <paramref name="s"/>.</summary>
     public int Next(ThinkingState s, int sampled)
     {
+        ArgumentNullException.ThrowIfNull(s);
         int emitted = Choose(s, sampled);
         if (emitted == thinkEnd)
+        {
             s.Closed = true;
+            s.ModelClosed |= emitted == sampled;
+        }
         else if (!s.Closed)
+        {
             s.ReasoningTokens++;
+        }
         return emitted;
+    }
+
+    /// <summary>Ids the next token must not be, given <paramref name="s"/>.</summary>
+    public IReadOnlyList<int> Banned(ThinkingState s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        if (!s.Closed || s.Forced.Count > 0)
+            return [];
+        var banned = new List<int>(2);
+        if (thinkStart is int start)
+            banned.Add(start);
+        if (s.ModelClosed)
+            banned.Add(thinkEnd);
+        return banned;
+    }
+
+    /// <summary>(B, V) additive mask: <paramref name="vocabMask"/> (V) with −∞ added at each row's banned ids, or
+    /// <paramref name="vocabMask"/> itself when no row bans any.</summary>
+    public static Tensor Exclusions(Tensor vocabMask, IReadOnlyList<IReadOnlyList<int>> banned)
+    {
+        ArgumentNullException.ThrowIfNull(vocabMask);
+        ArgumentNullException.ThrowIfNull(banned);
+        if (banned.All(b => b.Count == 0))
+            return vocabMask;
+        long vocab = vocabMask.shape[0];
+        long[] at = [.. banned.SelectMany((ids, row) => ids.Select(id => row * vocab + id))]; // flat (row·V + id)
+        using var scope = NewDisposeScope();
+        using var s = new Scalars();
+        var mask = vocabMask.unsqueeze(0).repeat(banned.Count, 1).flatten(); // (B·V)
+        mask.index_fill_(0, tensor(at, device: vocabMask.device), s[double.NegativeInfinity]);
+        return mask.view(banned.Count, vocab).MoveToOuterDisposeScope(); // (B, V)
     }
 
     int Choose(ThinkingState s, int sampled)

@@ -11,9 +11,10 @@ public static class TokenPicker
 {
     /// <param name="logits">(B, V) float32.</param>
     /// <param name="uniforms">(B) in (0, 1]; ignored when greedy.</param>
-    /// <param name="exclude">(V) additive mask, −∞ for ids that must never be chosen (a model's padded vocabulary
-    /// rows). It restricts the choice only: log-probabilities are those of the model's full distribution, which
-    /// is what a training forward pass computes for the same tokens.</param>
+    /// <param name="exclude">(V), or (B, V) per row, additive mask: −∞ for ids that must never be chosen (a model's
+    /// padded vocabulary rows, think markers after the reasoning closed). It restricts the choice only:
+    /// log-probabilities are those of the model's full distribution, which is what a training forward pass computes
+    /// for the same tokens.</param>
     /// <returns>Tokens (B) int64 and their log-probabilities (B) under the (temperature-scaled) distribution.</returns>
     public static (Tensor Tokens, Tensor Logprobs) Pick(
         Tensor logits,

@@ -8,16 +8,25 @@ namespace Ponder.Serving;
 /// One sequence's state on the inference thread: its random stream, thinking state and text so far. Splits the
 /// stream at <c>&lt;/think&gt;</c> into reasoning and answer deltas, cuts the answer at stop strings (holding back
 /// text that could be the start of one) and publishes plain data through its <see cref="SequenceHandle"/>.
+/// <para>Reasoning never reaches the answer. When the budget closed the reasoning, what the model writes next is held
+/// back: if the model then closes its reasoning itself (<see cref="ThinkingControl"/> allows that once), the held
+/// text was reasoning and is published as such; if the sequence ends first (its turn, a stop string, the token
+/// limit), the text is the answer, released then.
+/// After the model's own close no think marker can be generated (<see cref="ThinkingControl.Banned"/>), and marker
+/// text spelled out of ordinary tokens is removed from the answer.</para>
 /// </summary>
 sealed class ActiveSequence
 {
     readonly SequenceContext context;
-    readonly ThinkingControl? thinking;
+    static readonly string[] Markers = [ChatTemplate.ThinkStart, ChatTemplate.ThinkEnd];
+
+    readonly ThinkingControl thinking;
     readonly ThinkingState thinkingState = new();
     readonly List<int> tokens = [];
     readonly Dictionary<int, int> counts = [];
     readonly StringBuilder reasoning = new(),
-        answer = new();
+        answer = new(),
+        held = new();
     readonly int holdBack;
     IncrementalDecoder decoder;
     int answerSent;
@@ -32,16 +41,15 @@ sealed class ActiveSequence
         this.context = context;
         var r = handle.Request;
         Rng = new Random(SampleSeeds.For(r.Seed ?? Random.Shared.NextInt64(), r.PromptIds, r.SampleIndex));
-        thinking = r.MaxThinkingTokens is null
-            ? null
-            : ThinkingControl.For(
-                new SamplingOptions { MaxThinkingTokens = r.MaxThinkingTokens },
-                context.Tokenizer,
-                context.ThinkEndId
-            );
+        thinking = ThinkingControl.For(
+            new SamplingOptions { MaxThinkingTokens = r.MaxThinkingTokens },
+            context.Tokenizer,
+            context.ThinkEndId
+        )!;
         Adjustment = new LogitAdjustment(r.FrequencyPenalty, r.PresencePenalty, r.LogitBias);
         decoder = context.Tokenizer.CreateIncrementalDecoder();
-        holdBack = r.Stop.Count == 0 ? 0 : r.Stop.Max(s => s.Length) - 1;
+        // Held back: what could be the start of a stop string or of a spelled-out marker.
+        holdBack = Math.Max(r.Stop.Count == 0 ? 0 : r.Stop.Max(s => s.Length), Markers.Max(m => m.Length)) - 1;
     }
 
     public SequenceHandle Handle { get; }
@@ -58,8 +66,11 @@ sealed class ActiveSequence
     /// <summary>Tokens this sequence may still generate.</summary>
     public int Remaining => Handle.Request.MaxNewTokens - tokens.Count;
 
+    /// <summary>Ids the next token must not be (think markers after the reasoning closed).</summary>
+    public IReadOnlyList<int> Banned => thinking.Banned(thinkingState);
+
     /// <summary>The token to emit for the sampled one (the thinking budget may force others).</summary>
-    public int Control(int sampled) => thinking?.Next(thinkingState, sampled) ?? sampled;
+    public int Control(int sampled) => thinking.Next(thinkingState, sampled);
 
     /// <summary>Records an emitted token and publishes its text; completes the handle when the sequence ends.</summary>
     public void Accept(int id)
@@ -67,30 +78,54 @@ sealed class ActiveSequence
         tokens.Add(id);
         counts[id] = counts.GetValueOrDefault(id) + 1;
         if (context.StopTokenIds.Contains(id))
-        {
             Finish = FinishReason.Stop;
-        }
-        else if (!closed && id == context.ThinkEndId)
-        {
-            closed = true;
-            reasoningTokens = tokens.Count;
-            Handle.ReasoningTokens = reasoningTokens;
-            PublishReasoning(decoder.Flush());
-            decoder = context.Tokenizer.CreateIncrementalDecoder();
-        }
+        else if (id == context.ThinkEndId)
+            CloseReasoning();
         else if (!closed)
-        {
             PublishReasoning(decoder.Add(id));
-        }
+        else if (!thinkingState.ModelClosed)
+            Hold(decoder.Add(id));
         else
-        {
             AddAnswer(decoder.Add(id));
-        }
 
         if (Finish is null && tokens.Count >= Handle.Request.MaxNewTokens)
             Finish = FinishReason.Length;
         if (Finish is not null)
             Complete();
+    }
+
+    /// <summary>A <c>&lt;/think&gt;</c>: the budget's or the model's first, or the model's own after the budget's
+    /// (then what it wrote since the budget's is reasoning too).</summary>
+    void CloseReasoning()
+    {
+        string text = decoder.Flush();
+        decoder = context.Tokenizer.CreateIncrementalDecoder();
+        if (closed)
+        {
+            held.Append(text);
+            if (held.ToString().StartsWith(ChatTemplate.AnswerPrefix, StringComparison.Ordinal))
+                held.Remove(0, ChatTemplate.AnswerPrefix.Length);
+            text = held.ToString();
+            held.Clear();
+        }
+        closed = true;
+        PublishReasoning(text);
+        reasoningTokens = tokens.Count;
+        Handle.ReasoningTokens = reasoningTokens;
+    }
+
+    /// <summary>Text after the budget's close: reasoning or answer, the model decides. A stop string in it ends the
+    /// sequence there (the text before it is then the answer).</summary>
+    void Hold(string text)
+    {
+        held.Append(text);
+        int prefix = held.ToString().StartsWith(ChatTemplate.AnswerPrefix, StringComparison.Ordinal)
+            ? ChatTemplate.AnswerPrefix.Length
+            : 0;
+        int from = Math.Max(prefix, held.Length - text.Length - holdBack);
+        string recent = held.ToString(from, held.Length - from);
+        if (Handle.Request.Stop.Any(stop => recent.Contains(stop, StringComparison.Ordinal)))
+            Finish = FinishReason.Stop;
     }
 
     void PublishReasoning(string text)
@@ -110,8 +145,10 @@ sealed class ActiveSequence
             if (text.StartsWith(ChatTemplate.AnswerPrefix, StringComparison.Ordinal))
                 text = text[ChatTemplate.AnswerPrefix.Length..];
         }
-        int searchFrom = Math.Max(0, answer.Length - holdBack);
+        int searchFrom = Math.Max(answerSent, answer.Length - holdBack);
         answer.Append(text);
+        foreach (var marker in Markers)
+            answer.Replace(marker, "", searchFrom, answer.Length - searchFrom);
         foreach (var stop in Handle.Request.Stop)
         {
             int at = answer.ToString(searchFrom, answer.Length - searchFrom).IndexOf(stop, StringComparison.Ordinal);
@@ -137,10 +174,20 @@ sealed class ActiveSequence
     void Complete()
     {
         string tail = decoder.Flush();
-        if (closed && !cutAtStop)
-            AddAnswer(tail);
-        else if (!closed)
+        if (!closed)
+        {
             PublishReasoning(tail);
+        }
+        else if (!thinkingState.ModelClosed)
+        {
+            // The model did not close its reasoning again after the budget's close: what it wrote is the answer.
+            held.Append(tail);
+            AddAnswer(held.ToString());
+        }
+        else if (!cutAtStop)
+        {
+            AddAnswer(tail);
+        }
         SendAnswer(answer.Length);
         string chain = reasoning.ToString();
         if (closed && chain.EndsWith('\n'))

@@ -80,7 +80,7 @@ sealed class DecodeBatch(CausalLM model, Tensor vocabMask) : IDisposable
             tensor(temperatures, device: model.Device),
             tensor(topPs, device: model.Device),
             tensor(uniforms, device: model.Device),
-            vocabMask
+            ThinkingControl.Exclusions(vocabMask, [.. rows.Select(r => r.Banned)]) // (V) or (B, V)
         );
         long[] chosen = tok.cpu().data<long>().ToArray();
         for (int r = 0; r < rows.Count; r++)

@@ -117,11 +117,13 @@ public sealed class ChatTemplate
     }
 
     /// <summary>
-    /// Splits a completion (the text generated after the prompt, control tokens spelled out) at the first
-    /// <c>&lt;/think&gt;</c>. A leading <c>&lt;think&gt;</c> (the model opened it itself) is dropped, the newline
-    /// before <c>&lt;/think&gt;</c> and <see cref="AnswerPrefix"/> are removed, and a trailing <c>&lt;|im_end|&gt;</c>
-    /// is cut. Without <c>&lt;/think&gt;</c>: if the prompt opened thinking (or the text starts with
-    /// <c>&lt;think&gt;</c>) all text is unfinished reasoning and the answer is empty; otherwise it is all answer.
+    /// Splits a completion (the text generated after the prompt, control tokens spelled out) at the last
+    /// <c>&lt;/think&gt;</c> before any <c>&lt;|im_end|&gt;</c> (as Qwen3's template does: a model cut off by a
+    /// thinking budget may reason on and close its reasoning again, and that text is reasoning too). A leading
+    /// <c>&lt;think&gt;</c> (the model opened it itself) is dropped, the newline before <c>&lt;/think&gt;</c> and
+    /// <see cref="AnswerPrefix"/> are removed, and a trailing <c>&lt;|im_end|&gt;</c> is cut. Without
+    /// <c>&lt;/think&gt;</c>: if the prompt opened thinking (or the text starts with <c>&lt;think&gt;</c>) all text
+    /// is unfinished reasoning and the answer is empty; otherwise it is all answer.
     /// </summary>
     /// <param name="completionText">The completion decoded with <c>skipSpecialTokens: false</c> (skipping would
     /// drop the <c>&lt;/think&gt;</c> this method looks for).</param>
@@ -139,17 +141,15 @@ public sealed class ChatTemplate
             text = text.TrimStart()[ThinkStart.Length..];
             text = text.StartsWith('\n') ? text[1..] : text;
         }
-        int close = text.IndexOf(ThinkEnd, StringComparison.Ordinal);
+        text = CutAtTurnEnd(text);
+        int close = text.LastIndexOf(ThinkEnd, StringComparison.Ordinal);
         if (close < 0)
-        {
-            string rest = CutAtTurnEnd(text);
-            return promptOpenedThinking || openedHere ? (rest, "", false) : ("", rest, false);
-        }
+            return promptOpenedThinking || openedHere ? (text, "", false) : ("", text, false);
         string reasoning = text[..close];
         reasoning = reasoning.EndsWith('\n') ? reasoning[..^1] : reasoning;
         string answer = text[(close + ThinkEnd.Length)..];
         answer = answer.StartsWith(AnswerPrefix, StringComparison.Ordinal) ? answer[AnswerPrefix.Length..] : answer;
-        return (reasoning, CutAtTurnEnd(answer), true);
+        return (reasoning, answer, true);
     }
 
     static string CutAtTurnEnd(string text)

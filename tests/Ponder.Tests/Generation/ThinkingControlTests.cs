@@ -35,6 +35,87 @@ public sealed class ThinkingControlTests
     }
 
     [Fact]
+    public void Given_the_model_closes_its_reasoning_Then_neither_think_marker_may_follow()
+    {
+        const int Start = 99;
+        var control = new ThinkingControl(budget: null, extend: 0, End, Closing, Wait, thinkStart: Start);
+        var state = new ThinkingState();
+
+        Assert.Empty(control.Banned(state)); // reasoning: the model may write anything
+        control.Next(state, A);
+        control.Next(state, End);
+
+        Assert.True(state.ModelClosed);
+        Assert.Equal([Start, End], control.Banned(state));
+    }
+
+    [Fact]
+    public void Given_the_budget_closes_the_reasoning_Then_the_model_may_still_close_it_once_itself()
+    {
+        const int Start = 99;
+        var control = new ThinkingControl(budget: 1, extend: 0, End, Closing, Wait, thinkStart: Start);
+        var state = new ThinkingState();
+
+        // A, then the budget's End and "\n" (nothing is banned while forced tokens are pending: the sample is
+        // replaced anyway)
+        Assert.Equal([A, End], new[] { control.Next(state, A), control.Next(state, A) });
+        Assert.Empty(control.Banned(state));
+        Assert.Equal(Newline, control.Next(state, A));
+        Assert.False(state.ModelClosed);
+        Assert.Equal([Start], control.Banned(state)); // no new <think>, but its own </think> is allowed
+
+        Assert.Equal(End, control.Next(state, End)); // the model's own close passes
+        Assert.True(state.ModelClosed);
+        Assert.Equal([Start, End], control.Banned(state));
+    }
+
+    [Fact]
+    public void Given_rows_with_and_without_bans_Then_the_exclusions_add_minus_infinity_only_at_each_rows_ids()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var vocab = TorchSharp.torch.tensor(new float[] { 0, 0, 0, float.NegativeInfinity }); // id 3 is padding
+        Assert.Same(
+            vocab,
+            ThinkingControl.Exclusions(
+                vocab,
+                [
+                    [],
+                    [],
+                ]
+            )
+        ); // no bans: the (V) mask itself
+
+        var mask = ThinkingControl.Exclusions(
+            vocab,
+            [
+                [1],
+                [],
+                [0, 2],
+            ]
+        );
+
+        float n = float.NegativeInfinity;
+        Assert.Equal(
+            [
+                0,
+                n,
+                0,
+                n, /**/
+                0,
+                0,
+                0,
+                n, /**/
+                n,
+                0,
+                n,
+                n,
+            ],
+            mask.data<float>().ToArray()
+        );
+        Assert.Equal([3L, 4L], mask.shape);
+    }
+
+    [Fact]
     public void Given_a_budget_of_0_Then_the_answer_starts_at_once()
     {
         var (emitted, _) = Run(new ThinkingControl(0, 0, End, Closing, Wait), _ => A, 3);

@@ -82,6 +82,10 @@ public sealed class ChatTemplateTests
     [InlineData("just an answer", false, "", "just an answer", false)]
     [InlineData("<think>\nhmm\n</think>\nyes", false, "hmm", "yes", true)]
     [InlineData("<think>\nhmm", false, "hmm", "", false)]
+    // A budget cut (the first </think>\n), reasoning on, the model's own close: all of it is reasoning.
+    [InlineData("R</think>\nRR\n</think>\nA<|im_end|>", true, "R</think>\nRR", "A", true)]
+    // A </think> after the end of the turn is not this turn's.
+    [InlineData("R\n</think>\nA<|im_end|>B</think>C", true, "R", "A", true)]
     public void Given_completion_then_split_reasoning_separates_reasoning_and_answer(
         string completion,
         bool opened,
