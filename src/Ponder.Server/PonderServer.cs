@@ -22,6 +22,9 @@ public sealed class PonderServer : IAsyncDisposable
 {
     readonly WebApplication app;
 
+    /// <summary>Bodies up to this many times the limit are read to their end after a 413.</summary>
+    const int DrainLimit = 8;
+
     PonderServer(WebApplication app) => this.app = app;
 
     /// <param name="port">0 picks a free port (tests); read <see cref="Address"/> after
@@ -39,9 +42,10 @@ public sealed class PonderServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://{host}:{port}");
-        // Kestrel stops a body at the limit while it arrives (a chunked one has no length to check first); the
-        // request reader answers its refusal as OpenAI's 413.
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+        // The request reader refuses a body over the limit with 413 as soon as it sees it (a chunked one has no
+        // length to check first). Kestrel's own limit is higher so that it can read and drop the rest after the
+        // answer: closing a socket with unread data resets the connection, and the client would lose the 413.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = DrainLimit * (long)options.MaxRequestBytes);
         if (options.ShutdownGrace < TimeSpan.Zero)
             throw new PonderException($"the shutdown grace {options.ShutdownGrace} must be zero or more.");
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace);
