@@ -12,27 +12,13 @@ public sealed class LogitAdjustmentsTests
     public void Given_penalties_and_a_bias_Then_each_logit_moves_by_the_hand_computed_offset()
     {
         using var scope = NewDisposeScope();
-        var logits = tensor(
-            new float[]
-            {
-                0,
-                1,
-                2,
-                0.5f,
-                0, /**/
-                3,
-                1,
-                0,
-                0,
-                0, /**/
-                1,
-                1,
-                -1,
-                1,
-                1,
-            },
-            [3, 5]
-        );
+        float[][] rows =
+        [
+            [0, 1, 2, 0.5f, 0],
+            [3, 1, 0, 0, 0],
+            [1, 1, -1, 1, 1],
+        ];
+        var logits = tensor(rows.SelectMany(r => r).ToArray(), [3, 5]);
         var adjustments = new[]
         {
             new LogitAdjustment(0.5, 0.25, new Dictionary<int, double> { [1] = -1, [4] = 2 }),
@@ -51,27 +37,13 @@ public sealed class LogitAdjustmentsTests
 
         var adjusted = LogitAdjustments.Apply(logits, adjustments, counts);
 
-        Assert.Equal(
-            new float[]
-            {
-                0,
-                -1.25f,
-                2,
-                -0.25f,
-                2, /**/
-                3,
-                1,
-                0,
-                0,
-                0, /**/
-                1,
-                1,
-                2,
-                1,
-                1,
-            },
-            adjusted.data<float>().ToArray()
-        );
+        float[][] expected =
+        [
+            [0, -1.25f, 2, -0.25f, 2],
+            [3, 1, 0, 0, 0],
+            [1, 1, 2, 1, 1],
+        ];
+        Assert.Equal(expected.SelectMany(r => r).ToArray(), adjusted.data<float>().ToArray());
         Assert.Equal(new float[] { 0, 1, 2, 0.5f, 0 }, logits[0].data<float>().ToArray()); // the input is untouched
     }
 

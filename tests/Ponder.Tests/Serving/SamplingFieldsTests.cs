@@ -9,7 +9,8 @@ namespace Ponder.Tests.Serving;
 /// /v1/responses; the in-process client maps the same options.</summary>
 public sealed class SamplingFieldsTests(ServedModel tiny) : IClassFixture<ServedModel>
 {
-    /// <summary>A greedy chat request answering directly (no reasoning), with <paramref name="extra"/> fields.</summary>
+    /// <summary>A greedy chat request answering directly (no reasoning), with <paramref name="extra"/>
+    /// fields.</summary>
     static string Greedy(string extra, int max = 40) =>
         $$"""{"model":"tiny","messages":[{"role":"user","content":"go on"}],"temperature":0,"max_completion_tokens":{{max}},"reasoning_effort":"none"{{extra}}}""";
 
