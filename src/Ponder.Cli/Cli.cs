@@ -32,32 +32,44 @@ public static class Cli
         return console;
     }
 
+    /// <summary>Every verb of the command line, writing to <paramref name="io"/>.</summary>
+    internal static RootCommand CreateRoot(CliOutput io) =>
+        OptionParsing.Apply(
+            new("Ponder: language models that reason — train, scale at test time, serve.")
+            {
+                InitCommand.Create(io),
+                InfoCommand.Create(io),
+                GenerateCommand.Create(io),
+                BenchCommand.Create(io),
+                GradeCommand.Create(io),
+                EvalCommand.Create(io),
+                SftCommand.Create(io),
+                RlCommand.Create(io),
+                DemoCommand.Create(io),
+                ScoreCommand.Create(io),
+                RunsCommand.Create(io),
+                ScorerCommand.Create(io),
+                ScaleCommand.Create(io),
+                ServeCommand.Create(io),
+            }
+        );
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var io = new CliOutput(stdout, stderr, CreateConsole(stdout));
-        var root = new RootCommand("Ponder: language models that reason — train, scale at test time, serve.")
-        {
-            InitCommand.Create(io),
-            InfoCommand.Create(io),
-            GenerateCommand.Create(io),
-            BenchCommand.Create(io),
-            GradeCommand.Create(io),
-            EvalCommand.Create(io),
-            SftCommand.Create(io),
-            RlCommand.Create(io),
-            DemoCommand.Create(io),
-            ScoreCommand.Create(io),
-            RunsCommand.Create(io),
-            ScorerCommand.Create(io),
-            ScaleCommand.Create(io),
-            ServeCommand.Create(io),
-        };
+        var root = CreateRoot(io);
         // PONDER_THREADS=N sets libtorch's intra-op threads (default: one per core). On a machine shared with other
         // busy processes, 1 avoids OpenMP threads spin-waiting for each other (which makes small ops many times
         // slower).
         if (int.TryParse(Environment.GetEnvironmentVariable("PONDER_THREADS"), out int threads) && threads > 0)
             TorchSharp.torch.set_num_threads(threads);
         var parsed = root.Parse(args);
+        if (OptionParsing.Error(parsed) is { } invalid)
+        {
+            stderr.WriteLine($"error: {invalid}");
+            return 1;
+        }
+
         try
         {
             return parsed.Invoke(

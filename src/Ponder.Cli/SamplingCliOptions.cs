@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Ponder.Generation;
-using Ponder.LanguageModels;
 
 namespace Ponder.Cli;
 
@@ -40,34 +39,25 @@ sealed class SamplingCliOptions
             command.Options.Add(o);
     }
 
-    /// <param name="model">The local model, for effort budgets and the context check; null for endpoints.</param>
-    public SamplingOptions Build(ParseResult r, LanguageModel? model)
+    /// <summary>The sampling options, validated: first what needs no model, then, for a local model, what its
+    /// files say (the context and the effort budgets), still before its weights are loaded.</summary>
+    /// <param name="modelDir">The local model; null for endpoints.</param>
+    public SamplingOptions Build(ParseResult r, string? modelDir)
     {
         int? budget = r.GetValue(MaxThinking);
-        if (r.GetValue(Effort) is { } effort)
-        {
-            if (budget is not null)
-                throw new PonderException("give either --reasoning-effort or --max-thinking-tokens, not both.");
-            if (model is null)
-            {
-                throw new PonderException(
-                    "--reasoning-effort with --endpoint: the server maps effort itself; it is not supported here yet."
-                );
-            }
-
-            budget = ReasoningEffort.Budget(effort, model.Generation, model.Config.MaxPositionEmbeddings);
-        }
-        if (budget is int b && model is not null && b > model.Config.MaxPositionEmbeddings)
+        string? effort = r.GetValue(Effort);
+        if (effort is not null && budget is not null)
+            throw new PonderException("give either --reasoning-effort or --max-thinking-tokens, not both.");
+        if (effort is not null && modelDir is null)
         {
             throw new PonderException(
-                $"--max-thinking-tokens {b} is larger than the model's context of "
-                    + $"{model.Config.MaxPositionEmbeddings} tokens."
+                "--reasoning-effort with --endpoint: the server maps effort itself; it is not supported here yet."
             );
         }
 
         if (r.GetValue(Samples) < 1)
             throw new PonderException($"--samples {r.GetValue(Samples)} must be at least 1.");
-        return new SamplingOptions
+        var options = new SamplingOptions
         {
             N = r.GetValue(Samples),
             Temperature = r.GetValue(Temperature),
@@ -76,5 +66,22 @@ sealed class SamplingCliOptions
             Seed = r.GetValue(Seed),
             MaxThinkingTokens = budget,
         }.Validate();
+        if (modelDir is null)
+            return options;
+        var model = ModelFacts.Read(modelDir);
+        model.CheckCompletion("--max-tokens", options.MaxNewTokens);
+        if (effort is not null)
+            budget = ReasoningEffort.Budget(effort, model.Generation, model.Context);
+        if (budget is int b && b > model.Context)
+        {
+            throw new PonderException(
+                $"--max-thinking-tokens {b} is larger than the model's context of {model.Context} tokens."
+            );
+        }
+
+        return options with
+        {
+            MaxThinkingTokens = budget,
+        };
     }
 }

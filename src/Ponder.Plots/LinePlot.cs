@@ -1,4 +1,3 @@
-using System.Globalization;
 using ScottPlot;
 using ScottPlot.TickGenerators;
 
@@ -10,8 +9,7 @@ public static class LinePlot
 {
     /// <summary>Writes one PNG with a line and markers per series and a legend when there is more than one series.
     /// Points with a non-finite y (a diverged loss) are left out.</summary>
-    /// <param name="logX">Log-scale x axis (base 10), for compute axes; every x must then be positive. The default is
-    /// false.</param>
+    /// <param name="axes">How the axes read. <value>The default value is <see cref="AxisStyle.Plain"/>.</value></param>
     /// <param name="width">Image width in pixels. The default is 800.</param>
     /// <param name="height">Image height in pixels. The default is 500.</param>
     /// <exception cref="PonderException">No points at all, or a non-positive x on a log axis.</exception>
@@ -21,12 +19,38 @@ public static class LinePlot
         string xLabel,
         string yLabel,
         IEnumerable<(string Label, IReadOnlyList<(double X, double Y)> Points)> series,
-        bool logX = false,
+        AxisStyle? axes = null,
         int width = 800,
         int height = 500
     )
     {
+        using var plot = Create(path, title, xLabel, yLabel, series, axes ?? AxisStyle.Plain);
+        SavePng(plot, path, width, height);
+    }
+
+    /// <summary>Writes a chart built by <see cref="Create"/>, creating its folder.</summary>
+    internal static void SavePng(Plot plot, string path, int width = 800, int height = 500)
+    {
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null)
+            Directory.CreateDirectory(folder);
+        plot.SavePng(path, width, height);
+    }
+
+    /// <summary>The chart <see cref="Save"/> draws, not yet rendered (tests read its axes); the caller disposes
+    /// it.</summary>
+    /// <param name="source">Names the chart in error messages (its file).</param>
+    internal static Plot Create(
+        string source,
+        string title,
+        string xLabel,
+        string yLabel,
+        IEnumerable<(string Label, IReadOnlyList<(double X, double Y)> Points)> series,
+        AxisStyle axes
+    )
+    {
         ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(axes);
         var all = series
             .Select(s =>
                 (
@@ -37,12 +61,10 @@ public static class LinePlot
             .Where(s => s.Points.Count > 0)
             .ToList();
         if (all.Count == 0)
-            throw new PonderException($"{path}: nothing to plot (every series is empty).");
-        using var plot = new Plot();
+            throw new PonderException($"{source}: nothing to plot (every series is empty).");
+        var plot = new Plot();
         foreach (var (label, points) in all)
-            AddSeries(plot, path, label, points, logX);
-        if (logX)
-            UsePowersOfTen(plot.Axes.Bottom);
+            AddSeries(plot, source, label, points, axes.LogX);
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
@@ -50,10 +72,24 @@ public static class LinePlot
             plot.ShowLegend(Alignment.LowerRight);
         else
             plot.HideLegend(); // the title and y label name a single series
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null)
-            Directory.CreateDirectory(folder);
-        plot.SavePng(path, width, height);
+        SetAxes(plot, axes);
+        return plot;
+    }
+
+    /// <summary>Fixes the limits and tick generators <paramref name="axes"/> asks for. The limits are set here, not at
+    /// rendering, so the chart can be inspected as it will be drawn.</summary>
+    static void SetAxes(Plot plot, AxisStyle axes)
+    {
+        plot.Axes.AutoScale();
+        if (axes.Fraction)
+            plot.Axes.SetLimitsY(0, 1);
+        if (axes.IntegerX)
+            plot.Axes.Bottom.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true };
+        if (axes.LogX)
+        {
+            var limits = plot.Axes.GetLimits();
+            plot.Axes.Bottom.TickGenerator = LogTicks.For(limits.Left, limits.Right);
+        }
     }
 
     /// <summary>One series as a line with markers (no markers past 50 points, where they would merge).</summary>
@@ -73,19 +109,4 @@ public static class LinePlot
         line.LegendText = label;
         line.MarkerSize = points.Count > 50 ? 0 : 5;
     }
-
-    /// <summary>ScottPlot has no log axis: the series are plotted at log10(x) and the ticks labelled with
-    /// 10^tick.</summary>
-    static void UsePowersOfTen(IAxis axis) =>
-        axis.TickGenerator = new NumericAutomatic
-        {
-            MinorTickGenerator = new LogMinorTickGenerator(),
-            IntegerTicksOnly = true,
-            LabelFormatter = v => FormatPower(Math.Pow(10, v)),
-        };
-
-    static string FormatPower(double v) =>
-        v is >= 1e-3 and < 1e5
-            ? v.ToString("G4", CultureInfo.InvariantCulture)
-            : v.ToString("0.#e0", CultureInfo.InvariantCulture);
 }

@@ -18,24 +18,40 @@ public static class RunPlots
     {
         ArgumentNullException.ThrowIfNull(run);
         var written = new List<string>();
-        Plot(run, LossMetric, "loss.png", "Training loss", "loss", written);
-        Plot(run, AccuracyMetric, "accuracy.png", "Held-out accuracy", "pass@1", written);
+        Plot(run, LossMetric, written);
+        Plot(run, AccuracyMetric, written);
         return written;
     }
 
-    static void Plot(RunStore run, string metric, string file, string title, string yLabel, List<string> written)
+    static void Plot(RunStore run, string metric, List<string> written)
     {
-        var points = run.ReadMetrics(metric);
-        if (points.Count == 0)
+        using var plot = Create(run, metric);
+        if (plot is null)
             return;
-        string path = Path.Combine(run.Dir, file);
-        LinePlot.Save(
-            path,
-            $"{title} — {run.Name}",
-            "step",
-            yLabel,
-            [(metric, points.Select(p => ((double)p.Step, p.Value)).ToList())]
-        );
+        string path = Path.Combine(run.Dir, FileFor(metric));
+        LinePlot.SavePng(plot, path);
         written.Add(path);
     }
+
+    /// <summary>The chart of <paramref name="metric"/> (<see cref="LossMetric"/> or <see cref="AccuracyMetric"/>)
+    /// over steps, not yet rendered; null when the metric was never logged. Steps are whole numbers, and an accuracy
+    /// axis spans 0 to 1.</summary>
+    internal static ScottPlot.Plot? Create(RunStore run, string metric)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var points = run.ReadMetrics(metric);
+        if (points.Count == 0)
+            return null;
+        bool accuracy = metric == AccuracyMetric;
+        return LinePlot.Create(
+            Path.Combine(run.Dir, FileFor(metric)),
+            $"{(accuracy ? "Held-out accuracy" : "Training loss")} — {run.Name}",
+            "step",
+            accuracy ? "pass@1" : "loss",
+            [(metric, points.Select(p => ((double)p.Step, p.Value)).ToList())],
+            new AxisStyle(IntegerX: true, Fraction: accuracy)
+        );
+    }
+
+    static string FileFor(string metric) => metric == AccuracyMetric ? "accuracy.png" : "loss.png";
 }

@@ -1,4 +1,6 @@
 using Ponder.TestTime;
+using ScottPlot;
+using ScottPlot.Plottables;
 
 namespace Ponder.Plots;
 
@@ -11,20 +13,38 @@ public static class ScalingPlot
     /// <summary>Writes <c>scale.png</c> into <paramref name="dir"/> and returns its path.</summary>
     public static string Write(string dir, ScalingResult result)
     {
-        ArgumentNullException.ThrowIfNull(result);
         string png = Path.Combine(dir, FileName);
+        using var plot = Create(result);
+        LinePlot.SavePng(plot, png);
+        return png;
+    }
+
+    /// <summary>The chart <see cref="Write"/> draws, not yet rendered; the caller disposes it. Accuracy spans 0 to
+    /// 1. At one sample a vote is that sample, so the <c>single</c> curve coincides with <c>cons</c>: it is drawn last,
+    /// dashed with larger open markers, to stay visible on top.</summary>
+    internal static Plot Create(ScalingResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
         var curves = Strategies
-            .All.Select(s => (Strategies.Name(s), ScalingReport.Frontier(result.Points.Where(p => p.Strategy == s))))
+            .All.OrderBy(s => s == Strategy.Single)
+            .Select(s => (Strategies.Name(s), ScalingReport.Frontier(result.Points.Where(p => p.Strategy == s))))
             .Where(c => c.Item2.Count > 0)
             .ToArray();
-        LinePlot.Save(
-            png,
+        var plot = LinePlot.Create(
+            FileName,
             $"{result.Task}: accuracy against test-time compute",
             "forward FLOPs per problem (log)",
             "accuracy",
             curves,
-            logX: true
+            new AxisStyle(LogX: true, Fraction: true)
         );
-        return png;
+        string single = Strategies.Name(Strategy.Single);
+        foreach (var line in plot.GetPlottables<Scatter>().Where(s => s.LegendText == single))
+        {
+            line.LinePattern = LinePattern.Dashed;
+            line.MarkerShape = MarkerShape.OpenCircle;
+            line.MarkerSize = 10;
+        }
+        return plot;
     }
 }

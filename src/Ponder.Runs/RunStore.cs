@@ -97,11 +97,25 @@ public sealed partial class RunStore : IDisposable
             Connect(dir),
             time ?? TimeProvider.System
         );
-        store.CreateSchema();
+        try
+        {
+            store.CreateSchema();
+        }
+        catch (SqliteException e)
+        {
+            store.Dispose();
+            throw new PonderException(
+                $"{Path.Combine(dir, DatabaseFile)}: unreadable ({e.Message.TrimEnd('.')}); move the run folder "
+                    + "aside or restore the file.",
+                e
+            );
+        }
         return store;
     }
 
-    /// <summary>Every run under <paramref name="root"/> (folders holding a <c>metrics.db</c>), by name.</summary>
+    /// <summary>Every run under <paramref name="root"/> (folders holding a <c>metrics.db</c>), by name. A run whose
+    /// database cannot be read is listed as <see cref="RunSummary.Unreadable"/>, naming the file, so one damaged run
+    /// does not hide the others.</summary>
     public static IReadOnlyList<RunSummary> List(string root)
     {
         if (!Directory.Exists(root))
@@ -109,10 +123,22 @@ public sealed partial class RunStore : IDisposable
         var runs = new List<RunSummary>();
         foreach (string dir in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
         {
-            if (!File.Exists(Path.Combine(dir, DatabaseFile)))
+            string database = Path.Combine(dir, DatabaseFile);
+            if (!File.Exists(database))
                 continue;
-            using var run = Open(dir);
-            runs.Add(run.Summary());
+            try
+            {
+                using var run = Open(dir);
+                runs.Add(run.Summary());
+            }
+            catch (PonderException e)
+            {
+                runs.Add(RunSummary.Unreadable(Path.GetFileName(dir), e.Message));
+            }
+            catch (SqliteException e)
+            {
+                runs.Add(RunSummary.Unreadable(Path.GetFileName(dir), $"{database}: unreadable ({e.Message})"));
+            }
         }
         return runs;
     }

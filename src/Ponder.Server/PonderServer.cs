@@ -178,6 +178,12 @@ public sealed class PonderServer : IAsyncDisposable
     public async Task RunAsync(CancellationToken ct)
     {
         await app.StartAsync(ct).ConfigureAwait(false);
+        await WaitForStopAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>After <see cref="StartAsync"/>: waits as <see cref="RunAsync"/> does, then stops the server.</summary>
+    public async Task WaitForStopAsync(CancellationToken ct)
+    {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, app.Lifetime.ApplicationStopping);
         try
         {

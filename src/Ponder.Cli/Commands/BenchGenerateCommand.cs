@@ -35,14 +35,16 @@ static class BenchGenerateCommand
 
         BenchReport.ApplyThreads(r.GetValue(cli.Threads));
         var options = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
-        using var lm = LanguageModel.Load(r.GetValue(cli.Model)!, options);
-        if (prompt + fresh > lm.Config.MaxPositionEmbeddings) // checked before the peak is measured
+        int context = ModelFacts.Read(r.GetValue(cli.Model)!).Context;
+        if (prompt + fresh > context)
         {
             throw new PonderException(
-                $"--prompt-tokens {prompt} + --new-tokens {fresh} exceeds the model's context of "
-                    + $"{lm.Config.MaxPositionEmbeddings} tokens; lower one of them."
+                $"--prompt-tokens {prompt} + --new-tokens {fresh} exceeds the model's context of {context} tokens; "
+                    + "lower one of them."
             );
         }
+
+        using var lm = LanguageModel.Load(r.GetValue(cli.Model)!, options);
 
         var peaks = BenchReport.MeasurePeaks(options.TorchDevice, options.ScalarType);
         var peak = peaks[^1];

@@ -27,19 +27,18 @@ static class BenchServeCommand
     {
         BenchReport.RequirePositive(r.GetValue(cli.Clients), "--clients");
         BenchReport.RequirePositive(r.GetValue(cli.Requests), "--requests");
+        BenchReport.RequirePositive(r.GetValue(cli.MaxTokens), "--max-tokens");
+        if (r.GetValue(cli.Baseline) < 0)
+            throw new PonderException($"--baseline-requests {r.GetValue(cli.Baseline)} must be 0 (skip) or more.");
+        var engineOptions = new EngineOptions
+        {
+            MaxConcurrency = r.GetValue(cli.Concurrency),
+            MaxQueue = Math.Max(256, r.GetValue(cli.Clients)),
+        }.Validate();
+        var device = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
         BenchReport.ApplyThreads(r.GetValue(cli.Threads));
-        using var lm = LanguageModel.Load(
-            r.GetValue(cli.Model)!,
-            CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!)
-        );
-        using var engine = new InferenceEngine(
-            lm,
-            new EngineOptions
-            {
-                MaxConcurrency = r.GetValue(cli.Concurrency),
-                MaxQueue = Math.Max(256, r.GetValue(cli.Clients)),
-            }
-        );
+        using var lm = LanguageModel.Load(r.GetValue(cli.Model)!, device);
+        using var engine = new InferenceEngine(lm, engineOptions);
         var server = PonderServer.Create(engine, new ServerOptions { ModelId = "bench" }, "127.0.0.1", 0);
         try
         {

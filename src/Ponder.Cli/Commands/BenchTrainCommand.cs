@@ -30,14 +30,16 @@ static class BenchTrainCommand
         BenchReport.RequirePositive(n, "--steps");
         BenchReport.ApplyThreads(r.GetValue(cli.Threads));
         var options = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
-        using var lm = LanguageModel.Load(r.GetValue(cli.Model)!, options);
-        if (t + 1 > lm.Config.MaxPositionEmbeddings) // checked before the peak is measured
+        int context = ModelFacts.Read(r.GetValue(cli.Model)!).Context;
+        if (t + 1 > context)
         {
             throw new PonderException(
-                $"--seq-len {t} exceeds the model's context of {lm.Config.MaxPositionEmbeddings} tokens "
-                    + "(one more is needed for the targets); lower --seq-len."
+                $"--seq-len {t} exceeds the model's context of {context} tokens (one more is needed for the "
+                    + "targets); lower --seq-len."
             );
         }
+
+        using var lm = LanguageModel.Load(r.GetValue(cli.Model)!, options);
 
         var peaks = BenchReport.MeasurePeaks(options.TorchDevice, options.ScalarType);
         var peak = peaks[^1];

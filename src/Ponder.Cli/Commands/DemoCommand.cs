@@ -14,7 +14,9 @@ static class DemoCommand
     {
         var quick = new Option<bool>("--quick")
         {
-            Description = "A smoke run of the same pipeline, far shorter (its accuracies are near 0).",
+            Description =
+                "A smoke run of the same pipeline, a few minutes long: it checks that everything runs; its "
+                + "accuracies are not meaningful.",
         };
         var outDir = new Option<string?>("--out") { Description = "Run folder (default runs/demo-<time>)." };
         var seed = new Option<int>("--seed")

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using Ponder.Clients;
 using Ponder.Evaluation;
+using Ponder.Generation;
 using Ponder.LanguageModels;
 using Ponder.Rollouts;
 using Ponder.Runs;
+using Ponder.Runtime;
 using Ponder.Scoring;
 using Ponder.Tasks;
 using Spectre.Console;
@@ -24,27 +26,27 @@ static class EvalCommand
         return command;
     }
 
+    /// <summary>What an evaluation does, every option checked: nothing is loaded, sampled or written before it is
+    /// built.</summary>
+    sealed record Plan(
+        TaskSpec Spec,
+        IReasoningTask Task,
+        int? Limit,
+        string? Local,
+        EndpointOptions? Endpoint,
+        SamplingOptions Sampling,
+        IReadOnlyList<int>? Ks,
+        string? Scorer,
+        DeviceOptions Device
+    );
+
     static int Run(CliOutput io, CliOptions cli, ParseResult r)
     {
-        var spec = cli.Task.Spec(r);
-        var reasoningTask = spec.Create();
-        int? count = r.GetValue(cli.Limit) ?? (spec.Data is null ? 100 : null);
-        var problems = reasoningTask.Problems(TaskSplit.Test, count);
+        var plan = cli.Check(r);
+        var problems = plan.Task.Problems(TaskSplit.Test, plan.Limit);
         if (problems.Count == 0)
-            throw new PonderException($"--task {spec.Name}: no problems to evaluate.");
-        string? local = r.GetValue(cli.Model),
-            url = r.GetValue(cli.Endpoint);
-        if ((local is null) == (url is null))
-            throw new PonderException("give exactly one of --model DIR or --endpoint URL.");
-
-        if (url is not null && r.GetValue(cli.Scorer) is not null)
-        {
-            throw new PonderException(
-                "--scorer scores the policy's own token ids: use it with a local --model, not --endpoint."
-            );
-        }
-
-        var (rollouts, scores) = Sample(io, cli, r, reasoningTask, problems, local, url);
+            throw new PonderException($"--task {plan.Spec.Name}: no problems to evaluate.");
+        var (rollouts, scores) = Sample(io, r.GetValue(cli.Out), plan, problems);
         var graded = rollouts
             .Select(
                 (x, i) =>
@@ -58,13 +60,12 @@ static class EvalCommand
             )
             .ToList();
         int n = rollouts.Max(x => x.Completion.SampleIndex) + 1;
-        var kList = r.GetValue(cli.Ks) is { } text ? ScoreCommand.ParseKs(text) : Metrics.DefaultKs(n);
-        var report = Metrics.Compute(graded, kList);
-        var headline = Headline(report, rollouts, reasoningTask);
+        var report = Metrics.Compute(graded, plan.Ks ?? Metrics.DefaultKs(n));
+        var headline = Headline(report, rollouts, plan.Task);
         var config = new
         {
-            task = spec,
-            model = local ?? url,
+            task = plan.Spec,
+            model = plan.Local ?? plan.Endpoint!.Endpoint.OriginalString,
             samples = n,
             problems = problems.Count,
         };
@@ -73,24 +74,21 @@ static class EvalCommand
         return 0;
     }
 
-    /// <summary>Samples from the local model or the endpoint, writing each sample to <c>--out</c> when given; the
-    /// scores are null without <c>--scorer</c>.</summary>
+    /// <summary>Samples from the local model or the endpoint, writing each sample to <paramref name="outFile"/> when
+    /// given; the scores are null without a scorer.</summary>
     static (IReadOnlyList<Rollout> Rollouts, double[]? Scores) Sample(
         CliOutput io,
-        CliOptions cli,
-        ParseResult r,
-        IReasoningTask task,
-        IReadOnlyList<Problem> problems,
-        string? local,
-        string? url
+        string? outFile,
+        Plan plan,
+        IReadOnlyList<Problem> problems
     )
     {
-        var writer = r.GetValue(cli.Out) is { } path ? new SampleWriter(path) : null;
+        var writer = outFile is not null ? new SampleWriter(outFile) : null;
         try
         {
-            return local is not null
-                ? SampleLocal(io, cli, r, task, problems, local, writer)
-                : (SampleEndpoint(cli, r, task, problems, url!, writer), null);
+            return plan.Local is not null
+                ? SampleLocal(io, plan, problems, writer)
+                : (SampleEndpoint(plan, problems, writer), null);
         }
         finally
         {
@@ -100,35 +98,25 @@ static class EvalCommand
 
     static (IReadOnlyList<Rollout> Rollouts, double[]? Scores) SampleLocal(
         CliOutput io,
-        CliOptions cli,
-        ParseResult r,
-        IReasoningTask task,
+        Plan plan,
         IReadOnlyList<Problem> problems,
-        string local,
         SampleWriter? writer
     )
     {
-        using var lm = LanguageModel.Load(
-            local,
-            CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!)
-        );
-        var options = cli.Sampling.Build(r, lm);
-        if (r.GetValue(cli.Scorer) is { } checkDir)
+        using var lm = LanguageModel.Load(plan.Local!, plan.Device);
+        if (plan.Scorer is { } checkDir)
             ScorerInfo.Load(checkDir).CheckCompatible(lm, checkDir); // refuse before sampling
+        var options = plan.Sampling;
         var rollouts = CliProgress.Run(
             io,
             $"sampling {problems.Count}×{options.N}",
             problems.Count * options.N,
-            p => LocalRollouts.Run(lm, task, problems, options, p)
+            p => LocalRollouts.Run(lm, plan.Task, problems, options, p)
         );
         double[]? scores = null;
-        if (r.GetValue(cli.Scorer) is { } scorerDir)
+        if (plan.Scorer is { } scorerDir)
         {
-            using var scorer = ScorerModel.Load(
-                scorerDir,
-                lm,
-                CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!)
-            );
+            using var scorer = ScorerModel.Load(scorerDir, lm, plan.Device);
             scores = scorer.Score(rollouts);
         }
         for (int i = 0; i < rollouts.Count; i++)
@@ -136,23 +124,10 @@ static class EvalCommand
         return (rollouts, scores);
     }
 
-    static IReadOnlyList<Rollout> SampleEndpoint(
-        CliOptions cli,
-        ParseResult r,
-        IReasoningTask task,
-        IReadOnlyList<Problem> problems,
-        string url,
-        SampleWriter? writer
-    )
+    static IReadOnlyList<Rollout> SampleEndpoint(Plan plan, IReadOnlyList<Problem> problems, SampleWriter? writer)
     {
-        var options = cli.Sampling.Build(r, null);
-        string name =
-            r.GetValue(cli.ModelName)
-            ?? throw new PonderException("--endpoint needs --model-name (the served model's name).");
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
-            throw new PonderException($"--endpoint {url}: not an absolute URL.");
-        var client = new EndpointRollouts(new EndpointOptions(uri, name, r.GetValue(cli.ApiKey)!));
-        return client.RunAsync(task, problems, options, x => writer?.Write(x)).GetAwaiter().GetResult();
+        var client = new EndpointRollouts(plan.Endpoint!);
+        return client.RunAsync(plan.Task, problems, plan.Sampling, x => writer?.Write(x)).GetAwaiter().GetResult();
     }
 
     /// <summary>The eval's run folder: its headline numbers as metrics at step 0 and as headlines, and every
@@ -233,7 +208,9 @@ static class EvalCommand
             new("--limit") { Description = "Problems to evaluate (generated tasks: default 100; datasets: all)." };
         public Option<string?> Ks { get; } =
             new("--k") { Description = "k values, e.g. 1,8,64 (each at most --samples). Default: 1 and powers of 2." };
-        public Option<string?> Out { get; } = new("--out") { Description = "Write one JSON line per sample here." };
+        public Option<string?> Out { get; } =
+            new("--out") { Description = "Write one JSON line per sample here (an existing file needs --force)." };
+        public Option<bool> Force { get; } = new("--force") { Description = "Overwrite the --out file if it exists." };
         public Option<string> Runs { get; } =
             new("--runs-dir") { Description = "Where the run folder is written.", DefaultValueFactory = _ => "runs" };
         public Option<bool> Json { get; } = new("--json") { Description = "Print the metrics as one JSON object." };
@@ -250,11 +227,95 @@ static class EvalCommand
 
         public void AddTo(Command command)
         {
-            Option[] all = [Model, Endpoint, ApiKey, ModelName, Limit, Ks, Out, Runs, Json, Scorer, Device, DType];
+            Option[] all =
+            [
+                Model,
+                Endpoint,
+                ApiKey,
+                ModelName,
+                Limit,
+                Ks,
+                Out,
+                Force,
+                Runs,
+                Json,
+                Scorer,
+                Device,
+                DType,
+            ];
             foreach (var o in all)
                 command.Options.Add(o);
             Task.AddTo(command);
             Sampling.AddTo(command);
+        }
+
+        /// <summary>Every option checked, in the order that needs least: the options alone, then the files they
+        /// name (the model's config, the scorer's), never the weights.</summary>
+        public Plan Check(ParseResult r)
+        {
+            var spec = Task.Spec(r);
+            var task = spec.Create();
+            int? limit = r.GetValue(Limit);
+            if (limit < 1)
+                throw new PonderException($"--limit {limit}: must be at least 1.");
+            string? local = r.GetValue(Model),
+                url = r.GetValue(Endpoint);
+            if ((local is null) == (url is null))
+                throw new PonderException("give exactly one of --model DIR or --endpoint URL.");
+            string? scorer = r.GetValue(Scorer);
+            if (url is not null && scorer is not null)
+            {
+                throw new PonderException(
+                    "--scorer scores the policy's own token ids: use it with a local --model, not --endpoint."
+                );
+            }
+
+            var endpoint = url is null ? null : EndpointFor(r, url);
+            var ks = r.GetValue(Ks) is { } text ? ScoreCommand.ParseKs(text) : null;
+            int samples = r.GetValue(Sampling.Samples);
+            if (ks is not null && ks.Max() > samples)
+            {
+                throw new PonderException(
+                    $"--k {ks.First(k => k > samples)} is larger than --samples {samples}; use k up to {samples}."
+                );
+            }
+
+            CheckFiles(r);
+            var device = CommonOptions.ToDevice(r.GetValue(Device)!, r.GetValue(DType)!);
+            var sampling = Sampling.Build(r, local);
+            if (scorer is not null)
+                ScorerInfo.Load(scorer);
+            int? count = limit ?? (spec.Data is null ? 100 : null);
+            return new Plan(spec, task, count, local, endpoint, sampling, ks, scorer, device);
+        }
+
+        EndpointOptions EndpointFor(ParseResult r, string url)
+        {
+            string name =
+                r.GetValue(ModelName)
+                ?? throw new PonderException("--endpoint needs --model-name (the served model's name).");
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+                throw new PonderException($"--endpoint {url}: not an absolute URL.");
+            return new EndpointOptions(uri, name, r.GetValue(ApiKey)!);
+        }
+
+        /// <summary>Refuses to overwrite a samples file without --force, and a runs folder that is a file.</summary>
+        void CheckFiles(ParseResult r)
+        {
+            if (r.GetValue(Out) is { } path)
+            {
+                if (Directory.Exists(path))
+                    throw new PonderException($"--out {path}: a folder; give the file to write the samples to.");
+                if (File.Exists(path) && !r.GetValue(Force))
+                {
+                    throw new PonderException(
+                        $"--out {path}: the file exists; pass --force to overwrite it or choose another file."
+                    );
+                }
+            }
+
+            if (File.Exists(r.GetValue(Runs)))
+                throw new PonderException($"--runs-dir {r.GetValue(Runs)}: a file; give the folder for run folders.");
         }
     }
 }

@@ -33,7 +33,9 @@ static class GenerateCommand
         }.Validate();
         string dir = r.GetValue(cli.Model)!,
             prompt = r.GetValue(cli.Prompt)!;
-        using var lm = LanguageModel.Load(dir, CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!));
+        var device = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
+        ModelFacts.Read(dir).CheckCompletion("--max-tokens", options.MaxNewTokens);
+        using var lm = LanguageModel.Load(dir, device);
         bool asChat = r.GetValue(cli.Chat);
         var ids = asChat ? ChatPrompt(lm, dir, prompt) : RawPrompt(lm, prompt);
         var completions = lm.CreateGenerator().Generate([ids], options);

@@ -21,6 +21,8 @@ static class RlCommand
     static int Run(CliOutput io, CliOptions cli, ParseResult r)
     {
         var options = cli.Build(r);
+        CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
+        ModelFacts.Read(r.GetValue(cli.Model)!).CheckCompletion("--max-tokens", options.MaxCompletionTokens);
         var spec = cli.Task.Spec(r);
         var reasoningTask = spec.Create();
         var (final, eval, seconds, _) = RlSession.Run(
@@ -75,7 +77,12 @@ static class RlCommand
                 Description = $"{string.Join(", ", PolicyAlgorithms.Names)}.",
                 DefaultValueFactory = _ => "grpo",
             };
-        public Option<int> Steps { get; } = new("--steps") { DefaultValueFactory = _ => Defaults.Steps };
+        public Option<int> Steps { get; } =
+            new("--steps")
+            {
+                Description = "Optimizer steps, each on a fresh batch of rollouts.",
+                DefaultValueFactory = _ => Defaults.Steps,
+            };
         public Option<int> Prompts { get; } =
             new("--prompts") { Description = "Problems per step.", DefaultValueFactory = _ => Defaults.PromptsPerStep };
         public Option<int> Group { get; } =
@@ -96,9 +103,18 @@ static class RlCommand
                 Description = "Rows per forward/backward.",
                 DefaultValueFactory = _ => Defaults.MicroBatchSize,
             };
-        public Option<double> Lr { get; } = new("--lr") { DefaultValueFactory = _ => Defaults.LearningRate };
+        public Option<double> Lr { get; } =
+            new("--lr")
+            {
+                Description = "Peak learning rate (warm-up, then constant).",
+                DefaultValueFactory = _ => Defaults.LearningRate,
+            };
         public Option<double> Temperature { get; } =
-            new("--temperature") { DefaultValueFactory = _ => Defaults.Temperature };
+            new("--temperature")
+            {
+                Description = "Sampling temperature of rollouts and evaluation (above 0).",
+                DefaultValueFactory = _ => Defaults.Temperature,
+            };
         public Option<int> MaxTokens { get; } =
             new("--max-tokens")
             {
@@ -115,7 +131,11 @@ static class RlCommand
         public Option<string> Placement { get; } =
             new("--kl-in") { Description = "loss or reward.", DefaultValueFactory = _ => "loss" };
         public Option<double> Format { get; } =
-            new("--format-reward") { DefaultValueFactory = _ => Defaults.FormatReward };
+            new("--format-reward")
+            {
+                Description = "Reward added for a well-formed completion (thinking closed, then an answer).",
+                DefaultValueFactory = _ => Defaults.FormatReward,
+            };
         public Option<int?> Overlong { get; } =
             new("--overlong-window") { Description = "DAPO soft overlong window in tokens (0: off)." };
         public Option<bool?> Dynamic { get; } =
@@ -137,14 +157,34 @@ static class RlCommand
                     "Distinct training problems to draw prompts from (default: steps × prompts, × sampling "
                     + "rounds with dynamic sampling, at most 20,000).",
             };
-        public Option<int> EvalEvery { get; } = new("--eval-every") { DefaultValueFactory = _ => Defaults.EvalEvery };
+        public Option<int> EvalEvery { get; } =
+            new("--eval-every")
+            {
+                Description =
+                    "Held-out evaluation every N steps, besides before the first and after the last (0: "
+                    + "only those).",
+                DefaultValueFactory = _ => Defaults.EvalEvery,
+            };
         public Option<int> EvalProblems { get; } =
-            new("--eval-problems") { DefaultValueFactory = _ => Defaults.EvalProblems };
+            new("--eval-problems")
+            {
+                Description = "Held-out problems per evaluation.",
+                DefaultValueFactory = _ => Defaults.EvalProblems,
+            };
         public Option<int> EvalSamples { get; } =
-            new("--eval-samples") { DefaultValueFactory = _ => Defaults.EvalSamples };
+            new("--eval-samples")
+            {
+                Description = "Samples per held-out problem (pass@1 is their mean).",
+                DefaultValueFactory = _ => Defaults.EvalSamples,
+            };
         public Option<int> CheckpointEvery { get; } =
-            new("--checkpoint-every") { DefaultValueFactory = _ => Defaults.CheckpointEvery };
-        public Option<long> Seed { get; } = new("--seed") { DefaultValueFactory = _ => 0 };
+            new("--checkpoint-every")
+            {
+                Description = "Checkpoint every N steps (and at the end).",
+                DefaultValueFactory = _ => Defaults.CheckpointEvery,
+            };
+        public Option<long> Seed { get; } =
+            new("--seed") { Description = "Seed of the prompt order and sampling.", DefaultValueFactory = _ => 0 };
         public Option<string> DType { get; } = CommonOptions.DType();
         public Option<string> Device { get; } = CommonOptions.Device();
         public TaskOptions Task { get; } = new();

@@ -25,6 +25,8 @@ static class RunsCommand
         {
             string folder = r.GetValue(root)!;
             var runs = RunStore.List(folder);
+            foreach (var bad in runs.Where(x => x.Error is not null))
+                io.Error.WriteLine($"warning: {bad.Error}");
             if (r.GetValue(json))
                 PrintJson(io, runs);
             else if (runs.Count == 0)
@@ -49,6 +51,7 @@ static class RunsCommand
                         ["created"] = run.Created,
                         ["last_step"] = run.LastStep,
                         ["headlines"] = run.Headlines,
+                        ["error"] = run.Error,
                     }
                 )
             );

@@ -26,17 +26,19 @@ static class ScaleCommand
 
     static int Run(CliOutput io, CliOptions cli, ParseResult r)
     {
-        var options = cli.Build(r);
-        var spec = cli.Task.Spec(r);
-        var reasoningTask = spec.Create();
-        var problems = reasoningTask.Problems(
-            TaskSplit.Test,
-            r.GetValue(cli.Limit) ?? (spec.Data is null ? 100 : null)
-        );
+        var options = cli.Build(r).Validate();
+        int? limit = r.GetValue(cli.Limit);
+        if (limit < 1)
+            throw new PonderException($"--limit {limit}: must be at least 1.");
         var devices = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
         string modelDir = r.GetValue(cli.Model)!;
+        options.Validate(ModelFacts.Read(modelDir).Context);
+        if (r.GetValue(cli.Scorer) is { } scorerDir)
+            ScorerInfo.Load(scorerDir);
+        var spec = cli.Task.Spec(r);
+        var reasoningTask = spec.Create();
+        var problems = reasoningTask.Problems(TaskSplit.Test, limit ?? (spec.Data is null ? 100 : null));
         using var lm = LanguageModel.Load(modelDir, devices);
-        options.Validate(lm.Config.MaxPositionEmbeddings);
         using var scorerModel = r.GetValue(cli.Scorer) is { } dir ? ScorerModel.Load(dir, lm, devices) : null;
         var sweepScorer = scorerModel is null
             ? null

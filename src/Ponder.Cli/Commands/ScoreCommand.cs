@@ -24,10 +24,9 @@ static class ScoreCommand
         var command = new Command("score", "Compute evaluation metrics from graded samples.") { samples, ks, json };
         command.SetAction(r =>
         {
+            var given = r.GetValue(ks) is { } text ? ParseKs(text) : null;
             var graded = GradedSampleFile.Read(r.GetValue(samples)!);
-            var kList = r.GetValue(ks) is { } text
-                ? ParseKs(text)
-                : Metrics.DefaultKs(Metrics.GroupByProblem(graded).Max(p => p.Count));
+            var kList = given ?? Metrics.DefaultKs(Metrics.GroupByProblem(graded).Max(p => p.Count));
             var report = Metrics.Compute(graded, kList);
             if (r.GetValue(json))
             {

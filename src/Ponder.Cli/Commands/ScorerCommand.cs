@@ -32,9 +32,14 @@ static class ScorerCommand
     {
         var data = cli.Data(r);
         var options = cli.Training(r);
+        var device = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
+        string policyDir = r.GetValue(cli.Policy)!,
+            outDir = r.GetValue(cli.Out)!;
+        if (File.Exists(outDir))
+            throw new PonderException($"--out {outDir}: a file; give the folder to write the scorer to.");
+        ModelFacts.Read(policyDir).CheckCompletion("--max-tokens", data.MaxNewTokens);
         var reasoningTask = cli.Task.Spec(r).Create();
-        string policyDir = r.GetValue(cli.Policy)!;
-        var lm = LanguageModel.Load(policyDir, CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!));
+        var lm = LanguageModel.Load(policyDir, device);
         var (scorer, report) = CliProgress.Run(
             io,
             $"sampling {data.Problems}×{data.SamplesPerProblem}",
@@ -43,10 +48,10 @@ static class ScorerCommand
         );
         using (scorer)
         {
-            scorer.Save(r.GetValue(cli.Out)!);
+            scorer.Save(outDir);
         }
         Print(io, report);
-        io.Out.WriteLine($"scorer written to {r.GetValue(cli.Out)}");
+        io.Out.WriteLine($"scorer written to {outDir}");
         return 0;
     }
 

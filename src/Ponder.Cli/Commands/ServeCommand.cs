@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Ponder.LanguageModels;
+using Ponder.Runtime;
 using Ponder.Server;
 using Ponder.Server.Monitoring;
 using Ponder.Server.Summaries;
@@ -20,7 +22,41 @@ static class ServeCommand
         return command;
     }
 
+    /// <summary>What <c>ponder serve</c> runs, every option checked before the model is loaded.</summary>
+    sealed record Plan(
+        ReasoningMode Mode,
+        string Summarizer,
+        EngineOptions Engine,
+        int MaxCompletionTokens,
+        string Host,
+        int Port,
+        DeviceOptions Device,
+        ICotMonitor? Monitor,
+        TimeSpan ShutdownGrace
+    );
+
     static int Run(CliOutput io, CliOptions cli, ParseResult r)
+    {
+        var plan = Check(cli, r);
+        string dir = r.GetValue(cli.Model)!;
+        using var lm = LanguageModel.Load(dir, plan.Device);
+        using var engine = new InferenceEngine(lm, plan.Engine);
+        var options = new ServerOptions
+        {
+            ModelId =
+                r.GetValue(cli.Name) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))),
+            ApiKey = r.GetValue(cli.ApiKey),
+            Reasoning = plan.Mode,
+            MaxCompletionTokens = plan.MaxCompletionTokens,
+            Monitor = plan.Monitor,
+            Summarizer = plan.Summarizer == "model" ? new ModelSummarizer(engine) : new FactualSummarizer(),
+            ShutdownGrace = plan.ShutdownGrace,
+        };
+        Serve(io, engine, options, plan.Host, plan.Port, r.GetValue(cli.Reasoning)!);
+        return 0;
+    }
+
+    static Plan Check(CliOptions cli, ParseResult r)
     {
         var mode = r.GetValue(cli.Reasoning) switch
         {
@@ -29,42 +65,30 @@ static class ServeCommand
             "raw" => ReasoningMode.Raw,
             var other => throw new PonderException($"--reasoning {other}: use hidden, summary or raw."),
         };
+        string summarizer = r.GetValue(cli.Summarizer)!;
+        if (summarizer is not ("facts" or "model"))
+            throw new PonderException($"--summarizer {summarizer}: use facts or model.");
+        var engine = new EngineOptions
+        {
+            MaxConcurrency = r.GetValue(cli.Concurrency),
+            MaxQueue = r.GetValue(cli.Queue),
+        }.Validate();
+        int maxTokens = r.GetValue(cli.MaxTokens);
+        if (maxTokens < 1)
+            throw new PonderException($"--max-completion-tokens {maxTokens}: must be at least 1.");
         double grace = r.GetValue(cli.Grace);
         if (!(grace >= 0))
             throw new PonderException($"--shutdown-grace {grace}: use 0 or more seconds.");
-        var monitorPath = r.GetValue(cli.Monitor);
-        var cotMonitor = monitorPath is null ? null : RuleCotMonitor.Load(monitorPath);
-        string dir = r.GetValue(cli.Model)!;
-        using var lm = LanguageModel.Load(dir, CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!));
-        using var engine = new InferenceEngine(
-            lm,
-            new EngineOptions { MaxConcurrency = r.GetValue(cli.Concurrency), MaxQueue = r.GetValue(cli.Queue) }
-        );
-        var options = new ServerOptions
-        {
-            ModelId =
-                r.GetValue(cli.Name) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))),
-            ApiKey = r.GetValue(cli.ApiKey),
-            Reasoning = mode,
-            MaxCompletionTokens = r.GetValue(cli.MaxTokens),
-            Monitor = cotMonitor,
-            Summarizer = Summarizer(r.GetValue(cli.Summarizer), engine),
-            ShutdownGrace = TimeSpan.FromSeconds(grace),
-        };
-        Serve(io, engine, options, r.GetValue(cli.Host)!, r.GetValue(cli.Port), r.GetValue(cli.Reasoning)!);
-        return 0;
+        string host = r.GetValue(cli.Host)!;
+        int port = r.GetValue(cli.Port);
+        Listening.CheckFree(host, port);
+        var device = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
+        var monitor = r.GetValue(cli.Monitor) is { } path ? RuleCotMonitor.Load(path) : null;
+        return new Plan(mode, summarizer, engine, maxTokens, host, port, device, monitor, TimeSpan.FromSeconds(grace));
     }
 
-    static IReasoningSummarizer Summarizer(string? name, InferenceEngine engine) =>
-        name switch
-        {
-            "facts" => new FactualSummarizer(),
-            "model" => new ModelSummarizer(engine),
-            var other => throw new PonderException($"--summarizer {other}: use facts or model."),
-        };
-
-    /// <summary>Serves until Ctrl+C or SIGTERM, which stop the server (within its grace) instead of the
-    /// process.</summary>
+    /// <summary>Serves until Ctrl+C or SIGTERM, which stop the server (within its grace) instead of the process.
+    /// "serving on" is printed once the port is bound.</summary>
     static void Serve(
         CliOutput io,
         InferenceEngine engine,
@@ -80,12 +104,26 @@ static class ServeCommand
             e.Cancel = true;
             stop.Cancel();
         };
-        var server = PonderServer.Create(engine, options, host, port);
-        io.Error.WriteLine(
-            $"serving {options.ModelId} on http://{host}:{port} (reasoning {reasoning}); Ctrl+C or SIGTERM stops"
+        // A failed start is reported as one line below; the host's own log of it would add a stack trace.
+        var server = PonderServer.Create(
+            engine,
+            options,
+            host,
+            port,
+            logging => logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None)
         );
-        server.RunAsync(stop.Token).GetAwaiter().GetResult();
-        server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        try
+        {
+            Listening.Start(server, host, port);
+            io.Error.WriteLine(
+                $"serving {options.ModelId} on {server.Address} (reasoning {reasoning}); Ctrl+C or SIGTERM stops"
+            );
+            server.WaitForStopAsync(stop.Token).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
     }
 
     sealed class CliOptions

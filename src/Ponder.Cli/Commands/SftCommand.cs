@@ -24,25 +24,20 @@ static class SftCommand
     static int Run(CliOutput io, CliOptions cli, ParseResult r)
     {
         var options = cli.Build(r);
+        string model = r.GetValue(cli.Model)!;
         var spec = cli.Task.Spec(r);
+        var settings = new SftRunSettings(
+            r.GetValue(cli.Out)!,
+            r.GetValue(cli.Resume),
+            r.GetValue(cli.DType)!,
+            r.GetValue(cli.EvalProblems),
+            r.GetValue(cli.EvalTokens),
+            r.GetValue(cli.Device)!,
+            spec
+        ).Validate(ModelFacts.Read(model), options);
         var reasoningTask = spec.Create();
         var examples = Examples(cli, r, spec, reasoningTask, options.Seed);
-        var (final, eval, seconds) = SftSession.Run(
-            io,
-            r.GetValue(cli.Model)!,
-            reasoningTask,
-            examples,
-            options,
-            new SftRunSettings(
-                r.GetValue(cli.Out)!,
-                r.GetValue(cli.Resume),
-                r.GetValue(cli.DType)!,
-                r.GetValue(cli.EvalProblems),
-                r.GetValue(cli.EvalTokens),
-                r.GetValue(cli.Device)!,
-                spec
-            )
-        );
+        var (final, eval, seconds) = SftSession.Run(io, model, reasoningTask, examples, options, settings);
         io.Out.WriteLine(
             $"SFT done in {seconds / 60:F1} min: held-out greedy pass@1 "
                 + $"{eval.GetValueOrDefault("eval/pass@1"):P1}; model in {final}"

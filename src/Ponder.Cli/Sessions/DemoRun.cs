@@ -27,6 +27,8 @@ static class DemoRun
         io.Console.MarkupLine(
             $"[bold]Ponder demo[/] → {Markup.Escape(dir)}: Countdown ({settings}), {s.Preset} model from scratch"
         );
+        if (s.Smoke)
+            io.Console.MarkupLine($"[yellow]{Markup.Escape(DemoSettings.SmokeNote)}[/]");
         string init = Path.Combine(dir, "init");
         using (var fresh = LanguageModel.CreateFromScratch(s.Preset, "qwen2", seed))
             fresh.Save(init);
@@ -55,7 +57,7 @@ static class DemoRun
 
         string report = Path.Combine(dir, "report.md");
         AtomicFile.WriteAllText(report, Report(s, stages, overheads, total.Elapsed.TotalMinutes, scaleTable));
-        PrintSummary(io, stages, total.Elapsed.TotalMinutes);
+        PrintSummary(io, s, stages, total.Elapsed.TotalMinutes);
         return report;
     }
 
@@ -152,7 +154,7 @@ static class DemoRun
     static string Steps(Stage st) =>
         st.Metrics.TryGetValue("step_accuracy", out var v) ? v.ToString("P1", CultureInfo.InvariantCulture) : "—";
 
-    static void PrintSummary(CliOutput io, List<Stage> stages, double minutes)
+    internal static void PrintSummary(CliOutput io, DemoSettings s, List<Stage> stages, double minutes)
     {
         var keys = stages[0].Metrics.Keys.Where(k => k.Contains('@', StringComparison.Ordinal)).ToList();
         var table = new Table().AddColumn("model");
@@ -172,9 +174,11 @@ static class DemoRun
 
         io.Console.Write(table);
         io.Console.MarkupLine($"total {minutes:F1} min");
+        if (s.Smoke)
+            io.Console.MarkupLine($"[yellow]{Markup.Escape(DemoSettings.SmokeNote)}[/]");
     }
 
-    static string Report(
+    internal static string Report(
         DemoSettings s,
         List<Stage> stages,
         IReadOnlyList<double> overheads,
@@ -183,7 +187,9 @@ static class DemoRun
     )
     {
         var md = new StringBuilder();
-        md.AppendLine("# Ponder demo report").AppendLine();
+        md.AppendLine(s.Smoke ? "# Ponder demo report (smoke run)" : "# Ponder demo report").AppendLine();
+        if (s.Smoke)
+            md.AppendLine(CultureInfo.InvariantCulture, $"**{DemoSettings.SmokeNote}**").AppendLine();
         md.AppendLine(
                 CultureInfo.InvariantCulture,
                 $"Countdown ({string.Join(", ", s.TaskSettings.Select(kv => $"{kv.Key}={kv.Value}"))}), a "

@@ -5,6 +5,8 @@ namespace Ponder.Cli.Sessions;
 
 /// <summary>The demo's embedded defaults: Countdown from scratch, SFT on search traces, then RL. Presets are methods
 /// returning fresh records.</summary>
+/// <param name="Smoke">A smoke run: too short for the model to learn, so its accuracies say nothing; the report and
+/// the summary say so. <value>The default value is false.</value></param>
 sealed record DemoSettings(
     string Preset,
     IReadOnlyDictionary<string, string> TaskSettings,
@@ -15,9 +17,15 @@ sealed record DemoSettings(
     int EvalSamples,
     int MaxCompletionTokens,
     TestTime.ScalingOptions Scale,
-    int ScaleProblems
+    int ScaleProblems,
+    bool Smoke = false
 )
 {
+    /// <summary>What a smoke run's report and summary say first.</summary>
+    public const string SmokeNote =
+        "This is a smoke run (demo --quick): far too little training for the model to learn, so its accuracies are "
+        + "not meaningful; it checks that the pipeline runs end to end.";
+
     // Three numbers 1–10 and unguided search traces of at most 12 lines: every line a real move; a problem none of
     // whose 8 jittered searches reaches the target within 12 lines has no trace. Unguided rather than guided, whose
     // last lines walk to the target by an exhaustive solver's choice — not search a model can imitate. Twelve lines
@@ -87,7 +95,7 @@ sealed record DemoSettings(
             ScaleProblems: 50
         );
 
-    /// <summary>A smoke run of a minute or two: the same pipeline, smaller everywhere (its accuracies are near 0: it
+    /// <summary>A smoke run of a few minutes: the same pipeline, smaller everywhere (its accuracies are near 0: it
     /// shows the pipeline works, not that the model learns).</summary>
     public static DemoSettings Quick() =>
         new(
@@ -129,6 +137,7 @@ sealed record DemoSettings(
                 TopP = 1.0,
                 AnswerTokens = 32,
             },
-            ScaleProblems: 10
+            ScaleProblems: 10,
+            Smoke: true
         );
 }

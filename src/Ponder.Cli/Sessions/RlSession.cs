@@ -103,7 +103,7 @@ static class RlSession
             "training FLOPs (log scale)",
             "pass@1",
             [("RL", points)],
-            logX: true
+            new AxisStyle(LogX: true, Fraction: true)
         );
         return path;
     }

@@ -19,7 +19,22 @@ sealed record SftRunSettings(
     int EvalMaxTokens,
     string Device = "cpu",
     TaskSpec? Task = null
-);
+)
+{
+    /// <summary>Checks the settings against the model's files before anything is loaded or trained: the held-out
+    /// evaluation runs after training, so a setting it alone reads would otherwise fail only then.</summary>
+    public SftRunSettings Validate(ModelFacts model, SftOptions options)
+    {
+        CommonOptions.ToDevice(Device, DType);
+        if (EvalProblems < 1)
+            throw new PonderException($"--eval-problems {EvalProblems}: must be at least 1.");
+        if (EvalMaxTokens < 1)
+            throw new PonderException($"--eval-max-tokens {EvalMaxTokens}: must be at least 1.");
+        model.CheckCompletion("--eval-max-tokens", EvalMaxTokens);
+        model.CheckSequence("--max-seq-len", options.MaxSequenceLength);
+        return this;
+    }
+}
 
 /// <summary>
 /// An SFT run end to end: resume or start, step with a progress bar, evaluate held-out problems greedily, checkpoint,

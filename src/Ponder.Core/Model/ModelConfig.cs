@@ -129,6 +129,9 @@ public sealed record ModelConfig
 
     public static readonly string[] SupportedModelTypes = ["llama", "qwen2"];
 
+    /// <summary>The <c>torch_dtype</c> values Hugging Face writes for the weight types Ponder reads.</summary>
+    public static readonly string[] TorchDtypes = ["float32", "bfloat16", "float16", "float64"];
+
     /// <summary>Checks the fields a decoder needs; the message names the file and the field to fix.</summary>
     public ModelConfig Validate(string source = "config.json")
     {
@@ -178,6 +181,21 @@ public sealed record ModelConfig
             );
         }
 
+        ValidateNames(source);
+        return this;
+    }
+
+    /// <summary>Checks the fields that name a choice: the weight type and the rotary scaling.</summary>
+    void ValidateNames(string source)
+    {
+        if (TorchDtype is not null && !TorchDtypes.Contains(TorchDtype))
+        {
+            throw new PonderException(
+                $"{source}: torch_dtype \"{TorchDtype}\" is not a weight type; use one of "
+                    + $"{string.Join(", ", TorchDtypes)} (or leave the field out)."
+            );
+        }
+
         if (RopeScaling is { } rs && rs.Kind is not ("default" or "llama3"))
         {
             throw new PonderException(
@@ -185,8 +203,6 @@ public sealed record ModelConfig
                     + "no rope_scaling)."
             );
         }
-
-        return this;
     }
 
     static void Require(bool ok, string field, string source)

@@ -159,10 +159,16 @@ public sealed record RlOptions
             );
         }
 
-        if (EvalProblems < 1 || EvalSamples < 1)
-            throw new PonderException("--eval-problems and --eval-samples must be at least 1.");
-        if (CheckpointEvery < 1 || KeepCheckpoints < 1)
-            throw new PonderException("--checkpoint-every and --keep-checkpoints must be at least 1.");
+        if (EvalEvery < 0)
+            throw new PonderException($"--eval-every {EvalEvery}: must be 0 (first and last step only) or positive.");
+        if (EvalProblems < 1)
+            throw new PonderException($"--eval-problems {EvalProblems}: must be at least 1.");
+        if (EvalSamples < 1)
+            throw new PonderException($"--eval-samples {EvalSamples}: must be at least 1.");
+        if (CheckpointEvery < 1)
+            throw new PonderException($"--checkpoint-every {CheckpointEvery}: must be at least 1.");
+        if (KeepCheckpoints < 1)
+            throw new PonderException($"--keep-checkpoints {KeepCheckpoints}: must be at least 1.");
         return this;
     }
 }

@@ -38,6 +38,15 @@ public sealed record ScorerDataOptions(
             throw new PonderException($"--problems {Problems} must be at least 2 (some are held out).");
         if (SamplesPerProblem < 1)
             throw new PonderException($"--samples-per-problem {SamplesPerProblem} must be at least 1.");
+        if (MaxNewTokens < 1)
+            throw new PonderException($"--max-tokens {MaxNewTokens} must be at least 1.");
+        if (MaxThinkingTokens < 0)
+        {
+            throw new PonderException(
+                $"--max-thinking-tokens {MaxThinkingTokens} must be 0 (answer directly) or positive."
+            );
+        }
+
         if (!(HeldOutFraction > 0 && HeldOutFraction < 1))
             throw new PonderException($"held-out fraction {HeldOutFraction} must be in (0, 1).");
         if (HeldOutProblems >= Problems)

@@ -13,9 +13,9 @@ public sealed record EngineOptions
     public EngineOptions Validate()
     {
         if (MaxConcurrency < 1)
-            throw new PonderException($"max-concurrency {MaxConcurrency} must be at least 1.");
+            throw new PonderException($"--max-concurrency {MaxConcurrency}: must be at least 1.");
         if (MaxQueue < 0)
-            throw new PonderException($"max-queue {MaxQueue} must be 0 or more.");
+            throw new PonderException($"--max-queue {MaxQueue}: must be 0 or more.");
         return this;
     }
 }

@@ -27,8 +27,8 @@ public sealed record ScalingOptions
     /// <summary>The most samples any count needs: each budget samples this many per problem, once.</summary>
     public int MaxSamples => SampleCounts.Max();
 
-    /// <param name="contextLength">The model's context: no budget may exceed it.</param>
-    public ScalingOptions Validate(int contextLength)
+    /// <summary>Checks what needs no model: the lists, the answer tokens and the sampling settings.</summary>
+    public ScalingOptions Validate()
     {
         if (Budgets.Count == 0)
             throw new PonderException("--budgets is empty: give at least one thinking budget, e.g. 32,64,128.");
@@ -42,14 +42,6 @@ public sealed record ScalingOptions
                     $"--budgets {budget}: a thinking budget must be 0 (answer directly) or positive."
                 );
             }
-
-            if (budget > contextLength)
-            {
-                throw new PonderException(
-                    $"--budgets {budget} is larger than the model's context of {contextLength} tokens; use "
-                        + $"budgets up to {contextLength}."
-                );
-            }
         }
         foreach (int n in SampleCounts)
         {
@@ -58,7 +50,38 @@ public sealed record ScalingOptions
         }
 
         if (AnswerTokens < 1)
-            throw new PonderException($"answer tokens {AnswerTokens} must be at least 1.");
+            throw new PonderException($"--answer-tokens {AnswerTokens}: must be at least 1.");
+        if (double.IsNaN(Temperature) || Temperature < 0 || Temperature > 100)
+            throw new PonderException($"--temperature {Temperature}: use 0 (greedy) up to 100.");
+        if (double.IsNaN(TopP) || TopP <= 0 || TopP > 1)
+            throw new PonderException($"--top-p {TopP}: use a value in (0, 1]; 1 turns it off.");
+        return this;
+    }
+
+    /// <summary>Also checks the budgets against the model's context.</summary>
+    /// <param name="contextLength">The model's context: no budget may exceed it, and the longest completion (the
+    /// largest budget and the answer tokens) must leave room for a prompt.</param>
+    public ScalingOptions Validate(int contextLength)
+    {
+        Validate();
+        int largest = Budgets.Max();
+        if (largest > contextLength)
+        {
+            throw new PonderException(
+                $"--budgets {largest} is larger than the model's context of {contextLength} tokens; use "
+                    + $"budgets up to {contextLength}."
+            );
+        }
+
+        if (largest + AnswerTokens >= contextLength)
+        {
+            throw new PonderException(
+                $"--budgets {largest} with --answer-tokens {AnswerTokens}: completions of {largest + AnswerTokens} "
+                    + $"tokens leave no room for a prompt in the model's context of {contextLength} tokens; use "
+                    + $"budgets below {contextLength - AnswerTokens}."
+            );
+        }
+
         return this;
     }
 }

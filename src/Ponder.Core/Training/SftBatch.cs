@@ -23,6 +23,34 @@ public static class SftBatch
     public static int TargetCount(bool[] trainable) => trainable.Skip(1).Count(x => x);
 
     /// <summary>
+    /// Refuses a <paramref name="maxLength"/> that cuts each of the first <paramref name="probe"/> examples before
+    /// its first assistant token: every step would then train on no target token and the run would end as if it had
+    /// learned. The message names the length that keeps those examples whole.
+    /// </summary>
+    public static void RequireTargets(ChatTemplate template, SftData data, int maxLength, int probe = 64)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(data);
+        long count = Math.Min(data.Size, probe);
+        int longestPrompt = 0,
+            longest = 0;
+        for (long p = 0; p < count; p++)
+        {
+            var (ids, mask) = template.RenderForTraining(data.Get(p));
+            int cut = Math.Min(maxLength, ids.Length);
+            if (TargetCount(mask[..cut]) > 0)
+                return;
+            longestPrompt = Math.Max(longestPrompt, Array.IndexOf(mask, true));
+            longest = Math.Max(longest, ids.Length);
+        }
+        throw new PonderException(
+            $"--max-seq-len {maxLength}: every example is cut to no target tokens (the first {count} examples' "
+                + $"prompts alone take up to {longestPrompt} tokens); raise --max-seq-len to at least {longest} to "
+                + "keep them whole."
+        );
+    }
+
+    /// <summary>
     /// Right-padded tensors for a micro-batch: ids (B, T) int64, attention mask (B, T), and the loss mask (B, T−1)
     /// that is 1 where the next token is an assistant token.
     /// </summary>

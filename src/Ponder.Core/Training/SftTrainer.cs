@@ -55,6 +55,7 @@ public sealed class SftTrainer : IDisposable
             ?? throw new PonderException(
                 "SFT needs a tokenizer with the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>)."
             );
+        SftBatch.RequireTargets(template, data, Options.MaxSequenceLength);
         padId = lm.Tokenizer.PadTokenId ?? template.EndOfTurnId;
         optimizer = new AdamW(
             lm.Network.named_parameters().Select(p => (p.name, p.parameter)),

@@ -149,6 +149,38 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Given_an_unknown_torch_dtype_Then_one_line_names_the_file_the_field_and_the_allowed_values()
+    {
+        string model = InitModel();
+        string path = Path.Combine(model, "config.json");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"float32\"", "\"float99\"", StringComparison.Ordinal));
+        var r = Run("generate", "--model", model, "--prompt", "x");
+        AssertOneLineError(r, "config.json: torch_dtype \"float99\"");
+        Assert.Contains("bfloat16", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_a_port_in_use_When_serve_starts_Then_one_line_says_to_choose_another_port()
+    {
+        string model = InitModel();
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        int port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+
+        var r = Run(
+            "serve",
+            "--model",
+            model,
+            "--port",
+            port.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        );
+
+        AssertOneLineError(r, $"--port {port}");
+        Assert.Contains("in use", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("serving", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Given_a_truncated_safetensors_file_Then_one_line_names_the_file()
     {
         string model = InitModel();

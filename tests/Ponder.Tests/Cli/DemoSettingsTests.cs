@@ -61,4 +61,26 @@ public sealed class DemoSettingsTests
         Assert.True(s.MaxCompletionTokens >= 12 * 16 + 32, $"{s.MaxCompletionTokens} tokens");
         Assert.All(s.Scale.Budgets, b => Assert.True(b <= s.MaxCompletionTokens, $"budget {b}"));
     }
+
+    [Fact]
+    public void Given_the_quick_demo_When_it_reports_Then_report_and_summary_say_its_accuracies_are_not_meaningful()
+    {
+        var stages = new List<DemoRun.Stage>
+        {
+            new("SFT", new Dictionary<string, double> { ["pass@1"] = 0 }, 60),
+            new("SFT + RL", new Dictionary<string, double> { ["pass@1"] = 0 }, 30),
+        };
+        using var text = new StringWriter();
+        var io = new Ponder.Cli.CliOutput(text, text, Ponder.Cli.Cli.CreateConsole(text));
+
+        string quick = DemoRun.Report(DemoSettings.Quick(), stages, [], 3.0, "");
+        string full = DemoRun.Report(DemoSettings.Full(), stages, [], 27.6, "");
+        DemoRun.PrintSummary(io, DemoSettings.Quick(), stages, 3.0);
+
+        Assert.Contains("smoke run", quick, StringComparison.Ordinal);
+        Assert.Contains("not meaningful", quick, StringComparison.Ordinal);
+        Assert.DoesNotContain("smoke run", full, StringComparison.Ordinal);
+        Assert.Contains("smoke run", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains("not meaningful", text.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -52,6 +52,27 @@ public sealed class RunsCommandTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_run_with_a_corrupt_metrics_db_Then_the_others_are_listed_and_it_is_named_unreadable()
+    {
+        MakeRun();
+        string broken = Path.Combine(dir.Path, "broken");
+        Directory.CreateDirectory(broken);
+        File.WriteAllText(Path.Combine(broken, RunStore.DatabaseFile), "not a database, just text");
+
+        var table = Run("runs", "--root", dir.Path);
+        var json = Run("runs", "--root", dir.Path, "--json");
+
+        Assert.True(table.Code == 0, table.Err);
+        Assert.Contains("20250304-050607-grpo", table.Out, StringComparison.Ordinal);
+        Assert.Contains("unreadable", table.Out, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(broken, RunStore.DatabaseFile), table.Err, StringComparison.Ordinal);
+        Assert.True(json.Code == 0, json.Err);
+        var lines = json.Out.TrimEnd().Split('\n').Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["20250304-050607-grpo", "broken"], lines.Select(l => l.GetProperty("name").GetString()));
+        Assert.Contains("metrics.db", lines[1].GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Given_no_runs_Then_it_says_so_and_succeeds()
     {
         var r = Run("runs", "--root", dir.File("none"));

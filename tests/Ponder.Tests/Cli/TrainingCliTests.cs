@@ -114,6 +114,42 @@ public sealed class TrainingCliTests : IDisposable
     }
 
     [Fact]
+    public void Given_an_existing_out_file_When_eval_runs_Then_it_refuses_unless_forced()
+    {
+        string model = Tiny(),
+            samples = dir.File("samples.jsonl");
+        File.WriteAllText(samples, "keep me\n");
+        string[] eval =
+        [
+            "eval",
+            "--model",
+            model,
+            "--task",
+            "arithmetic",
+            "--limit",
+            "1",
+            "--max-tokens",
+            "4",
+            "--out",
+            samples,
+            "--runs-dir",
+            dir.File("runs"),
+        ];
+
+        var refused = Run(eval);
+        Assert.NotEqual(0, refused.Code);
+        Assert.Contains($"--out {samples}: the file exists; pass --force", refused.Err, StringComparison.Ordinal);
+        Assert.Single(refused.Err.TrimEnd().Split('\n'));
+        Assert.Equal("keep me\n", File.ReadAllText(samples));
+        Assert.False(Directory.Exists(dir.File("runs")));
+
+        var forced = Run([.. eval, "--force"]);
+        Assert.True(forced.Code == 0, forced.Err);
+        Assert.Single(File.ReadAllLines(samples));
+        Assert.Contains("problem_id", File.ReadAllText(samples), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Given_k_larger_than_samples_Then_eval_says_so()
     {
         var r = Run(

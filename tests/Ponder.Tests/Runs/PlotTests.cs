@@ -1,5 +1,9 @@
 using Ponder.Plots;
 using Ponder.Runs;
+using Ponder.TestTime;
+using ScottPlot;
+using LinePlot = Ponder.Plots.LinePlot;
+using Scatter = ScottPlot.Plottables.Scatter;
 
 namespace Ponder.Tests.Runs;
 
@@ -32,7 +36,7 @@ public sealed class PlotTests : IDisposable
                 ("pass@k", [(1, 0.3), (4, 0.55), (16, 0.72), (64, 0.83)]),
                 ("cons@k", [(1, 0.3), (4, 0.4), (16, 0.46), (64, 0.5)]),
             ],
-            logX: true
+            new AxisStyle(LogX: true)
         );
         AssertPng(path);
     }
@@ -49,7 +53,7 @@ public sealed class PlotTests : IDisposable
     public void Given_a_zero_x_on_a_log_axis_Then_it_is_refused_with_the_series_name()
     {
         var e = Assert.Throws<PonderException>(() =>
-            LinePlot.Save(dir.File("x.png"), "t", "x", "y", [("cons", [(0, 1.0)])], logX: true)
+            LinePlot.Save(dir.File("x.png"), "t", "x", "y", [("cons", [(0, 1.0)])], new AxisStyle(LogX: true))
         );
         Assert.Contains("\"cons\" has x = 0", e.Message, StringComparison.Ordinal);
     }
@@ -82,5 +86,93 @@ public sealed class PlotTests : IDisposable
 
         Assert.Equal(2, RunPlots.Write(run).Count);
         AssertPng(Path.Combine(run.Dir, "accuracy.png"));
+    }
+
+    /// <summary>The major ticks an axis shows over [min, max] at 800 pixels.</summary>
+    static List<Tick> MajorTicks(IAxis axis, double min, double max)
+    {
+        using var paint = Paint.NewDisposablePaint();
+        axis.TickGenerator.Regenerate(new CoordinateRange(min, max), Edge.Bottom, new PixelLength(800), paint, new());
+        return axis.TickGenerator.Ticks.Where(t => t.IsMajor).ToList();
+    }
+
+    RunStore RunWith(string metric, params (int Step, double Value)[] points)
+    {
+        var run = RunStore.Create(dir.Path, "rl", Guid.NewGuid().ToString("N"), new { });
+        foreach (var (step, value) in points)
+            run.LogMetrics(step, new Dictionary<string, double> { [metric] = value });
+        return run;
+    }
+
+    [Fact]
+    public void Given_a_held_out_accuracy_of_zero_When_accuracy_png_is_built_Then_its_y_axis_spans_0_to_1()
+    {
+        // A smoke run's accuracy is 0 at every evaluation: autoscaling a flat line at 0 gave an axis from -1 to 1.
+        using var run = RunWith(RunPlots.AccuracyMetric, (0, 0), (2, 0), (4, 0));
+        using var plot = RunPlots.Create(run, RunPlots.AccuracyMetric)!;
+
+        var limits = plot.Axes.GetLimits();
+
+        Assert.Equal((0.0, 1.0), (limits.Bottom, limits.Top));
+    }
+
+    [Theory]
+    [InlineData(RunPlots.LossMetric)]
+    [InlineData(RunPlots.AccuracyMetric)]
+    public void Given_a_run_of_a_few_steps_When_its_charts_are_built_Then_the_step_axis_has_whole_numbers_only(
+        string metric
+    )
+    {
+        using var run = RunWith(metric, (1, 0.5), (2, 0.4), (3, 0.3));
+        using var plot = RunPlots.Create(run, metric)!;
+
+        var ticks = MajorTicks(plot.Axes.Bottom, 0.9, 3.1);
+
+        Assert.NotEmpty(ticks);
+        Assert.All(ticks, t => Assert.Equal(Math.Round(t.Position), t.Position));
+    }
+
+    static ScalingResult Sweep(params (Strategy Strategy, double Flops, double Accuracy)[] points) =>
+        new(
+            "countdown",
+            "m",
+            10,
+            new ScalingOptions(),
+            false,
+            points.Select(p => new ScalingPoint(16, 1, p.Strategy, p.Accuracy, 10, p.Flops, 8, 0, 10)).ToList()
+        );
+
+    [Fact]
+    public void Given_compute_within_one_decade_When_scale_png_is_built_Then_the_log_axis_has_labelled_ticks()
+    {
+        // 2e6 to 8e6 FLOPs: no power of ten lies inside, so ticks at powers of ten alone left the axis unlabelled.
+        var result = Sweep((Strategy.Single, 2e6, 0.1), (Strategy.Majority, 2e6, 0.1), (Strategy.Majority, 8e6, 0.3));
+        using var plot = ScalingPlot.Create(result);
+        var x = plot.Axes.GetLimits();
+
+        var ticks = MajorTicks(plot.Axes.Bottom, x.Left, x.Right)
+            .Where(t => t.Position >= x.Left && t.Position <= x.Right);
+
+        Assert.True(ticks.Count() >= 2, string.Join(", ", ticks.Select(t => t.Label)));
+        Assert.All(ticks, t => Assert.False(string.IsNullOrWhiteSpace(t.Label)));
+        Assert.Contains(ticks, t => t.Label == "2e6");
+        Assert.Equal((0.0, 1.0), (plot.Axes.GetLimits().Bottom, plot.Axes.GetLimits().Top));
+    }
+
+    [Fact]
+    public void Given_single_and_cons_on_the_same_points_When_scale_png_is_built_Then_single_is_drawn_on_top_apart()
+    {
+        // At one sample a vote is the sample itself: the two curves coincide, and cons, drawn later, hid single.
+        var result = Sweep((Strategy.Single, 1e6, 0.2), (Strategy.Majority, 1e6, 0.2), (Strategy.Majority, 4e6, 0.3));
+        using var plot = ScalingPlot.Create(result);
+
+        var scatters = plot.GetPlottables<Scatter>().ToList();
+        var single = scatters.Single(s => s.LegendText == "single");
+        var cons = scatters.Single(s => s.LegendText == "cons");
+
+        Assert.Same(single, scatters[^1]);
+        Assert.NotEqual(cons.LinePattern.Name, single.LinePattern.Name);
+        Assert.NotEqual(cons.MarkerShape, single.MarkerShape);
+        Assert.True(single.MarkerSize > cons.MarkerSize, $"{single.MarkerSize} vs {cons.MarkerSize}");
     }
 }
