@@ -39,6 +39,19 @@ static class TinyModels
             RmsNormEps = 1e-6,
         };
 
+    /// <summary>Qwen3: per-head q/k norms and a head_dim (32) that is not hidden / heads (16), as Qwen3-0.6B's 128 is
+    /// not 1024 / 16.</summary>
+    public static ModelConfig Qwen3(int kvHeads = 2, bool tied = true, int vocab = 97) =>
+        Llama(kvHeads, tied, null, vocab) with
+        {
+            Architectures = ["Qwen3ForCausalLM"],
+            ModelType = "qwen3",
+            HeadDimOverride = 32,
+            AttentionBias = false,
+            RopeTheta = 1_000_000,
+            RmsNormEps = 1e-6,
+        };
+
     public static RopeScaling Llama3Scaling =>
         new()
         {

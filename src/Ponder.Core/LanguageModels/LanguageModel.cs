@@ -71,6 +71,48 @@ public sealed class LanguageModel : IDisposable
         return new LanguageModel(network, tokenizer, generation);
     }
 
+    /// <summary>
+    /// Random weights at the shape of <paramref name="config"/> (a real checkpoint's config.json, for tests and
+    /// benchmarks at real shapes). With <paramref name="tokenizer"/> null the byte-level tokenizer is used and the
+    /// config's bos/eos ids are replaced by its own (the real ones name tokens it does not have); the vocabulary rows
+    /// beyond it are never chosen.
+    /// </summary>
+    public static LanguageModel CreateFromConfig(
+        ModelConfig config,
+        long seed,
+        TextTokenizer? tokenizer = null,
+        DeviceOptions? device = null
+    )
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        var tok = tokenizer ?? TextTokenizer.CreateByteLevel();
+        if (tok.VocabSize > config.VocabSize)
+        {
+            throw new PonderException(
+                $"the tokenizer has {tok.VocabSize} tokens but config.json's vocab_size is {config.VocabSize}: use a "
+                    + "config with room for every token."
+            );
+        }
+
+        if (tokenizer is null)
+        {
+            config = config with
+            {
+                BosTokenId = tok.TokenToId("<|endoftext|>"),
+                EosTokenIdRaw = JsonSerializer.SerializeToElement(tok.TokenToId(ChatTemplate.ImEnd)),
+            };
+        }
+        var network = new CausalLM(config, device);
+        network.InitializeWeights(seed);
+        var generation = new GenerationConfig
+        {
+            BosTokenId = config.BosTokenId,
+            PadTokenId = tok.PadTokenId,
+        }.WithEosTokenIds(config.EosTokenIds);
+        return new LanguageModel(network, tok, generation);
+    }
+
     /// <summary>Loads a Hugging Face model directory. <paramref name="device"/> picks the device and weight
     /// dtype.</summary>
     public static LanguageModel Load(string dir, DeviceOptions? device = null)
@@ -96,6 +138,16 @@ public sealed class LanguageModel : IDisposable
         return new LanguageModel(network, tokenizer, generation);
     }
 
+    /// <summary>Where config.json's number comes from, for the projections whose rows are heads × head_dim.</summary>
+    static string Why(string tensor, ModelConfig c) =>
+        tensor.EndsWith("q_proj.weight", StringComparison.Ordinal)
+        || tensor.EndsWith("o_proj.weight", StringComparison.Ordinal)
+            ? $" (num_attention_heads {c.NumAttentionHeads} × head_dim {c.HeadDim})"
+        : tensor.EndsWith("k_proj.weight", StringComparison.Ordinal)
+        || tensor.EndsWith("v_proj.weight", StringComparison.Ordinal)
+            ? $" (num_key_value_heads {c.KeyValueHeads} × head_dim {c.HeadDim})"
+        : "";
+
     static void LoadWeightsInto(CausalLM network, string dir)
     {
         var weights = ModelDirectory.LoadWeights(dir, network.DType, network.Device);
@@ -111,7 +163,7 @@ public sealed class LanguageModel : IDisposable
                 {
                     throw new PonderException(
                         $"{dir}: tensor {name} has shape [{string.Join(", ", w.shape)}] but config.json "
-                            + $"implies [{string.Join(", ", p.shape)}]."
+                            + $"implies [{string.Join(", ", p.shape)}]{Why(name, network.Config)}."
                     );
                 }
 

@@ -30,7 +30,7 @@ public sealed record RopeScaling
 }
 
 /// <summary>
-/// A Hugging Face <c>config.json</c> of the Llama / Qwen2 family, field for field. Unknown fields are kept in
+/// A Hugging Face <c>config.json</c> of the Llama / Qwen2 / Qwen3 families, field for field. Unknown fields are kept in
 /// <see cref="Extra"/> so a load-save round trip loses nothing.
 /// </summary>
 public sealed record ModelConfig
@@ -56,7 +56,8 @@ public sealed record ModelConfig
     [JsonPropertyName("num_key_value_heads")]
     public int? NumKeyValueHeads { get; init; }
 
-    /// <summary>Llama-3.2 states it; otherwise hidden_size / num_attention_heads.</summary>
+    /// <summary>Llama-3.2 and Qwen3 state it (Qwen3's is not hidden_size / num_attention_heads); otherwise
+    /// hidden_size / num_attention_heads.</summary>
     [JsonPropertyName("head_dim")]
     public int? HeadDimOverride { get; init; }
 
@@ -88,6 +89,11 @@ public sealed record ModelConfig
     [JsonPropertyName("hidden_act")]
     public string HiddenAct { get; init; } = "silu";
 
+    /// <summary>Qwen2/Qwen3 attend within a window on some layers when true; Ponder attends fully, so it refuses
+    /// true.</summary>
+    [JsonPropertyName("use_sliding_window")]
+    public bool? UseSlidingWindow { get; init; }
+
     [JsonPropertyName("torch_dtype")]
     public string? TorchDtype { get; init; }
 
@@ -107,16 +113,18 @@ public sealed record ModelConfig
     [JsonIgnore]
     public int HeadDim => HeadDimOverride ?? HiddenSize / NumAttentionHeads;
 
+    /// <summary>The family's row (<see cref="ModelFamily"/>); the config must be valid.</summary>
     [JsonIgnore]
-    public bool IsQwen2 => ModelType == "qwen2";
+    public ModelFamily Family =>
+        ModelFamily.Find(ModelType) ?? throw new PonderException($"model_type \"{ModelType}\" is not supported.");
 
-    /// <summary>q/k/v projections carry a bias (always for Qwen2).</summary>
+    /// <summary>q/k/v projections carry a bias (always for Qwen2; attention_bias for Llama and Qwen3).</summary>
     [JsonIgnore]
-    public bool QkvBias => IsQwen2 || (AttentionBias ?? false);
+    public bool QkvBias => Family.QkvBiasAlways || (AttentionBias ?? false);
 
-    /// <summary>o_proj carries a bias (Llama's attention_bias; never Qwen2).</summary>
+    /// <summary>o_proj carries a bias (attention_bias for Llama and Qwen3; never Qwen2).</summary>
     [JsonIgnore]
-    public bool OutputBias => !IsQwen2 && (AttentionBias ?? false);
+    public bool OutputBias => !Family.QkvBiasAlways && (AttentionBias ?? false);
 
     [JsonIgnore]
     public IReadOnlyList<int> EosTokenIds =>
@@ -127,8 +135,6 @@ public sealed record ModelConfig
             _ => [],
         };
 
-    public static readonly string[] SupportedModelTypes = ["llama", "qwen2"];
-
     /// <summary>The <c>torch_dtype</c> values Hugging Face writes for the weight types Ponder reads.</summary>
     public static readonly string[] TorchDtypes = ["float32", "bfloat16", "float16", "float64"];
 
@@ -138,16 +144,22 @@ public sealed record ModelConfig
         if (string.IsNullOrEmpty(ModelType))
         {
             throw new PonderException(
-                $"{source}: field \"model_type\" is missing; Ponder loads {string.Join(" and ", SupportedModelTypes)}."
+                $"{source}: field \"model_type\" is missing; Ponder loads {ModelFamily.Described}."
             );
         }
 
-        if (!SupportedModelTypes.Contains(ModelType))
+        if (ModelFamily.Find(ModelType) is null)
         {
             throw new PonderException(
                 $"{source}: model_type \"{ModelType}\" is not supported (architectures: "
-                    + $"{string.Join(", ", Architectures ?? [])}); Ponder loads "
-                    + $"{string.Join(" and ", SupportedModelTypes)} (LlamaForCausalLM, Qwen2ForCausalLM)."
+                    + $"{string.Join(", ", Architectures ?? [])}); Ponder loads {ModelFamily.Described}."
+            );
+        }
+
+        if (UseSlidingWindow == true)
+        {
+            throw new PonderException(
+                $"{source}: use_sliding_window is true; Ponder attends over the whole context. Set it to false."
             );
         }
 
@@ -177,7 +189,7 @@ public sealed record ModelConfig
         if (HiddenAct != "silu")
         {
             throw new PonderException(
-                $"{source}: hidden_act \"{HiddenAct}\" is not supported; Llama/Qwen2 use \"silu\"."
+                $"{source}: hidden_act \"{HiddenAct}\" is not supported; Llama and Qwen use \"silu\"."
             );
         }
 
@@ -253,7 +265,7 @@ public sealed record ModelConfig
                 hkv = KeyValueHeads * (long)HeadDim;
             long attn = d * hq + 2 * d * hkv + hq * d + (QkvBias ? hq + 2 * hkv : 0) + (OutputBias ? d : 0);
             long mlp = 3 * d * f + (MlpBias ? 2 * f + d : 0);
-            long layer = attn + mlp + 2 * d;
+            long layer = attn + mlp + 2 * d + (Family.QkNorm ? 2L * HeadDim : 0);
             return v * d + NumHiddenLayers * layer + d + (TieWordEmbeddings ? 0 : v * d);
         }
     }

@@ -1,4 +1,5 @@
-// The decoder of the Llama / Qwen2 family, top to bottom: RMSNorm → rotary → attention → MLP → block → model.
+// The decoder of the Llama / Qwen2 / Qwen3 families, top to bottom: RMSNorm → rotary → attention → MLP → block →
+// model. What differs per family is one row of ModelFamily (biases, Qwen3's per-head q/k norms), read here as flags.
 // Module field names equal Hugging Face checkpoint keys, so state_dict() keys are safetensors names.
 //
 // Letter key for the shape comments:
@@ -104,13 +105,16 @@ public static class Rotary
     }
 }
 
-/// <summary>Grouped-query attention with an optional KV cache.</summary>
+/// <summary>Grouped-query attention with an optional KV cache; Qwen3 normalises each query and key head before the
+/// rotary embedding.</summary>
 public sealed class Attention : nn.Module
 {
     readonly Linear q_proj,
         k_proj,
         v_proj,
         o_proj;
+    readonly RMSNorm? q_norm,
+        k_norm;
     readonly int heads,
         kvHeads,
         headDim;
@@ -125,6 +129,11 @@ public sealed class Attention : nn.Module
         k_proj = nn.Linear(c.HiddenSize, kvHeads * headDim, hasBias: c.QkvBias);
         v_proj = nn.Linear(c.HiddenSize, kvHeads * headDim, hasBias: c.QkvBias);
         o_proj = nn.Linear(heads * headDim, c.HiddenSize, hasBias: c.OutputBias);
+        if (c.Family.QkNorm)
+        {
+            q_norm = new RMSNorm(headDim, c.RmsNormEps);
+            k_norm = new RMSNorm(headDim, c.RmsNormEps);
+        }
         RegisterComponents();
     }
 
@@ -139,8 +148,12 @@ public sealed class Attention : nn.Module
         long b = x.shape[0],
             t = x.shape[1];
         int g = heads / kvHeads;
-        var q = q_proj.forward(x).view(b, t, heads, headDim).transpose(1, 2); // (B, H, T, D)
-        var k = k_proj.forward(x).view(b, t, kvHeads, headDim).transpose(1, 2); // (B, K, T, D)
+        var q = q_proj.forward(x).view(b, t, heads, headDim); // (B, T, H, D)
+        var k = k_proj.forward(x).view(b, t, kvHeads, headDim); // (B, T, K, D)
+        if (q_norm is not null)
+            (q, k) = (q_norm.forward(q), k_norm!.forward(k)); // over D, per head
+        q = q.transpose(1, 2); // (B, H, T, D)
+        k = k.transpose(1, 2); // (B, K, T, D)
         var v = v_proj.forward(x).view(b, t, kvHeads, headDim).transpose(1, 2); // (B, K, T, D)
         q = Rotary.Apply(q, cos, sin);
         k = Rotary.Apply(k, cos, sin);

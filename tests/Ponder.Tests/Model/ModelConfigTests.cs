@@ -120,12 +120,28 @@ public sealed class ModelConfigTests
     {
         var c = ModelConfig.Load(Fixture("Qwen2.5-0.5B"));
 
-        var back = ModelConfig.Parse(c.ToJson());
+        string json = c.ToJson();
+        var back = ModelConfig.Parse(json);
 
         Assert.Equal(24, back.Extra!["max_window_layers"].GetInt32());
-        Assert.False(back.Extra["use_sliding_window"].GetBoolean());
+        Assert.False(back.UseSlidingWindow); // a typed field now (true is refused), still written back
         Assert.Equal("4.40.1", back.Extra["transformers_version"].GetString());
         Assert.Equal(c.ParameterCount, back.ParameterCount);
         Assert.Equal(c.EosTokenIds, back.EosTokenIds);
+        Assert.Contains("\"use_sliding_window\": false", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_sliding_window_attention_switched_on_Then_the_config_is_refused_saying_what_to_change()
+    {
+        var e = Assert.Throws<PonderException>(() =>
+            ModelConfig.Parse(
+                File.ReadAllText(Fixture("Qwen2.5-0.5B"))
+                    .Replace("\"use_sliding_window\": false", "\"use_sliding_window\": true", StringComparison.Ordinal),
+                "q/config.json"
+            )
+        );
+
+        Assert.Contains("q/config.json: use_sliding_window is true", e.Message, StringComparison.Ordinal);
     }
 }

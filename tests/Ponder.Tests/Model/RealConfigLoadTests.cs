@@ -10,7 +10,8 @@ namespace Ponder.Tests.Model;
 
 /// <summary>
 /// The public config.json files of real checkpoints, with weights the test makes (no model hub here). SmolLM2-135M is
-/// built at full size; Qwen2.5-0.5B and Llama-3.2-1B keep every dimension but only two layers, to stay fast.
+/// built at full size; Qwen2.5-0.5B, Llama-3.2-1B and Qwen3-0.6B keep every dimension but only two layers, to stay
+/// fast.
 /// </summary>
 [Trait(Lanes.Category, Lanes.Slow)]
 public sealed class RealConfigLoadTests
@@ -22,6 +23,7 @@ public sealed class RealConfigLoadTests
     [InlineData("SmolLM2-135M", 0)]
     [InlineData("Qwen2.5-0.5B", 2)]
     [InlineData("Llama-3.2-1B", 2)]
+    [InlineData("Qwen3-0.6B", 2)]
     public void Given_a_hugging_face_directory_with_a_real_config_Then_it_loads_in_bfloat16_and_generates(
         string name,
         int layers

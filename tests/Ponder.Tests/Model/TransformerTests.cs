@@ -7,7 +7,7 @@ namespace Ponder.Tests.Model;
 public sealed class TransformerTests
 {
     public static TheoryData<string> Variants =>
-        new() { "llama", "llama-mha", "llama-tied", "llama3-scaling", "qwen2", "qwen2-untied" };
+        new() { "llama", "llama-mha", "llama-tied", "llama3-scaling", "qwen2", "qwen2-untied", "qwen3" };
 
     static ModelConfig ConfigFor(string variant) =>
         variant switch
@@ -18,6 +18,7 @@ public sealed class TransformerTests
             "llama3-scaling" => TinyModels.Llama(ropeScaling: TinyModels.Llama3Scaling),
             "qwen2" => TinyModels.Qwen2(),
             "qwen2-untied" => TinyModels.Qwen2(tied: false),
+            "qwen3" => TinyModels.Qwen3(),
             _ => throw new ArgumentException(variant),
         };
 
