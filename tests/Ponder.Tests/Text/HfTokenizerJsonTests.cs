@@ -66,6 +66,23 @@ public sealed class HfTokenizerJsonTests
         Assert.Equal([268, 157, 144, 128, 32, 240, 157, 159, 143], tokenizer.Encode("a\U0001D400 \U0001D7CF"));
     }
 
+    [Theory]
+    [InlineData(true, new[] { 268 })]
+    [InlineData(false, new[] { 119, 111, 114 })]
+    public void Given_ignore_merges_then_a_piece_in_the_vocabulary_is_one_token_even_if_no_merge_reaches_it(
+        bool ignoreMerges,
+        int[] expected
+    )
+    {
+        var json = TestTokenizers.Json(arrayMerges: true);
+        json["model"]!["vocab"]!["wor"] = 268;
+        json["model"]!["ignore_merges"] = ignoreMerges;
+        var tokenizer = TestTokenizers.Load(json);
+
+        // No merge joins w, o, r: only ignore_merges (Llama 3) maps the whole piece "wor" to its vocabulary id.
+        Assert.Equal(expected, tokenizer.Encode("wor"));
+    }
+
     [Fact]
     public void Given_digits_individual_pre_tokenizer_then_digits_are_split()
     {
