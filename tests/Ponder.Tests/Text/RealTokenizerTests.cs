@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Ponder.Text;
@@ -83,6 +84,82 @@ public sealed class RealTokenizerTests
                 }
                 return text.Append(decoder.Flush()).ToString();
             }
+        );
+    }
+
+    [Theory]
+    // family, vocab size, bos, adds bos, eos, pad, chat template, special ids
+    [InlineData("qwen3", 151669, null, false, 151645, 151643, true, 14)]
+    [InlineData("llama3", 128256, 128000, false, 128001, null, true, 256)]
+    [InlineData("gpt2", 50257, 50256, false, 50256, null, false, 1)]
+    [InlineData("smollm2-style", 50261, 50257, false, 50258, 50258, false, 3)]
+    public void Given_a_real_tokenizer_config_Then_its_special_tokens_are_read(
+        string family,
+        int vocabSize,
+        int? bos,
+        bool addsBos,
+        int? eos,
+        int? pad,
+        bool chatTemplate,
+        int specialCount
+    )
+    {
+        var tokenizer = RealTokenizers.Get(family);
+
+        // Neither Llama 3's file (a ByteLevel post-processor, no add_bos_token) nor the others make HF add a BOS:
+        // the goldens' idsAddSpecial equal their ids.
+        Assert.Equal(
+            (vocabSize, bos, addsBos, eos, pad, chatTemplate, specialCount),
+            (
+                tokenizer.VocabSize,
+                tokenizer.BosTokenId,
+                tokenizer.AddsBosByDefault,
+                tokenizer.EosTokenId,
+                tokenizer.PadTokenId,
+                tokenizer.HasChatTemplate,
+                tokenizer.SpecialTokenIds.Count
+            )
+        );
+    }
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void Given_a_real_tokenizer_config_Then_its_added_tokens_decoder_agrees_with_the_loaded_added_tokens(
+        string family
+    )
+    {
+        var tokenizer = RealTokenizers.Get(family);
+        var decoder = RealTokenizers.Config(family)["added_tokens_decoder"]?.AsObject() ?? [];
+
+        // transformers rebuilds the added tokens from this table; it must name the ids tokenizer.json gives them.
+        foreach (var (id, entry) in decoder)
+        {
+            string content = (string)entry!["content"]!;
+            Assert.Equal(int.Parse(id, CultureInfo.InvariantCulture), tokenizer.TokenToId(content));
+            Assert.Equal(
+                (bool)entry["special"]!,
+                tokenizer.SpecialTokenIds.Contains(int.Parse(id, CultureInfo.InvariantCulture))
+            );
+        }
+    }
+
+    [Theory]
+    [InlineData("qwen3", 151643)]
+    [InlineData("llama3", null)]
+    [InlineData("gpt2", 50256)]
+    [InlineData("smollm2-style", 50256)]
+    public void Given_a_folder_with_only_tokenizer_json_Then_it_loads_and_encodes_as_with_its_config(
+        string family,
+        int? eosFallback
+    )
+    {
+        var tokenizer = RealTokenizers.Load(family, withConfig: false);
+
+        // Without tokenizer_config.json there is no bos/eos/pad name: EOS falls back to <|endoftext|> if present.
+        AssertAllEqual(family, c => c.Ids, c => tokenizer.Encode(c.Text, allowSpecialTokens: true));
+        Assert.Equal(
+            (null, false, eosFallback, null),
+            (tokenizer.BosTokenId, tokenizer.AddsBosByDefault, tokenizer.EosTokenId, tokenizer.PadTokenId)
         );
     }
 
