@@ -83,7 +83,8 @@ function patched(baseJson, patchFile) {
 function format(body) {
   const field = (key, value) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`;
   const cases = body.cases.map((c) => " {\n" + Object.entries(c).map(([k, v]) => field(k, v)).join(",\n") + "\n }");
-  return `{\n "oracle": ${JSON.stringify(body.oracle)},\n "family": ${JSON.stringify(body.family)},\n "cases": [\n${cases.join(",\n")}\n ]\n}\n`;
+  const head = `{\n "oracle": ${JSON.stringify(body.oracle)},\n "family": ${JSON.stringify(body.family)},\n`;
+  return `${head} "cases": [\n${cases.join(",\n")}\n ]\n}\n`;
 }
 
 async function golden(family, tokenizerJson) {
