@@ -132,14 +132,11 @@ public sealed class RealTokenizerTests
         var decoder = RealTokenizers.Config(family)["added_tokens_decoder"]?.AsObject() ?? [];
 
         // transformers rebuilds the added tokens from this table; it must name the ids tokenizer.json gives them.
-        foreach (var (id, entry) in decoder)
+        foreach (var (key, entry) in decoder)
         {
-            string content = (string)entry!["content"]!;
-            Assert.Equal(int.Parse(id, CultureInfo.InvariantCulture), tokenizer.TokenToId(content));
-            Assert.Equal(
-                (bool)entry["special"]!,
-                tokenizer.SpecialTokenIds.Contains(int.Parse(id, CultureInfo.InvariantCulture))
-            );
+            int id = int.Parse(key, CultureInfo.InvariantCulture);
+            Assert.Equal(id, tokenizer.TokenToId((string)entry!["content"]!));
+            Assert.Equal((bool)entry["special"]!, tokenizer.SpecialTokenIds.Contains(id));
         }
     }
 
