@@ -38,6 +38,20 @@ static class ByteLevel
         return inverse;
     }
 
+    /// <summary>The byte-level form of text (its UTF-8 bytes as GPT-2 byte characters), as vocabulary keys are
+    /// spelled.</summary>
+    public static string FromText(ReadOnlySpan<char> text)
+    {
+        var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(text)];
+        System.Text.Encoding.UTF8.GetBytes(text, bytes);
+        var chars = new char[bytes.Length];
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            chars[i] = ByteToChar[bytes[i]];
+        }
+        return new string(chars);
+    }
+
     /// <summary>The raw bytes a byte-level vocabulary token stands for.</summary>
     public static byte[] TokenToBytes(string token)
     {

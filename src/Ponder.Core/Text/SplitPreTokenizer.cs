@@ -5,7 +5,8 @@ namespace Ponder.Text;
 
 /// <summary>
 /// Applies Hugging Face <c>Split</c> steps in sequence with the "Isolated" behaviour: each regex match becomes a
-/// piece and so does each gap between matches, then the next regex splits every piece again.
+/// piece and so does each gap between matches, then the next regex splits every piece again. The regexes see one
+/// character per code point (<see cref="CodePointView"/>), as in Hugging Face's Rust regex engine.
 /// Special tokens are deliberately unknown here: <see cref="TextTokenizer"/> splits them out itself, and only when
 /// the caller allows it.
 /// </summary>
@@ -21,17 +22,18 @@ sealed class SplitPreTokenizer : PreTokenizer
         {
             return [];
         }
-        var pieces = new List<(int Offset, int Length)> { (0, text.Length) };
+        var view = CodePointView.Of(text);
+        var pieces = new List<(int Offset, int Length)> { (0, view.Text.Length) };
         foreach (var regex in steps)
         {
             var next = new List<(int Offset, int Length)>(pieces.Count * 2);
             foreach (var (offset, length) in pieces)
             {
-                SplitIsolated(regex, text, offset, length, next);
+                SplitIsolated(regex, view.Text, offset, length, next);
             }
             pieces = next;
         }
-        return pieces;
+        return pieces.ConvertAll(p => view.Original(p.Offset, p.Length));
     }
 
     public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text) =>

@@ -14,6 +14,9 @@ namespace Ponder.Text;
 public sealed class TextTokenizer
 {
     readonly BpeTokenizer bpe;
+    readonly SplitPreTokenizer preTokenizer;
+    readonly bool nfc;
+    readonly bool ignoreMerges;
     readonly string?[] idToToken;
     readonly bool[] isAdded;
     readonly FrozenDictionary<string, int> vocab;
@@ -54,7 +57,10 @@ public sealed class TextTokenizer
         SpecialTokenIds = spec.AddedTokens.Where(t => t.Special).Select(t => t.Id).ToFrozenSet();
 
         addedTokenRegex = AddedTokenRegex(spec.AddedTokens);
-        bpe = CreateBpe(spec);
+        preTokenizer = new SplitPreTokenizer(spec.PreTokenizerSteps);
+        nfc = spec.Nfc;
+        ignoreMerges = spec.IgnoreMerges;
+        bpe = CreateBpe(spec, preTokenizer);
 
         string? bos = spec.TemplateBosToken ?? config?.BosToken;
         BosTokenId = bos is null ? null : TokenToId(bos);
@@ -80,13 +86,13 @@ public sealed class TextTokenizer
         return new Regex(string.Join('|', alternatives), RegexOptions.CultureInvariant);
     }
 
-    static BpeTokenizer CreateBpe(TokenizerSpec spec)
+    static BpeTokenizer CreateBpe(TokenizerSpec spec, SplitPreTokenizer preTokenizer)
     {
         var options = new BpeOptions(spec.Vocab)
         {
             Merges = spec.Merges,
             ByteLevel = true,
-            PreTokenizer = new SplitPreTokenizer(spec.PreTokenizerSteps),
+            PreTokenizer = preTokenizer,
             Normalizer = spec.Nfc ? new NfcNormalizer() : null,
         };
         try
@@ -200,7 +206,7 @@ public sealed class TextTokenizer
         }
         if (!allowSpecialTokens || addedTokenRegex is null)
         {
-            ids.AddRange(bpe.EncodeToIds(text));
+            EncodeOrdinary(text, ids);
             return ids;
         }
         int position = 0;
@@ -208,16 +214,43 @@ public sealed class TextTokenizer
         {
             if (match.Index > position)
             {
-                ids.AddRange(bpe.EncodeToIds(text[position..match.Index]));
+                EncodeOrdinary(text[position..match.Index], ids);
             }
             ids.Add(addedByContent[match.Value]);
             position = match.Index + match.Length;
         }
         if (position < text.Length)
         {
-            ids.AddRange(bpe.EncodeToIds(text[position..]));
+            EncodeOrdinary(text[position..], ids);
         }
         return ids;
+    }
+
+    /// <summary>
+    /// Normalizer, pre-tokenizer and BPE over text that holds no added token. With <c>ignore_merges</c> (Llama 3) a
+    /// piece that is itself in the vocabulary becomes that one token, as in Hugging Face: the merges alone do not
+    /// reach every vocabulary token (" việc" would become three).
+    /// </summary>
+    void EncodeOrdinary(string text, List<int> ids)
+    {
+        if (!ignoreMerges)
+        {
+            ids.AddRange(bpe.EncodeToIds(text));
+            return;
+        }
+        string normalized = nfc ? text.Normalize(NormalizationForm.FormC) : text;
+        foreach (var (offset, length) in preTokenizer.PreTokenize(normalized))
+        {
+            var piece = normalized.AsSpan(offset, length);
+            if (vocab.TryGetValue(ByteLevel.FromText(piece), out int id))
+            {
+                ids.Add(id);
+            }
+            else
+            {
+                ids.AddRange(bpe.EncodeToIds(piece, considerPreTokenization: false, considerNormalization: false));
+            }
+        }
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ namespace Ponder.Text;
 sealed record TokenizerSpec(
     Dictionary<string, int> Vocab,
     List<string> Merges,
+    bool IgnoreMerges,
     List<AddedToken> AddedTokens,
     List<Regex> PreTokenizerSteps,
     bool Nfc,
@@ -59,6 +60,7 @@ static class TokenizerJson
             return new TokenizerSpec(
                 ReadVocab(Required(model, "vocab", JsonValueKind.Object, "model.vocab")),
                 ReadMerges(model),
+                model.TryGetProperty("ignore_merges", out var ignore) && ignore.ValueKind == JsonValueKind.True,
                 ReadAddedTokens(root),
                 steps,
                 ReadNormalizer(root),

@@ -50,6 +50,40 @@ public sealed class HfTokenizerJsonTests
     }
 
     [Fact]
+    public void Given_letters_and_digits_outside_the_bmp_then_the_split_regex_sees_them_as_letters_and_digits()
+    {
+        var json = TestTokenizers.Json(true, TestTokenizers.SplitThenByteLevel(TestTokenizers.Qwen2Pattern));
+        // Two merges that join a space or "a" with the first UTF-8 byte (F0, "ð") of a 4-byte character.
+        json["model"]!["vocab"]!["að"] = 268;
+        json["model"]!["vocab"]!["Ġð"] = 269;
+        json["model"]!["merges"]!.AsArray().Add(new JsonArray("a", "ð"));
+        json["model"]!["merges"]!.AsArray().Add(new JsonArray("Ġ", "ð"));
+        var tokenizer = TestTokenizers.Load(json);
+
+        // 𝐀 (U+1D400, F0 9D 90 80) is a letter, so [^\r\n\p{L}\p{N}]?\p{L}+ takes "a𝐀" as one piece: a+F0 → 268.
+        // 𝟏 (U+1D7CF, F0 9D 9F 8F) is a digit, so the space before it is its own piece (32) and F0 stays a byte.
+        // Reading UTF-16 units instead, both would be symbols: "a" alone, and " 𝟏" merged as 269.
+        Assert.Equal([268, 157, 144, 128, 32, 240, 157, 159, 143], tokenizer.Encode("a\U0001D400 \U0001D7CF"));
+    }
+
+    [Theory]
+    [InlineData(true, new[] { 268 })]
+    [InlineData(false, new[] { 119, 111, 114 })]
+    public void Given_ignore_merges_then_a_piece_in_the_vocabulary_is_one_token_even_if_no_merge_reaches_it(
+        bool ignoreMerges,
+        int[] expected
+    )
+    {
+        var json = TestTokenizers.Json(arrayMerges: true);
+        json["model"]!["vocab"]!["wor"] = 268;
+        json["model"]!["ignore_merges"] = ignoreMerges;
+        var tokenizer = TestTokenizers.Load(json);
+
+        // No merge joins w, o, r: only ignore_merges (Llama 3) maps the whole piece "wor" to its vocabulary id.
+        Assert.Equal(expected, tokenizer.Encode("wor"));
+    }
+
+    [Fact]
     public void Given_digits_individual_pre_tokenizer_then_digits_are_split()
     {
         var pre = new JsonObject
