@@ -24,7 +24,8 @@ public static class Presets
         var family =
             ModelFamily.Find(arch)
             ?? throw new PonderException(
-                $"--arch {arch}: unknown architecture. Use {string.Join(", ", ModelFamily.All.Select(f => f.ModelType))}."
+                $"--arch {arch}: unknown architecture. Use "
+                    + $"{string.Join(", ", ModelFamily.All.Select(f => f.ModelType))}."
             );
         return new ModelConfig
         {
@@ -45,7 +46,8 @@ public static class Presets
         }.Validate($"preset {name}");
     }
 
-    /// <summary>The names <c>ponder init --like</c> accepts: public checkpoints whose config.json is kept here.</summary>
+    /// <summary>The names <c>ponder init --like</c> accepts: public checkpoints whose config.json is kept
+    /// here.</summary>
     public static IReadOnlyList<string> LikeNames { get; } =
     ["smollm2-135m", "qwen2.5-0.5b", "qwen3-0.6b", "llama-3.2-1b", "r1-distill-1.5b"];
 

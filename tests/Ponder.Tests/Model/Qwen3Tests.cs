@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 
 namespace Ponder.Tests.Model;
 
-/// <summary>Qwen3: per-head RMSNorm on queries and keys before the rotary embedding, and an explicit head_dim.</summary>
+/// <summary>Qwen3: per-head RMSNorm on queries and keys before the rotary embedding, and an explicit
+/// head_dim.</summary>
 public sealed class Qwen3Tests
 {
     [Fact]
