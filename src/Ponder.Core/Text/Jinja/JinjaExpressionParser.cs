@@ -256,11 +256,15 @@ sealed partial class JinjaParser
                 positional.Add(ParseExpression());
             }
             if (IsSymbol(","))
+            {
                 pos++;
+            }
             else if (!IsSymbol(")"))
+            {
                 throw Error(
                     $"expected ',' or ')' in an argument list, found {(Peek is { } t ? Describe(t) : "the end")}"
                 );
+            }
         }
         pos++;
         return new Arguments(positional, keyword);

@@ -283,7 +283,10 @@ sealed class JinjaLexer
                         out int code
                     )
                 )
+                {
                     throw Error($"the escape \\{e} needs {n} hexadecimal digits");
+                }
+
                 pos += n;
                 return ((char)code).ToString();
             default:

@@ -77,11 +77,14 @@ static class JinjaMethods
             return JinjaString.DerivedFrom(mapped, s);
         var builder = new JinjaStringBuilder();
         for (int i = 0; i < mapped.Length; i++)
+        {
             builder.Append(
                 s.IsUntrusted(i)
                     ? JinjaString.Untrusted(mapped[i].ToString())
                     : JinjaString.Trusted(mapped[i].ToString())
             );
+        }
+
         return builder.Build();
     }
 
@@ -137,7 +140,10 @@ static class JinjaMethods
             at >= 0;
             at = s.Value.IndexOf(sep, at + sep.Length, StringComparison.Ordinal)
         )
+        {
             cuts.Add(at);
+        }
+
         if (max >= 0 && cuts.Count > max)
             cuts = fromRight ? cuts.Skip(cuts.Count - (int)max).ToList() : cuts.Take((int)max).ToList();
         var parts = new List<JinjaString>();
@@ -227,7 +233,10 @@ static class JinjaMethods
             at >= 0;
             at = value.IndexOf(sub, at + sub.Length, StringComparison.Ordinal)
         )
+        {
             n++;
+        }
+
         return n;
     }
 

@@ -193,9 +193,12 @@ sealed partial class JinjaRenderer
             case ListExpr { Items: var names }:
                 var parts = value as List<object?>;
                 if (parts is null || parts.Count != names.Count || names.Any(x => x is not Name))
+                {
                     throw new PonderException(
                         $"chat template line {s.Line}: cannot unpack {JinjaValues.TypeName(value)} in set"
                     );
+                }
+
                 for (int k = 0; k < names.Count; k++)
                     scope.Set(((Name)names[k]).Id, parts[k]);
                 break;
