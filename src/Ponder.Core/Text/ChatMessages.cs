@@ -45,9 +45,12 @@ public static class ChatMessages
         {
             string at = $"{source}: message {index++}";
             if (message.ValueKind != JsonValueKind.Object)
+            {
                 throw new PonderException(
                     $"{at} should be an object with \"role\" and \"content\", not {Kind(message)}"
                 );
+            }
+
             if (!message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
                 throw new PonderException($"{at} has no string \"role\" (system, user, assistant or tool)");
             if (

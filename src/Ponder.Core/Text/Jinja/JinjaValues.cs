@@ -181,7 +181,7 @@ static class JinjaValues
             JsonValueKind.True => true,
             JsonValueKind.False => false,
             JsonValueKind.Number => json.TryGetInt64(out long n) && !json.GetRawText().Contains('.')
-                ? n
+                ? (object)n
                 : json.GetDouble(),
             JsonValueKind.String => untrusted
                 ? JinjaString.Untrusted(json.GetString()!)
