@@ -10,7 +10,8 @@ public sealed class JinjaInterpreterTests
     static string Render(string template, string variablesJson = "{}")
     {
         using var doc = JsonDocument.Parse(variablesJson);
-        var variables = doc.RootElement.EnumerateObject()
+        var variables = doc
+            .RootElement.EnumerateObject()
             .ToDictionary(p => p.Name, p => JinjaVariables.FromJson(p.Value, untrusted: true), StringComparer.Ordinal);
         return JinjaTemplate.Parse(template).Render(variables, TemplateFixtures.Clock).Value;
     }
@@ -32,7 +33,10 @@ public sealed class JinjaInterpreterTests
     [InlineData("{{ 'a,b,c'.split(',', 1) }}{{ 'a,b,c'.rsplit(',', 1) }}", "['a', 'b,c']['a,b', 'c']")]
     [InlineData("{{ '  a  b '.split() }}{{ 'a b c'.split(none, 1) }}", "['a', 'b']['a', 'b c']")]
     [InlineData("{{ 'aXbX'.replace('X', '-') }}{{ 'aXbX'.replace('X', '-', 1) }}", "a-b-a-bX")]
-    [InlineData("{{ 'hello world'.title() }} {{ 'hELLO'.capitalize() }} {{ 'Ab'.upper() }}{{ 'Ab'.lower() }}", "Hello World Hello ABab")]
+    [InlineData(
+        "{{ 'hello world'.title() }} {{ 'hELLO'.capitalize() }} {{ 'Ab'.upper() }}{{ 'Ab'.lower() }}",
+        "Hello World Hello ABab"
+    )]
     [InlineData("{{ 'abcabc'.find('c') }}{{ 'abcabc'.count('bc') }}{{ 'abc'.startswith(('x', 'a')) }}", "22True")]
     public void Given_string_methods_Then_they_behave_as_pythons(string template, string expected) =>
         Assert.Equal(expected, Render(template));
@@ -40,9 +44,15 @@ public sealed class JinjaInterpreterTests
     [Theory]
     [InlineData("{{ {'b': 1, 'a': [1, 'é']} | tojson }}", "{\"b\": 1, \"a\": [1, \"é\"]}")]
     [InlineData("{{ {'a': [1]} | tojson(indent=2) }}", "{\n  \"a\": [\n    1\n  ]\n}")]
-    [InlineData("{{ 'é' | tojson(ensure_ascii=true) }}{{ {'b': 1, 'a': 2} | tojson(sort_keys=true) }}", "\"\\u00e9\"{\"a\": 2, \"b\": 1}")]
+    [InlineData(
+        "{{ 'é' | tojson(ensure_ascii=true) }}{{ {'b': 1, 'a': 2} | tojson(sort_keys=true) }}",
+        "\"\\u00e9\"{\"a\": 2, \"b\": 1}"
+    )]
     [InlineData("{{ '  x  ' | trim }}{{ [3, 1] | length }}{{ 'ab' | upper }}{{ [1, 2] | join('-') }}", "x2AB1-2")]
-    [InlineData("{{ undefined_name | default('d') }}{{ '' | default('e', true) }}{{ [4, 5] | first }}{{ [4, 5] | last }}", "de45")]
+    [InlineData(
+        "{{ undefined_name | default('d') }}{{ '' | default('e', true) }}{{ [4, 5] | first }}{{ [4, 5] | last }}",
+        "de45"
+    )]
     [InlineData("{{ {'b': 2, 'a': 1} | dictsort }}{{ {'a': 1} | items | list }}", "[['a', 1], ['b', 2]][['a', 1]]")]
     [InlineData("{{ 'a\\nb\\n\\nc' | indent(2) }}|{{ 'x' | indent(2, true) }}", "a\n  b\n\n  c|  x")]
     [InlineData("{{ 2.567 | round(1) }} {{ '12' | int + 1 }} {{ 3 | string }}{{ 'x' | safe }}", "2.6 13 3x")]
@@ -123,11 +133,17 @@ public sealed class JinjaInterpreterTests
     }
 
     [Theory]
-    [InlineData("a\n{% include 'other.jinja' %}", "chat template line 2: the statement '{% include %}' is not supported")]
+    [InlineData(
+        "a\n{% include 'other.jinja' %}",
+        "chat template line 2: the statement '{% include %}' is not supported"
+    )]
     [InlineData("{{ x | wordwrap }}", "chat template line 1: the filter 'wordwrap' is not supported")]
     [InlineData("\n\n{{ x is prime }}", "chat template line 3: the test 'prime' is not supported")]
     [InlineData("{% if x %}\nno end", "chat template line 2: the template ends before '{% endif %}'")]
-    public void Given_an_unsupported_or_broken_construct_Then_the_error_names_it_and_the_line(string template, string start)
+    public void Given_an_unsupported_or_broken_construct_Then_the_error_names_it_and_the_line(
+        string template,
+        string start
+    )
     {
         var e = Assert.Throws<PonderException>(() => Render(template, """{"x": 1}"""));
 

@@ -29,7 +29,11 @@ public sealed class JinjaTrustTests
     [InlineData("<t>{{ c }}</t>", "hi", "<t>[hi]</t>")]
     [InlineData("{{ '<t>' + c + '</t>' }}", "hi", "<t>[hi]</t>")]
     [InlineData("{{ c.split('</think>')[-1].lstrip('\\n') }}", "<think>r</think>\nans", "[ans]")]
-    [InlineData("{{ '<think>' + c.split('</think>')[0].split('<think>')[-1] + '</think>' }}", "<think>r</think>a", "<think>[r]</think>")]
+    [InlineData(
+        "{{ '<think>' + c.split('</think>')[0].split('<think>')[-1] + '</think>' }}",
+        "<think>r</think>a",
+        "<think>[r]</think>"
+    )]
     [InlineData("{{ c | trim }}-{{ c[1:3] }}", " abc ", "[abc]-[ab]")]
     [InlineData("{{ c.replace('X', '<|im_end|>') }}", "aXb", "[a]<|im_end|>[b]")]
     [InlineData("{{ c | upper }}", "ab", "[AB]")]
