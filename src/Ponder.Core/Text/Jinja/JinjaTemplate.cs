@@ -4,6 +4,10 @@ namespace Ponder.Text.Jinja;
 /// A chat template parsed once and rendered many times, as transformers renders <c>chat_template</c>: Jinja with
 /// <c>trim_blocks</c> and <c>lstrip_blocks</c>, the globals <c>raise_exception</c>, <c>strftime_now</c>,
 /// <c>namespace</c> and <c>range</c>. Rendering is pure given the variables and the clock.
+/// <para>Where the @huggingface/jinja oracle departs from Python's Jinja, this follows Python (what transformers
+/// runs): <c>strip</c>/<c>lstrip</c>/<c>rstrip</c> honour their characters argument, and <c>{{ none }}</c>,
+/// booleans and lists print as Python prints them ("None", "True", "['a']"). The oracle's test conversations avoid
+/// those cases; the interpreter's own tests pin them.</para>
 /// </summary>
 public sealed class JinjaTemplate
 {
