@@ -35,7 +35,8 @@ public sealed class InferenceEngine : IDisposable
             lm.Prompt
             ?? throw new PonderException(
                 "serving needs a model with a chat template: its own chat_template (tokenizer_config.json or "
-                    + "chat_template.jinja) or the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>)."
+                    + "chat_template.jinja) or the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, "
+                    + "</think>)."
             );
         Prompt = format;
         context = new SequenceContext(

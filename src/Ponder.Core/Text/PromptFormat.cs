@@ -94,18 +94,17 @@ public sealed partial class PromptFormat
     }
 
     /// <summary>
-    /// The prompt to generate from: <see cref="Render(IReadOnlyList{ChatMessage}, bool, IReadOnlyDictionary{string, JsonElement}?)"/>
-    /// with the generation prompt, and — for a family that reasons in think blocks with thinking not disabled
-    /// (<c>enable_thinking</c> false) — a <c>&lt;think&gt;\n</c> the model would write first (Qwen3's template
-    /// leaves that to the model), so the reasoning is open and thinking budgets count from the first token.
+    /// The prompt to generate from: <c>Render</c> with the generation prompt, and — for a family that reasons in
+    /// think blocks with thinking not disabled (<c>enable_thinking</c> false) — a <c>&lt;think&gt;\n</c> the model
+    /// would write first (Qwen3's template leaves that to the model), so the reasoning is open and thinking budgets
+    /// count from the first token.
     /// </summary>
     public RenderedPrompt RenderForGeneration(
         IReadOnlyList<ChatMessage> messages,
         IReadOnlyDictionary<string, JsonElement>? variables = null
     ) => OpenReasoning(Render(messages, addGenerationPrompt: true, variables), variables);
 
-    /// <summary><see cref="RenderForGeneration(IReadOnlyList{ChatMessage}, IReadOnlyDictionary{string, JsonElement}?)"/>
-    /// for a JSON message list.</summary>
+    /// <summary><c>RenderForGeneration</c> for a JSON message list.</summary>
     public RenderedPrompt RenderForGeneration(
         JsonElement messages,
         string source,

@@ -30,7 +30,7 @@ public sealed class ChatTemplateKwargsTests(ServedModel tiny) : IClassFixture<Se
     }
 
     [Fact]
-    public async Task Given_enable_thinking_false_Then_the_prompt_leaves_the_reasoning_unopened_and_all_output_is_answer()
+    public async Task Given_enable_thinking_false_Then_the_reasoning_is_not_opened_and_all_output_is_answer()
     {
         await using var h = await ServerHarness.StartAsync(tiny.Serving);
 

@@ -93,10 +93,12 @@ public sealed class JinjaInterpreterTests
     {
         const string template =
             "{% set ns = namespace(n=0) %}{% for i in range(3) %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }}|"
-            + "{% macro greet(name, punct='!') %}Hi {{ name }}{{ punct }}{% endmacro %}{{ greet('A') }}{{ greet('B', '?') }}|"
+            + "{% macro greet(name, punct='!') %}Hi {{ name }}{{ punct }}{% endmacro %}"
+            + "{{ greet('A') }}{{ greet('B', '?') }}|"
             + "{% macro wrap() %}[{{ caller() }}]{% endmacro %}{% call wrap() %}inner{% endcall %}|"
             + "{% set block %}x{{ 1 + 1 }}{% endset %}{{ block }}|"
-            + "{% for i in [1, 2, 3] %}{% if i == 2 %}{% continue %}{% endif %}{{ i }}{% if i == 3 %}{% break %}{% endif %}{% endfor %}";
+            + "{% for i in [1, 2, 3] %}{% if i == 2 %}{% continue %}{% endif %}{{ i }}"
+            + "{% if i == 3 %}{% break %}{% endif %}{% endfor %}";
 
         Assert.Equal("3|Hi A!Hi B?|[inner]|x2|13", Render(template));
     }
