@@ -160,7 +160,8 @@ static class JinjaMethods
     static List<JinjaString> SplitWhitespace(JinjaString s, long max, bool fromRight)
     {
         var words = new List<(int Start, int End)>();
-        for (int i = 0; i < s.Value.Length; )
+        int i = 0;
+        while (i < s.Value.Length)
         {
             while (i < s.Value.Length && char.IsWhiteSpace(s.Value[i]))
                 i++;
