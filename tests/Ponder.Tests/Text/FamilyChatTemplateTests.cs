@@ -40,8 +40,12 @@ public sealed class FamilyChatTemplateTests
             // tokens): the security cases are below.
             foreach (var conversation in TemplateFixtures.Conversations().Where(c => !HoldsControlText(c)))
             {
-                // The built-in ChatML template has no tool turns.
-                if (family != "ponder-chatml" || !conversation.StartsWith("tool", StringComparison.Ordinal))
+                // The built-in ChatML template has no tool turns; a conversation the template refuses has no ids.
+                bool tools = TemplateFixtures
+                    .ConversationJson(conversation)
+                    .Contains("\"tool", StringComparison.Ordinal);
+                bool refused = TemplateFixtures.Golden(family, conversation, out _) is null;
+                if (!refused && (family != "ponder-chatml" || !tools))
                     data.Add(family, conversation);
             }
         }

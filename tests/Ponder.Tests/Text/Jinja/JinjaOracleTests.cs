@@ -33,7 +33,7 @@ public sealed class JinjaOracleTests
         if (expected is null)
         {
             var e = Assert.Throws<PonderException>(() => template.Render(variables, TemplateFixtures.Clock));
-            Assert.Contains("raised", e.Message, StringComparison.Ordinal);
+            Assert.Contains(error!.Trim(), e.Message, StringComparison.Ordinal);
             return;
         }
         Assert.Equal(expected, template.Render(variables, TemplateFixtures.Clock).Value);
@@ -47,7 +47,7 @@ public sealed class JinjaOracleTests
         int conversations = TemplateFixtures.Conversations().Count();
 
         Assert.True(families >= 7, $"{families} families");
-        Assert.True(conversations >= 13, $"{conversations} conversations");
+        Assert.True(conversations >= 15, $"{conversations} conversations");
         Assert.Equal(families * conversations, Cases().Count);
     }
 }
