@@ -39,6 +39,7 @@ public static class Cli
             {
                 InitCommand.Create(io),
                 InfoCommand.Create(io),
+                TemplateCommand.Create(io),
                 GenerateCommand.Create(io),
                 BenchCommand.Create(io),
                 GradeCommand.Create(io),

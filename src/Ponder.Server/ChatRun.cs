@@ -12,6 +12,10 @@ namespace Ponder.Server;
 sealed record RunSettings
 {
     public required IReadOnlyList<int> PromptIds { get; init; }
+
+    /// <summary>Whether the prompt ends inside an open think block (see
+    /// <see cref="GenerationRequest.ReasoningOpen"/>).</summary>
+    public bool ReasoningOpen { get; init; } = true;
     public required double Temperature { get; init; }
     public required double TopP { get; init; }
 
@@ -79,6 +83,7 @@ sealed class ChatRun
                             MaxNewTokens = s.MaxTokens,
                             Stop = s.Stop,
                             MaxThinkingTokens = s.ThinkingBudget,
+                            ReasoningOpen = s.ReasoningOpen,
                             FrequencyPenalty = s.FrequencyPenalty,
                             PresencePenalty = s.PresencePenalty,
                             LogitBias = s.LogitBias,

@@ -90,7 +90,8 @@ public sealed class PonderChatClient(
         var converted = messages.Select(m => new PonderChat.ChatMessage(Role(m.Role), m.Text)).ToList();
         if (converted.Count == 0)
             throw new ArgumentException("at least one message is needed.", nameof(messages));
-        var prompt = engine.Chat.Render(converted).Ids;
+        var rendered = engine.Prompt.RenderForGeneration(converted);
+        var prompt = rendered.Ids;
         try
         {
             if (o?.ResponseFormat is ChatResponseFormatJson json)
@@ -98,6 +99,7 @@ public sealed class PonderChatClient(
             var settings = new RunSettings
             {
                 PromptIds = prompt,
+                ReasoningOpen = rendered.ReasoningOpen,
                 Temperature = RequestReader.Range(o?.Temperature, 1.0, 0, 2, "Temperature"),
                 TopP = RequestReader.Range(o?.TopP, 1.0, double.Epsilon, 1, "TopP"),
                 Seed = o?.Seed,

@@ -36,34 +36,41 @@ static class GenerateCommand
         var device = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
         ModelFacts.Read(dir).CheckCompletion("--max-tokens", options.MaxNewTokens);
         using var lm = LanguageModel.Load(dir, device);
-        bool asChat = r.GetValue(cli.Chat);
-        var ids = asChat ? ChatPrompt(lm, dir, prompt) : RawPrompt(lm, prompt);
+        var chat = r.GetValue(cli.Chat) ? ChatPrompt(lm, dir, prompt) : null;
+        var ids = chat?.Prompt.Ids ?? RawPrompt(lm, prompt);
         var completions = lm.CreateGenerator().Generate([ids], options);
         foreach (var c in completions)
-            Print(io, c, asChat, r.GetValue(cli.Json));
+            Print(io, c, chat, r.GetValue(cli.Json));
         return 0;
     }
 
-    /// <summary>The prompt as a user turn of the ChatML thinking template.</summary>
-    static IReadOnlyList<int> ChatPrompt(LanguageModel lm, string modelDir, string prompt)
+    /// <summary>A rendered chat prompt and the format that split its completions.</summary>
+    sealed record Chat(PromptFormat Format, RenderedPrompt Prompt);
+
+    /// <summary>The prompt as a user turn of the model's chat template (its own, or Ponder's ChatML).</summary>
+    static Chat ChatPrompt(LanguageModel lm, string modelDir, string prompt)
     {
-        var template =
-            lm.Chat
+        var format =
+            lm.Prompt
             ?? throw new PonderException(
-                $"{modelDir}: the tokenizer lacks the ChatML thinking tokens (<|im_start|>, "
-                    + "<|im_end|>, <think>, </think>); run without --chat."
+                $"{modelDir}: the model has no chat template (no chat_template in tokenizer_config.json, no "
+                    + "chat_template.jinja, no ChatML thinking tokens); run without --chat."
             );
-        return template.Render([new ChatMessage(ChatRole.User, prompt)]).Ids;
+        return new Chat(format, format.RenderForGeneration([new ChatMessage(ChatRole.User, prompt)]));
     }
 
     /// <summary>The prompt as raw text; special tokens written in it are honoured.</summary>
     static IReadOnlyList<int> RawPrompt(LanguageModel lm, string prompt) =>
         lm.Tokenizer.Encode(prompt, allowSpecialTokens: true, addBos: lm.Tokenizer.AddsBosByDefault);
 
-    static void Print(CliOutput io, Completion c, bool chat, bool json)
+    static void Print(CliOutput io, Completion c, Chat? template, bool json)
     {
-        var (reasoning, answer, closed) = chat ? ChatTemplate.SplitReasoning(c.Text) : ("", c.Text, false);
-        int reasoningTokens = chat
+        bool chat = template is not null;
+        bool reasons = template is { Prompt.ReasoningOpen: true };
+        var (reasoning, answer, closed) = template is not null
+            ? template.Format.SplitReasoning(c.Text, reasons)
+            : ("", c.Text, false);
+        int reasoningTokens = reasons
             ? c.ReasoningEnd is int e
                 ? e + 1
                 : c.TokenIds.Count

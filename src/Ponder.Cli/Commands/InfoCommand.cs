@@ -41,7 +41,10 @@ static class InfoCommand
                 ["tied_embeddings"] = config.TieWordEmbeddings,
                 ["rope_theta"] = config.RopeTheta,
                 ["rope_scaling"] = config.RopeScaling?.Kind,
-                ["chat_template"] = tokenizer.TokenToId(ChatTemplate.ImStart) is not null ? "chatml-think" : "none",
+                ["chat_template"] =
+                    tokenizer.ChatTemplateSource is { } own && !PromptFormat.IsPondersChatMl(own) ? "model"
+                    : tokenizer.TokenToId(ChatTemplate.ImStart) is not null ? "chatml-think"
+                    : "none",
             };
             if (r.GetValue(json))
             {

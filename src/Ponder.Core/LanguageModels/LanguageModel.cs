@@ -24,15 +24,25 @@ public sealed class LanguageModel : IDisposable
             && tokenizer.TokenToId(ChatTemplate.ThinkEnd) is not null
                 ? new ChatTemplate(tokenizer)
                 : null;
+        prompt = new Lazy<PromptFormat?>(() => PromptFormat.For(tokenizer));
     }
+
+    readonly Lazy<PromptFormat?> prompt;
 
     public CausalLM Network { get; }
     public ModelConfig Config => Network.Config;
     public TextTokenizer Tokenizer { get; }
     public GenerationConfig Generation { get; }
 
-    /// <summary>The ChatML thinking template, or null when the tokenizer lacks its control tokens.</summary>
+    /// <summary>The ChatML thinking template, or null when the tokenizer lacks its control tokens. Training renders
+    /// through it (it knows which tokens are the assistant's).</summary>
     public ChatTemplate? Chat { get; }
+
+    /// <summary>How prompts are rendered for generation: the checkpoint's own chat template when it has one (and it
+    /// is not Ponder's ChatML), else <see cref="Chat"/>; null when the model has neither. Parsed on first
+    /// use.</summary>
+    /// <exception cref="PonderException">The checkpoint's template uses a construct the interpreter lacks.</exception>
+    public PromptFormat? Prompt => prompt.Value;
 
     /// <summary>Ids that end a completion: EOS from generation_config.json, config.json and the tokenizer, and the
     /// end-of-turn token of the chat template.</summary>
@@ -41,9 +51,24 @@ public sealed class LanguageModel : IDisposable
             .EosTokenIds.Concat(Config.EosTokenIds)
             .Concat(Tokenizer.EosTokenId is int e ? [e] : [])
             .Concat(Chat is not null ? [Chat.EndOfTurnId] : [])
+            .Concat(PromptEndOfTurn())
             .Distinct()
             .Order()
             .ToArray();
+
+    IReadOnlyList<int> PromptEndOfTurn()
+    {
+        try
+        {
+            return Prompt?.EndOfTurnIds ?? [];
+        }
+        catch (PonderException)
+        {
+            // A template the interpreter cannot read does not stop training or plain generation; rendering with it
+            // reports the error.
+            return [];
+        }
+    }
 
     public BatchGenerator CreateGenerator() => new(Network, Tokenizer, StopTokenIds);
 

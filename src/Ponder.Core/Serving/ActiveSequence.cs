@@ -20,7 +20,7 @@ sealed class ActiveSequence
     readonly SequenceContext context;
     static readonly string[] Markers = [ChatTemplate.ThinkStart, ChatTemplate.ThinkEnd];
 
-    readonly ThinkingControl thinking;
+    readonly ThinkingControl? thinking;
     readonly ThinkingState thinkingState = new();
     readonly List<int> tokens = [];
     readonly Dictionary<int, int> counts = [];
@@ -41,11 +41,19 @@ sealed class ActiveSequence
         this.context = context;
         var r = handle.Request;
         Rng = new Random(SampleSeeds.For(r.Seed ?? Random.Shared.NextInt64(), r.PromptIds, r.SampleIndex));
-        thinking = ThinkingControl.For(
-            new SamplingOptions { MaxThinkingTokens = r.MaxThinkingTokens },
-            context.Tokenizer,
-            context.ThinkEndId
-        )!;
+        if (r.ReasoningOpen && context.ThinkEndId is int thinkEnd)
+        {
+            thinking = ThinkingControl.For(
+                new SamplingOptions { MaxThinkingTokens = r.MaxThinkingTokens },
+                context.Tokenizer,
+                thinkEnd
+            );
+        }
+        else
+        {
+            // No reasoning to write: all answer from the first token, as after the model's own close.
+            closed = prefixSeen = thinkingState.Closed = thinkingState.ModelClosed = true;
+        }
         Adjustment = new LogitAdjustment(r.FrequencyPenalty, r.PresencePenalty, r.LogitBias);
         decoder = context.Tokenizer.CreateIncrementalDecoder();
         // Held back: what could be the start of a stop string or of a spelled-out marker.
@@ -67,10 +75,11 @@ sealed class ActiveSequence
     public int Remaining => Handle.Request.MaxNewTokens - tokens.Count;
 
     /// <summary>Ids the next token must not be (think markers after the reasoning closed).</summary>
-    public IReadOnlyList<int> Banned => thinking.Banned(thinkingState);
+    public IReadOnlyList<int> Banned =>
+        thinking?.Banned(thinkingState) ?? [.. new[] { context.ThinkStartId, context.ThinkEndId }.OfType<int>()];
 
     /// <summary>The token to emit for the sampled one (the thinking budget may force others).</summary>
-    public int Control(int sampled) => thinking.Next(thinkingState, sampled);
+    public int Control(int sampled) => thinking?.Next(thinkingState, sampled) ?? sampled;
 
     /// <summary>Records an emitted token and publishes its text; completes the handle when the sequence ends.</summary>
     public void Accept(int id)
@@ -208,4 +217,9 @@ sealed class ActiveSequence
 }
 
 /// <summary>What every sequence of one model shares.</summary>
-sealed record SequenceContext(TextTokenizer Tokenizer, IReadOnlySet<int> StopTokenIds, int ThinkEndId);
+sealed record SequenceContext(
+    TextTokenizer Tokenizer,
+    IReadOnlySet<int> StopTokenIds,
+    int? ThinkEndId,
+    int? ThinkStartId = null
+);

@@ -4,8 +4,8 @@ namespace Ponder.Serving;
 
 /// <summary>
 /// One sequence to generate, as plain data (it crosses from async request handlers to the inference thread).
-/// The prompt is assumed to open the reasoning (the chat template's generation prompt ends with
-/// <c>&lt;think&gt;\n</c>). </summary>
+/// The prompt opens the reasoning (the chat template's generation prompt ends with <c>&lt;think&gt;\n</c>) unless
+/// <see cref="ReasoningOpen"/> says otherwise. </summary>
 public sealed record GenerationRequest
 {
     /// <summary>The rendered prompt's token ids.</summary>
@@ -52,6 +52,12 @@ public sealed record GenerationRequest
     /// <summary>Reasoning tokens at most before the reasoning is closed for the model (null: no limit).
     /// <value>The default value is null.</value></summary>
     public int? MaxThinkingTokens { get; init; }
+
+    /// <summary>Whether the prompt ends inside an open think block (<see cref="Text.RenderedPrompt.ReasoningOpen"/>).
+    /// False: everything generated is answer, think markers are never generated and a thinking budget does not
+    /// apply (as vLLM ignores reasoning effort for models that do not reason). Also false whenever the model's
+    /// format has no <c>&lt;/think&gt;</c>. <value>The default value is true.</value></summary>
+    public bool ReasoningOpen { get; init; } = true;
 
     /// <summary>A label for logs (the HTTP request id). <value>The default value is empty.</value></summary>
     public string Id { get; init; } = "";

@@ -31,18 +31,26 @@ public sealed class InferenceEngine : IDisposable
         ArgumentNullException.ThrowIfNull(lm);
         this.lm = lm;
         this.options = (options ?? new EngineOptions()).Validate();
-        var chat =
-            lm.Chat
+        var format =
+            lm.Prompt
             ?? throw new PonderException(
-                "serving needs a model with the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>)."
+                "serving needs a model with a chat template: its own chat_template (tokenizer_config.json or "
+                    + "chat_template.jinja) or the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, "
+                    + "</think>)."
             );
-        Chat = chat;
-        context = new SequenceContext(lm.Tokenizer, lm.StopTokenIds.ToHashSet(), chat.ThinkEndId);
+        Prompt = format;
+        context = new SequenceContext(
+            lm.Tokenizer,
+            lm.StopTokenIds.Concat(format.EndOfTurnIds).ToHashSet(),
+            format.ThinkEndId,
+            format.ThinkStartId
+        );
         thread = new Thread(Run) { IsBackground = true, Name = "ponder-inference" };
         thread.Start();
     }
 
-    public ChatTemplate Chat { get; }
+    /// <summary>How this model's prompts are rendered.</summary>
+    public PromptFormat Prompt { get; }
     public LanguageModel Model => lm;
 
     /// <summary>Sequences waiting for a slot.</summary>

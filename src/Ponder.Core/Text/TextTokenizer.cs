@@ -24,8 +24,9 @@ public sealed class TextTokenizer
     readonly Regex? addedTokenRegex;
     readonly string tokenizerJson;
     readonly string? configJson;
+    readonly string? templateFile;
 
-    TextTokenizer(string tokenizerJson, string? configJson)
+    TextTokenizer(string tokenizerJson, string? configJson, string? templateFile = null)
     {
         var spec = TokenizerJson.Parse(tokenizerJson);
         var config = configJson is null ? null : TokenizerConfig.Parse(configJson);
@@ -69,7 +70,11 @@ public sealed class TextTokenizer
             ? TokenToId(eos)
             : TokenToId("<|endoftext|>") ?? TokenToId("<|im_end|>");
         PadTokenId = config?.PadToken is { } pad ? TokenToId(pad) : null;
-        HasChatTemplate = config?.HasChatTemplate ?? false;
+        HasChatTemplate = templateFile is not null || (config?.HasChatTemplate ?? false);
+        this.templateFile = templateFile;
+        ChatTemplateSource = templateFile ?? config?.ChatTemplate;
+        BosToken = config?.BosToken;
+        EosToken = config?.EosToken;
     }
 
     /// <summary>Matches any added token, longest first, so "&lt;|im_end|&gt;" wins over a shorter token that is its
@@ -121,7 +126,12 @@ public sealed class TextTokenizer
             throw new PonderException($"tokenizer.json: not found in {dir}; point to a model folder that has one");
         }
         string configPath = Path.Combine(dir, "tokenizer_config.json");
-        return new TextTokenizer(File.ReadAllText(path), File.Exists(configPath) ? File.ReadAllText(configPath) : null);
+        string templatePath = Path.Combine(dir, TemplateFileName);
+        return new TextTokenizer(
+            File.ReadAllText(path),
+            File.Exists(configPath) ? File.ReadAllText(configPath) : null,
+            File.Exists(templatePath) ? File.ReadAllText(templatePath) : null
+        );
     }
 
     /// <summary>
@@ -144,7 +154,15 @@ public sealed class TextTokenizer
         {
             WriteAtomic(Path.Combine(dir, "tokenizer_config.json"), configJson);
         }
+        if (templateFile is not null)
+        {
+            WriteAtomic(Path.Combine(dir, TemplateFileName), templateFile);
+        }
     }
+
+    /// <summary>The file transformers writes a model's chat template to (it wins over tokenizer_config.json's
+    /// <c>chat_template</c>).</summary>
+    public const string TemplateFileName = "chat_template.jinja";
 
     static void WriteAtomic(string path, string text)
     {
@@ -177,8 +195,19 @@ public sealed class TextTokenizer
     /// <summary>tokenizer_config.json <c>pad_token</c>, if any.</summary>
     public int? PadTokenId { get; }
 
-    /// <summary>Whether tokenizer_config.json carries a <c>chat_template</c>.</summary>
+    /// <summary>Whether tokenizer_config.json carries a <c>chat_template</c> (or chat_template.jinja
+    /// exists).</summary>
     public bool HasChatTemplate { get; }
+
+    /// <summary>The model's own Jinja chat template: chat_template.jinja, else tokenizer_config.json
+    /// <c>chat_template</c> (the "default" entry of the list form); null when it has none.</summary>
+    public string? ChatTemplateSource { get; }
+
+    /// <summary>tokenizer_config.json <c>bos_token</c> by name, as chat templates read it.</summary>
+    public string? BosToken { get; }
+
+    /// <summary>tokenizer_config.json <c>eos_token</c> by name, as chat templates read it.</summary>
+    public string? EosToken { get; }
 
     /// <summary>The id of an added token (by content) or a vocabulary token (in byte-level form, e.g.
     /// "Ġthe").</summary>

@@ -8,7 +8,8 @@ sealed record TokenizerConfig(
     string? EosToken,
     string? PadToken,
     bool? AddBosToken,
-    bool HasChatTemplate
+    bool HasChatTemplate,
+    string? ChatTemplate = null
 )
 {
     const string File = "tokenizer_config.json";
@@ -36,13 +37,40 @@ sealed record TokenizerConfig(
                 Token(root, "eos_token"),
                 Token(root, "pad_token"),
                 addBos,
-                hasTemplate
+                hasTemplate,
+                hasTemplate ? Template(t) : null
             );
         }
         catch (JsonException e)
         {
             throw new PonderException($"{File}: not valid JSON ({e.Message})", e);
         }
+    }
+
+    /// <summary><c>chat_template</c>: a string, or (transformers' form for several templates) a list of
+    /// <c>{"name", "template"}</c> of which the one named "default" is the chat template.</summary>
+    static string Template(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.String)
+            return value.GetString()!;
+        foreach (var entry in value.EnumerateArray())
+        {
+            if (
+                entry.ValueKind == JsonValueKind.Object
+                && entry.TryGetProperty("name", out var name)
+                && name.ValueKind == JsonValueKind.String
+                && name.GetString() == "default"
+                && entry.TryGetProperty("template", out var template)
+                && template.ValueKind == JsonValueKind.String
+            )
+            {
+                return template.GetString()!;
+            }
+        }
+        throw new PonderException(
+            $"{File}: field \"chat_template\" is a list without an entry {{\"name\": \"default\", \"template\": …}}; "
+                + "add one, or make chat_template the template string"
+        );
     }
 
     /// <summary>A token name is a string, or an object with "content" (older AddedToken serialisation).</summary>

@@ -65,6 +65,10 @@ sealed record ChatCompletionRequest
 
     [JsonPropertyName("metadata")]
     public Dictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>vLLM's extra chat-template variables, e.g. <c>{"enable_thinking": false}</c>.</summary>
+    [JsonPropertyName("chat_template_kwargs")]
+    public JsonElement? ChatTemplateKwargs { get; init; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -76,6 +76,38 @@ static class RequestReader
         return result;
     }
 
+    /// <summary>
+    /// vLLM's <c>chat_template_kwargs</c>: an object whose fields become chat-template variables (such as
+    /// <c>enable_thinking</c>). The names the template itself binds — <c>messages</c>,
+    /// <c>add_generation_prompt</c> — cannot be set this way.
+    /// </summary>
+    public static IReadOnlyDictionary<string, JsonElement>? TemplateKwargs(JsonElement? kwargs, string param)
+    {
+        if (kwargs is not { } k || k.ValueKind == JsonValueKind.Null)
+            return null;
+        if (k.ValueKind != JsonValueKind.Object)
+        {
+            throw ApiException.BadRequest(
+                $"'{param}' must be an object of template variables such as {{\"enable_thinking\": false}}, not "
+                    + $"{k.ValueKind.ToString().ToLowerInvariant()}.",
+                param
+            );
+        }
+        var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var p in k.EnumerateObject())
+        {
+            if (p.Name is "messages" or "add_generation_prompt")
+            {
+                throw ApiException.BadRequest(
+                    $"'{param}.{p.Name}' cannot be set: the server renders the messages itself.",
+                    $"{param}.{p.Name}"
+                );
+            }
+            result[p.Name] = p.Value.Clone();
+        }
+        return result;
+    }
+
     /// <summary>A string, or text parts (<c>text</c>, <c>input_text</c>, <c>output_text</c>) concatenated.</summary>
     public static string Content(JsonElement? content, string param)
     {

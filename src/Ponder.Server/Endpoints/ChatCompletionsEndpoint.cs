@@ -30,13 +30,15 @@ static class ChatCompletionsEndpoint
     /// <summary>The request's prompt and sampling settings; 400 for any the engine cannot serve.</summary>
     static RunSettings Settings(ChatCompletionRequest req, ServerState s)
     {
-        var prompt = s.Engine.Chat.Render(RequestReader.Messages(req.Messages, "messages")).Ids;
+        var rendered = Render(s, RequestReader.Messages(req.Messages, "messages"), req.ChatTemplateKwargs);
+        var prompt = rendered.Ids;
         string maxParam = req.MaxCompletionTokens is not null ? "max_completion_tokens" : "max_tokens";
         if (req.ResponseFormat is { } format)
             RequestReader.TextFormat(format.Type, "response_format");
         return new RunSettings
         {
             PromptIds = prompt,
+            ReasoningOpen = rendered.ReasoningOpen,
             Temperature = RequestReader.Range(req.Temperature, 1.0, 0, 2, "temperature"),
             TopP = RequestReader.Range(req.TopP, 1.0, double.Epsilon, 1, "top_p"),
             Seed = req.Seed,
@@ -54,6 +56,25 @@ static class ChatCompletionsEndpoint
             PresencePenalty = RequestReader.Range(req.PresencePenalty, 0, -2, 2, "presence_penalty"),
             LogitBias = RequestReader.LogitBias(req.LogitBias, s.Engine.VocabSize),
         };
+    }
+
+    /// <summary>The prompt from the model's chat template; <c>chat_template_kwargs</c> become template variables, and a
+    /// template that refuses the conversation (raise_exception) is a 400.</summary>
+    static Text.RenderedPrompt Render(
+        ServerState s,
+        List<Text.ChatMessage> messages,
+        System.Text.Json.JsonElement? kwargs
+    )
+    {
+        var variables = RequestReader.TemplateKwargs(kwargs, "chat_template_kwargs");
+        try
+        {
+            return s.Engine.Prompt.RenderForGeneration(messages, variables);
+        }
+        catch (PonderException e)
+        {
+            throw ApiException.BadRequest(e.Message, variables is null ? "messages" : "chat_template_kwargs");
+        }
     }
 
     /// <summary>n, at most the server's choices per request and what the engine can ever hold at once: its

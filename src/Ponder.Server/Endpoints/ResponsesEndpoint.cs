@@ -63,7 +63,8 @@ static class ResponsesEndpoint
     static RunSettings Settings(ResponsesRequest req, ServerState s)
     {
         var messages = Input(req);
-        var prompt = s.Engine.Chat.Render(messages).Ids;
+        var rendered = s.Engine.Prompt.RenderForGeneration(messages);
+        var prompt = rendered.Ids;
         if (req.Reasoning?.Summary is not (null or "auto" or "concise" or "detailed"))
         {
             throw ApiException.BadRequest(
@@ -77,6 +78,7 @@ static class ResponsesEndpoint
         return new RunSettings
         {
             PromptIds = prompt,
+            ReasoningOpen = rendered.ReasoningOpen,
             Temperature = RequestReader.Range(req.Temperature, 1.0, 0, 2, "temperature"),
             TopP = RequestReader.Range(req.TopP, 1.0, double.Epsilon, 1, "top_p"),
             Seed = req.Seed,

@@ -17,9 +17,11 @@ public sealed class ModelSummarizer(InferenceEngine engine, int maxTokens = 128)
     public async Task<string> SummarizeAsync(string reasoning, int reasoningTokens, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        var prompt = engine
-            .Chat.Render([new ChatMessage(ChatRole.System, Instruction), new ChatMessage(ChatRole.User, reasoning)])
-            .Ids;
+        var rendered = engine.Prompt.RenderForGeneration([
+            new ChatMessage(ChatRole.System, Instruction),
+            new ChatMessage(ChatRole.User, reasoning),
+        ]);
+        var prompt = rendered.Ids;
         int room = engine.ContextLength - prompt.Count;
         if (room < 8)
             return await fallback.SummarizeAsync(reasoning, reasoningTokens, cancellationToken).ConfigureAwait(false);
@@ -30,6 +32,7 @@ public sealed class ModelSummarizer(InferenceEngine engine, int maxTokens = 128)
                 Temperature = 0,
                 MaxNewTokens = Math.Min(maxTokens, room),
                 MaxThinkingTokens = 0,
+                ReasoningOpen = rendered.ReasoningOpen,
             }
         );
         using var _ = cancellationToken.Register(handle.Cancel);
