@@ -41,6 +41,7 @@ public static class Cli
             InfoCommand.Create(io),
             GenerateCommand.Create(io),
             BenchCommand.Create(io),
+            ExportCommand.Create(io),
             GradeCommand.Create(io),
             EvalCommand.Create(io),
             SftCommand.Create(io),
