@@ -59,7 +59,8 @@ public static class GgufExport
         }
     }
 
-    /// <summary>An output path that is a folder, or whose folder cannot be written, is refused before any work.</summary>
+    /// <summary>An output path that is a folder, or whose folder cannot be written, is refused before any
+    /// work.</summary>
     public static void CheckOutput(string outPath)
     {
         if (Directory.Exists(outPath))
