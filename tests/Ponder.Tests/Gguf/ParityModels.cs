@@ -129,13 +129,24 @@ static class ParityModels
         return Enumerable.Range(0, tokens.Count).Select(t => flat.AsSpan(t * v, v).ToArray()).ToArray();
     }
 
-    /// <summary>Greedy decoding by full forwards (no cache), lowest id on ties as llama.cpp's argmax.</summary>
+    /// <summary>Greedy decoding through Ponder's KV cache (the path generation uses), lowest id on ties as
+    /// llama.cpp's argmax.</summary>
     public static int[] PonderGreedy(CausalLM model, IReadOnlyList<int> prompt, int count)
     {
-        var tokens = prompt.ToList();
+        using var _ = no_grad();
+        using var cache = model.NewCache(1, prompt.Count + count);
+        var result = new int[count];
+        var next = prompt.ToArray();
         for (int n = 0; n < count; n++)
-            tokens.Add(ArgMax(PonderLogits(model, tokens)[^1]));
-        return tokens.Skip(prompt.Count).ToArray();
+        {
+            using var scope = NewDisposeScope();
+            var ids = tensor(next.Select(i => (long)i).ToArray(), [1, next.Length]);
+            var valid = ones([1, next.Length], ScalarType.Bool);
+            var logits = model.ForwardCached(ids, valid, cache)[0, 0].contiguous(); // (V)
+            result[n] = ArgMax(logits.data<float>().ToArray());
+            next = [result[n]];
+        }
+        return result;
     }
 
     static int ArgMax(float[] x)
