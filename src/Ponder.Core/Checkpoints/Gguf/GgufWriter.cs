@@ -69,16 +69,13 @@ public sealed class GgufWriter
     {
         if (values.Any(v => v.Key == key))
             throw new InvalidOperationException($"GGUF key {key} added twice");
-        values.Add(
-            (
-                key,
-                w =>
-                {
-                    w.Write((uint)type);
-                    write(w);
-                }
-            )
-        );
+        values.Add((key, Typed));
+
+        void Typed(BinaryWriter w)
+        {
+            w.Write((uint)type);
+            write(w);
+        }
     }
 
     /// <summary>Adds a tensor of PyTorch shape <paramref name="shape"/> whose data <paramref name="writeData"/> writes
