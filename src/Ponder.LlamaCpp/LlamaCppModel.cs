@@ -42,7 +42,15 @@ public sealed class LlamaCppModel : IDisposable
         {
             throw new PonderException($"{ggufPath}: llama.cpp could not load the GGUF file ({e.Message}).", e);
         }
-        context = weights.CreateContext(parameters);
+        try
+        {
+            context = weights.CreateContext(parameters);
+        }
+        catch
+        {
+            weights.Dispose();
+            throw;
+        }
         Options = o;
     }
 

@@ -8,7 +8,8 @@ static class LlamaCppRuntime
     static readonly Lock Gate = new();
     static bool initialized;
 
-    /// <summary>llama.cpp logs every load to stderr; only its errors are passed on.</summary>
+    /// <summary>llama.cpp logs every load to stderr; only its errors are passed on, or every line with
+    /// <c>PONDER_LLAMA_LOG=1</c> (to see why a file does not load).</summary>
     public static void Initialize()
     {
         lock (Gate)

@@ -89,4 +89,25 @@ public sealed class GgufRefusalTests
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Single(Directory.EnumerateFiles(dir.Path));
     }
+
+    [Theory]
+    [InlineData("shape", "has shape [64, 32] but config.json implies [64, 64]")]
+    [InlineData("missing", "model.layers.1.mlp.up_proj.weight is missing")]
+    public void Given_tensors_that_do_not_match_the_config_Then_export_names_the_tensor(string what, string expected)
+    {
+        var c = TinyModels.Llama(vocab: 320);
+        using var model = TinyModels.Build(c);
+        using var dir = new TempDir();
+        var tensors = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
+        if (what == "shape")
+            tensors["model.layers.0.self_attn.q_proj.weight"] = TorchSharp.torch.zeros(64, 32);
+        else
+            tensors.Remove("model.layers.1.mlp.up_proj.weight");
+
+        var e = Assert.Throws<PonderException>(() =>
+            GgufExport.Write(dir.File("m.gguf"), c, tensors, ParityModels.ByteLevelVocabulary(c), GgufType.F32, "t")
+        );
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
 }

@@ -46,6 +46,7 @@ public static class GgufExport
         ArgumentNullException.ThrowIfNull(tensors);
         CheckOutput(outPath);
         family ??= GgufFamily.For(config, "config.json");
+        GgufShapes.Check(config, tensors.ToDictionary(kv => kv.Key, kv => kv.Value.shape), name);
         var writer = new GgufWriter();
         GgufMetadata.Add(writer, config, family, vocabulary, type, name);
         AddTensors(writer, config, family, tensors, type);

@@ -74,7 +74,7 @@ public sealed record GgufVocabulary(
         ArgumentNullException.ThrowIfNull(config);
         var spec = TokenizerJson.Parse(tokenizerJson);
         var (tokens, types) = DenseTokens(spec, config.VocabSize);
-        using var tokenizerConfig = tokenizerConfigJson is null ? null : JsonDocument.Parse(tokenizerConfigJson);
+        using var tokenizerConfig = tokenizerConfigJson is null ? null : ParseConfig(tokenizerConfigJson);
         var root = tokenizerConfig?.RootElement;
         int? Id(string field) => TokenName(root, field) is { } name ? Lookup(spec, name) : null;
         int? bos = Id("bos_token") ?? (spec.TemplateBosToken is { } t ? Lookup(spec, t) : config.BosTokenId);
@@ -93,6 +93,18 @@ public sealed record GgufVocabulary(
             addBos,
             chatTemplate ?? ChatTemplateOf(root)
         );
+    }
+
+    static JsonDocument ParseConfig(string json)
+    {
+        try
+        {
+            return JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new PonderException($"{ModelDirectory.TokenizerConfigFile}: not valid JSON ({e.Message}).", e);
+        }
     }
 
     static (string[] Tokens, int[] Types) DenseTokens(TokenizerSpec spec, int rows)
