@@ -13,8 +13,7 @@ static class TensorBoardEvents
         foreach (var file in Directory.GetFiles(dir, "events.out.tfevents.*", SearchOption.AllDirectories).Order())
         {
             var bytes = File.ReadAllBytes(file);
-            int at = 0;
-            while (at + 12 <= bytes.Length)
+            for (int at = 0; at + 12 <= bytes.Length; )
             {
                 int length = (int)BitConverter.ToUInt64(bytes, at);
                 var data = bytes.AsSpan(at + 12, length);
