@@ -42,6 +42,7 @@ public static class Cli
                 TemplateCommand.Create(io),
                 GenerateCommand.Create(io),
                 BenchCommand.Create(io),
+                ExportCommand.Create(io),
                 GradeCommand.Create(io),
                 EvalCommand.Create(io),
                 SftCommand.Create(io),

@@ -1,11 +1,13 @@
 using System.CommandLine;
 using Ponder.Benchmarks;
+using Ponder.Checkpoints.Gguf;
 using Ponder.LanguageModels;
+using static TorchSharp.torch;
 
 namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder bench generate</c>: generation tokens/s at each batch size, against the matmul peak of the same
-/// run.</summary>
+/// run, and with <c>--peer llama.cpp</c> against llama.cpp on the same model.</summary>
 static class BenchGenerateCommand
 {
     public static Command Create(CliOutput io)
@@ -33,6 +35,8 @@ static class BenchGenerateCommand
             );
         }
 
+        string? peer = r.GetValue(cli.Peer);
+        BenchPeer.Check(peer);
         BenchReport.ApplyThreads(r.GetValue(cli.Threads));
         var options = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
         int context = ModelFacts.Read(r.GetValue(cli.Model)!).Context;
@@ -47,16 +51,18 @@ static class BenchGenerateCommand
         using var lm = LanguageModel.Load(r.GetValue(cli.Model)!, options);
 
         var peaks = BenchReport.MeasurePeaks(options.TorchDevice, options.ScalarType);
-        var peak = peaks[^1];
-        var rows = BenchReport.PeakRows(peaks, peak).ToList();
-        foreach (int b in batches)
-            rows.AddRange(Rows(lm, b, prompt, fresh, peak));
+        var (rows, ratios) = Measure(lm, batches, prompt, fresh, peaks, peer is null ? null : r.GetValue(cli.Model)!);
         var settings = new Dictionary<string, object>
         {
             ["batch"] = batches,
             ["prompt-tokens"] = prompt,
             ["new-tokens"] = fresh,
         };
+        if (peer is not null)
+        {
+            string type = GgufTypes.Name(BenchPeer.GgufTypeFor(options.ScalarType));
+            settings["peer"] = $"llama.cpp ({type} GGUF, f16 KV cache)";
+        }
         BenchReport.Print(
             io,
             r.GetValue(cli.Json),
@@ -65,16 +71,45 @@ static class BenchGenerateCommand
             lm.Config,
             options.DType,
             settings,
-            rows
+            rows,
+            ratios
         );
         return 0;
     }
 
-    /// <summary>One measurement at batch size <paramref name="batch"/>: the whole generation, and decoding
-    /// alone.</summary>
-    static BenchRow[] Rows(LanguageModel lm, int batch, int prompt, int fresh, MatmulPeakResult peak)
+    /// <summary>Ponder at each batch size, and llama.cpp after it when <paramref name="peerModelDir"/> is
+    /// given.</summary>
+    static (List<BenchRow> Rows, List<KeyValuePair<string, double>> Ratios) Measure(
+        LanguageModel lm,
+        int[] batches,
+        int prompt,
+        int fresh,
+        IReadOnlyList<MatmulPeakResult> peaks,
+        string? peerModelDir
+    )
     {
-        var g = GenerateThroughput.Measure(lm, batch, prompt, fresh);
+        var peak = peaks[^1];
+        var rows = BenchReport.PeakRows(peaks, peak).ToList();
+        var ratios = new List<KeyValuePair<string, double>>();
+        using var gguf = peerModelDir is null ? null : new TempGguf(peerModelDir, lm.Network.DType);
+        foreach (int b in batches)
+        {
+            var g = GenerateThroughput.Measure(lm, b, prompt, fresh);
+            rows.AddRange(Rows(g, peak));
+            if (gguf is not null)
+            {
+                var p = BenchPeer.Measure(gguf.Path, lm, g, peak, get_num_threads());
+                rows.AddRange(p.Rows);
+                ratios.AddRange(p.Ratios);
+            }
+        }
+        return (rows, ratios);
+    }
+
+    /// <summary>One measurement: the whole generation, and decoding alone.</summary>
+    static BenchRow[] Rows(GenerateThroughputResult g, MatmulPeakResult peak)
+    {
+        int batch = g.Batch;
         return
         [
             new BenchRow(
@@ -109,12 +144,31 @@ static class BenchGenerateCommand
         public Option<string> Device { get; } = CommonOptions.Device();
         public Option<bool> Json { get; } = CommonOptions.Json();
         public Option<int> Threads { get; } = BenchReport.ThreadsOption();
+        public Option<string?> Peer { get; } =
+            new("--peer")
+            {
+                Description = "Also time llama.cpp on the same model (exported to GGUF) and print Ponder/llama.cpp.",
+            };
 
         public void AddTo(Command command)
         {
-            Option[] all = [Model, Batch, PromptTokens, NewTokens, DType, Device, Json, Threads];
+            Option[] all = [Model, Batch, PromptTokens, NewTokens, DType, Device, Json, Threads, Peer];
             foreach (var o in all)
                 command.Options.Add(o);
         }
     }
+}
+
+/// <summary>The model exported for the peer into a temporary file, deleted on dispose.</summary>
+sealed class TempGguf : IDisposable
+{
+    public TempGguf(string modelDir, ScalarType dtype)
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"ponder-peer-{Guid.NewGuid():N}.gguf");
+        GgufExport.FromDirectory(modelDir, Path, BenchPeer.GgufTypeFor(dtype));
+    }
+
+    public string Path { get; }
+
+    public void Dispose() => File.Delete(Path);
 }

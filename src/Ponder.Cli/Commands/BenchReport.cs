@@ -47,7 +47,8 @@ static class BenchReport
         ModelConfig config,
         string dtype,
         IReadOnlyDictionary<string, object> settings,
-        IReadOnlyList<BenchRow> rows
+        IReadOnlyList<BenchRow> rows,
+        IReadOnlyList<KeyValuePair<string, double>>? ratios = null
     )
     {
         if (json)
@@ -65,6 +66,7 @@ static class BenchReport
                         ["load_average"] = LoadAverage(),
                         ["settings"] = settings,
                         ["rows"] = rows.Select(RowJson).ToArray(),
+                        ["ponder_over_peer"] = ratios?.ToDictionary(kv => kv.Key, kv => kv.Value) ?? [],
                     }
                 )
             );
@@ -76,6 +78,15 @@ static class BenchReport
                 + $"{LoadAverage()} · "
                 + $"{Markup.Escape(string.Join(", ", settings.Select(kv => $"{kv.Key} {Show(kv.Value)}")))}[/]"
         );
+        PrintTables(io, rows, ratios);
+    }
+
+    static void PrintTables(
+        CliOutput io,
+        IReadOnlyList<BenchRow> rows,
+        IReadOnlyList<KeyValuePair<string, double>>? ratios
+    )
+    {
         var table = new Table()
             .AddColumn("measure")
             .AddColumn(new TableColumn("tokens/s").RightAligned())
@@ -92,6 +103,15 @@ static class BenchReport
         }
 
         io.Console.Write(table);
+        if (ratios is { Count: > 0 })
+        {
+            var ratioTable = new Table()
+                .AddColumn("tokens/s")
+                .AddColumn(new TableColumn("Ponder / peer").RightAligned());
+            foreach (var (measure, ratio) in ratios)
+                ratioTable.AddRow(Markup.Escape(measure), ratio.ToString("F2"));
+            io.Console.Write(ratioTable);
+        }
     }
 
     /// <summary>The 1-minute load average (Linux): other processes on the cores skew every number here, so it is

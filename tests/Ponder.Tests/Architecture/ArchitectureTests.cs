@@ -33,6 +33,8 @@ public sealed class ArchitectureTests
         Assert.DoesNotContain("ScottPlot", core);
         Assert.DoesNotContain("Microsoft.Data.Sqlite", core);
         Assert.DoesNotContain("OpenAI", core);
+        Assert.DoesNotContain("LLamaSharp", core);
+        Assert.DoesNotContain("LLamaSharp.Backend.Cpu", core);
     }
 
     [Trait(Lanes.Category, Lanes.Slow)]

@@ -36,7 +36,8 @@ static class Layers
         ["Plots"] = ["Runs"],
         ["Clients"] = [],
         ["Server"] = [],
-        ["Cli"] = ["Runs", "Plots", "Clients", "Server"],
+        ["LlamaCpp"] = [],
+        ["Cli"] = ["Runs", "Plots", "Clients", "Server", "LlamaCpp"],
     };
 
     /// <summary>The NuGet packages and projects each project may reference.</summary>
@@ -47,6 +48,7 @@ static class Layers
         ["Ponder.Plots"] = ["Ponder.Core", "Ponder.Runs", "ScottPlot"],
         ["Ponder.Clients"] = ["Ponder.Core", "OpenAI"],
         ["Ponder.Server"] = ["Ponder.Core", "Microsoft.AspNetCore.App", "Microsoft.Extensions.AI.Abstractions"],
+        ["Ponder.LlamaCpp"] = ["Ponder.Core", "LLamaSharp", "LLamaSharp.Backend.Cpu"],
         ["Ponder.Cli"] =
         [
             "Ponder.Core",
@@ -54,6 +56,7 @@ static class Layers
             "Ponder.Plots",
             "Ponder.Clients",
             "Ponder.Server",
+            "Ponder.LlamaCpp",
             "System.CommandLine",
             "Spectre.Console",
         ],
