@@ -19,6 +19,8 @@ public sealed class GgufParityTests(ITestOutputHelper output)
             { "llama", WeightScale.Stress },
             { "qwen2", WeightScale.Standard },
             { "qwen2", WeightScale.Stress },
+            { "qwen3", WeightScale.Standard },
+            { "qwen3", WeightScale.Stress },
         };
 
     public static ModelConfig Config(string family) =>
@@ -28,6 +30,7 @@ public sealed class GgufParityTests(ITestOutputHelper output)
             "llama-bias" => TinyModels.Llama(vocab: ParityModels.Vocab) with { AttentionBias = true },
             "llama3-rope" => TinyModels.Llama(ropeScaling: TinyModels.Llama3Scaling, vocab: ParityModels.Vocab),
             "qwen2" => TinyModels.Qwen2(vocab: ParityModels.Vocab),
+            "qwen3" => TinyModels.Qwen3(vocab: ParityModels.Vocab),
             _ => throw new ArgumentOutOfRangeException(nameof(family)),
         };
 
