@@ -6,7 +6,7 @@ using Ponder.Model;
 namespace Ponder.LlamaCpp;
 
 /// <summary>
-/// llama.cpp's generation speed measured as <see cref="GenerateThroughput"/> measures Ponder's: equal random prompts
+/// llama.cpp's generation speed, timed the way <see cref="GenerateThroughput"/> times Ponder's: equal random prompts
 /// (drawn as Ponder draws them), the whole batch prefilled in one decode call, then one token per sequence per call,
 /// greedy, no stop tokens; a warm-up first and the prefill timed by a separate one-token run.
 /// </summary>

@@ -47,7 +47,7 @@ sealed record DemoSettings(
     // minutes buy (Chinchilla), it takes several times small's steps in the same time.
     const string ModelSize = "mini";
 
-    /// <summary>The main job (docs/BENCHMARKS.md has its measured time).</summary>
+    /// <summary>The main job: the full-size run the README's first command starts.</summary>
     public static DemoSettings Full() =>
         new(
             ModelSize,

@@ -128,9 +128,12 @@ sealed class ActiveSequence
     void Hold(string text)
     {
         held.Append(text);
-        int prefix = held.ToString().StartsWith(ChatTemplate.AnswerPrefix, StringComparison.Ordinal)
-            ? ChatTemplate.AnswerPrefix.Length
-            : 0;
+        // Only the first characters are compared: the held text grows by one token per step.
+        string answerPrefix = ChatTemplate.AnswerPrefix;
+        int prefix =
+            held.Length >= answerPrefix.Length && held.ToString(0, answerPrefix.Length) == answerPrefix
+                ? answerPrefix.Length
+                : 0;
         int from = Math.Max(prefix, held.Length - text.Length - holdBack);
         string recent = held.ToString(from, held.Length - from);
         if (Handle.Request.Stop.Any(stop => recent.Contains(stop, StringComparison.Ordinal)))
