@@ -29,6 +29,8 @@ public sealed class LlamaCppModel : IDisposable
             TypeK = o.HalfPrecisionCache ? GGMLType.GGML_TYPE_F16 : GGMLType.GGML_TYPE_F32,
             TypeV = o.HalfPrecisionCache ? GGMLType.GGML_TYPE_F16 : GGMLType.GGML_TYPE_F32,
         };
+        if (o.KvUnified is bool unified)
+            parameters.KVUnified = unified;
         if (o.Threads > 0)
         {
             parameters.Threads = o.Threads;

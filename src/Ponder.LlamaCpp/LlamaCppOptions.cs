@@ -18,6 +18,11 @@ public sealed record LlamaCppOptions
     /// <summary>KV-cache cells shared by all sequences. <value>The default value is 512.</value></summary>
     public int ContextSize { get; init; } = 512;
 
+    /// <summary>One KV buffer shared by all sequences (true: every token's attention spans every sequence's cells,
+    /// masked) or one stream per sequence (false). <value>The default value is null: LLamaSharp's
+    /// default.</value></summary>
+    public bool? KvUnified { get; init; }
+
     /// <summary>Sequences decoded together. <value>The default value is 1.</value></summary>
     public int Sequences { get; init; } = 1;
 }

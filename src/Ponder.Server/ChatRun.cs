@@ -18,6 +18,8 @@ sealed record RunSettings
     public bool ReasoningOpen { get; init; } = true;
     public required double Temperature { get; init; }
     public required double TopP { get; init; }
+    public int TopK { get; init; }
+    public double MinP { get; init; }
 
     /// <summary>Null draws a fresh seed for the request.</summary>
     public required long? Seed { get; init; }
@@ -78,6 +80,8 @@ sealed class ChatRun
                             PromptIds = s.PromptIds,
                             Temperature = s.Temperature,
                             TopP = s.TopP,
+                            TopK = s.TopK,
+                            MinP = s.MinP,
                             Seed = seed,
                             SampleIndex = j,
                             MaxNewTokens = s.MaxTokens,

@@ -50,6 +50,9 @@ static class BenchPeer
                     Threads = threads,
                     FlashAttention = flash,
                     HalfPrecisionCache = true, // llama.cpp's default KV cache
+                    // One KV stream per sequence: llama.cpp's advice for independent sequences (a unified buffer
+                    // makes every token attend over every sequence's cells, masked).
+                    KvUnified = false,
                 }
             );
         var off = Run(flash: false);

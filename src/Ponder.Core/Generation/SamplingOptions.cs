@@ -14,6 +14,10 @@ public sealed record SamplingOptions
     /// <summary>Keep only the K most likely tokens. <value>The default value is 0 (off).</value></summary>
     public int TopK { get; init; }
 
+    /// <summary>Drop tokens whose probability is below MinP times the best token's (vLLM's <c>min_p</c>).
+    /// <value>The default value is 0 (off).</value> Range [0, 1].</summary>
+    public double MinP { get; init; }
+
     /// <summary>Tokens to generate at most per completion. <value>The default value is 256.</value></summary>
     public int MaxNewTokens { get; init; } = 256;
 
@@ -54,6 +58,8 @@ public sealed record SamplingOptions
             throw new PonderException($"top-p {TopP} is out of range: use a value in (0, 1]; 1 turns it off.");
         if (TopK < 0)
             throw new PonderException($"top-k {TopK} must be 0 (off) or positive.");
+        if (double.IsNaN(MinP) || MinP < 0 || MinP > 1)
+            throw new PonderException($"min-p {MinP} is out of range: use a value in [0, 1]; 0 turns it off.");
         if (MaxNewTokens < 1)
             throw new PonderException($"max-tokens {MaxNewTokens} must be at least 1.");
         if (N < 1)

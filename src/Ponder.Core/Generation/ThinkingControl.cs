@@ -64,7 +64,12 @@ public sealed class ThinkingControl
 
     /// <summary>The control for <paramref name="o"/>; null only when the tokenizer has no <c>&lt;/think&gt;</c>
     /// (then there is no reasoning to control).</summary>
-    public static ThinkingControl? For(SamplingOptions o, TextTokenizer tokenizer, int? thinkEndId)
+    public static ThinkingControl? For(SamplingOptions o, TextTokenizer tokenizer, int? thinkEndId) =>
+        For(RowSettings.From(o), tokenizer, thinkEndId);
+
+    /// <summary>The control for one row's <paramref name="o"/>; null only when the tokenizer has no
+    /// <c>&lt;/think&gt;</c>.</summary>
+    public static ThinkingControl? For(RowSettings o, TextTokenizer tokenizer, int? thinkEndId)
     {
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(tokenizer);

@@ -83,7 +83,7 @@ public sealed class CausalLM : nn.Module
             mask = ((real.unsqueeze(1) & causal.unsqueeze(0)) | self.unsqueeze(0)).unsqueeze(1); // (B, 1, T, T)
         }
         var (cos, sin) = RotaryFor(positions);
-        return model.forward(ids, cos, sin, mask, cache: null, cacheStart: 0); // (B, T, C)
+        return model.forward(ids, cos, sin, mask, cache: null); // (B, T, C)
     }
 
     /// <summary>
@@ -99,28 +99,40 @@ public sealed class CausalLM : nn.Module
         var self = eye(t, dtype: ScalarType.Bool, device: Device); // (T, T)
         var mask = ((same & causal.unsqueeze(0)) | self.unsqueeze(0)).unsqueeze(1); // (B, 1, T, T)
         var (cos, sin) = RotaryFor(positions);
-        return Logits(model.forward(ids, cos, sin, mask, cache: null, cacheStart: 0)); // (B, T, V)
+        return Logits(model.forward(ids, cos, sin, mask, cache: null)); // (B, T, V)
     }
 
     /// <summary>
-    /// Incremental forward: feeds T new tokens per row (<paramref name="newValid"/> (B, T) false for padding) after
-    /// what <paramref name="cache"/> holds. With <paramref name="lastOnly"/>, returns logits of the last column only
-    /// (B, 1, V) — the prompt's next-token distribution under left padding — instead of (B, T, V).
+    /// Feeds <paramref name="ids"/> (1, T) — a prompt, or one chunk of it — into <paramref name="slot"/> of
+    /// <paramref name="cache"/> at columns <paramref name="start"/> … start+T−1 (rotary positions equal columns), after
+    /// what the slot holds before <paramref name="start"/>. Returns the next-token logits after the last token (1, V).
     /// </summary>
-    public Tensor ForwardCached(Tensor ids, Tensor newValid, KvCache cache, bool lastOnly = true)
+    public Tensor Prefill(Tensor ids, SlotCache cache, int slot, int start)
     {
-        int start = cache.Length;
-        var (positions, mask) = cache.Advance(newValid);
-        var (cos, sin) = RotaryFor(positions);
-        // A single new token per row sees every real key before it: no mask beyond padding is needed, but padded
-        // slots may exist, so the mask is always passed (SDPA's own causal mask is top-left aligned, wrong here).
-        var x = model.forward(ids, cos, sin, mask, cache, start); // (B, T, C)
-        if (lastOnly)
-            x = x.narrow(1, x.shape[1] - 1, 1); // (B, 1, C)
-        return Logits(x);
+        int t = (int)ids.shape[1];
+        var step = CacheStep.Prefill(cache, slot, start, t, Device);
+        var (cos, sin) = RotaryFor(TensorOps.Range(start, start + t, Device).unsqueeze(0), start + t); // (1, 1, T, D)
+        var x = model.forward(ids, cos, sin, step.Mask, step); // (1, T, C)
+        return Logits(x.narrow(1, t - 1, 1)).squeeze(1); // (1, V)
     }
 
-    public KvCache NewCache(long batch, int capacity) => new(Config, batch, capacity, DType, Device);
+    /// <summary>
+    /// One decode step: token <paramref name="tokens"/>[i] (B) of the sequence in slot <paramref name="slots"/>[i]
+    /// goes to column <paramref name="columns"/>[i], after the columns before it. Rows are independent: each gets the
+    /// logits it would get alone. Returns (B, V).
+    /// </summary>
+    public Tensor Decode(Tensor tokens, SlotCache cache, IReadOnlyList<int> slots, IReadOnlyList<int> columns)
+    {
+        var step = CacheStep.Decode(cache, slots, columns, Device);
+        var positions = tensor(columns.Select(c => (long)c).ToArray(), device: Device).unsqueeze(1); // (B, 1)
+        var (cos, sin) = RotaryFor(positions, step.KeyLength); // (B, 1, 1, D)
+        var x = model.forward(tokens.view(-1, 1), cos, sin, step.Mask, step); // (B, 1, C)
+        return Logits(x).squeeze(1); // (B, V)
+    }
+
+    /// <summary>An empty cache of <paramref name="slots"/> sequences of <paramref name="capacity"/> tokens in this
+    /// model's dtype and device.</summary>
+    public SlotCache NewCache(int slots, int capacity) => new(Config, slots, capacity, DType, Device);
 
     /// <summary>Logits (B, T, V) of final-normed hidden states (B, T, C) from <see cref="Hidden"/>: the output
     /// projection, widened to float32 when the model computes in half precision.</summary>
@@ -131,9 +143,13 @@ public sealed class CausalLM : nn.Module
         return logits.dtype is ScalarType.BFloat16 or ScalarType.Float16 ? logits.to(ScalarType.Float32) : logits;
     }
 
-    (Tensor Cos, Tensor Sin) RotaryFor(Tensor positions)
+    (Tensor Cos, Tensor Sin) RotaryFor(Tensor positions) =>
+        RotaryFor(positions, positions.numel() == 0 ? 1 : positions.max().item<long>() + 1);
+
+    /// <summary>cos and sin (B, 1, T, D) at <paramref name="positions"/> (B, T), all below
+    /// <paramref name="needed"/> (known to the caller, so no read back from the device).</summary>
+    (Tensor Cos, Tensor Sin) RotaryFor(Tensor positions, long needed)
     {
-        long needed = positions.numel() == 0 ? 1 : positions.max().item<long>() + 1;
         if (cosTable is null || cosTable.shape[0] < needed)
         {
             cosTable?.Dispose();

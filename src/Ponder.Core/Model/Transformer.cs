@@ -4,6 +4,7 @@
 //
 // Letter key for the shape comments:
 //   B batch, T new tokens in this call, S key length (cache length after this call), C hidden size,
+//   B' rows attention runs over (B, or a decode's leading cache slots),
 //   H query heads, K key/value heads, G = H / K queries per kv head, D head dim, F MLP width, V vocabulary.
 using Ponder.Runtime;
 using TorchSharp;
@@ -16,23 +17,30 @@ namespace Ponder.Model;
 public sealed class RMSNorm : nn.Module<Tensor, Tensor>
 {
     readonly Parameter weight;
-    readonly double eps;
+    readonly Scalar eps; // kept for the module's life: a native scalar per call would cost a call per call
 
     public RMSNorm(long size, double eps)
         : base(nameof(RMSNorm))
     {
         weight = new Parameter(ones(size));
-        this.eps = eps;
+        this.eps = eps.ToScalar();
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        using var s = new Scalars();
-        var xf = x.dtype is ScalarType.BFloat16 or ScalarType.Float16 ? x.to(ScalarType.Float32) : x; // (…, C)
-        var normed = xf * rsqrt(xf.pow(s[2]).mean([-1], keepdim: true).Plus(s[eps])); // (…, C)
-        return (weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
+        bool half = x.dtype is ScalarType.BFloat16 or ScalarType.Float16;
+        var xf = half ? x.to(ScalarType.Float32) : x; // (…, C)
+        var normed = xf * rsqrt((xf * xf).mean([-1], keepdim: true).PlusInPlace(eps)); // (…, C)
+        return (weight * (half ? normed.to(x.dtype) : normed)).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            eps.Dispose();
+        base.Dispose(disposing);
     }
 }
 
@@ -71,7 +79,8 @@ public static class Rotary
         return inv;
     }
 
-    /// <summary>cos and sin tables (L, D) for positions 0..L-1, float32.</summary>
+    /// <summary>cos and signed sin tables (L, D) for positions 0..L-1, float32: the sin table carries rotate_half's
+    /// sign (−sin in the first half of D), so <see cref="Apply"/> needs no negation.</summary>
     public static (Tensor Cos, Tensor Sin) Tables(ModelConfig config, int length, Device device)
     {
         double[] inv = InverseFrequencies(config);
@@ -87,21 +96,22 @@ public static class Rotary
                 float c = (float)Math.Cos(angle),
                     s = (float)Math.Sin(angle);
                 cos[p * d + i] = cos[p * d + i + half] = c;
-                sin[p * d + i] = sin[p * d + i + half] = s;
+                sin[p * d + i] = -s;
+                sin[p * d + i + half] = s;
             }
         }
 
         return (tensor(cos, [length, d], device: device), tensor(sin, [length, d], device: device));
     }
 
-    /// <summary>x·cos + rotate_half(x)·sin, where rotate_half(x) = cat(−x₂, x₁).</summary>
-    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
+    /// <summary>x·cos + rotate_half(x)·sin, where rotate_half(x) = cat(−x₂, x₁) = roll(x, D/2)·(−1 … −1, 1 … 1) and
+    /// the sign is folded into <paramref name="signedSin"/> (<see cref="Tables"/>): three ops instead of six.</summary>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor signedSin)
     {
-        // x: (B, heads, T, D); cos, sin: (B, 1, T, D)
+        // x: (B, heads, T, D); cos, signedSin: (B, 1, T, D)
         using var scope = NewDisposeScope();
-        var halves = x.chunk(2, -1);
-        var rotated = cat([-halves[1], halves[0]], -1); // (B, heads, T, D)
-        return (x * cos).Plus(rotated * sin).MoveToOuterDisposeScope();
+        var swapped = x.roll(x.shape[^1] / 2, -1); // cat(x₂, x₁): (B, heads, T, D)
+        return (x * cos).addcmul_(swapped, signedSin, Scalars.One).MoveToOuterDisposeScope();
     }
 }
 
@@ -140,10 +150,10 @@ public sealed class Attention : nn.Module
     /// <param name="x">(B, T, C)</param>
     /// <param name="cos">(B, 1, T, D) for the new tokens' positions</param>
     /// <param name="sin">(B, 1, T, D)</param>
-    /// <param name="mask">(B, 1, T, S) bool, true = may attend; null = plain causal with no cache</param>
-    /// <param name="cache">this layer's slot in the cache; the new keys/values are written at
-    /// <paramref name="cacheStart"/></param>
-    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layer, int cacheStart)
+    /// <param name="mask">(B', 1, T, S) bool, true = may attend; null = plain causal (T = S)</param>
+    /// <param name="cache">where this pass writes and reads keys and values (null: no cache, the keys are the new
+    /// tokens')</param>
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, CacheStep? cache, int layer)
     {
         long b = x.shape[0],
             t = x.shape[1];
@@ -158,11 +168,15 @@ public sealed class Attention : nn.Module
         q = Rotary.Apply(q, cos, sin);
         k = Rotary.Apply(k, cos, sin);
         if (cache is not null)
-            (k, v) = cache.Append(layer, cacheStart, k, v); // (B, K, S, D)
+        {
+            (k, v) = cache.Write(layer, k, v); // (B', K, S, D)
+            q = cache.Queries(q); // (B', H, T, D)
+        }
 
         // GQA without copying K/V: fold the G query heads of each kv head into the query-length axis,
         // so one SDPA call over K heads does the work. Query rows are ordered (g, t).
-        var qg = q.reshape(b, kvHeads, g * t, headDim); // (B, K, G·T, D)
+        long rows = q.shape[0];
+        var qg = q.reshape(rows, kvHeads, g * t, headDim); // (B', K, G·T, D)
         Tensor y;
         if (mask is null)
         {
@@ -179,10 +193,13 @@ public sealed class Attention : nn.Module
         }
         else
         {
-            var m = g == 1 ? mask : mask.repeat(1, 1, g, 1); // (B, 1, G·T, S)
+            var m = g == 1 || t == 1 ? mask : mask.repeat(1, 1, g, 1); // (B', 1, G·T or 1, S)
             y = nn.functional.scaled_dot_product_attention(qg, k, v, m);
         }
-        y = y.reshape(b, heads, t, headDim).transpose(1, 2).reshape(b, t, heads * headDim); // (B, T, H·D)
+        y = y.reshape(rows, heads, t, headDim); // (B', H, T, D)
+        if (cache is not null)
+            y = cache.Rows(y); // (B, H, T, D)
+        y = y.transpose(1, 2).reshape(b, t, heads * headDim); // (B, T, H·D)
         return o_proj.forward(y); // (B, T, C)
     }
 }
@@ -225,9 +242,9 @@ public sealed class DecoderLayer : nn.Module
         RegisterComponents();
     }
 
-    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int layer, int cacheStart)
+    public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, CacheStep? cache, int layer)
     {
-        var attention = self_attn.forward(input_layernorm.forward(x), cos, sin, mask, cache, layer, cacheStart);
+        var attention = self_attn.forward(input_layernorm.forward(x), cos, sin, mask, cache, layer);
         x = x.Plus(attention); // (B, T, C)
         return x.Plus(mlp.forward(post_attention_layernorm.forward(x))); // (B, T, C)
     }
@@ -251,11 +268,11 @@ public sealed class DecoderModel : nn.Module
 
     internal Parameter EmbeddingWeight => embed_tokens.weight!;
 
-    public Tensor forward(Tensor ids, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, int cacheStart)
+    public Tensor forward(Tensor ids, Tensor cos, Tensor sin, Tensor? mask, CacheStep? cache)
     {
         var x = embed_tokens.forward(ids); // (B, T, C)
         for (int i = 0; i < layers.Count; i++)
-            x = layers[i].forward(x, cos, sin, mask, cache, i, cacheStart);
+            x = layers[i].forward(x, cos, sin, mask, cache, i);
         return norm.forward(x); // (B, T, C)
     }
 }

@@ -5,9 +5,10 @@ using Ponder.Text;
 namespace Ponder.Serving;
 
 /// <summary>
-/// One sequence's state on the inference thread: its random stream, thinking state and text so far. Splits the
-/// stream at <c>&lt;/think&gt;</c> into reasoning and answer deltas, cuts the answer at stop strings (holding back
-/// text that could be the start of one) and publishes plain data through its <see cref="SequenceHandle"/>.
+/// One served sequence's text, listening to its <see cref="DecodeRow"/> in the <see cref="DecodeEngine"/> (which
+/// decides its tokens and when it ends, by the engine's one <see cref="StopRule"/>). Splits the stream at
+/// <c>&lt;/think&gt;</c> into reasoning and answer deltas, cuts the answer at the stop string that ended it (holding
+/// back text that could be the start of one) and publishes plain data through its <see cref="SequenceHandle"/>.
 /// <para>Reasoning never reaches the answer. When the budget closed the reasoning, what the model writes next is held
 /// back: if the model then closes its reasoning itself (<see cref="ThinkingControl"/> allows that once), the held
 /// text was reasoning and is published as such; if the sequence ends first (its turn, a stop string, the token
@@ -15,19 +16,16 @@ namespace Ponder.Serving;
 /// After the model's own close no think marker can be generated (<see cref="ThinkingControl.Banned"/>), and marker
 /// text spelled out of ordinary tokens is removed from the answer.</para>
 /// </summary>
-sealed class ActiveSequence
+sealed class ActiveSequence : IDecodeListener
 {
     readonly SequenceContext context;
     static readonly string[] Markers = [ChatTemplate.ThinkStart, ChatTemplate.ThinkEnd];
 
-    readonly ThinkingControl? thinking;
-    readonly ThinkingState thinkingState = new();
-    readonly List<int> tokens = [];
-    readonly Dictionary<int, int> counts = [];
     readonly StringBuilder reasoning = new(),
         answer = new(),
         held = new();
     readonly int holdBack;
+    readonly bool open;
     IncrementalDecoder decoder;
     int answerSent;
     int reasoningTokens;
@@ -40,66 +38,55 @@ sealed class ActiveSequence
         Handle = handle;
         this.context = context;
         var r = handle.Request;
-        Rng = new Random(SampleSeeds.For(r.Seed ?? Random.Shared.NextInt64(), r.PromptIds, r.SampleIndex));
-        if (r.ReasoningOpen && context.ThinkEndId is int thinkEnd)
+        var rng = new Random(SampleSeeds.For(r.Seed ?? Random.Shared.NextInt64(), r.PromptIds, r.SampleIndex));
+        open = r.ReasoningOpen && context.ThinkEndId is not null;
+        // No reasoning to write: all answer from the first token, as after the model's own close.
+        closed = prefixSeen = !open;
+        var settings = new RowSettings
         {
-            thinking = ThinkingControl.For(
-                new SamplingOptions { MaxThinkingTokens = r.MaxThinkingTokens },
-                context.Tokenizer,
-                thinkEnd
-            );
-        }
-        else
-        {
-            // No reasoning to write: all answer from the first token, as after the model's own close.
-            closed = prefixSeen = thinkingState.Closed = thinkingState.ModelClosed = true;
-        }
-        Adjustment = new LogitAdjustment(r.FrequencyPenalty, r.PresencePenalty, r.LogitBias);
+            Temperature = r.Temperature,
+            TopP = r.TopP,
+            TopK = r.TopK,
+            MinP = r.MinP,
+            MaxNewTokens = r.MaxNewTokens,
+            Stop = r.Stop,
+            MaxThinkingTokens = r.MaxThinkingTokens,
+            Adjustment = new LogitAdjustment(r.FrequencyPenalty, r.PresencePenalty, r.LogitBias),
+        };
+        Row = new DecodeRow(r.PromptIds, settings, rng, open, this, () => handle.IsCancelled);
         decoder = context.Tokenizer.CreateIncrementalDecoder();
         // Held back: what could be the start of a stop string or of a spelled-out marker.
         holdBack = Math.Max(r.Stop.Count == 0 ? 0 : r.Stop.Max(s => s.Length), Markers.Max(m => m.Length)) - 1;
     }
 
     public SequenceHandle Handle { get; }
-    public Random Rng { get; }
-    public FinishReason? Finish { get; private set; }
 
-    /// <summary>The request's penalties and bias, applied to this row's logits before each choice.</summary>
-    public LogitAdjustment Adjustment { get; }
+    /// <summary>This sequence's row in the engine.</summary>
+    public DecodeRow Row { get; }
 
-    /// <summary>Every generated token so far (reasoning, tokens the budget forced, answer): id → occurrences.</summary>
-    public IReadOnlyDictionary<int, int> Counts => counts;
-    public bool IsDone => Finish is not null || Handle.IsCancelled;
+    bool ModelClosed => !open || Row.Thinking.ModelClosed;
 
-    /// <summary>Tokens this sequence may still generate.</summary>
-    public int Remaining => Handle.Request.MaxNewTokens - tokens.Count;
-
-    /// <summary>Ids the next token must not be (think markers after the reasoning closed).</summary>
-    public IReadOnlyList<int> Banned =>
-        thinking?.Banned(thinkingState) ?? [.. new[] { context.ThinkStartId, context.ThinkEndId }.OfType<int>()];
-
-    /// <summary>The token to emit for the sampled one (the thinking budget may force others).</summary>
-    public int Control(int sampled) => thinking?.Next(thinkingState, sampled) ?? sampled;
-
-    /// <summary>Records an emitted token and publishes its text; completes the handle when the sequence ends.</summary>
-    public void Accept(int id)
+    /// <summary>Publishes an emitted token's text.</summary>
+    public void Emitted(DecodeRow row, int token)
     {
-        tokens.Add(id);
-        counts[id] = counts.GetValueOrDefault(id) + 1;
-        if (context.StopTokenIds.Contains(id))
-            Finish = FinishReason.Stop;
-        else if (id == context.ThinkEndId)
+        if (context.StopTokenIds.Contains(token))
+            return;
+        if (open && token == context.ThinkEndId)
             CloseReasoning();
         else if (!closed)
-            PublishReasoning(decoder.Add(id));
-        else if (!thinkingState.ModelClosed)
-            Hold(decoder.Add(id));
+            PublishReasoning(decoder.Add(token));
+        else if (!ModelClosed)
+            held.Append(decoder.Add(token));
         else
-            AddAnswer(decoder.Add(id));
+            AddAnswer(decoder.Add(token));
+    }
 
-        if (Finish is null && tokens.Count >= Handle.Request.MaxNewTokens)
-            Finish = FinishReason.Length;
-        if (Finish is not null)
+    /// <summary>Completes the handle when the row finished, abandons it when it was cancelled.</summary>
+    public void Ended(DecodeRow row)
+    {
+        if (row.Finish is null)
+            Handle.Abandon(null);
+        else
             Complete();
     }
 
@@ -119,25 +106,8 @@ sealed class ActiveSequence
         }
         closed = true;
         PublishReasoning(text);
-        reasoningTokens = tokens.Count;
+        reasoningTokens = Row.Tokens.Count;
         Handle.ReasoningTokens = reasoningTokens;
-    }
-
-    /// <summary>Text after the budget's close: reasoning or answer, the model decides. A stop string in it ends the
-    /// sequence there (the text before it is then the answer).</summary>
-    void Hold(string text)
-    {
-        held.Append(text);
-        // Only the first characters are compared: the held text grows by one token per step.
-        string answerPrefix = ChatTemplate.AnswerPrefix;
-        int prefix =
-            held.Length >= answerPrefix.Length && held.ToString(0, answerPrefix.Length) == answerPrefix
-                ? answerPrefix.Length
-                : 0;
-        int from = Math.Max(prefix, held.Length - text.Length - holdBack);
-        string recent = held.ToString(from, held.Length - from);
-        if (Handle.Request.Stop.Any(stop => recent.Contains(stop, StringComparison.Ordinal)))
-            Finish = FinishReason.Stop;
     }
 
     void PublishReasoning(string text)
@@ -150,6 +120,8 @@ sealed class ActiveSequence
 
     void AddAnswer(string text)
     {
+        if (cutAtStop)
+            return;
         if (!prefixSeen && text.Length > 0)
         {
             // The answer prefix after </think> is template, not answer (as ChatTemplate.SplitReasoning drops it).
@@ -167,12 +139,11 @@ sealed class ActiveSequence
             if (at >= 0)
             {
                 answer.Length = searchFrom + at;
-                Finish = FinishReason.Stop;
                 cutAtStop = true;
                 break;
             }
         }
-        SendAnswer(Finish is null ? Math.Max(answerSent, answer.Length - holdBack) : answer.Length);
+        SendAnswer(cutAtStop ? answer.Length : Math.Max(answerSent, answer.Length - holdBack));
     }
 
     void SendAnswer(int upTo)
@@ -190,7 +161,7 @@ sealed class ActiveSequence
         {
             PublishReasoning(tail);
         }
-        else if (!thinkingState.ModelClosed)
+        else if (!ModelClosed)
         {
             // The model did not close its reasoning again after the budget's close: what it wrote is the answer.
             held.Append(tail);
@@ -206,14 +177,14 @@ sealed class ActiveSequence
             chain = chain[..^1];
         Handle.Complete(
             new SequenceResult(
-                Finish ?? FinishReason.Length,
+                Row.Finish ?? FinishReason.Length,
                 Handle.Request.PromptIds.Count,
-                tokens.Count,
-                closed ? reasoningTokens : tokens.Count,
+                Row.Tokens.Count,
+                closed ? reasoningTokens : Row.Tokens.Count,
                 chain,
                 answer.ToString(),
                 closed,
-                tokens.ToArray()
+                Row.Tokens.ToArray()
             )
         );
     }

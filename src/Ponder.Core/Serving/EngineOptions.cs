@@ -10,8 +10,14 @@ public sealed record EngineOptions
     /// (HTTP 429). <value>The default value is 256.</value></summary>
     public int MaxQueue { get; init; } = 256;
 
+    /// <summary>Prompt tokens prefilled per call and at most per decode step, so a long prompt joins in pieces while
+    /// running sequences keep getting a token every step. <value>The default value is 512.</value></summary>
+    public int PrefillChunk { get; init; } = 512;
+
     public EngineOptions Validate()
     {
+        if (PrefillChunk < 1)
+            throw new PonderException($"prefill chunk {PrefillChunk}: must be at least 1 token.");
         if (MaxConcurrency < 1)
             throw new PonderException($"--max-concurrency {MaxConcurrency}: must be at least 1.");
         if (MaxQueue < 0)

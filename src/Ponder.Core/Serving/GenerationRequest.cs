@@ -18,6 +18,14 @@ public sealed record GenerationRequest
     /// <summary>Nucleus mass. <value>The default value is 1.0 (off).</value> Range (0, 1].</summary>
     public double TopP { get; init; } = 1.0;
 
+    /// <summary>Keep only the K most likely tokens (vLLM's <c>top_k</c>). <value>The default value is 0
+    /// (off).</value> 0 or positive; −1 also means off, as in vLLM.</summary>
+    public int TopK { get; init; }
+
+    /// <summary>Drop tokens below MinP times the best token's probability (vLLM's <c>min_p</c>). <value>The default
+    /// value is 0 (off).</value> Range [0, 1].</summary>
+    public double MinP { get; init; }
+
     /// <summary>Subtracted from a token's logit once per time this sequence has generated it (OpenAI's
     /// <c>frequency_penalty</c>). Every generated token counts, reasoning included, as vLLM counts its output tokens:
     /// the reasoning is text the model wrote and reads back, so a penalty against repeating it belongs there too.

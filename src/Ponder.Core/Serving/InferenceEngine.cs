@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Ponder.Generation;
 using Ponder.LanguageModels;
 using Ponder.Text;
 using TorchSharp;
@@ -109,6 +110,10 @@ public sealed class InferenceEngine : IDisposable
             throw new PonderException($"temperature {r.Temperature} must be in [0, 2].");
         if (double.IsNaN(r.TopP) || r.TopP <= 0 || r.TopP > 1)
             throw new PonderException($"top_p {r.TopP} must be in (0, 1].");
+        if (r.TopK < -1)
+            throw new PonderException($"top_k {r.TopK} must be -1 or 0 (off) or positive.");
+        if (double.IsNaN(r.MinP) || r.MinP < 0 || r.MinP > 1)
+            throw new PonderException($"min_p {r.MinP} must be in [0, 1].");
         if (r.MaxThinkingTokens < 0)
             throw new PonderException($"the thinking budget {r.MaxThinkingTokens} must be 0 or more.");
         if (r.Stop.Any(string.IsNullOrEmpty))
@@ -130,43 +135,43 @@ public sealed class InferenceEngine : IDisposable
     {
         DisposeScopeManager.Statistics.Reset();
         using var mode = inference_mode();
-        using var vocabMask = VocabMask();
-        using var batch = new DecodeBatch(lm.Network, vocabMask);
+        using var engine = new DecodeEngine(
+            lm.Network,
+            lm.Tokenizer,
+            context.StopTokenIds,
+            options.MaxConcurrency,
+            prefillChunk: options.PrefillChunk,
+            startSlots: 1,
+            thinkStart: context.ThinkStartId,
+            thinkEnd: context.ThinkEndId
+        );
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                if (batch.Count == 0 && !queue.Reader.WaitToReadAsync(stopping.Token).AsTask().GetAwaiter().GetResult())
+                if (
+                    engine.Count == 0
+                    && !queue.Reader.WaitToReadAsync(stopping.Token).AsTask().GetAwaiter().GetResult()
+                )
+                {
                     break;
-                var fresh = new List<ActiveSequence>();
-                while (batch.Count + fresh.Count < options.MaxConcurrency && queue.Reader.TryRead(out var handle))
+                }
+
+                while (engine.HasRoom && queue.Reader.TryRead(out var handle))
                 {
                     Interlocked.Decrement(ref waiting);
                     if (handle.IsCancelled)
                         handle.Abandon(null);
                     else
-                        fresh.Add(new ActiveSequence(handle, context));
+                        engine.Add(new ActiveSequence(handle, context).Row);
                 }
-                if (fresh.Count > 0)
-                {
-                    // Count them as active before their first token is out (Join prefills and emits it): Submit's
-                    // capacity check reads this, and a client that saw a delta must not find the slot still free.
-                    Volatile.Write(ref active, batch.Count + fresh.Count);
-                    try
-                    {
-                        batch.Join(fresh);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        foreach (var s in fresh)
-                            s.Handle.Abandon(e);
-                        throw;
-                    }
-                }
-                if (batch.Count > 0)
-                    batch.Step();
-                Volatile.Write(ref active, batch.Count);
-                if (batch.Count == 0)
+                // Count them as active before their first token is out: Submit's capacity check reads this, and a
+                // client that saw a delta must not find the slot still free.
+                Volatile.Write(ref active, engine.Count);
+                if (engine.Count > 0)
+                    engine.Step();
+                Volatile.Write(ref active, engine.Count);
+                if (engine.Count == 0)
                     Interlocked.Exchange(ref idleLiveTensors, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -175,24 +180,20 @@ public sealed class InferenceEngine : IDisposable
             }
             catch (Exception e)
             {
-                batch.Fail(e);
-                Volatile.Write(ref active, 0);
+                Fail(engine, e);
             }
         }
-        batch.Fail(new ObjectDisposedException(nameof(InferenceEngine)));
+        Fail(engine, new ObjectDisposedException(nameof(InferenceEngine)));
         while (queue.Reader.TryRead(out var left))
             left.Abandon(new ObjectDisposedException(nameof(InferenceEngine)));
     }
 
-    /// <summary>(V) additive mask: −∞ for ids the tokenizer does not have (models pad their vocabulary).</summary>
-    Tensor VocabMask()
+    /// <summary>Ends every sequence in <paramref name="engine"/> with <paramref name="error"/>.</summary>
+    void Fail(DecodeEngine engine, Exception error)
     {
-        int v = lm.Config.VocabSize,
-            known = VocabSize;
-        var mask = new float[v];
-        for (int i = known; i < v; i++)
-            mask[i] = float.NegativeInfinity;
-        return tensor(mask, device: lm.Network.Device).DetachFromDisposeScope();
+        foreach (var row in engine.Clear())
+            ((ActiveSequence)row.Listener!).Handle.Abandon(error);
+        Volatile.Write(ref active, 0);
     }
 
     /// <summary>Stops the inference thread; running and waiting sequences fail with

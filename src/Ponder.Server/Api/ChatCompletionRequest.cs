@@ -29,6 +29,14 @@ sealed record ChatCompletionRequest
     [JsonPropertyName("top_p")]
     public double? TopP { get; init; }
 
+    /// <summary>vLLM's extra sampling parameter: keep the K most likely tokens (0 or −1: off).</summary>
+    [JsonPropertyName("top_k")]
+    public int? TopK { get; init; }
+
+    /// <summary>vLLM's extra sampling parameter: drop tokens below min_p times the best one's probability.</summary>
+    [JsonPropertyName("min_p")]
+    public double? MinP { get; init; }
+
     [JsonPropertyName("n")]
     public int? N { get; init; }
 

@@ -41,6 +41,8 @@ static class ChatCompletionsEndpoint
             ReasoningOpen = rendered.ReasoningOpen,
             Temperature = RequestReader.Range(req.Temperature, 1.0, 0, 2, "temperature"),
             TopP = RequestReader.Range(req.TopP, 1.0, double.Epsilon, 1, "top_p"),
+            TopK = (int)RequestReader.Range(req.TopK, 0, -1, int.MaxValue, "top_k"),
+            MinP = RequestReader.Range(req.MinP, 0, 0, 1, "min_p"),
             Seed = req.Seed,
             MaxTokens = RequestReader.MaxTokens(
                 req.MaxCompletionTokens ?? req.MaxTokens,

@@ -152,9 +152,10 @@ public sealed class ThinkingControlTests
         int imEnd = tokenizer.TokenToId("<|im_end|>")!.Value,
             thinkEnd = tokenizer.TokenToId("</think>")!.Value;
         var generator = new BatchGenerator(model, tokenizer, [imEnd]);
+        int thinkStart = tokenizer.TokenToId("<think>")!.Value;
         var completions = generator.Generate(
             [
-                [1, 2, 3],
+                [1, 2, 3, thinkStart], // the prompt opens the reasoning, as the chat template's generation prompt does
             ],
             new SamplingOptions
             {
@@ -169,7 +170,8 @@ public sealed class ThinkingControlTests
             Assert.Equal(c.TokenIds.Count, c.ReasoningTokens + c.AnswerTokens);
             if (c.BudgetCut)
             {
-                Assert.Equal(6, c.ReasoningEnd);
+                // The budget's close at 6; the model may close once more itself (then ReasoningEnd is its close).
+                Assert.True(c.ReasoningEnd >= 6);
                 Assert.Equal(thinkEnd, c.TokenIds[6]);
                 Assert.Equal('\n', c.TokenIds[7]);
             }

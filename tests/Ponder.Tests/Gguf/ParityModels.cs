@@ -136,15 +136,14 @@ static class ParityModels
         using var _ = no_grad();
         using var cache = model.NewCache(1, prompt.Count + count);
         var result = new int[count];
-        var next = prompt.ToArray();
         for (int n = 0; n < count; n++)
         {
             using var scope = NewDisposeScope();
-            var ids = tensor(next.Select(i => (long)i).ToArray(), [1, next.Length]);
-            var valid = ones([1, next.Length], ScalarType.Bool);
-            var logits = model.ForwardCached(ids, valid, cache)[0, 0].contiguous(); // (V)
-            result[n] = ArgMax(logits.data<float>().ToArray());
-            next = [result[n]];
+            var logits =
+                n == 0
+                    ? model.Prefill(tensor(prompt.Select(i => (long)i).ToArray(), [1, prompt.Count]), cache, 0, 0)
+                    : model.Decode(tensor(new long[] { result[n - 1] }), cache, [0], [prompt.Count + n - 1]);
+            result[n] = ArgMax(logits[0].contiguous().data<float>().ToArray()); // (V)
         }
         return result;
     }

@@ -57,13 +57,17 @@ public sealed class TransformerTests
         var full = model.Forward(ids); // (3, 20, V)
 
         using var cache = model.NewCache(3, 32);
-        var pieces = new List<Tensor>
+        var rows = new List<Tensor>();
+        for (int r = 0; r < 3; r++) // each row prefilled alone into its slot: 4 tokens, then 3 more as a chunk
         {
-            model.ForwardCached(ids[.., ..7], ones(3, 7, ScalarType.Bool), cache, lastOnly: false),
-        };
-        for (int t = 7; t < 20; t++) // prefill 7, then one token at a time
-            pieces.Add(model.ForwardCached(ids[.., t..(t + 1)], ones(3, 1, ScalarType.Bool), cache, lastOnly: false));
-        var cached = cat(pieces, 1);
+            model.Prefill(ids[r..(r + 1), ..4], cache, r, 0);
+            rows.Add(model.Prefill(ids[r..(r + 1), 4..7], cache, r, 4)); // (1, V): logits after token 6
+        }
+        var pieces = new List<Tensor> { cat(rows, 0).unsqueeze(1) }; // (3, 1, V)
+        for (int t = 7; t < 20; t++) // then one token per row and step, all rows together
+            pieces.Add(model.Decode(ids[.., t], cache, [0, 1, 2], [t, t, t]).unsqueeze(1));
+        var cached = cat(pieces, 1); // (3, 14, V): logits after tokens 6 … 19
+        full = full[.., 6..]; // (3, 14, V)
 
         Assert.True((full - cached).abs().max().item<float>() <= 1e-4f);
     }
@@ -86,25 +90,30 @@ public sealed class TransformerTests
         Assert.False(left.isnan().any().item<bool>(), "padded rows must not produce NaN");
     }
 
-    [Fact]
-    public void Given_left_padded_prompts_in_the_cache_When_decoding_Then_each_row_equals_its_unpadded_run()
+    [Theory]
+    [InlineData(new[] { 0, 2 })] // a free slot between the rows: queries are scattered into slot rows
+    [InlineData(new[] { 1, 0 })] // rows in another order than their slots
+    public void Given_rows_of_different_lengths_in_slots_When_decoding_together_Then_each_equals_its_run_alone(
+        int[] slots
+    )
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         using var model = TinyModels.Build(TinyModels.Qwen2());
         var shortIds = RandomIds(1, 3, seed: 6);
         var longIds = RandomIds(1, 8, seed: 7);
-        var batch = cat([cat([zeros([1, 5], ScalarType.Int64), shortIds], 1), longIds], 0); // (2, 8) left padded
-        var valid = cat([cat([zeros(1, 5), ones(1, 3)], 1), ones(1, 8)], 0).to(ScalarType.Bool);
+        using var cache = model.NewCache(3, 16);
+        var firstShort = model.Prefill(shortIds, cache, slots[0], 0); // (1, V)
+        model.Prefill(longIds, cache, slots[1], 0);
 
-        using var cache = model.NewCache(2, 16);
-        var first = model.ForwardCached(batch, valid, cache); // (2, 1, V)
-        var next = tensor(new long[] { 11, 12 }).view(2, 1);
-        var second = model.ForwardCached(next, ones(2, 1, ScalarType.Bool), cache);
+        var next = tensor(new long[] { 11, 12 });
+        var second = model.Decode(next, cache, slots, [3, 8]); // (2, V)
 
-        var shortFull = model.Forward(cat([shortIds, tensor(new long[] { 11 }).view(1, 1)], 1));
-        Assert.True((first[0, 0] - shortFull[0, 2]).abs().max().item<float>() <= 1e-4f);
-        Assert.True((second[0, 0] - shortFull[0, 3]).abs().max().item<float>() <= 1e-4f);
+        var shortFull = model.Forward(cat([shortIds, tensor(new long[] { 11 }).view(1, 1)], 1)); // (1, 4, V)
+        var longFull = model.Forward(cat([longIds, tensor(new long[] { 12 }).view(1, 1)], 1)); // (1, 9, V)
+        Assert.True((firstShort[0] - shortFull[0, 2]).abs().max().item<float>() <= 1e-4f);
+        Assert.True((second[0] - shortFull[0, 3]).abs().max().item<float>() <= 1e-4f);
+        Assert.True((second[1] - longFull[0, 8]).abs().max().item<float>() <= 1e-4f);
     }
 
     [Fact]

@@ -1,0 +1,98 @@
+using Ponder.Runtime;
+using static TorchSharp.torch;
+
+namespace Ponder.Model;
+
+/// <summary>
+/// Keys and values of every layer in fixed slots (continuous batching): a sequence takes a free slot, writes its
+/// tokens at columns 0, 1, 2, … (column = rotary position, no padding inside a slot) and leaves the slot when it ends.
+/// Nothing is copied when sequences join or leave; which slots are in use and how long each is, is the caller's
+/// bookkeeping (<see cref="CacheStep"/> reads it per forward). Grows on demand (<see cref="Reserve"/>), which is the
+/// only time existing entries move. Owned by its creator: dispose it.
+/// </summary>
+public sealed class SlotCache : IDisposable
+{
+    readonly ModelConfig config;
+    readonly ScalarType dtype;
+    readonly Device device;
+    Tensor[] keys,
+        values; // per layer (slots, K, capacity, D)
+
+    public SlotCache(ModelConfig config, int slots, int capacity, ScalarType dtype, Device device)
+    {
+        (this.config, this.dtype, this.device) = (config, dtype, device);
+        keys = new Tensor[config.NumHiddenLayers];
+        values = new Tensor[config.NumHiddenLayers];
+        Allocate(slots, capacity);
+    }
+
+    /// <summary>Sequences the cache holds at once.</summary>
+    public int Slots { get; private set; }
+
+    /// <summary>Tokens (prompt and generated) one slot holds.</summary>
+    public int Capacity { get; private set; }
+
+    internal Tensor Keys(int layer) => keys[layer];
+
+    internal Tensor Values(int layer) => values[layer];
+
+    /// <summary>Makes room for at least <paramref name="slots"/> sequences of <paramref name="capacity"/> tokens,
+    /// at least doubling what grows (bounded by <paramref name="maxSlots"/> and
+    /// <paramref name="maxCapacity"/>), so a growing batch reallocates only
+    /// a logarithmic number of times. Entries keep their slot and column.</summary>
+    public void Reserve(int slots, int capacity, int maxSlots, int maxCapacity)
+    {
+        if (slots <= Slots && capacity <= Capacity)
+            return;
+        int newSlots = slots <= Slots ? Slots : Math.Max(slots, Math.Min(2 * Slots, maxSlots));
+        int newCapacity = capacity <= Capacity ? Capacity : Math.Min(Math.Max(capacity, 2 * Capacity), maxCapacity);
+        newCapacity = Math.Max(newCapacity, capacity);
+        var (oldKeys, oldValues, oldSlots, oldCapacity) = (
+            (Tensor[])keys.Clone(),
+            (Tensor[])values.Clone(),
+            Slots,
+            Capacity
+        );
+        using var scope = NewDisposeScope(); // the views below
+        Allocate(newSlots, newCapacity);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i].narrow(0, 0, oldSlots).narrow(2, 0, oldCapacity).copy_(oldKeys[i]);
+            values[i].narrow(0, 0, oldSlots).narrow(2, 0, oldCapacity).copy_(oldValues[i]);
+            oldKeys[i].Dispose();
+            oldValues[i].Dispose();
+        }
+    }
+
+    /// <summary>Copies the first <paramref name="length"/> columns of slot <paramref name="from"/> into
+    /// <paramref name="to"/>: the N samples of one prompt share its prefill.</summary>
+    public void CopySlot(int from, int to, int length)
+    {
+        using var scope = NewDisposeScope(); // the views below
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i].narrow(0, to, 1).narrow(2, 0, length).copy_(keys[i].narrow(0, from, 1).narrow(2, 0, length));
+            values[i].narrow(0, to, 1).narrow(2, 0, length).copy_(values[i].narrow(0, from, 1).narrow(2, 0, length));
+        }
+    }
+
+    void Allocate(int slots, int capacity)
+    {
+        if (slots < 1 || capacity < 1)
+            throw new PonderException($"a cache needs at least one slot and one column, not {slots} × {capacity}.");
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i] = zeros([slots, config.KeyValueHeads, capacity, config.HeadDim], dtype, device)
+                .DetachFromDisposeScope();
+            values[i] = zeros([slots, config.KeyValueHeads, capacity, config.HeadDim], dtype, device)
+                .DetachFromDisposeScope();
+        }
+        (Slots, Capacity) = (slots, capacity);
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in keys.Concat(values))
+            t?.Dispose();
+    }
+}
