@@ -1,3 +1,6 @@
+using Ponder.Evaluation;
+using Ponder.Tasks;
+using Ponder.Tasks.Datasets;
 using Ponder.Tasks.Graders;
 
 namespace Ponder.Tests.Tasks.Graders;
@@ -92,6 +95,33 @@ public sealed class AnswerKeyTests
     [InlineData("x^2+2x", "2x+x^2")]
     public void Given_answers_that_pool_Then_their_keys_are_equal(string a, string b) =>
         Assert.Equal(MathAnswer.Canonical(a), MathAnswer.Canonical(b));
+
+    [Fact]
+    public void Given_graded_samples_When_voting_Then_only_equivalent_answers_pool()
+    {
+        var task = new MathTask(MathTask.Defaults("unused.jsonl"));
+        var problem = new Problem("p", "q", @"\frac{1}{3}", new Dictionary<string, string>());
+        string[] completions =
+        [
+            @"\boxed{0.333}",
+            @"\boxed{0.333}",
+            @"\boxed{\frac{2}{6}}",
+            @"So $\frac{1}{3}$.",
+            "1/3",
+        ];
+
+        var samples = completions
+            .Select((c, i) => (Grade: task.Grade(problem, c), Index: i))
+            .Select(x => new GradedSample("p", x.Index, x.Grade.Canonical, x.Grade.Correct, null))
+            .ToList();
+        var winner = Metrics.MajorityVote(samples);
+
+        // 2/6, \frac{1}{3} and 1/3 pool (3 votes) and outvote 0.333 (2 votes), which is wrong at six places and
+        // never joins them: every key's samples grade alike.
+        Assert.Equal("1/3", winner!.Canonical);
+        Assert.True(winner.Correct);
+        Assert.All(samples.GroupBy(s => s.Canonical), g => Assert.Single(g.Select(s => s.Correct).Distinct()));
+    }
 
     static string Short(string s) => s.Length <= 60 ? s : s[..30] + " … " + s[^25..];
 }
