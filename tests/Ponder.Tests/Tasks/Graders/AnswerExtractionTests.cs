@@ -25,6 +25,7 @@ public sealed class AnswerExtractionTests
     [InlineData("B", "The answer is (B).")]
     [InlineData("C", @"\boxed{\text{(C)}}")]
     [InlineData(@"\text{Evelyn}", "The final answer is Evelyn.")]
+    [InlineData(@"\text{Navin}", "Navin")] // i is a letter of a word, not the imaginary unit
     public void Given_a_completion_Then_the_answer_is_found(string gold, string completion) =>
         Assert.True(MathAnswer.Equivalent(gold, completion), $"{gold} not found in: {completion}");
 

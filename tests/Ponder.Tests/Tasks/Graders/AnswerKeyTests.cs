@@ -42,6 +42,22 @@ public sealed class AnswerKeyTests
         @"\pi/2",
         "x",
         "X",
+        "x+0",
+        "0.5x",
+        @"\frac{x}{2}",
+        "(a+b)^2",
+        "a^2+2ab+b^2",
+        "(a-b)(a+b)",
+        "a^2-b^2",
+        @"\frac{x^2-1}{x-1}",
+        "x+1",
+        "6-5i",
+        "-5i+6",
+        @"\text{i}^2",
+        "-1",
+        "i^2",
+        "Navin",
+        @"\text{Navin}",
         "a_3",
         "A_3",
         @"\begin{pmatrix}1\\2\end{pmatrix}",
@@ -84,6 +100,7 @@ public sealed class AnswerKeyTests
     [InlineData("x=5", "y=5")]
     [InlineData("1/3", "0.333333")] // equivalent at 6 places, but a rounding is not an identity: two keys
     [InlineData(@"\pi", "3.14159")]
+    [InlineData("x", "x+0")] // a variable compares as a name, x + 0 as an expression
     [InlineData("(1,2)", "[1,2]")]
     public void Given_answers_that_must_not_pool_Then_their_keys_differ(string a, string b) =>
         Assert.NotEqual(MathAnswer.Canonical(a), MathAnswer.Canonical(b));
@@ -93,6 +110,9 @@ public sealed class AnswerKeyTests
     [InlineData(@"\frac{10}{2}", "5.0")]
     [InlineData(@"\{2,1\}", "1,2")]
     [InlineData("x^2+2x", "2x+x^2")]
+    [InlineData("(x+1)^2", "x^2+2x+1")]
+    [InlineData(@"\frac{x}{2}", "0.5x")]
+    [InlineData("6-5i", "-5i+6")]
     public void Given_answers_that_pool_Then_their_keys_are_equal(string a, string b) =>
         Assert.Equal(MathAnswer.Canonical(a), MathAnswer.Canonical(b));
 

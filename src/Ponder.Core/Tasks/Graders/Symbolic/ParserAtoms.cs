@@ -188,7 +188,15 @@ sealed partial class Parser
         if (Rational.TryParseDecimal(trimmed, out var value))
             return new Num(value, trimmed.Contains('.'));
         if (trimmed.Length == 1 && char.IsAsciiLetter(trimmed[0]))
-            return trimmed == "e" ? Const.E : new Sym(trimmed);
+        {
+            return trimmed switch
+            {
+                "e" => Const.E,
+                "i" => Const.I,
+                _ => new Sym(trimmed),
+            };
+        }
+
         return new Phrase(trimmed);
     }
 

@@ -1,8 +1,8 @@
 namespace Ponder.Tasks.Graders.Symbolic;
 
 /// <summary>Word answers (Math-Verify's <c>sympy_compare_symbols</c>): <c>\text{Evelyn}</c> equals the letters
-/// Evelyn (which parse as a product), names of more than one letter compare without case, and the letter e
-/// equals the constant e.</summary>
+/// Evelyn (which parse as a product; e and i read as their letters there), names of more than one letter compare
+/// without case, and the letter e equals the constant e.</summary>
 static class Words
 {
     public static bool Equal(Node gold, Node pred)
@@ -27,9 +27,9 @@ static class Words
         {
             Phrase t => t.Value.Replace(" ", "", StringComparison.Ordinal),
             Sym s => s.Name,
-            Const { Name: "e" } => "e",
-            Mul m when m.Factors.All(f => f is Sym { Name.Length: 1 } or Const { Name: "e" }) => string.Concat(
-                m.Factors.Select(f => f is Sym s ? s.Name : "e")
+            Const { Name: "e" or "i" } c => c.Name,
+            Mul m when m.Factors.All(f => f is Sym { Name.Length: 1 } or Const { Name: "e" or "i" }) => string.Concat(
+                m.Factors.Select(f => f is Sym s ? s.Name : ((Const)f).Name)
             ),
             _ => null,
         };
