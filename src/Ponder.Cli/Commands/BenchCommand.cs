@@ -6,8 +6,9 @@ namespace Ponder.Cli.Commands;
 static class BenchCommand
 {
     public static Command Create(CliOutput io) =>
-        new("bench", "Measure training and generation throughput as fractions of this machine's FLOP peak.")
+        new("bench", "Measure throughput: training and generation against this machine's FLOP peak, and grading.")
         {
+            BenchGradeCommand.Create(io),
             BenchGenerateCommand.Create(io),
             BenchTrainCommand.Create(io),
             BenchServeCommand.Create(io),

@@ -27,17 +27,10 @@ static class GradeCommand
     static int Run(CliOutput io, TaskSpec spec, string path, bool json)
     {
         var grader = Grader(spec);
-        if (!File.Exists(path))
-            throw new PonderException($"{path}: pairs file not found.");
-        int lineNo = 0,
-            correct = 0,
+        int correct = 0,
             total = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var (problem, answer) in ReadPairs(path, spec.Name))
         {
-            lineNo++;
-            if (string.IsNullOrWhiteSpace(line))
-                continue;
-            var (problem, answer) = Parse(line, $"{path}:{lineNo}", spec.Name, total);
             var grade = grader.Grade(problem, answer);
             total++;
             if (grade.Correct)
@@ -49,9 +42,26 @@ static class GradeCommand
         return 0;
     }
 
+    /// <summary>The (problem, answer) pairs of a pairs file, in order; bad lines end in an error naming the file and
+    /// line.</summary>
+    public static IEnumerable<(Problem Problem, string Answer)> ReadPairs(string path, string task)
+    {
+        if (!File.Exists(path))
+            throw new PonderException($"{path}: pairs file not found.");
+        int lineNo = 0,
+            index = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line))
+                continue;
+            yield return Parse(line, $"{path}:{lineNo}", task, index++);
+        }
+    }
+
     /// <summary>The task's grader. A dataset task's grader needs no file: it is the task's definition over an empty
     /// problem list.</summary>
-    static IReasoningTask Grader(TaskSpec spec) =>
+    public static IReasoningTask Grader(TaskSpec spec) =>
         spec.Data is null && Ponder.Tasks.Datasets.DatasetTasks.Names.Contains(spec.Name)
             ? Ponder.Tasks.Datasets.DatasetTasks.Create(spec.Name, "(pairs)", spec.Fields)
             : spec.Create();

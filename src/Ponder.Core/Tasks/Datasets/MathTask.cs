@@ -4,9 +4,10 @@ namespace Ponder.Tasks.Datasets;
 
 /// <summary>
 /// MATH / MATH-500: competition problems with a LaTeX answer. The prompt asks for the final answer in
-/// <c>\boxed{}</c>; the grader takes the LAST boxed answer (no box → no answer, deliberately: a bare last line is too
-/// ambiguous for LaTeX) and compares it with <see cref="MathAnswer.Equivalent"/>. The canonical answer is
-/// <see cref="MathAnswer.Canonical"/>, so "0.5" and "\frac{1}{2}" vote together.
+/// <c>\boxed{}</c>, but the grader reads any completion as Math-Verify does (<see cref="MathAnswer"/>: the last box,
+/// else a final-answer phrase, else the last math span or plain number; a bare answer is taken as it is) and compares
+/// it with the reference symbolically. The canonical answer is the voting key of <see cref="MathAnswer.Canonical"/>,
+/// so "0.5" and "\frac{1}{2}" vote together.
 /// </summary>
 public sealed class MathTask : IDatasetTask
 {
@@ -49,13 +50,7 @@ public sealed class MathTask : IDatasetTask
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(answerText);
-        var boxed = Boxed.Last(answerText);
-        if (boxed is null)
-            return Tasks.Grade.NoAnswer;
-        var canonical = MathAnswer.Canonical(boxed);
-        if (canonical.Length == 0)
-            return Tasks.Grade.NoAnswer;
-        return new Grade(canonical == MathAnswer.Canonical(problem.Reference), canonical);
+        return MathAnswer.Grade(problem.Reference, answerText, MathGradingOptions.Default);
     }
 
     (string, string, IReadOnlyDictionary<string, string>) Read(JsonlRow row)

@@ -5,8 +5,9 @@ namespace Ponder.Tasks.Graders;
 
 /// <summary>
 /// GSM8K-style numeric answers. Extraction prefers a marked answer — the last <c>#### N</c>, else the last
-/// <c>\boxed{…}</c>, else the last "the answer is N" / "answer: N" — and only then falls back to the last number in
-/// the text. Numbers may carry thousands separators, a leading <c>$</c>, a trailing <c>%</c>, a sign and decimals;
+/// <c>\boxed{…}</c>, else the last "the answer is N" / "answer: N", else a final-answer phrase with a LaTeX value as
+/// Math-Verify reads it ("The final answer is $\frac{3}{4}$") — and only then falls back to the last number in the
+/// text. Numbers may carry thousands separators, a leading <c>$</c>, a trailing <c>%</c>, a sign and decimals;
 /// they compare as <see cref="decimal"/> (18 = 18.0 = 18.00).
 /// </summary>
 public static partial class NumberAnswer
@@ -28,6 +29,9 @@ public static partial class NumberAnswer
         if (stated.Count > 0)
             return Parse(stated[^1].Groups[1].Value);
 
+        if (AnswerExtraction.MarkedNumber(text) is { } marked)
+            return ToDecimal(marked);
+
         return LastNumber(text);
     }
 
@@ -45,10 +49,11 @@ public static partial class NumberAnswer
 
     /// <summary>A boxed number: an exact fraction or decimal (\frac{1}{2} → 0.5, \$18 → 18), else the last number
     /// of the normalised content (\boxed{18 \text{ dollars}} → 18).</summary>
-    static decimal? BoxedNumber(string boxed)
+    static decimal? BoxedNumber(string boxed) =>
+        MathAnswer.TryNumber(boxed, out var exact) ? ToDecimal(exact) : LastNumber(MathNormalizer.Normalize(boxed));
+
+    static decimal? ToDecimal(Rational exact)
     {
-        if (!MathAnswer.TryNumber(boxed, out var exact))
-            return LastNumber(MathNormalizer.Normalize(boxed));
         try
         {
             return (decimal)exact.Numerator / (decimal)exact.Denominator;

@@ -83,6 +83,45 @@ public readonly partial record struct Rational
     /// <summary>Same as unary <c>-</c>, for languages without operators.</summary>
     public static Rational Negate(Rational a) => -a;
 
+    /// <summary>The difference.</summary>
+    public static Rational operator -(Rational a, Rational b) => a + -b;
+
+    /// <summary>Same as <c>-</c>, for languages without operators.</summary>
+    public static Rational Subtract(Rational a, Rational b) => a - b;
+
+    /// <summary>The product.</summary>
+    public static Rational operator *(Rational a, Rational b) =>
+        new(a.Numerator * b.Numerator, a.Denominator * b.Denominator);
+
+    /// <summary>Same as <c>*</c>, for languages without operators.</summary>
+    public static Rational Multiply(Rational a, Rational b) => a * b;
+
+    /// <summary>The quotient; throws <see cref="DivideByZeroException"/> when <paramref name="b"/> is 0.</summary>
+    public static Rational operator /(Rational a, Rational b) =>
+        new(a.Numerator * b.Denominator, a.Denominator * b.Numerator);
+
+    /// <summary>Same as <c>/</c>, for languages without operators.</summary>
+    public static Rational Divide(Rational a, Rational b) => a / b;
+
+    /// <summary>Whether the value is 0.</summary>
+    public bool IsZero => Numerator.IsZero;
+
+    /// <summary>The nearest double (may be infinite for huge values).</summary>
+    public double ToDouble()
+    {
+        double n = (double)Numerator,
+            d = (double)Denominator;
+        if (!double.IsInfinity(n) && !double.IsInfinity(d))
+            return n / d;
+        return Numerator.IsZero
+            ? 0
+            : Math.Exp(BigInteger.Log(BigInteger.Abs(Numerator)) - BigInteger.Log(Denominator)) * Numerator.Sign;
+    }
+
+    /// <summary>The sign comparison of two rationals: negative, zero or positive.</summary>
+    public static int Compare(Rational a, Rational b) =>
+        (a.Numerator * b.Denominator).CompareTo(b.Numerator * a.Denominator);
+
     [GeneratedRegex(@"^([-+]?)(\d*)\.?(\d*)$")]
     private static partial Regex DecimalPattern();
 }

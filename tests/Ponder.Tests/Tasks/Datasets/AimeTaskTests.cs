@@ -17,6 +17,8 @@ public sealed class AimeTaskTests
     [InlineData("25", "so the total is 25.")] // no box: the last number
     [InlineData("0", @"\boxed{000}")]
     [InlineData("999", @"$\boxed{999}$")]
+    [InlineData("25", "Final Answer: The final answer is $25$. I hope it is correct. Check: $5^2 = 26$?")]
+    [InlineData("25", "So the answer is $m + n = 25$, not 2.")] // a marked answer beats a later number
     public void Given_the_right_integer_then_correct_and_unpadded(string gold, string answer)
     {
         var grade = Task.Grade(Gold(gold), answer);
@@ -35,6 +37,7 @@ public sealed class AimeTaskTests
     [InlineData(@"\boxed{-3}")]
     [InlineData(@"\boxed{x+1}")]
     [InlineData("no idea")]
+    [InlineData(@"The final answer is $\frac{1}{2}$. I hope it is correct.")] // marked, but not an integer
     public void Given_no_valid_aime_answer_then_no_answer(string answer) =>
         Assert.Equal(Grade.NoAnswer, Task.Grade(Gold("25"), answer));
 

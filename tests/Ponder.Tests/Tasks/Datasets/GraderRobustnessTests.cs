@@ -47,6 +47,19 @@ public sealed class GraderRobustnessTests
         @"\fbox",
         @"\!",
         "7,425",
+        @"\pm",
+        @"\le",
+        "<",
+        @"\sum_{k=1}^{n}",
+        @"\infty",
+        @"\sin",
+        "2^{1000}",
+        "!",
+        @"\sqrt[3]{",
+        "%",
+        @"\(",
+        @"\)",
+        "Final Answer: The final answer is",
     ];
 
     [Fact]

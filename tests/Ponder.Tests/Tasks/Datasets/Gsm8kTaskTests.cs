@@ -37,6 +37,7 @@ public sealed class Gsm8kTaskTests
     [InlineData("#### 7,425,000", "7425000", "7425000")]
     [InlineData(@"\boxed{\frac{1}{2}}", "0.5", "0.5")] // a boxed fraction is its value, not its last digit
     [InlineData("The final answer is: 12.5", "12.5", "12.5")]
+    [InlineData(@"Final Answer: The final answer is $\frac{3}{4}$. I hope it is correct.", "0.75", "0.75")]
     public void Given_formatted_numbers_then_compared_as_numbers(string answer, string gold, string canonical)
     {
         var problem = Eighteen with { Reference = gold };

@@ -26,7 +26,7 @@ public sealed class MathAnswerTests
             // integers and decimals
             { "4", "4.0" },
             { ".0000672", "0.0000672" },
-            // radicals and pi, compared as normalised strings
+            // radicals and pi
             { @"\sqrt3", @"\sqrt{3}" },
             { @"11\sqrt2", @"11 \sqrt{2}" },
             { @"\frac{\sqrt{3}}{3}", @"\sqrt{3}/3" },
@@ -35,6 +35,10 @@ public sealed class MathAnswerTests
             // percent is its number; thousands separators; currency
             { @"50\%", "50" },
             { "7,425,000", "7425000" },
+            { @"2\sqrt{2}", @"\sqrt{8}" }, // radicals in canonical form a√b
+            { @"\frac{1}{\sqrt{2}}", @"\frac{\sqrt{2}}{2}" },
+            { "(x+1)^2", "x^2+2x+1" }, // polynomials key by their expanded form
+            { "2^{10}", "1024" },
             { @"10,\!080", "10080" },
             { "1{,}000", "1000" },
             { @"\$32,\!348", "32348" },
@@ -51,13 +55,10 @@ public sealed class MathAnswerTests
             { @"90^\circ", "90" },
             { @"30^{\circ}", "30" },
             // variables, \left \right, text answers
-            { "x=5", "5" },
-            { "y = 2x + 3", "2x+3" },
             { @"x \in [-2,7]", "[-2,7]" },
             { "x^{2}", "x^2" },
             { @"\left( 3, \frac{\pi}{2} \right)", @"(3,\frac{\pi}{2})" },
             { @"\text{(B)}", "B" },
-            { @"\text{Evelyn}", "Evelyn" },
             { "5.", "5" },
             // tuples and intervals element-wise, sets and bare lists order-insensitive
             { "(1,2]", @"\left(1, 2\right]" },
@@ -82,8 +83,6 @@ public sealed class MathAnswerTests
             { "(3,4]", "(3,4)" },
             { "(7,425)", "7425" }, // a tuple is not a thousands-separated number
             { "1,2", "12" },
-            { @"50\%", "0.5" }, // percent is its number, not a fraction
-            { @"2\sqrt{2}", @"\sqrt{8}" }, // conservative: no radical simplification
             { @"\frac{1}{3}", "0.333" }, // no rounding
             { "-2", "2" },
             { @"\frac{1}{2}", @"\frac{1}{3}" },
@@ -91,6 +90,20 @@ public sealed class MathAnswerTests
             { @"\begin{pmatrix}1\\2\end{pmatrix}", @"\begin{pmatrix}12\end{pmatrix}" },
             { "x^2", "x^3" },
             { "5", "" }, // an empty answer is never right
+            { "x=5", "y=5" }, // two assignments of different variables
+            { "|x|+1", "x+1" }, // identity testing samples negative values too
+            { @"\sqrt{x^2}+1", "x+1" },
+        };
+
+    /// <summary>Equivalent, but keyed apart: the key of an assignment keeps its variable (x = 5 and y = 5 must not
+    /// vote together), and a word is keyed as text while its letters are a product.</summary>
+    public static TheoryData<string, string> EquivalentWithOwnKeys =>
+        new()
+        {
+            { "x=5", "5" },
+            { "y = 2x + 3", "2x+3" },
+            { @"\text{Evelyn}", "Evelyn" },
+            { @"\frac{x^2-1}{x-1}", "x+1" }, // the key of a rational function is its print, not a normal form
         };
 
     [Theory]
@@ -104,6 +117,24 @@ public sealed class MathAnswerTests
         );
         Assert.True(MathAnswer.Equivalent(candidate, gold));
         Assert.Equal(MathAnswer.Canonical(gold), MathAnswer.Canonical(candidate));
+    }
+
+    [Theory]
+    [MemberData(nameof(EquivalentWithOwnKeys))]
+    public void Given_equivalent_answers_with_own_keys_then_equivalent_both_ways(string gold, string candidate)
+    {
+        Assert.True(MathAnswer.Equivalent(gold, candidate));
+        Assert.True(MathAnswer.Equivalent(candidate, gold));
+        Assert.NotEqual(MathAnswer.Canonical(gold), MathAnswer.Canonical(candidate));
+    }
+
+    [Fact]
+    public void Given_a_percent_then_it_matches_its_value_and_its_number()
+    {
+        // Math-Verify reads 50% as 0.5; MATH references write percentages without the sign, so 50 matches too.
+        Assert.True(MathAnswer.Equivalent(@"50\%", "0.5"));
+        Assert.True(MathAnswer.Equivalent(@"50\%", "50"));
+        Assert.False(MathAnswer.Equivalent(@"50\%", "5"));
     }
 
     [Theory]
@@ -121,9 +152,14 @@ public sealed class MathAnswerTests
     [InlineData(@"\dfrac{1}{2}", "1/2")]
     [InlineData("0.5", "1/2")]
     [InlineData("7,425,000", "7425000")]
-    [InlineData(@"\left( 3, \frac{\pi}{2} \right)", @"(3,\frac{\pi}{2})")]
+    [InlineData(@"\sqrt{18}", @"3\sqrt{2}")]
+    [InlineData(@"\frac{1}{\sqrt{2}}", @"\sqrt{2}/2")]
+    [InlineData(@"\frac{1+\sqrt{5}}{2}", @"1/2+\sqrt{5}/2")]
+    [InlineData(@"50\%", "50")]
     [InlineData("3, 5, 7", @"\{3,5,7\}")]
-    [InlineData(@"\frac{11+9a}{20}", @"\frac{11+9a}{20}")]
+    [InlineData(@"\left( 3, \frac{1}{2} \right)", "(3,1/2)")]
+    [InlineData("x = 5", "x=5")]
+    [InlineData(@"\text{Evelyn}", @"\text{evelyn}")]
     public void Given_answer_then_canonical_form_is_the_voting_key(string answer, string canonical) =>
         Assert.Equal(canonical, MathAnswer.Canonical(answer));
 }

@@ -22,16 +22,25 @@ public sealed class MathTaskTests
     [Fact]
     public void Given_several_boxes_then_the_last_one_is_graded()
     {
-        Assert.True(Task.Grade(Half, @"Maybe \boxed{2}? No: \boxed{\frac{1}{2}}").Correct);
-        Assert.False(Task.Grade(Half, @"\boxed{\frac{1}{2}}? No: \boxed{2}").Correct);
+        // Boxes close together (under 10 characters) or joined by a comma, "and" or "or" are one answer, a set.
+        Assert.True(Task.Grade(Half, @"Maybe \boxed{2}? Checking it again gives \boxed{\frac{1}{2}}").Correct);
+        Assert.False(Task.Grade(Half, @"\boxed{\frac{1}{2}}? Checking it again gives \boxed{2}").Correct);
+        Assert.False(Task.Grade(Half, @"\boxed{2} and \boxed{\frac{1}{2}}").Correct);
     }
 
     [Theory]
-    [InlineData("The answer is 1/2.")] // no box: conservatively no answer
+    [InlineData("The answer is 1/2.")] // Math-Verify's order: box, final-answer phrase, last math span or number
+    [InlineData("Final Answer: The final answer is $\\frac{1}{2}$. I hope it is correct.")]
+    [InlineData("So $x = 0.5$.")]
+    [InlineData("0.5")] // a bare answer
+    public void Given_an_answer_without_a_box_then_it_is_still_read(string answer) =>
+        Assert.True(Task.Grade(Half, answer).Correct);
+
+    [Theory]
     [InlineData(@"\boxed{}")]
     [InlineData("")]
-    public void Given_no_boxed_answer_then_no_answer(string answer) =>
-        Assert.Equal(Grade.NoAnswer, Task.Grade(Half, answer));
+    [InlineData("   ")]
+    public void Given_no_answer_then_no_answer(string answer) => Assert.Equal(Grade.NoAnswer, Task.Grade(Half, answer));
 
     [Fact]
     public void Given_a_wrong_boxed_answer_then_incorrect_with_canonical() =>
