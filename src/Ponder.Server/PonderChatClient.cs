@@ -102,6 +102,7 @@ public sealed class PonderChatClient(
                 ReasoningOpen = rendered.ReasoningOpen,
                 Temperature = RequestReader.Range(o?.Temperature, 1.0, 0, 2, "Temperature"),
                 TopP = RequestReader.Range(o?.TopP, 1.0, double.Epsilon, 1, "TopP"),
+                TopK = (int)RequestReader.Range(o?.TopK, 0, -1, int.MaxValue, "TopK"),
                 Seed = o?.Seed,
                 MaxTokens = RequestReader.MaxTokens(
                     o?.MaxOutputTokens,

@@ -27,6 +27,7 @@ static class GenerateCommand
             Temperature = r.GetValue(cli.Temperature),
             TopP = r.GetValue(cli.TopP),
             TopK = r.GetValue(cli.TopK),
+            MinP = r.GetValue(cli.MinP),
             Seed = r.GetValue(cli.Seed),
             N = r.GetValue(cli.N),
             Stop = r.GetValue(cli.Stop) ?? [],
@@ -131,13 +132,21 @@ static class GenerateCommand
             new("--top-p") { Description = "Nucleus sampling mass in (0, 1].", DefaultValueFactory = _ => 1.0 };
         public Option<int> TopK { get; } =
             new("--top-k") { Description = "Keep the K most likely tokens (0: off).", DefaultValueFactory = _ => 0 };
+        public Option<double> MinP { get; } =
+            new("--min-p")
+            {
+                Description = "Drop tokens below this share of the best token's probability (0: off).",
+                DefaultValueFactory = _ => 0.0,
+            };
         public Option<long?> Seed { get; } = new("--seed") { Description = "Seed for reproducible sampling." };
         public Option<int> N { get; } =
             new("--n") { Description = "Completions to sample.", DefaultValueFactory = _ => 1 };
         public Option<string[]> Stop { get; } =
             new("--stop")
             {
-                Description = "A string that ends a completion (repeatable).",
+                Description =
+                    "A string that ends a completion (repeatable); it applies to the answer when the prompt opens "
+                    + "the reasoning.",
                 AllowMultipleArgumentsPerToken = false,
             };
         public Option<bool> Json { get; } = CommonOptions.Json();
@@ -155,6 +164,7 @@ static class GenerateCommand
                 Temperature,
                 TopP,
                 TopK,
+                MinP,
                 Seed,
                 N,
                 Stop,

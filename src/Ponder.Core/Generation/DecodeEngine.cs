@@ -10,11 +10,12 @@ namespace Ponder.Generation;
 /// evaluation, the verifier, <c>ponder scale</c> (through <see cref="BatchGenerator"/>) and the server (through its
 /// inference thread) all run this token path. A row takes the lowest free slot when it is added and frees it when it
 /// ends; nothing is copied when rows join or leave. Each <see cref="Step"/> prefills waiting rows — each prompt alone,
-/// in chunks of <see cref="PrefillChunk"/> tokens at fixed boundaries, at most that many tokens per step so a long
-/// prompt does not stall running rows — decodes one token for every running row, picks each row's next token with
-/// its own settings and random stream, and applies the thinking control and the <see cref="StopRule"/>. A row's
-/// tokens depend on its prompt, settings and stream only, never on its batch-mates. Rows added together with the
-/// same prompt share its prefill. Synchronous: every call on one thread (dispose scopes are thread-static).
+/// in chunks of <see cref="PrefillChunk"/> tokens at fixed boundaries, about that many tokens per step (whole chunks,
+/// at least one) so a long prompt does not stall running rows — decodes one token for every running row, picks each
+/// row's next token with its own settings and random stream, and applies the thinking control and the
+/// <see cref="StopRule"/>. A row's tokens depend on its prompt, settings and stream only, never on its batch-mates.
+/// Rows added together with the same prompt share its prefill. Synchronous: every call on one thread (dispose scopes
+/// are thread-static).
 /// </summary>
 public sealed class DecodeEngine : IDisposable
 {
@@ -25,7 +26,9 @@ public sealed class DecodeEngine : IDisposable
         thinkEnd;
     readonly Tensor vocabMask; // (V)
     readonly SlotCache cache;
-    readonly int maxSlots;
+    readonly int maxSlots,
+        startSlots,
+        startCapacity;
     readonly DecodeRow?[] bySlot;
     readonly List<DecodeRow> running = []; // prefilled rows, in join order
     readonly List<DecodeRow> waiting = []; // rows still prefilling, in join order
@@ -63,11 +66,13 @@ public sealed class DecodeEngine : IDisposable
         int known = Math.Min(tokenizer.VocabSize, model.Config.VocabSize);
         vocabMask = VocabMask(model.Config.VocabSize, known, model.Device);
         int startCapacity = Math.Min(Math.Max(1, capacity), model.Config.MaxPositionEmbeddings);
-        cache = model.NewCache(Math.Clamp(startSlots ?? slots, 1, slots), startCapacity);
+        (this.startSlots, this.startCapacity) = (Math.Clamp(startSlots ?? slots, 1, slots), startCapacity);
+        cache = model.NewCache(this.startSlots, startCapacity);
         bySlot = new DecodeRow?[slots];
     }
 
-    /// <summary>Prompt tokens per prefill call (and at most per step).</summary>
+    /// <summary>Prompt tokens per prefill call; a step prefills whole chunks until this many tokens are spent (at least
+    /// one chunk, at most two chunks less one token).</summary>
     public int PrefillChunk { get; }
 
     /// <summary>Rows in the engine (prefilling or decoding).</summary>
@@ -77,6 +82,9 @@ public sealed class DecodeEngine : IDisposable
     public bool HasRoom => Count < maxSlots;
 
     public StopRule Stops => stops;
+
+    /// <summary>The cache's current size: slots × tokens per slot.</summary>
+    public (int Slots, int Capacity) CacheSize => (cache.Slots, cache.Capacity);
     public int? ThinkEndId => thinkEnd;
     public int? ThinkStartId => thinkStart;
 
@@ -249,7 +257,7 @@ public sealed class DecodeEngine : IDisposable
         if (id == thinkEnd && row.ReasoningOpen)
         {
             row.ReasoningEnd = row.Tokens.Count - 1;
-            row.AnswerFrom ??= row.Tokens.Count;
+            row.AnswerFrom = row.Tokens.Count; // the answer starts after the latest close
         }
         stops.Apply(row);
         row.Listener?.Emitted(row, id);
@@ -270,6 +278,8 @@ public sealed class DecodeEngine : IDisposable
         if (nextLogits.Remove(row, out var logits))
             logits.Dispose();
         bySlot[row.Slot] = null;
+        if (Count == 0)
+            cache.Shrink(startSlots, startCapacity); // an idle engine gives back what a burst made it grow to
         row.Listener?.Ended(row);
     }
 

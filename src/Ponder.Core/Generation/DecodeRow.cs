@@ -8,7 +8,8 @@ public interface IDecodeListener
     /// ended the row, <see cref="DecodeRow.Finish"/> is set).</summary>
     void Emitted(DecodeRow row, int token);
 
-    /// <summary>The row left the engine: finished, or cancelled (<see cref="DecodeRow.Finish"/> null).</summary>
+    /// <summary>The row left the engine: finished, or cancelled (<see cref="DecodeRow.Finish"/> null). Rows removed
+    /// by <see cref="DecodeEngine.Clear"/> (after a failure) are not reported: its caller gets them back.</summary>
     void Ended(DecodeRow row);
 }
 
@@ -72,7 +73,7 @@ public sealed class DecodeRow
     public ThinkingState Thinking { get; } = new();
     public FinishReason? Finish { get; internal set; }
 
-    /// <summary>Index in <see cref="Tokens"/> where the answer begins: after the reasoning's first close (by the
+    /// <summary>Index in <see cref="Tokens"/> where the answer begins: after the reasoning's latest close (by the
     /// model or the budget), 0 when the prompt did not open the reasoning, null while it is open.</summary>
     public int? AnswerFrom { get; internal set; }
 

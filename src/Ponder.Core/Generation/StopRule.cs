@@ -4,11 +4,12 @@ namespace Ponder.Generation;
 
 /// <summary>
 /// When a row ends, the one rule for every caller (rollouts, evaluation, the server): a stop token ends it with that
-/// token; a stop string ends it once it appears in the answer — the text after the reasoning's first close (by the
+/// token; a stop string ends it once it appears in the answer — the text after the reasoning's latest close (by the
 /// model or by the budget), without the answer prefix and the think markers — or anywhere when the prompt did not open
-/// the reasoning; otherwise the token limit ends it. Stop strings never match inside the reasoning: a reasoning model
-/// writes whatever it needs while it thinks, and stops are for the answer it gives (as OpenAI applies them to the
-/// visible output).
+/// the reasoning; otherwise the token limit ends it. Stop strings do not match inside the reasoning the model writes
+/// before a close: a reasoning model writes whatever it needs while it thinks, and stops are for the answer it gives
+/// (as OpenAI applies them to the visible output). After a close the budget forced, the text may turn out to be
+/// reasoning (the model may close once more itself); until then it counts as answer, as the server streams it.
 /// </summary>
 public sealed class StopRule
 {
@@ -56,8 +57,10 @@ public sealed class StopRule
         string text = tokenizer.Decode(ids);
         if (row.StoppedBy is not string stop)
             return text;
-        int answerAt = tokenizer.Decode(row.Tokens.Take(row.AnswerFrom ?? 0)).Length;
-        int at = text.IndexOf(stop, Math.Min(answerAt, text.Length), StringComparison.Ordinal);
+        int answerAt = Math.Min(tokenizer.Decode(row.Tokens.Take(row.AnswerFrom ?? 0)).Length, text.Length);
+        if (row.ReasoningOpen && text.AsSpan(answerAt).StartsWith(ChatTemplate.AnswerPrefix, StringComparison.Ordinal))
+            answerAt += ChatTemplate.AnswerPrefix.Length; // template, not answer: the stop check skips it too
+        int at = text.IndexOf(stop, answerAt, StringComparison.Ordinal);
         return at >= 0 ? text[..at] : text;
     }
 
@@ -76,7 +79,11 @@ public sealed class StopRule
 
     string AnswerText(IEnumerable<int> ids, bool skipPrefix)
     {
-        string text = tokenizer.Decode(ids.Where(id => !markers.Contains(id)));
+        // Think markers are not answer, as tokens or spelled out of ordinary ones (the server strips both).
+        string text = tokenizer
+            .Decode(ids.Where(id => !markers.Contains(id)))
+            .Replace(ChatTemplate.ThinkStart, "", StringComparison.Ordinal)
+            .Replace(ChatTemplate.ThinkEnd, "", StringComparison.Ordinal);
         return skipPrefix && text.StartsWith(ChatTemplate.AnswerPrefix, StringComparison.Ordinal)
             ? text[ChatTemplate.AnswerPrefix.Length..]
             : text;

@@ -23,7 +23,8 @@ public sealed class SlotCache : IDisposable
         (this.config, this.dtype, this.device) = (config, dtype, device);
         keys = new Tensor[config.NumHiddenLayers];
         values = new Tensor[config.NumHiddenLayers];
-        Allocate(slots, capacity);
+        var (k, v) = Allocate(slots, capacity);
+        Replace(k, v, slots, capacity);
     }
 
     /// <summary>Sequences the cache holds at once.</summary>
@@ -37,9 +38,9 @@ public sealed class SlotCache : IDisposable
     internal Tensor Values(int layer) => values[layer];
 
     /// <summary>Makes room for at least <paramref name="slots"/> sequences of <paramref name="capacity"/> tokens,
-    /// at least doubling what grows (bounded by <paramref name="maxSlots"/> and
-    /// <paramref name="maxCapacity"/>), so a growing batch reallocates only
-    /// a logarithmic number of times. Entries keep their slot and column.</summary>
+    /// at least doubling what grows (bounded by <paramref name="maxSlots"/> and <paramref name="maxCapacity"/>), so a
+    /// growing batch reallocates only a logarithmic number of times. Entries keep their slot and column. All or
+    /// nothing: when memory runs out the cache is left as it was.</summary>
     public void Reserve(int slots, int capacity, int maxSlots, int maxCapacity)
     {
         if (slots <= Slots && capacity <= Capacity)
@@ -47,21 +48,24 @@ public sealed class SlotCache : IDisposable
         int newSlots = slots <= Slots ? Slots : Math.Max(slots, Math.Min(2 * Slots, maxSlots));
         int newCapacity = capacity <= Capacity ? Capacity : Math.Min(Math.Max(capacity, 2 * Capacity), maxCapacity);
         newCapacity = Math.Max(newCapacity, capacity);
-        var (oldKeys, oldValues, oldSlots, oldCapacity) = (
-            (Tensor[])keys.Clone(),
-            (Tensor[])values.Clone(),
-            Slots,
-            Capacity
-        );
         using var scope = NewDisposeScope(); // the views below
-        Allocate(newSlots, newCapacity);
+        var (newKeys, newValues) = Allocate(newSlots, newCapacity);
         for (int i = 0; i < keys.Length; i++)
         {
-            keys[i].narrow(0, 0, oldSlots).narrow(2, 0, oldCapacity).copy_(oldKeys[i]);
-            values[i].narrow(0, 0, oldSlots).narrow(2, 0, oldCapacity).copy_(oldValues[i]);
-            oldKeys[i].Dispose();
-            oldValues[i].Dispose();
+            newKeys[i].narrow(0, 0, Slots).narrow(2, 0, Capacity).copy_(keys[i]);
+            newValues[i].narrow(0, 0, Slots).narrow(2, 0, Capacity).copy_(values[i]);
         }
+        Replace(newKeys, newValues, newSlots, newCapacity);
+    }
+
+    /// <summary>Drops every entry and shrinks to <paramref name="slots"/> × <paramref name="capacity"/> (an idle server
+    /// gives back what a burst made it grow to).</summary>
+    public void Shrink(int slots, int capacity)
+    {
+        if (slots >= Slots && capacity >= Capacity)
+            return;
+        var (newKeys, newValues) = Allocate(Math.Min(slots, Slots), Math.Min(capacity, Capacity));
+        Replace(newKeys, newValues, Math.Min(slots, Slots), Math.Min(capacity, Capacity));
     }
 
     /// <summary>Copies the first <paramref name="length"/> columns of slot <paramref name="from"/> into
@@ -76,18 +80,37 @@ public sealed class SlotCache : IDisposable
         }
     }
 
-    void Allocate(int slots, int capacity)
+    /// <summary>Zeroed keys and values for every layer; disposes what it made if memory runs out midway.</summary>
+    (Tensor[] Keys, Tensor[] Values) Allocate(int slots, int capacity)
     {
         if (slots < 1 || capacity < 1)
             throw new PonderException($"a cache needs at least one slot and one column, not {slots} × {capacity}.");
-        for (int i = 0; i < keys.Length; i++)
+        var k = new Tensor[keys.Length];
+        var v = new Tensor[keys.Length];
+        try
         {
-            keys[i] = zeros([slots, config.KeyValueHeads, capacity, config.HeadDim], dtype, device)
-                .DetachFromDisposeScope();
-            values[i] = zeros([slots, config.KeyValueHeads, capacity, config.HeadDim], dtype, device)
-                .DetachFromDisposeScope();
+            for (int i = 0; i < k.Length; i++)
+            {
+                k[i] = zeros([slots, config.KeyValueHeads, capacity, config.HeadDim], dtype, device)
+                    .DetachFromDisposeScope();
+                v[i] = zeros([slots, config.KeyValueHeads, capacity, config.HeadDim], dtype, device)
+                    .DetachFromDisposeScope();
+            }
         }
-        (Slots, Capacity) = (slots, capacity);
+        catch
+        {
+            foreach (var t in k.Concat(v))
+                t?.Dispose();
+            throw;
+        }
+        return (k, v);
+    }
+
+    void Replace(Tensor[] newKeys, Tensor[] newValues, int slots, int capacity)
+    {
+        foreach (var t in keys.Concat(values))
+            t?.Dispose();
+        (keys, values, Slots, Capacity) = (newKeys, newValues, slots, capacity);
     }
 
     public void Dispose()

@@ -163,7 +163,7 @@ public sealed class InferenceEngine : IDisposable
                     if (handle.IsCancelled)
                         handle.Abandon(null);
                     else
-                        engine.Add(new ActiveSequence(handle, context).Row);
+                        Add(engine, handle);
                 }
                 // Count them as active before their first token is out: Submit's capacity check reads this, and a
                 // client that saw a delta must not find the slot still free.
@@ -186,6 +186,19 @@ public sealed class InferenceEngine : IDisposable
         Fail(engine, new ObjectDisposedException(nameof(InferenceEngine)));
         while (queue.Reader.TryRead(out var left))
             left.Abandon(new ObjectDisposedException(nameof(InferenceEngine)));
+    }
+
+    /// <summary>Adds a sequence to the engine; one the engine cannot take (no memory for its cache) fails alone.</summary>
+    void Add(DecodeEngine engine, SequenceHandle handle)
+    {
+        try
+        {
+            engine.Add(new ActiveSequence(handle, context).Row);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            handle.Abandon(e);
+        }
     }
 
     /// <summary>Ends every sequence in <paramref name="engine"/> with <paramref name="error"/>.</summary>

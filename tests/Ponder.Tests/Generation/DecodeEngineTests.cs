@@ -191,6 +191,47 @@ public sealed class DecodeEngineTests : IDisposable
     }
 
     [Fact]
+    public void Given_a_burst_that_grew_the_cache_When_every_row_ended_Then_the_cache_is_back_at_its_start_size()
+    {
+        using var _ = inference_mode();
+        using var engine = new DecodeEngine(model, tokenizer, [], slots: 4, capacity: 8, startSlots: 1);
+        foreach (int seed in new[] { 1, 2, 3 })
+            engine.Add(Row([1, 2, 3, 4], Sampled(10), seed));
+        Assert.Equal((4, 16), engine.CacheSize); // 3 slots asked: doubled to 2, then 4; 14 tokens: doubled to 16
+
+        while (engine.Count > 0)
+            engine.Step();
+
+        Assert.Equal((1, 8), engine.CacheSize);
+    }
+
+    [Fact]
+    public void Given_a_stop_string_that_is_the_answer_prefix_Then_the_completion_keeps_the_prefix_and_cuts_later()
+    {
+        // Given a budget that closes the reasoning (</think> then the answer prefix "\n") and "\n" as a stop string:
+        // the prefix is template, so the stop applies to the answer after it.
+        var generator = new BatchGenerator(model, tokenizer, []);
+        var options = new SamplingOptions
+        {
+            Temperature = 0,
+            MaxNewTokens = 40,
+            MaxThinkingTokens = 3,
+        };
+        int[] prompt = [104, 105, ThinkStart];
+        var free = generator.Generate([prompt], options)[0];
+        string afterClose = free.Text[(free.Text.IndexOf("</think>\n", StringComparison.Ordinal) + 9)..];
+        Assert.Contains("\n", afterClose); // the premise: the answer has a newline of its own
+
+        var cut = generator.Generate([prompt], options with { Stop = ["\n"] })[0];
+
+        Assert.Equal(FinishReason.Stop, cut.Finish);
+        Assert.Equal(
+            free.Text[..(free.Text.Length - afterClose.Length)] + afterClose[..afterClose.IndexOf('\n')],
+            cut.Text
+        );
+    }
+
+    [Fact]
     public void Given_a_run_Then_no_tensor_outlives_the_engine()
     {
         Run([Row([1, 2], Sampled(4), seed: 1)], slots: 1); // warm the rotary tables

@@ -73,6 +73,23 @@ public sealed class SamplingFieldsTests(ServedModel tiny) : IClassFixture<Served
         Assert.Equal(whole, streamed);
     }
 
+    [Fact]
+    public async Task Given_vllm_top_k_1_or_min_p_1_Then_a_hot_sampled_answer_is_the_greedy_one()
+    {
+        await using var h = await ServerHarness.StartAsync(tiny.Serving);
+        string Hot(string extra) =>
+            Greedy(extra).Replace("\"temperature\":0", "\"temperature\":2,\"seed\":5", StringComparison.Ordinal);
+
+        string greedy = await Answer(h, Greedy(""));
+        string hot = await Answer(h, Hot(""));
+        string topK = await Answer(h, Hot(",\"top_k\":1"));
+        string minP = await Answer(h, Hot(",\"min_p\":1"));
+
+        Assert.NotEqual(greedy, hot); // the premise: at temperature 2 the answer is not the greedy one
+        Assert.Equal(greedy, topK);
+        Assert.Equal(greedy, minP);
+    }
+
     [Theory]
     [InlineData("\"logit_bias\":{\"abc\":1}", "abc")]
     [InlineData("\"logit_bias\":{\"-1\":1}", "-1")]
@@ -81,6 +98,8 @@ public sealed class SamplingFieldsTests(ServedModel tiny) : IClassFixture<Served
     [InlineData("\"logit_bias\":{\"5\":\"x\"}", "'logit_bias.5' must be a number")]
     [InlineData("\"frequency_penalty\":2.5", "'frequency_penalty'")]
     [InlineData("\"presence_penalty\":-3", "'presence_penalty'")]
+    [InlineData("\"top_k\":-2", "'top_k'")]
+    [InlineData("\"min_p\":1.5", "'min_p'")]
     [InlineData("\"response_format\":\"text\"", "'response_format' must be an object")]
     public async Task Given_an_invalid_sampling_field_Then_400_naming_it(string field, string named)
     {
