@@ -17,30 +17,23 @@ namespace Ponder.Model;
 public sealed class RMSNorm : nn.Module<Tensor, Tensor>
 {
     readonly Parameter weight;
-    readonly Scalar eps; // kept for the module's life: a native scalar per call would cost a call per call
+    readonly double eps;
 
     public RMSNorm(long size, double eps)
         : base(nameof(RMSNorm))
     {
         weight = new Parameter(ones(size));
-        this.eps = eps.ToScalar();
+        this.eps = eps;
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        bool half = x.dtype is ScalarType.BFloat16 or ScalarType.Float16;
-        var xf = half ? x.to(ScalarType.Float32) : x; // (…, C)
-        var normed = xf * rsqrt((xf * xf).mean([-1], keepdim: true).PlusInPlace(eps)); // (…, C)
-        return (weight * (half ? normed.to(x.dtype) : normed)).MoveToOuterDisposeScope();
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            eps.Dispose();
-        base.Dispose(disposing);
+        using var s = new Scalars();
+        var xf = x.dtype is ScalarType.BFloat16 or ScalarType.Float16 ? x.to(ScalarType.Float32) : x; // (…, C)
+        var normed = xf * rsqrt(xf.pow(s[2]).mean([-1], keepdim: true).Plus(s[eps])); // (…, C)
+        return (weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
     }
 }
 

@@ -10,8 +10,9 @@ public sealed record EngineOptions
     /// (HTTP 429). <value>The default value is 256.</value></summary>
     public int MaxQueue { get; init; } = 256;
 
-    /// <summary>Prompt tokens prefilled per call and about that many per decode step, so a long prompt joins in pieces while
-    /// running sequences keep getting a token every step. <value>The default value is 512.</value></summary>
+    /// <summary>Prompt tokens prefilled per call and about that many per decode step, so a long prompt joins in
+    /// pieces while running sequences keep getting a token every step. <value>The default value is 512.</value>
+    /// </summary>
     public int PrefillChunk { get; init; } = 512;
 
     public EngineOptions Validate()

@@ -188,7 +188,8 @@ public sealed class InferenceEngine : IDisposable
             left.Abandon(new ObjectDisposedException(nameof(InferenceEngine)));
     }
 
-    /// <summary>Adds a sequence to the engine; one the engine cannot take (no memory for its cache) fails alone.</summary>
+    /// <summary>Adds a sequence to the engine; one the engine cannot take (no memory for its cache) fails
+    /// alone.</summary>
     void Add(DecodeEngine engine, SequenceHandle handle)
     {
         try
