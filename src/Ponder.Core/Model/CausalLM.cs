@@ -26,6 +26,7 @@ public sealed class CausalLM : nn.Module
         RegisterComponents();
         var d = device ?? DeviceOptions.Cpu;
         this.to(d.TorchDevice).to(d.ScalarType);
+        model.Fuse(); // after .to(), which replaces parameters
         Device = d.TorchDevice;
         DType = d.ScalarType;
     }

@@ -121,6 +121,7 @@ public sealed class Attention : nn.Module
     readonly int heads,
         kvHeads,
         headDim;
+    FusedProjection? qkv;
 
     public Attention(ModelConfig c)
         : base(nameof(Attention))
@@ -151,15 +152,7 @@ public sealed class Attention : nn.Module
         long b = x.shape[0],
             t = x.shape[1];
         int g = heads / kvHeads;
-        var q = q_proj.forward(x).view(b, t, heads, headDim); // (B, T, H, D)
-        var k = k_proj.forward(x).view(b, t, kvHeads, headDim); // (B, T, K, D)
-        if (q_norm is not null)
-            (q, k) = (q_norm.forward(q), k_norm!.forward(k)); // over D, per head
-        q = q.transpose(1, 2); // (B, H, T, D)
-        k = k.transpose(1, 2); // (B, K, T, D)
-        var v = v_proj.forward(x).view(b, t, kvHeads, headDim).transpose(1, 2); // (B, K, T, D)
-        q = Rotary.Apply(q, cos, sin);
-        k = Rotary.Apply(k, cos, sin);
+        var (q, k, v) = Project(x, cos, sin); // (B, H, T, D), (B, K, T, D), (B, K, T, D)
         if (cache is not null)
         {
             (k, v) = cache.Write(layer, k, v); // (B', K, S, D)
@@ -195,6 +188,47 @@ public sealed class Attention : nn.Module
         y = y.transpose(1, 2).reshape(b, t, heads * headDim); // (B, T, H·D)
         return o_proj.forward(y); // (B, T, C)
     }
+
+    /// <summary>Merges q/k/v into one projection for inference (<see cref="FusedProjection"/>).</summary>
+    internal void Fuse() => qkv ??= FusedProjection.Over(q_proj, k_proj, v_proj);
+
+    /// <summary>Queries, keys and values of x (B, T, C), rotated: (B, H, T, D), (B, K, T, D), (B, K, T, D).</summary>
+    (Tensor Q, Tensor K, Tensor V) Project(Tensor x, Tensor cos, Tensor sin)
+    {
+        long b = x.shape[0],
+            t = x.shape[1];
+        Tensor q,
+            k,
+            v;
+        if (qkv is { Usable: true })
+        {
+            var all = qkv.Forward(x).view(b, t, heads + 2 * kvHeads, headDim); // (B, T, H+2K, D)
+            v = all.narrow(2, heads + kvHeads, kvHeads).transpose(1, 2); // (B, K, T, D)
+            if (q_norm is null)
+            {
+                // One rotary over the query and key heads together.
+                var qk = Rotary.Apply(all.narrow(2, 0, heads + kvHeads).transpose(1, 2), cos, sin); // (B, H+K, T, D)
+                return (qk.narrow(1, 0, heads), qk.narrow(1, heads, kvHeads), v);
+            }
+            (q, k) = (all.narrow(2, 0, heads), all.narrow(2, heads, kvHeads)); // (B, T, H, D), (B, T, K, D)
+        }
+        else
+        {
+            q = q_proj.forward(x).view(b, t, heads, headDim); // (B, T, H, D)
+            k = k_proj.forward(x).view(b, t, kvHeads, headDim); // (B, T, K, D)
+            v = v_proj.forward(x).view(b, t, kvHeads, headDim).transpose(1, 2); // (B, K, T, D)
+        }
+        if (q_norm is not null)
+            (q, k) = (q_norm.forward(q), k_norm!.forward(k)); // over D, per head
+        return (Rotary.Apply(q.transpose(1, 2), cos, sin), Rotary.Apply(k.transpose(1, 2), cos, sin), v);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            qkv?.Dispose();
+        base.Dispose(disposing);
+    }
 }
 
 /// <summary>SwiGLU: down(silu(gate(x)) · up(x)).</summary>
@@ -203,6 +237,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     readonly Linear gate_proj,
         up_proj,
         down_proj;
+    FusedProjection? gateUp;
 
     public Mlp(ModelConfig c)
         : base(nameof(Mlp))
@@ -213,8 +248,25 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) =>
-        down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x)); // (B, T, F) → (B, T, C)
+    /// <summary>Merges gate and up into one projection for inference (<see cref="FusedProjection"/>).</summary>
+    internal void Fuse() => gateUp ??= FusedProjection.Over(gate_proj, up_proj);
+
+    public override Tensor forward(Tensor x)
+    {
+        if (gateUp is { Usable: true })
+        {
+            var both = gateUp.Forward(x).chunk(2, -1); // (B, T, F) × 2
+            return down_proj.forward(nn.functional.silu(both[0]).mul_(both[1])); // (B, T, C)
+        }
+        return down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x)); // (B, T, C)
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            gateUp?.Dispose();
+        base.Dispose(disposing);
+    }
 }
 
 /// <summary>Pre-norm block: x + attn(norm(x)), then x + mlp(norm(x)).</summary>
@@ -233,6 +285,12 @@ public sealed class DecoderLayer : nn.Module
         input_layernorm = new RMSNorm(c.HiddenSize, c.RmsNormEps);
         post_attention_layernorm = new RMSNorm(c.HiddenSize, c.RmsNormEps);
         RegisterComponents();
+    }
+
+    internal void Fuse()
+    {
+        self_attn.Fuse();
+        mlp.Fuse();
     }
 
     public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, CacheStep? cache, int layer)
@@ -260,6 +318,14 @@ public sealed class DecoderModel : nn.Module
     }
 
     internal Parameter EmbeddingWeight => embed_tokens.weight!;
+
+    /// <summary>Fuses each layer's q/k/v and gate/up projections for inference (<see cref="FusedProjection"/>).
+    /// </summary>
+    internal void Fuse()
+    {
+        foreach (var layer in layers)
+            layer.Fuse();
+    }
 
     public Tensor forward(Tensor ids, Tensor cos, Tensor sin, Tensor? mask, CacheStep? cache)
     {
