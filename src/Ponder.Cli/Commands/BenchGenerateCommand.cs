@@ -48,10 +48,12 @@ static class BenchGenerateCommand
             );
         }
 
+        long? runtime = ResidentMemory.CurrentBytes(); // .NET and libtorch before the model
         using var lm = LanguageModel.Load(r.GetValue(cli.Model)!, options);
 
         var peaks = BenchReport.MeasurePeaks(options.TorchDevice, options.ScalarType);
-        var (rows, ratios) = Measure(lm, batches, prompt, fresh, peaks, peer is null ? null : r.GetValue(cli.Model)!);
+        var run = new Measurement(lm, prompt, fresh, peaks, runtime);
+        var (rows, ratios, memory) = Measure(run, batches, peer is null ? null : r.GetValue(cli.Model)!);
         var settings = new Dictionary<string, object>
         {
             ["batch"] = batches,
@@ -72,38 +74,53 @@ static class BenchGenerateCommand
             options.DType,
             settings,
             rows,
-            ratios
+            ratios,
+            memory
         );
         return 0;
     }
 
-    /// <summary>Ponder at each batch size, and llama.cpp after it when <paramref name="peerModelDir"/> is
-    /// given.</summary>
-    static (List<BenchRow> Rows, List<KeyValuePair<string, double>> Ratios) Measure(
-        LanguageModel lm,
+    /// <summary>What every batch size's measurement shares.</summary>
+    sealed record Measurement(
+        LanguageModel Lm,
+        int Prompt,
+        int Fresh,
+        IReadOnlyList<MatmulPeakResult> Peaks,
+        long? RuntimeBytes
+    )
+    {
+        /// <summary>The peak of the precision the model computes in: every fraction's denominator.</summary>
+        public MatmulPeakResult Peak => Peaks[^1];
+    }
+
+    /// <summary>Ponder at each batch size with its peak resident memory, and llama.cpp after it when
+    /// <paramref name="peerModelDir"/> is given.</summary>
+    static (List<BenchRow> Rows, List<KeyValuePair<string, double>> Ratios, List<MemoryRow> Memory) Measure(
+        Measurement run,
         int[] batches,
-        int prompt,
-        int fresh,
-        IReadOnlyList<MatmulPeakResult> peaks,
         string? peerModelDir
     )
     {
-        var peak = peaks[^1];
-        var rows = BenchReport.PeakRows(peaks, peak).ToList();
+        var rows = BenchReport.PeakRows(run.Peaks, run.Peak).ToList();
         var ratios = new List<KeyValuePair<string, double>>();
+        var memory = new List<MemoryRow>();
+        var lm = run.Lm;
         using var gguf = peerModelDir is null ? null : new TempGguf(peerModelDir, lm.Network.DType);
         foreach (int b in batches)
         {
-            var g = GenerateThroughput.Measure(lm, b, prompt, fresh);
-            rows.AddRange(Rows(g, peak));
+            bool reset = ResidentMemory.ResetPeak();
+            var g = GenerateThroughput.Measure(lm, b, run.Prompt, run.Fresh);
+            if (reset && ResidentMemory.PeakBytes() is long peakBytes)
+                memory.Add(MemoryRow.Of(lm, b, run.Prompt, run.Fresh, peakBytes, run.RuntimeBytes));
+            rows.AddRange(Rows(g, run.Peak));
             if (gguf is not null)
             {
-                var p = BenchPeer.Measure(gguf.Path, lm, g, peak, get_num_threads());
+                var p = BenchPeer.Measure(gguf.Path, lm, g, run.Peak, get_num_threads());
                 rows.AddRange(p.Rows);
                 ratios.AddRange(p.Ratios);
             }
         }
-        return (rows, ratios);
+        return (rows, ratios, memory);
     }
 
     /// <summary>One measurement: the whole generation, and decoding alone.</summary>
@@ -171,4 +188,31 @@ sealed class TempGguf : IDisposable
     public string Path { get; }
 
     public void Dispose() => File.Delete(Path);
+}
+
+/// <summary>Peak resident memory of one batch size against what generating must hold.</summary>
+/// <param name="RuntimeBytes">Resident before the model loaded (.NET, libtorch), or null where unknown.</param>
+/// <param name="Budget">Weights, KV cache and one call's workspace (<see cref="GenerateMemory"/>).</param>
+sealed record MemoryRow(int Batch, long PeakBytes, long? RuntimeBytes, GenerateMemory Budget)
+{
+    /// <summary>(peak − runtime) / (weights + KV cache + workspace): 1 is all a generator must hold.</summary>
+    public double PeakOverBudget => (PeakBytes - (RuntimeBytes ?? 0)) / (double)Budget.TotalBytes;
+
+    public static MemoryRow Of(LanguageModel lm, int batch, int prompt, int fresh, long peak, long? runtime)
+    {
+        var net = lm.Network;
+        var all = net.parameters().ToList();
+        long parameters = all.Sum(p => p.numel());
+        int element = (int)all[0].ElementSize;
+        var budget = GenerateMemory.For(
+            lm.Config,
+            parameters,
+            element,
+            batch,
+            prompt,
+            fresh,
+            Generation.DecodeEngine.DefaultPrefillChunk
+        );
+        return new MemoryRow(batch, peak, runtime, budget);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Ponder.Benchmarks;
 using Ponder.Model;
 using Spectre.Console;
@@ -48,7 +49,8 @@ static class BenchReport
         string dtype,
         IReadOnlyDictionary<string, object> settings,
         IReadOnlyList<BenchRow> rows,
-        IReadOnlyList<KeyValuePair<string, double>>? ratios = null
+        IReadOnlyList<KeyValuePair<string, double>>? ratios = null,
+        IReadOnlyList<MemoryRow>? memory = null
     )
     {
         if (json)
@@ -57,6 +59,7 @@ static class BenchReport
                 CliJson.Line(
                     new Dictionary<string, object>
                     {
+                        ["memory"] = memory?.Select(MemoryJson).ToArray() ?? [],
                         ["command"] = command,
                         ["model"] = model,
                         ["parameters"] = config.ParameterCount,
@@ -79,6 +82,46 @@ static class BenchReport
                 + $"{Markup.Escape(string.Join(", ", settings.Select(kv => $"{kv.Key} {Show(kv.Value)}")))}[/]"
         );
         PrintTables(io, rows, ratios);
+        if (memory is { Count: > 0 })
+            PrintMemory(io, memory);
+    }
+
+    static Dictionary<string, object?> MemoryJson(MemoryRow m) =>
+        new()
+        {
+            ["batch"] = m.Batch,
+            ["peak_resident_bytes"] = m.PeakBytes,
+            ["runtime_bytes"] = m.RuntimeBytes,
+            ["weight_bytes"] = m.Budget.WeightBytes,
+            ["kv_cache_bytes"] = m.Budget.KvCacheBytes,
+            ["workspace_bytes"] = m.Budget.WorkspaceBytes,
+            ["peak_over_budget"] = m.PeakOverBudget,
+        };
+
+    static void PrintMemory(CliOutput io, IReadOnlyList<MemoryRow> memory)
+    {
+        static string Mb(long? bytes) => bytes is long b ? (b / 1048576.0).ToString("N0") : "";
+        var table = new Table()
+            .AddColumn("batch")
+            .AddColumn(new TableColumn("peak resident MB").RightAligned())
+            .AddColumn(new TableColumn("runtime MB").RightAligned())
+            .AddColumn(new TableColumn("weights MB").RightAligned())
+            .AddColumn(new TableColumn("KV cache MB").RightAligned())
+            .AddColumn(new TableColumn("workspace MB").RightAligned())
+            .AddColumn(new TableColumn("(peak − runtime) / (weights + KV + workspace)").RightAligned());
+        foreach (var m in memory)
+        {
+            table.AddRow(
+                m.Batch.ToString(CultureInfo.InvariantCulture),
+                Mb(m.PeakBytes),
+                Mb(m.RuntimeBytes),
+                Mb(m.Budget.WeightBytes),
+                Mb(m.Budget.KvCacheBytes),
+                Mb(m.Budget.WorkspaceBytes),
+                m.PeakOverBudget.ToString("F2")
+            );
+        }
+        io.Console.Write(table);
     }
 
     static void PrintTables(

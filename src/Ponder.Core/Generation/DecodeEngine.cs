@@ -49,7 +49,7 @@ public sealed class DecodeEngine : IDisposable
         IEnumerable<int> stopTokenIds,
         int slots,
         int capacity = 256,
-        int prefillChunk = 512,
+        int prefillChunk = DefaultPrefillChunk,
         int? startSlots = null,
         int? thinkStart = null,
         int? thinkEnd = null
@@ -70,6 +70,9 @@ public sealed class DecodeEngine : IDisposable
         cache = model.NewCache(this.startSlots, startCapacity);
         bySlot = new DecodeRow?[slots];
     }
+
+    /// <summary>The prefill chunk when none is given.</summary>
+    public const int DefaultPrefillChunk = 512;
 
     /// <summary>Prompt tokens per prefill call; a step prefills whole chunks until this many tokens are spent (at least
     /// one chunk, at most two chunks less one token).</summary>
@@ -278,8 +281,8 @@ public sealed class DecodeEngine : IDisposable
         if (nextLogits.Remove(row, out var logits))
             logits.Dispose();
         bySlot[row.Slot] = null;
-        if (Count == 0)
-            cache.Shrink(startSlots, startCapacity); // an idle engine gives back what a burst made it grow to
+        if (Count == 0 && cache.Shrink(startSlots, startCapacity))
+            HostMemory.Release(); // an idle engine gives back what a burst made it grow to
         row.Listener?.Ended(row);
     }
 

@@ -160,6 +160,7 @@ public sealed class LanguageModel : IDisposable
             throw;
         }
         network.eval();
+        HostMemory.Release(); // the file's copy of the weights, freed
         return new LanguageModel(network, tokenizer, generation);
     }
 

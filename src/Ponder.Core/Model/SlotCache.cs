@@ -59,13 +59,14 @@ public sealed class SlotCache : IDisposable
     }
 
     /// <summary>Drops every entry and shrinks to <paramref name="slots"/> × <paramref name="capacity"/> (an idle server
-    /// gives back what a burst made it grow to).</summary>
-    public void Shrink(int slots, int capacity)
+    /// gives back what a burst made it grow to). Returns whether it shrank.</summary>
+    public bool Shrink(int slots, int capacity)
     {
         if (slots >= Slots && capacity >= Capacity)
-            return;
+            return false;
         var (newKeys, newValues) = Allocate(Math.Min(slots, Slots), Math.Min(capacity, Capacity));
         Replace(newKeys, newValues, Math.Min(slots, Slots), Math.Min(capacity, Capacity));
+        return true;
     }
 
     /// <summary>Copies the first <paramref name="length"/> columns of slot <paramref name="from"/> into

@@ -331,7 +331,12 @@ public sealed class DecoderModel : nn.Module
     {
         var x = embed_tokens.forward(ids); // (B, T, C)
         for (int i = 0; i < layers.Count; i++)
-            x = layers[i].forward(x, cos, sin, mask, cache, i);
+        {
+            // A layer's intermediates are freed when it ends, not when the caller's scope does: a forward holds one
+            // layer's activations at a time (autograd keeps what backward needs on its own).
+            using var scope = NewDisposeScope();
+            x = layers[i].forward(x, cos, sin, mask, cache, i).MoveToOuterDisposeScope();
+        }
         return norm.forward(x); // (B, T, C)
     }
 }

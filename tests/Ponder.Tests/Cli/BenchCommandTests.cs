@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Ponder.Tests.Cli;
 
 public sealed class BenchCommandTests
@@ -40,5 +42,43 @@ public sealed class BenchCommandTests
 
         Assert.Equal(1, code);
         Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void Given_a_model_When_generation_is_benchmarked_Then_each_batch_size_reports_its_peak_resident_memory()
+    {
+        using var dir = new TempDir();
+        string model = dir.File("model");
+        var init = PonderCli.Run("init", "--out", model, "--preset", "tiny", "--seed", "1");
+        Assert.True(init.Code == 0, init.Err);
+
+        var (code, stdout, stderr) = PonderCli.Run(
+            "bench",
+            "generate",
+            "--model",
+            model,
+            "--batch",
+            "1,4",
+            "--prompt-tokens",
+            "8",
+            "--new-tokens",
+            "4",
+            "--json"
+        );
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var memory = json.RootElement.GetProperty("memory").EnumerateArray().ToList();
+        Assert.Equal([1, 4], memory.Select(m => m.GetProperty("batch").GetInt32()));
+        long parameters = json.RootElement.GetProperty("parameters").GetInt64();
+        foreach (var m in memory)
+        {
+            Assert.Equal(4 * parameters, m.GetProperty("weight_bytes").GetInt64()); // float32
+            Assert.True(m.GetProperty("peak_resident_bytes").GetInt64() > m.GetProperty("runtime_bytes").GetInt64());
+            Assert.True(m.GetProperty("peak_over_budget").GetDouble() > 0);
+        }
+        Assert.True(
+            memory[1].GetProperty("kv_cache_bytes").GetInt64() == 4 * memory[0].GetProperty("kv_cache_bytes").GetInt64()
+        );
     }
 }

@@ -171,4 +171,30 @@ public sealed class TransformerTests
         using var model = new CausalLM(config);
         Assert.Equal(config.ParameterCount, model.parameters().Sum(p => p.numel()));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Given_a_forward_in_a_scope_When_the_model_is_deeper_Then_the_scope_holds_no_more_tensors(bool grad)
+    {
+        // Each layer frees its intermediates when it ends: the caller's scope keeps the layer outputs only, not every
+        // layer's activations (which made a batch-64 decode step hold hundreds of MB).
+        int Held(int layers)
+        {
+            using var model = TinyModels.Build(TinyModels.Llama(kvHeads: 2) with { NumHiddenLayers = layers });
+            using var ids = RandomIds(2, 5, seed: 3);
+            using var _ = grad ? enable_grad() : no_grad();
+            using var scope = NewDisposeScope();
+            var logits = model.Forward(ids);
+            if (grad)
+                logits.sum().backward(); // autograd keeps what backward needs on its own
+            return scope.DisposablesCount;
+        }
+
+        int two = Held(2),
+            six = Held(6);
+
+        // One more layer output per layer at most; before, every op of every layer (dozens per layer) stayed.
+        Assert.True(six - two <= 4 * 2, $"2 layers left {two} tensors in the scope, 6 layers {six}");
+    }
 }
