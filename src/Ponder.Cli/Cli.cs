@@ -60,11 +60,10 @@ public static class Cli
     {
         var io = new CliOutput(stdout, stderr, CreateConsole(stdout));
         var root = CreateRoot(io);
-        // PONDER_THREADS=N sets libtorch's intra-op threads (default: one per core). On a machine shared with other
-        // busy processes, 1 avoids OpenMP threads spin-waiting for each other (which makes small ops many times
-        // slower).
+        // PONDER_THREADS=N fixes libtorch's intra-op threads (default: one per core, tuned to a shared CPU by the
+        // ThreadTuner where the process enabled it).
         if (int.TryParse(Environment.GetEnvironmentVariable("PONDER_THREADS"), out int threads) && threads > 0)
-            TorchSharp.torch.set_num_threads(threads);
+            Runtime.ThreadTuner.Shared.Pin(threads);
         var parsed = root.Parse(args);
         if (OptionParsing.Error(parsed) is { } invalid)
         {

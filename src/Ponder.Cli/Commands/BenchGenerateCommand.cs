@@ -115,7 +115,7 @@ static class BenchGenerateCommand
             rows.AddRange(Rows(g, run.Peak));
             if (gguf is not null)
             {
-                var p = BenchPeer.Measure(gguf.Path, lm, g, run.Peak, get_num_threads());
+                var p = BenchPeer.Measure(gguf.Path, lm, g, run.Peak, BenchReport.Threads);
                 rows.AddRange(p.Rows);
                 ratios.AddRange(p.Ratios);
             }

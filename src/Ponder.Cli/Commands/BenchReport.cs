@@ -1,6 +1,7 @@
 using System.Globalization;
 using Ponder.Benchmarks;
 using Ponder.Model;
+using Ponder.Runtime;
 using Spectre.Console;
 using static TorchSharp.torch;
 
@@ -65,7 +66,8 @@ static class BenchReport
                         ["parameters"] = config.ParameterCount,
                         ["matmul_parameters"] = Flops.MatmulParameters(config),
                         ["dtype"] = dtype,
-                        ["threads"] = get_num_threads(),
+                        ["threads"] = Threads,
+                        ["threads_tuned"] = ThreadTuner.Shared.Enabled,
                         ["load_average"] = LoadAverage(),
                         ["settings"] = settings,
                         ["rows"] = rows.Select(RowJson).ToArray(),
@@ -77,7 +79,7 @@ static class BenchReport
         }
         io.Console.MarkupLine(
             $"[grey]{Markup.Escape(command)} · {Markup.Escape(model)} · {config.ParameterCount:N0} parameters "
-                + $"({Flops.MatmulParameters(config):N0} in matmuls) · {dtype} · {get_num_threads()} threads · load "
+                + $"({Flops.MatmulParameters(config):N0} in matmuls) · {dtype} · {Threads} threads{Tuned} · load "
                 + $"{LoadAverage()} · "
                 + $"{Markup.Escape(string.Join(", ", settings.Select(kv => $"{kv.Key} {Show(kv.Value)}")))}[/]"
         );
@@ -163,6 +165,11 @@ static class BenchReport
 
     static string Show(object value) => value is int[] list ? string.Join(",", list) : Convert.ToString(value) ?? "";
 
+    static string Tuned => ThreadTuner.Shared.Enabled ? " (tuned)" : "";
+
+    /// <summary>libtorch's intra-op threads: the most the tuner uses where it tunes, else the fixed count.</summary>
+    public static int Threads => ThreadTuner.Shared.Enabled ? ThreadTuner.Shared.MaxThreads : get_num_threads();
+
     /// <summary>--threads: intra-op threads of libtorch (process-wide); 0 keeps libtorch's default (one per
     /// core).</summary>
     public static System.CommandLine.Option<int> ThreadsOption() =>
@@ -177,7 +184,7 @@ static class BenchReport
         if (threads < 0)
             throw new PonderException($"--threads {threads} must be 0 (default) or positive.");
         if (threads > 0)
-            set_num_threads(threads);
+            ThreadTuner.Shared.Pin(threads);
     }
 
     public static int[] ParseBatches(string text)

@@ -119,8 +119,20 @@ public sealed class DecodeEngine : IDisposable
         waiting.Add(row);
     }
 
-    /// <summary>One step: prefill, one decode forward, one token for every row that has logits.</summary>
+    /// <summary>One step: prefill, one decode forward, one token for every row that has logits. On the CPU the
+    /// process's <see cref="ThreadTuner"/> times it (a step that prefills is not comparable with decode steps, so it
+    /// runs unmeasured).</summary>
     public void Step()
+    {
+        if (model.Device.type != TorchSharp.DeviceType.CPU)
+        {
+            StepOnce();
+            return;
+        }
+        ThreadTuner.Shared.Run(waiting.Count > 0 ? 0 : fedToken.Count, StepOnce);
+    }
+
+    void StepOnce()
     {
         using var scope = NewDisposeScope();
         DropCancelled();
