@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Ponder.Generation;
 using Ponder.Server.Monitoring;
 using Ponder.Serving;
 
@@ -30,14 +31,32 @@ sealed record RunSettings
     public double FrequencyPenalty { get; init; }
     public double PresencePenalty { get; init; }
     public IReadOnlyDictionary<int, double> LogitBias { get; init; } = Generation.LogitAdjustment.None.Bias;
+
+    /// <summary>The answer tokens' log-probabilities with this many top candidates; null: none.</summary>
+    public int? TopLogprobs { get; init; }
 }
 
 /// <summary>How one choice ended, after the monitor: <c>stop</c>, <c>length</c> or <c>content_filter</c>
-/// (blocked).</summary>
-sealed record ChoiceOutcome(string FinishReason, SequenceResult Result, string Reasoning, string Answer, bool Blocked);
+/// (blocked). <paramref name="Logprobs"/>: the answer tokens' when asked (none for a blocked answer), else
+/// null.</summary>
+sealed record ChoiceOutcome(
+    string FinishReason,
+    SequenceResult Result,
+    string Reasoning,
+    string Answer,
+    bool Blocked,
+    IReadOnlyList<ModelLogprobs>? Logprobs = null
+);
 
-/// <summary>One event of one choice: a reasoning or answer delta, or its outcome.</summary>
-readonly record struct ChoiceEvent(int Index, string? Reasoning, string? Answer, ChoiceOutcome? Done);
+/// <summary>One event of one choice: a reasoning or answer delta (with its tokens' log-probabilities when asked), or
+/// its outcome.</summary>
+readonly record struct ChoiceEvent(
+    int Index,
+    string? Reasoning,
+    string? Answer,
+    ChoiceOutcome? Done,
+    IReadOnlyList<ModelLogprobs>? Logprobs = null
+);
 
 /// <summary>
 /// The N sequences of one request on the engine, with the CoT monitor between reasoning and answer: each choice's
@@ -58,6 +77,7 @@ sealed class ChatRun
 
     public string Id { get; }
     public int PromptTokens => handles[0].Request.PromptIds.Count;
+    public IReadOnlyList<int> PromptIds => handles[0].Request.PromptIds;
 
     /// <summary>Choice <paramref name="index"/>'s reasoning tokens, known once its first answer delta was
     /// read.</summary>
@@ -91,6 +111,7 @@ sealed class ChatRun
                             FrequencyPenalty = s.FrequencyPenalty,
                             PresencePenalty = s.PresencePenalty,
                             LogitBias = s.LogitBias,
+                            TopLogprobs = s.TopLogprobs,
                             Id = id,
                         }
                     )
@@ -141,6 +162,7 @@ sealed class ChatRun
     async Task Pump(int index, SequenceHandle handle, ChannelWriter<ChoiceEvent> output)
     {
         var reasoning = new StringBuilder();
+        var logprobs = handle.Request.TopLogprobs is null ? null : new List<ModelLogprobs>();
         CotVerdict? verdict = null;
         await foreach (var d in handle.Deltas.ReadAllAsync().ConfigureAwait(false))
         {
@@ -156,7 +178,8 @@ sealed class ChatRun
                 handle.Cancel();
                 break;
             }
-            output.TryWrite(new ChoiceEvent(index, null, d.Text, null));
+            logprobs?.AddRange(d.Logprobs ?? []);
+            output.TryWrite(new ChoiceEvent(index, null, d.Text, null, d.Logprobs));
         }
         SequenceResult result;
         try
@@ -168,7 +191,7 @@ sealed class ChatRun
             result = Blocked(handle.Request, reasoning.ToString());
         }
         verdict ??= Review(index, result.Reasoning);
-        Finish(index, result, verdict, output);
+        Finish(index, result, verdict, output, logprobs);
     }
 
     /// <summary>The result of a sequence cancelled because its reasoning was blocked: no answer.</summary>
@@ -177,17 +200,24 @@ sealed class ChatRun
 
     /// <summary>The choice's outcome; a blocked choice's answer is the refusal, sent as its last answer
     /// delta.</summary>
-    void Finish(int index, SequenceResult result, CotVerdict verdict, ChannelWriter<ChoiceEvent> output)
+    void Finish(
+        int index,
+        SequenceResult result,
+        CotVerdict verdict,
+        ChannelWriter<ChoiceEvent> output,
+        List<ModelLogprobs>? logprobs
+    )
     {
         if (verdict.Action == CotAction.Block)
         {
-            output.TryWrite(new ChoiceEvent(index, null, options.Refusal, null));
+            var none = logprobs is null ? null : Array.Empty<ModelLogprobs>();
+            output.TryWrite(new ChoiceEvent(index, null, options.Refusal, null, none));
             output.TryWrite(
                 new ChoiceEvent(
                     index,
                     null,
                     null,
-                    new ChoiceOutcome("content_filter", result, result.Reasoning, options.Refusal, true)
+                    new ChoiceOutcome("content_filter", result, result.Reasoning, options.Refusal, true, none)
                 )
             );
             return;
@@ -198,7 +228,7 @@ sealed class ChatRun
                 index,
                 null,
                 null,
-                new ChoiceOutcome(finish, result, result.Reasoning, result.Answer, false)
+                new ChoiceOutcome(finish, result, result.Reasoning, result.Answer, false, logprobs)
             )
         );
     }

@@ -259,8 +259,22 @@ public sealed class DecodeEngine : IDisposable
             chosen[r] = rows[r].Control?.Next(rows[r].Thinking, (int)chosen[r]) ?? chosen[r];
         var lp = logProbs.gather(-1, tensor(chosen, device: model.Device).unsqueeze(-1)).squeeze(-1); // (B)
         float[] chosenLp = lp.to(ScalarType.Float32).cpu().data<float>().ToArray();
+        RecordModelLogprobs(rows, logits, chosen);
         for (int r = 0; r < rows.Count; r++)
             Accept(rows[r], (int)chosen[r], chosenLp[r]);
+    }
+
+    /// <summary>The model's own log-probabilities of the emitted tokens, from the raw logits (B, V), for the rows
+    /// that ask; a batch where none asks does no work at all.</summary>
+    void RecordModelLogprobs(List<DecodeRow> rows, Tensor logits, long[] chosen)
+    {
+        int[] asking = [.. Enumerable.Range(0, rows.Count).Where(r => rows[r].Settings.TopLogprobs is not null)];
+        if (asking.Length == 0)
+            return;
+        int[] tops = [.. asking.Select(r => rows[r].Settings.TopLogprobs!.Value)];
+        var found = ModelLogprobs.Of(logits, vocabMask, asking, chosen, tops);
+        for (int i = 0; i < asking.Length; i++)
+            rows[asking[i]].ModelLogprobs.Add(found[i]);
     }
 
     IReadOnlyList<int> Banned(DecodeRow row) =>

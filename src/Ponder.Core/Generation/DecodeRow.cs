@@ -67,6 +67,10 @@ public sealed class DecodeRow
     /// <summary>Per generated token: its log-probability under logits / temperature (before truncation).</summary>
     public List<float> Logprobs { get; } = [];
 
+    /// <summary>Per generated token, when <see cref="RowSettings.TopLogprobs"/> asks (else empty): its log-probability
+    /// under the model's own distribution and the most likely tokens there.</summary>
+    public List<ModelLogprobs> ModelLogprobs { get; } = [];
+
     /// <summary>Every generated token so far: id → occurrences (frequency and presence penalties read it).</summary>
     public IReadOnlyDictionary<int, int> Counts => counts;
 

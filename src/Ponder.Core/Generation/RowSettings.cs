@@ -38,6 +38,12 @@ public sealed record RowSettings
     /// <summary>What replaces a suppressed end of thinking. <value>The default value is "Wait".</value></summary>
     public string ExtendWith { get; init; } = "Wait";
 
+    /// <summary>Whether to record each emitted token's log-probability under the model's own distribution
+    /// (<see cref="DecodeRow.ModelLogprobs"/>), and how many of the most likely tokens with it: null records nothing
+    /// (and costs nothing), 0 the token alone, up to <see cref="ModelLogprobs.MaxTop"/>.
+    /// <value>The default value is null.</value></summary>
+    public int? TopLogprobs { get; init; }
+
     /// <summary>Penalties and logit bias. <value>The default value is none.</value></summary>
     public LogitAdjustment Adjustment { get; init; } = LogitAdjustment.None;
 

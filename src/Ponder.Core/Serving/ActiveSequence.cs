@@ -15,6 +15,9 @@ namespace Ponder.Serving;
 /// limit), the text is the answer, released then.
 /// After the model's own close no think marker can be generated (<see cref="ThinkingControl.Banned"/>), and marker
 /// text spelled out of ordinary tokens is removed from the answer.</para>
+/// <para>When the request asks for log-probabilities, the same split decides which tokens they cover: the answer's
+/// tokens only — never a reasoning token, the <c>&lt;/think&gt;</c>, the answer prefix, a stop token, or a token
+/// wholly after the stop string's start. Each rides on the answer delta that completes its text.</para>
 /// </summary>
 sealed class ActiveSequence : IDecodeListener
 {
@@ -24,6 +27,8 @@ sealed class ActiveSequence : IDecodeListener
     readonly StringBuilder reasoning = new(),
         answer = new(),
         held = new();
+    readonly List<(int Index, string Text)> heldTokens = [];
+    readonly List<PendingToken>? pending; // answer tokens not yet sent; null when no log-probabilities are asked
     readonly int holdBack;
     readonly bool open;
     IncrementalDecoder decoder;
@@ -52,7 +57,9 @@ sealed class ActiveSequence : IDecodeListener
             Stop = r.Stop,
             MaxThinkingTokens = r.MaxThinkingTokens,
             Adjustment = new LogitAdjustment(r.FrequencyPenalty, r.PresencePenalty, r.LogitBias),
+            TopLogprobs = r.TopLogprobs,
         };
+        pending = r.TopLogprobs is null ? null : [];
         Row = new DecodeRow(r.PromptIds, settings, rng, open, this, () => handle.IsCancelled);
         decoder = context.Tokenizer.CreateIncrementalDecoder();
         // Held back: what could be the start of a stop string or of a spelled-out marker.
@@ -76,9 +83,15 @@ sealed class ActiveSequence : IDecodeListener
         else if (!closed)
             PublishReasoning(decoder.Add(token));
         else if (!ModelClosed)
-            held.Append(decoder.Add(token));
+            Hold(decoder.Add(token));
         else
-            AddAnswer(decoder.Add(token));
+            AddAnswer(decoder.Add(token), Row.Tokens.Count - 1);
+    }
+
+    void Hold(string text)
+    {
+        held.Append(text);
+        heldTokens.Add((Row.Tokens.Count - 1, text));
     }
 
     /// <summary>Completes the handle when the row finished, abandons it when it was cancelled.</summary>
@@ -103,6 +116,7 @@ sealed class ActiveSequence : IDecodeListener
                 held.Remove(0, ChatTemplate.AnswerPrefix.Length);
             text = held.ToString();
             held.Clear();
+            heldTokens.Clear();
         }
         closed = true;
         PublishReasoning(text);
@@ -118,18 +132,23 @@ sealed class ActiveSequence : IDecodeListener
         Handle.Emit(new TextDelta(text, IsReasoning: true));
     }
 
-    void AddAnswer(string text)
+    /// <param name="token">Index in <see cref="DecodeRow.Tokens"/> of the token <paramref name="text"/> is the text of
+    /// (−1: text the decoder held back for earlier tokens).</param>
+    void AddAnswer(string text, int token = -1)
     {
         if (cutAtStop)
             return;
+        bool onlyPrefix = false;
         if (!prefixSeen && text.Length > 0)
         {
             // The answer prefix after </think> is template, not answer (as ChatTemplate.SplitReasoning drops it).
             prefixSeen = true;
             if (text.StartsWith(ChatTemplate.AnswerPrefix, StringComparison.Ordinal))
                 text = text[ChatTemplate.AnswerPrefix.Length..];
+            onlyPrefix = text.Length == 0;
         }
         int searchFrom = Math.Max(answerSent, answer.Length - holdBack);
+        int start = answer.Length;
         answer.Append(text);
         foreach (var marker in Markers)
             answer.Replace(marker, "", searchFrom, answer.Length - searchFrom);
@@ -143,16 +162,33 @@ sealed class ActiveSequence : IDecodeListener
                 break;
             }
         }
+        if (pending is not null && token >= 0 && !onlyPrefix)
+            pending.Add(new PendingToken(token, start, answer.Length));
+        if (cutAtStop)
+            pending?.RemoveAll(p => p.Start >= answer.Length); // wholly within the stop string or after it
         SendAnswer(cutAtStop ? answer.Length : Math.Max(answerSent, answer.Length - holdBack));
     }
 
-    void SendAnswer(int upTo)
+    /// <param name="last">Sends every token still pending, with or without text.</param>
+    void SendAnswer(int upTo, bool last = false)
     {
-        if (upTo <= answerSent)
+        List<ModelLogprobs>? tokens = null;
+        if (pending is not null)
+        {
+            int sent = last ? pending.Count : pending.TakeWhile(p => p.End <= upTo).Count();
+            tokens = [.. pending.Take(sent).Select(p => Row.ModelLogprobs[p.Index])];
+            pending.RemoveRange(0, sent);
+        }
+        if (upTo <= answerSent && (tokens is null || tokens.Count == 0))
             return;
-        Handle.Emit(new TextDelta(answer.ToString(answerSent, upTo - answerSent), IsReasoning: false));
-        answerSent = upTo;
+        string text = upTo > answerSent ? answer.ToString(answerSent, upTo - answerSent) : "";
+        Handle.Emit(new TextDelta(text, IsReasoning: false, tokens));
+        answerSent = Math.Max(answerSent, upTo);
     }
+
+    /// <summary>An answer token: its index in <see cref="DecodeRow.Tokens"/> and where its text begins and ends in
+    /// the answer.</summary>
+    readonly record struct PendingToken(int Index, int Start, int End);
 
     void Complete()
     {
@@ -163,15 +199,17 @@ sealed class ActiveSequence : IDecodeListener
         }
         else if (!ModelClosed)
         {
-            // The model did not close its reasoning again after the budget's close: what it wrote is the answer.
-            held.Append(tail);
-            AddAnswer(held.ToString());
+            // The model did not close its reasoning again after the budget's close: what it wrote is the answer,
+            // added token by token as it would have been.
+            foreach (var (index, text) in heldTokens)
+                AddAnswer(text, index);
+            AddAnswer(tail);
         }
         else if (!cutAtStop)
         {
             AddAnswer(tail);
         }
-        SendAnswer(answer.Length);
+        SendAnswer(answer.Length, last: true);
         string chain = reasoning.ToString();
         if (closed && chain.EndsWith('\n'))
             chain = chain[..^1];

@@ -67,6 +67,12 @@ public sealed record GenerationRequest
     /// format has no <c>&lt;/think&gt;</c>. <value>The default value is true.</value></summary>
     public bool ReasoningOpen { get; init; } = true;
 
+    /// <summary>Log-probabilities of the answer's tokens under the model's own distribution, each with this many of the
+    /// most likely tokens (OpenAI's <c>top_logprobs</c>): null sends none, 0 to
+    /// <see cref="ModelLogprobs.MaxTop"/>. They ride on the answer deltas (<see cref="TextDelta.Logprobs"/>).
+    /// <value>The default value is null.</value></summary>
+    public int? TopLogprobs { get; init; }
+
     /// <summary>A label for logs (the HTTP request id). <value>The default value is empty.</value></summary>
     public string Id { get; init; } = "";
 }

@@ -116,6 +116,8 @@ public sealed class InferenceEngine : IDisposable
             throw new PonderException($"min_p {r.MinP} must be in [0, 1].");
         if (r.MaxThinkingTokens < 0)
             throw new PonderException($"the thinking budget {r.MaxThinkingTokens} must be 0 or more.");
+        if (r.TopLogprobs is < 0 or > ModelLogprobs.MaxTop)
+            throw new PonderException($"top logprobs {r.TopLogprobs} must be in [0, {ModelLogprobs.MaxTop}].");
         if (r.Stop.Any(string.IsNullOrEmpty))
             throw new PonderException("stop strings must not be empty.");
         if (double.IsNaN(r.FrequencyPenalty) || Math.Abs(r.FrequencyPenalty) > 2)

@@ -4,7 +4,10 @@ using Ponder.Generation;
 namespace Ponder.Serving;
 
 /// <summary>A piece of newly decoded text: reasoning (before <c>&lt;/think&gt;</c>) or answer.</summary>
-public readonly record struct TextDelta(string Text, bool IsReasoning);
+/// <param name="Logprobs">On answer deltas of a request that asks (<see cref="GenerationRequest.TopLogprobs"/>): the
+/// answer tokens whose text this delta completes, in order (possibly none; a last delta may carry tokens and no
+/// text). Null otherwise.</param>
+public readonly record struct TextDelta(string Text, bool IsReasoning, IReadOnlyList<ModelLogprobs>? Logprobs = null);
 
 /// <summary>How a sequence ended.</summary>
 /// <param name="Finish">stop (a stop token or string) or length (the token limit).</param>

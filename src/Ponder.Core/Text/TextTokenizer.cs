@@ -300,6 +300,10 @@ public sealed class TextTokenizer
     /// <summary>A decoder for streaming output, fed one id at a time.</summary>
     public IncrementalDecoder CreateIncrementalDecoder(bool skipSpecialTokens = false) => new(this, skipSpecialTokens);
 
+    /// <summary>The UTF-8 bytes one id stands for, special tokens included (empty for an unused id); a token may hold
+    /// part of a character.</summary>
+    public byte[] BytesOf(int id) => TokenBytes(id, skipSpecialTokens: false).ToArray();
+
     /// <summary>The UTF-8 bytes one id stands for (empty for unused ids and, if asked, special tokens).</summary>
     internal ReadOnlySpan<byte> TokenBytes(int id, bool skipSpecialTokens)
     {

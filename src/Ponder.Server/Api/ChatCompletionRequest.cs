@@ -37,6 +37,19 @@ sealed record ChatCompletionRequest
     [JsonPropertyName("min_p")]
     public double? MinP { get; init; }
 
+    /// <summary>Return the answer tokens' log-probabilities (under the model's own distribution).</summary>
+    [JsonPropertyName("logprobs")]
+    public bool? Logprobs { get; init; }
+
+    /// <summary>Most likely tokens to return at each position, 0 to 20; needs <c>logprobs</c>.</summary>
+    [JsonPropertyName("top_logprobs")]
+    public int? TopLogprobs { get; init; }
+
+    /// <summary>vLLM's extension: <c>prompt_token_ids</c> on the response and <c>token_ids</c> on each
+    /// choice.</summary>
+    [JsonPropertyName("return_token_ids")]
+    public bool? ReturnTokenIds { get; init; }
+
     [JsonPropertyName("n")]
     public int? N { get; init; }
 

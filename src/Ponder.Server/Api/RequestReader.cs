@@ -264,6 +264,31 @@ static class RequestReader
         }
     }
 
+    /// <summary>OpenAI's <c>logprobs</c> and <c>top_logprobs</c> as the top candidates to return: null when
+    /// <c>logprobs</c> is not true, else <c>top_logprobs</c> (0 to 20, default 0), refused without
+    /// <c>logprobs</c>.</summary>
+    public static int? TopLogprobs(bool? logprobs, int? top)
+    {
+        if (top is int n)
+        {
+            if (n < 0 || n > ModelLogprobs.MaxTop)
+            {
+                throw ApiException.BadRequest(
+                    $"'top_logprobs' {n} must be between 0 and {ModelLogprobs.MaxTop}.",
+                    "top_logprobs"
+                );
+            }
+            if (logprobs != true)
+            {
+                throw ApiException.BadRequest(
+                    "'top_logprobs' needs 'logprobs' set to true: add \"logprobs\": true or drop 'top_logprobs'.",
+                    "top_logprobs"
+                );
+            }
+        }
+        return logprobs == true ? top ?? 0 : null;
+    }
+
     public static double Range(double? value, double fallback, double min, double max, string param)
     {
         double v = value ?? fallback;

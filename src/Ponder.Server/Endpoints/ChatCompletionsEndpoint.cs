@@ -4,10 +4,23 @@ using Ponder.Server.Api;
 
 namespace Ponder.Server.Endpoints;
 
-/// <summary><c>POST /v1/chat/completions</c>, non-streaming and SSE, shaped exactly like OpenAI's. Hidden mode never
-/// writes reasoning text; raw mode adds <c>reasoning_content</c> to messages and deltas.</summary>
+/// <summary>
+/// <c>POST /v1/chat/completions</c>, non-streaming and SSE, shaped exactly like OpenAI's. Hidden mode never writes
+/// reasoning text; raw mode adds <c>reasoning_content</c> to messages and deltas.
+/// <para><c>logprobs</c> cover the answer's tokens (<c>message.content</c>) only, in every mode: the log-probability
+/// under the model's own distribution (raw logits, as OpenAI and vLLM's default report), never the reasoning's tokens.
+/// Streamed, each content chunk carries the tokens its text completes.</para>
+/// <para>vLLM's <c>return_token_ids</c> gives every generated id (reasoning, <c>&lt;/think&gt;</c>, answer, stop
+/// token) — what an RL client needs to rebuild the sequence — so it decodes to the chain of thought. It is served
+/// where the reasoning is shown (raw mode) or there is none (the prompt does not open it); otherwise it is refused
+/// (400) rather than answered with the answer's ids alone, which a client would take for the whole completion.
+/// Streamed, a choice's ids come on its last chunk and the prompt's on its first.</para>
+/// </summary>
 static class ChatCompletionsEndpoint
 {
+    /// <summary>What a response shows besides the answer.</summary>
+    sealed record Shown(bool Raw, bool TokenIds, Text.TextTokenizer Tokenizer);
+
     public static async Task Handle(HttpContext ctx, ServerState s)
     {
         var req = await RequestReader
@@ -17,14 +30,34 @@ static class ChatCompletionsEndpoint
         var settings = Settings(req, s);
         if (req.StreamOptions is not null && req.Stream != true)
             throw ApiException.BadRequest("'stream_options' is only allowed when 'stream' is true.", "stream_options");
+        bool raw = s.Options.Reasoning == ReasoningMode.Raw;
+        bool tokenIds = TokenIds(req.ReturnTokenIds, settings.ReasoningOpen, s.Options.Reasoning);
+        var shown = new Shown(raw, tokenIds, s.Engine.Model.Tokenizer);
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var run = s.Start(ctx, id, settings);
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        bool raw = s.Options.Reasoning == ReasoningMode.Raw;
         if (req.Stream == true)
-            await Stream(ctx, s, run, created, raw, req.StreamOptions?.IncludeUsage == true).ConfigureAwait(false);
+            await Stream(ctx, s, run, created, shown, req.StreamOptions?.IncludeUsage == true).ConfigureAwait(false);
         else
-            await Whole(ctx, s, run, created, raw).ConfigureAwait(false);
+            await Whole(ctx, s, run, created, shown).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether <c>return_token_ids</c> is served: the ids decode to the reasoning, so only where it is shown
+    /// or there is none.</summary>
+    static bool TokenIds(bool? requested, bool reasoningOpen, ReasoningMode mode)
+    {
+        if (requested != true)
+            return false;
+        if (reasoningOpen && mode != ReasoningMode.Raw)
+        {
+            throw ApiException.BadRequest(
+                "'return_token_ids' would reveal the hidden reasoning (the completion's ids include it): this server "
+                    + "shows reasoning only when started with --reasoning raw. Use 'logprobs' for the answer's "
+                    + "tokens.",
+                "return_token_ids"
+            );
+        }
+        return true;
     }
 
     /// <summary>The request's prompt and sampling settings; 400 for any the engine cannot serve.</summary>
@@ -57,6 +90,7 @@ static class ChatCompletionsEndpoint
             FrequencyPenalty = RequestReader.Range(req.FrequencyPenalty, 0, -2, 2, "frequency_penalty"),
             PresencePenalty = RequestReader.Range(req.PresencePenalty, 0, -2, 2, "presence_penalty"),
             LogitBias = RequestReader.LogitBias(req.LogitBias, s.Engine.VocabSize),
+            TopLogprobs = RequestReader.TopLogprobs(req.Logprobs, req.TopLogprobs),
         };
     }
 
@@ -100,7 +134,7 @@ static class ChatCompletionsEndpoint
         return n;
     }
 
-    static async Task Whole(HttpContext ctx, ServerState s, ChatRun run, long created, bool raw)
+    static async Task Whole(HttpContext ctx, ServerState s, ChatRun run, long created, Shown shown)
     {
         var outcomes = await run.CompleteAsync(ctx.RequestAborted).ConfigureAwait(false);
         var choices = new JsonArray();
@@ -113,17 +147,18 @@ static class ChatCompletionsEndpoint
                 ["content"] = o.Answer,
                 ["refusal"] = o.Blocked ? o.Answer : null,
             };
-            if (raw)
+            if (shown.Raw)
                 message["reasoning_content"] = o.Reasoning;
-            choices.Add(
-                new JsonObject
-                {
-                    ["index"] = i,
-                    ["message"] = message,
-                    ["logprobs"] = null,
-                    ["finish_reason"] = o.FinishReason,
-                }
-            );
+            var choice = new JsonObject
+            {
+                ["index"] = i,
+                ["message"] = message,
+                ["logprobs"] = o.Logprobs is null ? null : LogprobsJson.Of(o.Logprobs, shown.Tokenizer),
+                ["finish_reason"] = o.FinishReason,
+            };
+            if (shown.TokenIds)
+                choice["token_ids"] = Ids(o.Result.TokenIds);
+            choices.Add(choice);
         }
         var body = new JsonObject
         {
@@ -135,14 +170,19 @@ static class ChatCompletionsEndpoint
             ["choices"] = choices,
             ["usage"] = Usage(run.PromptTokens, outcomes),
         };
+        if (shown.TokenIds)
+            body["prompt_token_ids"] = Ids(run.PromptIds);
         await Results.Json(body).ExecuteAsync(ctx).ConfigureAwait(false);
     }
 
-    static async Task Stream(HttpContext ctx, ServerState s, ChatRun run, long created, bool raw, bool includeUsage)
+    static JsonArray Ids(IEnumerable<int> ids) => [.. ids.Select(id => (JsonNode)id)];
+
+    static async Task Stream(HttpContext ctx, ServerState s, ChatRun run, long created, Shown shown, bool includeUsage)
     {
         var response = ctx.Response;
         Sse.Begin(response);
         var chunks = new ChunkWriter(response, run.Id, created, s.Options.ModelId, includeUsage);
+        var promptIds = shown.TokenIds ? Ids(run.PromptIds) : null;
         var outcomes = new List<ChoiceOutcome>();
         var started = new HashSet<int>();
         await foreach (var e in run.Events(ctx.RequestAborted).ConfigureAwait(false))
@@ -155,21 +195,25 @@ static class ChatCompletionsEndpoint
                     ["content"] = "",
                     ["refusal"] = null,
                 };
-                await chunks.Delta(e.Index, first, null).ConfigureAwait(false);
+                await chunks
+                    .Delta(e.Index, first, null, top: new() { ["prompt_token_ids"] = promptIds?.DeepClone() })
+                    .ConfigureAwait(false);
             }
 
-            if (e.Reasoning is { } r && raw)
+            if (e.Reasoning is { } r && shown.Raw)
             {
                 await chunks.Delta(e.Index, new JsonObject { ["reasoning_content"] = r }, null).ConfigureAwait(false);
             }
             else if (e.Answer is { } a)
             {
-                await chunks.Delta(e.Index, new JsonObject { ["content"] = a }, null).ConfigureAwait(false);
+                var logprobs = e.Logprobs is null ? null : LogprobsJson.Of(e.Logprobs, shown.Tokenizer);
+                await chunks.Delta(e.Index, new JsonObject { ["content"] = a }, null, logprobs).ConfigureAwait(false);
             }
             else if (e.Done is { } done)
             {
                 outcomes.Add(done);
-                await chunks.Delta(e.Index, [], done.FinishReason).ConfigureAwait(false);
+                var ids = shown.TokenIds ? new JsonObject { ["token_ids"] = Ids(done.Result.TokenIds) } : null;
+                await chunks.Delta(e.Index, [], done.FinishReason, choiceFields: ids).ConfigureAwait(false);
             }
         }
         if (includeUsage)
@@ -202,20 +246,34 @@ static class ChatCompletionsEndpoint
     /// carries "usage": null, and a last chunk with no choices carries the usage.</summary>
     sealed class ChunkWriter(HttpResponse response, string id, long created, string model, bool includeUsage)
     {
-        /// <summary>A chunk with one choice's delta (and its finish reason on its last chunk).</summary>
-        public Task Delta(int index, JsonObject delta, string? finish) =>
-            Sse.Data(
-                response,
-                Chunk([
-                    new JsonObject
-                    {
-                        ["index"] = index,
-                        ["delta"] = delta,
-                        ["logprobs"] = null,
-                        ["finish_reason"] = finish,
-                    },
-                ])
-            );
+        /// <summary>A chunk with one choice's delta (and its finish reason on its last chunk); vLLM's token ids go
+        /// in <paramref name="choiceFields"/> (on the choice) and <paramref name="top"/> (on the chunk).</summary>
+        public Task Delta(
+            int index,
+            JsonObject delta,
+            string? finish,
+            JsonObject? logprobs = null,
+            JsonObject? choiceFields = null,
+            JsonObject? top = null
+        )
+        {
+            var choice = new JsonObject
+            {
+                ["index"] = index,
+                ["delta"] = delta,
+                ["logprobs"] = logprobs,
+                ["finish_reason"] = finish,
+            };
+            foreach (var (name, value) in choiceFields ?? [])
+                choice[name] = value?.DeepClone();
+            var chunk = Chunk([choice]);
+            foreach (var (name, value) in top ?? [])
+            {
+                if (value is not null)
+                    chunk[name] = value.DeepClone();
+            }
+            return Sse.Data(response, chunk);
+        }
 
         public Task Last(JsonObject usage)
         {
