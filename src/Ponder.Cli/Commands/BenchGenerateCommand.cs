@@ -2,6 +2,7 @@ using System.CommandLine;
 using Ponder.Benchmarks;
 using Ponder.Checkpoints.Gguf;
 using Ponder.LanguageModels;
+using Ponder.Runtime;
 using static TorchSharp.torch;
 
 namespace Ponder.Cli.Commands;
@@ -108,6 +109,7 @@ static class BenchGenerateCommand
         using var gguf = peerModelDir is null ? null : new TempGguf(peerModelDir, lm.Network.DType);
         foreach (int b in batches)
         {
+            HostMemory.Release(); // what the previous batch size freed, so it does not count as this one's
             bool reset = ResidentMemory.ResetPeak();
             var g = GenerateThroughput.Measure(lm, b, run.Prompt, run.Fresh);
             if (reset && ResidentMemory.PeakBytes() is long peakBytes)

@@ -12,7 +12,8 @@ namespace Ponder.Benchmarks;
 /// once).</param>
 /// <param name="KvCacheBytes">Keys and values of every layer for Batch rows of PromptTokens + NewTokens.</param>
 /// <param name="WorkspaceBytes">One call's activations: hidden states, q/k/v, attention scores, the MLP's
-/// intermediates, and three float32 copies of the logits (logits, log-probabilities, probabilities).</param>
+/// intermediates, and three float32 copies of the logits (logits, log-probabilities, probabilities) of each row's next
+/// token.</param>
 public sealed record GenerateMemory(long WeightBytes, long KvCacheBytes, long WorkspaceBytes)
 {
     public long TotalBytes => WeightBytes + KvCacheBytes + WorkspaceBytes;
@@ -44,11 +45,14 @@ public sealed record GenerateMemory(long WeightBytes, long KvCacheBytes, long Wo
             sequence = promptTokens + newTokens;
         long kv = 2 * layers * batch * k * sequence * d * elementSize;
         // Per token of one call: residual, normed input and block output (3C), fused q/k/v, attention output, and
-        // gate/up side by side plus the SwiGLU product and its input (4F).
-        long perToken = (3 * c + (h + 2 * k) * d + h * d + 4 * f) * elementSize + 3L * 4 * config.VocabSize;
+        // gate/up side by side plus the SwiGLU product and its input (4F); logits come out of the last token only for
+        // a prefill, of every row for a decode.
+        long activations = (3 * c + (h + 2 * k) * d + h * d + 4 * f) * elementSize,
+            logits = 3L * 4 * config.VocabSize;
         long chunk = Math.Min(promptTokens, prefillChunk);
-        long prefill = chunk * perToken + h * chunk * chunk * elementSize;
-        long decode = batch * (perToken + h * sequence * elementSize);
+        // A prefill chunk's queries read the prompt so far: at most the whole prompt's keys.
+        long prefill = chunk * activations + logits + h * chunk * promptTokens * elementSize;
+        long decode = batch * (activations + logits + h * sequence * elementSize);
         return new GenerateMemory(parameters * elementSize, kv, Math.Max(prefill, decode));
     }
 }

@@ -326,5 +326,7 @@ public sealed class DecodeEngine : IDisposable
         Clear();
         cache.Dispose();
         vocabMask.Dispose();
+        if (model.Device.type == TorchSharp.DeviceType.CPU)
+            ThreadTuner.Shared.Settle(); // what runs after the engine does not inherit a probe's count
     }
 }

@@ -7,8 +7,8 @@ namespace Ponder.Model;
 /// One matmul for several <see cref="Linear"/> layers that read the same input (q/k/v; gate/up). Their weights and
 /// biases become views of one tensor, so checkpoint names, loading (which copies into the parameters) and optimizer
 /// steps (in place) are unchanged, while inference multiplies once by the whole: fewer, larger GEMMs, fewer ops per
-/// decode step. Training keeps the parts' own forwards, so gradients and their numerics are those of the checkpoint's
-/// layers.
+/// decode step. Training, with or without gradients, keeps the parts' own forwards, so its numerics are those of the
+/// checkpoint's layers.
 /// </summary>
 sealed class FusedProjection : IDisposable
 {
@@ -68,8 +68,10 @@ sealed class FusedProjection : IDisposable
         }
     }
 
-    /// <summary>Whether a forward should take the fused path: intact, and no gradient wanted (inference).</summary>
-    public bool Usable => Intact && !is_grad_enabled();
+    /// <summary>Whether a forward should take the fused path: intact, and in inference mode (generation). Training's
+    /// gradient-free forwards (old and reference log-probabilities) keep the parts' numerics, so a policy's ratio to
+    /// itself stays exactly 1.</summary>
+    public bool Usable => Intact && is_inference_mode_enabled();
 
     /// <summary>x (…, C) → the parts' outputs side by side (…, ΣN).</summary>
     public Tensor Forward(Tensor x) => nn.functional.linear(x, weight, bias);

@@ -332,10 +332,13 @@ public sealed class DecoderModel : nn.Module
         var x = embed_tokens.forward(ids); // (B, T, C)
         for (int i = 0; i < layers.Count; i++)
         {
-            // A layer's intermediates are freed when it ends, not when the caller's scope does: a forward holds one
-            // layer's activations at a time (autograd keeps what backward needs on its own).
-            using var scope = NewDisposeScope();
-            x = layers[i].forward(x, cos, sin, mask, cache, i).MoveToOuterDisposeScope();
+            // A layer's intermediates, and its input, are freed when it ends, not when the caller's scope does: a
+            // forward holds one layer's activations at a time (autograd keeps what backward needs on its own).
+            Tensor next;
+            using (NewDisposeScope())
+                next = layers[i].forward(x, cos, sin, mask, cache, i).MoveToOuterDisposeScope();
+            x.Dispose();
+            x = next;
         }
         return norm.forward(x); // (B, T, C)
     }

@@ -13,8 +13,18 @@ static class CpuUse
 
     public static bool Available => OperatingSystem.IsLinux() && File.Exists(Stat) && File.Exists(Self);
 
-    /// <summary>CPU seconds all other processes have used since boot.</summary>
-    public static double OthersSeconds() => (MachineBusyTicks() - OwnTicks()) / TicksPerSecond;
+    /// <summary>CPU seconds all other processes have used since boot; NaN when /proc could not be read.</summary>
+    public static double OthersSeconds()
+    {
+        try
+        {
+            return (MachineBusyTicks() - OwnTicks()) / TicksPerSecond;
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
+        {
+            return double.NaN;
+        }
+    }
 
     /// <summary>"cpu  user nice system idle iowait irq softirq steal …": all but idle and iowait.</summary>
     static double MachineBusyTicks()

@@ -11,7 +11,8 @@ namespace Ponder.Runtime;
 /// at its last decision, and otherwise ever more rarely while its choice keeps winning. On a quiet machine it uses all
 /// threads and never probes, so runs there are as reproducible as without it (a changed count can round reductions
 /// differently).
-/// libtorch's thread count is process-wide, so is the tuner (<see cref="Shared"/>). It is off until the application
+/// libtorch's thread count is process-wide, so is the tuner (<see cref="Shared"/>); it assumes one thread steps at a
+/// time (the count is applied on the stepping thread). It is off until the application
 /// enables it (the command line does, unless the user fixed the count): a library user's numbers then do not depend
 /// on a changing thread count, whose reductions may round differently.
 /// </summary>
@@ -30,6 +31,10 @@ public sealed class ThreadTuner
     /// <summary>How often other processes' CPU use is read, in seconds.</summary>
     const double CheckSeconds = 0.5;
 
+    /// <summary>A gap between steps longer than this, in seconds, is a pause: other processes' CPU use over it says
+    /// nothing about the steps'.</summary>
+    const double MaxPauseSeconds = 1;
+
     /// <summary>Cores other processes must keep busy for the CPU to count as shared.</summary>
     const double BusyCores = 0.3;
 
@@ -38,7 +43,8 @@ public sealed class ThreadTuner
     readonly Func<double> seconds;
     readonly Func<double>? othersCpuSeconds;
     double checkedAt = double.NaN,
-        othersAtCheck;
+        othersAtCheck,
+        lastEnd = double.NaN;
     bool contended;
     readonly int minPeriod,
         maxPeriod;
@@ -150,9 +156,11 @@ public sealed class ThreadTuner
         if (!Enabled)
             return step();
         double start = seconds();
+        bool paused = start - lastEnd > MaxPauseSeconds;
         var result = step();
         double end = seconds();
-        Watch(end);
+        lastEnd = end;
+        Watch(end, paused);
         if (work > 0)
             Record((end - start) / work);
         return result;
@@ -200,15 +208,21 @@ public sealed class ThreadTuner
 
     /// <summary>Other processes' CPU use over the last <see cref="CheckSeconds"/>: contended when they keep at least
     /// <see cref="BusyCores"/> of a core busy. When they stop, all threads come back at once.</summary>
-    void Watch(double now)
+    void Watch(double now, bool paused)
     {
-        if (othersCpuSeconds is null || now - checkedAt < CheckSeconds)
+        if (othersCpuSeconds is null || (now - checkedAt < CheckSeconds && !paused))
             return;
         lock (gate)
         {
+            if (now - checkedAt < CheckSeconds && !paused)
+                return; // another stepping thread just checked
             double others = othersCpuSeconds();
+            if (double.IsNaN(others))
+                return; // unreadable this time
             bool was = contended;
-            if (!double.IsNaN(checkedAt))
+            // After a pause between steps, the window spans other work too (another program the process ran, such as
+            // a peer's benchmark): start a new one without deciding.
+            if (!double.IsNaN(checkedAt) && !paused)
                 contended = (others - othersAtCheck) / (now - checkedAt) >= BusyCores;
             (checkedAt, othersAtCheck) = (now, others);
             if (!Enabled || was == contended)
@@ -217,6 +231,26 @@ public sealed class ThreadTuner
                 sinceDecision = period; // a competitor arrived: probe at the next step
             else
                 Restart(); // it left: all threads again
+        }
+    }
+
+    /// <summary>Ends a probe under way and applies the settled count, or all threads on a quiet CPU: called when a
+    /// run of steps ends, so work outside them (a training step after rollouts) does not run at a probe's count.
+    /// </summary>
+    public void Settle()
+    {
+        lock (gate)
+        {
+            if (!Enabled)
+                return;
+            if (!contended)
+            {
+                Restart();
+                return;
+            }
+            if (phase != Phase.Running)
+                (phase, sinceDecision) = (Phase.Running, 0);
+            setThreads(current);
         }
     }
 

@@ -15,11 +15,11 @@ public sealed class GenerateMemoryTests
         Assert.Equal(4_000, m.WeightBytes);
         // K and V · 2 layers · 8 rows · 2 heads · 16 tokens · 16 dims · 4 bytes = 65,536.
         Assert.Equal(65_536, m.KvCacheBytes);
-        // Per token: (3·64 + (4 + 2·2)·16 + 4·16 + 4·128)·4 = (192 + 128 + 64 + 512)·4 = 3,584, plus 3·4·97 = 1,164
-        // → 4,748. Prefill of one 10-token chunk: 10·4,748 + 4·10·10·4 = 49,080. Decode of 8 rows over 16 keys:
-        // 8·(4,748 + 4·16·4) = 40,032. The larger is the prefill.
-        Assert.Equal(49_080, m.WorkspaceBytes);
-        Assert.Equal(4_000 + 65_536 + 49_080, m.TotalBytes);
+        // Activations per token: (3·64 + (4 + 2·2)·16 + 4·16 + 4·128)·4 = (192 + 128 + 64 + 512)·4 = 3,584; logits
+        // 3·4·97 = 1,164. Prefill of one 10-token chunk: 10·3,584 + 1,164 + 4·10·10·4 = 38,604. Decode of 8 rows over
+        // 16 keys: 8·(3,584 + 1,164 + 4·16·4) = 40,032. The larger is the decode.
+        Assert.Equal(40_032, m.WorkspaceBytes);
+        Assert.Equal(4_000 + 65_536 + 40_032, m.TotalBytes);
     }
 
     [Fact]
@@ -30,8 +30,9 @@ public sealed class GenerateMemoryTests
         var whole = GenerateMemory.For(config, 1_000, 4, batch: 1, promptTokens: 64, newTokens: 2, prefillChunk: 512);
         var chunked = GenerateMemory.For(config, 1_000, 4, batch: 1, promptTokens: 64, newTokens: 2, prefillChunk: 16);
 
-        // 64 tokens: 64·4,748 + 4·64·64·4 = 369,408; a 16-token chunk: 16·4,748 + 4·16·16·4 = 80,064.
-        Assert.Equal(369_408, whole.WorkspaceBytes);
-        Assert.Equal(80_064, chunked.WorkspaceBytes);
+        // 64 tokens at once: 64·3,584 + 1,164 + 4·64·64·4 = 296,076; a 16-token chunk, whose queries read up to the
+        // 64 prompt keys: 16·3,584 + 1,164 + 4·16·64·4 = 74,892. (Decode of one row: 3,584 + 1,164 + 4·66·4 = 5,804.)
+        Assert.Equal(296_076, whole.WorkspaceBytes);
+        Assert.Equal(74_892, chunked.WorkspaceBytes);
     }
 }

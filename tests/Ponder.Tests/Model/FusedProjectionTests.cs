@@ -27,18 +27,36 @@ public sealed class FusedProjectionTests
     static Parameter Weight(CausalLM model, string name) =>
         model.named_parameters().Single(p => p.name == name).parameter;
 
-    /// <summary>Logits with gradients on run the checkpoint's separate projections; without, the fused ones.</summary>
+    /// <summary>Logits in inference mode run the fused projections; otherwise the checkpoint's separate ones.
+    /// </summary>
     static (Tensor Fused, Tensor Separate) BothPaths(CausalLM model, Tensor ids)
     {
         Tensor fused;
-        using (no_grad())
-            fused = model.Forward(ids);
+        using (inference_mode())
+            fused = model.Forward(ids).clone();
         var separate = model.Forward(ids).detach();
         return (fused, separate);
     }
 
+    [Fact]
+    public void Given_a_forward_without_gradients_outside_inference_mode_Then_the_fused_path_is_not_taken()
+    {
+        // RL's old and reference log-probabilities run under no_grad: they take the parts' own projections, as the
+        // gradient forward does, so the first update's ratio is exactly 1 whatever the GEMM's blocking of the wider
+        // fused weight. Generation runs in inference mode.
+        using var a = nn.Linear(8, 4);
+        using var b = nn.Linear(8, 6);
+        using var fused = FusedProjection.Over(a, b);
+
+        Assert.False(fused.Usable); // gradients on
+        using (no_grad())
+            Assert.False(fused.Usable);
+        using (inference_mode())
+            Assert.True(fused.Usable);
+    }
+
     [Theory, MemberData(nameof(Variants))]
-    public void Given_a_model_When_it_runs_without_gradients_Then_the_fused_projections_give_the_separate_logits(
+    public void Given_a_model_When_it_runs_in_inference_mode_Then_the_fused_projections_give_the_separate_logits(
         string variant
     )
     {

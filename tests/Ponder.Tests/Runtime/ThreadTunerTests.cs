@@ -152,4 +152,20 @@ public sealed class ThreadTunerTests
 
         Assert.All(m.ThreadsPerStep, t => Assert.Equal(2, t));
     }
+
+    [Fact]
+    public void Given_a_probe_under_way_When_the_steps_end_and_the_tuner_settles_Then_the_settled_count_applies()
+    {
+        var m = new Machine((t, _) => Shared(t), _ => true);
+        m.Run(2); // step 1 finds the CPU shared and starts a probe of one thread
+        Assert.Equal(1, m.Threads);
+
+        m.Tuner.Settle();
+
+        Assert.Equal(2, m.Threads); // nothing decided yet: all threads
+        m.Run(19);
+        // The next probe comes a full period later: steps 2–17 on two threads, then one thread from step 18.
+        Assert.All(m.ThreadsPerStep.Skip(2).Take(16), t => Assert.Equal(2, t));
+        Assert.Equal([1, 1, 1], m.ThreadsPerStep.Skip(18).Take(3));
+    }
 }
