@@ -6,7 +6,9 @@ namespace Ponder.Plots;
 /// <summary>
 /// Ticks of a log10 axis. ScottPlot has none: series are drawn at log10(x), and ticks are placed at the logs of round
 /// values and labelled with the values. Powers of ten alone leave a range within one decade (a small sweep's compute)
-/// with no label at all, so finer steps are used until at least <see cref="MinLabels"/> labels fall in the range.
+/// with no label at all, so finer steps are used until at least <see cref="MinLabels"/> labels fall in the range. A
+/// range narrower than a decade (a train-time axis that starts at SFT's compute and adds RL's) gets evenly stepped
+/// round values instead (2.6e13, 2.8e13, …): multiples of a power of ten alone bunch at one end of it.
 /// </summary>
 static class LogTicks
 {
@@ -25,6 +27,8 @@ static class LogTicks
     /// <summary>Labelled ticks over [<paramref name="min"/>, <paramref name="max"/>] in log10 units.</summary>
     public static NumericManual For(double min, double max)
     {
+        if (double.IsFinite(min) && double.IsFinite(max) && max - min < 1 && max > min)
+            return Linear(min, max);
         var major =
             Multiples.Select(m => Positions(min, max, m)).FirstOrDefault(p => p.Count >= MinLabels)
             ?? Positions(min, max, Multiples[^1]);
@@ -36,6 +40,29 @@ static class LogTicks
             ticks.AddMajor(p, Label(Math.Pow(10, p)));
         foreach (double p in Positions(min, max, Multiples[^1]).Except(major))
             ticks.AddMinor(p);
+        return ticks;
+    }
+
+    /// <summary>Round values a 1, 2 or 5 step apart (four to eight intervals over the range) at their logs; the labels
+    /// carry the digits the step needs.</summary>
+    static NumericManual Linear(double min, double max)
+    {
+        double lo = Math.Pow(10, min),
+            hi = Math.Pow(10, max);
+        double raw = (hi - lo) / 8,
+            magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        double step =
+            magnitude
+            * (raw / magnitude) switch
+            {
+                <= 1 => 1,
+                <= 2 => 2,
+                <= 5 => 5,
+                _ => 10,
+            };
+        var ticks = new NumericManual();
+        for (double k = Math.Ceiling(lo / step); k * step <= hi; k++)
+            ticks.AddMajor(Math.Log10(k * step), Label(k * step, step));
         return ticks;
     }
 
@@ -61,4 +88,15 @@ static class LogTicks
         v is >= 1e-3 and < 1e5
             ? v.ToString("G4", CultureInfo.InvariantCulture)
             : v.ToString("0.#e0", CultureInfo.InvariantCulture);
+
+    /// <summary>As <see cref="Label(double)"/>, with the significant digits that tell values
+    /// <paramref name="step"/> apart (2.65e13 next to 2.7e13).</summary>
+    internal static string Label(double v, double step)
+    {
+        int decimals = Math.Max(0, -(int)Math.Floor(Math.Log10(step)));
+        if (v is >= 1e-3 and < 1e5)
+            return Math.Round(v, decimals).ToString(CultureInfo.InvariantCulture);
+        int digits = Math.Max(1, (int)Math.Floor(Math.Log10(v)) - (int)Math.Floor(Math.Log10(step)));
+        return v.ToString("0." + new string('#', digits) + "e0", CultureInfo.InvariantCulture);
+    }
 }

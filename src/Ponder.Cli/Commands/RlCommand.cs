@@ -25,7 +25,7 @@ static class RlCommand
         ModelFacts.Read(r.GetValue(cli.Model)!).CheckCompletion("--max-tokens", options.MaxCompletionTokens);
         var spec = cli.Task.Spec(r);
         var reasoningTask = spec.Create();
-        var (final, eval, seconds, _) = RlSession.Run(
+        var (final, eval, seconds, _, _, _) = RlSession.Run(
             io,
             r.GetValue(cli.Model)!,
             reasoningTask,
@@ -157,13 +157,19 @@ static class RlCommand
                     "Distinct training problems to draw prompts from (default: steps × prompts, × sampling "
                     + "rounds with dynamic sampling, at most 20,000).",
             };
-        public Option<int> EvalEvery { get; } =
+        public Option<int?> EvalEvery { get; } =
             new("--eval-every")
             {
                 Description =
                     "Held-out evaluation every N steps, besides before the first and after the last (0: "
-                    + "only those).",
-                DefaultValueFactory = _ => Defaults.EvalEvery,
+                    + $"only those; default {RlOptions.DefaultEvalEvery} unless --eval-points is set).",
+            };
+        public Option<int?> EvalPoints { get; } =
+            new("--eval-points")
+            {
+                Description =
+                    "Held-out evaluations in all, at steps spaced evenly in log(step) from step 0 (the starting "
+                    + "model) to the last, for the train-time compute plot; instead of --eval-every.",
             };
         public Option<int> EvalProblems { get; } =
             new("--eval-problems")
@@ -216,6 +222,7 @@ static class RlCommand
                 KeepZero,
                 TrainProblems,
                 EvalEvery,
+                EvalPoints,
                 EvalProblems,
                 EvalSamples,
                 CheckpointEvery,
@@ -249,6 +256,7 @@ static class RlCommand
                     SkipZeroAdvantage = !r.GetValue(KeepZero),
                     TrainProblems = r.GetValue(TrainProblems),
                     EvalEvery = r.GetValue(EvalEvery),
+                    EvalPoints = r.GetValue(EvalPoints),
                     EvalProblems = r.GetValue(EvalProblems),
                     EvalSamples = r.GetValue(EvalSamples),
                     CheckpointEvery = r.GetValue(CheckpointEvery),

@@ -37,7 +37,7 @@ static class SftCommand
         ).Validate(ModelFacts.Read(model), options);
         var reasoningTask = spec.Create();
         var examples = Examples(cli, r, spec, reasoningTask, options.Seed);
-        var (final, eval, seconds) = SftSession.Run(io, model, reasoningTask, examples, options, settings);
+        var (final, eval, seconds, _) = SftSession.Run(io, model, reasoningTask, examples, options, settings);
         io.Out.WriteLine(
             $"SFT done in {seconds / 60:F1} min: held-out greedy pass@1 "
                 + $"{eval.GetValueOrDefault("eval/pass@1"):P1}; model in {final}"

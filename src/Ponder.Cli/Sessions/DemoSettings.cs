@@ -47,7 +47,21 @@ sealed record DemoSettings(
     // minutes buy (Chinchilla), it takes several times small's steps in the same time.
     const string ModelSize = "mini";
 
-    /// <summary>The main job: the full-size run the README's first command starts.</summary>
+    // Every distinct test-split problem these task settings have (the split is by a hash of the sorted numbers and
+    // the target, so none is a training problem). Problems, not samples, are the unit of pass@1's interval: easy
+    // problems are right in most samples, so more samples narrow it little, and only this many problems exist.
+    const int HeldOutProblems = 255;
+
+    // Four samples a problem: the interval's width comes mostly from how problems differ, so eight would narrow it
+    // little at twice the cost of each of RL's evaluations.
+    const int HeldOutSamples = 4;
+
+    // Evaluations of RL, step 0 included: at least 6 for a curve, few enough that they add minutes, not tens.
+    const int TrainTimePoints = 7;
+
+    /// <summary>The main job: the full-size run the README's first command starts. RL's held-out evaluations use
+    /// <see cref="EvalProblems"/> × <see cref="EvalSamples"/> (the demo sets them), so its step 0 and last step give
+    /// the report's SFT and SFT + RL rows.</summary>
     public static DemoSettings Full() =>
         new(
             ModelSize,
@@ -75,13 +89,12 @@ sealed record DemoSettings(
                 FormatReward = 0,
                 TrainProblems = RlPool,
                 WarmupSteps = 3,
-                EvalEvery = 50,
-                EvalProblems = 100,
-                EvalSamples = 8,
+                // o1's train-time figure has a log x axis: points spaced evenly in log(step), step 0 included.
+                EvalPoints = TrainTimePoints,
                 CheckpointEvery = 50,
             },
-            EvalProblems: 250,
-            EvalSamples: 8,
+            EvalProblems: HeldOutProblems,
+            EvalSamples: HeldOutSamples,
             MaxCompletionTokens: 256,
             // Budgets up to the longest searches (12 lines ≈ 130 tokens) and past them.
             Scale: new TestTime.ScalingOptions
@@ -121,9 +134,7 @@ sealed record DemoSettings(
                 LearningRate = 1e-4,
                 FormatReward = 0,
                 WarmupSteps = 1,
-                EvalEvery = 2,
-                EvalProblems = 20,
-                EvalSamples = 2,
+                EvalPoints = 4,
                 CheckpointEvery = 4,
             },
             EvalProblems: 30,

@@ -41,8 +41,14 @@ static class HeldOut
         return (Measure(task, rollouts, options.N, prefix), rollouts);
     }
 
+    /// <summary>The bounds of pass@1's 95 % interval (<see cref="ConfidenceInterval"/>), named without "@" so that
+    /// tables listing the metrics@k leave them out.</summary>
+    public const string PassAt1Low = "pass1_ci95_low",
+        PassAt1High = "pass1_ci95_high";
+
     /// <summary>The headline numbers of graded samples, <paramref name="samples"/> a problem: pass@k and cons@k at the
-    /// default ks, then <see cref="Stats"/>; every key starts with <paramref name="prefix"/>.</summary>
+    /// default ks, pass@1's 95 % interval, then <see cref="Stats"/>; every key starts with
+    /// <paramref name="prefix"/>.</summary>
     public static Dictionary<string, double> Measure(
         IReasoningTask task,
         IReadOnlyList<Rollout> rollouts,
@@ -61,6 +67,9 @@ static class HeldOut
             .ToList();
         var report = Metrics.Compute(graded, Metrics.DefaultKs(samples));
         var metrics = report.Named().ToDictionary(kv => prefix + kv.Key, kv => kv.Value);
+        var (low, high) = ConfidenceInterval.OfPassAt1(graded.Select(g => (g.ProblemId, g.Correct)));
+        metrics[prefix + PassAt1Low] = low;
+        metrics[prefix + PassAt1High] = high;
         foreach (var (k, v) in Stats(task, rollouts, prefix))
             metrics[k] = v;
         return metrics;

@@ -20,6 +20,8 @@ static class ResumeCheck
         "model",
         "options.Steps",
         "options.EvalEvery",
+        "options.EvalPoints",
+        "options.EvalSteps",
         "options.EvalProblems",
         "options.EvalSamples",
         "options.CheckpointEvery",

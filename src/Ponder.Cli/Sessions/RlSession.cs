@@ -13,7 +13,29 @@ namespace Ponder.Cli.Sessions;
 /// <summary>What an RL run needs besides the trainer's options.</summary>
 /// <param name="Task">The task as the user specified it, recorded in the run's config.json (settings such as
 /// numbers=3).</param>
-sealed record RlRunSettings(string Out, bool Resume, string DType, string Device = "cpu", TaskSpec? Task = null);
+/// <param name="StartFlops">Training FLOPs the starting model already cost (its SFT run), added to every evaluation's
+/// compute so that step 0 sits there on the log axis of the train-time figure. <value>The default value is 0 (not
+/// known: step 0 is then left out of the figure).</value></param>
+sealed record RlRunSettings(
+    string Out,
+    bool Resume,
+    string DType,
+    string Device = "cpu",
+    TaskSpec? Task = null,
+    double StartFlops = 0
+);
+
+/// <summary>What an RL run gives back: its final model folder, the last evaluation's metrics, its seconds, each step's
+/// overhead ratio, every held-out evaluation of the run as a point of the train-time figure, and the metrics of the
+/// evaluations this process ran, by step.</summary>
+sealed record RlResult(
+    string FinalModel,
+    Dictionary<string, double> LastEval,
+    double Seconds,
+    IReadOnlyList<double> StepOverheads,
+    IReadOnlyList<TrainPoint> Curve,
+    IReadOnlyDictionary<int, Dictionary<string, double>> Evaluations
+);
 
 /// <summary>
 /// An RL run end to end: resume or start, step with a progress bar, evaluate held-out problems, checkpoint, log every
@@ -22,14 +44,13 @@ sealed record RlRunSettings(string Out, bool Resume, string DType, string Device
 /// </summary>
 static class RlSession
 {
-    public const string ScalingPlot = "train_scaling.png";
-
-    public static (
-        string FinalModel,
-        Dictionary<string, double> LastEval,
-        double Seconds,
-        IReadOnlyList<double> StepOverheads
-    ) Run(CliOutput io, string modelDir, IReasoningTask task, RlOptions options, RlRunSettings settings)
+    public static RlResult Run(
+        CliOutput io,
+        string modelDir,
+        IReasoningTask task,
+        RlOptions options,
+        RlRunSettings settings
+    )
     {
         var clock = Stopwatch.StartNew();
         HeldOut.WarnIfNoSplit(io, task);
@@ -41,31 +62,26 @@ static class RlSession
         using var trainer = new RlTrainer(lm, task, options);
         if (latest is not null)
             trainer.Resume(latest);
-        var store = RunFolder.Store(
-            io,
-            settings.Out,
-            "rl",
-            new
-            {
-                model = modelDir,
-                task = task.Name,
-                task_spec = settings.Task,
-                options,
-                settings.DType,
-            },
-            latest,
-            trainer.State.Step
-        );
-        using (store)
+        var config = new
+        {
+            model = modelDir,
+            task = task.Name,
+            task_spec = settings.Task,
+            options,
+            settings.DType,
+        };
+        using (var store = RunFolder.Store(io, settings.Out, "rl", config, latest, trainer.State.Step))
         {
             var testProblems = HeldOut.Problems(task, options.EvalProblems);
             var lastEval = new Dictionary<string, double>();
             var overheads = new List<double>();
+            var evaluations = new Dictionary<int, Dictionary<string, double>>();
             void Evaluate()
             {
                 lastEval = HeldOut.Measure(task, trainer.Evaluate(testProblems), options.EvalSamples, "eval/");
-                lastEval["eval/compute_flops"] = trainer.CumulativeFlops;
+                lastEval[ComputeMetric] = settings.StartFlops + trainer.CumulativeFlops;
                 store.LogMetrics(trainer.State.Step, lastEval);
+                evaluations[trainer.State.Step] = lastEval;
             }
 
             if (trainer.State.Step == 0)
@@ -80,32 +96,36 @@ static class RlSession
             foreach (var (k, v) in lastEval)
                 store.SetHeadline(k, v.ToString("G4", CultureInfo.InvariantCulture));
             RunPlots.Write(store);
-            WriteScalingPlot(store);
-            return (final, lastEval, clock.Elapsed.TotalSeconds, overheads);
+            var curve = Curve(store);
+            TrainScalingPlot.Write(store.Dir, curve);
+            return new RlResult(final, lastEval, clock.Elapsed.TotalSeconds, overheads, curve, evaluations);
         }
     }
 
-    /// <summary>o1's first figure for this run: held-out pass@1 against cumulative training FLOPs (log x).</summary>
-    public static string? WriteScalingPlot(RunStore store)
+    /// <summary>The metric holding each evaluation's training FLOPs (<see cref="RlRunSettings.StartFlops"/>
+    /// included).</summary>
+    public const string ComputeMetric = "eval/compute_flops";
+
+    /// <summary>Every held-out evaluation of the run as a point of o1's train-time figure, by step. Evaluations logged
+    /// before the interval was (older runs) get a point-wide band.</summary>
+    public static IReadOnlyList<TrainPoint> Curve(RunStore store)
     {
-        var accuracy = store.ReadMetrics("eval/pass@1");
-        var compute = store.ReadMetrics("eval/compute_flops").ToDictionary(p => p.Step, p => p.Value);
-        var points = accuracy
-            .Where(p => compute.TryGetValue(p.Step, out var f) && f > 0)
-            .Select(p => (compute[p.Step], p.Value))
+        static Dictionary<int, double> Read(RunStore store, string metric) =>
+            store.ReadMetrics(metric).GroupBy(p => p.Step).ToDictionary(g => g.Key, g => g.Last().Value);
+        var compute = Read(store, ComputeMetric);
+        var low = Read(store, "eval/" + HeldOut.PassAt1Low);
+        var high = Read(store, "eval/" + HeldOut.PassAt1High);
+        return Read(store, "eval/pass@1")
+            .Where(kv => compute.ContainsKey(kv.Key))
+            .OrderBy(kv => kv.Key)
+            .Select(kv => new TrainPoint(
+                kv.Key,
+                compute[kv.Key],
+                kv.Value,
+                low.GetValueOrDefault(kv.Key, kv.Value),
+                high.GetValueOrDefault(kv.Key, kv.Value)
+            ))
             .ToList();
-        if (points.Count < 2)
-            return null;
-        string path = Path.Combine(store.Dir, ScalingPlot);
-        LinePlot.Save(
-            path,
-            "Held-out pass@1 vs train-time compute",
-            "training FLOPs (log scale)",
-            "pass@1",
-            [("RL", points)],
-            new AxisStyle(LogX: true, Fraction: true)
-        );
-        return path;
     }
 
     static void EnsureSameArchitecture(string modelDir, string checkpoint)
@@ -138,6 +158,7 @@ static class RlSession
             plainEvery: 10,
             report =>
             {
+                var evalSteps = options.EvalSteps.ToHashSet();
                 while (!trainer.Finished)
                 {
                     var step = trainer.Step();
@@ -161,7 +182,7 @@ static class RlSession
                         $"reward {step.Metrics["reward/mean"]:F2} · acc {step.Metrics["reward/accuracy"]:P0} "
                             + $"· {step.Metrics["time/step"]:F1} s/step"
                     );
-                    if (options.EvalEvery > 0 && step.Step % options.EvalEvery == 0)
+                    if (evalSteps.Contains(step.Step))
                         evaluate();
                     if (step.Step % options.CheckpointEvery == 0 && !trainer.Finished)
                         trainer.SaveCheckpoint(checkpoints);

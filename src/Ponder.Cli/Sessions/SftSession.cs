@@ -42,7 +42,9 @@ sealed record SftRunSettings(
 /// </summary>
 static class SftSession
 {
-    public static (string FinalModel, Dictionary<string, double> LastEval, double Seconds) Run(
+    /// <returns>The final model's folder, the last evaluation, the run's seconds and its training FLOPs (a resumed
+    /// run's included).</returns>
+    public static (string FinalModel, Dictionary<string, double> LastEval, double Seconds, double Flops) Run(
         CliOutput io,
         string modelDir,
         IReasoningTask task,
@@ -87,7 +89,7 @@ static class SftSession
             foreach (var (k, v) in lastEval)
                 store.SetHeadline(k, v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture));
             RunPlots.Write(store);
-            return (final, lastEval, clock.Elapsed.TotalSeconds);
+            return (final, lastEval, clock.Elapsed.TotalSeconds, trainer.CumulativeFlops);
         }
     }
 

@@ -77,9 +77,27 @@ public sealed record RlOptions
     /// <value>The default value is null.</value></summary>
     public int? TrainProblems { get; init; }
 
-    /// <summary>Held-out evaluation every N steps (and before the first and after the last). <value>The default value
-    /// is 10.</value></summary>
-    public int EvalEvery { get; init; } = 10;
+    /// <summary>Held-out evaluation every N steps, besides before the first and after the last (0: only those). Set
+    /// this or <see cref="EvalPoints"/>, not both. <value>The default value is null: every
+    /// <see cref="DefaultEvalEvery"/> steps when <see cref="EvalPoints"/> is not set either.</value></summary>
+    public int? EvalEvery { get; init; }
+
+    /// <summary>Held-out evaluations in all, spaced evenly in log(step) for a train-time compute plot with a log axis:
+    /// step 0 (the starting model) and round(Steps^(j/(n − 2))) for j = 0 … n − 2, duplicates dropped
+    /// (<see cref="EvalSchedule.LogSpaced"/>). Set this or <see cref="EvalEvery"/>, not both. <value>The default value
+    /// is null (use <see cref="EvalEvery"/>).</value></summary>
+    public int? EvalPoints { get; init; }
+
+    /// <summary>The evaluation interval when neither <see cref="EvalEvery"/> nor <see cref="EvalPoints"/> is
+    /// set.</summary>
+    public const int DefaultEvalEvery = 10;
+
+    /// <summary>The steps whose model is evaluated, ascending: 0 (before the first update), the last, and those
+    /// <see cref="EvalPoints"/> or <see cref="EvalEvery"/> ask for.</summary>
+    public IReadOnlyList<int> EvalSteps =>
+        EvalPoints is { } n
+            ? EvalSchedule.LogSpaced(Steps, n)
+            : EvalSchedule.Every(Steps, EvalEvery ?? DefaultEvalEvery);
 
     /// <summary>Held-out problems per evaluation. <value>The default value is 100.</value></summary>
     public int EvalProblems { get; init; } = 100;
@@ -159,8 +177,7 @@ public sealed record RlOptions
             );
         }
 
-        if (EvalEvery < 0)
-            throw new PonderException($"--eval-every {EvalEvery}: must be 0 (first and last step only) or positive.");
+        ValidateSchedule();
         if (EvalProblems < 1)
             throw new PonderException($"--eval-problems {EvalProblems}: must be at least 1.");
         if (EvalSamples < 1)
@@ -170,5 +187,26 @@ public sealed record RlOptions
         if (KeepCheckpoints < 1)
             throw new PonderException($"--keep-checkpoints {KeepCheckpoints}: must be at least 1.");
         return this;
+    }
+
+    /// <summary>When to evaluate: one of <see cref="EvalEvery"/> and <see cref="EvalPoints"/>, each in range.</summary>
+    void ValidateSchedule()
+    {
+        if (EvalEvery < 0)
+            throw new PonderException($"--eval-every {EvalEvery}: must be 0 (first and last step only) or positive.");
+        if (EvalEvery is not null && EvalPoints is not null)
+        {
+            throw new PonderException(
+                $"--eval-every {EvalEvery} and --eval-points {EvalPoints} are both set; remove one: --eval-every "
+                    + "evaluates every N steps, --eval-points at n steps spaced evenly in log(step)."
+            );
+        }
+
+        if (EvalPoints < 2)
+        {
+            throw new PonderException(
+                $"--eval-points {EvalPoints}: use at least 2 (step 0, the starting model, and the last step)."
+            );
+        }
     }
 }

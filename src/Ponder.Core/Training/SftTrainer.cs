@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Ponder.LanguageModels;
 using Ponder.Text;
 using static TorchSharp.torch;
@@ -14,7 +15,8 @@ public sealed record SftStep(
     long Tokens,
     long TargetTokens,
     int Truncated,
-    double Seconds
+    double Seconds,
+    double Flops = 0
 )
 {
     public double TokensPerSecond => Seconds > 0 ? Tokens / Seconds : 0;
@@ -29,6 +31,7 @@ public sealed record SftStep(
             ["train/target_tokens"] = TargetTokens,
             ["train/truncated"] = Truncated,
             ["train/tokens_per_second"] = TokensPerSecond,
+            ["train/flops"] = Flops,
         };
 }
 
@@ -67,6 +70,13 @@ public sealed class SftTrainer : IDisposable
     public SftOptions Options { get; }
     public TrainerState State { get; private set; }
     public bool Finished => State.Step >= Options.Steps;
+
+    /// <summary>Training FLOPs so far (forward and backward of every example, <see cref="Model.Flops"/>), kept in the
+    /// checkpoints so a resumed run continues the count. A train-time compute axis starts RL from here.</summary>
+    public double CumulativeFlops =>
+        State.Extra.TryGetValue(FlopsKey, out var f) ? double.Parse(f, CultureInfo.InvariantCulture) : 0;
+
+    const string FlopsKey = "flops";
 
     /// <summary>Restores the optimizer and position of a checkpoint whose weights <c>lm</c> was loaded from.</summary>
     public void Resume(string checkpoint)
@@ -137,9 +147,28 @@ public sealed class SftTrainer : IDisposable
         );
         optimizer.Update(lr);
         optimizer.ZeroGrad();
-        State = State with { Step = State.Step + 1, DataPosition = State.DataPosition + Options.ExamplesPerStep };
-        return new SftStep(State.Step, loss, lr, gradNorm, tokens, targets, truncated, clock.Elapsed.TotalSeconds);
+        double flops = TrainFlops(examples),
+            seconds = clock.Elapsed.TotalSeconds;
+        Advance(flops);
+        return new SftStep(State.Step, loss, lr, gradNorm, tokens, targets, truncated, seconds, flops);
     }
+
+    /// <summary>The state after a step: one step on, past its examples, with its FLOPs counted.</summary>
+    void Advance(double flops) =>
+        State = State with
+        {
+            Step = State.Step + 1,
+            DataPosition = State.DataPosition + Options.ExamplesPerStep,
+            Extra = new Dictionary<string, string>(State.Extra)
+            {
+                [FlopsKey] = (CumulativeFlops + flops).ToString("R", CultureInfo.InvariantCulture),
+            },
+        };
+
+    /// <summary>Forward and backward FLOPs of the step's examples, each a sequence of its own length T (packed
+    /// examples attend within their segment): T · train(T), as RL's update counts its rows.</summary>
+    double TrainFlops(List<(int[] Ids, bool[] Trainable)> examples) =>
+        examples.Sum(e => e.Ids.Length * Model.Flops.TrainPerToken(lm.Config, e.Ids.Length));
 
     public void Dispose() => optimizer.Dispose();
 }

@@ -73,8 +73,9 @@ public sealed class DemoSettingsTests
         using var text = new StringWriter();
         var io = new Ponder.Cli.CliOutput(text, text, Ponder.Cli.Cli.CreateConsole(text));
 
-        string quick = DemoRun.Report(DemoSettings.Quick(), stages, [], 3.0, "");
-        string full = DemoRun.Report(DemoSettings.Full(), stages, [], 27.6, "");
+        var figures = new DemoReport.Figures([], "");
+        string quick = DemoReport.Write(DemoSettings.Quick(), stages, [], 3.0, figures);
+        string full = DemoReport.Write(DemoSettings.Full(), stages, [], 27.6, figures);
         DemoRun.PrintSummary(io, DemoSettings.Quick(), stages, 3.0);
 
         Assert.Contains("smoke run", quick, StringComparison.Ordinal);
@@ -82,5 +83,47 @@ public sealed class DemoSettingsTests
         Assert.DoesNotContain("smoke run", full, StringComparison.Ordinal);
         Assert.Contains("smoke run", text.ToString(), StringComparison.Ordinal);
         Assert.Contains("not meaningful", text.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_the_full_demo_When_rl_evaluates_Then_it_is_at_6_or_more_log_spaced_steps_from_step_0()
+    {
+        var rl = DemoSettings.Full().Rl.Validate();
+
+        Assert.True(rl.EvalSteps.Count >= 6, string.Join(", ", rl.EvalSteps));
+        Assert.Equal(0, rl.EvalSteps[0]);
+        Assert.Equal(rl.Steps, rl.EvalSteps[^1]);
+        Assert.Null(rl.EvalEvery);
+    }
+
+    [Fact]
+    public void Given_the_full_demo_When_held_out_problems_are_drawn_Then_there_are_as_many_as_asked_none_trained_on()
+    {
+        var s = DemoSettings.Full();
+        var task = new TaskSpec("countdown", Settings: s.TaskSettings).Create();
+
+        var heldOut = HeldOut.Problems(task, s.EvalProblems);
+        var rlPool = Ponder.Training.ProblemPool.Train(task, s.Rl.TrainProblems!.Value);
+        var sftPool = ((ITraceTask)task).ProblemsUpTo(TaskSplit.Train, s.SftProblems);
+
+        Assert.Equal(s.EvalProblems, heldOut.Count);
+        Assert.Empty(heldOut.Select(p => p.Question).Intersect(rlPool.Concat(sftPool).Select(p => p.Question)));
+    }
+
+    [Fact]
+    public void Given_a_train_curve_When_the_report_is_written_Then_it_has_a_row_per_point_with_its_interval()
+    {
+        var stages = new List<DemoRun.Stage>
+        {
+            new("SFT", new Dictionary<string, double> { ["pass@1"] = 0.44 }, 60),
+            new("SFT + RL", new Dictionary<string, double> { ["pass@1"] = 0.56 }, 30),
+        };
+        Ponder.Plots.TrainPoint[] curve = [new(0, 2.5e13, 0.44, 0.40, 0.48), new(150, 3.6e13, 0.56, 0.52, 0.6)];
+
+        string report = DemoReport.Write(DemoSettings.Full(), stages, [], 20, new DemoReport.Figures(curve, ""));
+
+        Assert.Contains("| RL step | training FLOPs | pass@1 | 95 % interval |", report, StringComparison.Ordinal);
+        Assert.Contains("| 0 | 2.50e13 | 44.0 % | 40.0 % – 48.0 % |", report, StringComparison.Ordinal);
+        Assert.Contains("| 150 | 3.60e13 | 56.0 % | 52.0 % – 60.0 % |", report, StringComparison.Ordinal);
     }
 }

@@ -2,6 +2,7 @@ using Ponder.Plots;
 using Ponder.Runs;
 using Ponder.TestTime;
 using ScottPlot;
+using FillY = ScottPlot.Plottables.FillY;
 using LinePlot = Ponder.Plots.LinePlot;
 using Scatter = ScottPlot.Plottables.Scatter;
 
@@ -174,5 +175,77 @@ public sealed class PlotTests : IDisposable
         Assert.NotEqual(cons.LinePattern.Name, single.LinePattern.Name);
         Assert.NotEqual(cons.MarkerShape, single.MarkerShape);
         Assert.True(single.MarkerSize > cons.MarkerSize, $"{single.MarkerSize} vs {cons.MarkerSize}");
+    }
+
+    static readonly TrainPoint[] Curve =
+    [
+        new(0, 2.5e13, 0.44, 0.40, 0.48),
+        new(12, 2.6e13, 0.47, 0.43, 0.51),
+        new(150, 3.6e13, 0.56, 0.52, 0.60),
+    ];
+
+    [Fact]
+    public void Given_a_train_curve_When_train_scaling_png_is_built_Then_a_band_of_its_interval_lies_under_the_line()
+    {
+        using var plot = TrainScalingPlot.Create(Curve)!;
+
+        var band = plot.GetPlottables<FillY>().Single();
+        var line = plot.GetPlottables<Scatter>().Single();
+        var limits = band.GetAxisLimits();
+        var plottables = plot.GetPlottables().ToList();
+
+        Assert.Equal((0.40, 0.60), (limits.Bottom, limits.Top));
+        Assert.Equal((Math.Log10(2.5e13), Math.Log10(3.6e13)), (limits.Left, limits.Right));
+        Assert.True(plottables.IndexOf(band) < plottables.IndexOf(line), "the band is drawn before the line");
+        Assert.Equal(5, line.MarkerSize);
+        AssertPng(TrainScalingPlot.Write(dir.Path, Curve)!);
+    }
+
+    [Fact]
+    public void Given_interval_bounds_When_the_band_is_built_Then_x_is_log10_flops_and_y_the_bounds()
+    {
+        var band = TrainScalingPlot.Band(Curve);
+
+        // log10(2.5e13) = 13 + log10(2.5) = 13.39794.
+        Assert.Equal(3, band.Count);
+        Assert.Equal(13.39794, band[0].X, 5);
+        Assert.Equal((0.40, 0.48), (band[0].Low, band[0].High));
+        Assert.Equal((0.52, 0.60), (band[2].Low, band[2].High));
+    }
+
+    [Fact]
+    public void Given_one_point_with_flops_When_train_scaling_png_is_built_Then_there_is_nothing_to_draw()
+    {
+        Assert.Null(TrainScalingPlot.Create([new TrainPoint(0, 0, 0.4, 0.3, 0.5), Curve[0]]));
+    }
+
+    static List<string> Labels(IAxis axis, double min, double max) =>
+        MajorTicks(axis, min, max).Where(t => t.Position >= min && t.Position <= max).Select(t => t.Label).ToList();
+
+    [Fact]
+    public void Given_compute_less_than_a_decade_wide_When_train_scaling_png_is_built_Then_round_values_label_it()
+    {
+        // 2.5e13 to 3.6e13: SFT's compute and RL's on top. Multiples of 1e13 would label only 3e13.
+        using var plot = TrainScalingPlot.Create(Curve)!;
+        var x = plot.Axes.GetLimits();
+
+        var labels = Labels(plot.Axes.Bottom, x.Left, x.Right);
+
+        Assert.True(labels.Count >= 3, string.Join(", ", labels));
+        Assert.Equal(labels.Count, labels.Distinct().Count());
+        Assert.Contains("2.6e13", labels);
+        Assert.Contains("3e13", labels);
+    }
+
+    [Fact]
+    public void Given_compute_over_several_decades_When_the_curve_is_built_Then_powers_of_ten_label_it()
+    {
+        TrainPoint[] wide = [new(0, 1e9, 0.1, 0.05, 0.15), new(100, 1e13, 0.5, 0.45, 0.55)];
+        using var plot = TrainScalingPlot.Create(wide)!;
+        var x = plot.Axes.GetLimits();
+
+        var labels = Labels(plot.Axes.Bottom, x.Left, x.Right);
+
+        Assert.Equal(["1e9", "1e10", "1e11", "1e12", "1e13"], labels);
     }
 }
