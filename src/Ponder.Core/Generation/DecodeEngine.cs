@@ -14,8 +14,9 @@ namespace Ponder.Generation;
 /// at least one) so a long prompt does not stall running rows — decodes one token for every running row, picks each
 /// row's next token with its own settings and random stream, and applies the thinking control and the
 /// <see cref="StopRule"/>. A row's tokens depend on its prompt, settings and stream only, never on its batch-mates.
-/// Rows added together with the same prompt share its prefill. Synchronous: every call on one thread (dispose scopes
-/// are thread-static).
+/// Rows added together with the same prompt share its prefill, and a row whose prompt a running row already holds
+/// copies that row's prompt keys and next-token logits instead of prefilling (the N samples of a prompt that join
+/// one by one as slots free). Synchronous: every call on one thread (dispose scopes are thread-static).
 /// </summary>
 public sealed class DecodeEngine : IDisposable
 {
@@ -35,6 +36,7 @@ public sealed class DecodeEngine : IDisposable
     readonly Dictionary<DecodeRow, DecodeRow> sharesPrefillOf = [];
     readonly Dictionary<DecodeRow, Tensor> nextLogits = []; // (1, V) of rows whose prefill ended
     readonly Dictionary<DecodeRow, int> fedToken = []; // the token each running row feeds next
+    readonly Dictionary<DecodeRow, Tensor> promptLogits = []; // (1, V) after the prompt: one running row per prompt
 
     /// <param name="slots">Rows decoded together at most.</param>
     /// <param name="capacity">Tokens a slot starts with room for; grows on demand up to the context length.</param>
@@ -111,8 +113,14 @@ public sealed class DecodeEngine : IDisposable
         cache.Reserve(row.Slot + 1, needed, maxSlots, model.Config.MaxPositionEmbeddings);
         row.Control =
             row.ReasoningOpen && thinkEnd is int end ? ThinkingControl.For(row.Settings, tokenizer, end) : null;
+        var holder = promptLogits.Keys.FirstOrDefault(r => SamePrompt(r, row));
+        if (holder is not null)
+        {
+            StartFrom(holder, row);
+            return;
+        }
         var twin = waiting.FirstOrDefault(w =>
-            w.Prefilled == 0 && !sharesPrefillOf.ContainsKey(w) && w.Prompt.SequenceEqual(row.Prompt)
+            w.Prefilled == 0 && !sharesPrefillOf.ContainsKey(w) && SamePrompt(w, row)
         );
         if (twin is not null)
             sharesPrefillOf[row] = twin;
@@ -174,9 +182,10 @@ public sealed class DecodeEngine : IDisposable
         waiting.Clear();
         sharesPrefillOf.Clear();
         fedToken.Clear();
-        foreach (var t in nextLogits.Values)
+        foreach (var t in nextLogits.Values.Concat(promptLogits.Values))
             t.Dispose();
         nextLogits.Clear();
+        promptLogits.Clear();
         Array.Fill(bySlot, null);
         return all;
     }
@@ -220,12 +229,36 @@ public sealed class DecodeEngine : IDisposable
         }
     }
 
-    /// <summary>Moves a prefilled row, and the rows that share its prompt, to the running rows.</summary>
+    static bool SamePrompt(DecodeRow a, DecodeRow b) =>
+        ReferenceEquals(a.Prompt, b.Prompt) || a.Prompt.SequenceEqual(b.Prompt);
+
+    /// <summary>Starts <paramref name="row"/> from the prompt a running row holds: its keys and values are copied,
+    /// its next-token logits cloned, exactly what the row's own prefill would make. A copy that fails frees the
+    /// slot.</summary>
+    void StartFrom(DecodeRow holder, DecodeRow row)
+    {
+        try
+        {
+            cache.CopySlot(holder.Slot, row.Slot, row.Prompt.Count);
+            nextLogits[row] = promptLogits[holder].clone().DetachFromDisposeScope();
+        }
+        catch
+        {
+            bySlot[row.Slot] = null;
+            throw;
+        }
+        row.Prefilled = row.Prompt.Count;
+        running.Add(row);
+    }
+
+    /// <summary>Moves a prefilled row, and the rows that share its prompt, to the running rows; it holds the prompt's
+    /// logits for rows with the same prompt that join later.</summary>
     void Started(DecodeRow row, Tensor logits)
     {
         waiting.Remove(row);
         running.Add(row);
         nextLogits[row] = logits.DetachFromDisposeScope();
+        promptLogits[row] = logits.clone().DetachFromDisposeScope();
         foreach (var twin in sharesPrefillOf.Where(p => p.Value == row).Select(p => p.Key).ToList())
         {
             cache.CopySlot(row.Slot, twin.Slot, row.Prompt.Count);
@@ -306,6 +339,14 @@ public sealed class DecodeEngine : IDisposable
             sharesPrefillOf.Remove(twin); // it prefills its prompt itself
         if (nextLogits.Remove(row, out var logits))
             logits.Dispose();
+        if (promptLogits.Remove(row, out var kept))
+        {
+            var heir = running.FirstOrDefault(r => !promptLogits.ContainsKey(r) && SamePrompt(r, row));
+            if (heir is not null)
+                promptLogits[heir] = kept; // its slot holds the same prompt
+            else
+                kept.Dispose();
+        }
         bySlot[row.Slot] = null;
         if (Count == 0 && cache.Shrink(startSlots, startCapacity))
             HostMemory.Release(); // an idle engine gives back what a burst made it grow to

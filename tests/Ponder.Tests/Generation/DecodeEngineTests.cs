@@ -65,6 +65,27 @@ public sealed class DecodeEngineTests : IDisposable
     }
 
     [Fact]
+    public void Given_rows_joining_while_another_holds_their_prompt_Then_each_equals_its_run_alone()
+    {
+        // Given three samples of one prompt joining at steps 0, 2 and 7: the second copies the first's prompt keys
+        // and logits; the first ends (4 tokens) before the third joins, which copies from the second
+        int[] prompt = [5, 6, 7, 8, 9];
+        int[] limits = [4, 12, 5];
+        var together = limits.Select((max, i) => Row(prompt, Sampled(max), seed: i)).ToArray();
+
+        Run(together, slots: 3, joinAt: [0, 2, 7]);
+
+        for (int i = 0; i < limits.Length; i++)
+        {
+            var alone = Row(prompt, Sampled(limits[i]), seed: i);
+            Run([alone], slots: 1);
+            Assert.Equal(alone.Tokens, together[i].Tokens);
+            for (int k = 0; k < alone.Logprobs.Count; k++)
+                Assert.Equal(alone.Logprobs[k], together[i].Logprobs[k], 1e-6f);
+        }
+    }
+
+    [Fact]
     public void Given_a_prompt_prefilled_in_chunks_Then_tokens_equal_the_whole_prefill_and_logits_the_full_forward()
     {
         int[] prompt = [.. Enumerable.Range(30, 23)];
@@ -237,6 +258,7 @@ public sealed class DecodeEngineTests : IDisposable
         Run([Row([1, 2], Sampled(4), seed: 1)], slots: 1); // warm the rotary tables
         DisposeScopeManager.Statistics.Reset();
         Run([Row([1, 2], Sampled(9), seed: 1), Row([1, 2], Sampled(5), seed: 2), Row([3], Sampled(7), 3)], slots: 2);
+        Run([Row([1, 2], Sampled(3), seed: 1), Row([1, 2], Sampled(5), seed: 2)], slots: 2, joinAt: [0, 2]);
         Assert.Equal(0, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 }
