@@ -24,10 +24,14 @@ static class BenchTrainCommand
     {
         int b = r.GetValue(cli.Batch),
             t = r.GetValue(cli.SeqLen),
-            n = r.GetValue(cli.Steps);
+            n = r.GetValue(cli.Steps),
+            packed = r.GetValue(cli.Packed);
         BenchReport.RequirePositive(b, "--batch");
         BenchReport.RequirePositive(t, "--seq-len");
         BenchReport.RequirePositive(n, "--steps");
+        BenchReport.RequirePositive(packed, "--packed");
+        if (packed > t)
+            throw new PonderException($"--packed {packed} is more sequences than --seq-len {t} has tokens; lower it.");
         BenchReport.ApplyThreads(r.GetValue(cli.Threads));
         var options = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
         int context = ModelFacts.Read(r.GetValue(cli.Model)!).Context;
@@ -44,10 +48,11 @@ static class BenchTrainCommand
         var peaks = BenchReport.MeasurePeaks(options.TorchDevice, options.ScalarType);
         var peak = peaks[^1];
         var rows = BenchReport.PeakRows(peaks, peak).ToList();
-        var train = TrainThroughput.Measure(lm.Network, b, t, n);
+        var train = TrainThroughput.Measure(lm.Network, b, t, n, packed);
+        string layout = packed == 1 ? $"{b} × {t}" : $"{b} × {t}, {packed} packed per row";
         rows.Add(
             new BenchRow(
-                $"train batch {b} × {t} (fwd + bwd + AdamW)",
+                $"train batch {layout} (fwd + bwd + AdamW)",
                 train.TokensPerSecond,
                 train.GflopsPerSecond,
                 train.GflopsPerSecond / peak.GflopsPerSecond
@@ -58,6 +63,7 @@ static class BenchTrainCommand
             ["batch"] = b,
             ["seq-len"] = t,
             ["steps"] = n,
+            ["packed"] = packed,
             ["final-loss"] = Math.Round(train.FinalLoss, 3),
         };
         string model = r.GetValue(cli.Model)!;
@@ -74,6 +80,14 @@ static class BenchTrainCommand
             new("--seq-len") { Description = "Tokens per sequence.", DefaultValueFactory = _ => 256 };
         public Option<int> Steps { get; } =
             new("--steps") { Description = "Timed steps (after 2 warm-up steps).", DefaultValueFactory = _ => 10 };
+        public Option<int> Packed { get; } =
+            new("--packed")
+            {
+                Description =
+                    "Sequences per row, each attending only within itself as SFT packs examples (1: one causal "
+                    + "sequence per row).",
+                DefaultValueFactory = _ => 1,
+            };
         public Option<string> DType { get; } = CommonOptions.DType();
         public Option<string> Device { get; } = CommonOptions.Device();
         public Option<bool> Json { get; } = CommonOptions.Json();
@@ -81,7 +95,7 @@ static class BenchTrainCommand
 
         public void AddTo(Command command)
         {
-            Option[] all = [Model, Batch, SeqLen, Steps, DType, Device, Json, Threads];
+            Option[] all = [Model, Batch, SeqLen, Steps, Packed, DType, Device, Json, Threads];
             foreach (var o in all)
                 command.Options.Add(o);
         }

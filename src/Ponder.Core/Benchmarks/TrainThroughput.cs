@@ -7,7 +7,8 @@ namespace Ponder.Benchmarks;
 
 /// <summary>Training speed of one model on random tokens.</summary>
 /// <param name="Batch">Sequences per step.</param>
-/// <param name="SeqLen">Tokens per sequence (the model sees SeqLen inputs and predicts SeqLen targets).</param>
+/// <param name="SeqLen">Tokens per row (the model sees SeqLen inputs and predicts SeqLen targets).</param>
+/// <param name="Packed">Sequences packed per row, each attending only within itself (1: one causal sequence).</param>
 /// <param name="Steps">Timed optimizer steps.</param>
 /// <param name="Seconds">Wall time of the timed steps.</param>
 /// <param name="FlopsPerToken"><see cref="Flops.TrainPerToken"/> at context SeqLen.</param>
@@ -15,6 +16,7 @@ namespace Ponder.Benchmarks;
 public sealed record TrainThroughputResult(
     int Batch,
     int SeqLen,
+    int Packed,
     int Steps,
     double Seconds,
     double FlopsPerToken,
@@ -30,7 +32,8 @@ public sealed record TrainThroughputResult(
 
 /// <summary>
 /// Times real training steps: forward on random ids, next-token cross-entropy, backward, AdamW, zero_grad, each in
-/// its own DisposeScope. The steps change the model's weights (and leave it in training mode): benchmark a copy
+/// its own DisposeScope. With <c>packed</c> above 1 each row holds that many sequences told apart by the mask SFT's
+/// packing uses (<see cref="CausalLM.ForwardPacked"/>), so the cost of the packing mask can be measured. The steps change the model's weights (and leave it in training mode): benchmark a copy
 /// you can throw away.
 /// </summary>
 public static class TrainThroughput
@@ -39,6 +42,8 @@ public static class TrainThroughput
     /// <param name="batch">Sequences per step. <value>The default value is 16.</value></param>
     /// <param name="seqLen">Tokens per sequence. <value>The default value is 256.</value></param>
     /// <param name="steps">Timed steps. <value>The default value is 10.</value></param>
+    /// <param name="packed">Sequences per row, of <paramref name="seqLen"/> / packed tokens each (the last one takes
+    /// the remainder). <value>The default value is 1.</value></param>
     /// <param name="warmupSteps">Untimed steps first (allocator, AdamW state). <value>The default value is
     /// 2.</value></param>
     /// <param name="seed">Seed of the random token ids. <value>The default value is 0.</value></param>
@@ -47,6 +52,7 @@ public static class TrainThroughput
         int batch = 16,
         int seqLen = 256,
         int steps = 10,
+        int packed = 1,
         int warmupSteps = 2,
         long seed = 0
     )
@@ -58,6 +64,8 @@ public static class TrainThroughput
             throw new PonderException($"seq-len {seqLen} must be positive.");
         if (steps < 1)
             throw new PonderException($"steps {steps} must be positive.");
+        if (packed < 1 || packed > seqLen)
+            throw new PonderException($"packed {packed} must be between 1 and seq-len {seqLen}.");
         if (seqLen + 1 > model.Config.MaxPositionEmbeddings)
         {
             throw new PonderException(
@@ -75,17 +83,18 @@ public static class TrainThroughput
         {
             double loss = 0;
             for (int i = 0; i < warmupSteps; i++)
-                loss = Step(model, optimizer, g, batch, seqLen);
+                loss = Step(model, optimizer, g, batch, seqLen, packed);
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < steps; i++)
-                loss = Step(model, optimizer, g, batch, seqLen);
+                loss = Step(model, optimizer, g, batch, seqLen, packed);
             double seconds = clock.Elapsed.TotalSeconds;
             return new TrainThroughputResult(
                 batch,
                 seqLen,
+                packed,
                 steps,
                 seconds,
-                Flops.TrainPerToken(model.Config, seqLen),
+                Flops.TrainPerToken(model.Config, seqLen / packed),
                 loss
             );
         }
@@ -95,12 +104,13 @@ public static class TrainThroughput
         }
     }
 
-    static double Step(CausalLM model, optim.Optimizer optimizer, Generator g, int batch, int seqLen)
+    static double Step(CausalLM model, optim.Optimizer optimizer, Generator g, int batch, int seqLen, int packed)
     {
         using var scope = NewDisposeScope();
         int v = model.Config.VocabSize;
         var ids = randint(0, v, [batch, seqLen + 1], generator: g).to(model.Device); // (B, T+1)
-        var logits = model.Forward(ids.narrow(1, 0, seqLen)); // (B, T, V)
+        var inputs = ids.narrow(1, 0, seqLen); // (B, T)
+        var logits = packed == 1 ? model.Forward(inputs) : Packed(model, inputs, packed); // (B, T, V)
         var targets = ids.narrow(1, 1, seqLen); // (B, T)
         var loss = nn.functional.cross_entropy(logits.reshape(-1, v), targets.reshape(-1)); // ()
         loss.backward();
@@ -108,5 +118,26 @@ public static class TrainThroughput
         optimizer.zero_grad();
         // Reading the loss waits for the step to finish (asynchronous devices) and is what a trainer logs.
         return loss.ToDouble();
+    }
+
+    /// <summary>The forward of rows holding <paramref name="packed"/> sequences each: sequence j of a row is its
+    /// tokens j·L … (j+1)·L − 1 with L = T / packed (the last also takes the remainder), positions from 0.</summary>
+    static Tensor Packed(CausalLM model, Tensor ids, int packed)
+    {
+        long b = ids.shape[0];
+        int t = (int)ids.shape[1],
+            length = t / packed;
+        var segments = new long[t];
+        var positions = new long[t];
+        for (int i = 0; i < t; i++)
+        {
+            int j = Math.Min(i / length, packed - 1);
+            (segments[i], positions[i]) = (j + 1, i - j * length); // segment 0 means padding
+        }
+        return model.ForwardPacked(
+            ids,
+            tensor(positions, device: model.Device).unsqueeze(0).expand(b, t),
+            tensor(segments, device: model.Device).unsqueeze(0).expand(b, t)
+        );
     }
 }

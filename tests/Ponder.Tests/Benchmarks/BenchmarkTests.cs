@@ -38,6 +38,22 @@ public sealed class BenchmarkTests
     }
 
     [Fact]
+    public void Given_packed_rows_When_timing_training_Then_flops_count_each_sequence_at_its_own_length()
+    {
+        using var model = TinyModels.Build(TinyModels.Llama());
+        TrainThroughput.Measure(model, batch: 2, seqLen: 8, steps: 1, packed: 2, warmupSteps: 1);
+        DisposeScopeManager.Statistics.Reset();
+
+        var result = TrainThroughput.Measure(model, batch: 2, seqLen: 8, steps: 1, packed: 2, warmupSteps: 0);
+
+        Assert.Equal(0, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        Assert.Equal(2 * 8, result.Tokens);
+        Assert.Equal(Flops.TrainPerToken(model.Config, 4), result.FlopsPerToken); // two sequences of 4 tokens
+        Assert.InRange(result.FinalLoss, 3.5, 5.5);
+        Assert.Throws<PonderException>(() => TrainThroughput.Measure(model, batch: 1, seqLen: 4, packed: 5));
+    }
+
+    [Fact]
     public void Given_a_tiny_model_When_timing_generation_Then_every_row_makes_all_new_tokens_and_nothing_leaks()
     {
         using var lm = LanguageModel.CreateFromScratch("tiny", "llama", seed: 1);
