@@ -49,6 +49,7 @@ static class BenchGenerateCommand
             );
         }
 
+        HostMemory.Release(); // the baseline is trimmed as every peak after it is
         long? runtime = ResidentMemory.CurrentBytes(); // .NET and libtorch before the model
         using var lm = LanguageModel.Load(r.GetValue(cli.Model)!, options);
 

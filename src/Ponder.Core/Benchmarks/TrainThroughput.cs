@@ -33,8 +33,8 @@ public sealed record TrainThroughputResult(
 /// <summary>
 /// Times real training steps: forward on random ids, next-token cross-entropy, backward, AdamW, zero_grad, each in
 /// its own DisposeScope. With <c>packed</c> above 1 each row holds that many sequences told apart by the mask SFT's
-/// packing uses (<see cref="CausalLM.ForwardPacked"/>), so the cost of the packing mask can be measured. The steps change the model's weights (and leave it in training mode): benchmark a copy
-/// you can throw away.
+/// packing uses (<see cref="CausalLM.ForwardPacked"/>), so the cost of the packing mask can be measured. The steps
+/// change the model's weights (and leave it in training mode): benchmark a copy you can throw away.
 /// </summary>
 public static class TrainThroughput
 {
