@@ -43,6 +43,7 @@ public static class Cli
                 GenerateCommand.Create(io),
                 BenchCommand.Create(io),
                 ExportCommand.Create(io),
+                MergeCommand.Create(io),
                 GradeCommand.Create(io),
                 EvalCommand.Create(io),
                 SftCommand.Create(io),

@@ -7,10 +7,38 @@ namespace Ponder.Cli;
 /// <param name="Context">The model's context length in tokens (<c>max_position_embeddings</c>).</param>
 sealed record ModelFacts(int Context, GenerationConfig Generation)
 {
-    public static ModelFacts Read(string modelDir) =>
-        new(
-            ModelDirectory.LoadConfig(modelDir).MaxPositionEmbeddings,
-            ModelDirectory.LoadGenerationConfig(modelDir) ?? new GenerationConfig()
+    /// <param name="baseDir">The base model of an adapter folder (<c>--base</c>), when <paramref name="modelDir"/> is
+    /// one; null: the adapter's own base_model_name_or_path.</param>
+    public static ModelFacts Read(string modelDir, string? baseDir = null)
+    {
+        string dir = ConfigFolder(modelDir, baseDir);
+        return new(
+            ModelDirectory.LoadConfig(dir).MaxPositionEmbeddings,
+            ModelDirectory.LoadGenerationConfig(dir) ?? new GenerationConfig()
+        );
+    }
+
+    /// <summary>The folder whose config.json describes <paramref name="modelDir"/>: itself, or an adapter's base
+    /// (<paramref name="baseDir"/>, else its base_model_name_or_path).</summary>
+    public static string ConfigFolder(string modelDir, string? baseDir = null) =>
+        Directory.Exists(modelDir) && PeftAdapter.IsAdapter(modelDir)
+            ? PeftAdapter.BaseOf(modelDir, baseDir)
+            : modelDir;
+
+    /// <summary>Loads the model a training run continues: its newest checkpoint <paramref name="latest"/> (which
+    /// names its own base when it is an adapter), else <paramref name="modelDir"/> over <paramref name="baseDir"/>.
+    /// </summary>
+    public static LanguageModels.LanguageModel LoadForRun(
+        string modelDir,
+        string? latest,
+        string device,
+        string dtype,
+        string? baseDir
+    ) =>
+        LanguageModels.LanguageModel.Load(
+            latest ?? modelDir,
+            CommonOptions.ToDevice(device, dtype),
+            latest is null ? baseDir : null
         );
 
     /// <summary>Refuses completions of <paramref name="tokens"/> tokens that leave no room in the context for a

@@ -22,7 +22,9 @@ static class RlCommand
     {
         var options = cli.Build(r);
         CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
-        ModelFacts.Read(r.GetValue(cli.Model)!).CheckCompletion("--max-tokens", options.MaxCompletionTokens);
+        ModelFacts
+            .Read(r.GetValue(cli.Model)!, r.GetValue(cli.Lora.Base))
+            .CheckCompletion("--max-tokens", options.MaxCompletionTokens);
         var spec = cli.Task.Spec(r);
         var reasoningTask = spec.Create();
         var (final, eval, seconds, _, _, _) = RlSession.Run(
@@ -35,7 +37,8 @@ static class RlCommand
                 r.GetValue(cli.Resume),
                 r.GetValue(cli.DType)!,
                 r.GetValue(cli.Device)!,
-                spec
+                spec,
+                Base: r.GetValue(cli.Lora.Base)
             )
         );
         io.Out.WriteLine(
@@ -194,6 +197,7 @@ static class RlCommand
         public Option<string> DType { get; } = CommonOptions.DType();
         public Option<string> Device { get; } = CommonOptions.Device();
         public TaskOptions Task { get; } = new();
+        public LoraCliOptions Lora { get; } = new();
 
         public void AddTo(Command command)
         {
@@ -233,6 +237,7 @@ static class RlCommand
             foreach (var o in all)
                 command.Options.Add(o);
             Task.AddTo(command);
+            Lora.AddTo(command);
         }
 
         /// <summary>The algorithm's preset with every given option applied, validated.</summary>
@@ -261,6 +266,7 @@ static class RlCommand
                     EvalSamples = r.GetValue(EvalSamples),
                     CheckpointEvery = r.GetValue(CheckpointEvery),
                     Seed = r.GetValue(Seed),
+                    Lora = Lora.Build(r),
                     Policy = preset.Policy with
                     {
                         EpsLow = r.GetValue(EpsLow) ?? preset.Policy.EpsLow,

@@ -33,8 +33,9 @@ static class SftCommand
             r.GetValue(cli.EvalProblems),
             r.GetValue(cli.EvalTokens),
             r.GetValue(cli.Device)!,
-            spec
-        ).Validate(ModelFacts.Read(model), options);
+            spec,
+            r.GetValue(cli.Lora.Base)
+        ).Validate(ModelFacts.Read(model, r.GetValue(cli.Lora.Base)), options);
         var reasoningTask = spec.Create();
         var examples = Examples(cli, r, spec, reasoningTask, options.Seed);
         var (final, eval, seconds, _) = SftSession.Run(io, model, reasoningTask, examples, options, settings);
@@ -154,6 +155,7 @@ static class SftCommand
         public Option<string> DType { get; } = CommonOptions.DType();
         public Option<string> Device { get; } = CommonOptions.Device();
         public TaskOptions Task { get; } = new("--eval-data");
+        public LoraCliOptions Lora { get; } = new();
 
         public void AddTo(Command command)
         {
@@ -183,6 +185,7 @@ static class SftCommand
             foreach (var o in all)
                 command.Options.Add(o);
             Task.AddTo(command);
+            Lora.AddTo(command);
         }
 
         /// <summary>The trainer's options, validated.</summary>
@@ -199,6 +202,7 @@ static class SftCommand
                 CheckpointEvery = r.GetValue(CheckpointEvery),
                 Seed = r.GetValue(Seed),
                 Packing = !r.GetValue(NoPacking),
+                Lora = Lora.Build(r),
             }.Validate();
     }
 }

@@ -22,7 +22,8 @@ sealed record RlRunSettings(
     string DType,
     string Device = "cpu",
     TaskSpec? Task = null,
-    double StartFlops = 0
+    double StartFlops = 0,
+    string? Base = null
 );
 
 /// <summary>What an RL run gives back: its final model folder, the last evaluation's metrics, its seconds, each step's
@@ -57,8 +58,8 @@ static class RlSession
         string checkpoints = RunFolder.Checkpoints(settings.Out);
         string? latest = RunFolder.ResumePoint(settings.Out, settings.Resume);
         if (latest is not null)
-            EnsureSameArchitecture(modelDir, latest);
-        using var lm = LanguageModel.Load(latest ?? modelDir, CommonOptions.ToDevice(settings.Device, settings.DType));
+            EnsureSameArchitecture(ModelFacts.ConfigFolder(modelDir, settings.Base), latest);
+        using var lm = ModelFacts.LoadForRun(modelDir, latest, settings.Device, settings.DType, settings.Base);
         using var trainer = new RlTrainer(lm, task, options);
         if (latest is not null)
             trainer.Resume(latest);
@@ -131,7 +132,7 @@ static class RlSession
     static void EnsureSameArchitecture(string modelDir, string checkpoint)
     {
         var a = ModelDirectory.LoadConfig(modelDir) with { TorchDtype = null };
-        var b = ModelDirectory.LoadConfig(checkpoint) with { TorchDtype = null };
+        var b = ModelDirectory.LoadConfig(ModelFacts.ConfigFolder(checkpoint)) with { TorchDtype = null };
         if (a.ToJson() != b.ToJson())
         {
             throw new PonderException(

@@ -18,7 +18,8 @@ sealed record SftRunSettings(
     int EvalProblems,
     int EvalMaxTokens,
     string Device = "cpu",
-    TaskSpec? Task = null
+    TaskSpec? Task = null,
+    string? Base = null
 )
 {
     /// <summary>Checks the settings against the model's files before anything is loaded or trained: the held-out
@@ -57,7 +58,7 @@ static class SftSession
         HeldOut.WarnIfNoSplit(io, task);
         string checkpoints = RunFolder.Checkpoints(settings.Out);
         string? latest = RunFolder.ResumePoint(settings.Out, settings.Resume);
-        using var lm = LanguageModel.Load(latest ?? modelDir, CommonOptions.ToDevice(settings.Device, settings.DType));
+        using var lm = ModelFacts.LoadForRun(modelDir, latest, settings.Device, settings.DType, settings.Base);
         using var trainer = new SftTrainer(lm, data, options);
         if (latest is not null)
             trainer.Resume(latest);

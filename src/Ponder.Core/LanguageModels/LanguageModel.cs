@@ -31,6 +31,21 @@ public sealed class LanguageModel : IDisposable
 
     public CausalLM Network { get; }
     public ModelConfig Config => Network.Config;
+
+    /// <summary>The folder the base weights were loaded from (what a saved adapter names as its base), or null for a
+    /// model made in memory.</summary>
+    public string? BaseDirectory { get; private init; }
+
+    /// <summary>Attaches fresh LoRA adapters (<see cref="CausalLM.AttachAdapter"/>): training then updates only
+    /// them, and <see cref="Save"/> writes an adapter folder over <see cref="BaseDirectory"/>.</summary>
+    public LoraAdapter AttachAdapter(LoraOptions options, long seed) => Network.AttachAdapter(options, seed);
+
+    /// <summary>What an optimizer updates: the adapters when attached, else every weight (named as saved).</summary>
+    public IEnumerable<(string Name, TorchSharp.Modules.Parameter Param)> TrainableParameters() =>
+        Network.Adapter is { } adapter
+            ? adapter.Parameters
+            : Network.named_parameters().Select(p => (p.name, p.parameter));
+
     public TextTokenizer Tokenizer { get; }
     public GenerationConfig Generation { get; }
 
@@ -138,10 +153,13 @@ public sealed class LanguageModel : IDisposable
         return new LanguageModel(network, tok, generation);
     }
 
-    /// <summary>Loads a Hugging Face model directory. <paramref name="device"/> picks the device and weight
-    /// dtype.</summary>
-    public static LanguageModel Load(string dir, DeviceOptions? device = null)
+    /// <summary>Loads a Hugging Face model directory, or a PEFT LoRA adapter directory over its base model
+    /// (<paramref name="baseDir"/>, else the adapter's <c>base_model_name_or_path</c>). <paramref name="device"/>
+    /// picks the device and weight dtype.</summary>
+    public static LanguageModel Load(string dir, DeviceOptions? device = null, string? baseDir = null)
     {
+        if (Directory.Exists(dir) && PeftAdapter.IsAdapter(dir))
+            return LoadAdapter(dir, device, baseDir);
         var d = device ?? DeviceOptions.Cpu;
         var config = ModelDirectory.LoadConfig(dir);
         string tokenizerPath = Path.Combine(dir, ModelDirectory.TokenizerFile);
@@ -161,7 +179,34 @@ public sealed class LanguageModel : IDisposable
         }
         network.eval();
         HostMemory.Release(); // the file's copy of the weights, freed
-        return new LanguageModel(network, tokenizer, generation);
+        return new LanguageModel(network, tokenizer, generation) { BaseDirectory = Path.GetFullPath(dir) };
+    }
+
+    static LanguageModel LoadAdapter(string dir, DeviceOptions? device, string? baseDir)
+    {
+        string baseModel = PeftAdapter.BaseOf(dir, baseDir);
+        var options = PeftAdapter.ReadConfig(dir).ToOptions(Path.Combine(dir, PeftAdapter.ConfigFile));
+        var lm = Load(baseModel, device);
+        try
+        {
+            var adapter = lm.AttachAdapter(options, seed: 0);
+            var weights = PeftAdapter.ReadWeights(dir, lm.Network.DType, lm.Network.Device);
+            try
+            {
+                adapter.Load(weights, Path.Combine(dir, PeftAdapter.WeightsFile));
+            }
+            finally
+            {
+                foreach (var w in weights.Values)
+                    w.Dispose();
+            }
+        }
+        catch
+        {
+            lm.Dispose();
+            throw;
+        }
+        return lm;
     }
 
     /// <summary>Where config.json's number comes from, for the projections whose rows are heads × head_dim.</summary>
@@ -204,10 +249,25 @@ public sealed class LanguageModel : IDisposable
     }
 
     /// <summary>Writes config.json, model.safetensors, the tokenizer files and generation_config.json (each
-    /// atomically).</summary>
+    /// atomically). With adapters attached, writes them as a PEFT adapter folder instead (adapter_config.json naming
+    /// <see cref="BaseDirectory"/>, adapter_model.safetensors, the tokenizer and generation files): loadable as a
+    /// model here, by PEFT and by vLLM's LoRA loading.</summary>
     public void Save(string dir)
     {
         Directory.CreateDirectory(dir);
+        if (Network.Adapter is { } adapter)
+        {
+            PeftAdapter.Save(
+                dir,
+                adapter,
+                BaseDirectory
+                    ?? throw new PonderException("an adapter over a model made in memory has no base folder to name.")
+            );
+            Tokenizer.Save(dir);
+            Generation.Save(Path.Combine(dir, GenerationConfig.FileName));
+            return;
+        }
+
         var config = Config with { TorchDtype = Network.DType == ScalarType.BFloat16 ? "bfloat16" : "float32" };
         using (var scope = NewDisposeScope())
         {

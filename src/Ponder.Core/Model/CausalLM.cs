@@ -35,6 +35,44 @@ public sealed class CausalLM : nn.Module
     public Device Device { get; }
     public ScalarType DType { get; }
 
+    /// <summary>The LoRA adapters attached (<see cref="AttachAdapter"/>), or null.</summary>
+    public LoraAdapter? Adapter { get; private set; }
+
+    /// <summary>Attaches fresh LoRA adapters and freezes every base weight: from here on only the adapters train.
+    /// </summary>
+    public LoraAdapter AttachAdapter(LoraOptions options, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (Adapter is not null)
+            throw new PonderException("the model already has LoRA adapters; merge or drop them before adding others.");
+        foreach (var p in parameters())
+            p.requires_grad = false;
+        Adapter = LoraAdapter.Create(this, model, options, seed);
+        return Adapter;
+    }
+
+    /// <summary>Adds each adapter's scale·B·A into its projection's weight and removes the adapters: the model then
+    /// computes what it computed with them, as a plain checkpoint (PEFT's merge_and_unload). Base weights stay
+    /// frozen.</summary>
+    public void MergeAdapter()
+    {
+        if (Adapter is null)
+            throw new PonderException("the model has no LoRA adapters to merge.");
+        using (no_grad())
+        {
+            foreach (var (linear, delta) in Adapter.Deltas)
+            {
+                using var scope = NewDisposeScope();
+                var w = linear.weight!;
+                w.copy_(w.to(ScalarType.Float32).PlusInPlace(delta.Product()).to(w.dtype)); // in place: fused views too
+            }
+        }
+        for (int layer = 0; layer < model.LayerCount; layer++)
+            model.AdaptersOf(layer).Clear();
+        Adapter.Dispose();
+        Adapter = null;
+    }
+
     /// <summary>HF initialisation: normal(0, 0.02) for linear and embedding weights, zero biases, unit norms.</summary>
     public void InitializeWeights(long seed, double std = 0.02)
     {
@@ -172,6 +210,7 @@ public sealed class CausalLM : nn.Module
     {
         if (disposing)
         {
+            Adapter?.Dispose();
             cosTable?.Dispose();
             sinTable?.Dispose();
         }

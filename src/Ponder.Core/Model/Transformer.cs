@@ -122,10 +122,12 @@ public sealed class Attention : nn.Module
         kvHeads,
         headDim;
     FusedProjection? qkv;
+    readonly Dictionary<string, LoraDelta> lora; // the layer's LoRA adapters by projection name (shared with Mlp)
 
-    public Attention(ModelConfig c)
+    internal Attention(ModelConfig c, Dictionary<string, LoraDelta> lora)
         : base(nameof(Attention))
     {
+        this.lora = lora;
         heads = c.NumAttentionHeads;
         kvHeads = c.KeyValueHeads;
         headDim = c.HeadDim;
@@ -186,11 +188,13 @@ public sealed class Attention : nn.Module
         if (cache is not null)
             y = cache.Rows(y); // (B, H, T, D)
         y = y.transpose(1, 2).reshape(b, t, heads * headDim); // (B, T, H·D)
-        return o_proj.forward(y); // (B, T, C)
+        return Lora.Project(o_proj, "o_proj", y, lora, training); // (B, T, C)
     }
 
     /// <summary>Merges q/k/v into one projection for inference (<see cref="FusedProjection"/>).</summary>
     internal void Fuse() => qkv ??= FusedProjection.Over(q_proj, k_proj, v_proj);
+
+    bool AdaptsQkv => lora.ContainsKey("q_proj") || lora.ContainsKey("k_proj") || lora.ContainsKey("v_proj");
 
     /// <summary>Queries, keys and values of x (B, T, C), rotated: (B, H, T, D), (B, K, T, D), (B, K, T, D).</summary>
     (Tensor Q, Tensor K, Tensor V) Project(Tensor x, Tensor cos, Tensor sin)
@@ -200,7 +204,7 @@ public sealed class Attention : nn.Module
         Tensor q,
             k,
             v;
-        if (qkv is { Usable: true })
+        if (qkv is { Usable: true } && !AdaptsQkv)
         {
             var all = qkv.Forward(x).view(b, t, heads + 2 * kvHeads, headDim); // (B, T, H+2K, D)
             v = all.narrow(2, heads + kvHeads, kvHeads).transpose(1, 2); // (B, K, T, D)
@@ -214,9 +218,9 @@ public sealed class Attention : nn.Module
         }
         else
         {
-            q = q_proj.forward(x).view(b, t, heads, headDim); // (B, T, H, D)
-            k = k_proj.forward(x).view(b, t, kvHeads, headDim); // (B, T, K, D)
-            v = v_proj.forward(x).view(b, t, kvHeads, headDim).transpose(1, 2); // (B, K, T, D)
+            q = Lora.Project(q_proj, "q_proj", x, lora, training).view(b, t, heads, headDim); // (B, T, H, D)
+            k = Lora.Project(k_proj, "k_proj", x, lora, training).view(b, t, kvHeads, headDim); // (B, T, K, D)
+            v = Lora.Project(v_proj, "v_proj", x, lora, training).view(b, t, kvHeads, headDim).transpose(1, 2);
         }
         if (q_norm is not null)
             (q, k) = (q_norm.forward(q), k_norm!.forward(k)); // over D, per head
@@ -238,10 +242,12 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         up_proj,
         down_proj;
     FusedProjection? gateUp;
+    readonly Dictionary<string, LoraDelta> lora; // the layer's LoRA adapters by projection name
 
-    public Mlp(ModelConfig c)
+    internal Mlp(ModelConfig c, Dictionary<string, LoraDelta> lora)
         : base(nameof(Mlp))
     {
+        this.lora = lora;
         gate_proj = nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: c.MlpBias);
         up_proj = nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: c.MlpBias);
         down_proj = nn.Linear(c.IntermediateSize, c.HiddenSize, hasBias: c.MlpBias);
@@ -253,12 +259,18 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        if (gateUp is { Usable: true })
+        Tensor hidden;
+        if (gateUp is { Usable: true } && !lora.ContainsKey("gate_proj") && !lora.ContainsKey("up_proj"))
         {
             var both = gateUp.Forward(x).chunk(2, -1); // (B, T, F) × 2
-            return down_proj.forward(nn.functional.silu(both[0]).mul_(both[1])); // (B, T, C)
+            hidden = nn.functional.silu(both[0]).mul_(both[1]); // (B, T, F)
         }
-        return down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x)); // (B, T, C)
+        else
+        {
+            var gate = Lora.Project(gate_proj, "gate_proj", x, lora, training); // (B, T, F)
+            hidden = nn.functional.silu(gate) * Lora.Project(up_proj, "up_proj", x, lora, training); // (B, T, F)
+        }
+        return Lora.Project(down_proj, "down_proj", hidden, lora, training); // (B, T, C)
     }
 
     protected override void Dispose(bool disposing)
@@ -280,12 +292,16 @@ public sealed class DecoderLayer : nn.Module
     public DecoderLayer(ModelConfig c)
         : base(nameof(DecoderLayer))
     {
-        self_attn = new Attention(c);
-        mlp = new Mlp(c);
+        self_attn = new Attention(c, Adapters);
+        mlp = new Mlp(c, Adapters);
         input_layernorm = new RMSNorm(c.HiddenSize, c.RmsNormEps);
         post_attention_layernorm = new RMSNorm(c.HiddenSize, c.RmsNormEps);
         RegisterComponents();
     }
+
+    /// <summary>LoRA adapters of this layer's projections, by checkpoint name (see <see cref="LoraAdapter"/>).
+    /// </summary>
+    internal Dictionary<string, LoraDelta> Adapters { get; } = [];
 
     internal void Fuse()
     {
@@ -318,6 +334,11 @@ public sealed class DecoderModel : nn.Module
     }
 
     internal Parameter EmbeddingWeight => embed_tokens.weight!;
+
+    internal int LayerCount => layers.Count;
+
+    /// <summary>Layer <paramref name="layer"/>'s LoRA adapters by projection name.</summary>
+    internal Dictionary<string, LoraDelta> AdaptersOf(int layer) => layers[layer].Adapters;
 
     /// <summary>Fuses each layer's q/k/v and gate/up projections for inference (<see cref="FusedProjection"/>).
     /// </summary>

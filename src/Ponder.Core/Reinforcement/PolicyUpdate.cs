@@ -36,8 +36,13 @@ sealed class PolicyUpdate(
     CausalLM? reference
 ) : IDisposable
 {
-    /// <summary>The frozen reference for the KL penalty, or null when β = 0. Owned: disposed with this.</summary>
+    /// <summary>The frozen reference for the KL penalty, or null when β = 0. Owned: disposed with this — unless it
+    /// is the policy's own network (<see cref="ReferenceIsBase"/>).</summary>
     public CausalLM? Reference { get; private set; } = reference;
+
+    /// <summary>The reference is the policy's base model: its network with the LoRA adapters switched off, so a
+    /// LoRA run's KL costs no second copy of the weights.</summary>
+    public bool ReferenceIsBase => Reference is not null && ReferenceEquals(Reference, policy.Network);
 
     /// <summary>Replaces the reference (a resumed run's, read from its checkpoint) and disposes the old one.</summary>
     public void ReplaceReference(CausalLM resumed)
@@ -46,7 +51,11 @@ sealed class PolicyUpdate(
         Reference = resumed;
     }
 
-    public void Dispose() => Reference?.Dispose();
+    public void Dispose()
+    {
+        if (!ReferenceIsBase)
+            Reference?.Dispose();
+    }
 
     ModelConfig Config => policy.Config;
 
@@ -131,7 +140,12 @@ sealed class PolicyUpdate(
     Frozen FrozenLogprobs((Tensor Ids, Tensor Mask) batch)
     {
         using var _ = no_grad();
-        var reference = Reference is null ? null : Logprobs(Reference, batch.Ids).DetachFromDisposeScope();
+        Tensor? reference = null;
+        if (Reference is not null)
+        {
+            using var baseOnly = ReferenceIsBase ? policy.Network.Adapter!.Disable() : null;
+            reference = Logprobs(Reference, batch.Ids).DetachFromDisposeScope();
+        }
         var old = options.UpdatesPerBatch > 1 ? Logprobs(policy.Network, batch.Ids).DetachFromDisposeScope() : null;
         return new Frozen(reference, old);
     }

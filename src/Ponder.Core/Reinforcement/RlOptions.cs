@@ -115,6 +115,10 @@ public sealed record RlOptions
     /// <summary>Seed of problem order and sampling. <value>The default value is 0.</value></summary>
     public long Seed { get; init; }
 
+    /// <summary>Train LoRA adapters instead of every weight; the KL reference is then the base model (the adapters
+    /// switched off). <value>The default value is null: full fine-tuning.</value></summary>
+    public Model.LoraOptions? Lora { get; init; }
+
     /// <summary>The preset of an algorithm: its paper's defaults for the knobs that define it.</summary>
     public static RlOptions For(string algorithm) =>
         algorithm switch
@@ -186,6 +190,7 @@ public sealed record RlOptions
             throw new PonderException($"--checkpoint-every {CheckpointEvery}: must be at least 1.");
         if (KeepCheckpoints < 1)
             throw new PonderException($"--keep-checkpoints {KeepCheckpoints}: must be at least 1.");
+        Lora?.Validate();
         return this;
     }
 

@@ -41,21 +41,27 @@ public sealed class RlTrainer : IDisposable
             ?? throw new PonderException(
                 "RL needs a tokenizer with the ChatML thinking tokens (<|im_start|>, <|im_end|>, <think>, </think>)."
             );
-        MemoryCheck.EnsureFits(policy.Config, options);
+        MemoryCheck.EnsureFits(
+            policy.Config,
+            options with
+            {
+                Lora = options.Lora ?? policy.Network.Adapter?.Options,
+            },
+            policy.Network.DType == ScalarType.Float32 ? 4 : 2
+        );
         int needed = options.Steps * options.PromptsPerStep * (options.DynamicSampling ? options.MaxSamplingRounds : 1);
         poolSize = options.TrainProblems ?? Math.Clamp(needed, 1, 20_000);
-        optimizer = new AdamW(
-            policy.Network.named_parameters().Select(p => (p.name, p.parameter)),
-            beta2: 0.99,
-            weightDecay: options.WeightDecay
-        );
+        Adapters.Prepare(policy, options.Lora, options.Seed);
+        optimizer = new AdamW(policy.TrainableParameters(), beta2: 0.99, weightDecay: options.WeightDecay);
         updater = new PolicyUpdate(
             policy,
             optimizer,
             PolicyAlgorithms.Create(options.Algorithm),
             Options,
             padId: policy.Tokenizer.PadTokenId ?? template.EndOfTurnId,
-            reference: options.Policy.Beta > 0 ? ReferencePolicy.CopyOf(policy.Network) : null
+            reference: options.Policy.Beta <= 0 ? null
+                : policy.Network.Adapter is not null ? policy.Network
+                : ReferencePolicy.CopyOf(policy.Network)
         );
         State = new TrainerState
         {
@@ -80,7 +86,7 @@ public sealed class RlTrainer : IDisposable
             throw new PonderException($"{checkpoint}: a {state.Kind} checkpoint, not an RL one.");
         ResumePool(state, checkpoint);
         optimizer.Load(Path.Combine(checkpoint, TrainingCheckpoint.OptimizerFile));
-        if (Options.Policy.Beta > 0)
+        if (Options.Policy.Beta > 0 && !updater.ReferenceIsBase)
         {
             string path = Path.Combine(checkpoint, ReferencePolicy.FileName);
             if (!File.Exists(path))
@@ -136,7 +142,7 @@ public sealed class RlTrainer : IDisposable
             policy,
             optimizer,
             Options.KeepCheckpoints,
-            extra: updater.Reference is not { } reference
+            extra: updater.Reference is not { } reference || updater.ReferenceIsBase
                 ? null
                 : tmp => ReferencePolicy.Save(reference, Path.Combine(tmp, ReferencePolicy.FileName))
         );
@@ -160,6 +166,7 @@ public sealed class RlTrainer : IDisposable
     public RlStep Step()
     {
         pool ??= ProblemPool.Train(task, poolSize); // before the clock: building it is not part of a step's time
+        policy.Network.Adapter?.Reseed(Options.Seed, State.Step);
         var clock = Stopwatch.StartNew();
         var (rollouts, rewards, sampling) = SampleGroups();
 

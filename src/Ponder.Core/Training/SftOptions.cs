@@ -52,6 +52,10 @@ public sealed record SftOptions
     /// <summary>Seed for the data order and generated traces. <value>The default value is 0.</value></summary>
     public long Seed { get; init; }
 
+    /// <summary>Train LoRA adapters instead of every weight. <value>The default value is null: full
+    /// fine-tuning.</value></summary>
+    public Model.LoraOptions? Lora { get; init; }
+
     public int ExamplesPerStep => BatchSize * GradientAccumulation;
 
     public SftOptions Validate()
@@ -85,6 +89,7 @@ public sealed record SftOptions
             throw new PonderException($"--checkpoint-every {CheckpointEvery}: must be at least 1.");
         if (KeepCheckpoints < 1)
             throw new PonderException($"--keep-checkpoints {KeepCheckpoints}: must be at least 1.");
+        Lora?.Validate();
         return this;
     }
 }

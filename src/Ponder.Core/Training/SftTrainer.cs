@@ -60,10 +60,8 @@ public sealed class SftTrainer : IDisposable
             );
         SftBatch.RequireTargets(template, data, Options.MaxSequenceLength);
         padId = lm.Tokenizer.PadTokenId ?? template.EndOfTurnId;
-        optimizer = new AdamW(
-            lm.Network.named_parameters().Select(p => (p.name, p.parameter)),
-            weightDecay: options.WeightDecay
-        );
+        Adapters.Prepare(lm, Options.Lora, Options.Seed);
+        optimizer = new AdamW(lm.TrainableParameters(), weightDecay: options.WeightDecay);
         State = new TrainerState { Kind = "sft", Seed = options.Seed };
     }
 
@@ -96,19 +94,8 @@ public sealed class SftTrainer : IDisposable
     {
         var clock = Stopwatch.StartNew();
         lm.Network.train();
-        int truncated = 0;
-        var examples = new List<(int[] Ids, bool[] Trainable)>(Options.ExamplesPerStep);
-        for (int i = 0; i < Options.ExamplesPerStep; i++)
-        {
-            var (ids, trainable, cut) = SftBatch.Tokenize(
-                template,
-                data.Get(State.DataPosition + i),
-                Options.MaxSequenceLength
-            );
-            examples.Add((ids, trainable));
-            if (cut)
-                truncated++;
-        }
+        lm.Network.Adapter?.Reseed(Options.Seed, State.Step);
+        var (examples, truncated) = StepExamples();
         long targets = examples.Sum(e => (long)SftBatch.TargetCount(e.Trainable));
         long tokens = examples.Sum(e => (long)e.Ids.Length);
 
@@ -151,6 +138,25 @@ public sealed class SftTrainer : IDisposable
             seconds = clock.Elapsed.TotalSeconds;
         Advance(flops);
         return new SftStep(State.Step, loss, lr, gradNorm, tokens, targets, truncated, seconds, flops);
+    }
+
+    /// <summary>The step's examples, tokenized, and how many were cut to the maximum length.</summary>
+    (List<(int[] Ids, bool[] Trainable)> Examples, int Truncated) StepExamples()
+    {
+        int truncated = 0;
+        var examples = new List<(int[] Ids, bool[] Trainable)>(Options.ExamplesPerStep);
+        for (int i = 0; i < Options.ExamplesPerStep; i++)
+        {
+            var (ids, trainable, cut) = SftBatch.Tokenize(
+                template,
+                data.Get(State.DataPosition + i),
+                Options.MaxSequenceLength
+            );
+            examples.Add((ids, trainable));
+            if (cut)
+                truncated++;
+        }
+        return (examples, truncated);
     }
 
     /// <summary>The state after a step: one step on, past its examples, with its FLOPs counted.</summary>
