@@ -56,6 +56,23 @@ static class RlCommand
             var e => throw new PonderException($"--kl-estimator {e}: use k1 or k3."),
         };
 
+    static IsCorrection ParseCorrection(string? name) =>
+        name switch
+        {
+            "none" => Ponder.Algorithms.IsCorrection.None,
+            "tis" => Ponder.Algorithms.IsCorrection.Tis,
+            "mis" => Ponder.Algorithms.IsCorrection.Mis,
+            var c => throw new PonderException($"--is-correction {c}: use none, tis or mis."),
+        };
+
+    static IsLevel ParseLevel(string? name) =>
+        name switch
+        {
+            "token" => Ponder.Algorithms.IsLevel.Token,
+            "sequence" => Ponder.Algorithms.IsLevel.Sequence,
+            var l => throw new PonderException($"--is-level {l}: use token or sequence."),
+        };
+
     static KlPlacement ParsePlacement(string? name) =>
         name switch
         {
@@ -133,6 +150,26 @@ static class RlCommand
             new("--kl-estimator") { Description = "k1 or k3.", DefaultValueFactory = _ => "k3" };
         public Option<string> Placement { get; } =
             new("--kl-in") { Description = "loss or reward.", DefaultValueFactory = _ => "loss" };
+        public Option<string> IsCorrection { get; } =
+            new("--is-correction")
+            {
+                Description =
+                    "Off-policy correction against the rollout engine's log-probs: none, tis (weights "
+                    + "truncated at --is-cap) or mis (weights above it zeroed).",
+                DefaultValueFactory = _ => "none",
+            };
+        public Option<double> IsCap { get; } =
+            new("--is-cap")
+            {
+                Description = "Cap of the importance weights.",
+                DefaultValueFactory = _ => Defaults.Policy.IsCap,
+            };
+        public Option<string> IsLevel { get; } =
+            new("--is-level")
+            {
+                Description = "token or sequence: one weight per token or per completion.",
+                DefaultValueFactory = _ => "sequence",
+            };
         public Option<double> Format { get; } =
             new("--format-reward")
             {
@@ -220,6 +257,9 @@ static class RlCommand
                 Beta,
                 Estimator,
                 Placement,
+                IsCorrection,
+                IsCap,
+                IsLevel,
                 Format,
                 Overlong,
                 Dynamic,
@@ -274,6 +314,9 @@ static class RlCommand
                         Beta = r.GetValue(Beta),
                         Estimator = ParseEstimator(r.GetValue(Estimator)),
                         Placement = ParsePlacement(r.GetValue(Placement)),
+                        Correction = ParseCorrection(r.GetValue(IsCorrection)),
+                        IsCap = r.GetValue(IsCap),
+                        IsLevel = ParseLevel(r.GetValue(IsLevel)),
                     },
                 }
             ).Validate();

@@ -28,6 +28,7 @@ public sealed class DrGrpo : IPolicyAlgorithm
             o.EpsLow,
             o.EpsHigh
         );
+        perToken = PolicyMath.Corrected(perToken, b);
         var kl = KlTerm.InLoss(b, o);
         if (kl is not null)
             perToken = perToken.Plus(kl * s[o.Beta]);

@@ -30,6 +30,7 @@ public sealed class Grpo : IPolicyAlgorithm
             o.EpsLow,
             o.EpsHigh
         );
+        perToken = PolicyMath.Corrected(perToken, b);
         var kl = KlTerm.InLoss(b, o); // (B, T) or null
         if (kl is not null)
             perToken = perToken.Plus(kl * s[o.Beta]);

@@ -13,13 +13,16 @@ namespace Ponder.Algorithms;
 /// <param name="Advantages">(B) one advantage per completion, broadcast to its tokens.</param>
 /// <param name="Normalizer">The denominator the loss divides by, fixed for the whole optimizer step (so micro-batches
 /// add up to the full-batch loss): the algorithm's <see cref="IPolicyAlgorithm.Normalizer"/>.</param>
+/// <param name="IsWeights">Off-policy correction weights π_old / μ against the rollout engine's behaviour policy μ,
+/// truncated or masked (<see cref="IsCorrection"/>): (B, T) per token or (B, 1) per sequence; null: none.</param>
 public sealed record PolicyBatch(
     Tensor Logprobs,
     Tensor OldLogprobs,
     Tensor? RefLogprobs,
     Tensor Mask,
     Tensor Advantages,
-    double Normalizer
+    double Normalizer,
+    Tensor? IsWeights = null
 );
 
 /// <summary>The loss to minimise and what to log about it (means over completion tokens of the micro-batch).</summary>

@@ -28,6 +28,11 @@ public static class PolicyMath
         return (loss, wasClipped);
     }
 
+    /// <summary>The per-token loss (B, T) times the batch's off-policy weights, if it has any (before the KL term,
+    /// which is not reweighted: TRL's order).</summary>
+    public static Tensor Corrected(Tensor perToken, PolicyBatch b) =>
+        b.IsWeights is null ? perToken : perToken * b.IsWeights;
+
     /// <summary>k1 = log π_θ − log π_ref (per token). Unbiased; in the reward it is the usual RLHF penalty.</summary>
     public static Tensor K1(Tensor logprobs, Tensor refLogprobs) => logprobs - refLogprobs;
 

@@ -14,6 +14,23 @@ public enum KlPlacement
     Reward,
 }
 
+/// <summary>How the loss corrects for rollouts sampled by another engine (or older weights) than the trainer's:
+/// none; truncated importance sampling (weights capped at C); masked importance sampling (weights above C zeroed).
+/// </summary>
+public enum IsCorrection
+{
+    None,
+    Tis,
+    Mis,
+}
+
+/// <summary>One importance weight per token, or one per completion (the product of its tokens' ratios).</summary>
+public enum IsLevel
+{
+    Token,
+    Sequence,
+}
+
 /// <summary>Settings of the policy loss. Immutable; validated by the RL options that hold it.</summary>
 public sealed record PolicyOptions
 {
@@ -33,4 +50,14 @@ public sealed record PolicyOptions
 
     /// <summary><value>The default value is Loss.</value></summary>
     public KlPlacement Placement { get; init; } = KlPlacement.Loss;
+
+    /// <summary>Correction for the rollout engine's log-probs differing from the trainer's (the behaviour policy μ).
+    /// <value>The default value is None.</value></summary>
+    public IsCorrection Correction { get; init; } = IsCorrection.None;
+
+    /// <summary>The cap C of the importance weights π_old / μ. <value>The default value is 3 (TRL's).</value></summary>
+    public double IsCap { get; init; } = 3.0;
+
+    /// <summary><value>The default value is Sequence (TRL's default: sequence-level masking).</value></summary>
+    public IsLevel IsLevel { get; init; } = IsLevel.Sequence;
 }

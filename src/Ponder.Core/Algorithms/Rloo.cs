@@ -39,6 +39,7 @@ public sealed class Rloo : IPolicyAlgorithm
             o.EpsLow,
             o.EpsHigh
         );
+        perToken = PolicyMath.Corrected(perToken, b);
         var kl = KlTerm.InLoss(b, o);
         if (kl is not null)
             perToken = perToken.Plus(kl * s[o.Beta]);

@@ -18,7 +18,10 @@ sealed record UpdateStats(
     double LearningRate,
     long Tokens,
     double Flops,
-    int RowsTrained
+    int RowsTrained,
+    double MismatchAbs = 0,
+    double MismatchKl = 0,
+    double IsCapped = 0
 );
 
 /// <summary>
@@ -70,6 +73,7 @@ sealed class PolicyUpdate(
         var batches = rows.Chunk(options.MicroBatchSize)
             .Select(c => RolloutTensors.Build(c, padId, policy.Network.Device))
             .ToList();
+        var behaviours = Behaviours(rows);
         var frozen = new List<Frozen>();
         try
         {
@@ -84,25 +88,13 @@ sealed class PolicyUpdate(
             double normalizer = algorithm.Normalizer(shape);
             var (sums, gradNorm, lr) = Optimise(
                 batches,
+                behaviours,
                 frozen,
                 [.. trained.Select(i => advantages[i])],
                 normalizer,
                 step
             );
-            double w = Math.Max(1, sums.Tokens);
-            long sequenceTokens = rows.Sum(r => (long)SequenceLength(r));
-            return new UpdateStats(
-                sums.Loss / options.UpdatesPerBatch,
-                sums.Kl / w,
-                sums.Entropy / w,
-                sums.Clip / w,
-                sums.Ratio / w,
-                gradNorm,
-                lr,
-                sequenceTokens * options.UpdatesPerBatch,
-                Flops(rows),
-                withGradient
-            );
+            return Stats(sums, gradNorm, lr, rows, withGradient);
         }
         finally
         {
@@ -116,7 +108,50 @@ sealed class PolicyUpdate(
                 ids.Dispose();
                 mask.Dispose();
             }
+            foreach (var b in behaviours)
+                b?.Dispose();
         }
+    }
+
+    UpdateStats Stats(LossSums sums, double gradNorm, double lr, IReadOnlyList<Rollout> rows, int withGradient)
+    {
+        double w = Math.Max(1, sums.Tokens),
+            m = Math.Max(1, sums.MismatchTokens);
+        long sequenceTokens = rows.Sum(r => (long)SequenceLength(r));
+        return new UpdateStats(
+            sums.Loss / options.UpdatesPerBatch,
+            sums.Kl / w,
+            sums.Entropy / w,
+            sums.Clip / w,
+            sums.Ratio / w,
+            gradNorm,
+            lr,
+            sequenceTokens * options.UpdatesPerBatch,
+            Flops(rows),
+            withGradient,
+            sums.MismatchAbs / m,
+            sums.MismatchKl / m,
+            sums.Capped / m
+        );
+    }
+
+    /// <summary>Each micro-batch's behaviour log-probs (the rollout engine's), or null where rollouts came without
+    /// them; an off-policy correction refuses the latter.</summary>
+    List<Tensor?> Behaviours(List<Rollout> rows)
+    {
+        var behaviours = rows.Chunk(options.MicroBatchSize)
+            .Select(c => OffPolicy.Behaviour(c, policy.Network.Device))
+            .ToList();
+        if (options.Policy.Correction != IsCorrection.None && behaviours.Any(b => b is null))
+        {
+            foreach (var b in behaviours)
+                b?.Dispose();
+            throw new PonderException(
+                $"--is-correction {options.Policy.Correction.ToString().ToLowerInvariant()} needs the rollout "
+                    + "engine's log-probs of every completion token, and some rollouts came without them."
+            );
+        }
+        return behaviours;
     }
 
     /// <summary>The rows the forward and backward passes see: every row, or — without a reference policy, when
@@ -180,6 +215,7 @@ sealed class PolicyUpdate(
     /// AdamW step per epoch.</summary>
     (LossSums Sums, double GradNorm, double LearningRate) Optimise(
         IReadOnlyList<(Tensor Ids, Tensor Mask)> batches,
+        IReadOnlyList<Tensor?> behaviours,
         IReadOnlyList<Frozen> frozen,
         double[] rowAdvantages,
         double normalizer,
@@ -202,17 +238,17 @@ sealed class PolicyUpdate(
                 var adv = tensor(rowAdvantages.Skip(row).Take(count).ToArray(), device: policy.Network.Device)
                     .to(lp.dtype);
                 row += count;
-                var batch = new PolicyBatch(
-                    lp,
-                    frozen[m].Old ?? lp.detach(),
-                    frozen[m].Reference,
-                    mask,
-                    adv,
-                    normalizer
-                );
+                var old = frozen[m].Old ?? lp.detach();
+                var (weights, capped) = behaviours[m] is { } mu
+                    ? OffPolicy.Weights(old, mu, mask, options.Policy)
+                    : (null, 0);
+                var batch = new PolicyBatch(lp, old, frozen[m].Reference, mask, adv, normalizer, weights);
                 var result = algorithm.Loss(batch, options.Policy);
                 result.Loss.backward();
-                sums.Add(result, PolicyMath.MaskedMean(entropy, mask), mask.sum().item<float>());
+                float tokens = mask.sum().item<float>();
+                sums.Add(result, PolicyMath.MaskedMean(entropy, mask), tokens);
+                if (epoch == 0 && behaviours[m] is { } behaviour)
+                    sums.AddMismatch(OffPolicy.Mismatch(old, behaviour, mask), capped, tokens);
             }
             using (var scope = NewDisposeScope())
                 gradNorm = nn.utils.clip_grad_norm_(optimizer.Parameters, options.MaxGradNorm);
@@ -232,6 +268,19 @@ sealed class PolicyUpdate(
             Clip,
             Ratio,
             Tokens;
+
+        public double MismatchAbs,
+            MismatchKl,
+            Capped,
+            MismatchTokens;
+
+        public void AddMismatch((double MeanAbsDiff, double Kl) mismatch, double capped, double tokens)
+        {
+            MismatchAbs += mismatch.MeanAbsDiff * tokens;
+            MismatchKl += mismatch.Kl * tokens;
+            Capped += capped * tokens;
+            MismatchTokens += tokens;
+        }
 
         public void Add(PolicyLoss result, double entropy, double tokens)
         {

@@ -130,6 +130,16 @@ public sealed record RlOptions
                 DynamicSampling = true,
                 OverlongWindow = 64,
             },
+            "gspo" => new RlOptions
+            {
+                Algorithm = "gspo",
+                Policy = new PolicyOptions { EpsLow = 3e-4, EpsHigh = 4e-4 },
+            },
+            "cispo" => new RlOptions
+            {
+                Algorithm = "cispo",
+                Policy = new PolicyOptions { EpsHigh = 4 },
+            },
             _ => new RlOptions { Algorithm = algorithm },
         };
 
@@ -168,12 +178,7 @@ public sealed record RlOptions
 
         if (MaxCompletionTokens < 1)
             throw new PonderException($"--max-tokens {MaxCompletionTokens}: must be at least 1.");
-        if (Policy.EpsLow is < 0 or >= 1)
-            throw new PonderException($"--eps-low {Policy.EpsLow}: use a value in [0, 1).");
-        if (Policy.EpsHigh < 0)
-            throw new PonderException($"--eps-high {Policy.EpsHigh}: must be 0 or more.");
-        if (Policy.Beta < 0)
-            throw new PonderException($"--beta {Policy.Beta}: must be 0 or more.");
+        ValidatePolicy();
         if (OverlongWindow < 0 || OverlongWindow >= MaxCompletionTokens)
         {
             throw new PonderException(
@@ -192,6 +197,26 @@ public sealed record RlOptions
             throw new PonderException($"--keep-checkpoints {KeepCheckpoints}: must be at least 1.");
         Lora?.Validate();
         return this;
+    }
+
+    /// <summary>The loss's settings: clip range, KL coefficient, off-policy correction.</summary>
+    void ValidatePolicy()
+    {
+        if (Policy.EpsLow is < 0 or >= 1)
+            throw new PonderException($"--eps-low {Policy.EpsLow}: use a value in [0, 1).");
+        if (Policy.EpsHigh < 0)
+            throw new PonderException($"--eps-high {Policy.EpsHigh}: must be 0 or more.");
+        if (Policy.Beta < 0)
+            throw new PonderException($"--beta {Policy.Beta}: must be 0 or more.");
+        if (!(Policy.IsCap > 0))
+            throw new PonderException($"--is-cap {Policy.IsCap}: must be positive (3 is TRL's default).");
+        if (Algorithm == "gspo" && Policy.Correction != IsCorrection.None && Policy.IsLevel == IsLevel.Token)
+        {
+            throw new PonderException(
+                "--algo gspo with --is-level token: GSPO's ratio is one per completion, so its off-policy weight must "
+                    + "be too; use --is-level sequence."
+            );
+        }
     }
 
     /// <summary>When to evaluate: one of <see cref="EvalEvery"/> and <see cref="EvalPoints"/>, each in range.</summary>

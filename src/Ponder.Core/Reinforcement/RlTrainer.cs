@@ -223,6 +223,10 @@ public sealed class RlTrainer : IDisposable
             ["loss/entropy"] = stats.Entropy,
             ["loss/clip_fraction"] = stats.ClipFraction,
             ["loss/ratio_mean"] = stats.Ratio,
+            // the rollout engine (behaviour μ) against the trainer (π_old) on the sampled tokens
+            ["offpolicy/logprob_abs_diff"] = stats.MismatchAbs,
+            ["offpolicy/kl"] = stats.MismatchKl,
+            ["offpolicy/is_capped_fraction"] = stats.IsCapped,
             ["loss/policy"] = stats.Loss,
             ["train/grad_norm"] = stats.GradNorm,
             ["train/lr"] = stats.LearningRate,

@@ -37,6 +37,9 @@ public sealed class AdvantageTests
     [InlineData("drgrpo")]
     [InlineData("dapo")]
     [InlineData("rloo")]
+    [InlineData("gspo")]
+    [InlineData("cispo")]
+    [InlineData("reinforce++-baseline")]
     public void Given_an_all_equal_group_Then_every_advantage_is_exactly_zero(string algo)
     {
         var a = PolicyAlgorithms.Create(algo).Advantages([1, 1, 1, 0.3, 0.3, 0.3], 3);
