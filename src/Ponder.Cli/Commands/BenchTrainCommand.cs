@@ -48,7 +48,10 @@ static class BenchTrainCommand
         var peaks = BenchReport.MeasurePeaks(options.TorchDevice, options.ScalarType);
         var peak = peaks[^1];
         var rows = BenchReport.PeakRows(peaks, peak).ToList();
+        lm.Network.GradientCheckpointing = r.GetValue(cli.Checkpointing);
+        bool tracked = ResidentMemory.ResetPeak(); // the training steps' peak, not the load's
         var train = TrainThroughput.Measure(lm.Network, b, t, n, packed);
+        long? peakResident = tracked ? ResidentMemory.PeakBytes() : null;
         string layout = packed == 1 ? $"{b} × {t}" : $"{b} × {t}, {packed} packed per row";
         rows.Add(
             new BenchRow(
@@ -65,7 +68,10 @@ static class BenchTrainCommand
             ["steps"] = n,
             ["packed"] = packed,
             ["final-loss"] = Math.Round(train.FinalLoss, 3),
+            ["gradient-checkpointing"] = lm.Network.GradientCheckpointing,
         };
+        if (peakResident is long peakBytes)
+            settings["peak-resident-mb"] = peakBytes / (1 << 20);
         string model = r.GetValue(cli.Model)!;
         BenchReport.Print(io, r.GetValue(cli.Json), "bench train", model, lm.Config, options.DType, settings, rows);
         return 0;
@@ -88,6 +94,12 @@ static class BenchTrainCommand
                     + "sequence per row).",
                 DefaultValueFactory = _ => 1,
             };
+        public Option<bool> Checkpointing { get; } =
+            new("--gradient-checkpointing")
+            {
+                Description =
+                    "Recompute each layer in the backward pass (reports the peak resident memory either way).",
+            };
         public Option<string> DType { get; } = CommonOptions.DType();
         public Option<string> Device { get; } = CommonOptions.Device();
         public Option<bool> Json { get; } = CommonOptions.Json();
@@ -95,7 +107,7 @@ static class BenchTrainCommand
 
         public void AddTo(Command command)
         {
-            Option[] all = [Model, Batch, SeqLen, Steps, Packed, DType, Device, Json, Threads];
+            Option[] all = [Model, Batch, SeqLen, Steps, Packed, Checkpointing, DType, Device, Json, Threads];
             foreach (var o in all)
                 command.Options.Add(o);
         }

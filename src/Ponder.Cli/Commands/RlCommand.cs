@@ -170,6 +170,16 @@ static class RlCommand
                 Description = "token or sequence: one weight per token or per completion.",
                 DefaultValueFactory = _ => "sequence",
             };
+        public Option<bool> Checkpointing { get; } =
+            new("--gradient-checkpointing")
+            {
+                Description = "Recompute each layer in the backward pass instead of keeping its activations.",
+            };
+        public Option<int?> LogitsChunk { get; } =
+            new("--logits-chunk")
+            {
+                Description = "Positions whose logits are made at once in the update (default: 256 MiB of them).",
+            };
         public Option<double> Format { get; } =
             new("--format-reward")
             {
@@ -260,6 +270,8 @@ static class RlCommand
                 IsCorrection,
                 IsCap,
                 IsLevel,
+                Checkpointing,
+                LogitsChunk,
                 Format,
                 Overlong,
                 Dynamic,
@@ -307,6 +319,8 @@ static class RlCommand
                     CheckpointEvery = r.GetValue(CheckpointEvery),
                     Seed = r.GetValue(Seed),
                     Lora = Lora.Build(r),
+                    GradientCheckpointing = r.GetValue(Checkpointing),
+                    LogitsChunkTokens = r.GetValue(LogitsChunk),
                     Policy = preset.Policy with
                     {
                         EpsLow = r.GetValue(EpsLow) ?? preset.Policy.EpsLow,

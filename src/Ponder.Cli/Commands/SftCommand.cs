@@ -152,6 +152,11 @@ static class SftCommand
                     + "the distinct problems (at most 0.9). 1: draws only.",
                 DefaultValueFactory = _ => 0,
             };
+        public Option<bool> Checkpointing { get; } =
+            new("--gradient-checkpointing")
+            {
+                Description = "Recompute each layer in the backward pass instead of keeping its activations.",
+            };
         public Option<string> DType { get; } = CommonOptions.DType();
         public Option<string> Device { get; } = CommonOptions.Device();
         public TaskOptions Task { get; } = new("--eval-data");
@@ -179,6 +184,7 @@ static class SftCommand
                 NoPacking,
                 TrainProblems,
                 DrawShare,
+                Checkpointing,
                 DType,
                 Device,
             ];
@@ -203,6 +209,7 @@ static class SftCommand
                 Seed = r.GetValue(Seed),
                 Packing = !r.GetValue(NoPacking),
                 Lora = Lora.Build(r),
+                GradientCheckpointing = r.GetValue(Checkpointing),
             }.Validate();
     }
 }

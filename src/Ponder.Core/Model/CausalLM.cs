@@ -35,6 +35,26 @@ public sealed class CausalLM : nn.Module
     public Device Device { get; }
     public ScalarType DType { get; }
 
+    /// <summary>Activation checkpointing per layer in training forwards (HF's gradient_checkpointing_enable): the
+    /// same gradients for a fraction of the activation memory and about a third more compute. Refused with LoRA
+    /// dropout, whose masks a recomputation would redraw.</summary>
+    public bool GradientCheckpointing
+    {
+        get => model.GradientCheckpointing;
+        set
+        {
+            if (value && Adapter is { Options.Dropout: > 0 })
+            {
+                throw new PonderException(
+                    "--gradient-checkpointing with --lora-dropout above 0: the recomputed layers would draw other "
+                        + "dropout masks; use --lora-dropout 0."
+                );
+            }
+
+            model.GradientCheckpointing = value;
+        }
+    }
+
     /// <summary>The LoRA adapters attached (<see cref="AttachAdapter"/>), or null.</summary>
     public LoraAdapter? Adapter { get; private set; }
 

@@ -348,16 +348,30 @@ public sealed class DecoderModel : nn.Module
             layer.Fuse();
     }
 
+    /// <summary>Training forwards keep only each layer's input and recompute the layer in the backward pass
+    /// (<see cref="Recompute"/>): memory for activations falls from every layer's to one layer's, for about one more
+    /// forward of compute.</summary>
+    internal bool GradientCheckpointing { get; set; }
+
     public Tensor forward(Tensor ids, Tensor cos, Tensor sin, Tensor? mask, CacheStep? cache)
     {
         var x = embed_tokens.forward(ids); // (B, T, C)
+        bool recompute = GradientCheckpointing && training && cache is null && is_grad_enabled();
+        if (recompute && !x.requires_grad)
+            x = x.detach().requires_grad_(true); // a frozen embedding (LoRA): the recomputed layers still need a graph
         for (int i = 0; i < layers.Count; i++)
         {
             // A layer's intermediates, and its input, are freed when it ends, not when the caller's scope does: a
             // forward holds one layer's activations at a time (autograd keeps what backward needs on its own).
             Tensor next;
+            var layer = layers[i];
             using (NewDisposeScope())
-                next = layers[i].forward(x, cos, sin, mask, cache, i).MoveToOuterDisposeScope();
+            {
+                next = recompute
+                    ? Recompute.Apply((h, c) => layer.forward(h, c[0]!, c[1]!, c[2], null, 0), x, cos, sin, mask)
+                    : layer.forward(x, cos, sin, mask, cache, i);
+                next = next.MoveToOuterDisposeScope();
+            }
             x.Dispose();
             x = next;
         }

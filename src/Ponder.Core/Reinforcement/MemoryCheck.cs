@@ -8,8 +8,8 @@ namespace Ponder.Reinforcement;
 /// reference).</param>
 /// <param name="Optimizer">Gradients, AdamW's two float32 moments, and float32 master copies of half-precision
 /// weights — of the trained parameters only (the adapters, with LoRA).</param>
-/// <param name="Activations">One update micro-batch's float32 logits (about four times over: logits, log-softmax,
-/// their gradients) and the activations kept for the backward pass.</param>
+/// <param name="Activations">One logits chunk's float32 logits (about four times over: logits, log-softmax, their
+/// gradients) and the micro-batch's activations kept for the backward pass.</param>
 /// <param name="Cache">Sampling's KV cache of up to 64 rows.</param>
 public sealed record MemoryEstimate(
     double Weights,
@@ -42,8 +42,10 @@ public static class MemoryCheck
         double trained = o.Lora is null ? parameters : LoraParameters(config, o.Lora);
         double perTrained = weightBytes + 8 + (weightBytes == 4 ? 0 : 4);
         double tokens = (double)o.MicroBatchSize * (o.MaxCompletionTokens + 512);
-        double activations =
-            tokens * config.VocabSize * 4 * 4 + tokens * config.HiddenSize * config.NumHiddenLayers * 24 * 4;
+        double logitTokens = Math.Min(tokens, o.LogitsChunk(config.VocabSize));
+        // Checkpointing keeps each layer's input and one layer's intermediates while it is recomputed.
+        double perToken = o.GradientCheckpointing ? config.NumHiddenLayers + 24 : config.NumHiddenLayers * 24.0;
+        double activations = logitTokens * config.VocabSize * 4 * 4 + tokens * config.HiddenSize * perToken * 4;
         double cache =
             64.0
             * (o.MaxCompletionTokens + 512)

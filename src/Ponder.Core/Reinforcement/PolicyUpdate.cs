@@ -186,7 +186,18 @@ sealed class PolicyUpdate(
     }
 
     /// <summary>Right-padded rows: no attention mask is needed.</summary>
-    Tensor Logprobs(CausalLM model, Tensor ids) => TokenLogprobs.Compute(model, ids, null, options.Temperature);
+    Tensor Logprobs(CausalLM model, Tensor ids)
+    {
+        var (logprobs, entropy) = TokenLogprobs.ComputeWithEntropy(
+            model,
+            ids,
+            null,
+            options.Temperature,
+            options.LogitsChunk(Config.VocabSize)
+        );
+        entropy.Dispose();
+        return logprobs;
+    }
 
     /// <summary>The rewards the advantages are computed from: with the KL in the reward, r − β·Σ_t KL_t per rollout
     /// (every row is trained then: a reference policy turns skipping off); else the task's rewards.</summary>
@@ -234,7 +245,13 @@ sealed class PolicyUpdate(
                 using var scope = NewDisposeScope();
                 var (ids, mask) = batches[m];
                 int count = (int)ids.shape[0];
-                var (lp, entropy) = TokenLogprobs.ComputeWithEntropy(policy.Network, ids, null, options.Temperature);
+                var (lp, entropy) = TokenLogprobs.ComputeWithEntropy(
+                    policy.Network,
+                    ids,
+                    null,
+                    options.Temperature,
+                    options.LogitsChunk(Config.VocabSize)
+                );
                 var adv = tensor(rowAdvantages.Skip(row).Take(count).ToArray(), device: policy.Network.Device)
                     .to(lp.dtype);
                 row += count;

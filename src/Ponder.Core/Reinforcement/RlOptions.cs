@@ -115,6 +115,22 @@ public sealed record RlOptions
     /// <summary>Seed of problem order and sampling. <value>The default value is 0.</value></summary>
     public long Seed { get; init; }
 
+    /// <summary>Activation checkpointing per layer in the update (<see cref="Model.CausalLM.GradientCheckpointing"/>).
+    /// <value>The default value is false.</value></summary>
+    public bool GradientCheckpointing { get; init; }
+
+    /// <summary>Log-probs and entropies are computed from the logits of at most this many positions at a time, so no
+    /// (B, T, V) float32 tensor exists (each chunk's logits are remade in the backward pass).
+    /// <value>The default value is null: as many positions as 256 MiB of float32 logits hold.</value></summary>
+    public int? LogitsChunkTokens { get; init; }
+
+    /// <summary>The logits budget of <see cref="LogitsChunkTokens"/>'s default.</summary>
+    public const long LogitsChunkBytes = 256L << 20;
+
+    /// <summary>Positions per logits chunk for a vocabulary of <paramref name="vocabSize"/>.</summary>
+    public int LogitsChunk(int vocabSize) =>
+        LogitsChunkTokens ?? Training.TokenLogprobs.ChunkFor(vocabSize, LogitsChunkBytes);
+
     /// <summary>Train LoRA adapters instead of every weight; the KL reference is then the base model (the adapters
     /// switched off). <value>The default value is null: full fine-tuning.</value></summary>
     public Model.LoraOptions? Lora { get; init; }
@@ -196,6 +212,8 @@ public sealed record RlOptions
         if (KeepCheckpoints < 1)
             throw new PonderException($"--keep-checkpoints {KeepCheckpoints}: must be at least 1.");
         Lora?.Validate();
+        if (LogitsChunkTokens < 1)
+            throw new PonderException($"--logits-chunk {LogitsChunkTokens}: must be at least 1 (positions per chunk).");
         return this;
     }
 

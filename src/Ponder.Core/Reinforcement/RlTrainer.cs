@@ -52,6 +52,7 @@ public sealed class RlTrainer : IDisposable
         int needed = options.Steps * options.PromptsPerStep * (options.DynamicSampling ? options.MaxSamplingRounds : 1);
         poolSize = options.TrainProblems ?? Math.Clamp(needed, 1, 20_000);
         Adapters.Prepare(policy, options.Lora, options.Seed);
+        policy.Network.GradientCheckpointing = options.GradientCheckpointing;
         optimizer = new AdamW(policy.TrainableParameters(), beta2: 0.99, weightDecay: options.WeightDecay);
         updater = new PolicyUpdate(
             policy,

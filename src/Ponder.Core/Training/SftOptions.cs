@@ -52,6 +52,10 @@ public sealed record SftOptions
     /// <summary>Seed for the data order and generated traces. <value>The default value is 0.</value></summary>
     public long Seed { get; init; }
 
+    /// <summary>Activation checkpointing per layer (<see cref="Model.CausalLM.GradientCheckpointing"/>).
+    /// <value>The default value is false.</value></summary>
+    public bool GradientCheckpointing { get; init; }
+
     /// <summary>Train LoRA adapters instead of every weight. <value>The default value is null: full
     /// fine-tuning.</value></summary>
     public Model.LoraOptions? Lora { get; init; }

@@ -61,6 +61,7 @@ public sealed class SftTrainer : IDisposable
         SftBatch.RequireTargets(template, data, Options.MaxSequenceLength);
         padId = lm.Tokenizer.PadTokenId ?? template.EndOfTurnId;
         Adapters.Prepare(lm, Options.Lora, Options.Seed);
+        lm.Network.GradientCheckpointing = Options.GradientCheckpointing;
         optimizer = new AdamW(lm.TrainableParameters(), weightDecay: options.WeightDecay);
         State = new TrainerState { Kind = "sft", Seed = options.Seed };
     }
