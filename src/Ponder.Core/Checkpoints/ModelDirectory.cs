@@ -278,6 +278,14 @@ public static class ModelDirectory
     static string RequireConfig(string dir)
     {
         string path = Path.Combine(RequireDirectory(dir), ConfigFile);
+        if (!File.Exists(path) && PeftAdapter.IsAdapter(dir))
+        {
+            throw new PonderException(
+                $"{dir}: a LoRA adapter folder, not a whole model; fold it into its base first: ponder merge "
+                    + $"--adapter {dir} --out DIR."
+            );
+        }
+
         if (!File.Exists(path))
         {
             throw new PonderException(

@@ -57,6 +57,10 @@ public sealed class LoraCliTests : IDisposable
         var gen = Run("generate", "--model", adapter, "--prompt", "1+1", "--max-tokens", "4", "--temperature", "0");
         Assert.True(gen.Code == 0, gen.Err);
 
+        var export = Run("export", "gguf", "--model", adapter, "--out", dir.File("a.gguf"));
+        Assert.NotEqual(0, export.Code);
+        Assert.Contains("ponder merge --adapter", export.Err, StringComparison.Ordinal); // what to do instead
+
         var merge = Run("merge", "--adapter", adapter, "--out", merged);
         Assert.True(merge.Code == 0, merge.Err);
         using var scope = NewDisposeScope();
