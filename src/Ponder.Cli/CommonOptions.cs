@@ -10,6 +10,15 @@ static class CommonOptions
     public static Option<string> Model() =>
         new("--model") { Description = "Model directory (Hugging Face layout).", Required = true };
 
+    /// <summary>The base model of a LoRA adapter folder given as <c>--model</c>.</summary>
+    public static Option<string?> Base() =>
+        new("--base")
+        {
+            Description =
+                "The base model folder of an adapter given as --model (default: its "
+                + "adapter_config.json's base_model_name_or_path).",
+        };
+
     public static Option<string> Device() =>
         new("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
 

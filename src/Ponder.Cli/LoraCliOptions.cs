@@ -32,13 +32,7 @@ sealed class LoraCliOptions
             Description = "Projections that get adapters (comma-separated checkpoint names, or all-linear).",
             DefaultValueFactory = _ => "all-linear",
         };
-    public Option<string?> Base { get; } =
-        new("--base")
-        {
-            Description =
-                "The base model folder of an adapter given as --model (default: its "
-                + "adapter_config.json's base_model_name_or_path).",
-        };
+    public Option<string?> Base { get; } = CommonOptions.Base();
 
     public void AddTo(Command command)
     {

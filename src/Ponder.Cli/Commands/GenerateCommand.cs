@@ -35,8 +35,9 @@ static class GenerateCommand
         string dir = r.GetValue(cli.Model)!,
             prompt = r.GetValue(cli.Prompt)!;
         var device = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
-        ModelFacts.Read(dir).CheckCompletion("--max-tokens", options.MaxNewTokens);
-        using var lm = LanguageModel.Load(dir, device);
+        string? baseDir = r.GetValue(cli.Base);
+        ModelFacts.Read(dir, baseDir).CheckCompletion("--max-tokens", options.MaxNewTokens);
+        using var lm = LanguageModel.Load(dir, device, baseDir);
         var chat = r.GetValue(cli.Chat) ? ChatPrompt(lm, dir, prompt) : null;
         var ids = chat?.Prompt.Ids ?? RawPrompt(lm, prompt);
         var completions = lm.CreateGenerator().Generate([ids], options);
@@ -118,6 +119,7 @@ static class GenerateCommand
     sealed class CliOptions
     {
         public Option<string> Model { get; } = CommonOptions.Model();
+        public Option<string?> Base { get; } = CommonOptions.Base();
         public Option<string> Prompt { get; } = new("--prompt") { Description = "The prompt text.", Required = true };
         public Option<bool> Chat { get; } =
             new("--chat")
@@ -158,6 +160,7 @@ static class GenerateCommand
             Option[] all =
             [
                 Model,
+                Base,
                 Prompt,
                 Chat,
                 MaxTokens,

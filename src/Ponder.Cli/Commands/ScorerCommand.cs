@@ -37,9 +37,9 @@ static class ScorerCommand
             outDir = r.GetValue(cli.Out)!;
         if (File.Exists(outDir))
             throw new PonderException($"--out {outDir}: a file; give the folder to write the scorer to.");
-        ModelFacts.Read(policyDir).CheckCompletion("--max-tokens", data.MaxNewTokens);
+        ModelFacts.Read(policyDir, r.GetValue(cli.Lora.Base)).CheckCompletion("--max-tokens", data.MaxNewTokens);
         var reasoningTask = cli.Task.Spec(r).Create();
-        var lm = LanguageModel.Load(policyDir, device);
+        var lm = LanguageModel.Load(policyDir, device, r.GetValue(cli.Lora.Base));
         var (scorer, report) = CliProgress.Run(
             io,
             $"sampling {data.Problems}×{data.SamplesPerProblem}",
@@ -151,6 +151,7 @@ static class ScorerCommand
                     + "become whole problems; 0: off).",
                 DefaultValueFactory = _ => Defaults.PairwiseWeight,
             };
+        public LoraCliOptions Lora { get; } = new();
         public Option<bool> TrainBody { get; } =
             new("--train-body")
             {
@@ -187,6 +188,7 @@ static class ScorerCommand
             foreach (var o in all)
                 command.Options.Add(o);
             Task.AddTo(command);
+            Lora.AddTo(command);
         }
 
         /// <summary>What is sampled to train on, validated.</summary>
@@ -212,6 +214,7 @@ static class ScorerCommand
                 EveryToken = r.GetValue(EveryToken),
                 PairwiseWeight = r.GetValue(Pairwise),
                 TrainBody = r.GetValue(TrainBody),
+                Lora = Lora.Build(r),
             }.Validate();
     }
 }

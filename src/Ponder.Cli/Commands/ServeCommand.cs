@@ -39,7 +39,7 @@ static class ServeCommand
     {
         var plan = Check(cli, r);
         string dir = r.GetValue(cli.Model)!;
-        using var lm = LanguageModel.Load(dir, plan.Device);
+        using var lm = LanguageModel.Load(dir, plan.Device, r.GetValue(cli.Base));
         using var engine = new InferenceEngine(lm, plan.Engine);
         var options = new ServerOptions
         {
@@ -129,6 +129,7 @@ static class ServeCommand
     sealed class CliOptions
     {
         public Option<string> Model { get; } = CommonOptions.Model();
+        public Option<string?> Base { get; } = CommonOptions.Base();
         public Option<string> Host { get; } =
             new("--host") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
         public Option<int> Port { get; } =
@@ -191,6 +192,7 @@ static class ServeCommand
             Option[] all =
             [
                 Model,
+                Base,
                 Host,
                 Port,
                 ApiKey,

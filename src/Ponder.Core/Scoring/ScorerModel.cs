@@ -45,13 +45,16 @@ public sealed class ScorerModel : IDisposable
 
     public ScorerInfo Info { get; set; }
 
-    /// <summary>Body and head parameters, named as saved (<c>model.*</c>, <c>scorer_head.*</c>; lm_head is left out: it
-    /// is frozen, read only for the confidence features).</summary>
+    /// <summary>Body and head parameters, named as saved (<c>model.*</c>, or the body's LoRA adapters when it has
+    /// them; <c>scorer_head.*</c>; lm_head is left out: it is frozen, read only for the confidence features).
+    /// </summary>
     public IEnumerable<(string Name, Parameter Param)> Parameters =>
-        Body
-            .Network.named_parameters()
-            .Where(p => !p.name.StartsWith("lm_head", StringComparison.Ordinal))
-            .Select(p => (p.name, p.parameter))
+        (
+            Body.Network.Adapter?.Parameters
+            ?? Body.Network.named_parameters()
+                .Where(p => !p.name.StartsWith("lm_head", StringComparison.Ordinal))
+                .Select(p => (p.name, p.parameter))
+        )
             .Append((HeadWeight, head.weight!))
             .Append((HeadBias, head.bias!))
             .Append((ConfidenceWeight, confidence));

@@ -40,6 +40,10 @@ public sealed record ScorerOptions
     /// <value>The default value is false.</value></summary>
     public bool TrainBody { get; init; }
 
+    /// <summary>Fine-tune the body through LoRA adapters instead of every weight (implies training the body); the
+    /// scorer's folder then holds the adapter over the policy. <value>The default value is null.</value></summary>
+    public Model.LoraOptions? Lora { get; init; }
+
     /// <summary>Weight λ of the pairwise (Bradley–Terry) loss over a problem's right and wrong samples, added to the
     /// BCE; batches are then whole problems, drawn only from problems with both labels (so it learns nothing from the
     /// others even when they are kept). 0: off. <value>The default value is 0.</value></summary>

@@ -70,10 +70,12 @@ public sealed class ScorerTrainer : IDisposable
             );
         }
 
+        Adapters.Prepare(model.Body, Options.Lora, Options.Seed);
+        bool body = TrainsBody;
         optimizer = new AdamW(
             model.Parameters.Where(p =>
                 p.Name != ScorerModel.ConfidenceWeight
-                && (Options.TrainBody || p.Name.StartsWith("scorer_head", StringComparison.Ordinal))
+                && (body || p.Name.StartsWith("scorer_head", StringComparison.Ordinal))
             ),
             weightDecay: options.WeightDecay
         );
@@ -84,6 +86,10 @@ public sealed class ScorerTrainer : IDisposable
     }
 
     public ScorerOptions Options { get; }
+
+    /// <summary>Whether the body learns: all of it (<see cref="ScorerOptions.TrainBody"/>) or its LoRA adapters.
+    /// </summary>
+    bool TrainsBody => Options.TrainBody || model.Body.Network.Adapter is not null;
     public int StepsTaken { get; private set; }
 
     /// <summary>One optimizer step over <see cref="ScorerOptions.BatchSize"/> examples; returns the loss (mean BCE,
@@ -108,7 +114,7 @@ public sealed class ScorerTrainer : IDisposable
                 ids,
                 attention,
                 [.. batch.Select(e => (long)e.CompletionStart)],
-                bodyGradients: Options.TrainBody
+                bodyGradients: TrainsBody
             ); // (B, T), (B)
             var l = BatchLoss(batch, attention, positions, last, labels);
             l.backward();

@@ -14,12 +14,11 @@ public sealed class LoraCliTests : IDisposable
 
     static (int Code, string Out, string Err) Run(params string[] args) => PonderCli.Run(args);
 
-    [Fact]
-    public void Given_lora_sft_Then_the_adapter_generates_and_merges_into_a_model_with_the_same_logits()
+    /// <summary>A tiny model and a LoRA adapter over it, trained 3 SFT steps by the CLI: both folders.</summary>
+    (string Model, string Adapter) TrainAdapter()
     {
         string model = dir.File("tiny"),
-            run = dir.File("sft"),
-            merged = dir.File("merged");
+            run = dir.File("sft");
         Assert.Equal(0, Run("init", "--out", model, "--preset", "tiny", "--seed", "1").Code);
         var sft = Run(
             "sft",
@@ -53,10 +52,16 @@ public sealed class LoraCliTests : IDisposable
         Assert.True(sft.Code == 0, sft.Err);
         string adapter = Path.Combine(run, "model");
         Assert.True(PeftAdapter.IsAdapter(adapter));
+        return (model, adapter);
+    }
 
+    [Fact]
+    public void Given_lora_sft_Then_the_adapter_generates_and_merges_into_a_model_with_the_same_logits()
+    {
+        var (model, adapter) = TrainAdapter();
+        string merged = dir.File("merged");
         var gen = Run("generate", "--model", adapter, "--prompt", "1+1", "--max-tokens", "4", "--temperature", "0");
         Assert.True(gen.Code == 0, gen.Err);
-
         var export = Run("export", "gguf", "--model", adapter, "--out", dir.File("a.gguf"));
         Assert.NotEqual(0, export.Code);
         Assert.Contains("ponder merge --adapter", export.Err, StringComparison.Ordinal); // what to do instead
@@ -73,6 +78,23 @@ public sealed class LoraCliTests : IDisposable
         Assert.True((a - b).abs().max().item<float>() <= 1e-5);
         using var basis = LanguageModel.Load(model);
         Assert.True((basis.Network.Forward(ids) - a).abs().max().item<float>() > 1e-4); // the adapter trained
+    }
+
+    [Fact]
+    public void Given_an_adapter_naming_its_base_by_hub_id_Then_base_says_where_it_is()
+    {
+        var (model, adapter) = TrainAdapter();
+        string hubAdapter = dir.File("hub-adapter");
+        Directory.CreateDirectory(hubAdapter);
+        foreach (string f in Directory.GetFiles(adapter))
+            File.Copy(f, Path.Combine(hubAdapter, Path.GetFileName(f)));
+        string config = Path.Combine(hubAdapter, PeftAdapter.ConfigFile);
+        File.WriteAllText(config, File.ReadAllText(config).Replace(Path.GetFullPath(model), "Qwen/Qwen2.5-0.5B"));
+        var noBase = Run("generate", "--model", hubAdapter, "--prompt", "1+1", "--max-tokens", "4");
+        Assert.NotEqual(0, noBase.Code);
+        Assert.Contains("--base DIR", noBase.Err, StringComparison.Ordinal);
+        var withBase = Run("generate", "--model", hubAdapter, "--base", model, "--prompt", "1+1", "--max-tokens", "4");
+        Assert.True(withBase.Code == 0, withBase.Err);
     }
 
     [Fact]
