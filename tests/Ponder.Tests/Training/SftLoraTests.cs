@@ -12,17 +12,7 @@ public sealed class SftLoraTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
-    SftData Data()
-    {
-        string path = dir.File("data.jsonl");
-        var lines = Enumerable
-            .Range(0, 12)
-            .Select(i =>
-                $$"""{"prompt": "add {{i}} and {{i + 1}}", "reasoning": "{{i}}+{{i + 1}}={{2 * i + 1}}", "answer": "{{2 * i + 1}}"}"""
-            );
-        File.WriteAllLines(path, lines);
-        return SftData.FromFile(path, seed: 1);
-    }
+    SftData Data() => SftTests.AdditionData(dir);
 
     /// <summary>Dropout on, so the resume test also covers the masks' seeding.</summary>
     static readonly SftOptions Small = new()

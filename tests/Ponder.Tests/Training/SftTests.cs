@@ -12,9 +12,13 @@ public sealed class SftTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
-    SftData Data()
+    SftData Data() => AdditionData(dir);
+
+    /// <summary>Twelve tiny addition conversations ("add 3 and 4" → "3+4=7" → "7") in <paramref name="folder"/>.
+    /// </summary>
+    internal static SftData AdditionData(TempDir folder)
     {
-        string path = dir.File("data.jsonl");
+        string path = folder.File("data.jsonl");
         var lines = Enumerable
             .Range(0, 12)
             .Select(i =>
