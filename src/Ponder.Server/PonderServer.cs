@@ -70,6 +70,7 @@ public sealed class PonderServer : IAsyncDisposable
         var (engine, options) = (state.Engine, state.Options);
         app.MapPost("/v1/chat/completions", (HttpContext ctx) => ChatCompletionsEndpoint.Handle(ctx, state));
         app.MapPost("/v1/responses", (HttpContext ctx) => ResponsesEndpoint.Handle(ctx, state));
+        app.MapPost(WeightSyncEndpoint.Path, (Delegate)((HttpContext ctx) => WeightSyncEndpoint.Handle(ctx, state)));
         app.MapGet(
             "/v1/models",
             () =>
@@ -123,7 +124,10 @@ public sealed class PonderServer : IAsyncDisposable
         {
             if (
                 state.Options.ApiKey is { } key
-                && ctx.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal)
+                && (
+                    ctx.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal)
+                    || ctx.Request.Path.StartsWithSegments(WeightSyncEndpoint.Path, StringComparison.Ordinal)
+                )
                 && ctx.Request.Headers.Authorization.ToString() != "Bearer " + key
             )
             {

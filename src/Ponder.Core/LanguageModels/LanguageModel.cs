@@ -209,6 +209,31 @@ public sealed class LanguageModel : IDisposable
         return lm;
     }
 
+    /// <summary>Replaces the weights with those of the model folder <paramref name="dir"/> (same architecture; any
+    /// stored dtype): what a trainer's weight sync to a serving replica does (SGLang's update_weights_from_disk).
+    /// Attached LoRA adapters stay.</summary>
+    public void ReloadWeights(string dir)
+    {
+        if (Directory.Exists(dir) && PeftAdapter.IsAdapter(dir))
+        {
+            throw new PonderException(
+                $"{dir}: a LoRA adapter folder, not a whole model; merge it first (ponder merge)."
+            );
+        }
+
+        var config = ModelDirectory.LoadConfig(dir) with { TorchDtype = null };
+        if (config.ToJson() != (Config with { TorchDtype = null }).ToJson())
+        {
+            throw new PonderException(
+                $"{dir}: config.json describes another architecture than the model being served; give a checkpoint "
+                    + "of the same model."
+            );
+        }
+
+        LoadWeightsInto(Network, dir);
+        HostMemory.Release();
+    }
+
     /// <summary>Where config.json's number comes from, for the projections whose rows are heads × head_dim.</summary>
     static string Why(string tensor, ModelConfig c) =>
         tensor.EndsWith("q_proj.weight", StringComparison.Ordinal)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Ponder.Generation;
 using Ponder.LanguageModels;
@@ -22,6 +23,9 @@ public sealed class InferenceEngine : IDisposable
         new UnboundedChannelOptions { SingleReader = true }
     );
     readonly CancellationTokenSource stopping = new();
+    readonly ConcurrentQueue<(Action<LanguageModel> Change, TaskCompletionSource Done)> updates = new();
+    TaskCompletionSource wake = NewSignal();
+    Task<bool>? pendingRead;
     readonly Thread thread;
     int waiting,
         active;
@@ -48,6 +52,57 @@ public sealed class InferenceEngine : IDisposable
         );
         thread = new Thread(Run) { IsBackground = true, Name = "ponder-inference" };
         thread.Start();
+    }
+
+    /// <summary>
+    /// Changes the model's weights on the inference thread (e.g. new weights from disk, a LoRA adapter): sequences
+    /// that are running finish first with the weights they started with, waiting ones start after the change. The
+    /// task ends when the change has been made, or with its exception.
+    /// </summary>
+    public Task UpdateWeightsAsync(Action<LanguageModel> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ObjectDisposedException.ThrowIf(stopping.IsCancellationRequested, this);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        updates.Enqueue((change, done));
+        Volatile.Read(ref wake).TrySetResult();
+        return done.Task;
+    }
+
+    static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Blocks the idle inference thread until a request or a weight change arrives; false when the queue is
+    /// closed.</summary>
+    bool WaitForWork()
+    {
+        var signal = Volatile.Read(ref wake);
+        if (!updates.IsEmpty)
+            return true;
+        pendingRead ??= queue.Reader.WaitToReadAsync(stopping.Token).AsTask();
+        Task.WhenAny(pendingRead, signal.Task).GetAwaiter().GetResult();
+        if (!pendingRead.IsCompleted)
+            return true;
+        var read = pendingRead;
+        pendingRead = null;
+        return read.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Makes the queued weight changes (the engine is idle).</summary>
+    void ApplyUpdates()
+    {
+        Volatile.Write(ref wake, NewSignal());
+        while (updates.TryDequeue(out var update))
+        {
+            try
+            {
+                update.Change(lm);
+                update.Done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                update.Done.TrySetException(e);
+            }
+        }
     }
 
     /// <summary>How this model's prompts are rendered.</summary>
@@ -151,15 +206,10 @@ public sealed class InferenceEngine : IDisposable
         {
             try
             {
-                if (
-                    engine.Count == 0
-                    && !queue.Reader.WaitToReadAsync(stopping.Token).AsTask().GetAwaiter().GetResult()
-                )
-                {
+                if (engine.Count == 0 && !WaitForWork())
                     break;
-                }
-
-                while (engine.HasRoom && queue.Reader.TryRead(out var handle))
+                // A pending weight change admits nobody: the running rows finish, then it is made.
+                while (updates.IsEmpty && engine.HasRoom && queue.Reader.TryRead(out var handle))
                 {
                     Interlocked.Decrement(ref waiting);
                     if (handle.IsCancelled)
@@ -173,6 +223,8 @@ public sealed class InferenceEngine : IDisposable
                 if (engine.Count > 0)
                     engine.Step();
                 Volatile.Write(ref active, engine.Count);
+                if (engine.Count == 0 && !updates.IsEmpty)
+                    ApplyUpdates();
                 if (engine.Count == 0)
                     Interlocked.Exchange(ref idleLiveTensors, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
             }
@@ -188,6 +240,8 @@ public sealed class InferenceEngine : IDisposable
         Fail(engine, new ObjectDisposedException(nameof(InferenceEngine)));
         while (queue.Reader.TryRead(out var left))
             left.Abandon(new ObjectDisposedException(nameof(InferenceEngine)));
+        while (updates.TryDequeue(out var update))
+            update.Done.TrySetException(new ObjectDisposedException(nameof(InferenceEngine)));
     }
 
     /// <summary>Adds a sequence to the engine; one the engine cannot take (no memory for its cache) fails
