@@ -196,7 +196,7 @@ sealed class ChatRun
 
     /// <summary>The result of a sequence cancelled because its reasoning was blocked: no answer.</summary>
     static SequenceResult Blocked(GenerationRequest request, string reasoning) =>
-        new(Generation.FinishReason.Stop, request.PromptIds.Count, 0, 0, reasoning, "", true, []);
+        new(Generation.FinishReason.Stop, request.PromptIds.Count, 0, 0, reasoning, "", true, [], []);
 
     /// <summary>The choice's outcome; a blocked choice's answer is the refusal, sent as its last answer
     /// delta.</summary>

@@ -15,7 +15,9 @@ namespace Ponder.Server;
 
 /// <summary>
 /// The OpenAI-compatible HTTP server: Kestrel and minimal APIs over one <see cref="InferenceEngine"/>.
-/// <c>POST /v1/chat/completions</c>, <c>POST /v1/responses</c>, <c>GET /v1/models</c>, <c>GET /health</c>.
+/// <c>POST /v1/chat/completions</c>, <c>POST /v1/responses</c>, <c>POST /v1/completions</c>, <c>GET /v1/models</c>,
+/// <c>GET /health</c>, and a trainer's weight sync (<c>/update_weights_from_disk</c>, <c>/v1/load_lora_adapter</c>,
+/// <c>/v1/unload_lora_adapter</c>).
 /// Does not own the engine.
 /// </summary>
 public sealed class PonderServer : IAsyncDisposable
@@ -70,7 +72,16 @@ public sealed class PonderServer : IAsyncDisposable
         var (engine, options) = (state.Engine, state.Options);
         app.MapPost("/v1/chat/completions", (HttpContext ctx) => ChatCompletionsEndpoint.Handle(ctx, state));
         app.MapPost("/v1/responses", (HttpContext ctx) => ResponsesEndpoint.Handle(ctx, state));
+        app.MapPost("/v1/completions", (HttpContext ctx) => CompletionsEndpoint.Handle(ctx, state));
         app.MapPost(WeightSyncEndpoint.Path, (Delegate)((HttpContext ctx) => WeightSyncEndpoint.Handle(ctx, state)));
+        app.MapPost(
+            LoraAdapterEndpoint.LoadPath,
+            (Delegate)((HttpContext ctx) => LoraAdapterEndpoint.Load(ctx, state))
+        );
+        app.MapPost(
+            LoraAdapterEndpoint.UnloadPath,
+            (Delegate)((HttpContext ctx) => LoraAdapterEndpoint.Unload(ctx, state))
+        );
         app.MapGet(
             "/v1/models",
             () =>
@@ -78,14 +89,14 @@ public sealed class PonderServer : IAsyncDisposable
                     new JsonObject
                     {
                         ["object"] = "list",
-                        ["data"] = new JsonArray { ModelCard(options.ModelId) },
+                        ["data"] = new JsonArray { ModelCard(state.Served) },
                     }
                 )
         );
         app.MapGet(
             "/v1/models/{id}",
             (string id) =>
-                id == options.ModelId
+                id == state.Served
                     ? Results.Json(ModelCard(id))
                     : new ApiException(
                         404,

@@ -38,7 +38,8 @@ static class RlCommand
                 r.GetValue(cli.DType)!,
                 r.GetValue(cli.Device)!,
                 spec,
-                Base: r.GetValue(cli.Lora.Base)
+                Base: r.GetValue(cli.Lora.Base),
+                Fleet: cli.Fleet.Build(r, r.GetValue(cli.Out)!)
             )
         );
         io.Out.WriteLine(
@@ -245,6 +246,13 @@ static class RlCommand
         public Option<string> Device { get; } = CommonOptions.Device();
         public TaskOptions Task { get; } = new();
         public LoraCliOptions Lora { get; } = new();
+        public FleetCliOptions Fleet { get; } = new();
+        public Option<int> SyncEvery { get; } =
+            new("--sync-every")
+            {
+                Description = "With --rollout-endpoints: push the weights to the servers every k steps.",
+                DefaultValueFactory = _ => Defaults.SyncEvery,
+            };
 
         public void AddTo(Command command)
         {
@@ -285,11 +293,13 @@ static class RlCommand
                 Seed,
                 DType,
                 Device,
+                SyncEvery,
             ];
             foreach (var o in all)
                 command.Options.Add(o);
             Task.AddTo(command);
             Lora.AddTo(command);
+            Fleet.AddTo(command);
         }
 
         /// <summary>The algorithm's preset with every given option applied, validated.</summary>
@@ -321,6 +331,7 @@ static class RlCommand
                     Lora = Lora.Build(r),
                     GradientCheckpointing = r.GetValue(Checkpointing),
                     LogitsChunkTokens = r.GetValue(LogitsChunk),
+                    SyncEvery = r.GetValue(SyncEvery),
                     Policy = preset.Policy with
                     {
                         EpsLow = r.GetValue(EpsLow) ?? preset.Policy.EpsLow,

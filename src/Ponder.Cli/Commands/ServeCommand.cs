@@ -51,6 +51,9 @@ static class ServeCommand
             Monitor = plan.Monitor,
             Summarizer = plan.Summarizer == "model" ? new ModelSummarizer(engine) : new FactualSummarizer(),
             ShutdownGrace = plan.ShutdownGrace,
+            MaxChoices = r.GetValue(cli.Choices) is > 0 and var n
+                ? n
+                : throw new PonderException($"--max-choices {r.GetValue(cli.Choices)}: must be at least 1."),
         };
         Serve(io, engine, options, plan.Host, plan.Port, r.GetValue(cli.Reasoning)!);
         return 0;
@@ -150,6 +153,12 @@ static class ServeCommand
                 Description = "Sequences decoded together at most.",
                 DefaultValueFactory = _ => 32,
             };
+        public Option<int> Choices { get; } =
+            new("--max-choices")
+            {
+                Description = "Choices (n) per request at most; an RL trainer asks for its group size.",
+                DefaultValueFactory = _ => new ServerOptions().MaxChoices,
+            };
         public Option<int> Queue { get; } =
             new("--max-queue")
             {
@@ -198,6 +207,7 @@ static class ServeCommand
                 ApiKey,
                 Reasoning,
                 Concurrency,
+                Choices,
                 Queue,
                 MaxTokens,
                 Monitor,

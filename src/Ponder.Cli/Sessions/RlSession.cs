@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Ponder.Checkpoints;
+using Ponder.Clients.Fleet;
 using Ponder.LanguageModels;
 using Ponder.Plots;
 using Ponder.Reinforcement;
@@ -23,7 +24,8 @@ sealed record RlRunSettings(
     string Device = "cpu",
     TaskSpec? Task = null,
     double StartFlops = 0,
-    string? Base = null
+    string? Base = null,
+    FleetOptions? Fleet = null
 );
 
 /// <summary>What an RL run gives back: its final model folder, the last evaluation's metrics, its seconds, each step's
@@ -60,7 +62,8 @@ static class RlSession
         if (latest is not null)
             EnsureSameArchitecture(ModelFacts.ConfigFolder(modelDir, settings.Base), latest);
         using var lm = ModelFacts.LoadForRun(modelDir, latest, settings.Device, settings.DType, settings.Base);
-        using var trainer = new RlTrainer(lm, task, options);
+        using var fleet = settings.Fleet is { } f ? new FleetRollouts(f, lm, io.Error.WriteLine) : null;
+        using var trainer = new RlTrainer(lm, task, options, fleet);
         if (latest is not null)
             trainer.Resume(latest);
         var config = new

@@ -209,6 +209,47 @@ public sealed class LanguageModel : IDisposable
         return lm;
     }
 
+    /// <summary>Computes with the PEFT adapter in <paramref name="dir"/> in place of any attached one (what a serving
+    /// replica does on vLLM's load_lora_adapter). An adapter of the same rank, alpha and targets is overwritten in
+    /// place, and a refused one leaves it as it was; one of another shape replaces it (refused: the base computes
+    /// alone).</summary>
+    public void UseAdapter(string dir)
+    {
+        if (!PeftAdapter.IsAdapter(dir))
+            throw new PonderException($"{dir}: no {PeftAdapter.ConfigFile} there; give a LoRA adapter folder.");
+        var options = PeftAdapter.ReadConfig(dir).ToOptions(Path.Combine(dir, PeftAdapter.ConfigFile));
+        var weights = PeftAdapter.ReadWeights(dir, Network.DType, Network.Device);
+        try
+        {
+            string source = Path.Combine(dir, PeftAdapter.WeightsFile);
+            if (Network.Adapter is { } current && Same(current.Options, options))
+            {
+                current.Load(weights, source);
+                return;
+            }
+
+            Network.DropAdapter();
+            var adapter = AttachAdapter(options, seed: 0);
+            try
+            {
+                adapter.Load(weights, source);
+            }
+            catch
+            {
+                Network.DropAdapter();
+                throw;
+            }
+        }
+        finally
+        {
+            foreach (var w in weights.Values)
+                w.Dispose();
+        }
+    }
+
+    static bool Same(LoraOptions a, LoraOptions b) =>
+        a.Rank == b.Rank && a.Alpha == b.Alpha && a.UseRsLora == b.UseRsLora && a.Targets.SequenceEqual(b.Targets);
+
     /// <summary>Replaces the weights with those of the model folder <paramref name="dir"/> (same architecture; any
     /// stored dtype): what a trainer's weight sync to a serving replica does (SGLang's update_weights_from_disk).
     /// Attached LoRA adapters stay.</summary>

@@ -93,6 +93,18 @@ public sealed class CausalLM : nn.Module
         Adapter = null;
     }
 
+    /// <summary>Removes the adapters without merging them: the base model computes alone again (base weights stay
+    /// frozen).</summary>
+    public void DropAdapter()
+    {
+        if (Adapter is null)
+            return;
+        for (int layer = 0; layer < model.LayerCount; layer++)
+            model.AdaptersOf(layer).Clear();
+        Adapter.Dispose();
+        Adapter = null;
+    }
+
     /// <summary>HF initialisation: normal(0, 0.02) for linear and embedding weights, zero biases, unit norms.</summary>
     public void InitializeWeights(long seed, double std = 0.02)
     {

@@ -140,8 +140,7 @@ public sealed class LoraAdapter : IDisposable
     public void Load(IReadOnlyDictionary<string, Tensor> weights, string source)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        using var _ = no_grad();
-        foreach (var (name, p) in parameters)
+        foreach (var (name, p) in parameters) // every check before the first copy: a refused load changes nothing
         {
             if (!weights.TryGetValue(name, out var w))
             {
@@ -158,8 +157,6 @@ public sealed class LoraAdapter : IDisposable
                         + $"[{string.Join(", ", p.shape)}] (r {Options.Rank} and the base model's width)."
                 );
             }
-
-            p.copy_(w);
         }
         string? extra = weights.Keys.FirstOrDefault(k => !parameters.Any(p => p.Name == k));
         if (extra is not null)
@@ -168,6 +165,10 @@ public sealed class LoraAdapter : IDisposable
                 $"{source}: tensor {extra} is not one of this adapter's (layers × {string.Join(",", Options.Targets)})."
             );
         }
+
+        using var _ = no_grad();
+        foreach (var (name, p) in parameters)
+            p.copy_(weights[name]);
     }
 
     /// <summary>Runs the base model alone until the result is disposed.</summary>

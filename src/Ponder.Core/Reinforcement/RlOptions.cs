@@ -161,6 +161,12 @@ public sealed record RlOptions
 
     public int RolloutsPerStep => PromptsPerStep * GroupSize;
 
+    /// <summary>With rollouts from a fleet (<see cref="Rollouts.IRolloutFleet"/>): push the policy's weights to the
+    /// replicas before every k-th step (and at a run's or resume's first step). Between syncs the rollouts come from
+    /// weights up to k − 1 steps old; the off-policy correction (<see cref="PolicyOptions.Correction"/>) is what
+    /// accounts for that. <value>The default value is 1 (on-policy).</value></summary>
+    public int SyncEvery { get; init; } = 1;
+
     public RlOptions Validate()
     {
         var algo = PolicyAlgorithms.Create(Algorithm);
@@ -212,6 +218,8 @@ public sealed record RlOptions
         if (KeepCheckpoints < 1)
             throw new PonderException($"--keep-checkpoints {KeepCheckpoints}: must be at least 1.");
         Lora?.Validate();
+        if (SyncEvery < 1)
+            throw new PonderException($"--sync-every {SyncEvery}: must be at least 1 (steps between weight syncs).");
         if (LogitsChunkTokens < 1)
             throw new PonderException($"--logits-chunk {LogitsChunkTokens}: must be at least 1 (positions per chunk).");
         return this;

@@ -28,13 +28,17 @@ public sealed class RlTrainer : IDisposable
     readonly ChatTemplate template;
     readonly AdamW optimizer;
     readonly PolicyUpdate updater;
+    readonly IRolloutFleet? fleet;
+    int? synced; // the policy version the fleet serves; null until this process's first sync
     IReadOnlyList<Problem>? pool; // built at the first step, once a resume has said which size the run uses
     int poolSize;
 
-    public RlTrainer(LanguageModel policy, IReasoningTask task, RlOptions options)
+    /// <param name="fleet">Where rollouts are sampled; null samples them with the policy's own engine.</param>
+    public RlTrainer(LanguageModel policy, IReasoningTask task, RlOptions options, IRolloutFleet? fleet = null)
     {
         Options = options.Validate();
         this.policy = policy;
+        this.fleet = fleet;
         this.task = task;
         template =
             policy.Chat
@@ -169,6 +173,7 @@ public sealed class RlTrainer : IDisposable
         pool ??= ProblemPool.Train(task, poolSize); // before the clock: building it is not part of a step's time
         policy.Network.Adapter?.Reseed(Options.Seed, State.Step);
         var clock = Stopwatch.StartNew();
+        int lag = SyncFleet();
         var (rollouts, rewards, sampling) = SampleGroups();
 
         var update = Stopwatch.StartNew();
@@ -192,6 +197,12 @@ public sealed class RlTrainer : IDisposable
             update.Elapsed.TotalSeconds,
             clock.Elapsed.TotalSeconds
         );
+        if (fleet is not null)
+        {
+            foreach (var (name, value) in fleet.TakeMetrics())
+                metrics[name] = value;
+            metrics["rollout/policy_lag"] = lag; // optimizer steps between the sampling weights and this update's
+        }
         return new RlStep(State.Step, metrics, rollouts, rewards);
     }
 
@@ -251,12 +262,26 @@ public sealed class RlTrainer : IDisposable
         double Flops
     );
 
+    /// <summary>Pushes the weights to the fleet when a sync is due (<see cref="RlOptions.SyncEvery"/>); returns how
+    /// many steps old the weights it samples from are.</summary>
+    int SyncFleet()
+    {
+        if (fleet is null)
+            return 0;
+        if (synced is null || State.Step % Options.SyncEvery == 0)
+        {
+            fleet.Sync(policy, State.Step);
+            synced = State.Step;
+        }
+        return State.Step - synced.Value;
+    }
+
     /// <summary>Samples G completions for each of the step's problems and rewards them (once); with dynamic sampling
     /// (DAPO) drops groups whose rewards are all equal and samples more problems, up to
     /// <see cref="RlOptions.MaxSamplingRounds"/> rounds.</summary>
     (List<Rollout> Rollouts, List<double> Rewards, Sampling Stats) SampleGroups()
     {
-        var generator = policy.CreateGenerator();
+        var generator = fleet is null ? policy.CreateGenerator() : null;
         var kept = new List<Rollout>();
         var keptRewards = new List<double>();
         Round? last = null;
@@ -307,23 +332,23 @@ public sealed class RlTrainer : IDisposable
         double Flops
     );
 
-    Round SampleRound(BatchGenerator generator, int problemCount, int round)
+    Round SampleRound(BatchGenerator? generator, int problemCount, int round)
     {
         var problems = NextProblems(problemCount);
         var prompts = problems
             .Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids)
             .ToArray();
         var sw = Stopwatch.StartNew();
-        var completions = generator.Generate(
-            prompts,
-            new SamplingOptions
-            {
-                Temperature = Options.Temperature,
-                MaxNewTokens = Options.MaxCompletionTokens,
-                N = Options.GroupSize,
-                Seed = DataOrder.SeedFor(Options.Seed, State.Step, round),
-            }
-        );
+        var sampling = new SamplingOptions
+        {
+            Temperature = Options.Temperature,
+            MaxNewTokens = Options.MaxCompletionTokens,
+            N = Options.GroupSize,
+            Seed = DataOrder.SeedFor(Options.Seed, State.Step, round),
+        };
+        var completions = generator is null
+            ? fleet!.Generate(prompts, sampling)
+            : generator.Generate(prompts, sampling);
         double generate = sw.Elapsed.TotalSeconds;
         sw.Restart();
         var rollouts = completions.Select(c => LocalRollouts.Grade(task, problems[c.PromptIndex], c)).ToList();

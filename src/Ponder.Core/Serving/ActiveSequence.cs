@@ -222,7 +222,8 @@ sealed class ActiveSequence : IDecodeListener
                 chain,
                 answer.ToString(),
                 closed,
-                Row.Tokens.ToArray()
+                Row.Tokens.ToArray(),
+                Row.Logprobs.ToArray()
             )
         );
     }

@@ -30,6 +30,7 @@ public sealed class InferenceEngine : IDisposable
     int waiting,
         active;
     long idleLiveTensors = -1;
+    int disposed;
 
     public InferenceEngine(LanguageModel lm, EngineOptions? options = null)
     {
@@ -107,6 +108,10 @@ public sealed class InferenceEngine : IDisposable
 
     /// <summary>How this model's prompts are rendered.</summary>
     public PromptFormat Prompt { get; }
+
+    /// <summary>The ids that end a sequence (end of text, end of turn): a completion's last id when it stopped by
+    /// one.</summary>
+    public IReadOnlySet<int> StopTokenIds => context.StopTokenIds;
     public LanguageModel Model => lm;
 
     /// <summary>Sequences waiting for a slot.</summary>
@@ -267,9 +272,11 @@ public sealed class InferenceEngine : IDisposable
     }
 
     /// <summary>Stops the inference thread; running and waiting sequences fail with
-    /// <see cref="ObjectDisposedException"/>.</summary>
+    /// <see cref="ObjectDisposedException"/>. A second call does nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+            return;
         stopping.Cancel();
         queue.Writer.TryComplete();
         thread.Join();

@@ -20,6 +20,9 @@ public readonly record struct TextDelta(string Text, bool IsReasoning, IReadOnly
 /// <param name="Answer">The answer text, cut before a stop string; empty when the reasoning never closed.</param>
 /// <param name="ReasoningClosed">The model (or the budget) closed the reasoning.</param>
 /// <param name="TokenIds">Every generated id.</param>
+/// <param name="Logprobs">Per generated id: its log-probability under the sampling distribution (logits /
+/// temperature, before top-k/top-p truncation), as <see cref="Completion.Logprobs"/>: the behaviour policy an RL
+/// trainer corrects for.</param>
 public sealed record SequenceResult(
     FinishReason Finish,
     int PromptTokens,
@@ -28,7 +31,8 @@ public sealed record SequenceResult(
     string Reasoning,
     string Answer,
     bool ReasoningClosed,
-    IReadOnlyList<int> TokenIds
+    IReadOnlyList<int> TokenIds,
+    IReadOnlyList<float> Logprobs
 );
 
 /// <summary>

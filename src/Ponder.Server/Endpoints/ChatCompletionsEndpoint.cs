@@ -115,7 +115,7 @@ static class ChatCompletionsEndpoint
 
     /// <summary>n, at most the server's choices per request and what the engine can ever hold at once: its
     /// slots and its waiting places together (more could never all be admitted, so 429 would repeat forever).</summary>
-    static int Choices(int? requested, ServerState s)
+    internal static int Choices(int? requested, ServerState s)
     {
         int n = requested ?? 1;
         if (n < 1 || n > s.Options.MaxChoices)

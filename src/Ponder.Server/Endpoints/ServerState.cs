@@ -10,15 +10,27 @@ namespace Ponder.Server.Endpoints;
 /// <summary>What every endpoint needs.</summary>
 sealed record ServerState(InferenceEngine Engine, ServerOptions Options, ILogger Logger)
 {
+    /// <summary>The LoRA adapter loaded over the API (<see cref="LoraAdapterEndpoint"/>), if any.</summary>
+    public ServedAdapter Adapter { get; } = new();
+
+    /// <summary>The model name requests give: the adapter's while one is loaded, else the base's.</summary>
+    public string Served => Adapter.Name ?? Options.ModelId;
+
     public void CheckModel(string? model)
     {
         if (string.IsNullOrEmpty(model))
             throw ApiException.BadRequest("'model' is required.", "model");
-        if (model != Options.ModelId)
+        if (model != Served)
         {
+            string why =
+                Adapter.Name is { } name && model == Options.ModelId
+                    ? $"while the LoRA adapter '{name}' is loaded this server computes with it only; name it, or "
+                        + "unload "
+                        + "it (POST /v1/unload_lora_adapter) to serve the base model."
+                    : $"this server serves '{Served}'.";
             throw new ApiException(
                 404,
-                $"The model '{model}' does not exist; this server serves '{Options.ModelId}'.",
+                $"The model '{model}' does not exist; {why}",
                 param: "model",
                 code: "model_not_found"
             );
@@ -75,4 +87,17 @@ static class Sse
     }
 
     static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+}
+
+/// <summary>The name of the adapter the server computes with; written by the load/unload endpoints only after the
+/// engine made the change.</summary>
+sealed class ServedAdapter
+{
+    volatile string? name;
+
+    public string? Name
+    {
+        get => name;
+        set => name = value;
+    }
 }

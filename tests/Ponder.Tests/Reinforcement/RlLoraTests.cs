@@ -26,7 +26,9 @@ public sealed class RlLoraTests : IDisposable
 
     /// <summary>A tiny model taught the reasoning format by a few SFT steps, so its rollouts' rewards differ within a
     /// group (a random one seldom closes its reasoning: every reward 0, no gradient).</summary>
-    string Base()
+    string Base() => TrainedBase(dir);
+
+    internal static string TrainedBase(TempDir dir)
     {
         string path = dir.File("base");
         if (Directory.Exists(path))
