@@ -254,6 +254,15 @@ static class RlCommand
                 DefaultValueFactory = _ => Defaults.SyncEvery,
             };
 
+        public Option<int> MaxStaleness { get; } =
+            new("--max-staleness")
+            {
+                Description =
+                    "With --rollout-endpoints: above 0, sample the next step on the servers while this one "
+                    + "updates (asynchronous RL; rollouts up to this many steps old).",
+                DefaultValueFactory = _ => Defaults.MaxStaleness,
+            };
+
         public void AddTo(Command command)
         {
             Option[] all =
@@ -294,6 +303,7 @@ static class RlCommand
                 DType,
                 Device,
                 SyncEvery,
+                MaxStaleness,
             ];
             foreach (var o in all)
                 command.Options.Add(o);
@@ -332,6 +342,7 @@ static class RlCommand
                     GradientCheckpointing = r.GetValue(Checkpointing),
                     LogitsChunkTokens = r.GetValue(LogitsChunk),
                     SyncEvery = r.GetValue(SyncEvery),
+                    MaxStaleness = r.GetValue(MaxStaleness),
                     Policy = preset.Policy with
                     {
                         EpsLow = r.GetValue(EpsLow) ?? preset.Policy.EpsLow,

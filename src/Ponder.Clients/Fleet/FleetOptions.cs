@@ -28,7 +28,7 @@ public sealed record FleetOptions
     /// policy trains a LoRA adapter).</value></summary>
     public SyncMode? Sync { get; init; }
 
-    /// <summary>Where synced weights are written for the replicas to read (the two newest versions are kept).
+    /// <summary>Where synced weights are written for the replicas to read (this version and the previous one are kept).
     /// </summary>
     public required string SyncDirectory { get; init; }
 

@@ -149,7 +149,7 @@ public sealed partial class FleetRollouts : IRolloutFleet
     PonderException AllDown(string when) =>
         new(
             $"every rollout replica is down {when}: "
-                + string.Join("; ", replicas.Select(r => $"{r.Root}: {r.Down}"))
+                + string.Join("; ", replicas.Select(r => $"{r.Root}: {r.Down?.TrimEnd('.')}"))
                 + ". Start them again (or give others with --rollout-endpoints) and continue the run with --resume."
         );
 

@@ -21,6 +21,8 @@ public sealed partial class FleetRollouts
 {
     const string Probe = "Sync probe: what is 17 + 25?";
 
+    string? written; // the folder of the previous sync
+
     public void Sync(LanguageModel policy, int version)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -58,7 +60,7 @@ public sealed partial class FleetRollouts
         metrics["sync/version"] = version;
     }
 
-    /// <summary>The policy's files for version <paramref name="version"/>; the two newest versions are kept.</summary>
+    /// <summary>Writes the policy for version <paramref name="version"/>; the previous sync's folder stays.</summary>
     string Write(LanguageModel policy, int version, SyncMode mode)
     {
         if (mode == SyncMode.Adapter && policy.Network.Adapter is null)
@@ -79,8 +81,14 @@ public sealed partial class FleetRollouts
         if (Directory.Exists(dir))
             Directory.Delete(dir, recursive: true);
         policy.Save(dir);
-        foreach (var old in Directory.GetDirectories(options.SyncDirectory, "v*").Order().SkipLast(2))
-            Directory.Delete(old, recursive: true);
+        // Kept: this version and the one before it (a replica may still be loading it); not by name, since a resumed
+        // run writes lower versions than the files an abandoned future left.
+        foreach (var old in Directory.GetDirectories(options.SyncDirectory, "v*"))
+        {
+            if (Path.GetFullPath(old) != dir && Path.GetFullPath(old) != written)
+                Directory.Delete(old, recursive: true);
+        }
+        written = dir;
         return dir;
     }
 

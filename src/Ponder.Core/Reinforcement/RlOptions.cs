@@ -167,6 +167,12 @@ public sealed record RlOptions
     /// accounts for that. <value>The default value is 1 (on-policy).</value></summary>
     public int SyncEvery { get; init; } = 1;
 
+    /// <summary>Asynchronous RL with a fleet: above 0, the next step's rollouts are sampled on the replicas while this
+    /// step updates, so a step trains on rollouts from weights one version older (or more, up to
+    /// <see cref="SyncEvery"/>, which must not exceed this); 0 samples each step's rollouts from the current weights
+    /// first. <value>The default value is 0 (synchronous).</value></summary>
+    public int MaxStaleness { get; init; }
+
     public RlOptions Validate()
     {
         var algo = PolicyAlgorithms.Create(Algorithm);
@@ -218,11 +224,26 @@ public sealed record RlOptions
         if (KeepCheckpoints < 1)
             throw new PonderException($"--keep-checkpoints {KeepCheckpoints}: must be at least 1.");
         Lora?.Validate();
-        if (SyncEvery < 1)
-            throw new PonderException($"--sync-every {SyncEvery}: must be at least 1 (steps between weight syncs).");
+        ValidateFleet();
         if (LogitsChunkTokens < 1)
             throw new PonderException($"--logits-chunk {LogitsChunkTokens}: must be at least 1 (positions per chunk).");
         return this;
+    }
+
+    /// <summary>When rollouts from a fleet are synced and how stale they may be.</summary>
+    void ValidateFleet()
+    {
+        if (SyncEvery < 1)
+            throw new PonderException($"--sync-every {SyncEvery}: must be at least 1 (steps between weight syncs).");
+        if (MaxStaleness < 0)
+            throw new PonderException($"--max-staleness {MaxStaleness}: must be 0 (synchronous) or more.");
+        if (MaxStaleness > 0 && SyncEvery > MaxStaleness)
+        {
+            throw new PonderException(
+                $"--sync-every {SyncEvery} with --max-staleness {MaxStaleness}: rollouts would come from weights up "
+                    + $"to {SyncEvery} steps old; sync at least every {MaxStaleness} steps or allow more staleness."
+            );
+        }
     }
 
     /// <summary>The loss's settings: clip range, KL coefficient, off-policy correction.</summary>

@@ -29,7 +29,10 @@ public sealed class RlTrainer : IDisposable
     readonly AdamW optimizer;
     readonly PolicyUpdate updater;
     readonly IRolloutFleet? fleet;
+    readonly RolloutSampler sampler;
     int? synced; // the policy version the fleet serves; null until this process's first sync
+    Task<StepRollouts>? ahead; // the next step's rollouts, sampling on the fleet while this step updates
+    string? savedAhead; // the checkpoint file holding them, after a resume
     IReadOnlyList<Problem>? pool; // built at the first step, once a resume has said which size the run uses
     int poolSize;
 
@@ -68,6 +71,15 @@ public sealed class RlTrainer : IDisposable
                 : policy.Network.Adapter is not null ? policy.Network
                 : ReferencePolicy.CopyOf(policy.Network)
         );
+        if (options.MaxStaleness > 0 && fleet is null)
+        {
+            throw new PonderException(
+                $"--max-staleness {options.MaxStaleness} samples the next step while this one updates, which needs "
+                    + "rollout servers (--rollout-endpoints): the trainer's own engine shares the policy's weights."
+            );
+        }
+
+        sampler = new RolloutSampler(policy, task, template, Options, fleet);
         State = new TrainerState
         {
             Kind = "rl",
@@ -104,6 +116,8 @@ public sealed class RlTrainer : IDisposable
 
             updater.ReplaceReference(ReferencePolicy.Load(policy.Config, policy.Network, path));
         }
+        string aheadFile = Path.Combine(checkpoint, AheadRollouts.FileName);
+        savedAhead = File.Exists(aheadFile) ? aheadFile : null;
         State = state;
     }
 
@@ -140,17 +154,28 @@ public sealed class RlTrainer : IDisposable
         pool = null;
     }
 
-    public string SaveCheckpoint(string dir) =>
-        TrainingCheckpoint.Save(
+    /// <summary>Saves the run; an asynchronous run first waits for the rollouts it is sampling ahead and saves them
+    /// too (<see cref="AheadRollouts"/>).</summary>
+    public string SaveCheckpoint(string dir)
+    {
+        var next = ahead?.GetAwaiter().GetResult();
+        if (next is not null)
+            ahead = Task.FromResult(next);
+        return TrainingCheckpoint.Save(
             dir,
             State,
             policy,
             optimizer,
             Options.KeepCheckpoints,
-            extra: updater.Reference is not { } reference || updater.ReferenceIsBase
-                ? null
-                : tmp => ReferencePolicy.Save(reference, Path.Combine(tmp, ReferencePolicy.FileName))
+            extra: tmp =>
+            {
+                if (updater.Reference is { } reference && !updater.ReferenceIsBase)
+                    ReferencePolicy.Save(reference, Path.Combine(tmp, ReferencePolicy.FileName));
+                if (next is not null)
+                    AheadRollouts.Save(Path.Combine(tmp, AheadRollouts.FileName), State.Step, next);
+            }
         );
+    }
 
     /// <summary>Held-out rollouts: <see cref="RlOptions.EvalSamples"/> samples per problem at the training temperature,
     /// with a fixed seed so every evaluation of a run sees the same random stream.</summary>
@@ -173,10 +198,14 @@ public sealed class RlTrainer : IDisposable
         pool ??= ProblemPool.Train(task, poolSize); // before the clock: building it is not part of a step's time
         policy.Network.Adapter?.Reseed(Options.Seed, State.Step);
         var clock = Stopwatch.StartNew();
-        int lag = SyncFleet();
-        var (rollouts, rewards, sampling) = SampleGroups();
+        var batch = NextRollouts();
+        double waited = clock.Elapsed.TotalSeconds;
+        State = State with { DataPosition = batch.Position };
+        int lag = State.Step - batch.Version;
+        SampleAhead();
 
         var update = Stopwatch.StartNew();
+        var (rollouts, rewards, sampling) = (batch.Rollouts, batch.Rewards, batch.Stats);
         var stats = updater.Run(rollouts, rewards, State.Step);
         update.Stop();
 
@@ -197,6 +226,7 @@ public sealed class RlTrainer : IDisposable
             update.Elapsed.TotalSeconds,
             clock.Elapsed.TotalSeconds
         );
+        metrics["time/rollout_wait"] = waited; // sampling (synchronous) or waiting for the rollouts sampled ahead
         if (fleet is not null)
         {
             foreach (var (name, value) in fleet.TakeMetrics())
@@ -204,6 +234,48 @@ public sealed class RlTrainer : IDisposable
             metrics["rollout/policy_lag"] = lag; // optimizer steps between the sampling weights and this update's
         }
         return new RlStep(State.Step, metrics, rollouts, rewards);
+    }
+
+    /// <summary>This step's rollouts: those sampled ahead (or read from the checkpoint), else sampled now.</summary>
+    StepRollouts NextRollouts()
+    {
+        if (savedAhead is not null)
+        {
+            var saved = AheadRollouts.Load(savedAhead, State.Step);
+            savedAhead = null;
+            return sampler.Regrade(pool!, saved);
+        }
+        if (ahead is { } running)
+        {
+            ahead = null;
+            return running.GetAwaiter().GetResult();
+        }
+        SyncFleet();
+        return sampler.Sample(pool!, State.Step, State.DataPosition, synced ?? State.Step);
+    }
+
+    /// <summary>Pushes the weights to the fleet when a sync is due (<see cref="RlOptions.SyncEvery"/>) and not yet
+    /// made.</summary>
+    void SyncFleet()
+    {
+        if (fleet is null || synced == State.Step)
+            return;
+        if (synced is null || State.Step % Options.SyncEvery == 0)
+        {
+            fleet.Sync(policy, State.Step);
+            synced = State.Step;
+        }
+    }
+
+    /// <summary>Asynchronous RL: the next step's rollouts are sampled on the fleet, from the weights synced now, while
+    /// this step updates.</summary>
+    void SampleAhead()
+    {
+        if (Options.MaxStaleness == 0 || State.Step + 1 >= Options.Steps)
+            return;
+        SyncFleet();
+        var (p, step, position, version) = (pool!, State.Step + 1, State.DataPosition, synced!.Value);
+        ahead = Task.Run(() => sampler.Sample(p, step, position, version));
     }
 
     Dictionary<string, double> Metrics(
@@ -252,136 +324,13 @@ public sealed class RlTrainer : IDisposable
             ["compute/flops"] = CumulativeFlops,
         };
 
-    sealed record Sampling(
-        double GenerateSeconds,
-        double GradeSeconds,
-        long GeneratedTokens,
-        double ZeroSignalFraction,
-        int Rounds,
-        int GraderErrors,
-        double Flops
-    );
-
-    /// <summary>Pushes the weights to the fleet when a sync is due (<see cref="RlOptions.SyncEvery"/>); returns how
-    /// many steps old the weights it samples from are.</summary>
-    int SyncFleet()
-    {
-        if (fleet is null)
-            return 0;
-        if (synced is null || State.Step % Options.SyncEvery == 0)
-        {
-            fleet.Sync(policy, State.Step);
-            synced = State.Step;
-        }
-        return State.Step - synced.Value;
-    }
-
-    /// <summary>Samples G completions for each of the step's problems and rewards them (once); with dynamic sampling
-    /// (DAPO) drops groups whose rewards are all equal and samples more problems, up to
-    /// <see cref="RlOptions.MaxSamplingRounds"/> rounds.</summary>
-    (List<Rollout> Rollouts, List<double> Rewards, Sampling Stats) SampleGroups()
-    {
-        var generator = fleet is null ? policy.CreateGenerator() : null;
-        var kept = new List<Rollout>();
-        var keptRewards = new List<double>();
-        Round? last = null;
-        double generate = 0,
-            grade = 0,
-            flops = 0;
-        long generated = 0;
-        int groups = 0,
-            zeroSignal = 0,
-            errors = 0,
-            round = 0;
-        int rounds = Options.DynamicSampling ? Options.MaxSamplingRounds : 1;
-        while (kept.Count < Options.RolloutsPerStep && round < rounds)
-        {
-            var r = SampleRound(generator, (Options.RolloutsPerStep - kept.Count) / Options.GroupSize, round);
-            (generate, grade, flops) = (generate + r.GenerateSeconds, grade + r.GradeSeconds, flops + r.Flops);
-            generated += r.GeneratedTokens;
-            errors += r.Rollouts.Count(x => x.Grade.Error is not null);
-            last = r;
-            for (int g = 0; g < r.Rollouts.Count / Options.GroupSize; g++)
-            {
-                var groupRewards = r.Rewards.GetRange(g * Options.GroupSize, Options.GroupSize);
-                bool signal = Dapo.HasSignal(groupRewards);
-                groups++;
-                if (!signal)
-                    zeroSignal++;
-                if ((!signal && Options.DynamicSampling) || kept.Count >= Options.RolloutsPerStep)
-                    continue;
-                kept.AddRange(r.Rollouts.GetRange(g * Options.GroupSize, Options.GroupSize));
-                keptRewards.AddRange(groupRewards);
-            }
-            round++;
-        }
-        // nothing had signal: train on the last round anyway (zero advantages, KL only)
-        if (kept.Count == 0 && last is not null)
-            (kept, keptRewards) = (last.Rollouts, last.Rewards);
-        double zeroFraction = groups == 0 ? 0 : zeroSignal / (double)groups;
-        return (kept, keptRewards, new Sampling(generate, grade, generated, zeroFraction, round, errors, flops));
-    }
-
-    /// <summary>One sampling round: G graded, rewarded completions for each of the next problems.</summary>
-    sealed record Round(
-        List<Rollout> Rollouts,
-        List<double> Rewards,
-        double GenerateSeconds,
-        double GradeSeconds,
-        long GeneratedTokens,
-        double Flops
-    );
-
-    Round SampleRound(BatchGenerator? generator, int problemCount, int round)
-    {
-        var problems = NextProblems(problemCount);
-        var prompts = problems
-            .Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids)
-            .ToArray();
-        var sw = Stopwatch.StartNew();
-        var sampling = new SamplingOptions
-        {
-            Temperature = Options.Temperature,
-            MaxNewTokens = Options.MaxCompletionTokens,
-            N = Options.GroupSize,
-            Seed = DataOrder.SeedFor(Options.Seed, State.Step, round),
-        };
-        var completions = generator is null
-            ? fleet!.Generate(prompts, sampling)
-            : generator.Generate(prompts, sampling);
-        double generate = sw.Elapsed.TotalSeconds;
-        sw.Restart();
-        var rollouts = completions.Select(c => LocalRollouts.Grade(task, problems[c.PromptIndex], c)).ToList();
-        var rewards = rollouts.Select(r => Rewards.For(r, Options)).ToList();
-        double grade = sw.Elapsed.TotalSeconds;
-        long generated = completions.Sum(c => (long)c.TokenIds.Count);
-        return new Round(rollouts, rewards, generate, grade, generated, RolloutFlops(prompts, completions));
-    }
-
-    /// <summary>The next <paramref name="count"/> problems of the run's order over its pool.</summary>
-    Problem[] NextProblems(int count)
-    {
-        var problems = Enumerable
-            .Range(0, count)
-            .Select(i => pool![DataOrder.Index(State.DataPosition + i, pool.Count, Options.Seed)])
-            .ToArray();
-        State = State with { DataPosition = State.DataPosition + count };
-        return problems;
-    }
-
-    double RolloutFlops(IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<Completion> completions)
-    {
-        // Each prompt is prefilled once (its cache fans out to the G samples); each generated token attends to the
-        // prompt and half its own completion on average.
-        double f = prompts.Sum(p => p.Count * Flops.ForwardPerToken(policy.Config, (p.Count + 1) / 2.0));
-        f += completions.Sum(c =>
-            c.TokenIds.Count * Flops.ForwardPerToken(policy.Config, c.PromptIds.Count + c.TokenIds.Count / 2.0)
-        );
-        return f;
-    }
-
     public void Dispose()
     {
+        try
+        {
+            ahead?.Wait(); // the fleet it samples on outlives this trainer only as long as its owner says
+        }
+        catch (AggregateException) { } // its failure was not asked for any more
         optimizer.Dispose();
         updater.Dispose();
     }

@@ -140,4 +140,67 @@ public sealed class FleetRolloutTests : IDisposable
 
         Assert.Contains("does not serve the trainer's weights", refused.Message);
     }
+
+    [Fact]
+    public async Task Given_max_staleness_1_Then_each_step_trains_on_rollouts_one_version_old_and_resumes_exactly()
+    {
+        string start = RlLoraTests.TrainedBase(dir);
+        var options = Options(lora: false) with { Steps = 4, MaxStaleness = 1 };
+        using var servedModel = LanguageModel.Load(start);
+        await using var replica = await ServerHarness.StartAsync(servedModel, Replica());
+
+        var straight = new List<IReadOnlyDictionary<string, double>>();
+        using (var lm = LanguageModel.Load(start))
+        using (var fleet = new FleetRollouts(Fleet(replica), lm))
+        using (var trainer = new RlTrainer(lm, new ParityTask(), options, fleet))
+        {
+            while (!trainer.Finished)
+                straight.Add((await Task.Run(trainer.Step)).Metrics);
+        }
+        Assert.Equal([0.0, 1, 1, 1], straight.Select(m => m["rollout/policy_lag"]));
+
+        var resumed = new List<IReadOnlyDictionary<string, double>>();
+        string checkpoints = dir.File("ck");
+        using (var lm = LanguageModel.Load(start))
+        using (var fleet = new FleetRollouts(Fleet(replica), lm))
+        using (var trainer = new RlTrainer(lm, new ParityTask(), options, fleet))
+        {
+            for (int i = 0; i < 2; i++)
+                resumed.Add((await Task.Run(trainer.Step)).Metrics);
+            await Task.Run(() => trainer.SaveCheckpoint(checkpoints));
+            await Task.Run(trainer.Step); // lost in the "crash"
+        }
+        string latest = Ponder.Training.TrainingCheckpoint.Latest(checkpoints)!;
+        Assert.True(File.Exists(Path.Combine(latest, "rollouts_ahead.json")));
+        using (var lm = LanguageModel.Load(latest))
+        using (var fleet = new FleetRollouts(Fleet(replica), lm))
+        using (var trainer = new RlTrainer(lm, new ParityTask(), options, fleet))
+        {
+            trainer.Resume(latest);
+            while (!trainer.Finished)
+                resumed.Add((await Task.Run(trainer.Step)).Metrics);
+        }
+
+        Assert.Equal(straight.Count, resumed.Count);
+        for (int step = 0; step < straight.Count; step++)
+        {
+            foreach (string name in Tracked)
+                Assert.Equal(straight[step][name], resumed[step][name], 1e-4);
+            Assert.Equal(straight[step]["rollout/policy_lag"], resumed[step]["rollout/policy_lag"]);
+        }
+    }
+
+    [Fact]
+    public void Given_max_staleness_without_a_fleet_or_below_sync_every_Then_it_is_refused()
+    {
+        using var lm = LanguageModel.CreateFromScratch("tiny", "qwen2", seed: 2);
+        var noFleet = Assert.Throws<PonderException>(() =>
+            new RlTrainer(lm, new ParityTask(), Options(false) with { MaxStaleness = 1 })
+        );
+        Assert.Contains("--rollout-endpoints", noFleet.Message);
+        var stale = Assert.Throws<PonderException>(() =>
+            (Options(false) with { MaxStaleness = 1, SyncEvery = 2 }).Validate()
+        );
+        Assert.Contains("--sync-every 2", stale.Message);
+    }
 }

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using Ponder.Algorithms;
+using Ponder.Generation;
+using Ponder.LanguageModels;
+using Ponder.Model;
+using Ponder.Rollouts;
+using Ponder.Tasks;
+using Ponder.Text;
+using Ponder.Training;
+
+namespace Ponder.Reinforcement;
+
+/// <summary>How a step's rollouts were sampled, for its metrics.</summary>
+sealed record Sampling(
+    double GenerateSeconds,
+    double GradeSeconds,
+    long GeneratedTokens,
+    double ZeroSignalFraction,
+    int Rounds,
+    int GraderErrors,
+    double Flops
+);
+
+/// <summary>One step's graded, rewarded rollouts.</summary>
+/// <param name="PoolIndices">Each rollout's problem, as its index in the run's pool.</param>
+/// <param name="Position">The data position after the problems they used.</param>
+/// <param name="Version">The policy version (optimizer steps) that sampled them.</param>
+sealed record StepRollouts(
+    List<Rollout> Rollouts,
+    List<double> Rewards,
+    List<int> PoolIndices,
+    Sampling Stats,
+    long Position,
+    int Version
+);
+
+/// <summary>
+/// task → sample → grade → reward for one RL step: G completions for each of the step's problems, with the policy's own
+/// engine or on a fleet (<see cref="IRolloutFleet"/>). With dynamic sampling (DAPO) it drops groups whose rewards are
+/// all equal and samples more problems, up to <see cref="RlOptions.MaxSamplingRounds"/> rounds. A function of (step,
+/// data position) and the weights that sample, so a fleet can sample the next step while the trainer updates.
+/// </summary>
+sealed class RolloutSampler(
+    LanguageModel policy,
+    IReasoningTask task,
+    ChatTemplate template,
+    RlOptions options,
+    IRolloutFleet? fleet
+)
+{
+    public StepRollouts Sample(IReadOnlyList<Problem> pool, int step, long position, int version)
+    {
+        var generator = fleet is null ? policy.CreateGenerator() : null;
+        var kept = new List<Rollout>();
+        var keptRewards = new List<double>();
+        var keptIndices = new List<int>();
+        Round? last = null;
+        double generate = 0,
+            grade = 0,
+            flops = 0;
+        long generated = 0;
+        int groups = 0,
+            zeroSignal = 0,
+            errors = 0,
+            round = 0;
+        int rounds = options.DynamicSampling ? options.MaxSamplingRounds : 1;
+        int g = options.GroupSize;
+        while (kept.Count < options.RolloutsPerStep && round < rounds)
+        {
+            var indices = Enumerable
+                .Range(0, (options.RolloutsPerStep - kept.Count) / g)
+                .Select(i => DataOrder.Index(position + i, pool.Count, options.Seed))
+                .ToArray();
+            position += indices.Length;
+            var r = SampleRound(generator, [.. indices.Select(i => pool[i])], step, round);
+            (generate, grade, flops) = (generate + r.GenerateSeconds, grade + r.GradeSeconds, flops + r.Flops);
+            generated += r.GeneratedTokens;
+            errors += r.Rollouts.Count(x => x.Grade.Error is not null);
+            last = r with { Indices = [.. indices.SelectMany(i => Enumerable.Repeat(i, g))] };
+            for (int k = 0; k < r.Rollouts.Count / g; k++)
+            {
+                var groupRewards = r.Rewards.GetRange(k * g, g);
+                bool signal = Dapo.HasSignal(groupRewards);
+                groups++;
+                if (!signal)
+                    zeroSignal++;
+                if ((!signal && options.DynamicSampling) || kept.Count >= options.RolloutsPerStep)
+                    continue;
+                kept.AddRange(r.Rollouts.GetRange(k * g, g));
+                keptRewards.AddRange(groupRewards);
+                keptIndices.AddRange(Enumerable.Repeat(indices[k], g));
+            }
+            round++;
+        }
+        // nothing had signal: train on the last round anyway (zero advantages, KL only)
+        if (kept.Count == 0 && last is not null)
+            (kept, keptRewards, keptIndices) = (last.Rollouts, last.Rewards, last.Indices);
+        double zeroFraction = groups == 0 ? 0 : zeroSignal / (double)groups;
+        var stats = new Sampling(generate, grade, generated, zeroFraction, round, errors, flops);
+        return new StepRollouts(kept, keptRewards, keptIndices, stats, position, version);
+    }
+
+    /// <summary>One sampling round: G graded, rewarded completions for each of the next problems.</summary>
+    sealed record Round(
+        List<Rollout> Rollouts,
+        List<double> Rewards,
+        double GenerateSeconds,
+        double GradeSeconds,
+        long GeneratedTokens,
+        double Flops
+    )
+    {
+        public List<int> Indices { get; init; } = [];
+    }
+
+    Round SampleRound(BatchGenerator? generator, Problem[] problems, int step, int round)
+    {
+        var prompts = problems
+            .Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids)
+            .ToArray();
+        var sw = Stopwatch.StartNew();
+        var sampling = new SamplingOptions
+        {
+            Temperature = options.Temperature,
+            MaxNewTokens = options.MaxCompletionTokens,
+            N = options.GroupSize,
+            Seed = DataOrder.SeedFor(options.Seed, step, round),
+        };
+        var completions = generator is null
+            ? fleet!.Generate(prompts, sampling)
+            : generator.Generate(prompts, sampling);
+        double generate = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        var rollouts = Grade(problems, completions);
+        var rewards = rollouts.Select(r => Rewards.For(r, options)).ToList();
+        double grade = sw.Elapsed.TotalSeconds;
+        long generated = completions.Sum(c => (long)c.TokenIds.Count);
+        return new Round(rollouts, rewards, generate, grade, generated, RolloutFlops(prompts, completions));
+    }
+
+    List<Rollout> Grade(IReadOnlyList<Problem> problems, IEnumerable<Completion> completions) =>
+        [.. completions.Select(c => LocalRollouts.Grade(task, problems[c.PromptIndex], c))];
+
+    /// <summary>Rollouts read back from a checkpoint (<see cref="AheadRollouts"/>), graded and rewarded again: the same
+    /// task and options give the same grades.</summary>
+    public StepRollouts Regrade(IReadOnlyList<Problem> pool, AheadRollouts.Saved saved)
+    {
+        var rollouts = saved
+            .Completions.Select((c, i) => LocalRollouts.Grade(task, pool[saved.PoolIndices[i]], c))
+            .ToList();
+        var rewards = rollouts.Select(r => Rewards.For(r, options)).ToList();
+        return new StepRollouts(rollouts, rewards, [.. saved.PoolIndices], saved.Stats, saved.Position, saved.Version);
+    }
+
+    double RolloutFlops(IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<Completion> completions)
+    {
+        // Each prompt is prefilled once (its cache fans out to the G samples); each generated token attends to the
+        // prompt and half its own completion on average.
+        double f = prompts.Sum(p => p.Count * Flops.ForwardPerToken(policy.Config, (p.Count + 1) / 2.0));
+        f += completions.Sum(c =>
+            c.TokenIds.Count * Flops.ForwardPerToken(policy.Config, c.PromptIds.Count + c.TokenIds.Count / 2.0)
+        );
+        return f;
+    }
+}
