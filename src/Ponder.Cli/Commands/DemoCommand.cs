@@ -24,6 +24,13 @@ static class DemoCommand
             Description = "Seed of the model, data and sampling.",
             DefaultValueFactory = _ => 0,
         };
+        var replicas = new Option<int>("--rollout-replicas")
+        {
+            Description =
+                "Sample RL's rollouts on this many ponder serve replicas started in this process (over "
+                + "HTTP, weights synced every step) instead of the trainer's own engine.",
+            DefaultValueFactory = _ => 0,
+        };
         var command = new Command(
             "demo",
             "The whole path on one machine: Countdown, SFT from scratch, RL, evaluation, report."
@@ -32,10 +39,16 @@ static class DemoCommand
             quick,
             outDir,
             seed,
+            replicas,
         };
         command.SetAction(r =>
         {
-            var settings = r.GetValue(quick) ? DemoSettings.Quick() : DemoSettings.Full();
+            var settings = (r.GetValue(quick) ? DemoSettings.Quick() : DemoSettings.Full()) with
+            {
+                RolloutReplicas = r.GetValue(replicas) is >= 0 and var n
+                    ? n
+                    : throw new PonderException($"--rollout-replicas {r.GetValue(replicas)}: must be 0 or more."),
+            };
             string dir = r.GetValue(outDir) ?? Path.Combine("runs", $"demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
             var report = DemoRun.Run(io, settings, dir, r.GetValue(seed));
             io.Out.WriteLine($"report: {report}");

@@ -35,6 +35,16 @@ static class DemoReport
                     + $"completions up to {s.MaxCompletionTokens} tokens. Total time {minutes:F1} min."
             )
             .AppendLine();
+        if (s.RolloutReplicas > 0)
+        {
+            md.AppendLine(
+                    "RL rollouts were sampled on "
+                        + s.RolloutReplicas.ToString(CultureInfo.InvariantCulture)
+                        + " `ponder serve` replicas in this process, over HTTP, with the weights synced from disk "
+                        + "before every step."
+                )
+                .AppendLine();
+        }
         AppendStages(md, stages);
         md.AppendLine(
                 "Right steps: the share of the reasoning's `a op b=c` lines whose arithmetic holds (sampled "

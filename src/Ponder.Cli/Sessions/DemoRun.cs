@@ -110,17 +110,21 @@ static class DemoRun
             $"[bold]2/4[/] reinforcement learning, held-out pass@1 at steps {string.Join(", ", options.EvalSteps)} "
                 + "(step 0: the SFT model)"
         );
+        string rlDir = Path.Combine(dir, "rl");
+        using var fleet =
+            s.RolloutReplicas > 0 ? LocalFleet.Start(sftModel, s.RolloutReplicas, options.GroupSize) : null;
         return RlSession.Run(
             io,
             sftModel,
             task,
             options,
             new RlRunSettings(
-                Path.Combine(dir, "rl"),
+                rlDir,
                 Resume: false,
                 DType: "float32",
                 Task: spec,
-                StartFlops: sftFlops
+                StartFlops: sftFlops,
+                Fleet: fleet?.Options(Path.Combine(rlDir, "sync"))
             )
         );
     }

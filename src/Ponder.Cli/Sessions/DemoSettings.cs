@@ -18,7 +18,8 @@ sealed record DemoSettings(
     int MaxCompletionTokens,
     TestTime.ScalingOptions Scale,
     int ScaleProblems,
-    bool Smoke = false
+    bool Smoke = false,
+    int RolloutReplicas = 0
 )
 {
     /// <summary>What a smoke run's report and summary say first.</summary>
