@@ -84,8 +84,11 @@ public sealed class RecomputeTests
         Assert.True(whole.Logprobs.Zip(chunked.Logprobs, (a, b) => Math.Abs(a - b)).Max() <= 1e-6);
         // Entropies (about 4.3 here) are sums over the vocabulary whose float32 order differs by shape: relative 1e-6.
         Assert.True(whole.Entropy.Zip(chunked.Entropy, (a, b) => Math.Abs(a - b)).Max() <= 1e-5);
+        // Gradients up to about 10 here, summed in another order per chunk shape (and per thread count): float32's
+        // 1.2e-7 relative rounding makes 1e-6 of the largest the bound, not 1e-6 absolute.
         double worst = whole.Grad.Zip(chunked.Grad, (a, b) => Math.Abs(a - b)).Max();
-        Assert.True(worst <= 1e-6, $"gradient differs by {worst}; max |g| {whole.Grad.Max(Math.Abs)}");
+        double largest = whole.Grad.Max(Math.Abs);
+        Assert.True(worst <= 1e-6 * Math.Max(1, largest), $"gradient differs by {worst}; max |g| {largest}");
         Assert.Contains(whole.Grad, g => g != 0);
     }
 }
