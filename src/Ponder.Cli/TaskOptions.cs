@@ -27,8 +27,18 @@ sealed class TaskOptions
     public Option<bool> SkipMalformed { get; } =
         new("--skip-malformed") { Description = "Skip malformed JSONL lines (counted) instead of stopping." };
 
+    public Option<string?> Steps { get; } =
+        new("--steps-by")
+        {
+            Description =
+                "What ends a reasoning step for process scoring and step search: lines, paragraphs or the "
+                + "separator itself (\\n for a newline). Default: the task's own (lines for countdown and arithmetic, "
+                + "paragraphs otherwise).",
+        };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(Steps);
         command.Options.Add(Task);
         command.Options.Add(Data);
         command.Options.Add(TaskOption);
@@ -44,6 +54,7 @@ sealed class TaskOptions
             TaskSpec.ParsePairs(r.GetValue(TaskOption), "--task-option"),
             TaskSpec.ParsePairs(r.GetValue(Field), "--field"),
             r.GetValue(TaskSeed),
-            r.GetValue(SkipMalformed)
+            r.GetValue(SkipMalformed),
+            r.GetValue(Steps)
         );
 }

@@ -26,7 +26,8 @@ public static class ScalingPlot
     {
         ArgumentNullException.ThrowIfNull(result);
         var curves = Strategies
-            .All.OrderBy(s => s == Strategy.Single)
+            .Every.Where(s => result.Points.Any(p => p.Strategy == s))
+            .OrderBy(s => s == Strategy.Single)
             .Select(s => (Strategies.Name(s), ScalingReport.Frontier(result.Points.Where(p => p.Strategy == s))))
             .Where(c => c.Item2.Count > 0)
             .ToArray();

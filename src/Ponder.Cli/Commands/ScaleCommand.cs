@@ -39,9 +39,14 @@ static class ScaleCommand
         var reasoningTask = spec.Create();
         var problems = reasoningTask.Problems(TaskSplit.Test, limit ?? (spec.Data is null ? 100 : null));
         using var lm = LanguageModel.Load(modelDir, devices);
-        using var scorerModel = r.GetValue(cli.Scorer) is { } dir ? ScorerModel.Load(dir, lm, devices) : null;
-        var sweepScorer = scorerModel is null
-            ? null
+        string? dir = r.GetValue(cli.Scorer);
+        bool process = dir is not null && ScorerInfo.Load(dir).Kind == ProcessScorer.Kind;
+        var aggregation = r.GetValue(cli.Aggregate) is { } a ? StepAggregations.Parse(a) : (StepAggregation?)null;
+        using var prm = process ? ProcessScorer.Load(dir!, lm, devices, aggregation) : null;
+        using var scorerModel = dir is not null && !process ? ScorerModel.Load(dir, lm, devices) : null;
+        var sweepScorer =
+            prm is not null ? SweepScorer.Of(prm)
+            : scorerModel is null ? null
             : new SweepScorer(rollouts => scorerModel.Score(rollouts), scorerModel.Body.Config);
         int total = options.Budgets.Count * problems.Count * options.MaxSamples;
         var result = CliProgress.Run(
@@ -92,7 +97,33 @@ static class ScaleCommand
         public Option<string?> Scorer { get; } =
             new("--scorer", "--verifier")
             {
-                Description = "Scorer directory: adds best-of-N (rerank) and weighted majority.",
+                Description =
+                    "Scorer directory: adds best-of-N (rerank) and weighted majority; a process scorer (scorer train "
+                    + "--process) also guides beam and dvts.",
+            };
+        public Option<string> Strategies { get; } =
+            new("--strategies")
+            {
+                Description =
+                    "Strategies to measure: single, majority, best-of-n, weighted, deepconf, beam, dvts (best-of-n "
+                    + "and weighted need --scorer; beam and dvts a process scorer).",
+                DefaultValueFactory = _ => "single,majority,best-of-n,weighted",
+            };
+        public Option<int> BeamWidth { get; } =
+            new("--beam-width")
+            {
+                Description = "Beam and dvts: expansions per kept path (M); they run at each N that is a multiple.",
+                DefaultValueFactory = _ => Defaults.BeamWidth,
+            };
+        public Option<int?> SearchBudget { get; } =
+            new("--search-budget")
+            {
+                Description = "The thinking budget beam and dvts search at (default: the largest).",
+            };
+        public Option<string?> Aggregate { get; } =
+            new("--aggregate")
+            {
+                Description = "A process scorer's solution score: last, min or prod (default: the scorer's own).",
             };
         public Option<int?> Limit { get; } =
             new("--limit") { Description = "Problems (generated tasks: default 100; datasets: all)." };
@@ -130,6 +161,10 @@ static class ScaleCommand
                 Budgets,
                 Samples,
                 Scorer,
+                Strategies,
+                BeamWidth,
+                SearchBudget,
+                Aggregate,
                 Limit,
                 AnswerTokens,
                 Temperature,
@@ -154,6 +189,15 @@ static class ScaleCommand
                 Temperature = r.GetValue(Temperature),
                 TopP = r.GetValue(TopP),
                 Seed = r.GetValue(Seed),
+                Strategies =
+                [
+                    .. r.GetValue(Strategies)!
+                        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Select(TestTime.Strategies.Parse)
+                        .Distinct(),
+                ],
+                BeamWidth = r.GetValue(BeamWidth),
+                SearchBudget = r.GetValue(SearchBudget),
             };
     }
 }

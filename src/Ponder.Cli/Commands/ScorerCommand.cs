@@ -21,7 +21,8 @@ static class ScorerCommand
         var cli = new CliOptions();
         var command = new Command(
             "train",
-            "Train an outcome scorer on the policy's own graded samples; report held-out AUC and calibration."
+            "Train an outcome scorer on the policy's own graded samples (or, with --process, a process scorer on "
+                + "Monte-Carlo step labels); report held-out AUC and calibration (step AUC and first-error F1)."
         );
         cli.AddTo(command);
         command.SetAction(r => RunTrain(io, cli, r));
@@ -38,7 +39,10 @@ static class ScorerCommand
         if (File.Exists(outDir))
             throw new PonderException($"--out {outDir}: a file; give the folder to write the scorer to.");
         ModelFacts.Read(policyDir, r.GetValue(cli.Lora.Base)).CheckCompletion("--max-tokens", data.MaxNewTokens);
-        var reasoningTask = cli.Task.Spec(r).Create();
+        var spec = cli.Task.Spec(r);
+        var reasoningTask = spec.Create();
+        if (r.GetValue(cli.Process))
+            return RunProcess(io, cli, r, data, options, device, reasoningTask, spec.StepSeparator(reasoningTask));
         var lm = LanguageModel.Load(policyDir, device, r.GetValue(cli.Lora.Base));
         var (scorer, report) = CliProgress.Run(
             io,
@@ -52,6 +56,60 @@ static class ScorerCommand
         }
         Print(io, report);
         io.Out.WriteLine($"scorer written to {outDir}");
+        return 0;
+    }
+
+    static int RunProcess(
+        CliOutput io,
+        CliOptions cli,
+        ParseResult r,
+        ScorerDataOptions data,
+        ScorerOptions options,
+        Runtime.DeviceOptions device,
+        Tasks.IReasoningTask task,
+        string separator
+    )
+    {
+        string policyDir = r.GetValue(cli.Policy)!,
+            outDir = r.GetValue(cli.Out)!;
+        var process = new ProcessDataOptions(
+            separator,
+            new ProcessLabelOptions(r.GetValue(cli.RolloutsPerStep), data.MaxNewTokens, data.Seed).Validate(),
+            r.GetValue(cli.HardLabels),
+            StepAggregations.Parse(r.GetValue(cli.Aggregate)!)
+        );
+        var lm = LanguageModel.Load(policyDir, device, r.GetValue(cli.Lora.Base));
+        var (scorer, report) = CliProgress.Run(
+            io,
+            $"sampling {data.Problems}×{data.SamplesPerProblem}",
+            data.Problems * data.SamplesPerProblem,
+            p => ProcessTraining.Run(lm, policyDir, task, data, process, options, line => io.Error.WriteLine(line), p)
+        );
+        using (scorer)
+        {
+            scorer.Save(outDir);
+        }
+        var c = CultureInfo.InvariantCulture;
+        static string F(double? v) => v is double x ? x.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
+        io.Out.WriteLine(
+            string.Create(
+                c,
+                $"held-out: {report.Solutions} solutions, {report.Steps} steps; step AUC {F(report.StepAuc)}; "
+                    + $"first-error F1 {F(report.FirstErrorF1)} (erroneous {F(report.ErrorAccuracy)}, correct "
+                    + $"{F(report.CorrectAccuracy)})"
+            )
+        );
+        if (report.RuleSteps > 0)
+        {
+            io.Out.WriteLine(
+                string.Create(
+                    c,
+                    $"rule check on {report.RuleSteps} steps: agreement {F(report.RuleAgreement)}, AUC "
+                        + $"{F(report.RuleAuc)}; Monte-Carlo labels agree with the rule on {F(report.LabelRuleAgreement)}"
+                )
+            );
+        }
+        io.Out.WriteLine($"process scorer written to {outDir}");
         return 0;
     }
 
@@ -151,6 +209,32 @@ static class ScorerCommand
                     + "become whole problems; 0: off).",
                 DefaultValueFactory = _ => Defaults.PairwiseWeight,
             };
+        public Option<bool> Process { get; } =
+            new("--process")
+            {
+                Description =
+                    "Train a process scorer (PRM): each step prefix is labelled by continuing it (Math-Shepherd) and "
+                    + "scored at the step's last token; steps split as --steps-by says.",
+            };
+        public Option<int> RolloutsPerStep { get; } =
+            new("--rollouts-per-step")
+            {
+                Description = "With --process: continuations sampled from each step prefix to label it.",
+                DefaultValueFactory = _ => new ProcessLabelOptions().RolloutsPerStep,
+            };
+        public Option<bool> HardLabels { get; } =
+            new("--hard-labels")
+            {
+                Description =
+                    "With --process: train on 1 when any continuation reached a correct answer (Math-Shepherd's hard "
+                    + "estimate) instead of the share that did.",
+            };
+        public Option<string> Aggregate { get; } =
+            new("--aggregate")
+            {
+                Description = "With --process: the default solution score, last, min or prod of the step scores.",
+                DefaultValueFactory = _ => "last",
+            };
         public LoraCliOptions Lora { get; } = new();
         public Option<bool> TrainBody { get; } =
             new("--train-body")
@@ -182,6 +266,10 @@ static class ScorerCommand
                 EveryToken,
                 Pairwise,
                 TrainBody,
+                Process,
+                RolloutsPerStep,
+                HardLabels,
+                Aggregate,
                 Device,
                 DType,
             ];

@@ -95,7 +95,8 @@ public sealed class BatchGenerator
             row.Finish ?? FinishReason.Length,
             row.ReasoningEnd,
             row.Thinking.BudgetCut,
-            row.Thinking.Extensions
+            row.Thinking.Extensions,
+            row.ModelLogprobs.Count == 0 ? null : [.. row.ModelLogprobs.Select(m => -m.Top.Average(c => c.Logprob))]
         );
 
     /// <summary>Counts rows as they end.</summary>

@@ -20,6 +20,9 @@ public enum FinishReason
 /// cut the model may close its reasoning once more itself), or null when the reasoning never closed.</param>
 /// <param name="BudgetCut">The thinking budget ran out and the generator closed the reasoning.</param>
 /// <param name="Extensions">Times budget forcing suppressed the end of thinking.</param>
+/// <param name="TokenConfidence">Per generated token, when <see cref="SamplingOptions.ConfidenceTopK"/> asks (else
+/// null): DeepConf's token confidence, minus the mean log-probability of the model's k most likely tokens there (high
+/// when the distribution is peaked).</param>
 public sealed record Completion(
     int PromptIndex,
     int SampleIndex,
@@ -30,7 +33,8 @@ public sealed record Completion(
     FinishReason Finish,
     int? ReasoningEnd,
     bool BudgetCut = false,
-    int Extensions = 0
+    int Extensions = 0,
+    IReadOnlyList<float>? TokenConfidence = null
 )
 {
     /// <summary>Tokens of the reasoning, up to and including the end-of-thinking token (all of them if it never

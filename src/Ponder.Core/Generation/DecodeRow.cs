@@ -81,6 +81,9 @@ public sealed class DecodeRow
     /// model or the budget), 0 when the prompt did not open the reasoning, null while it is open.</summary>
     public int? AnswerFrom { get; internal set; }
 
+    /// <summary>The row ended at the end of a reasoning step (<see cref="RowSettings.StepSeparator"/>).</summary>
+    public bool EndedStep { get; internal set; }
+
     /// <summary>The stop string that ended the row, if one did.</summary>
     public string? StoppedBy { get; internal set; }
 

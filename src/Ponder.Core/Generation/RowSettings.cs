@@ -44,6 +44,12 @@ public sealed record RowSettings
     /// <value>The default value is null.</value></summary>
     public int? TopLogprobs { get; init; }
 
+    /// <summary>Step-wise decoding (a step-level search): while the reasoning is open, the row ends as soon as its text
+    /// holds a step's end (<see cref="Tasks.ReasoningSteps.EndsStep"/>), with <see cref="DecodeRow.EndedStep"/> set.
+    /// After the reasoning closes it runs to the end of the answer. <value>The default value is null (off).</value>
+    /// </summary>
+    public string? StepSeparator { get; init; }
+
     /// <summary>Penalties and logit bias. <value>The default value is none.</value></summary>
     public LogitAdjustment Adjustment { get; init; } = LogitAdjustment.None;
 
@@ -62,6 +68,7 @@ public sealed record RowSettings
             MaxThinkingTokens = o.MaxThinkingTokens,
             ExtendThinking = o.ExtendThinking,
             ExtendWith = o.ExtendWith,
+            TopLogprobs = o.ConfidenceTopK,
         };
     }
 }

@@ -50,6 +50,11 @@ public sealed record SamplingOptions
     /// <summary>What replaces a suppressed end of thinking. <value>The default value is "Wait".</value></summary>
     public string ExtendWith { get; init; } = "Wait";
 
+    /// <summary>Record each token's confidence (<see cref="Completion.TokenConfidence"/>) over this many of the model's
+    /// most likely tokens (DeepConf's top-k), 1 to <see cref="ModelLogprobs.MaxTop"/>. <value>The default value is
+    /// null (not recorded).</value></summary>
+    public int? ConfidenceTopK { get; init; }
+
     public SamplingOptions Validate()
     {
         if (double.IsNaN(Temperature) || Temperature < 0 || Temperature > 100)
@@ -66,6 +71,8 @@ public sealed record SamplingOptions
             throw new PonderException($"n {N} must be at least 1.");
         if (MaxBatchSize < 1)
             throw new PonderException($"max batch size {MaxBatchSize} must be at least 1.");
+        if (ConfidenceTopK is int k && (k < 1 || k > ModelLogprobs.MaxTop))
+            throw new PonderException($"confidence top-k {k}: use 1 to {ModelLogprobs.MaxTop}.");
         if (Stop.Any(string.IsNullOrEmpty))
             throw new PonderException("stop strings must not be empty.");
         if (MaxThinkingTokens < 0)

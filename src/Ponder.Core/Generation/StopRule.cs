@@ -37,6 +37,11 @@ public sealed class StopRule
         {
             row.Finish = FinishReason.Stop;
         }
+        else if (row.Settings.StepSeparator is string separator && row.AnswerFrom is null && EndsStep(row, separator))
+        {
+            row.Finish = FinishReason.Stop;
+            row.EndedStep = true;
+        }
         else if (StopStringIn(row) is string stop)
         {
             row.Finish = FinishReason.Stop;
@@ -62,6 +67,15 @@ public sealed class StopRule
             answerAt += ChatTemplate.AnswerPrefix.Length; // template, not answer: the stop check skips it too
         int at = text.IndexOf(stop, answerAt, StringComparison.Ordinal);
         return at >= 0 ? text[..at] : text;
+    }
+
+    /// <summary>Whether the open reasoning's tokens now hold a step's end; a separator needs at most 4 tokens per
+    /// character, so only a tail is decoded unless the step has no content yet.</summary>
+    bool EndsStep(DecodeRow row, string separator)
+    {
+        if (!tokenizer.Decode([row.Tokens[^1]]).Contains(separator[^1], StringComparison.Ordinal))
+            return false;
+        return Tasks.ReasoningSteps.EndsStep(tokenizer.Decode(row.Tokens), separator);
     }
 
     string? StopStringIn(DecodeRow row)

@@ -25,6 +25,16 @@ public sealed record ScorerInfo
     [JsonPropertyName("kind")]
     public string Kind { get; init; } = "outcome";
 
+    /// <summary>A process scorer's step separator (<see cref="Tasks.ReasoningSteps"/>). <value>The default value is
+    /// null (an outcome scorer).</value></summary>
+    [JsonPropertyName("step_separator")]
+    public string? StepSeparator { get; init; }
+
+    /// <summary>A process scorer's default aggregation of step scores: last, min or prod. <value>The default value is
+    /// null (an outcome scorer).</value></summary>
+    [JsonPropertyName("aggregation")]
+    public string? Aggregation { get; init; }
+
     /// <summary>SHA-256 of the tokenizer's vocabulary (every id's token, in id order).</summary>
     [JsonPropertyName("tokenizer_sha256")]
     public string TokenizerSha256 { get; init; } = "";

@@ -113,6 +113,79 @@ public sealed class ScorerModel : IDisposable
         );
     }
 
+    /// <summary>
+    /// A process scorer's step logits (B, S) and which are real (B, S): at each step's last token, the head plus the
+    /// confidence weights times the step's mean and lowest token log-probability under the body (its tokens after the
+    /// previous end, the first step's from the row's completion start). <paramref name="ends"/> lists each row's step
+    /// ends as positions in its ids, ascending; rows with fewer steps are padded (mask false).
+    /// </summary>
+    internal (Tensor Logits, Tensor Mask) StepLogits(
+        Tensor ids,
+        Tensor attention,
+        IReadOnlyList<int[]> ends,
+        IReadOnlyList<int> starts,
+        bool bodyGradients
+    )
+    {
+        Tensor hidden; // (B, T, C)
+        using (bodyGradients ? null : no_grad())
+            hidden = Body.Network.Hidden(ids, attention);
+        var positions = head.forward(hidden.to(ScalarType.Float32)).squeeze(-1); // (B, T)
+        int b = ends.Count,
+            s = Math.Max(1, ends.Max(e => e.Length));
+        var index = new long[b * s];
+        var mask = new bool[b * s];
+        for (int i = 0; i < b; i++)
+        {
+            for (int k = 0; k < ends[i].Length; k++)
+            {
+                index[i * s + k] = ends[i][k];
+                mask[i * s + k] = true;
+            }
+        }
+        var atEnds = positions.gather(1, tensor(index, [b, s], device: ids.device)); // (B, S)
+        var features = StepFeatures(hidden, ids, ends, starts, s); // (B, S, 2)
+        return (atEnds.Plus(features.matmul(confidence)), tensor(mask, [b, s], device: ids.device));
+    }
+
+    /// <summary>(B, S, 2) without gradient: each step's mean and lowest token log-probability under the body (0 and 0
+    /// for a step with no scored token).</summary>
+    Tensor StepFeatures(Tensor hidden, Tensor ids, IReadOnlyList<int[]> ends, IReadOnlyList<int> starts, int s)
+    {
+        using var _ = no_grad();
+        long t = ids.shape[1];
+        int b = ends.Count;
+        var features = new float[b * s * 2];
+        if (t >= 2)
+        {
+            // (B, T−1): log p(token k), k = 1…T−1
+            var token = Training
+                .TokenLogprobs.OfNextTokens(Body.Network.Logits(hidden), ids)
+                .to(ScalarType.Float32)
+                .cpu()
+                .data<float>()
+                .ToArray();
+            for (int i = 0; i < b; i++)
+            {
+                int from = Math.Max(1, starts[i]);
+                for (int k = 0; k < ends[i].Length; k++)
+                {
+                    int to = ends[i][k];
+                    var span = Enumerable
+                        .Range(from, Math.Max(0, to - from + 1))
+                        .Select(p => token[i * (t - 1) + p - 1]);
+                    if (to >= from)
+                    {
+                        features[(i * s + k) * 2] = span.Average();
+                        features[(i * s + k) * 2 + 1] = span.Min();
+                    }
+                    from = to + 1;
+                }
+            }
+        }
+        return tensor(features, [b, s, 2], device: ids.device);
+    }
+
     /// <summary>(B, 2), without gradient: the mean and the lowest log-probability the body's own next-token
     /// distribution gives the completion's tokens (tokens from each row's start, at least the second, up to its last
     /// real token); 0 and 0 for a row with none.</summary>

@@ -27,6 +27,10 @@ public interface IReasoningTask
     /// <summary>Extracts the answer from <paramref name="answerText"/> (what follows the reasoning, i.e. the text after
     /// <c>&lt;/think&gt;</c>, or an API response's content) and grades it against the problem.</summary>
     Grade Grade(Problem problem, string answerText);
+
+    /// <summary>What ends a reasoning step (<see cref="ReasoningSteps"/>): blank lines unless the task writes one step
+    /// per line; <c>--steps-by</c> overrides it where a user's data differs.</summary>
+    string StepSeparator => ReasoningSteps.Paragraphs;
 }
 
 /// <summary>A generated task that can also write a reference reasoning trace and answer for supervised

@@ -14,15 +14,26 @@ namespace Ponder.Tasks;
 /// <param name="Seed">Seed of a generated task's problems. <value>The default value is 0.</value></param>
 /// <param name="SkipMalformed">Skip malformed JSONL lines (counted) instead of stopping. <value>The default value is
 /// false.</value></param>
+/// <param name="Steps">What ends a reasoning step (<c>--steps-by</c>: lines, paragraphs or the separator), overriding the
+/// task's own (<see cref="IReasoningTask.StepSeparator"/>). <value>The default value is null.</value></param>
 public sealed record TaskSpec(
     string Name,
     string? Data = null,
     IReadOnlyDictionary<string, string>? Settings = null,
     IReadOnlyDictionary<string, string>? Fields = null,
     int Seed = 0,
-    bool SkipMalformed = false
+    bool SkipMalformed = false,
+    string? Steps = null
 )
 {
+    /// <summary>The step separator of <paramref name="task"/> (made from this spec): <see cref="Steps"/> when given,
+    /// else the task's own.</summary>
+    public string StepSeparator(IReasoningTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return Steps is null ? task.StepSeparator : ReasoningSteps.Parse(Steps);
+    }
+
     public static IReadOnlyList<string> Names => [.. GeneratedTasks.Names, .. DatasetTasks.Names];
 
     /// <summary>The task, with a message naming the option to fix when the spec does not fit it.</summary>

@@ -24,6 +24,24 @@ public sealed record ScalingOptions
     /// <summary>Sampling seed. <value>The default value is 0.</value></summary>
     public long Seed { get; init; }
 
+    /// <summary>Which strategies to measure (those needing a scorer are skipped without one; beam and DVTS need a
+    /// process scorer). <value>The default value is single, majority, best-of-n and weighted.</value></summary>
+    public IReadOnlyList<Strategy> Strategies { get; init; } = TestTime.Strategies.All;
+
+    /// <summary>Beam and DVTS: expansions per kept path (M); they run at every sample count N that is a multiple of
+    /// it. <value>The default value is 4.</value></summary>
+    public int BeamWidth { get; init; } = 4;
+
+    /// <summary>The thinking budget beam and DVTS search at (null: the largest of <see cref="Budgets"/>).
+    /// <value>The default value is null.</value></summary>
+    public int? SearchBudget { get; init; }
+
+    /// <summary>DeepConf's settings. <value>The default value is the record's defaults.</value></summary>
+    public DeepConfOptions DeepConf { get; init; } = new();
+
+    /// <summary>The sample counts beam and DVTS run at: those that are multiples of <see cref="BeamWidth"/>.</summary>
+    public IReadOnlyList<int> SearchCounts => [.. SampleCounts.Distinct().Order().Where(n => n % BeamWidth == 0)];
+
     /// <summary>The most samples any count needs: each budget samples this many per problem, once.</summary>
     public int MaxSamples => SampleCounts.Max();
 
@@ -49,6 +67,20 @@ public sealed record ScalingOptions
                 throw new PonderException($"--samples {n}: sample counts must be positive (1, 2, 4, …).");
         }
 
+        if (Strategies.Count == 0)
+            throw new PonderException("--strategies is empty: name at least one, e.g. single,majority.");
+        if (BeamWidth < 1)
+            throw new PonderException($"--beam-width {BeamWidth}: must be at least 1.");
+        if (Strategies.Any(TestTime.Strategies.Searches) && SearchCounts.Count == 0)
+        {
+            throw new PonderException(
+                $"--samples {string.Join(',', SampleCounts)} with --beam-width {BeamWidth}: beam and dvts need a "
+                    + $"sample count that is a multiple of the beam width, e.g. {BeamWidth * 2}."
+            );
+        }
+        if (SearchBudget is int sb && !Budgets.Contains(sb))
+            throw new PonderException($"--search-budget {sb}: use one of --budgets ({string.Join(',', Budgets)}).");
+        DeepConf.Validate();
         if (AnswerTokens < 1)
             throw new PonderException($"--answer-tokens {AnswerTokens}: must be at least 1.");
         if (double.IsNaN(Temperature) || Temperature < 0 || Temperature > 100)

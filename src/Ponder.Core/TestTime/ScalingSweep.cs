@@ -34,7 +34,21 @@ public sealed record ScalingPoint(
 
 /// <summary>Scorer scores for the sweep: P(correct) per rollout, and the scorer's config to count scoring
 /// FLOPs.</summary>
-public sealed record SweepScorer(Func<IReadOnlyList<Rollout>, IReadOnlyList<double>> Score, ModelConfig Config);
+/// <param name="Process">The process scorer behind <paramref name="Score"/> when it is one: beam and DVTS search with
+/// it.</param>
+public sealed record SweepScorer(
+    Func<IReadOnlyList<Rollout>, IReadOnlyList<double>> Score,
+    ModelConfig Config,
+    Scoring.ProcessScorer? Process = null
+)
+{
+    /// <summary>A process scorer as a sweep scorer: a solution's score is its aggregated step scores.</summary>
+    public static SweepScorer Of(Scoring.ProcessScorer prm)
+    {
+        ArgumentNullException.ThrowIfNull(prm);
+        return new SweepScorer(rollouts => prm.Score(rollouts), prm.Model.Body.Config, prm);
+    }
+}
 
 /// <summary>What a sweep measured, with what it was run on.</summary>
 public sealed record ScalingResult(
@@ -51,7 +65,9 @@ public sealed record ScalingResult(
 /// once, grade them, and measure every strategy at every N from those samples — a problem's samples are cut into
 /// ⌊max N / N⌋ disjoint consecutive groups of N (the first group is the prefix; averaging over all groups lowers the
 /// variance at no extra sampling). Single is measured at N = 1 only (its choice ignores the other samples).
-/// BestOfN and WeightedMajority need a <see cref="SweepScorer"/>.
+/// BestOfN and WeightedMajority need a <see cref="SweepScorer"/>; DeepConf reads the samples' token confidences; beam
+/// and DVTS run their own searches (<see cref="TreeSearch"/>) at <see cref="ScalingOptions.SearchBudget"/> with the
+/// sweep's process scorer.
 /// </summary>
 public static class ScalingSweep
 {
@@ -68,6 +84,14 @@ public static class ScalingSweep
         options.Validate(lm.Config.MaxPositionEmbeddings);
         if (problems.Count == 0)
             throw new PonderException($"--task {task.Name}: no problems to measure.");
+        bool searches = options.Strategies.Any(Strategies.Searches);
+        if (searches && scorer?.Process is null)
+        {
+            throw new PonderException(
+                "--strategies beam/dvts search with a process scorer: pass --scorer DIR made by "
+                    + "`ponder scorer train --process`."
+            );
+        }
         var points = new List<ScalingPoint>();
         foreach (int budget in options.Budgets)
         {
@@ -79,12 +103,59 @@ public static class ScalingSweep
                 Seed = options.Seed,
                 MaxThinkingTokens = budget,
                 MaxNewTokens = budget + options.AnswerTokens,
+                ConfidenceTopK = options.Strategies.Contains(Strategy.DeepConf) ? options.DeepConf.TopK : null,
             }.Validate();
             var rollouts = LocalRollouts.Run(lm, task, problems, sampling, progress);
             var scores = scorer?.Score(rollouts);
             points.AddRange(Measure(budget, rollouts, scores, options, lm.Config, scorer?.Config));
+            if (searches && budget == (options.SearchBudget ?? options.Budgets.Max()))
+                points.AddRange(Search(lm, task, problems, options, scorer!.Process!, budget));
         }
         return new ScalingResult(task.Name, modelName ?? "", problems.Count, options, scorer is not null, points);
+    }
+
+    /// <summary>Beam search and DVTS at every <see cref="ScalingOptions.SearchCounts"/> N.</summary>
+    static IEnumerable<ScalingPoint> Search(
+        LanguageModel lm,
+        IReasoningTask task,
+        IReadOnlyList<Problem> problems,
+        ScalingOptions options,
+        Scoring.ProcessScorer prm,
+        int budget
+    )
+    {
+        var template = lm.Chat ?? throw new PonderException("the model's tokenizer lacks the ChatML thinking tokens.");
+        var prompts = problems
+            .Select(p => template.Render([new Text.ChatMessage(Text.ChatRole.User, task.Prompt(p))]).Ids)
+            .ToArray();
+        var settings = new StepSettings(
+            options.Temperature,
+            options.TopP,
+            budget,
+            budget + options.AnswerTokens,
+            prm.Separator,
+            options.Seed
+        );
+        foreach (var strategy in options.Strategies.Where(Strategies.Searches))
+        {
+            var kind = strategy == Strategy.Beam ? TreeSearchKind.Beam : TreeSearchKind.Dvts;
+            foreach (int n in options.SearchCounts)
+            {
+                var outcomes = TreeSearch.Run(lm, prm, task, problems, prompts, kind, n, options.BeamWidth, settings);
+                var finished = outcomes.SelectMany(o => o.Finished).ToArray();
+                yield return new ScalingPoint(
+                    budget,
+                    n,
+                    strategy,
+                    outcomes.Average(o => o.Correct ? 1.0 : 0.0),
+                    outcomes.Average(o => o.Tokens),
+                    outcomes.Average(o => o.Flops),
+                    finished.Length == 0 ? 0 : finished.Average(r => (double)r.ReasoningTokens),
+                    finished.Length == 0 ? 0 : finished.Average(r => r.Completion.BudgetCut ? 1.0 : 0.0),
+                    problems.Count
+                );
+            }
+        }
     }
 
     /// <summary>Every strategy at every sample count for one budget's rollouts (pure: no sampling).</summary>
@@ -125,7 +196,7 @@ public static class ScalingSweep
         double cut = rollouts.Average(r => r.Completion.BudgetCut ? 1.0 : 0.0);
 
         var points = new List<ScalingPoint>();
-        foreach (var strategy in Strategies.All)
+        foreach (var strategy in Strategies.All.Where(options.Strategies.Contains))
         {
             if (Strategies.NeedsScores(strategy) && scores is null)
                 continue;
@@ -139,7 +210,67 @@ public static class ScalingSweep
                 );
             }
         }
+        if (options.Strategies.Contains(Strategy.DeepConf))
+            points.AddRange(DeepConfPoints(budget, rollouts, graded, options, policy, reasoning, cut));
         return points;
+    }
+
+    /// <summary>DeepConf at every sample count: online over each disjoint group of N samples of a problem, tokens and
+    /// FLOPs as it would have spent them.</summary>
+    static IEnumerable<ScalingPoint> DeepConfPoints(
+        int budget,
+        IReadOnlyList<Rollout> rollouts,
+        GradedSample[] graded,
+        ScalingOptions options,
+        ModelConfig policy,
+        double reasoning,
+        double cut
+    )
+    {
+        if (rollouts.Any(r => r.Completion.TokenConfidence is null))
+        {
+            throw new ArgumentException(
+                "DeepConf needs token confidences: sample with ConfidenceTopK.",
+                nameof(rollouts)
+            );
+        }
+        var traces = rollouts
+            .Select(
+                (r, i) => new ConfidentTrace(graded[i], r.Completion.TokenConfidence!, r.Completion.PromptIds.Count)
+            )
+            .GroupBy(t => t.Sample.ProblemId, StringComparer.Ordinal)
+            .Select(g => g.ToArray())
+            .ToArray();
+        foreach (int n in options.SampleCounts.Distinct().Order())
+        {
+            var runs = traces
+                .Select(p => Enumerable.Range(0, p.Length / n).Select(g => p.Skip(g * n).Take(n).ToArray()).ToArray())
+                .ToArray();
+            double accuracy = runs.Average(p =>
+                p.Average(g => DeepConf.Online(g, options.DeepConf).Choice?.Correct == true ? 1.0 : 0.0)
+            );
+            double tokens = runs.Average(p => p.Average(g => DeepConf.Online(g, options.DeepConf).Tokens));
+            double flops = runs.Average(p =>
+                p.Average(g =>
+                {
+                    var o = DeepConf.Online(g, options.DeepConf);
+                    return o
+                        .Generated.Select((t, i) => TestTimeCompute.GenerationFlops(policy, g[i].PromptTokens, t))
+                        .Sum();
+                })
+            );
+            yield return new ScalingPoint(
+                budget,
+                n,
+                Strategy.DeepConf,
+                accuracy,
+                tokens,
+                flops,
+                reasoning,
+                cut,
+                traces.Length
+            );
+        }
     }
 
     /// <summary>The share of a problem's ⌊count / n⌋ disjoint groups of n samples where the strategy chooses a correct

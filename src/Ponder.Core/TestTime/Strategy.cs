@@ -22,6 +22,16 @@ public enum Strategy
 
     /// <summary>The canonical answer with the largest sum of scorer scores (weighted@N).</summary>
     WeightedMajority,
+
+    /// <summary>DeepConf online: confidence-filtered, confidence-weighted voting with early stops
+    /// (<see cref="TestTime.DeepConf"/>).</summary>
+    DeepConf,
+
+    /// <summary>PRM-guided beam search (<see cref="TreeSearch"/>).</summary>
+    Beam,
+
+    /// <summary>Diverse verifier tree search (<see cref="TreeSearch"/>).</summary>
+    Dvts,
 }
 
 /// <summary>
@@ -43,6 +53,30 @@ public static class Strategies
     public static IReadOnlyList<Strategy> All { get; } =
     [Strategy.Single, Strategy.Majority, Strategy.BestOfN, Strategy.WeightedMajority];
 
+    /// <summary>Every strategy, in report order: the choices over a pool of samples, DeepConf, then the
+    /// searches.</summary>
+    public static IReadOnlyList<Strategy> Every { get; } = [.. All, Strategy.DeepConf, Strategy.Beam, Strategy.Dvts];
+
+    /// <summary>Beam and DVTS grow their own trees with a process scorer instead of choosing among samples.</summary>
+    public static bool Searches(Strategy strategy) => strategy is Strategy.Beam or Strategy.Dvts;
+
+    /// <summary>A strategy from its <c>--strategies</c> name (or its metric name).</summary>
+    public static Strategy Parse(string name) =>
+        name switch
+        {
+            "single" => Strategy.Single,
+            "majority" or "cons" => Strategy.Majority,
+            "best-of-n" or "rerank" => Strategy.BestOfN,
+            "weighted" => Strategy.WeightedMajority,
+            "deepconf" => Strategy.DeepConf,
+            "beam" => Strategy.Beam,
+            "dvts" => Strategy.Dvts,
+            _ => throw new PonderException(
+                $"--strategies {name}: unknown strategy; use single, majority, best-of-n, weighted, deepconf, beam "
+                    + "or dvts."
+            ),
+        };
+
     /// <summary>BestOfN and WeightedMajority read scorer scores; the others ignore them.</summary>
     public static bool NeedsScores(Strategy strategy) => strategy is Strategy.BestOfN or Strategy.WeightedMajority;
 
@@ -55,6 +89,9 @@ public static class Strategies
             Strategy.Majority => "cons",
             Strategy.BestOfN => "rerank",
             Strategy.WeightedMajority => "weighted",
+            Strategy.DeepConf => "deepconf",
+            Strategy.Beam => "beam",
+            Strategy.Dvts => "dvts",
             _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, "unknown test-time strategy"),
         };
 

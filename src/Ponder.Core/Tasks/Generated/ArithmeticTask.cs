@@ -22,6 +22,9 @@ public sealed class ArithmeticTask : ITraceTask
 
     public string Name => "arithmetic";
 
+    /// <summary>One step per line of the trace.</summary>
+    public string StepSeparator => ReasoningSteps.Lines;
+
     public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) =>
         ProblemDraws.Sample(Name, Options.Seed, split, count, Draw);
 

@@ -25,6 +25,9 @@ public sealed class CountdownTask : ITraceTask, IStepCheckedTask
 
     public string Name => "countdown";
 
+    /// <summary>One step per line of the trace.</summary>
+    public string StepSeparator => ReasoningSteps.Lines;
+
     public IReadOnlyList<Problem> Problems(TaskSplit split, int? count) =>
         ProblemDraws.Sample(Name, Options.Seed, split, count, Draw);
 

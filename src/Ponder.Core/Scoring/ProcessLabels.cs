@@ -1,0 +1,128 @@
+using Ponder.Generation;
+using Ponder.LanguageModels;
+using Ponder.Rollouts;
+using Ponder.Tasks;
+
+namespace Ponder.Scoring;
+
+/// <summary>How Math-Shepherd labels are drawn. Immutable; <see cref="Validate"/> says what to change.</summary>
+/// <param name="RolloutsPerStep">Completions continued from each step prefix (Math-Shepherd's N). <value>The default
+/// value is 4.</value></param>
+/// <param name="MaxNewTokens">Tokens per continuation at most. <value>The default value is 512.</value></param>
+/// <param name="Seed">Sampling seed. <value>The default value is 0.</value></param>
+public sealed record ProcessLabelOptions(int RolloutsPerStep = 4, int MaxNewTokens = 512, long Seed = 0)
+{
+    public ProcessLabelOptions Validate()
+    {
+        if (RolloutsPerStep < 1)
+            throw new PonderException($"--rollouts-per-step {RolloutsPerStep} must be at least 1, e.g. 4.");
+        if (MaxNewTokens < 1)
+            throw new PonderException($"--max-tokens {MaxNewTokens} must be at least 1.");
+        return this;
+    }
+}
+
+/// <summary>
+/// Math-Shepherd's automatic process labels: split each graded completion into steps
+/// (<see cref="ReasoningSteps"/>), continue it <see cref="ProcessLabelOptions.RolloutsPerStep"/> times from every
+/// step's end with the policy at temperature 1 (the engine's batched sampling; continuations of one prefix share its
+/// prefill), and grade the continuations with the task's one grader. No human labels a step.
+/// </summary>
+public static class ProcessLabels
+{
+    public static IReadOnlyList<ProcessExample> Label(
+        LanguageModel policy,
+        IReasoningTask task,
+        IReadOnlyList<Rollout> rollouts,
+        string separator,
+        ProcessLabelOptions options,
+        int maxLength,
+        IProgress<int>? progress = null
+    )
+    {
+        options.Validate();
+        var split = rollouts.Select(r => Ends(policy, r, separator)).ToArray();
+        var prefixes = new List<IReadOnlyList<int>>();
+        var owners = new List<(int Rollout, int Step)>();
+        for (int i = 0; i < rollouts.Count; i++)
+        {
+            for (int k = 0; k < split[i].Length - 1; k++) // the last step's label is the completion's own grade
+            {
+                prefixes.Add([
+                    .. rollouts[i].Completion.PromptIds,
+                    .. rollouts[i].Completion.TokenIds.Take(split[i][k] + 1),
+                ]);
+                owners.Add((i, k));
+            }
+        }
+        int context = policy.Config.MaxPositionEmbeddings;
+        int room = prefixes.Count == 0 ? options.MaxNewTokens : context - prefixes.Max(p => p.Count);
+        var sampling = new SamplingOptions
+        {
+            Temperature = 1.0,
+            N = options.RolloutsPerStep,
+            MaxNewTokens = Math.Max(1, Math.Min(options.MaxNewTokens, room)),
+            Seed = options.Seed,
+        }.Validate();
+        var continued = policy.CreateGenerator().Generate(prefixes, sampling, progress);
+        var soft = split.Select((e, i) => new double[e.Length]).ToArray();
+        for (int i = 0; i < rollouts.Count; i++)
+            soft[i][^1] = rollouts[i].Grade.Correct ? 1 : 0;
+        foreach (var c in continued)
+        {
+            var (i, k) = owners[c.PromptIndex];
+            if (LocalRollouts.Grade(task, rollouts[i].Problem, c).Grade.Correct)
+                soft[i][k] += 1.0 / options.RolloutsPerStep;
+        }
+        return [.. rollouts.Select((r, i) => Example(policy, task, r, split[i], soft[i], maxLength))];
+    }
+
+    /// <summary>Each step's last token in the completion: the separators' ends within the reasoning (before its
+    /// close), then the completion's last token.</summary>
+    internal static int[] Ends(LanguageModel policy, Rollout r, string separator)
+    {
+        var tokens = r.Completion.TokenIds;
+        int reasoning = r.Completion.ReasoningEnd ?? tokens.Count;
+        var ends = ReasoningSteps.Ends(policy.Tokenizer, tokens, reasoning, separator).Where(e => e < tokens.Count - 1);
+        return tokens.Count == 0 ? [] : [.. ends, tokens.Count - 1];
+    }
+
+    static ProcessExample Example(
+        LanguageModel policy,
+        IReasoningTask task,
+        Rollout r,
+        int[] ends,
+        double[] soft,
+        int maxLength
+    )
+    {
+        var prompt = r.Completion.PromptIds;
+        var tokens = r.Completion.TokenIds;
+        var ids = ScorerBatch.Input(prompt, tokens, maxLength);
+        int dropped = prompt.Count + tokens.Count - ids.Length;
+        var rule = new bool?[ends.Length];
+        if (task is IStepCheckedTask checker)
+        {
+            int reasoning = r.Completion.ReasoningEnd ?? tokens.Count;
+            for (int k = 0, from = 0; k < ends.Length; from = ends[k] + 1, k++)
+            {
+                int to = Math.Min(ends[k] + 1, reasoning); // the last step's answer is not reasoning
+                var check =
+                    to > from
+                        ? checker.CheckSteps(r.Problem, policy.Tokenizer.Decode(tokens.Skip(from).Take(to - from)))
+                        : default;
+                rule[k] = check.Steps == 0 ? null : check.Correct == check.Steps;
+            }
+        }
+        var kept = Enumerable.Range(0, ends.Length).Where(k => prompt.Count + ends[k] - dropped >= 1).ToArray();
+        return new ProcessExample(
+            r.Problem.Id,
+            ids,
+            Math.Max(0, prompt.Count - dropped),
+            [.. kept.Select(k => prompt.Count + ends[k] - dropped)],
+            [.. kept.Select(k => soft[k])],
+            r.Grade.Correct,
+            [.. kept.Select(k => rule[k])]
+        );
+    }
+}

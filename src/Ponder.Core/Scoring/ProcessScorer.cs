@@ -1,0 +1,115 @@
+using Ponder.LanguageModels;
+using Ponder.Rollouts;
+using static TorchSharp.torch;
+
+namespace Ponder.Scoring;
+
+/// <summary>
+/// A process reward model at test time: a <see cref="ScorerModel"/> trained on step labels
+/// (<c>ponder scorer train --process</c>) that scores every step of a completion; its steps are split as it was
+/// trained (<see cref="Separator"/>) and a solution's score is the steps' <see cref="Aggregation"/>. Owns the
+/// scorer: dispose it.
+/// </summary>
+public sealed class ProcessScorer : IDisposable
+{
+    public const string Kind = "process";
+
+    public ProcessScorer(ScorerModel model, StepAggregation? aggregation = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Info.Kind != Kind || model.Info.StepSeparator is null)
+        {
+            throw new PonderException(
+                $"scorer {model.Info.BaseModel}: an {model.Info.Kind} scorer scores whole completions; step search "
+                    + "needs a process scorer (`ponder scorer train --process`)."
+            );
+        }
+        Model = model;
+        Separator = model.Info.StepSeparator;
+        Aggregation = aggregation ?? StepAggregations.Parse(model.Info.Aggregation ?? "last");
+    }
+
+    public ScorerModel Model { get; }
+    public string Separator { get; }
+    public StepAggregation Aggregation { get; }
+
+    /// <summary>Loads a process scorer directory, refusing one made for another policy or an outcome scorer.</summary>
+    public static ProcessScorer Load(
+        string dir,
+        LanguageModel? policy,
+        Runtime.DeviceOptions? device,
+        StepAggregation? aggregation = null
+    )
+    {
+        var info = ScorerInfo.Load(dir);
+        if (info.Kind != Kind)
+        {
+            throw new PonderException(
+                $"{dir} is an {info.Kind} scorer; step-level strategies need a process scorer: train one with "
+                    + "`ponder scorer train --process`."
+            );
+        }
+        return new ProcessScorer(ScorerModel.Load(dir, policy, device), aggregation);
+    }
+
+    /// <summary>P(a correct answer can still follow) at each step end of each sequence: <c>Ids</c> is prompt +
+    /// completion, <c>Start</c> where the completion starts, <c>Ends</c> the steps' last positions (ascending).</summary>
+    public double[][] StepScores(IReadOnlyList<(int[] Ids, int Start, int[] Ends)> sequences, int batchSize = 16) =>
+        StepScores(Model, sequences, batchSize);
+
+    /// <inheritdoc cref="StepScores(IReadOnlyList{ValueTuple{int[], int, int[]}}, int)"/>
+    public static double[][] StepScores(
+        ScorerModel model,
+        IReadOnlyList<(int[] Ids, int Start, int[] Ends)> sequences,
+        int batchSize = 16
+    )
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        model.Body.Network.eval();
+        using var _ = no_grad();
+        var scores = new double[sequences.Count][];
+        for (int from = 0; from < sequences.Count; from += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var part = sequences.Skip(from).Take(batchSize).ToArray();
+            var (ids, attention) = ScorerBatch.Collate(
+                [.. part.Select(p => p.Ids)],
+                model.PadId,
+                model.Body.Network.Device
+            );
+            var (logits, _) = model.StepLogits(
+                ids,
+                attention,
+                [.. part.Select(p => p.Ends)],
+                [.. part.Select(p => p.Start)],
+                false
+            );
+            var p = logits.sigmoid().to(ScalarType.Float64).cpu().data<double>().ToArray();
+            int s = (int)logits.shape[1];
+            for (int i = 0; i < part.Length; i++)
+                scores[from + i] = p.AsSpan(i * s, part[i].Ends.Length).ToArray();
+        }
+        return scores;
+    }
+
+    /// <summary>The step scores of graded rollouts (their steps split by <see cref="Separator"/>), the input cut to
+    /// the scorer's maximum length from the front.</summary>
+    public double[][] StepScores(IReadOnlyList<Rollout> rollouts) => StepScores([.. rollouts.Select(Sequence)]);
+
+    /// <summary>Solution scores: each rollout's step scores aggregated.</summary>
+    public double[] Score(IReadOnlyList<Rollout> rollouts) =>
+        [.. StepScores(rollouts).Select(s => StepAggregations.Apply(Aggregation, s))];
+
+    (int[] Ids, int Start, int[] Ends) Sequence(Rollout r)
+    {
+        var prompt = r.Completion.PromptIds;
+        var ends = ProcessLabels.Ends(Model.Body, r, Separator);
+        var ids = ScorerBatch.Input(prompt, r.Completion.TokenIds, Model.Info.MaxLength);
+        int dropped = prompt.Count + r.Completion.TokenIds.Count - ids.Length;
+        int[] at = [.. ends.Select(e => prompt.Count + e - dropped).Where(e => e >= 1)];
+        return (ids, Math.Max(0, prompt.Count - dropped), at.Length > 0 ? at : [ids.Length - 1]);
+    }
+
+    public void Dispose() => Model.Dispose();
+}
