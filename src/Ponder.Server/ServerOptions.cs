@@ -41,6 +41,17 @@ public sealed record ServerOptions
     /// <summary>Choices per request at most. <value>The default value is 8.</value></summary>
     public int MaxChoices { get; init; } = 8;
 
+    /// <summary>The test-time strategy per <c>reasoning_effort</c> (low, medium, high) for requests that name none.
+    /// <value>The default value is empty.</value></summary>
+    public IReadOnlyDictionary<string, ServedStrategy> EffortStrategies { get; init; } =
+        new Dictionary<string, ServedStrategy>();
+
+    /// <summary>Scores completions of one prompt (their token ids) for best-of-n and weighted; null: those
+    /// strategies are refused. Called from several request threads at once: it must serialise its own model use.
+    /// <value>The default value is
+    /// null.</value></summary>
+    public Func<IReadOnlyList<int>, IReadOnlyList<IReadOnlyList<int>>, double[]>? Scorer { get; init; }
+
     /// <summary>Reads every finished reasoning; null allows all. <value>The default value is null.</value></summary>
     public ICotMonitor? Monitor { get; init; }
 

@@ -32,7 +32,8 @@ static class ServeCommand
         int Port,
         DeviceOptions Device,
         ICotMonitor? Monitor,
-        TimeSpan ShutdownGrace
+        TimeSpan ShutdownGrace,
+        IReadOnlyDictionary<string, ServedStrategy> Strategies
     );
 
     static int Run(CliOutput io, CliOptions cli, ParseResult r)
@@ -41,8 +42,15 @@ static class ServeCommand
         string dir = r.GetValue(cli.Model)!;
         using var lm = LanguageModel.Load(dir, plan.Device, r.GetValue(cli.Base));
         using var engine = new InferenceEngine(lm, plan.Engine);
+        using var scorer = r.GetValue(cli.Scorer) is { } scorerDir
+            ? ServedScorer.Load(scorerDir, lm, plan.Device)
+            : null;
+        if (scorer is null && plan.Strategies.Values.FirstOrDefault(v => v.NeedsScores) is { } needs)
+            throw new PonderException($"--effort-strategy {needs} needs a scorer: add --scorer DIR, or use majority.");
         var options = new ServerOptions
         {
+            EffortStrategies = plan.Strategies,
+            Scorer = scorer is null ? null : scorer.Score,
             ModelId =
                 r.GetValue(cli.Name) ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))),
             ApiKey = r.GetValue(cli.ApiKey),
@@ -87,7 +95,25 @@ static class ServeCommand
         Listening.CheckFree(host, port);
         var device = CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
         var monitor = r.GetValue(cli.Monitor) is { } path ? RuleCotMonitor.Load(path) : null;
-        return new Plan(mode, summarizer, engine, maxTokens, host, port, device, monitor, TimeSpan.FromSeconds(grace));
+        var strategies = new Dictionary<string, ServedStrategy>(StringComparer.Ordinal);
+        foreach (var (effort, text) in Tasks.TaskSpec.ParsePairs(r.GetValue(cli.EffortStrategy), "--effort-strategy"))
+        {
+            if (effort is not ("low" or "medium" or "high"))
+                throw new PonderException($"--effort-strategy {effort}={text}: the effort is low, medium or high.");
+            strategies[effort] = ServedStrategy.Parse(text, $"--effort-strategy {effort}=");
+        }
+        return new Plan(
+            mode,
+            summarizer,
+            engine,
+            maxTokens,
+            host,
+            port,
+            device,
+            monitor,
+            TimeSpan.FromSeconds(grace),
+            strategies
+        );
     }
 
     /// <summary>Serves until Ctrl+C or SIGTERM, which stop the server (within its grace) instead of the process.
@@ -193,6 +219,19 @@ static class ServeCommand
             };
         public Option<string?> Name { get; } =
             new("--model-id") { Description = "Model id clients use (default: the directory name)." };
+        public Option<string[]> EffortStrategy { get; } =
+            new("--effort-strategy")
+            {
+                Description =
+                    "A test-time strategy for a reasoning_effort, EFFORT=NAME:N (repeatable), e.g. high=majority:8: "
+                    + "requests at that effort draw N samples and answer with the majority (or best-of-n, weighted "
+                    + "with --scorer). A request's own test_time_strategy field wins.",
+            };
+        public Option<string?> Scorer { get; } =
+            new("--scorer")
+            {
+                Description = "A scorer directory (outcome or process) for the best-of-n and weighted strategies.",
+            };
         public Option<string> Device { get; } = CommonOptions.Device();
         public Option<string> DType { get; } = CommonOptions.DType();
 
@@ -211,6 +250,8 @@ static class ServeCommand
                 Queue,
                 MaxTokens,
                 Monitor,
+                EffortStrategy,
+                Scorer,
                 Summarizer,
                 Grace,
                 Name,

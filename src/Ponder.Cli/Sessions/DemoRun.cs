@@ -32,17 +32,19 @@ static class DemoRun
         using (var fresh = LanguageModel.CreateFromScratch(s.Preset, "qwen2", seed))
             fresh.Save(init);
 
-        io.Console.MarkupLine("[bold]1/4[/] supervised fine-tuning on search traces");
+        io.Console.MarkupLine("[bold]1/5[/] supervised fine-tuning on search traces");
         var (sftModel, sftSeconds, sftFlops) = Sft(io, s, dir, seed, spec, task, init);
 
         var rl = Rl(io, s, dir, seed, spec, task, sftModel, sftFlops);
 
-        io.Console.MarkupLine("[bold]3/4[/] greedy evaluation of the SFT and RL models");
+        io.Console.MarkupLine("[bold]3/5[/] greedy evaluation of the SFT and RL models");
         stages.Add(WithGreedy(io, "SFT", sftModel, task, s, rl.Evaluations[0], sftSeconds));
         stages.Add(WithGreedy(io, "SFT + RL", rl.FinalModel, task, s, rl.LastEval, rl.Seconds));
 
-        io.Console.MarkupLine("[bold]4/4[/] test-time scaling: thinking budgets × samples");
-        string scaleTable = Scale(io, s, dir, seed, task, rl.FinalModel);
+        io.Console.MarkupLine("[bold]4/5[/] a process reward model on the RL model's steps (Math-Shepherd labels)");
+        var (prmDir, prmNote) = Prm(io, s, dir, seed, task, rl.FinalModel);
+        io.Console.MarkupLine("[bold]5/5[/] test-time scaling: thinking budgets × samples × strategies");
+        string scaleTable = prmNote + Scale(io, s, dir, seed, task, rl.FinalModel, prmDir);
 
         string report = Path.Combine(dir, "report.md");
         var figures = new DemoReport.Figures(rl.Curve, scaleTable);
@@ -107,7 +109,7 @@ static class DemoRun
             EvalSamples = s.EvalSamples,
         };
         io.Console.MarkupLine(
-            $"[bold]2/4[/] reinforcement learning, held-out pass@1 at steps {string.Join(", ", options.EvalSteps)} "
+            $"[bold]2/5[/] reinforcement learning, held-out pass@1 at steps {string.Join(", ", options.EvalSteps)} "
                 + "(step 0: the SFT model)"
         );
         string rlDir = Path.Combine(dir, "rl");
@@ -129,11 +131,68 @@ static class DemoRun
         );
     }
 
-    /// <summary>The sweep over thinking budgets and sample counts on the RL model, written under scale/; its
-    /// table for the report.</summary>
-    static string Scale(CliOutput io, DemoSettings s, string dir, int seed, IReasoningTask task, string model)
+    /// <summary>Trains the process reward model on the RL model (written under prm/); its folder and a paragraph for
+    /// the report with its held-out step metrics.</summary>
+    static (string Dir, string Note) Prm(
+        CliOutput io,
+        DemoSettings s,
+        string dir,
+        int seed,
+        IReasoningTask task,
+        string model
+    )
+    {
+        string prmDir = Path.Combine(dir, "prm");
+        var data = s.Prm.Data with { Seed = seed };
+        var process = new Scoring.ProcessDataOptions(task.StepSeparator, s.Prm.Labels with { Seed = seed });
+        var lm = LanguageModel.Load(model);
+        var (scorer, r) = CliProgress.Run(
+            io,
+            "prm",
+            data.Problems * data.SamplesPerProblem,
+            p =>
+                Scoring.ProcessTraining.Run(
+                    lm,
+                    model,
+                    task,
+                    data,
+                    process,
+                    s.Prm.Training with
+                    {
+                        Seed = seed,
+                    },
+                    null,
+                    p
+                )
+        );
+        using (scorer)
+            scorer.Save(prmDir);
+        static string F(double? v) => v is double x ? x.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
+        string note =
+            $"Process reward model (prm/: {data.Problems} training problems × {data.SamplesPerProblem} samples, each "
+            + $"step labelled by {process.Labels.RolloutsPerStep} continuations; held out: {r.Solutions} solutions, "
+            + $"{r.Steps} steps): step AUC {F(r.StepAuc)}, first-error F1 {F(r.FirstErrorF1)}; on the "
+            + $"{r.RuleSteps} steps the rule can check (`a op b=c`), \"score ≥ ½\" agrees with the rule on "
+            + $"{F(r.RuleAgreement)} (AUC {F(r.RuleAuc)}) and the Monte-Carlo labels on {F(r.LabelRuleAgreement)}. "
+            + "Best-of-N (rerank) and weighted voting read its scores (the last step's); beam and DVTS search with "
+            + "it at the largest budget.\n\n";
+        return (prmDir, note);
+    }
+
+    /// <summary>The sweep over thinking budgets, sample counts and strategies on the RL model, written under scale/;
+    /// its table for the report.</summary>
+    static string Scale(
+        CliOutput io,
+        DemoSettings s,
+        string dir,
+        int seed,
+        IReasoningTask task,
+        string model,
+        string prmDir
+    )
     {
         using var lm = LanguageModel.Load(model);
+        using var prm = Scoring.ProcessScorer.Load(prmDir, lm, null);
         var problems = HeldOut.Problems(task, s.ScaleProblems);
         var result = CliProgress.Run(
             io,
@@ -148,6 +207,7 @@ static class DemoRun
                     {
                         Seed = seed,
                     },
+                    TestTime.SweepScorer.Of(prm),
                     modelName: "demo SFT + RL",
                     progress: p
                 )

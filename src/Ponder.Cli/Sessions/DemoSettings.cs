@@ -18,6 +18,7 @@ sealed record DemoSettings(
     int MaxCompletionTokens,
     TestTime.ScalingOptions Scale,
     int ScaleProblems,
+    DemoPrm Prm,
     bool Smoke = false,
     int RolloutReplicas = 0
 )
@@ -105,8 +106,15 @@ sealed record DemoSettings(
                 Temperature = 1.0,
                 TopP = 1.0,
                 AnswerTokens = 32,
+                Strategies = TestTime.Strategies.Every,
+                BeamWidth = 2,
             },
-            ScaleProblems: 50
+            ScaleProblems: 50,
+            Prm: new DemoPrm(
+                new Scoring.ScorerDataOptions(Problems: 160, SamplesPerProblem: 4, MaxNewTokens: 256),
+                new Scoring.ProcessLabelOptions(RolloutsPerStep: 4, MaxNewTokens: 256),
+                new Scoring.ScorerOptions { Steps = 400 }
+            )
         );
 
     /// <summary>A smoke run of a few minutes: the same pipeline, smaller everywhere (its accuracies are near 0: it
@@ -148,8 +156,22 @@ sealed record DemoSettings(
                 Temperature = 1.0,
                 TopP = 1.0,
                 AnswerTokens = 32,
+                Strategies = TestTime.Strategies.Every,
+                BeamWidth = 2,
             },
             ScaleProblems: 10,
+            Prm: new DemoPrm(
+                new Scoring.ScorerDataOptions(Problems: 8, SamplesPerProblem: 2, MaxNewTokens: 128),
+                new Scoring.ProcessLabelOptions(RolloutsPerStep: 2, MaxNewTokens: 128),
+                new Scoring.ScorerOptions { Steps = 5, WarmupSteps = 1 }
+            ),
             Smoke: true
         );
 }
+
+/// <summary>The demo's process reward model: what it samples, how its steps are labelled, how it trains.</summary>
+sealed record DemoPrm(
+    Scoring.ScorerDataOptions Data,
+    Scoring.ProcessLabelOptions Labels,
+    Scoring.ScorerOptions Training
+);

@@ -79,10 +79,13 @@ public static class ProcessLabels
 
     /// <summary>Each step's last token in the completion: the separators' ends within the reasoning (before its
     /// close), then the completion's last token.</summary>
-    internal static int[] Ends(LanguageModel policy, Rollout r, string separator)
+    internal static int[] Ends(LanguageModel policy, Rollout r, string separator) =>
+        Ends(policy, r.Completion.TokenIds, r.Completion.ReasoningEnd, separator);
+
+    /// <inheritdoc cref="Ends(LanguageModel, Rollout, string)"/>
+    internal static int[] Ends(LanguageModel policy, IReadOnlyList<int> tokens, int? reasoningEnd, string separator)
     {
-        var tokens = r.Completion.TokenIds;
-        int reasoning = r.Completion.ReasoningEnd ?? tokens.Count;
+        int reasoning = reasoningEnd ?? tokens.Count;
         var ends = ReasoningSteps.Ends(policy.Tokenizer, tokens, reasoning, separator).Where(e => e < tokens.Count - 1);
         return tokens.Count == 0 ? [] : [.. ends, tokens.Count - 1];
     }

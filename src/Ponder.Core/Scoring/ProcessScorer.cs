@@ -101,12 +101,27 @@ public sealed class ProcessScorer : IDisposable
     public double[] Score(IReadOnlyList<Rollout> rollouts) =>
         [.. StepScores(rollouts).Select(s => StepAggregations.Apply(Aggregation, s))];
 
-    (int[] Ids, int Start, int[] Ends) Sequence(Rollout r)
+    /// <summary>Solution scores of completions of one prompt, each given by its token ids (the reasoning's close found
+    /// by the chat template's end-of-thinking token).</summary>
+    public double[] Score(IReadOnlyList<int> prompt, IReadOnlyList<IReadOnlyList<int>> completions)
     {
-        var prompt = r.Completion.PromptIds;
-        var ends = ProcessLabels.Ends(Model.Body, r, Separator);
-        var ids = ScorerBatch.Input(prompt, r.Completion.TokenIds, Model.Info.MaxLength);
-        int dropped = prompt.Count + r.Completion.TokenIds.Count - ids.Length;
+        int? close = Model.Body.Chat?.ThinkEndId;
+        var sequences = completions.Select(c =>
+        {
+            int at = close is int id ? c.ToList().LastIndexOf(id) : -1;
+            return Sequence(prompt, c, at >= 0 ? at : null);
+        });
+        return [.. StepScores([.. sequences]).Select(s => StepAggregations.Apply(Aggregation, s))];
+    }
+
+    (int[] Ids, int Start, int[] Ends) Sequence(Rollout r) =>
+        Sequence(r.Completion.PromptIds, r.Completion.TokenIds, r.Completion.ReasoningEnd);
+
+    (int[] Ids, int Start, int[] Ends) Sequence(IReadOnlyList<int> prompt, IReadOnlyList<int> tokens, int? reasoningEnd)
+    {
+        var ends = ProcessLabels.Ends(Model.Body, tokens, reasoningEnd, Separator);
+        var ids = ScorerBatch.Input(prompt, tokens, Model.Info.MaxLength);
+        int dropped = prompt.Count + tokens.Count - ids.Length;
         int[] at = [.. ends.Select(e => prompt.Count + e - dropped).Where(e => e >= 1)];
         return (ids, Math.Max(0, prompt.Count - dropped), at.Length > 0 ? at : [ids.Length - 1]);
     }

@@ -17,6 +17,10 @@ sealed record ChatCompletionRequest
     [JsonPropertyName("reasoning_effort")]
     public string? ReasoningEffort { get; init; }
 
+    /// <summary>Ponder's extension: a test-time strategy, <c>NAME:N</c> (<see cref="ServedStrategy"/>).</summary>
+    [JsonPropertyName("test_time_strategy")]
+    public string? TestTimeStrategy { get; init; }
+
     [JsonPropertyName("max_completion_tokens")]
     public int? MaxCompletionTokens { get; init; }
 

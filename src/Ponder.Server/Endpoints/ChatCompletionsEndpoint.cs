@@ -27,7 +27,10 @@ static class ChatCompletionsEndpoint
             .ReadAsync<ChatCompletionRequest>(ctx.Request, s.Options.MaxRequestBytes)
             .ConfigureAwait(false);
         s.CheckModel(req.Model);
+        var strategy = Strategy(req, s);
         var settings = Settings(req, s);
+        if (strategy is not null)
+            settings = settings with { N = Choices(strategy.Samples, s, "test_time_strategy") };
         if (req.StreamOptions is not null && req.Stream != true)
             throw ApiException.BadRequest("'stream_options' is only allowed when 'stream' is true.", "stream_options");
         bool raw = s.Options.Reasoning == ReasoningMode.Raw;
@@ -36,10 +39,61 @@ static class ChatCompletionsEndpoint
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var run = s.Start(ctx, id, settings);
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        if (req.Stream == true)
+        if (strategy is not null)
+        {
+            await StrategyResponse
+                .Write(ctx, s, run, strategy, created, raw, req.Stream == true, req.StreamOptions)
+                .ConfigureAwait(false);
+        }
+        else if (req.Stream == true)
+        {
             await Stream(ctx, s, run, created, shown, req.StreamOptions?.IncludeUsage == true).ConfigureAwait(false);
+        }
         else
+        {
             await Whole(ctx, s, run, created, shown).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The request's test-time strategy (its own, else the server's for its reasoning_effort), or null;
+    /// 400 where it cannot combine with the request.</summary>
+    static ServedStrategy? Strategy(ChatCompletionRequest req, ServerState s)
+    {
+        ServedStrategy? strategy;
+        try
+        {
+            strategy = req.TestTimeStrategy is { } text
+                ? ServedStrategy.Parse(text, "test_time_strategy")
+                : s.Options.EffortStrategies.GetValueOrDefault(req.ReasoningEffort ?? "");
+        }
+        catch (PonderException e)
+        {
+            throw ApiException.BadRequest(e.Message, "test_time_strategy");
+        }
+        if (strategy is null)
+            return null;
+        string? clash =
+            req.N is > 1 ? "n"
+            : req.Logprobs == true ? "logprobs"
+            : req.ReturnTokenIds == true ? "return_token_ids"
+            : null;
+        if (clash is not null)
+        {
+            throw ApiException.BadRequest(
+                $"'{clash}' cannot be combined with the test-time strategy {strategy}, which answers with one of its "
+                    + "samples; drop one of them.",
+                clash
+            );
+        }
+        if (strategy.NeedsScores && s.Options.Scorer is null)
+        {
+            throw ApiException.BadRequest(
+                $"the test-time strategy {strategy} needs a scorer: start ponder serve with --scorer DIR, or use "
+                    + "majority.",
+                "test_time_strategy"
+            );
+        }
+        return strategy;
     }
 
     /// <summary>Whether <c>return_token_ids</c> is served: the ids decode to the reasoning, so only where it is shown
@@ -115,19 +169,24 @@ static class ChatCompletionsEndpoint
 
     /// <summary>n, at most the server's choices per request and what the engine can ever hold at once: its
     /// slots and its waiting places together (more could never all be admitted, so 429 would repeat forever).</summary>
-    internal static int Choices(int? requested, ServerState s)
+    internal static int Choices(int? requested, ServerState s, string field = "n")
     {
         int n = requested ?? 1;
         if (n < 1 || n > s.Options.MaxChoices)
-            throw ApiException.BadRequest($"'n' {n} must be between 1 and {s.Options.MaxChoices}.", "n");
+        {
+            throw ApiException.BadRequest(
+                $"'{field}' {n} must be between 1 and {s.Options.MaxChoices} (ponder serve --max-choices).",
+                field
+            );
+        }
         var engine = s.Engine.Options;
         int capacity = engine.MaxConcurrency + engine.MaxQueue;
         if (n > capacity)
         {
             throw ApiException.BadRequest(
-                $"'n' {n} is more than this server can ever hold at once (max-concurrency {engine.MaxConcurrency} + "
-                    + $"max-queue {engine.MaxQueue}): ask for at most {capacity}.",
-                "n"
+                $"'{field}' {n} is more than this server can ever hold at once (max-concurrency "
+                    + $"{engine.MaxConcurrency} + max-queue {engine.MaxQueue}): ask for at most {capacity}.",
+                field
             );
         }
 
@@ -222,7 +281,7 @@ static class ChatCompletionsEndpoint
     }
 
     /// <summary>OpenAI's usage object; completion tokens include the reasoning.</summary>
-    static JsonObject Usage(int promptTokens, IReadOnlyCollection<ChoiceOutcome> outcomes)
+    internal static JsonObject Usage(int promptTokens, IReadOnlyCollection<ChoiceOutcome> outcomes)
     {
         int completion = outcomes.Sum(o => o.Result.CompletionTokens),
             reasoning = outcomes.Sum(o => o.Result.ReasoningTokens);
@@ -244,7 +303,7 @@ static class ChatCompletionsEndpoint
 
     /// <summary>The chunks of one streamed completion. Every chunk names the completion; with include_usage each
     /// carries "usage": null, and a last chunk with no choices carries the usage.</summary>
-    sealed class ChunkWriter(HttpResponse response, string id, long created, string model, bool includeUsage)
+    internal sealed class ChunkWriter(HttpResponse response, string id, long created, string model, bool includeUsage)
     {
         /// <summary>A chunk with one choice's delta (and its finish reason on its last chunk); vLLM's token ids go
         /// in <paramref name="choiceFields"/> (on the choice) and <paramref name="top"/> (on the chunk).</summary>

@@ -167,6 +167,105 @@ public sealed class TestTimeCommandTests : IDisposable
             Assert.True(File.Exists(Path.Combine(outDir, f)), f);
     }
 
+    [Trait(Lanes.Category, Lanes.Slow)]
+    [Fact]
+    public void Given_a_process_scorer_When_scale_runs_beam_dvts_and_deepconf_Then_each_is_in_the_table()
+    {
+        string model = InitModel();
+        string prm = dir.File("prm");
+        var trained = TrainScorer(model, prm, "--process", "--rollouts-per-step", "2", "--steps-by", "1");
+        Assert.True(trained.Code == 0, trained.Err);
+        Assert.Contains("step AUC", trained.Out, StringComparison.Ordinal);
+        Assert.Contains(
+            "\"kind\": \"process\"",
+            File.ReadAllText(Path.Combine(prm, "scorer.json")),
+            StringComparison.Ordinal
+        );
+
+        var r = Run(
+            "scale",
+            "--model",
+            model,
+            "--task",
+            "arithmetic",
+            "--limit",
+            "2",
+            "--budgets",
+            "4",
+            "--samples",
+            "1,2",
+            "--answer-tokens",
+            "4",
+            "--scorer",
+            prm,
+            "--beam-width",
+            "2",
+            "--strategies",
+            "majority,weighted,deepconf,beam,dvts",
+            "--out",
+            dir.File("scale")
+        );
+
+        Assert.True(r.Code == 0, r.Err);
+        foreach (string row in new[] { "| cons |", "| weighted |", "| deepconf |", "| beam |", "| dvts |" })
+            Assert.Contains(row, r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_bad_strategy_input_Then_one_line_errors_name_what_to_change()
+    {
+        string model = InitModel();
+        string outcome = dir.File("outcome");
+        Assert.Equal(0, TrainScorer(model, outcome, "--all-problems").Code);
+        AssertOneLineError(
+            Run("scale", "--model", model, "--task", "arithmetic", "--strategies", "magic", "--out", dir.File("s")),
+            "--strategies magic: unknown strategy"
+        );
+        AssertOneLineError(
+            Run("scale", "--model", model, "--task", "arithmetic", "--strategies", "beam", "--out", dir.File("s")),
+            "scorer train --process"
+        );
+        AssertOneLineError(
+            Run(
+                "scale",
+                "--model",
+                model,
+                "--task",
+                "arithmetic",
+                "--scorer",
+                outcome,
+                "--strategies",
+                "dvts",
+                "--samples",
+                "4",
+                "--budgets",
+                "4",
+                "--out",
+                dir.File("s")
+            ),
+            "scorer train --process"
+        );
+        AssertOneLineError(
+            Run(
+                "scale",
+                "--model",
+                model,
+                "--task",
+                "arithmetic",
+                "--strategies",
+                "beam",
+                "--samples",
+                "1,3",
+                "--beam-width",
+                "2",
+                "--out",
+                dir.File("s")
+            ),
+            "a multiple of the beam width"
+        );
+        AssertOneLineError(TrainScorer(model, dir.File("p2"), "--process", "--steps-by", " "), "--steps-by");
+    }
+
     [Fact]
     public void Given_bad_scale_input_Then_one_line_errors_name_what_to_change()
     {
