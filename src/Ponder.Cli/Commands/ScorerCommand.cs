@@ -105,7 +105,8 @@ static class ScorerCommand
                 string.Create(
                     c,
                     $"rule check on {report.RuleSteps} steps: agreement {F(report.RuleAgreement)}, AUC "
-                        + $"{F(report.RuleAuc)}; Monte-Carlo labels agree with the rule on {F(report.LabelRuleAgreement)}"
+                        + $"{F(report.RuleAuc)}; Monte-Carlo labels agree with the rule on "
+                        + $"{F(report.LabelRuleAgreement)}"
                 )
             );
         }

@@ -45,7 +45,7 @@ public sealed record RowSettings
     public int? TopLogprobs { get; init; }
 
     /// <summary>Step-wise decoding (a step-level search): while the reasoning is open, the row ends as soon as its text
-    /// holds a step's end (<see cref="Tasks.ReasoningSteps.EndsStep"/>), with <see cref="DecodeRow.EndedStep"/> set.
+    /// holds a step's end (<see cref="StopRule.EndsStep"/>), with <see cref="DecodeRow.EndedStep"/> set.
     /// After the reasoning closes it runs to the end of the answer. <value>The default value is null (off).</value>
     /// </summary>
     public string? StepSeparator { get; init; }

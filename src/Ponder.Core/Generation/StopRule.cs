@@ -75,7 +75,22 @@ public sealed class StopRule
     {
         if (!tokenizer.Decode([row.Tokens[^1]]).Contains(separator[^1], StringComparison.Ordinal))
             return false;
-        return Tasks.ReasoningSteps.EndsStep(tokenizer.Decode(row.Tokens), separator);
+        return EndsStep(tokenizer.Decode(row.Tokens), separator);
+    }
+
+    /// <summary>Whether <paramref name="text"/> (a step's text so far) holds a step's end: a separator after some
+    /// non-white content (the rule of <c>Tasks.ReasoningSteps</c>).</summary>
+    public static bool EndsStep(string text, string separator)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentException.ThrowIfNullOrEmpty(separator);
+        for (int at = text.IndexOf(separator, StringComparison.Ordinal); at >= 0; )
+        {
+            if (!string.IsNullOrWhiteSpace(text[..at]))
+                return true;
+            at = text.IndexOf(separator, at + 1, StringComparison.Ordinal);
+        }
+        return false;
     }
 
     string? StopStringIn(DecodeRow row)

@@ -53,7 +53,8 @@ public sealed class ProcessScorer : IDisposable
     }
 
     /// <summary>P(a correct answer can still follow) at each step end of each sequence: <c>Ids</c> is prompt +
-    /// completion, <c>Start</c> where the completion starts, <c>Ends</c> the steps' last positions (ascending).</summary>
+    /// completion, <c>Start</c> where the completion starts, <c>Ends</c> the steps' last positions
+    /// (ascending).</summary>
     public double[][] StepScores(IReadOnlyList<(int[] Ids, int Start, int[] Ends)> sequences, int batchSize = 16) =>
         StepScores(Model, sequences, batchSize);
 

@@ -68,11 +68,7 @@ public static class ProcessTraining
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var problems = task.Problems(TaskSplit.Train, data.Problems);
         if (problems.Count < 2)
-        {
-            throw new PonderException(
-                $"--task {task.Name} has only {problems.Count} problem(s); the scorer needs at least 2."
-            );
-        }
+            throw new PonderException($"--task {task.Name} has only {problems.Count} problem(s); the scorer needs 2.");
         int heldOutCount = Math.Min(data.HeldOutProblems, problems.Count - 1);
         var sampling = new SamplingOptions
         {
@@ -108,21 +104,31 @@ public static class ProcessTraining
             Aggregation = StepAggregations.Name(process.Aggregation),
         };
         var scorer = ScorerModel.FromPolicy(policy, info);
-        using (var trainer = new ProcessTrainer(scorer, train, options, process.HardLabels))
-        {
-            for (int s = 0; s < options.Steps; s++)
-            {
-                double loss = trainer.Step();
-                if ((s + 1) % Math.Max(1, options.Steps / 10) == 0 || s == options.Steps - 1)
-                    log?.Invoke($"step {s + 1}/{options.Steps}: loss {loss:F4} ({clock.Elapsed.TotalSeconds:F0} s)");
-            }
-        }
+        Fit(scorer, train, options, process.HardLabels, log, clock);
         var report = Evaluate(scorer, heldOut);
         var metrics = report.Metrics().ToDictionary();
         metrics["train_examples"] = train.Length;
         metrics["train_steps"] = steps;
         scorer.Info = scorer.Info with { Metrics = metrics };
         return (scorer, report);
+    }
+
+    static void Fit(
+        ScorerModel scorer,
+        ProcessExample[] train,
+        ScorerOptions options,
+        bool hardLabels,
+        Action<string>? log,
+        System.Diagnostics.Stopwatch clock
+    )
+    {
+        using var trainer = new ProcessTrainer(scorer, train, options, hardLabels);
+        for (int s = 0; s < options.Steps; s++)
+        {
+            double loss = trainer.Step();
+            if ((s + 1) % Math.Max(1, options.Steps / 10) == 0 || s == options.Steps - 1)
+                log?.Invoke($"step {s + 1}/{options.Steps}: loss {loss:F4} ({clock.Elapsed.TotalSeconds:F0} s)");
+        }
     }
 
     /// <summary>Scores the examples' steps and compares them with their labels.</summary>

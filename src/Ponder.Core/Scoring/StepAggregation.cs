@@ -4,7 +4,8 @@ namespace Ponder.Scoring;
 /// <c>agg_strategy</c>).</summary>
 public enum StepAggregation
 {
-    /// <summary>The last step's score: with Monte-Carlo labels, the estimated chance the whole solution is right.</summary>
+    /// <summary>The last step's score: with Monte-Carlo labels, the estimated chance the whole solution is
+    /// right.</summary>
     Last,
 
     /// <summary>The weakest step: one wrong step sinks a solution.</summary>

@@ -102,18 +102,4 @@ public static class ReasoningSteps
         }
         return ends;
     }
-
-    /// <summary>Whether <paramref name="text"/> (a step's text so far) holds a step's end: a separator after some
-    /// non-white content.</summary>
-    public static bool EndsStep(string text, string separator)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        for (int at = text.IndexOf(separator, StringComparison.Ordinal); at >= 0; )
-        {
-            if (!string.IsNullOrWhiteSpace(text[..at]))
-                return true;
-            at = text.IndexOf(separator, at + 1, StringComparison.Ordinal);
-        }
-        return false;
-    }
 }

@@ -14,8 +14,8 @@ namespace Ponder.Tasks;
 /// <param name="Seed">Seed of a generated task's problems. <value>The default value is 0.</value></param>
 /// <param name="SkipMalformed">Skip malformed JSONL lines (counted) instead of stopping. <value>The default value is
 /// false.</value></param>
-/// <param name="Steps">What ends a reasoning step (<c>--steps-by</c>: lines, paragraphs or the separator), overriding the
-/// task's own (<see cref="IReasoningTask.StepSeparator"/>). <value>The default value is null.</value></param>
+/// <param name="Steps">What ends a reasoning step (<c>--steps-by</c>: lines, paragraphs or the separator), overriding
+/// the task's own (<see cref="IReasoningTask.StepSeparator"/>). <value>The default value is null.</value></param>
 public sealed record TaskSpec(
     string Name,
     string? Data = null,

@@ -36,35 +36,7 @@ static class StrategyResponse
         };
         if (!stream)
         {
-            var message = new JsonObject
-            {
-                ["role"] = "assistant",
-                ["content"] = o.Answer,
-                ["refusal"] = o.Blocked ? o.Answer : null,
-            };
-            if (raw)
-                message["reasoning_content"] = o.Reasoning;
-            var body = new JsonObject
-            {
-                ["id"] = run.Id,
-                ["object"] = "chat.completion",
-                ["created"] = created,
-                ["model"] = s.Options.ModelId,
-                ["system_fingerprint"] = null,
-                ["choices"] = new JsonArray
-                {
-                    new JsonObject
-                    {
-                        ["index"] = 0,
-                        ["message"] = message,
-                        ["logprobs"] = null,
-                        ["finish_reason"] = o.FinishReason,
-                    },
-                },
-                ["usage"] = usage,
-                ["test_time_strategy"] = about,
-            };
-            await Results.Json(body).ExecuteAsync(ctx).ConfigureAwait(false);
+            await Results.Json(Whole(s, run, created, raw, o, usage, about)).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
         bool includeUsage = streamOptions?.IncludeUsage == true;
@@ -89,6 +61,47 @@ static class StrategyResponse
         if (includeUsage)
             await chunks.Last(usage).ConfigureAwait(false);
         await Sse.Done(ctx.Response).ConfigureAwait(false);
+    }
+
+    /// <summary>The non-streamed response: the chosen sample as choice 0.</summary>
+    static JsonObject Whole(
+        ServerState s,
+        ChatRun run,
+        long created,
+        bool raw,
+        ChoiceOutcome o,
+        JsonObject usage,
+        JsonObject about
+    )
+    {
+        var message = new JsonObject
+        {
+            ["role"] = "assistant",
+            ["content"] = o.Answer,
+            ["refusal"] = o.Blocked ? o.Answer : null,
+        };
+        if (raw)
+            message["reasoning_content"] = o.Reasoning;
+        return new JsonObject
+        {
+            ["id"] = run.Id,
+            ["object"] = "chat.completion",
+            ["created"] = created,
+            ["model"] = s.Options.ModelId,
+            ["system_fingerprint"] = null,
+            ["choices"] = new JsonArray
+            {
+                new JsonObject
+                {
+                    ["index"] = 0,
+                    ["message"] = message,
+                    ["logprobs"] = null,
+                    ["finish_reason"] = o.FinishReason,
+                },
+            },
+            ["usage"] = usage,
+            ["test_time_strategy"] = about,
+        };
     }
 
     /// <summary>The scorer's scores of every sample, off the request thread.</summary>

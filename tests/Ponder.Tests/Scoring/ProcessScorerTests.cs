@@ -33,7 +33,7 @@ public sealed class ProcessScorerTests
         new("p", [1, 2, 3], 1, [.. soft.Select((_, k) => k)], soft, soft[^1] > 0, rule);
 
     [Fact]
-    public void Given_three_solutions_When_reported_Then_step_AUC_first_error_F1_and_rule_agreement_are_the_hand_values()
+    public void Given_three_solutions_When_reported_Then_AUC_first_error_F1_and_rule_agreement_are_the_hand_values()
     {
         ProcessExample[] examples =
         [
