@@ -96,7 +96,8 @@ static class ScorerCommand
                 c,
                 $"held-out: {report.Solutions} solutions, {report.Steps} steps; step AUC {F(report.StepAuc)}; "
                     + $"first-error F1 {F(report.FirstErrorF1)} (erroneous {F(report.ErrorAccuracy)}, correct "
-                    + $"{F(report.CorrectAccuracy)})"
+                    + $"{F(report.CorrectAccuracy)}); within-problem AUC of the last step "
+                    + $"{F(report.WithinProblemAuc)}"
             )
         );
         if (report.RuleSteps > 0)

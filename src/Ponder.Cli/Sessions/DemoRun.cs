@@ -171,7 +171,8 @@ static class DemoRun
         string note =
             $"Process reward model (prm/: {data.Problems} training problems × {data.SamplesPerProblem} samples, each "
             + $"step labelled by {process.Labels.RolloutsPerStep} continuations; held out: {r.Solutions} solutions, "
-            + $"{r.Steps} steps): step AUC {F(r.StepAuc)}, first-error F1 {F(r.FirstErrorF1)}; on the "
+            + $"{r.Steps} steps): step AUC {F(r.StepAuc)}, first-error F1 {F(r.FirstErrorF1)}, within-problem AUC of "
+            + $"the last step {F(r.WithinProblemAuc)}; on the "
             + $"{r.RuleSteps} steps the rule can check (`a op b=c`), \"score ≥ ½\" agrees with the rule on "
             + $"{F(r.RuleAgreement)} (AUC {F(r.RuleAuc)}) and the Monte-Carlo labels on {F(r.LabelRuleAgreement)}. "
             + "Best-of-N (rerank) and weighted voting read its scores (the last step's); beam and DVTS search with "

@@ -17,6 +17,9 @@ namespace Ponder.Scoring;
 /// <param name="RuleAuc">AUC of the step scores against the rule's verdicts.</param>
 /// <param name="LabelRuleAgreement">Share of those where the hard Monte-Carlo label equals the rule's verdict: how
 /// well the automatic labels themselves track the rule.</param>
+/// <param name="WithinProblemAuc">Over pairs of solutions of the same problem, one right and one wrong: how often
+/// the right one's last-step score is higher (ties ½) — what re-ranking and search need (null without such
+/// pairs).</param>
 public sealed record ProcessReport(
     int Solutions,
     int Steps,
@@ -27,7 +30,8 @@ public sealed record ProcessReport(
     int RuleSteps,
     double? RuleAgreement,
     double? RuleAuc,
-    double? LabelRuleAgreement
+    double? LabelRuleAgreement,
+    double? WithinProblemAuc = null
 )
 {
     /// <summary>Compares <paramref name="scores"/> (per example, per step, in [0, 1]) with the examples'
@@ -72,7 +76,12 @@ public sealed record ProcessReport(
             ruled.Length,
             ruled.Length == 0 ? null : ruled.Average(s => (s.Score >= 0.5) == s.E.Rule[s.K] ? 1.0 : 0.0),
             Calibration.Auc([.. ruled.Select(s => s.Score)], [.. ruled.Select(s => s.E.Rule[s.K] == true)]),
-            ruled.Length == 0 ? null : ruled.Average(s => s.E.Hard(s.K) == s.E.Rule[s.K] ? 1.0 : 0.0)
+            ruled.Length == 0 ? null : ruled.Average(s => s.E.Hard(s.K) == s.E.Rule[s.K] ? 1.0 : 0.0),
+            Calibration.WithinGroupAuc(
+                [.. scores.Select(s => s.Length == 0 ? 0 : s[^1])],
+                [.. examples.Select(e => e.Correct)],
+                [.. examples.Select(e => e.ProblemId)]
+            )
         );
     }
 
@@ -97,6 +106,7 @@ public sealed record ProcessReport(
         Add("heldout_rule_agreement", RuleAgreement);
         Add("heldout_rule_auc", RuleAuc);
         Add("heldout_label_rule_agreement", LabelRuleAgreement);
+        Add("heldout_auc_within_problem", WithinProblemAuc);
         return m;
     }
 }

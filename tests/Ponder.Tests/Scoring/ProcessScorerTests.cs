@@ -65,5 +65,7 @@ public sealed class ProcessScorerTests
         Assert.Equal(0.8, r.RuleAgreement!.Value, 12);
         Assert.Equal(1.0, r.RuleAuc!.Value, 12);
         Assert.Equal(1.0, r.LabelRuleAgreement!.Value, 12);
+        // One problem: the right solution's last step (0.8) outscores both wrong ones (0.2, 0.4).
+        Assert.Equal(1.0, r.WithinProblemAuc!.Value, 12);
     }
 }
