@@ -33,7 +33,10 @@ sealed class ServedScorer : IDisposable
 
     public void Dispose()
     {
-        outcome?.Dispose();
-        process?.Dispose();
+        lock (gate) // a scoring call still running after the shutdown grace finishes first
+        {
+            outcome?.Dispose();
+            process?.Dispose();
+        }
     }
 }

@@ -42,7 +42,16 @@ public sealed record ServedStrategy(Strategy Strategy, int Samples)
 
     public bool NeedsScores => Strategies.NeedsScores(Strategy);
 
-    public override string ToString() => $"{Strategies.Name(Strategy)}:{Samples}";
+    /// <summary>The strategy's name as <see cref="Parse"/> reads it.</summary>
+    public string Name =>
+        Strategy switch
+        {
+            Strategy.Majority => "majority",
+            Strategy.BestOfN => "best-of-n",
+            _ => "weighted",
+        };
+
+    public override string ToString() => $"{Name}:{Samples}";
 
     /// <summary>The index of the chosen answer among <paramref name="answers"/> (null: no answer, e.g. blocked);
     /// the first when the vote abstains.</summary>

@@ -116,8 +116,16 @@ static class EvalCommand
         double[]? scores = null;
         if (plan.Scorer is { } scorerDir)
         {
-            using var scorer = ScorerModel.Load(scorerDir, lm, plan.Device);
-            scores = scorer.Score(rollouts);
+            if (ScorerInfo.Load(scorerDir).Kind == ProcessScorer.Kind)
+            {
+                using var prm = ProcessScorer.Load(scorerDir, lm, plan.Device);
+                scores = prm.Score(rollouts);
+            }
+            else
+            {
+                using var scorer = ScorerModel.Load(scorerDir, lm, plan.Device);
+                scores = scorer.Score(rollouts);
+            }
         }
         for (int i = 0; i < rollouts.Count; i++)
             writer?.Write(rollouts[i], scores?[i]);

@@ -42,6 +42,12 @@ static class ScaleCommand
         string? dir = r.GetValue(cli.Scorer);
         bool process = dir is not null && ScorerInfo.Load(dir).Kind == ProcessScorer.Kind;
         var aggregation = r.GetValue(cli.Aggregate) is { } a ? StepAggregations.Parse(a) : (StepAggregation?)null;
+        if (aggregation is not null && !process)
+        {
+            throw new PonderException(
+                "--aggregate applies to a process scorer's step scores: pass --scorer DIR of one."
+            );
+        }
         using var prm = process ? ProcessScorer.Load(dir!, lm, devices, aggregation) : null;
         using var scorerModel = dir is not null && !process ? ScorerModel.Load(dir, lm, devices) : null;
         var sweepScorer =

@@ -74,7 +74,12 @@ static class ScorerCommand
             outDir = r.GetValue(cli.Out)!;
         var process = new ProcessDataOptions(
             separator,
-            new ProcessLabelOptions(r.GetValue(cli.RolloutsPerStep), data.MaxNewTokens, data.Seed).Validate(),
+            new ProcessLabelOptions(
+                r.GetValue(cli.RolloutsPerStep),
+                data.MaxNewTokens,
+                data.Seed,
+                data.MaxThinkingTokens
+            ).Validate(),
             r.GetValue(cli.HardLabels),
             StepAggregations.Parse(r.GetValue(cli.Aggregate)!)
         );

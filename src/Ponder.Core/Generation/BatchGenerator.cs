@@ -84,6 +84,34 @@ public sealed class BatchGenerator
         return [.. rows.Select((r, i) => Finish(r, i / options.N, i % options.N, engine.Stops))];
     }
 
+    /// <summary>Runs <paramref name="rows"/> (each with its own settings and random stream) to their ends on one
+    /// engine, at most <paramref name="slots"/> at a time, in order.</summary>
+    public void Run(IReadOnlyList<DecodeRow> rows, int slots)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+            return;
+        using var _ = inference_mode();
+        using var engine = new DecodeEngine(
+            model,
+            tokenizer,
+            stopTokenIds,
+            slots: Math.Min(slots, rows.Count),
+            capacity: rows.Max(r => r.Prompt.Count + r.Settings.MaxNewTokens)
+        );
+        int next = 0;
+        while (next < rows.Count || engine.Count > 0)
+        {
+            for (; next < rows.Count && engine.HasRoom; next++)
+                engine.Add(rows[next]);
+            engine.Step();
+        }
+    }
+
+    /// <summary>A finished row as a completion of prompt <paramref name="promptIndex"/>.</summary>
+    public static Completion Completion(DecodeRow row, int promptIndex, int sampleIndex, StopRule stops) =>
+        Finish(row, promptIndex, sampleIndex, stops);
+
     static Completion Finish(DecodeRow row, int promptIndex, int sampleIndex, StopRule stops) =>
         new(
             promptIndex,

@@ -10,7 +10,14 @@ namespace Ponder.Scoring;
 /// value is 4.</value></param>
 /// <param name="MaxNewTokens">Tokens per continuation at most. <value>The default value is 512.</value></param>
 /// <param name="Seed">Sampling seed. <value>The default value is 0.</value></param>
-public sealed record ProcessLabelOptions(int RolloutsPerStep = 4, int MaxNewTokens = 512, long Seed = 0)
+/// <param name="MaxThinkingTokens">The thinking budget the completions were sampled with: a continuation gets what
+/// its prefix left of it. <value>The default value is null (none).</value></param>
+public sealed record ProcessLabelOptions(
+    int RolloutsPerStep = 4,
+    int MaxNewTokens = 512,
+    long Seed = 0,
+    int? MaxThinkingTokens = null
+)
 {
     public ProcessLabelOptions Validate()
     {
@@ -26,7 +33,9 @@ public sealed record ProcessLabelOptions(int RolloutsPerStep = 4, int MaxNewToke
 /// Math-Shepherd's automatic process labels: split each graded completion into steps
 /// (<see cref="ReasoningSteps"/>), continue it <see cref="ProcessLabelOptions.RolloutsPerStep"/> times from every
 /// step's end with the policy at temperature 1 (the engine's batched sampling; continuations of one prefix share its
-/// prefill), and grade the continuations with the task's one grader. No human labels a step.
+/// prefill), and grade the continuations with the task's one grader. No human labels a step. A continuation may
+/// generate <see cref="ProcessLabelOptions.MaxNewTokens"/> tokens (as much as the context leaves), and think for what
+/// its prefix left of the budget.
 /// </summary>
 public static class ProcessLabels
 {
@@ -55,16 +64,8 @@ public static class ProcessLabels
                 owners.Add((i, k));
             }
         }
-        int context = policy.Config.MaxPositionEmbeddings;
-        int room = prefixes.Count == 0 ? options.MaxNewTokens : context - prefixes.Max(p => p.Count);
-        var sampling = new SamplingOptions
-        {
-            Temperature = 1.0,
-            N = options.RolloutsPerStep,
-            MaxNewTokens = Math.Max(1, Math.Min(options.MaxNewTokens, room)),
-            Seed = options.Seed,
-        }.Validate();
-        var continued = policy.CreateGenerator().Generate(prefixes, sampling, progress);
+        var continued = Continue(policy, prefixes, [.. owners.Select(o => split[o.Rollout][o.Step] + 1)], options);
+        progress?.Report(continued.Count);
         var soft = split.Select((e, i) => new double[e.Length]).ToArray();
         for (int i = 0; i < rollouts.Count; i++)
             soft[i][^1] = rollouts[i].Grade.Correct ? 1 : 0;
@@ -75,6 +76,41 @@ public static class ProcessLabels
                 soft[i][k] += 1.0 / options.RolloutsPerStep;
         }
         return [.. rollouts.Select((r, i) => Example(policy, task, r, split[i], soft[i], maxLength))];
+    }
+
+    /// <summary>K continuations of each prefix, each with its own limits: the token limit (as much as the context
+    /// leaves) and what the prefix's <paramref name="reasoning"/> tokens left of the thinking budget.</summary>
+    static IReadOnlyList<Completion> Continue(
+        LanguageModel policy,
+        List<IReadOnlyList<int>> prefixes,
+        int[] reasoning,
+        ProcessLabelOptions options
+    )
+    {
+        var rows = new List<(int Prefix, DecodeRow Row)>();
+        for (int q = 0; q < prefixes.Count; q++)
+        {
+            var settings = new RowSettings
+            {
+                MaxNewTokens = Math.Min(options.MaxNewTokens, policy.Config.MaxPositionEmbeddings - prefixes[q].Count),
+                MaxThinkingTokens = options.MaxThinkingTokens is int b ? Math.Max(0, b - reasoning[q]) : null,
+            };
+            if (settings.MaxNewTokens < 1)
+                continue; // no room left: no continuation reaches an answer
+            for (int c = 0; c < options.RolloutsPerStep; c++)
+            {
+                var rng = new Random(SampleSeeds.For(options.Seed, prefixes[q], c));
+                rows.Add((q, new DecodeRow(prefixes[q], settings, rng, reasoningOpen: true)));
+            }
+        }
+        policy.CreateGenerator().Run([.. rows.Select(r => r.Row)], 64);
+        var stops = new StopRule(
+            policy.Tokenizer,
+            policy.StopTokenIds.ToHashSet(),
+            policy.Chat?.ThinkStartId,
+            policy.Chat?.ThinkEndId
+        );
+        return [.. rows.Select(r => BatchGenerator.Completion(r.Row, r.Prefix, 0, stops))];
     }
 
     /// <summary>Each step's last token in the completion: the separators' ends within the reasoning (before its

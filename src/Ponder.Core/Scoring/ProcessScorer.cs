@@ -20,8 +20,11 @@ public sealed class ProcessScorer : IDisposable
         if (model.Info.Kind != Kind || model.Info.StepSeparator is null)
         {
             throw new PonderException(
-                $"scorer {model.Info.BaseModel}: an {model.Info.Kind} scorer scores whole completions; step search "
-                    + "needs a process scorer (`ponder scorer train --process`)."
+                model.Info.Kind == Kind
+                    ? "the process scorer's scorer.json has no step_separator; train it again with "
+                        + "`ponder scorer train --process`."
+                    : $"a scorer of kind {model.Info.Kind} scores whole completions; step scores need a process "
+                        + "scorer (`ponder scorer train --process`)."
             );
         }
         Model = model;
@@ -49,7 +52,16 @@ public sealed class ProcessScorer : IDisposable
                     + "`ponder scorer train --process`."
             );
         }
-        return new ProcessScorer(ScorerModel.Load(dir, policy, device), aggregation);
+        var model = ScorerModel.Load(dir, policy, device);
+        try
+        {
+            return new ProcessScorer(model, aggregation);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>P(a correct answer can still follow) at each step end of each sequence: <c>Ids</c> is prompt +

@@ -6,8 +6,8 @@ namespace Ponder.Tasks;
 /// How a reasoning splits into steps, the unit a process reward model scores and a step-level search expands: text
 /// between separators (<see cref="Lines"/> for countdown and arithmetic, whose traces write one step per line;
 /// <see cref="Paragraphs"/>, search-and-learn's blank lines, for math datasets). A step holds its separator at its
-/// end; separators with nothing but white space between them do not make empty steps. The last step of a completion
-/// is what follows the last separator: the rest of the reasoning, its close and the answer.
+/// end; a separator with only white space before it (since the last step's end) does not end a step. The last step
+/// of a completion is what follows the last separator: the rest of the reasoning, its close and the answer.
 /// </summary>
 public static class ReasoningSteps
 {
@@ -45,7 +45,7 @@ public static class ReasoningSteps
         for (int at = reasoning.IndexOf(separator, StringComparison.Ordinal); at >= 0; )
         {
             int end = at + separator.Length;
-            if (!string.IsNullOrWhiteSpace(reasoning[start..end]))
+            if (!string.IsNullOrWhiteSpace(reasoning[start..at]))
             {
                 steps.Add(reasoning[start..end]);
                 start = end;
@@ -87,7 +87,7 @@ public static class ReasoningSteps
             while (at >= 0)
             {
                 int end = at + separator.Length;
-                if (!string.IsNullOrWhiteSpace(now[stepStart..end]))
+                if (!string.IsNullOrWhiteSpace(now[stepStart..at]))
                 {
                     ended = true;
                     stepStart = end;

@@ -116,8 +116,9 @@ public static class DeepConf
             var t = traces[i];
             int? stop = StopAt(t.Confidence, options.Window, bar);
             generated.Add(stop is int s ? s + 1 : t.Confidence.Count);
-            if (stop is null)
-                votes.Add(t.Sample with { Score = LowestGroup(t.Confidence, options.Window) });
+            double lowest = LowestGroup(t.Confidence, options.Window);
+            if (stop is null && lowest >= bar) // a trace shorter than a group never stops, but is filtered as warm-up
+                votes.Add(t.Sample with { Score = lowest });
         }
         return new DeepConfOutcome(Metrics.WeightedVote(votes), generated.Sum(), generated, generated.Count);
     }

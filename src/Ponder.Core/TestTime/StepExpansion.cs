@@ -71,40 +71,24 @@ public static class StepExpansion
                 StepSeparator = settings.Separator,
             };
             int[] prefix = [.. request.Prompt, .. request.Path.Tokens];
+            if (!DecodeRow.ReasoningOpens(prefix, lm.Chat?.ThinkStartId, lm.Chat?.ThinkEndId))
+            {
+                throw new PonderException(
+                    $"request {r}: step search needs a prompt that opens the reasoning (<think>); render it with the "
+                        + "model's thinking chat template."
+                );
+            }
             for (int c = 0; c < request.Count; c++)
             {
                 var rng = new Random(SampleSeeds.For(settings.Seed, prefix, request.FirstIndex + c));
                 rows.Add((r, new DecodeRow(prefix, row, rng, reasoningOpen: true)));
             }
         }
-        Run(lm, [.. rows.Select(x => x.Row)], settings.MaxBatchSize);
+        lm.CreateGenerator().Run([.. rows.Select(x => x.Row)], settings.MaxBatchSize);
         var children = requests.Select(_ => new List<SearchPath>()).ToArray();
         foreach (var (r, row) in rows)
             children[r].Add(Child(requests[r].Path, row, settings.MaxNewTokens));
         return children;
-    }
-
-    /// <summary>Runs <paramref name="rows"/> to their ends on one engine, at most <paramref name="slots"/> at a time
-    /// (their prompts must already open the reasoning when they say so).</summary>
-    public static void Run(LanguageModel lm, IReadOnlyList<DecodeRow> rows, int slots)
-    {
-        if (rows.Count == 0)
-            return;
-        using var _ = inference_mode();
-        using var engine = new DecodeEngine(
-            lm.Network,
-            lm.Tokenizer,
-            lm.StopTokenIds,
-            slots: Math.Min(slots, rows.Count),
-            capacity: rows.Max(r => r.Prompt.Count + r.Settings.MaxNewTokens)
-        );
-        int next = 0;
-        while (next < rows.Count || engine.Count > 0)
-        {
-            for (; next < rows.Count && engine.HasRoom; next++)
-                engine.Add(rows[next]);
-            engine.Step();
-        }
     }
 
     static SearchPath Child(SearchPath parent, DecodeRow row, int maxNewTokens)

@@ -37,10 +37,11 @@ public sealed record SearchOutcome(
 /// each child's newest step with the process scorer, keep the best, until N paths have finished (beam) or every
 /// subtree has (DVTS). The answer is the PRM-weighted majority of the finished paths (each path weighs its aggregated
 /// step score). Every problem searches at once, so each round is one batched engine run.
-/// <para>Compute is counted as an engine with prefix caching spends it (vLLM's and SGLang's): each prompt prefilled
-/// once per problem by the policy and by the scorer, then every generated token's forward at its context, by both —
-/// the scorer reads each new step once. This implementation re-reads the prefixes it scores, so its wall-clock
-/// time is higher than the count; the count is what the comparison with sampling is about.</para>
+/// <para>Compute is counted by the rule sampling's is (<see cref="ScalingSweep"/>): each of the N paths pays its
+/// prompt's prefill, by the policy and by the scorer, as N independent samples do; then every generated token's
+/// forward at its context, by both — the scorer reads each new step once, its prefix cached, as a prefix-caching
+/// engine (vLLM, SGLang) would. This implementation re-reads the prefixes it scores, so its wall-clock time is
+/// higher than the count; the count is what the comparison with sampling is about.</para>
 /// </summary>
 public static class TreeSearch
 {
@@ -58,7 +59,7 @@ public static class TreeSearch
     {
         if (n < 1 || beamWidth < 1 || n % beamWidth != 0)
             throw new PonderException($"N={n} with --beam-width {beamWidth}: N must be a positive multiple of it.");
-        var state = problems.Select((p, i) => new ProblemSearch(prompts[i], n / beamWidth)).ToArray();
+        var state = problems.Select((p, i) => new ProblemSearch(prompts[i], n / beamWidth, n)).ToArray();
         while (state.Any(s => !s.Done))
         {
             var requests = new List<(int Problem, int Subtree, StepRequest Request)>();
@@ -94,14 +95,14 @@ public static class TreeSearch
     )
     {
         var flat = requests.SelectMany((r, q) => children[q].Select(c => (r.Prompt, Child: c))).ToArray();
+        int max = prm.Model.Info.MaxLength;
         var sequences = flat.Select(x =>
             {
-                int p = x.Prompt.Count;
-                int[] ends =
-                    x.Child.StepEnds.Length > 1
-                        ? [p + x.Child.StepEnds[^2], p + x.Child.StepEnds[^1]]
-                        : [p + x.Child.StepEnds[^1]];
-                return (Ids: (int[])[.. x.Prompt, .. x.Child.Tokens], Start: p, Ends: ends);
+                // the scorer's window, as it was trained: the front cut away when longer
+                var ids = ScorerBatch.Input(x.Prompt, x.Child.Tokens, max);
+                int shift = x.Prompt.Count - (x.Prompt.Count + x.Child.Tokens.Length - ids.Length);
+                int[] ends = [.. x.Child.StepEnds.TakeLast(2).Select(e => shift + e).Where(e => e >= 1)];
+                return (Ids: ids, Start: Math.Max(0, shift), Ends: ends.Length > 0 ? ends : [ids.Length - 1]);
             })
             .ToArray();
         var steps = prm.StepScores(sequences);
@@ -115,7 +116,7 @@ public static class TreeSearch
     }
 
     /// <summary>One problem's search state.</summary>
-    sealed class ProblemSearch(IReadOnlyList<int> prompt, int subtrees)
+    sealed class ProblemSearch(IReadOnlyList<int> prompt, int subtrees, int paths)
     {
         public IReadOnlyList<int> Prompt { get; } = prompt;
 
@@ -131,11 +132,14 @@ public static class TreeSearch
         /// <summary>Adds the compute of expanding <paramref name="parent"/> into <paramref name="children"/>.</summary>
         public void Count(ModelConfig policy, ModelConfig scorer, SearchPath parent, IReadOnlyList<SearchPath> children)
         {
-            if (!counted) // the prompt, once per problem, by each model
+            if (!counted) // the prompt, once per path as sampling counts it once per sample, by each model
             {
                 Flops +=
-                    TestTimeCompute.ScoringFlops(policy, Prompt.Count)
-                    + TestTimeCompute.ScoringFlops(scorer, Prompt.Count);
+                    paths
+                    * (
+                        TestTimeCompute.ScoringFlops(policy, Prompt.Count)
+                        + TestTimeCompute.ScoringFlops(scorer, Prompt.Count)
+                    );
                 counted = true;
             }
             foreach (var c in children)
@@ -189,10 +193,18 @@ public static class TreeSearch
             StepAggregation aggregation
         )
         {
-            var rollouts = Finished
-                .Select((f, i) => LocalRollouts.Grade(task, problem, Completion(lm, f, i)))
+            // beam can finish more than N paths in its last round: the N best by score vote, as search-and-learn keeps
+            var voters = Finished
+                .Select((f, i) => (f, i, Score: StepAggregations.Apply(aggregation, f.StepScores)))
+                .OrderByDescending(x => x.Score)
+                .ThenBy(x => x.i)
+                .Take(paths)
+                .OrderBy(x => x.i)
                 .ToArray();
-            var scores = Finished.Select(f => StepAggregations.Apply(aggregation, f.StepScores)).ToArray();
+            var rollouts = voters
+                .Select((v, i) => LocalRollouts.Grade(task, problem, Completion(lm, v.f, i)))
+                .ToArray();
+            var scores = voters.Select(v => v.Score).ToArray();
             var graded = rollouts
                 .Select((r, i) => new GradedSample(problem.Id, i, r.Grade.Canonical, r.Grade.Correct, scores[i]))
                 .ToArray();

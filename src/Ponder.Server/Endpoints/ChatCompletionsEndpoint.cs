@@ -64,7 +64,9 @@ static class ChatCompletionsEndpoint
         {
             strategy = req.TestTimeStrategy is { } text
                 ? ServedStrategy.Parse(text, "test_time_strategy")
-                : s.Options.EffortStrategies.GetValueOrDefault(req.ReasoningEffort ?? "");
+                : s.Options.EffortStrategies.GetValueOrDefault(
+                    req.ReasoningEffort is "xhigh" ? "high" : req.ReasoningEffort ?? "medium"
+                );
         }
         catch (PonderException e)
         {

@@ -30,7 +30,7 @@ static class StrategyResponse
         var usage = ChatCompletionsEndpoint.Usage(run.PromptTokens, outcomes);
         var about = new JsonObject
         {
-            ["name"] = strategy.ToString().Split(':')[0],
+            ["name"] = strategy.Name,
             ["samples"] = outcomes.Length,
             ["chosen"] = chosen,
         };

@@ -67,6 +67,7 @@ public sealed class StrategyTests(ServedModel tiny) : IClassFixture<ServedModel>
     public void Given_answers_When_voted_Then_white_space_does_not_split_a_vote_and_scores_pick_best_of_n()
     {
         var majority = ServedStrategy.Parse("majority:4", "t");
+        Assert.Equal("best-of-n:4", ServedStrategy.Parse("best-of-n:4", "t").ToString()); // the name Parse reads
         Assert.Equal(1, majority.Choose(["x", "4", " 4 ", "5"], null)); // "4" twice (first seen wins the tie rule)
         Assert.Equal(0, majority.Choose([null, "", null, " "], null)); // no answer: the first
         Assert.Equal(3, ServedStrategy.Parse("best-of-n:4", "t").Choose(["4", "4", "5", "6"], [0.2, 0.2, 0.3, 0.9]));
@@ -102,6 +103,22 @@ public sealed class StrategyTests(ServedModel tiny) : IClassFixture<ServedModel>
         );
         Assert.Equal(samples[1].Answer, content);
         Assert.Equal(samples.Sum(s => s.Completion.TokenIds.Count), (int)chunks[^1]["usage"]!["completion_tokens"]!);
+    }
+
+    [Fact]
+    public async Task Given_a_medium_effort_strategy_When_a_request_names_no_effort_Then_it_applies()
+    {
+        var options = new ServerOptions
+        {
+            ModelId = "tiny",
+            EffortStrategies = new Dictionary<string, ServedStrategy> { ["medium"] = new(Strategy.Majority, 2) },
+        };
+        await using var h = await ServerHarness.StartAsync(tiny.Serving, options);
+
+        var (status, json, _) = await h.PostAsync("v1/chat/completions", Body("")); // medium is the default effort
+
+        Assert.Equal(200, status);
+        Assert.Equal("majority", (string?)JsonNode.Parse(json)!["test_time_strategy"]!["name"]);
     }
 
     [Theory]

@@ -43,6 +43,18 @@ public sealed class DeepConfTests
     }
 
     [Fact]
+    public void Given_a_trace_shorter_than_a_group_When_its_confidence_is_below_the_bar_Then_it_does_not_vote()
+    {
+        var options = new DeepConfOptions(Window: 4, Keep: 1.0);
+        // Warm-up lows 3 (A) and 2 (B): bar 2, votes A 3, B 2 (0.6 < 0.95). The third trace (B, 2 tokens) can never
+        // fill a group to be stopped, but its mean 1.5 is below the bar: dropped, so A wins (B would have 3.5).
+        var o = DeepConf.Online([T("A", true, 3, 3), T("B", false, 2, 2), T("B", false, 1.5f, 1.5f)], options);
+
+        Assert.Equal("A", o.Choice!.Canonical);
+        Assert.Equal(6, o.Tokens);
+    }
+
+    [Fact]
     public void Given_a_split_vote_When_run_online_Then_a_trace_below_the_bar_is_stopped_and_dropped()
     {
         var options = new DeepConfOptions(Window: 2, Keep: 1.0);
