@@ -84,7 +84,8 @@ public sealed class StopRule
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentException.ThrowIfNullOrEmpty(separator);
-        for (int at = text.IndexOf(separator, StringComparison.Ordinal); at >= 0; )
+        int at = text.IndexOf(separator, StringComparison.Ordinal);
+        while (at >= 0)
         {
             if (!string.IsNullOrWhiteSpace(text[..at]))
                 return true;

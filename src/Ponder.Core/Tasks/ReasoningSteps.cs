@@ -42,7 +42,8 @@ public static class ReasoningSteps
         ArgumentException.ThrowIfNullOrEmpty(separator);
         var steps = new List<string>();
         int start = 0;
-        for (int at = reasoning.IndexOf(separator, StringComparison.Ordinal); at >= 0; )
+        int at = reasoning.IndexOf(separator, StringComparison.Ordinal);
+        while (at >= 0)
         {
             int end = at + separator.Length;
             if (!string.IsNullOrWhiteSpace(reasoning[start..at]))
