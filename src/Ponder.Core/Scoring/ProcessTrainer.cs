@@ -15,8 +15,7 @@ public sealed class ProcessTrainer : IDisposable
     readonly ScorerModel model;
     readonly IReadOnlyList<ProcessExample> data;
     readonly bool hardLabels;
-    readonly AdamW optimizer,
-        confidenceOptimizer;
+    readonly ScorerOptimizer optimizer;
     readonly Random rng;
     int[] order = [];
     int position;
@@ -29,18 +28,7 @@ public sealed class ProcessTrainer : IDisposable
         Options = options.Validate();
         rng = new Random((int)options.Seed);
         Adapters.Prepare(model.Body, Options.Lora, Options.Seed);
-        bool body = TrainsBody;
-        optimizer = new AdamW(
-            model.Parameters.Where(p =>
-                p.Name != ScorerModel.ConfidenceWeight
-                && (body || p.Name.StartsWith("scorer_head", StringComparison.Ordinal))
-            ),
-            weightDecay: options.WeightDecay
-        );
-        confidenceOptimizer = new AdamW(
-            model.Parameters.Where(p => p.Name == ScorerModel.ConfidenceWeight),
-            weightDecay: 0
-        );
+        optimizer = new ScorerOptimizer(model, Options, TrainsBody);
     }
 
     public ScorerOptions Options { get; }
@@ -68,20 +56,9 @@ public sealed class ProcessTrainer : IDisposable
             var l = Loss(logits, mask, Targets(batch, (int)logits.shape[1], device));
             l.backward();
             loss = l.item<float>();
-            nn.utils.clip_grad_norm_(optimizer.Parameters, Options.MaxGradNorm);
-            nn.utils.clip_grad_norm_(confidenceOptimizer.Parameters, Options.MaxGradNorm);
+            optimizer.Clip();
         }
-        double lr = LearningRateSchedule.WarmupCosine(
-            StepsTaken,
-            Options.Steps,
-            Options.WarmupSteps,
-            Options.LearningRate,
-            0.1
-        );
-        optimizer.Update(lr);
-        confidenceOptimizer.Update(lr * ScorerTrainer.ConfidenceRateScale);
-        optimizer.ZeroGrad();
-        confidenceOptimizer.ZeroGrad();
+        optimizer.Step(StepsTaken);
         StepsTaken++;
         return loss;
     }
@@ -120,6 +97,5 @@ public sealed class ProcessTrainer : IDisposable
     public void Dispose()
     {
         optimizer.Dispose();
-        confidenceOptimizer.Dispose();
     }
 }

@@ -33,8 +33,7 @@ public sealed class ScorerTrainer : IDisposable
 
     readonly ScorerModel model;
     readonly IReadOnlyList<ScorerExample> data;
-    readonly AdamW optimizer,
-        confidenceOptimizer;
+    readonly ScorerOptimizer optimizer;
     readonly Random rng;
     readonly (ScorerExample[] Right, ScorerExample[] Wrong)[] mixed; // problems with both labels (pairwise batches)
     int[] order = [];
@@ -71,18 +70,7 @@ public sealed class ScorerTrainer : IDisposable
         }
 
         Adapters.Prepare(model.Body, Options.Lora, Options.Seed);
-        bool body = TrainsBody;
-        optimizer = new AdamW(
-            model.Parameters.Where(p =>
-                p.Name != ScorerModel.ConfidenceWeight
-                && (body || p.Name.StartsWith("scorer_head", StringComparison.Ordinal))
-            ),
-            weightDecay: options.WeightDecay
-        );
-        confidenceOptimizer = new AdamW(
-            model.Parameters.Where(p => p.Name == ScorerModel.ConfidenceWeight),
-            weightDecay: 0
-        );
+        optimizer = new ScorerOptimizer(model, Options, TrainsBody);
     }
 
     public ScorerOptions Options { get; }
@@ -119,21 +107,9 @@ public sealed class ScorerTrainer : IDisposable
             var l = BatchLoss(batch, attention, positions, last, labels);
             l.backward();
             loss = l.item<float>();
-            // each optimizer's own norm: the confidence gradients would dominate one norm
-            nn.utils.clip_grad_norm_(optimizer.Parameters, Options.MaxGradNorm);
-            nn.utils.clip_grad_norm_(confidenceOptimizer.Parameters, Options.MaxGradNorm);
+            optimizer.Clip();
         }
-        double lr = LearningRateSchedule.WarmupCosine(
-            StepsTaken,
-            Options.Steps,
-            Options.WarmupSteps,
-            Options.LearningRate,
-            0.1
-        );
-        optimizer.Update(lr);
-        confidenceOptimizer.Update(lr * ConfidenceRateScale);
-        optimizer.ZeroGrad();
-        confidenceOptimizer.ZeroGrad();
+        optimizer.Step(StepsTaken);
         StepsTaken++;
         return loss;
     }
@@ -237,6 +213,5 @@ public sealed class ScorerTrainer : IDisposable
     public void Dispose()
     {
         optimizer.Dispose();
-        confidenceOptimizer.Dispose();
     }
 }
