@@ -103,7 +103,7 @@ public static class ProcessLabels
                 rows.Add((q, new DecodeRow(prefixes[q], settings, rng, reasoningOpen: true)));
             }
         }
-        policy.CreateGenerator().Run([.. rows.Select(r => r.Row)], 64);
+        policy.CreateGenerator().Run([.. rows.Select(r => r.Row)], new SamplingOptions().MaxBatchSize);
         var stops = new StopRule(
             policy.Tokenizer,
             policy.StopTokenIds.ToHashSet(),

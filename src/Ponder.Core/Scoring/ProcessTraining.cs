@@ -66,25 +66,9 @@ public static class ProcessTraining
     )
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var problems = task.Problems(TaskSplit.Train, data.Problems);
-        if (problems.Count < 2)
-            throw new PonderException($"--task {task.Name} has only {problems.Count} problem(s); the scorer needs 2.");
-        int heldOutCount = Math.Min(data.HeldOutProblems, problems.Count - 1);
-        var sampling = new SamplingOptions
-        {
-            Temperature = 1.0,
-            N = data.SamplesPerProblem,
-            MaxNewTokens = data.MaxNewTokens,
-            MaxThinkingTokens = data.MaxThinkingTokens,
-            Seed = data.Seed,
-        }.Validate();
-        var rollouts = LocalRollouts.Run(policy, task, problems, sampling, samplingProgress);
+        var (rollouts, heldOutIds) = ScorerTraining.Sample(policy, task, data, samplingProgress);
         int maxLength = Math.Min(options.MaxLength, policy.Config.MaxPositionEmbeddings);
         var examples = ProcessLabels.Label(policy, task, rollouts, process.Separator, process.Labels, maxLength);
-        var heldOutIds = problems
-            .Skip(problems.Count - heldOutCount)
-            .Select(p => p.Id)
-            .ToHashSet(StringComparer.Ordinal);
         var train = examples.Where(e => !heldOutIds.Contains(e.ProblemId) && e.StepEnds.Length > 0).ToArray();
         var heldOut = examples.Where(e => heldOutIds.Contains(e.ProblemId) && e.StepEnds.Length > 0).ToArray();
         int steps = train.Sum(e => e.StepEnds.Length);

@@ -119,28 +119,7 @@ public static class ScorerTraining
     )
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var problems = task.Problems(TaskSplit.Train, data.Problems);
-        if (problems.Count < 2)
-        {
-            throw new PonderException(
-                $"--task {task.Name} has only {problems.Count} problem(s); the scorer needs at least 2."
-            );
-        }
-
-        int heldOutCount = Math.Min(data.HeldOutProblems, problems.Count - 1);
-        var sampling = new SamplingOptions
-        {
-            Temperature = 1.0,
-            N = data.SamplesPerProblem,
-            MaxNewTokens = data.MaxNewTokens,
-            MaxThinkingTokens = data.MaxThinkingTokens,
-            Seed = data.Seed,
-        }.Validate();
-        var rollouts = LocalRollouts.Run(policy, task, problems, sampling, samplingProgress);
-        var heldOutIds = problems
-            .Skip(problems.Count - heldOutCount)
-            .Select(p => p.Id)
-            .ToHashSet(StringComparer.Ordinal);
+        var (rollouts, heldOutIds) = Sample(policy, task, data, samplingProgress);
         int maxLength = Math.Min(options.MaxLength, policy.Config.MaxPositionEmbeddings);
         var all = Examples(rollouts, maxLength);
         var train = all.Where(e => !heldOutIds.Contains(e.ProblemId)).ToArray();
@@ -167,6 +146,39 @@ public static class ScorerTraining
         var report = Evaluate(scorer, heldOut);
         scorer.Info = scorer.Info with { Metrics = Metrics(report, train.Length, heldOut.Length) };
         return (scorer, report);
+    }
+
+    /// <summary>What both scorers learn from: <see cref="ScorerDataOptions.SamplesPerProblem"/> completions of each
+    /// training-split problem at temperature 1, graded, and the ids of the last problems, held out.</summary>
+    internal static (IReadOnlyList<Rollout> Rollouts, HashSet<string> HeldOut) Sample(
+        LanguageModel policy,
+        IReasoningTask task,
+        ScorerDataOptions data,
+        IProgress<int>? samplingProgress
+    )
+    {
+        var problems = task.Problems(TaskSplit.Train, data.Problems);
+        if (problems.Count < 2)
+        {
+            throw new PonderException(
+                $"--task {task.Name} has only {problems.Count} problem(s); the scorer needs at least 2."
+            );
+        }
+
+        int heldOutCount = Math.Min(data.HeldOutProblems, problems.Count - 1);
+        var sampling = new SamplingOptions
+        {
+            Temperature = 1.0,
+            N = data.SamplesPerProblem,
+            MaxNewTokens = data.MaxNewTokens,
+            MaxThinkingTokens = data.MaxThinkingTokens,
+            Seed = data.Seed,
+        }.Validate();
+        var rollouts = LocalRollouts.Run(policy, task, problems, sampling, samplingProgress);
+        return (
+            rollouts,
+            problems.Skip(problems.Count - heldOutCount).Select(p => p.Id).ToHashSet(StringComparer.Ordinal)
+        );
     }
 
     /// <summary>Refuses an empty training set and warns when every sample has one label.</summary>

@@ -8,8 +8,8 @@ namespace Ponder.TestTime;
 /// <param name="Window">Tokens in a group (the sliding window whose mean confidence is watched). The paper uses 2,048
 /// on traces of many thousand tokens; this suits traces of a few hundred. <value>The default value is
 /// 16.</value></param>
-/// <param name="Keep">Share of warm-up traces whose lowest group confidence sets the bar: 0.9 keeps the top 90 %
-/// (DeepConf-high), 0.1 the top 10 % (DeepConf-low). <value>The default value is 0.9.</value></param>
+/// <param name="Keep">Share η of warm-up traces above the bar (set at their lowest group confidences' 1 − η
+/// percentile): DeepConf-high keeps most, DeepConf-low few. <value>The default value is 0.9.</value></param>
 /// <param name="Consensus">Stop sampling once the leading answer holds this share of the vote weight (τ). <value>The
 /// default value is 0.95.</value></param>
 /// <param name="WarmupShare">Share of the N traces drawn in full before the bar is set (at least 2). <value>The
