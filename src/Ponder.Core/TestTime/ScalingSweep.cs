@@ -243,22 +243,28 @@ public static class ScalingSweep
             .ToArray();
         foreach (int n in options.SampleCounts.Distinct().Order())
         {
+            // per problem, each disjoint group of n run once: (correct, tokens, FLOPs)
             var runs = traces
-                .Select(p => Enumerable.Range(0, p.Length / n).Select(g => p.Skip(g * n).Take(n).ToArray()).ToArray())
+                .Select(p =>
+                    Enumerable
+                        .Range(0, p.Length / n)
+                        .Select(g =>
+                        {
+                            var group = p[(g * n)..((g + 1) * n)];
+                            var o = DeepConf.Online(group, options.DeepConf);
+                            double flops = o
+                                .Generated.Select(
+                                    (t, i) => TestTimeCompute.GenerationFlops(policy, group[i].PromptTokens, t)
+                                )
+                                .Sum();
+                            return (Correct: o.Choice?.Correct == true ? 1.0 : 0.0, o.Tokens, Flops: flops);
+                        })
+                        .ToArray()
+                )
                 .ToArray();
-            double accuracy = runs.Average(p =>
-                p.Average(g => DeepConf.Online(g, options.DeepConf).Choice?.Correct == true ? 1.0 : 0.0)
-            );
-            double tokens = runs.Average(p => p.Average(g => DeepConf.Online(g, options.DeepConf).Tokens));
-            double flops = runs.Average(p =>
-                p.Average(g =>
-                {
-                    var o = DeepConf.Online(g, options.DeepConf);
-                    return o
-                        .Generated.Select((t, i) => TestTimeCompute.GenerationFlops(policy, g[i].PromptTokens, t))
-                        .Sum();
-                })
-            );
+            double accuracy = runs.Average(p => p.Average(r => r.Correct));
+            double tokens = runs.Average(p => p.Average(r => r.Tokens));
+            double flops = runs.Average(p => p.Average(r => r.Flops));
             yield return new ScalingPoint(
                 budget,
                 n,
