@@ -248,17 +248,7 @@ public static class ScalingSweep
                 .Select(p =>
                     Enumerable
                         .Range(0, p.Length / n)
-                        .Select(g =>
-                        {
-                            var group = p[(g * n)..((g + 1) * n)];
-                            var o = DeepConf.Online(group, options.DeepConf);
-                            double flops = o
-                                .Generated.Select(
-                                    (t, i) => TestTimeCompute.GenerationFlops(policy, group[i].PromptTokens, t)
-                                )
-                                .Sum();
-                            return (Correct: o.Choice?.Correct == true ? 1.0 : 0.0, o.Tokens, Flops: flops);
-                        })
+                        .Select(g => DeepConfGroup(p[(g * n)..((g + 1) * n)], options.DeepConf, policy))
                         .ToArray()
                 )
                 .ToArray();
@@ -277,6 +267,20 @@ public static class ScalingSweep
                 traces.Length
             );
         }
+    }
+
+    /// <summary>Online DeepConf over one group of samples: whether it chose right, its tokens and FLOPs.</summary>
+    static (double Correct, double Tokens, double Flops) DeepConfGroup(
+        ConfidentTrace[] group,
+        DeepConfOptions options,
+        ModelConfig policy
+    )
+    {
+        var o = DeepConf.Online(group, options);
+        double flops = o
+            .Generated.Select((t, i) => TestTimeCompute.GenerationFlops(policy, group[i].PromptTokens, t))
+            .Sum();
+        return (o.Choice?.Correct == true ? 1.0 : 0.0, o.Tokens, flops);
     }
 
     /// <summary>The share of a problem's ⌊count / n⌋ disjoint groups of n samples where the strategy chooses a correct
