@@ -10,5 +10,14 @@ public sealed record Grade(bool Correct, string? Canonical)
     /// logged).</summary>
     public string? Error { get; init; }
 
+    /// <summary>Partial credit in [0, 1] where the task has it (code: the share of tests passed), else null: the
+    /// grade is all or nothing. RL's partial reward uses it; <see cref="Correct"/> stays the all-or-nothing
+    /// verdict every metric counts.</summary>
+    public double? Score { get; init; }
+
+    /// <summary>The task's finer verdict where it has one (code: "accepted", "wrong answer", "time limit", …), else
+    /// null.</summary>
+    public string? Verdict { get; init; }
+
     public static Grade NoAnswer { get; } = new(false, null);
 }

@@ -31,6 +31,11 @@ public interface IReasoningTask
     /// <summary>What ends a reasoning step (<see cref="ReasoningSteps"/>): blank lines unless the task writes one step
     /// per line; <c>--steps-by</c> overrides it where a user's data differs.</summary>
     string StepSeparator => ReasoningSteps.Paragraphs;
+
+    /// <summary>How many answers may be graded at once (rollouts grade a batch in parallel up to it, off
+    /// the tensor thread): 1 for graders that only compute, more where grading waits on a process (code).
+    /// </summary>
+    int GradingWorkers => 1;
 }
 
 /// <summary>A generated task that can also write a reference reasoning trace and answer for supervised

@@ -1,3 +1,4 @@
+using Ponder.Tasks.Code;
 using Ponder.Tasks.Datasets;
 using Ponder.Tasks.Generated;
 
@@ -5,7 +6,7 @@ namespace Ponder.Tasks;
 
 /// <summary>What <c>--task</c> and its companions name: a generated task with its settings, or a dataset task
 /// over a JSONL file.</summary>
-/// <param name="Name">arithmetic, countdown, gsm8k, math, aime or choice.</param>
+/// <param name="Name">arithmetic, countdown, gsm8k, math, aime, choice or code.</param>
 /// <param name="Data">The JSONL file of a dataset task. <value>The default value is null.</value></param>
 /// <param name="Settings">Generated-task settings (<c>--task-option numbers=3</c>). <value>The default value is
 /// empty.</value></param>
@@ -34,7 +35,7 @@ public sealed record TaskSpec(
         return Steps is null ? task.StepSeparator : ReasoningSteps.Parse(Steps);
     }
 
-    public static IReadOnlyList<string> Names => [.. GeneratedTasks.Names, .. DatasetTasks.Names];
+    public static IReadOnlyList<string> Names => [.. GeneratedTasks.Names, .. DatasetTasks.Names, "code"];
 
     /// <summary>The task, with a message naming the option to fix when the spec does not fit it.</summary>
     public IReasoningTask Create()
@@ -52,6 +53,14 @@ public sealed record TaskSpec(
             if (Fields is { Count: > 0 })
                 throw new PonderException($"--field applies to dataset tasks; {Name} takes --task-option.");
             return GeneratedTasks.Create(Name, Settings ?? new Dictionary<string, string>(), Seed);
+        }
+        if (Name == "code")
+        {
+            if (Data is null)
+                throw new PonderException("--task code reads problems from a JSONL file: pass --data FILE.jsonl.");
+            if (!File.Exists(Data))
+                throw new PonderException($"{Data}: data file not found.");
+            return CodeTask.Open(CodeTaskOptions.Parse(Data, Settings, Fields, SkipMalformed));
         }
         if (DatasetTasks.Names.Contains(Name))
         {

@@ -12,6 +12,7 @@ static class Layers
     [
         "Ponder",
         "Runtime",
+        "Sandbox",
         "Text",
         "Model",
         "Checkpoints",

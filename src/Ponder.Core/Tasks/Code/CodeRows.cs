@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text.Json;
+using Ponder.Tasks.Datasets;
+
+namespace Ponder.Tasks.Code;
+
+/// <summary>
+/// Reads one JSONL row of code problems into its question and tests. Tests may be a list of assert statements
+/// (MBPP), a string of test code (HumanEval's <c>check</c>, called on the entry point), a list of
+/// <c>{"input", "output"}</c> objects (LiveCodeBench), an object of <c>input</c> and <c>output</c> lists
+/// (CodeContests), or any of these as a JSON string; several test fields are joined.
+/// </summary>
+static class CodeRows
+{
+    public static (string Question, CodeTests Tests, IReadOnlyDictionary<string, string> Extra) Read(
+        JsonlRow row,
+        CodeTaskOptions options
+    )
+    {
+        var fields = options.Fields;
+        string question = row.Require(fields["question"], "question");
+        string? entry = Optional(row, fields, "entry_point");
+        var asserts = new List<string>();
+        var cases = new List<StdioCase>();
+        foreach (
+            var name in fields["tests"]
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        )
+        {
+            if (row.Has(name))
+                Collect(row, name, row.Value.GetProperty(name), asserts, cases);
+        }
+        if (asserts.Count > 0 && cases.Count > 0)
+            throw Bad(row, fields["tests"], "mixes assert tests and input/output cases; keep one kind per problem");
+        if (asserts.Count == 0 && cases.Count == 0)
+            throw Bad(row, fields["tests"], "has no tests; set --field tests=NAME to the field holding them");
+        if (entry is not null && asserts.Count == 1 && asserts[0].Contains("def check(", StringComparison.Ordinal))
+            asserts[0] += $"\n\ncheck({entry})\n";
+        var tests = new CodeTests(
+            asserts.Count > 0 ? asserts : null,
+            Optional(row, fields, "setup"),
+            cases.Count > 0 ? cases : null,
+            TimeLimit(row, fields) ?? options.TimeLimitSeconds,
+            MemoryLimit(row, fields) ?? options.MemoryLimitMb
+        );
+        var extra = new Dictionary<string, string>();
+        if (entry is not null)
+            extra["entry_point"] = entry;
+        return (question, tests, extra);
+    }
+
+    static void Collect(JsonlRow row, string field, JsonElement value, List<string> asserts, List<StdioCase> cases)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                var text = value.GetString()!;
+                if (text.TrimStart().StartsWith('[') || text.TrimStart().StartsWith('{'))
+                {
+                    using var inner = Parse(row, field, text);
+                    Collect(row, field, inner.RootElement, asserts, cases);
+                }
+                else if (text.Trim().Length > 0)
+                {
+                    asserts.Add(text);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.String)
+                        asserts.Add(item.GetString()!);
+                    else
+                        cases.Add(Case(row, field, item));
+                }
+
+                break;
+            case JsonValueKind.Object
+                when value.TryGetProperty("input", out var ins)
+                    && value.TryGetProperty("output", out var outs)
+                    && ins.ValueKind == JsonValueKind.Array:
+                var inputs = ins.EnumerateArray().Select(e => e.GetString() ?? "").ToList();
+                var outputs = outs.EnumerateArray().Select(e => e.GetString() ?? "").ToList();
+                if (inputs.Count != outputs.Count)
+                    throw Bad(row, field, $"has {inputs.Count} inputs but {outputs.Count} outputs");
+                cases.AddRange(inputs.Zip(outputs, (i, o) => new StdioCase(i, o)));
+                break;
+            default:
+                throw Bad(row, field, "is not a list of asserts, test code or input/output cases");
+        }
+    }
+
+    static StdioCase Case(JsonlRow row, string field, JsonElement item)
+    {
+        if (
+            item.ValueKind != JsonValueKind.Object
+            || !item.TryGetProperty("input", out var input)
+            || !item.TryGetProperty("output", out var output)
+        )
+        {
+            throw Bad(row, field, "has a case that is not {\"input\": …, \"output\": …}");
+        }
+
+        if (item.TryGetProperty("testtype", out var type) && type.GetString() is { } t && t != "stdin")
+            throw Bad(row, field, $"has a \"{t}\" test; only standard-input tests (testtype \"stdin\") are run");
+        return new StdioCase(input.GetString() ?? "", output.GetString() ?? "");
+    }
+
+    static JsonDocument Parse(JsonlRow row, string field, string text)
+    {
+        try
+        {
+            return JsonDocument.Parse(text);
+        }
+        catch (JsonException e)
+        {
+            throw Bad(row, field, $"holds a string that is not valid JSON ({e.Message})");
+        }
+    }
+
+    static string? Optional(JsonlRow row, IReadOnlyDictionary<string, string> fields, string setting) =>
+        fields.TryGetValue(setting, out var name) ? row.Optional(name) : null;
+
+    /// <summary>Seconds: a number, or CodeContests' <c>{"seconds", "nanos"}</c>; 0 or absent means the
+    /// default.</summary>
+    static double? TimeLimit(JsonlRow row, IReadOnlyDictionary<string, string> fields)
+    {
+        if (!fields.TryGetValue("time_limit", out var name) || !row.Has(name))
+            return null;
+        var v = row.Value.GetProperty(name);
+        double seconds = v.ValueKind switch
+        {
+            JsonValueKind.Number => v.GetDouble(),
+            JsonValueKind.Object => Number(v, "seconds") + (Number(v, "nanos") / 1e9),
+            _ => throw Bad(row, name, "is not a number of seconds"),
+        };
+        return seconds > 0 ? Math.Min(seconds, 60) : null;
+    }
+
+    /// <summary>MiB, or bytes when the field's name ends in "_bytes" (CodeContests); 0 or absent means the
+    /// default.</summary>
+    static int? MemoryLimit(JsonlRow row, IReadOnlyDictionary<string, string> fields)
+    {
+        if (!fields.TryGetValue("memory_limit", out var name) || !row.Has(name))
+            return null;
+        var v = row.Value.GetProperty(name);
+        if (v.ValueKind != JsonValueKind.Number)
+            throw Bad(row, name, "is not a number");
+        double value = v.GetDouble();
+        double mb = name.EndsWith("_bytes", StringComparison.Ordinal) ? value / (1 << 20) : value;
+        return mb >= 1 ? Math.Max(64, (int)Math.Ceiling(mb)) : null;
+    }
+
+    static double Number(JsonElement o, string name) =>
+        o.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number ? p.GetDouble() : 0;
+
+    static PonderException Bad(JsonlRow row, string field, string what) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{row.File}:{row.Line}: field \"{field}\" {what}."));
+}

@@ -1,0 +1,76 @@
+using Ponder.Tasks;
+using Ponder.Tasks.Code;
+
+namespace Ponder.Tests.Tasks.Code;
+
+public sealed class CodeTaskTests
+{
+    [Fact]
+    public void Given_the_sample_problems_When_reference_solutions_are_graded_Then_every_one_is_accepted()
+    {
+        var task = CodeFixture.Task();
+        var problems = task.Problems(TaskSplit.Test, null);
+        var solutions = CodeFixture.Rows().ToDictionary(r => r.Id, r => r.Solution);
+
+        Assert.Equal(6, problems.Count);
+        foreach (var problem in problems)
+        {
+            var grade = task.Grade(problem, CodeFixture.Answer(solutions[problem.Id]));
+            Assert.True(grade.Correct, $"{problem.Id}: {grade.Verdict}");
+            Assert.Equal(("accepted", 1.0), (grade.Verdict, grade.Score));
+            Assert.StartsWith("outputs:", grade.Canonical, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Given_corrupted_solutions_When_graded_Then_each_gets_its_expected_verdict()
+    {
+        var task = CodeFixture.Task();
+        var problems = task.Problems(TaskSplit.Test, null).ToDictionary(p => p.Id);
+        var failures = new List<string>();
+        foreach (var (id, solution, corrupted) in CodeFixture.Rows())
+        {
+            foreach (var (verdict, code) in corrupted)
+            {
+                var grade = task.Grade(problems[id], CodeFixture.Answer(code));
+                if (grade.Verdict != verdict || grade.Correct)
+                    failures.Add($"{id}: expected {verdict}, got {grade.Verdict} ({code})");
+                // The next program grades normally whatever the last one did.
+                Assert.True(task.Grade(problems[id], CodeFixture.Answer(solution)).Correct, id);
+            }
+        }
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public void Given_a_program_passing_some_tests_When_graded_Then_the_score_is_the_passed_share()
+    {
+        var task = CodeFixture.Task();
+        var problem = task.Problems(TaskSplit.Test, null).Single(p => p.Id == "digit-sum");
+        // Right for 0 and 7 (one digit), wrong for 1234 (10) and 10**12 (1): 2 of 4.
+        var grade = task.Grade(problem, CodeFixture.Answer("def digit_sum(n):\n    return n\n"));
+
+        Assert.Equal(("wrong answer", 0.5, false), (grade.Verdict, grade.Score, grade.Correct));
+    }
+
+    [Fact]
+    public void Given_two_programs_with_the_same_outputs_When_graded_Then_their_canonical_answers_match()
+    {
+        var task = CodeFixture.Task();
+        var problem = task.Problems(TaskSplit.Test, null).Single(p => p.Id == "gcd-of-list");
+        var a = task.Grade(problem, CodeFixture.Answer("n = int(input())\nprint(min(map(int, input().split())))\n"));
+        var b = task.Grade(
+            problem,
+            CodeFixture.Answer("input()\nxs = sorted(map(int, input().split()))\nprint(xs[0])\n")
+        );
+        var c = task.Grade(
+            problem,
+            CodeFixture.Answer("import math\ninput()\nprint(math.gcd(*map(int, input().split())))\n")
+        );
+
+        Assert.Equal(a.Canonical, b.Canonical);
+        Assert.NotEqual(a.Canonical, c.Canonical);
+        Assert.Null(task.Grade(problem, CodeFixture.Answer("print(")).Canonical);
+        Assert.Null(task.Grade(problem, CodeFixture.Answer(null)).Canonical);
+    }
+}
