@@ -108,6 +108,19 @@ public sealed class Bubblewrap : IDisposable
 
     public void Dispose() => slots.Dispose();
 
+    /// <summary>Processes of this process's sandboxes still alive: run by a run's own user, or (without own users)
+    /// running a file of <see cref="CodeDir"/>. Empty whenever no run is in progress.</summary>
+    public IReadOnlyList<string> Survivors() =>
+        [
+            .. SandboxProcess
+                .Processes()
+                .Where(p =>
+                    (OwnUsers && p.Uid >= uidBase && p.Uid < uidBase + 1_000)
+                    || p.CommandLine.Contains(CodeDir + "/", StringComparison.Ordinal)
+                )
+                .Select(p => $"{p.Pid} (uid {p.Uid}): {p.CommandLine}"),
+        ];
+
     /// <summary>The argv that starts <paramref name="command"/> in the sandbox.</summary>
     internal List<string> Arguments(string codeDir, int uid, IReadOnlyList<string> command, SandboxLimits limits)
     {
@@ -137,7 +150,8 @@ public sealed class Bubblewrap : IDisposable
         args.AddRange(SystemLinks());
         args.AddRange(["--proc", "/proc", "--dev", "/dev"]);
         args.AddRange(["--size", tmpfsSize, "--tmpfs", "/tmp", "--size", tmpfsSize, "--tmpfs", WorkDir]);
-        args.AddRange(["--ro-bind", codeDir, CodeDir, "--chdir", WorkDir, "--clearenv"]);
+        // The root itself is bwrap's tmpfs: read-only, so nothing but the two capped tmpfs can be filled.
+        args.AddRange(["--ro-bind", codeDir, CodeDir, "--remount-ro", "/", "--chdir", WorkDir, "--clearenv"]);
         args.AddRange([
             "--setenv",
             "PATH",

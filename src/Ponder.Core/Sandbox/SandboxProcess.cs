@@ -77,33 +77,49 @@ static class SandboxProcess
     /// a daemon the program started cannot outlive its run.</summary>
     public static void KillUser(int uid)
     {
-        string owner = uid.ToString(CultureInfo.InvariantCulture);
+        foreach (var (pid, _, _) in Processes().Where(p => p.Uid == uid))
+        {
+            try
+            {
+                using var found = Process.GetProcessById(pid);
+                found.Kill();
+            }
+            catch (Exception e)
+                when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // It ended while we looked.
+            }
+        }
+    }
+
+    /// <summary>The live (not zombie) processes of the machine: id, real user id and command line.</summary>
+    public static IEnumerable<(int Pid, int Uid, string CommandLine)> Processes()
+    {
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out int pid))
                 continue;
+            string[] status;
+            string commandLine;
             try
             {
-                var status = File.ReadAllLines(Path.Combine(dir, "status"));
-                var uidLine = status.FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
-                var fields = uidLine?.Split('\t', StringSplitOptions.RemoveEmptyEntries);
-                if (fields is { Length: > 1 } && fields[1] == owner)
-                {
-                    using var found = Process.GetProcessById(pid);
-                    found.Kill();
-                }
+                status = File.ReadAllLines(Path.Combine(dir, "status"));
+                commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
             }
-            catch (Exception e)
-                when (e
-                        is IOException
-                            or UnauthorizedAccessException
-                            or ArgumentException
-                            or InvalidOperationException
-                            or System.ComponentModel.Win32Exception
-                )
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // The process ended while we looked.
+                continue; // it ended while we looked
             }
+            bool zombie = status.Any(l =>
+                l.StartsWith("State:", StringComparison.Ordinal) && l.Contains('Z', StringComparison.Ordinal)
+            );
+            if (zombie)
+                continue;
+            var uid = status
+                .FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))
+                ?.Split('\t', StringSplitOptions.RemoveEmptyEntries);
+            if (uid is { Length: > 1 } && int.TryParse(uid[1], CultureInfo.InvariantCulture, out int id))
+                yield return (pid, id, commandLine);
         }
     }
 

@@ -8,6 +8,10 @@ namespace Ponder.Tests.Tasks.Code;
 /// the sandbox's workers bound how many programs run at once).</summary>
 static class CodeFixture
 {
+    /// <summary>The tests that run programs: one at a time, so a check that nothing is left running sees only its
+    /// own test's runs.</summary>
+    public const string Collection = "code sandbox";
+
     static readonly Lazy<Bubblewrap> Shared = new(() => Bubblewrap.Open(2));
 
     public static string Problems => Path.Combine(AppContext.BaseDirectory, "Fixtures", "code", "problems.jsonl");

@@ -3,6 +3,7 @@ using Ponder.Tasks.Code;
 
 namespace Ponder.Tests.Tasks.Code;
 
+[Collection(CodeFixture.Collection)]
 public sealed class CodeTaskTests
 {
     [Fact]
