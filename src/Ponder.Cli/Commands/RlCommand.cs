@@ -187,6 +187,11 @@ static class RlCommand
                 Description = "Reward added for a well-formed completion (thinking closed, then an answer).",
                 DefaultValueFactory = _ => Defaults.FormatReward,
             };
+        public Option<bool> Partial { get; } =
+            new("--partial-reward")
+            {
+                Description = "Reward the grade's partial credit (code: the share of tests passed), not 1 or 0.",
+            };
         public Option<int?> Overlong { get; } =
             new("--overlong-window") { Description = "DAPO soft overlong window in tokens (0: off)." };
         public Option<bool?> Dynamic { get; } =
@@ -290,6 +295,7 @@ static class RlCommand
                 Checkpointing,
                 LogitsChunk,
                 Format,
+                Partial,
                 Overlong,
                 Dynamic,
                 KeepZero,
@@ -328,6 +334,7 @@ static class RlCommand
                     Temperature = r.GetValue(Temperature),
                     MaxCompletionTokens = r.GetValue(MaxTokens),
                     FormatReward = r.GetValue(Format),
+                    PartialReward = r.GetValue(Partial),
                     OverlongWindow = r.GetValue(Overlong) ?? preset.OverlongWindow,
                     DynamicSampling = r.GetValue(Dynamic) ?? preset.DynamicSampling,
                     SkipZeroAdvantage = !r.GetValue(KeepZero),

@@ -52,6 +52,12 @@ public sealed record RlOptions
     /// accuracy reward (1 when correct). <value>The default value is 0.1.</value></summary>
     public double FormatReward { get; init; } = 0.1;
 
+    /// <summary>Whether the accuracy reward is the grade's partial credit (<see cref="Tasks.Grade.Score"/>: for code,
+    /// the share of tests passed) where the task gives one, instead of 1 or 0. Off by default, as in R1: partial
+    /// credit rewards programs that pass the easy tests, which a policy can learn to special-case.
+    /// <value>The default value is false.</value></summary>
+    public bool PartialReward { get; init; }
+
     /// <summary>DAPO's soft overlong punishment window in tokens (0: off; DAPO's default on for dapo).
     /// <value>The default value is 0.</value></summary>
     public int OverlongWindow { get; init; }

@@ -138,16 +138,14 @@ sealed class RolloutSampler(
         return new Round(rollouts, rewards, generate, grade, generated, RolloutFlops(prompts, completions));
     }
 
-    List<Rollout> Grade(IReadOnlyList<Problem> problems, IEnumerable<Completion> completions) =>
-        [.. completions.Select(c => LocalRollouts.Grade(task, problems[c.PromptIndex], c))];
+    List<Rollout> Grade(IReadOnlyList<Problem> problems, IReadOnlyList<Completion> completions) =>
+        [.. LocalRollouts.GradeAll(task, completions, i => problems[completions[i].PromptIndex])];
 
     /// <summary>Rollouts read back from a checkpoint (<see cref="AheadRollouts"/>), graded and rewarded again: the same
     /// task and options give the same grades.</summary>
     public StepRollouts Regrade(IReadOnlyList<Problem> pool, AheadRollouts.Saved saved)
     {
-        var rollouts = saved
-            .Completions.Select((c, i) => LocalRollouts.Grade(task, pool[saved.PoolIndices[i]], c))
-            .ToList();
+        var rollouts = LocalRollouts.GradeAll(task, saved.Completions, i => pool[saved.PoolIndices[i]]).ToList();
         var rewards = rollouts.Select(r => Rewards.For(r, options)).ToList();
         return new StepRollouts(rollouts, rewards, [.. saved.PoolIndices], saved.Stats, saved.Position, saved.Version);
     }

@@ -30,7 +30,42 @@ public static class LocalRollouts
             .Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids)
             .ToArray();
         var completions = lm.CreateGenerator().Generate(prompts, options, progress);
-        return completions.Select(c => Grade(task, problems[c.PromptIndex], c)).ToArray();
+        return GradeAll(task, completions, i => problems[completions[i].PromptIndex]);
+    }
+
+    /// <summary>
+    /// Grades <paramref name="completions"/> in order, completion i against <paramref name="problemOf"/>(i). Where the task's grading waits on other processes
+    /// (<see cref="IReasoningTask.GradingWorkers"/> &gt; 1: code run in a sandbox) they are graded in parallel on the
+    /// thread pool, so the caller's tensor thread only waits and no grader shares its thread-static scopes.
+    /// </summary>
+    public static Rollout[] GradeAll(
+        IReasoningTask task,
+        IReadOnlyList<Completion> completions,
+        Func<int, Problem> problemOf
+    )
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(completions);
+        ArgumentNullException.ThrowIfNull(problemOf);
+        var rollouts = new Rollout[completions.Count];
+        void GradeOne(int i) => rollouts[i] = Grade(task, problemOf(i), completions[i]);
+        if (task.GradingWorkers <= 1)
+        {
+            for (int i = 0; i < rollouts.Length; i++)
+                GradeOne(i);
+            return rollouts;
+        }
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = task.GradingWorkers };
+        // A thread of its own: a task on the pool could be run inline by the waiting caller.
+        Task.Factory.StartNew(
+                () => Parallel.For(0, rollouts.Length, parallel, GradeOne),
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default
+            )
+            .GetAwaiter()
+            .GetResult();
+        return rollouts;
     }
 
     /// <summary>Splits and grades one completion of a prompt that opened the thinking section.</summary>

@@ -69,10 +69,15 @@ public static class ProcessLabels
         var soft = split.Select((e, i) => new double[e.Length]).ToArray();
         for (int i = 0; i < rollouts.Count; i++)
             soft[i][^1] = rollouts[i].Grade.Correct ? 1 : 0;
-        foreach (var c in continued)
+        var graded = LocalRollouts.GradeAll(
+            task,
+            continued,
+            j => rollouts[owners[continued[j].PromptIndex].Rollout].Problem
+        );
+        foreach (var (c, g) in continued.Zip(graded))
         {
             var (i, k) = owners[c.PromptIndex];
-            if (LocalRollouts.Grade(task, rollouts[i].Problem, c).Grade.Correct)
+            if (g.Grade.Correct)
                 soft[i][k] += 1.0 / options.RolloutsPerStep;
         }
         return [.. rollouts.Select((r, i) => Example(policy, task, r, split[i], soft[i], maxLength))];

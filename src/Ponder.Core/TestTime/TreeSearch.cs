@@ -201,9 +201,11 @@ public static class TreeSearch
                 .Take(paths)
                 .OrderBy(x => x.i)
                 .ToArray();
-            var rollouts = voters
-                .Select((v, i) => LocalRollouts.Grade(task, problem, Completion(lm, v.f, i)))
-                .ToArray();
+            var rollouts = LocalRollouts.GradeAll(
+                task,
+                [.. voters.Select((v, i) => Completion(lm, v.f, i))],
+                _ => problem
+            );
             var scores = voters.Select(v => v.Score).ToArray();
             var graded = rollouts
                 .Select((r, i) => new GradedSample(problem.Id, i, r.Grade.Canonical, r.Grade.Correct, scores[i]))
