@@ -37,6 +37,10 @@ sealed class SampleWriter : IDisposable
         };
         if (score is not null)
             line["score"] = score;
+        if (r.Grade.Verdict is not null)
+            line["verdict"] = r.Grade.Verdict;
+        if (r.Grade.Score is not null)
+            line["tests_passed"] = r.Grade.Score;
         if (r.Grade.Error is not null)
             line["grader_error"] = r.Grade.Error;
         writer.WriteLine(CliJson.Line(line));

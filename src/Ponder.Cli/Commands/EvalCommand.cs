@@ -166,6 +166,12 @@ static class EvalCommand
         foreach (var (k, v) in Sessions.HeldOut.Stats(task, rollouts, ""))
             headline[k] = v;
         headline["grader_errors"] = rollouts.Count(x => x.Grade.Error is not null);
+        // Tasks with verdicts (code): the share of samples per verdict and the mean share of tests passed.
+        var verdicts = rollouts.Where(x => x.Grade.Verdict is not null).ToList();
+        foreach (var group in verdicts.GroupBy(x => x.Grade.Verdict!).OrderBy(g => g.Key, StringComparer.Ordinal))
+            headline["verdict/" + group.Key.Replace(' ', '_')] = (double)group.Count() / verdicts.Count;
+        if (rollouts.Any(x => x.Grade.Score is not null))
+            headline["tests_passed"] = rollouts.Average(x => x.Grade.Score ?? 0);
         return headline;
     }
 
@@ -189,7 +195,11 @@ static class EvalCommand
             table.AddRow(
                 k,
                 v.ToString(
-                    k.Contains('@', StringComparison.Ordinal) || k is "format_rate" or "step_accuracy" ? "P1" : "F1",
+                    k.Contains('@', StringComparison.Ordinal)
+                    || k.StartsWith("verdict/", StringComparison.Ordinal)
+                    || k is "format_rate" or "step_accuracy" or "tests_passed"
+                        ? "P1"
+                        : "F1",
                     System.Globalization.CultureInfo.InvariantCulture
                 )
             );
