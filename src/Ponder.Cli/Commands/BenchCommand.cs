@@ -12,5 +12,6 @@ static class BenchCommand
             BenchGenerateCommand.Create(io),
             BenchTrainCommand.Create(io),
             BenchServeCommand.Create(io),
+            BenchSandboxCommand.Create(io),
         };
 }

@@ -58,17 +58,21 @@ public sealed class Bubblewrap : IDisposable
     /// </summary>
     /// <exception cref="PonderException">A tool is missing or namespaces are not permitted; the message says what to
     /// install or enable. Nothing ever runs unsandboxed.</exception>
-    public static Bubblewrap Open(int workers)
+    public static Bubblewrap Open(int workers) => Open(workers, Find);
+
+    /// <summary>As <see cref="Open(int)"/>, finding tools with <paramref name="find"/> (tests stand in a machine
+    /// without them).</summary>
+    internal static Bubblewrap Open(int workers, Func<string, string?> find)
     {
         if (workers < 1)
             throw new PonderException($"sandbox workers {workers}: must be at least 1.");
         if (!OperatingSystem.IsLinux())
             throw new PonderException("the code sandbox needs Linux (bubblewrap and namespaces).");
-        string bwrap = Find("bwrap") ?? throw Missing("bwrap (package bubblewrap)");
-        _ = Find("prlimit") ?? throw Missing("prlimit (package util-linux)");
+        string bwrap = find("bwrap") ?? throw Missing("bwrap (package bubblewrap)");
+        _ = find("prlimit") ?? throw Missing("prlimit (package util-linux)");
         string? setpriv = null;
         if (Environment.IsPrivilegedProcess)
-            setpriv = Find("setpriv") ?? throw Missing("setpriv (package util-linux)");
+            setpriv = find("setpriv") ?? throw Missing("setpriv (package util-linux)");
         var sandbox = new Bubblewrap(bwrap, setpriv, workers);
         sandbox.Probe();
         return sandbox;

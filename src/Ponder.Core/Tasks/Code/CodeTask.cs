@@ -48,6 +48,16 @@ public sealed class CodeTask : IDatasetTask
     public static CodeTask Open(CodeTaskOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var language = CodeLanguages.Get(options.Language);
+        string interpreter = language.StdioCommand[0];
+        if (!File.Exists(interpreter))
+        {
+            throw new PonderException(
+                $"the code task runs {language.Title} programs with {interpreter}, which is not installed: "
+                    + $"{Bubblewrap.InstallHint}."
+            );
+        }
+
         return new CodeTask(options, Bubblewrap.Open(options.Workers));
     }
 
