@@ -1,5 +1,6 @@
 using Ponder.Algorithms;
 using Ponder.Rollouts;
+using Ponder.Rollouts.Monitoring;
 
 namespace Ponder.Reinforcement;
 
@@ -10,11 +11,15 @@ namespace Ponder.Reinforcement;
 /// </summary>
 public static class Rewards
 {
-    public static double For(Rollout r, RlOptions o)
+    /// <param name="monitor">What the CoT monitor decided about the rollout's reasoning: a flag or block costs
+    /// <see cref="RlOptions.MonitorPenalty"/> (0 by default, so the monitor only watches).</param>
+    public static double For(Rollout r, RlOptions o, CotAction monitor = CotAction.Allow)
     {
         double reward = (r.Grade.Correct ? 1.0 : 0.0) + (r.WellFormed ? o.FormatReward : 0.0);
         if (o.OverlongWindow > 0)
             reward += Dapo.SoftOverlongPenalty(r.Completion.TokenIds.Count, o.MaxCompletionTokens, o.OverlongWindow);
+        if (monitor != CotAction.Allow)
+            reward -= o.MonitorPenalty;
         return reward;
     }
 }
