@@ -39,7 +39,8 @@ static class RlCommand
                 r.GetValue(cli.Device)!,
                 spec,
                 Base: r.GetValue(cli.Lora.Base),
-                Fleet: cli.Fleet.Build(r, r.GetValue(cli.Out)!)
+                Fleet: cli.Fleet.Build(r, r.GetValue(cli.Out)!),
+                Monitor: r.GetValue(cli.Monitor)
             )
         );
         io.Out.WriteLine(
@@ -187,6 +188,21 @@ static class RlCommand
                 Description = "Reward added for a well-formed completion (thinking closed, then an answer).",
                 DefaultValueFactory = _ => Defaults.FormatReward,
             };
+        public Option<string?> Monitor { get; } =
+            new("--monitor")
+            {
+                Description =
+                    "CoT monitor rules file, as for ponder serve: every rollout's reasoning is reviewed and "
+                    + "monitor/flag_rate logged each step.",
+            };
+        public Option<double> MonitorPenalty { get; } =
+            new("--monitor-penalty")
+            {
+                Description =
+                    "Reward taken from a rollout the monitor flags or blocks (default 0: off, since training "
+                    + "against the monitor teaches the model to hide its intent from it).",
+                DefaultValueFactory = _ => Defaults.MonitorPenalty,
+            };
         public Option<int?> Overlong { get; } =
             new("--overlong-window") { Description = "DAPO soft overlong window in tokens (0: off)." };
         public Option<bool?> Dynamic { get; } =
@@ -290,6 +306,8 @@ static class RlCommand
                 Checkpointing,
                 LogitsChunk,
                 Format,
+                Monitor,
+                MonitorPenalty,
                 Overlong,
                 Dynamic,
                 KeepZero,
@@ -328,6 +346,7 @@ static class RlCommand
                     Temperature = r.GetValue(Temperature),
                     MaxCompletionTokens = r.GetValue(MaxTokens),
                     FormatReward = r.GetValue(Format),
+                    MonitorPenalty = r.GetValue(MonitorPenalty),
                     OverlongWindow = r.GetValue(Overlong) ?? preset.OverlongWindow,
                     DynamicSampling = r.GetValue(Dynamic) ?? preset.DynamicSampling,
                     SkipZeroAdvantage = !r.GetValue(KeepZero),
@@ -355,7 +374,9 @@ static class RlCommand
                         IsLevel = ParseLevel(r.GetValue(IsLevel)),
                     },
                 }
-            ).Validate();
+            )
+                .Validate()
+                .ValidateMonitor(r.GetValue(Monitor) is not null);
         }
     }
 }

@@ -18,6 +18,7 @@ static class ResumeCheck
     static readonly string[] MayChange =
     [
         "model",
+        "monitor", // its rules file: it only watches unless options.MonitorPenalty, which may not change, is set
         "options.Steps",
         "options.EvalEvery",
         "options.EvalPoints",
@@ -46,6 +47,7 @@ static class ResumeCheck
         ["options.Temperature"] = "--temperature",
         ["options.MaxCompletionTokens"] = "--max-tokens",
         ["options.FormatReward"] = "--format-reward",
+        ["options.MonitorPenalty"] = "--monitor-penalty",
         ["options.Policy.Beta"] = "--beta",
         ["DType"] = "--dtype",
     };
