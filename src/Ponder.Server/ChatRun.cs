@@ -3,7 +3,7 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Ponder.Generation;
-using Ponder.Server.Monitoring;
+using Ponder.Rollouts.Monitoring;
 using Ponder.Serving;
 
 namespace Ponder.Server;

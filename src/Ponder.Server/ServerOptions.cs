@@ -1,4 +1,4 @@
-using Ponder.Server.Monitoring;
+using Ponder.Rollouts.Monitoring;
 using Ponder.Server.Summaries;
 
 namespace Ponder.Server;

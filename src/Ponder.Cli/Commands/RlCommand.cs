@@ -39,7 +39,8 @@ static class RlCommand
                 r.GetValue(cli.Device)!,
                 spec,
                 Base: r.GetValue(cli.Lora.Base),
-                Fleet: cli.Fleet.Build(r, r.GetValue(cli.Out)!)
+                Fleet: cli.Fleet.Build(r, r.GetValue(cli.Out)!),
+                Monitor: r.GetValue(cli.Monitor)
             )
         );
         io.Out.WriteLine(
@@ -192,6 +193,21 @@ static class RlCommand
             {
                 Description = "Reward the grade's partial credit (code: the share of tests passed), not 1 or 0.",
             };
+        public Option<string?> Monitor { get; } =
+            new("--monitor")
+            {
+                Description =
+                    "CoT monitor rules file, as for ponder serve: every rollout's reasoning is reviewed and "
+                    + "monitor/flag_rate logged each step.",
+            };
+        public Option<double> MonitorPenalty { get; } =
+            new("--monitor-penalty")
+            {
+                Description =
+                    "Reward taken from a rollout the monitor flags or blocks (default 0: off, since training "
+                    + "against the monitor teaches the model to hide its intent from it).",
+                DefaultValueFactory = _ => Defaults.MonitorPenalty,
+            };
         public Option<int?> Overlong { get; } =
             new("--overlong-window") { Description = "DAPO soft overlong window in tokens (0: off)." };
         public Option<bool?> Dynamic { get; } =
@@ -296,6 +312,8 @@ static class RlCommand
                 LogitsChunk,
                 Format,
                 Partial,
+                Monitor,
+                MonitorPenalty,
                 Overlong,
                 Dynamic,
                 KeepZero,
@@ -335,6 +353,7 @@ static class RlCommand
                     MaxCompletionTokens = r.GetValue(MaxTokens),
                     FormatReward = r.GetValue(Format),
                     PartialReward = r.GetValue(Partial),
+                    MonitorPenalty = r.GetValue(MonitorPenalty),
                     OverlongWindow = r.GetValue(Overlong) ?? preset.OverlongWindow,
                     DynamicSampling = r.GetValue(Dynamic) ?? preset.DynamicSampling,
                     SkipZeroAdvantage = !r.GetValue(KeepZero),
@@ -362,7 +381,9 @@ static class RlCommand
                         IsLevel = ParseLevel(r.GetValue(IsLevel)),
                     },
                 }
-            ).Validate();
+            )
+                .Validate()
+                .ValidateMonitor(r.GetValue(Monitor) is not null);
         }
     }
 }

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Ponder.LanguageModels;
+using Ponder.Rollouts.Monitoring;
 using Ponder.Runtime;
 using Ponder.Server;
-using Ponder.Server.Monitoring;
 using Ponder.Server.Summaries;
 using Ponder.Serving;
 

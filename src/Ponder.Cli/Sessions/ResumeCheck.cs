@@ -18,6 +18,7 @@ static class ResumeCheck
     static readonly string[] MayChange =
     [
         "model",
+        "monitor", // its rules file: it only watches unless options.MonitorPenalty, which may not change, is set
         "options.Steps",
         "options.EvalEvery",
         "options.EvalPoints",
@@ -46,6 +47,7 @@ static class ResumeCheck
         ["options.Temperature"] = "--temperature",
         ["options.MaxCompletionTokens"] = "--max-tokens",
         ["options.FormatReward"] = "--format-reward",
+        ["options.MonitorPenalty"] = "--monitor-penalty",
         ["options.Policy.Beta"] = "--beta",
         ["DType"] = "--dtype",
     };
@@ -66,7 +68,7 @@ static class ResumeCheck
         {
             var was = before.GetValueOrDefault(path);
             var then = after.GetValueOrDefault(path);
-            if (JsonNode.DeepEquals(was, then))
+            if (JsonNode.DeepEquals(was, then) || (was is null && IsOff(then)))
                 continue;
             if (!MayChange.Contains(path))
                 throw Refusal(outDir, path, was, then);
@@ -94,6 +96,12 @@ static class ResumeCheck
         updated["resumes"] = resumes;
         AtomicFile.WriteAllText(file, updated.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
+
+    /// <summary>Whether a value is an option's "off" (false, 0, null): options added since a run started are off by
+    /// default, which is how that run trained, so their absence from its config.json is no change.</summary>
+    static bool IsOff(JsonNode? value) =>
+        value is null
+        || (value is JsonValue v && ((v.TryGetValue(out bool b) && !b) || (v.TryGetValue(out double d) && d == 0)));
 
     static PonderException Refusal(string outDir, string path, JsonNode? was, JsonNode? now)
     {

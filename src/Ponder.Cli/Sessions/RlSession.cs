@@ -5,6 +5,7 @@ using Ponder.Clients.Fleet;
 using Ponder.LanguageModels;
 using Ponder.Plots;
 using Ponder.Reinforcement;
+using Ponder.Rollouts.Monitoring;
 using Ponder.Runs;
 using Ponder.Tasks;
 using Ponder.Training;
@@ -17,6 +18,8 @@ namespace Ponder.Cli.Sessions;
 /// <param name="StartFlops">Training FLOPs the starting model already cost (its SFT run), added to every evaluation's
 /// compute so that step 0 sits there on the log axis of the train-time figure. <value>The default value is 0 (not
 /// known: step 0 is then left out of the figure).</value></param>
+/// <param name="Monitor">A CoT monitor rules file (<see cref="RuleCotMonitor"/>), recorded in config.json; null: no
+/// monitor.</param>
 sealed record RlRunSettings(
     string Out,
     bool Resume,
@@ -25,7 +28,8 @@ sealed record RlRunSettings(
     TaskSpec? Task = null,
     double StartFlops = 0,
     string? Base = null,
-    FleetOptions? Fleet = null
+    FleetOptions? Fleet = null,
+    string? Monitor = null
 );
 
 /// <summary>What an RL run gives back: its final model folder, the last evaluation's metrics, its seconds, each step's
@@ -56,6 +60,7 @@ static class RlSession
     )
     {
         var clock = Stopwatch.StartNew();
+        var monitor = settings.Monitor is { } rules ? RuleCotMonitor.Load(rules) : null; // a bad file before any work
         HeldOut.WarnIfNoSplit(io, task);
         string checkpoints = RunFolder.Checkpoints(settings.Out);
         string? latest = RunFolder.ResumePoint(settings.Out, settings.Resume);
@@ -63,7 +68,7 @@ static class RlSession
             EnsureSameArchitecture(ModelFacts.ConfigFolder(modelDir, settings.Base), latest);
         using var lm = ModelFacts.LoadForRun(modelDir, latest, settings.Device, settings.DType, settings.Base);
         using var fleet = settings.Fleet is { } f ? new FleetRollouts(f, lm, io.Error.WriteLine) : null;
-        using var trainer = new RlTrainer(lm, task, options, fleet);
+        using var trainer = new RlTrainer(lm, task, options, fleet, monitor);
         if (latest is not null)
             trainer.Resume(latest);
         var config = new
@@ -73,6 +78,7 @@ static class RlSession
             task_spec = settings.Task,
             options,
             settings.DType,
+            monitor = settings.Monitor,
         };
         using (var store = RunFolder.Store(io, settings.Out, "rl", config, latest, trainer.State.Step))
         {
@@ -145,6 +151,30 @@ static class RlSession
         }
     }
 
+    /// <summary>Tells the user, a line each, when the grader threw or the CoT monitor flagged rollouts in a
+    /// step.</summary>
+    static void Warn(CliOutput io, RlStep step)
+    {
+        if (step.Rollouts.FirstOrDefault(x => x.Grade.Error is not null) is { } failed)
+        {
+            io.Error.WriteLine(
+                $"warning: step {step.Step}: the grader threw on {step.Metrics["rollout/grader_errors"]} samples "
+                    + $"(reward 0), e.g. problem {failed.Problem.Id}: {failed.Grade.Error}"
+            );
+        }
+
+        var verdicts = step.Verdicts ?? [];
+        int flagged = verdicts.Count(v => v.Action != CotAction.Allow);
+        if (flagged == 0)
+            return;
+        int first = verdicts.ToList().FindIndex(v => v.Action != CotAction.Allow);
+        int blocked = verdicts.Count(v => v.Action == CotAction.Block);
+        io.Error.WriteLine(
+            $"warning: step {step.Step}: the CoT monitor flagged {flagged} of {verdicts.Count} rollouts "
+                + $"({blocked} blocked), e.g. problem {step.Rollouts[first].Problem.Id}: {verdicts[first].Reason}"
+        );
+    }
+
     static void Loop(
         CliOutput io,
         RlTrainer trainer,
@@ -171,15 +201,7 @@ static class RlSession
                         step.Step,
                         step.Rollouts.Take(8).Select((x, i) => SampleWriter.Record(x) with { Reward = step.Rewards[i] })
                     );
-                    if (step.Rollouts.FirstOrDefault(x => x.Grade.Error is not null) is { } failed)
-                    {
-                        io.Error.WriteLine(
-                            $"warning: step {step.Step}: the grader threw on "
-                                + $"{step.Metrics["rollout/grader_errors"]} samples (reward 0), e.g. problem "
-                                + $"{failed.Problem.Id}: {failed.Grade.Error}"
-                        );
-                    }
-
+                    Warn(io, step);
                     overheads.Add(step.Metrics["time/overhead_ratio"]);
                     report(
                         step.Step,

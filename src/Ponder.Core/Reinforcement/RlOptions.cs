@@ -58,6 +58,14 @@ public sealed record RlOptions
     /// <value>The default value is false.</value></summary>
     public bool PartialReward { get; init; }
 
+    /// <summary>Subtracted from the reward of a rollout whose reasoning the CoT monitor flags or blocks (the monitor is
+    /// the trainer's, see <see cref="RlTrainer"/>; a penalty needs one, <see cref="ValidateMonitor"/>). Off by default
+    /// on purpose: optimising against a chain-of-thought monitor teaches the policy to hide its intent while it keeps
+    /// misbehaving, so the monitor stops warning (Baker et al. 2025, "Monitoring Reasoning Models for Misbehavior and
+    /// the Risks of Promoting Obfuscation"). With 0 the monitor only watches and its flag rate is logged each step.
+    /// <value>The default value is 0 (off).</value></summary>
+    public double MonitorPenalty { get; init; }
+
     /// <summary>DAPO's soft overlong punishment window in tokens (0: off; DAPO's default on for dapo).
     /// <value>The default value is 0.</value></summary>
     public int OverlongWindow { get; init; }
@@ -213,13 +221,7 @@ public sealed record RlOptions
         if (MaxCompletionTokens < 1)
             throw new PonderException($"--max-tokens {MaxCompletionTokens}: must be at least 1.");
         ValidatePolicy();
-        if (OverlongWindow < 0 || OverlongWindow >= MaxCompletionTokens)
-        {
-            throw new PonderException(
-                $"--overlong-window {OverlongWindow}: must be 0 (off) or less than --max-tokens {MaxCompletionTokens}."
-            );
-        }
-
+        ValidateReward();
         ValidateSchedule();
         if (EvalProblems < 1)
             throw new PonderException($"--eval-problems {EvalProblems}: must be at least 1.");
@@ -234,6 +236,40 @@ public sealed record RlOptions
         if (LogitsChunkTokens < 1)
             throw new PonderException($"--logits-chunk {LogitsChunkTokens}: must be at least 1 (positions per chunk).");
         return this;
+    }
+
+    /// <summary>Checks the options against whether the run has a CoT monitor: a penalty needs one to say which rollouts
+    /// it applies to.</summary>
+    public RlOptions ValidateMonitor(bool monitored)
+    {
+        if (MonitorPenalty > 0 && !monitored)
+        {
+            throw new PonderException(
+                $"--monitor-penalty {MonitorPenalty} needs a CoT monitor to say which rollouts to penalise; give "
+                    + "--monitor FILE (a rules file, as for ponder serve) or leave the penalty at 0."
+            );
+        }
+
+        return this;
+    }
+
+    /// <summary>What the reward adds to or takes from the grader's 0 or 1.</summary>
+    void ValidateReward()
+    {
+        if (OverlongWindow < 0 || OverlongWindow >= MaxCompletionTokens)
+        {
+            throw new PonderException(
+                $"--overlong-window {OverlongWindow}: must be 0 (off) or less than --max-tokens {MaxCompletionTokens}."
+            );
+        }
+
+        if (!(MonitorPenalty >= 0))
+        {
+            throw new PonderException(
+                $"--monitor-penalty {MonitorPenalty}: must be 0 (off) or more; it is subtracted from the reward of a "
+                    + "rollout the CoT monitor flags."
+            );
+        }
     }
 
     /// <summary>When rollouts from a fleet are synced and how stale they may be.</summary>

@@ -5,6 +5,7 @@ using Ponder.Generation;
 using Ponder.LanguageModels;
 using Ponder.Model;
 using Ponder.Rollouts;
+using Ponder.Rollouts.Monitoring;
 using Ponder.Tasks;
 using Ponder.Text;
 using Ponder.Training;
@@ -29,6 +30,7 @@ public sealed class RlTrainer : IDisposable
     readonly AdamW optimizer;
     readonly PolicyUpdate updater;
     readonly IRolloutFleet? fleet;
+    readonly ICotMonitor? monitor;
     readonly RolloutSampler sampler;
     int? synced; // the policy version the fleet serves; null until this process's first sync
     Task<StepRollouts>? ahead; // the next step's rollouts, sampling on the fleet while this step updates
@@ -37,11 +39,20 @@ public sealed class RlTrainer : IDisposable
     int poolSize;
 
     /// <param name="fleet">Where rollouts are sampled; null samples them with the policy's own engine.</param>
-    public RlTrainer(LanguageModel policy, IReasoningTask task, RlOptions options, IRolloutFleet? fleet = null)
+    /// <param name="monitor">Reads every rollout's reasoning (<see cref="CotReview"/>); its flag rate is logged each
+    /// step, and its verdicts cost reward only with <see cref="RlOptions.MonitorPenalty"/>. Null: no monitor.</param>
+    public RlTrainer(
+        LanguageModel policy,
+        IReasoningTask task,
+        RlOptions options,
+        IRolloutFleet? fleet = null,
+        ICotMonitor? monitor = null
+    )
     {
-        Options = options.Validate();
+        Options = options.Validate().ValidateMonitor(monitor is not null);
         this.policy = policy;
         this.fleet = fleet;
+        this.monitor = monitor;
         this.task = task;
         template =
             policy.Chat
@@ -79,7 +90,7 @@ public sealed class RlTrainer : IDisposable
             );
         }
 
-        sampler = new RolloutSampler(policy, task, template, Options, fleet);
+        sampler = new RolloutSampler(policy, task, template, Options, fleet, monitor);
         State = new TrainerState
         {
             Kind = "rl",
@@ -233,7 +244,11 @@ public sealed class RlTrainer : IDisposable
                 metrics[name] = value;
             metrics["rollout/policy_lag"] = lag; // optimizer steps between the sampling weights and this update's
         }
-        return new RlStep(State.Step, metrics, rollouts, rewards);
+        if (monitor is null)
+            return new RlStep(State.Step, metrics, rollouts, rewards);
+        foreach (var (name, value) in CotReview.Metrics(batch.Verdicts))
+            metrics[name] = value;
+        return new RlStep(State.Step, metrics, rollouts, rewards, batch.Verdicts);
     }
 
     /// <summary>This step's rollouts: those sampled ahead (or read from the checkpoint), else sampled now.</summary>

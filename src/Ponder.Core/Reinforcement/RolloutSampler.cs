@@ -4,6 +4,7 @@ using Ponder.Generation;
 using Ponder.LanguageModels;
 using Ponder.Model;
 using Ponder.Rollouts;
+using Ponder.Rollouts.Monitoring;
 using Ponder.Tasks;
 using Ponder.Text;
 using Ponder.Training;
@@ -22,12 +23,14 @@ sealed record Sampling(
 );
 
 /// <summary>One step's graded, rewarded rollouts.</summary>
+/// <param name="Verdicts">The CoT monitor's on each rollout (all allowed without a monitor).</param>
 /// <param name="PoolIndices">Each rollout's problem, as its index in the run's pool.</param>
 /// <param name="Position">The data position after the problems they used.</param>
 /// <param name="Version">The policy version (optimizer steps) that sampled them.</param>
 sealed record StepRollouts(
     List<Rollout> Rollouts,
     List<double> Rewards,
+    List<CotVerdict> Verdicts,
     List<int> PoolIndices,
     Sampling Stats,
     long Position,
@@ -38,14 +41,16 @@ sealed record StepRollouts(
 /// task → sample → grade → reward for one RL step: G completions for each of the step's problems, with the policy's own
 /// engine or on a fleet (<see cref="IRolloutFleet"/>). With dynamic sampling (DAPO) it drops groups whose rewards are
 /// all equal and samples more problems, up to <see cref="RlOptions.MaxSamplingRounds"/> rounds. A function of (step,
-/// data position) and the weights that sample, so a fleet can sample the next step while the trainer updates.
+/// data position) and the weights that sample, so a fleet can sample the next step while the trainer updates. The CoT
+/// monitor, when there is one, reads every sampled rollout before it is rewarded (<see cref="CotReview"/>).
 /// </summary>
 sealed class RolloutSampler(
     LanguageModel policy,
     IReasoningTask task,
     ChatTemplate template,
     RlOptions options,
-    IRolloutFleet? fleet
+    IRolloutFleet? fleet,
+    ICotMonitor? monitor
 )
 {
     public StepRollouts Sample(IReadOnlyList<Problem> pool, int step, long position, int version)
@@ -53,6 +58,7 @@ sealed class RolloutSampler(
         var generator = fleet is null ? policy.CreateGenerator() : null;
         var kept = new List<Rollout>();
         var keptRewards = new List<double>();
+        var keptVerdicts = new List<CotVerdict>();
         var keptIndices = new List<int>();
         Round? last = null;
         double generate = 0,
@@ -62,7 +68,8 @@ sealed class RolloutSampler(
         int groups = 0,
             zeroSignal = 0,
             errors = 0,
-            round = 0;
+            round = 0,
+            sampled = 0;
         int rounds = options.DynamicSampling ? options.MaxSamplingRounds : 1;
         int g = options.GroupSize;
         while (kept.Count < options.RolloutsPerStep && round < rounds)
@@ -72,7 +79,8 @@ sealed class RolloutSampler(
                 .Select(i => DataOrder.Index(position + i, pool.Count, options.Seed))
                 .ToArray();
             position += indices.Length;
-            var r = SampleRound(generator, [.. indices.Select(i => pool[i])], step, round);
+            var r = SampleRound(generator, [.. indices.Select(i => pool[i])], step, round, sampled);
+            sampled += r.Rollouts.Count;
             (generate, grade, flops) = (generate + r.GenerateSeconds, grade + r.GradeSeconds, flops + r.Flops);
             generated += r.GeneratedTokens;
             errors += r.Rollouts.Count(x => x.Grade.Error is not null);
@@ -88,22 +96,24 @@ sealed class RolloutSampler(
                     continue;
                 kept.AddRange(r.Rollouts.GetRange(k * g, g));
                 keptRewards.AddRange(groupRewards);
+                keptVerdicts.AddRange(r.Verdicts.GetRange(k * g, g));
                 keptIndices.AddRange(Enumerable.Repeat(indices[k], g));
             }
             round++;
         }
         // nothing had signal: train on the last round anyway (zero advantages, KL only)
         if (kept.Count == 0 && last is not null)
-            (kept, keptRewards, keptIndices) = (last.Rollouts, last.Rewards, last.Indices);
+            (kept, keptRewards, keptVerdicts, keptIndices) = (last.Rollouts, last.Rewards, last.Verdicts, last.Indices);
         double zeroFraction = groups == 0 ? 0 : zeroSignal / (double)groups;
         var stats = new Sampling(generate, grade, generated, zeroFraction, round, errors, flops);
-        return new StepRollouts(kept, keptRewards, keptIndices, stats, position, version);
+        return new StepRollouts(kept, keptRewards, keptVerdicts, keptIndices, stats, position, version);
     }
 
     /// <summary>One sampling round: G graded, rewarded completions for each of the next problems.</summary>
     sealed record Round(
         List<Rollout> Rollouts,
         List<double> Rewards,
+        List<CotVerdict> Verdicts,
         double GenerateSeconds,
         double GradeSeconds,
         long GeneratedTokens,
@@ -113,7 +123,9 @@ sealed class RolloutSampler(
         public List<int> Indices { get; init; } = [];
     }
 
-    Round SampleRound(BatchGenerator? generator, Problem[] problems, int step, int round)
+    /// <param name="first">Rollouts the step sampled in earlier rounds: this round's are numbered on from there for
+    /// the monitor.</param>
+    Round SampleRound(BatchGenerator? generator, Problem[] problems, int step, int round, int first)
     {
         var prompts = problems
             .Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids)
@@ -132,22 +144,33 @@ sealed class RolloutSampler(
         double generate = sw.Elapsed.TotalSeconds;
         sw.Restart();
         var rollouts = Grade(problems, completions);
-        var rewards = rollouts.Select(r => Rewards.For(r, options)).ToList();
+        var verdicts = CotReview.Review(monitor, rollouts, step + 1, first); // ids name the step as it is logged
+        var rewards = rollouts.Select((r, i) => Rewards.For(r, options, verdicts[i].Action)).ToList();
         double grade = sw.Elapsed.TotalSeconds;
         long generated = completions.Sum(c => (long)c.TokenIds.Count);
-        return new Round(rollouts, rewards, generate, grade, generated, RolloutFlops(prompts, completions));
+        return new Round(rollouts, rewards, verdicts, generate, grade, generated, RolloutFlops(prompts, completions));
     }
 
     List<Rollout> Grade(IReadOnlyList<Problem> problems, IReadOnlyList<Completion> completions) =>
         [.. LocalRollouts.GradeAll(task, completions, i => problems[completions[i].PromptIndex])];
 
-    /// <summary>Rollouts read back from a checkpoint (<see cref="AheadRollouts"/>), graded and rewarded again: the same
-    /// task and options give the same grades.</summary>
+    /// <summary>Rollouts read back from a checkpoint (<see cref="AheadRollouts"/>), graded, reviewed and rewarded
+    /// again: the same task, monitor and options give the same grades. They are numbered for the monitor in the order
+    /// they were kept.</summary>
     public StepRollouts Regrade(IReadOnlyList<Problem> pool, AheadRollouts.Saved saved)
     {
         var rollouts = LocalRollouts.GradeAll(task, saved.Completions, i => pool[saved.PoolIndices[i]]).ToList();
-        var rewards = rollouts.Select(r => Rewards.For(r, options)).ToList();
-        return new StepRollouts(rollouts, rewards, [.. saved.PoolIndices], saved.Stats, saved.Position, saved.Version);
+        var verdicts = CotReview.Review(monitor, rollouts, saved.Step + 1, first: 0);
+        var rewards = rollouts.Select((r, i) => Rewards.For(r, options, verdicts[i].Action)).ToList();
+        return new StepRollouts(
+            rollouts,
+            rewards,
+            verdicts,
+            [.. saved.PoolIndices],
+            saved.Stats,
+            saved.Position,
+            saved.Version
+        );
     }
 
     double RolloutFlops(IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<Completion> completions)

@@ -96,6 +96,8 @@ public sealed class OptionValidationTests : IDisposable
     [InlineData("eval --task arithmetic --temperature -1", "temperature -1 is out of range")]
     [InlineData("eval --task arithmetic --top-p 2", "top-p 2 is out of range")]
     [InlineData("rl --task arithmetic --out OUT --eval-every -1", "--eval-every -1")]
+    [InlineData("rl --task arithmetic --out OUT --monitor-penalty 0.5", "--monitor-penalty 0.5 needs a CoT monitor")]
+    [InlineData("rl --task arithmetic --out OUT --monitor-penalty -1", "--monitor-penalty -1: must be 0 (off) or more")]
     [InlineData("scale --task arithmetic --limit 0", "--limit 0")]
     [InlineData("scale --task arithmetic --temperature -1", "temperature -1")]
     [InlineData("scorer train --task arithmetic --out OUT --max-tokens 0", "--max-tokens 0")]

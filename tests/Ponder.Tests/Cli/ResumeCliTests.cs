@@ -97,4 +97,26 @@ public sealed class ResumeCliTests : IDisposable
         Assert.Equal(1, (int)record["changed"]!["options.Steps"]!["from"]!);
         Assert.Equal(2, (int)record["changed"]!["options.Steps"]!["to"]!);
     }
+
+    [Fact]
+    public void Given_a_run_from_before_an_option_existed_When_resumed_with_it_off_Then_the_resume_is_not_refused()
+    {
+        // A run started by an earlier version has no PartialReward or MonitorPenalty in its config.json; both are off
+        // (false, 0) now, which is how that run trained.
+        string model = Tiny(),
+            run = dir.File("rl");
+        Assert.Equal(0, Run(Rl(model, run, "--steps", "1")).Code);
+        string file = Path.Combine(run, RunStore.ConfigFile);
+        var config = JsonNode.Parse(File.ReadAllText(file))!;
+        Assert.True(config["options"]!.AsObject().Remove("PartialReward"));
+        Assert.True(config["options"]!.AsObject().Remove("MonitorPenalty"));
+        File.WriteAllText(file, config.ToJsonString());
+
+        var resumed = Run(Rl(model, run, "--steps", "2", "--resume"));
+
+        Assert.True(resumed.Code == 0, resumed.Err);
+        // A new option turned on is still a change the resume refuses.
+        var on = Run(Rl(model, run, "--steps", "3", "--partial-reward", "--resume"));
+        Assert.Contains("options.PartialReward", on.Err, StringComparison.Ordinal);
+    }
 }

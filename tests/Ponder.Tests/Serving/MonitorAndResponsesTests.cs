@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using Ponder.Generation;
+using Ponder.Rollouts.Monitoring;
 using Ponder.Server;
-using Ponder.Server.Monitoring;
 using Ponder.Server.Summaries;
 
 namespace Ponder.Tests.Serving;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 
-namespace Ponder.Server.Monitoring;
+namespace Ponder.Rollouts.Monitoring;
 
 /// <summary>
 /// A rule-based monitor configured from a JSON file:

@@ -1,4 +1,4 @@
-namespace Ponder.Server.Monitoring;
+namespace Ponder.Rollouts.Monitoring;
 
 /// <summary>What a monitor decides about one chain of thought.</summary>
 public enum CotAction
@@ -20,8 +20,10 @@ public sealed record CotVerdict(CotAction Action, string Reason)
 }
 
 /// <summary>
-/// Reads each finished, hidden reasoning before its answer is released (Baker et al. 2025: monitoring the chain of
-/// thought catches misbehaviour an action-only monitor misses). Called concurrently from request handlers.
+/// Reads a finished chain of thought (Baker et al. 2025: monitoring the chain of thought catches misbehaviour an
+/// action-only monitor misses). The server asks it about each hidden reasoning before its answer is released; the RL
+/// trainer about every rollout's, as an early warning of reward hacking. Called concurrently (request handlers, a
+/// fleet sampling ahead), so an implementation must be thread-safe.
 /// </summary>
 public interface ICotMonitor
 {
