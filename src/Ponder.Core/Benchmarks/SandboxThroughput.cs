@@ -51,6 +51,7 @@ public static class SandboxThroughput
             var clock = Stopwatch.StartNew();
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = sandbox.Workers };
             int accepted = 0;
+            CodeJudgement? failed = null;
             Parallel.For(
                 0,
                 programs,
@@ -60,11 +61,18 @@ public static class SandboxThroughput
                     var j = i % 2 == 0 ? judge.Judge(Program, stdio) : judge.Judge(Function, function);
                     if (j.Verdict == CodeVerdict.Accepted)
                         Interlocked.Increment(ref accepted);
+                    else
+                        failed = j;
                 }
             );
             rates.Add(programs / clock.Elapsed.TotalSeconds);
             if (accepted != programs)
-                throw new InvalidOperationException($"{programs - accepted} trivial programs were not accepted");
+            {
+                throw new PonderException(
+                    $"{programs - accepted} of {programs} trivial programs were not accepted, e.g. {failed?.Verdict.Name()}"
+                        + $" ({failed?.Detail}); is the machine overloaded?"
+                );
+            }
             sandboxed.Add(Median(Runs(programs / 2, () => sandbox.Run(Request()).Elapsed)));
             bare.Add(Median(Runs(programs / 2, () => Bare(scratch.Dir))));
         }

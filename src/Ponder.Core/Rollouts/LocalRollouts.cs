@@ -34,9 +34,10 @@ public static class LocalRollouts
     }
 
     /// <summary>
-    /// Grades <paramref name="completions"/> in order, completion i against <paramref name="problemOf"/>(i). Where the task's grading waits on other processes
-    /// (<see cref="IReasoningTask.GradingWorkers"/> &gt; 1: code run in a sandbox) they are graded in parallel on the
-    /// thread pool, so the caller's tensor thread only waits and no grader shares its thread-static scopes.
+    /// Grades <paramref name="completions"/> in order, completion i against <paramref name="problemOf"/>(i). Where the
+    /// task's grading waits on other processes (<see cref="IReasoningTask.GradingWorkers"/> &gt; 1: code run in a
+    /// sandbox) they are graded in parallel on the thread pool, so the caller's tensor thread only waits and no grader
+    /// shares its thread-static scopes.
     /// </summary>
     public static Rollout[] GradeAll(
         IReasoningTask task,

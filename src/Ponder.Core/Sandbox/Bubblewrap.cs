@@ -38,8 +38,9 @@ public sealed class Bubblewrap : IDisposable
         this.setpriv = setpriv;
         Workers = workers;
         slots = new SemaphoreSlim(workers, workers);
-        // Distinct per process, so concurrent test hosts or graders never share a run's user id.
-        uidBase = 200_000 + (Environment.ProcessId % 100_000 * 1_000);
+        // Distinct per process, so concurrent test hosts or graders never share a run's user id; far above the user
+        // and subordinate-id ranges of /etc/subuid, so a sweep of a run's user never meets anyone else's process.
+        uidBase = 1_500_000_000 + (Environment.ProcessId % 100_000 * 1_000);
     }
 
     /// <summary>How many programs may run at once.</summary>
@@ -85,6 +86,18 @@ public sealed class Bubblewrap : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         var limits = (request.Limits ?? new SandboxLimits()).Validate();
         slots.Wait();
+        try
+        {
+            return RunInSlot(request, limits);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    SandboxResult RunInSlot(SandboxRequest request, SandboxLimits limits)
+    {
         var code = Directory.CreateTempSubdirectory("ponder-sandbox-");
         int uid = UserOf(Interlocked.Increment(ref runCounter));
         try
@@ -99,28 +112,43 @@ public sealed class Bubblewrap : IDisposable
             };
             foreach (var arg in Arguments(code.FullName, uid, request.Command, limits))
                 start.ArgumentList.Add(arg);
-            return SandboxProcess.Run(start, request.Stdin, limits);
+            var result = SandboxProcess.Run(start, request.Stdin, limits);
+            // bubblewrap and prlimit report their own failures before the program starts: a broken sandbox is the
+            // grader's error, never the program's runtime error.
+            if (result.ExitCode == 1 && SetupFailure(result.Stderr) is { } why)
+                throw new PonderException($"the sandbox failed to start the program: {why}");
+            return result;
         }
         finally
         {
             if (OwnUsers)
                 SandboxProcess.KillUser(uid);
             code.Delete(recursive: true);
-            slots.Release();
         }
+    }
+
+    static string? SetupFailure(string stderr)
+    {
+        var first = stderr.Split('\n', 2)[0];
+        return
+            first.StartsWith("bwrap: ", StringComparison.Ordinal)
+            || first.StartsWith("prlimit: ", StringComparison.Ordinal)
+            || first.StartsWith("setpriv: ", StringComparison.Ordinal)
+            ? first
+            : null;
     }
 
     public void Dispose() => slots.Dispose();
 
-    /// <summary>Processes of this process's sandboxes still alive: run by a run's own user, or (without own users)
-    /// running a file of <see cref="CodeDir"/>. Empty whenever no run is in progress.</summary>
+    /// <summary>Processes of this process's sandboxes still alive: run by a run's own user, or running a file of
+    /// <see cref="CodeDir"/> (an argument " /code/…": no host path has that form). Empty whenever no run is in progress.</summary>
     public IReadOnlyList<string> Survivors() =>
         [
             .. SandboxProcess
                 .Processes()
                 .Where(p =>
                     (OwnUsers && p.Uid >= uidBase && p.Uid < uidBase + 1_000)
-                    || p.CommandLine.Contains(CodeDir + "/", StringComparison.Ordinal)
+                    || p.CommandLine.Contains(" " + CodeDir + "/", StringComparison.Ordinal)
                 )
                 .Select(p => $"{p.Pid} (uid {p.Uid}): {p.CommandLine}"),
         ];
@@ -137,6 +165,7 @@ public sealed class Bubblewrap : IDisposable
         string tmpfsSize = limits.FileBytes.ToString(CultureInfo.InvariantCulture);
         args.AddRange([
             "--unshare-all",
+            "--unshare-user",
             "--die-with-parent",
             "--new-session",
             "--cap-drop",
@@ -152,9 +181,12 @@ public sealed class Bubblewrap : IDisposable
             "/usr",
         ]);
         args.AddRange(SystemLinks());
-        args.AddRange(["--proc", "/proc", "--dev", "/dev"]);
+        // /dev is bwrap's own tmpfs: its shared memory gets the capped size and the rest turns read-only. No user
+        // namespace may be nested inside (one would let the program mount an uncapped tmpfs of its own).
+        args.AddRange(["--disable-userns", "--proc", "/proc", "--dev", "/dev", "--size", tmpfsSize, "--tmpfs"]);
+        args.AddRange(["/dev/shm", "--remount-ro", "/dev"]);
         args.AddRange(["--size", tmpfsSize, "--tmpfs", "/tmp", "--size", tmpfsSize, "--tmpfs", WorkDir]);
-        // The root itself is bwrap's tmpfs: read-only, so nothing but the two capped tmpfs can be filled.
+        // The root itself is bwrap's tmpfs: read-only, so nothing but the three capped tmpfs can be filled.
         args.AddRange(["--ro-bind", codeDir, CodeDir, "--remount-ro", "/", "--chdir", WorkDir, "--clearenv"]);
         args.AddRange([
             "--setenv",
@@ -207,7 +239,7 @@ public sealed class Bubblewrap : IDisposable
     {
         if (!OperatingSystem.IsLinux())
             throw new PlatformNotSupportedException("the sandbox runs on Linux");
-        // The run's user is not the owner: it may read and traverse, never write.
+        // Others (the run's own user, when root) may read and traverse, never write.
         const UnixFileMode readable =
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         File.SetUnixFileMode(

@@ -19,12 +19,13 @@ public sealed record SandboxLimits
     /// <value>The default value is 512 MiB.</value>
     public long MemoryBytes { get; init; } = 512L << 20;
 
-    /// <summary>Processes and threads of the run's user (RLIMIT_NPROC); the interpreter counts as one.</summary>
-    /// <value>The default value is 32.</value>
-    public int Processes { get; init; } = 32;
+    /// <summary>Processes and threads of the run's user (RLIMIT_NPROC); the interpreter counts as one. The address
+    /// space limit is per process, so a run's memory is bounded by this many times <see cref="MemoryBytes"/>.</summary>
+    /// <value>The default value is 8.</value>
+    public int Processes { get; init; } = 8;
 
-    /// <summary>Largest file the program may write (RLIMIT_FSIZE), and the size of its writable work directory (a
-    /// tmpfs), so neither one file nor many fill a disk.</summary>
+    /// <summary>Largest file the program may write (RLIMIT_FSIZE), and the size of each of its writable directories
+    /// (<c>/work</c>, <c>/tmp</c>, <c>/dev/shm</c>: tmpfs), so neither one file nor many fill memory or a disk.</summary>
     /// <value>The default value is 16 MiB.</value>
     public long FileBytes { get; init; } = 16L << 20;
 

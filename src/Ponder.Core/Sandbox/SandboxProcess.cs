@@ -14,36 +14,40 @@ static class SandboxProcess
     /// in it dies).</summary>
     static readonly TimeSpan Drain = TimeSpan.FromSeconds(2);
 
+    /// <remarks>Input and output are pumped on threads of their own, never the thread pool's: a grader runs inside
+    /// busy processes (a trainer, a test host) whose pool may be starved, and a late reader would lose output.</remarks>
     public static SandboxResult Run(ProcessStartInfo start, string stdin, SandboxLimits limits)
     {
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("bwrap did not start");
-        using var killed = new CancellationTokenSource();
-        var stdout = new CappedReader(process.StandardOutput.BaseStream, limits.OutputBytes, killed);
+        var stdout = new CappedReader(process.StandardOutput.BaseStream, limits.OutputBytes, () => Kill(process));
         var stderr = new CappedReader(process.StandardError.BaseStream, StderrBytes, null);
-        var readers = Task.WhenAll(stdout.Pump(), stderr.Pump());
-        _ = Feed(process.StandardInput.BaseStream, stdin);
-        bool timedOut = false;
-        try
+        var pumps = new[]
         {
-            using var wall = CancellationTokenSource.CreateLinkedTokenSource(killed.Token);
-            wall.CancelAfter(limits.WallClock);
-            process.WaitForExitAsync(wall.Token).GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
-            timedOut = !stdout.Capped;
+            Pump(() => Feed(process.StandardInput.BaseStream, stdin)),
+            Pump(stdout.Read),
+            Pump(stderr.Read),
+        };
+        bool timedOut = !process.WaitForExit(limits.WallClock);
+        if (timedOut)
             Kill(process);
-        }
-        readers.Wait(Drain);
+        foreach (var pump in pumps)
+            pump.Join(Drain);
         return new SandboxResult(
             process.HasExited ? process.ExitCode : 137,
-            timedOut,
+            timedOut && !stdout.Capped,
             stdout.Capped,
             stdout.Text(),
             stderr.Text(),
             clock.Elapsed
         );
+    }
+
+    static Thread Pump(Action work)
+    {
+        var thread = new Thread(() => work()) { IsBackground = true, Name = "sandbox pipe" };
+        thread.Start();
+        return thread;
     }
 
     static void Kill(Process process)
@@ -59,12 +63,12 @@ static class SandboxProcess
         }
     }
 
-    static async Task Feed(Stream input, string text)
+    static void Feed(Stream input, string text)
     {
         try
         {
-            await using (input)
-                await input.WriteAsync(Encoding.UTF8.GetBytes(text));
+            using (input)
+                input.Write(Encoding.UTF8.GetBytes(text));
         }
         catch (IOException)
         {
@@ -123,31 +127,38 @@ static class SandboxProcess
         }
     }
 
-    /// <summary>Reads a stream to its end, keeping the first <c>cap</c> bytes; past them, cancels
-    /// <c>overflow</c> (which kills the run) when given, else drops the rest.</summary>
-    sealed class CappedReader(Stream stream, int cap, CancellationTokenSource? overflow)
+    /// <summary>Reads a stream to its end, keeping the first <c>cap</c> bytes; past them, calls <c>overflow</c>
+    /// (which kills the run) when given, else drops the rest.</summary>
+    sealed class CappedReader(Stream stream, int cap, Action? overflow)
     {
         readonly System.Buffers.ArrayBufferWriter<byte> kept = new();
+        readonly Lock gate = new();
+        volatile bool capped;
 
-        public bool Capped { get; private set; }
+        public bool Capped => capped;
 
-        public async Task Pump()
+        public void Read()
         {
             var buffer = new byte[16 << 10];
             try
             {
                 int n;
-                while ((n = await stream.ReadAsync(buffer)) > 0)
+                while ((n = stream.Read(buffer)) > 0)
                 {
-                    int room = Math.Min(n, cap - kept.WrittenCount);
-                    if (room > 0)
-                        System.Buffers.BuffersExtensions.Write(kept, buffer.AsSpan(0, room));
-                    if (room < n && !Capped)
+                    lock (gate)
                     {
-                        Capped = true;
+                        int room = Math.Min(n, cap - kept.WrittenCount);
+                        if (room > 0)
+                            System.Buffers.BuffersExtensions.Write(kept, buffer.AsSpan(0, room));
+                        if (room == n)
+                            continue;
+                    }
+                    if (!capped)
+                    {
+                        capped = true;
                         if (overflow is not null)
                         {
-                            await overflow.CancelAsync();
+                            overflow();
                             return;
                         }
                     }
@@ -157,6 +168,10 @@ static class SandboxProcess
             catch (ObjectDisposedException) { }
         }
 
-        public string Text() => Encoding.UTF8.GetString(kept.WrittenSpan);
+        public string Text()
+        {
+            lock (gate)
+                return Encoding.UTF8.GetString(kept.WrittenSpan);
+        }
     }
 }

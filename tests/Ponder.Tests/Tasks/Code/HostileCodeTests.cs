@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
@@ -201,6 +202,28 @@ public sealed class HostileCodeTests : IDisposable
                 + "        f.write(d.decompress(data[i:i + 4096]))\nprint('ok')\n",
             "runtime error"
         );
+    }
+
+    [Fact]
+    public void Given_a_nested_user_namespace_Then_the_program_cannot_make_one() =>
+        AssertContained(
+            "import subprocess\nsubprocess.run(['/usr/bin/unshare', '-Urm', 'true'], check=True)\nprint('ok')\n",
+            "runtime error"
+        );
+
+    [Fact]
+    public void Given_writes_to_dev_and_shared_memory_Then_dev_is_read_only_and_shared_memory_capped()
+    {
+        string program =
+            "import os\nwritten = 0\ntry:\n    while True:\n"
+            + "        with open('/dev/shm/f%d' % written, 'wb') as f:\n            f.write(b'x' * (1 << 20))\n"
+            + "        written += 1\nexcept OSError:\n    pass\ntry:\n    open('/dev/escaped', 'w')\n"
+            + "    print('dev writable')\nexcept OSError:\n    pass\nprint(written)\n";
+        var run = CodeFixture.Sandbox.Run(Stdio(program));
+
+        // The shared-memory tmpfs is capped at the file limit: 16 MiB, so at most 16 files of 1 MiB.
+        Assert.True(int.Parse(run.Stdout.Trim(), CultureInfo.InvariantCulture) <= 16, run.Stdout);
+        Assert.Empty(CodeFixture.Sandbox.Survivors());
     }
 
     static SandboxRequest Stdio(string program) =>

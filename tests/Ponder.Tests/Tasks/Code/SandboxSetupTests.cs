@@ -37,13 +37,42 @@ public sealed class SandboxSetupTests
 
         Assert.Contains("--unshare-all", args);
         Assert.Contains("--die-with-parent", args);
-        Assert.Equal("/", args[args.IndexOf("--remount-ro") + 1]);
+        var readOnly = args.Select((a, i) => (a, i)).Where(x => x.a == "--remount-ro").Select(x => args[x.i + 1]);
+        Assert.Equal(["/dev", "/"], readOnly);
+        Assert.Contains("--disable-userns", args);
         Assert.DoesNotContain("--share-net", args);
         Assert.Equal(
-            ["--cpu=2:3", "--as=536870912", "--nproc=32", "--fsize=16777216", "--nofile=64", "--core=0"],
+            ["--cpu=2:3", "--as=536870912", "--nproc=8", "--fsize=16777216", "--nofile=64", "--core=0"],
             args.SkipWhile(a => a != "/usr/bin/prlimit").Skip(1).TakeWhile(a => a != "--")
         );
         if (sandbox.OwnUsers)
             Assert.Contains($"--reuid={sandbox.UserOf(7)}", args);
+    }
+
+    [Fact]
+    public void Given_a_starved_thread_pool_When_a_program_runs_Then_its_output_is_complete()
+    {
+        // A grader runs inside busy processes. Block more pool threads than the pool has, for 4 s: work queued to the
+        // pool now waits for the pool to grow, one thread about every half second.
+        var release = new TaskCompletionSource();
+        int blockers = ThreadPool.ThreadCount + 8;
+        for (int i = 0; i < blockers; i++)
+            ThreadPool.QueueUserWorkItem(_ => release.Task.Wait(TimeSpan.FromSeconds(4)));
+        try
+        {
+            var run = CodeFixture.Sandbox.Run(
+                new SandboxRequest(
+                    new Dictionary<string, string> { ["p.py"] = "print(input()[::-1])\n" },
+                    ["/usr/bin/python3", "-I", "/code/p.py"],
+                    "olleh\n"
+                )
+            );
+
+            Assert.Equal((0, "hello\n"), (run.ExitCode, run.Stdout));
+        }
+        finally
+        {
+            release.SetResult();
+        }
     }
 }
