@@ -109,6 +109,7 @@ public sealed class CodeJudge(Bubblewrap sandbox, CodeLanguage language)
             new
             {
                 nonce,
+                prelude = tests.Prelude ?? "",
                 setup = tests.Setup ?? "",
                 tests = asserts,
             }
@@ -137,7 +138,7 @@ public sealed class CodeJudge(Bubblewrap sandbox, CodeLanguage language)
         return new CodeJudgement(verdict, passed, asserts.Count, Digest([.. outcome]), detail);
     }
 
-    /// <summary>The harness's reports: lines of standard output that start with this run's nonce.</summary>
+    /// <summary>The harness's reports: lines of standard output "NONCE RESULT DETAIL" with this run's nonce.</summary>
     static List<(string Result, string Detail)> Reports(string stdout, string nonce)
     {
         var reports = new List<(string, string)>();
@@ -145,20 +146,8 @@ public sealed class CodeJudge(Bubblewrap sandbox, CodeLanguage language)
         {
             if (!line.StartsWith(nonce + " ", StringComparison.Ordinal))
                 continue;
-            try
-            {
-                using var json = JsonDocument.Parse(line[(nonce.Length + 1)..]);
-                reports.Add(
-                    (
-                        json.RootElement.GetProperty("result").GetString() ?? "",
-                        json.RootElement.GetProperty("detail").GetString() ?? ""
-                    )
-                );
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                // A torn last line of a killed run.
-            }
+            var parts = line[(nonce.Length + 1)..].Split(' ', 2);
+            reports.Add((parts[0], parts.Length > 1 ? parts[1] : ""));
         }
         return reports;
     }

@@ -41,7 +41,8 @@ static class CodeRows
             Optional(row, fields, "setup"),
             cases.Count > 0 ? cases : null,
             TimeLimit(row, fields) ?? options.TimeLimitSeconds,
-            MemoryLimit(row, fields) ?? options.MemoryLimitMb
+            MemoryLimit(row, fields) ?? options.MemoryLimitMb,
+            entry is not null && asserts.Count > 0 ? question : null
         );
         var extra = new Dictionary<string, string>();
         if (entry is not null)

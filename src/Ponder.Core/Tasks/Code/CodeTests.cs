@@ -21,12 +21,15 @@ public sealed record StdioCase(
 /// <param name="Cases">Standard-input cases.</param>
 /// <param name="TimeLimitSeconds">Per run: the program with all its asserts, or one standard-input case.</param>
 /// <param name="MemoryLimitMb">Address space per run.</param>
+/// <param name="Prelude">Code run before the program: HumanEval's prompt, whose helper functions some tests call
+/// (the program's own definitions then replace the prompt's, as in HumanEval's prompt + completion).</param>
 public sealed record CodeTests(
     [property: JsonPropertyName("asserts")] IReadOnlyList<string>? Asserts,
     [property: JsonPropertyName("setup")] string? Setup,
     [property: JsonPropertyName("cases")] IReadOnlyList<StdioCase>? Cases,
     [property: JsonPropertyName("time_limit")] double TimeLimitSeconds,
-    [property: JsonPropertyName("memory_limit_mb")] int MemoryLimitMb
+    [property: JsonPropertyName("memory_limit_mb")] int MemoryLimitMb,
+    [property: JsonPropertyName("prelude")] string? Prelude = null
 )
 {
     /// <summary>Whether these are assert tests (else standard-input cases).</summary>

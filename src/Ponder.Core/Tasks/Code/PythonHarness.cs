@@ -4,11 +4,14 @@ namespace Ponder.Tasks.Code;
 /// The Python harnesses run inside the sandbox. They compile the program first, so a syntax error is a compile
 /// error rather than a runtime error. The function harness reads the tests from standard input (they are never a
 /// file the program could open), silences the program's own output, and reports each test on a saved copy of
-/// standard output, each line prefixed by a per-run nonce so the program cannot print a result of its own.
+/// standard output, each line prefixed by a per-run nonce, so printing a result is not enough to forge one; what it
+/// calls after the program has run was bound before.
 /// </summary>
-/// <remarks>Assert tests run in the program's interpreter, as HumanEval's and MBPP's evaluations run them: a program
-/// written to inspect its own interpreter's frames could find the harness's data. Standard-input problems share
-/// nothing with their expected outputs, which never enter the sandbox.</remarks>
+/// <remarks>Assert tests run in the program's own interpreter, as HumanEval's and MBPP's evaluations run them, and
+/// cannot be made safe there: a program can return an object equal to everything, or walk its interpreter's frames
+/// (through a traceback, say) to the harness's nonce and report channel. Against a policy trained to exploit its
+/// reward, prefer standard-input problems: they share nothing with their expected outputs, which never enter the
+/// sandbox, and their verdict is decided outside it.</remarks>
 static class PythonHarness
 {
     public const string Stdio = """
@@ -31,50 +34,58 @@ static class PythonHarness
         """;
 
     public const string Function = """
-        import json, os, sys, traceback
+        import os, sys
 
         def main():
+            # Bound before the program runs: a program that replaces builtins or module attributes (exec, json.dumps,
+            # os.write) changes what it sees, not these.
+            _exec, _compile, _type, _str, _write = exec, compile, type, str, os.write
+            _Assertion, _Memory, _Base = AssertionError, MemoryError, BaseException
+            import json
             spec = json.loads(sys.stdin.read())
-            nonce = spec.pop("nonce")
-            out = os.fdopen(os.dup(1), "w")
+            nonce = spec.pop("nonce").encode()
+            out = os.dup(1)
             null = os.open(os.devnull, os.O_RDWR)
             for fd in (0, 1, 2):
                 os.dup2(null, fd)
 
             def report(kind, detail=""):
-                out.write(nonce + " " + json.dumps({"result": kind, "detail": detail[-400:]}) + "\n")
-                out.flush()
+                text = detail.replace("\n", " ")[-400:].encode("utf-8", "replace")
+                _write(out, nonce + b" " + kind.encode() + b" " + text + b"\n")
 
             def describe(e):
-                return "".join(traceback.format_exception_only(type(e), e)).strip()
+                return _type(e).__name__ + ": " + _str(e)
 
             with open("/code/solution.py", "rb") as f:
                 source = f.read()
             try:
-                code = compile(source, "solution.py", "exec")
+                code = _compile(source, "solution.py", "exec")
             except (SyntaxError, ValueError) as e:
                 report("compile", describe(e))
                 return
             scope = {"__name__": "solution", "__builtins__": __builtins__}
+            prelude, setup, tests = spec["prelude"], spec["setup"], spec["tests"]
             try:
-                exec(code, scope)
-                if spec["setup"]:
-                    exec(compile(spec["setup"], "setup.py", "exec"), scope)
-            except MemoryError:
+                if prelude:
+                    _exec(_compile(prelude, "prompt.py", "exec"), scope)
+                _exec(code, scope)
+                if setup:
+                    _exec(_compile(setup, "setup.py", "exec"), scope)
+            except _Memory:
                 report("memory")
                 return
-            except BaseException as e:
+            except _Base as e:
                 report("error", describe(e))
                 return
-            for test in spec["tests"]:
+            for test in tests:
                 try:
-                    exec(compile(test, "test.py", "exec"), scope)
+                    _exec(_compile(test, "test.py", "exec"), scope)
                     report("pass")
-                except AssertionError as e:
+                except _Assertion as e:
                     report("fail", describe(e))
-                except MemoryError:
+                except _Memory:
                     report("memory")
-                except BaseException as e:
+                except _Base as e:
                     report("error", describe(e))
             report("done")
 

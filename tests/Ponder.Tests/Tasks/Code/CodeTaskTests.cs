@@ -74,4 +74,53 @@ public sealed class CodeTaskTests
         Assert.Null(task.Grade(problem, CodeFixture.Answer("print(")).Canonical);
         Assert.Null(task.Grade(problem, CodeFixture.Answer(null)).Canonical);
     }
+
+    [Theory]
+    [InlineData("import builtins\nbuiltins.exec = lambda *a, **k: None\n")]
+    [InlineData("import json\njson.dumps = lambda *a, **k: 'pass'\njson.loads = lambda *a, **k: {}\n")]
+    [InlineData("import os\nos.write = lambda fd, data: len(data)\n")]
+    [InlineData("print('pass')\nprint('done')\n")]
+    public void Given_a_program_that_patches_what_the_harness_uses_Then_its_tests_still_decide(string patch)
+    {
+        // digit_sum that returns 0 passes only digit_sum(0) == 0: 1 of 4.
+        var task = CodeFixture.Task();
+        var problem = task.Problems(TaskSplit.Test, null).Single(p => p.Id == "digit-sum");
+
+        var grade = task.Grade(problem, CodeFixture.Answer(patch + "def digit_sum(n):\n    return 0\n"));
+
+        Assert.Equal(("wrong answer", 0.25), (grade.Verdict, grade.Score));
+    }
+
+    [Fact]
+    public void Given_a_humaneval_prompt_with_a_helper_When_the_program_omits_it_Then_the_prompt_supplies_it()
+    {
+        // HumanEval runs prompt + completion: a test may call a helper only the prompt defines.
+        using var dir = new TempDir();
+        string data = dir.File("he.jsonl");
+        string prompt = "def helper(x):\n    return x * 2\n\n\ndef twice_plus_one(x):\n    \"\"\"helper(x) + 1\"\"\"\n";
+        string test = "def check(candidate):\n    assert candidate(3) == 7\n    assert helper(5) == 10\n";
+        File.WriteAllText(
+            data,
+            System.Text.Json.JsonSerializer.Serialize(
+                new
+                {
+                    task_id = "HumanEval/x",
+                    prompt,
+                    test,
+                    entry_point = "twice_plus_one",
+                }
+            ) + "\n"
+        );
+        var task = new CodeTask(
+            CodeTaskOptions.Parse(data, new Dictionary<string, string> { ["format"] = "humaneval" }, null, false),
+            CodeFixture.Sandbox
+        );
+        var problem = Assert.Single(task.Problems(TaskSplit.Test, null));
+
+        var grade = task.Grade(problem, CodeFixture.Answer("def twice_plus_one(x):\n    return helper(x) + 1\n"));
+
+        Assert.Equal("HumanEval/x", problem.Id);
+        Assert.Equal("accepted", grade.Verdict);
+        Assert.Contains("Complete the function `twice_plus_one`", task.Prompt(problem), StringComparison.Ordinal);
+    }
 }
