@@ -21,7 +21,7 @@ static class SandboxProcess
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("bwrap did not start");
         var stdout = new CappedReader(process.StandardOutput.BaseStream, limits.OutputBytes, () => Kill(process));
-        var stderr = new CappedReader(process.StandardError.BaseStream, StderrBytes, null);
+        var stderr = new CappedReader(process.StandardError.BaseStream, StderrBytes, null, keepTail: true);
         var pumps = new[]
         {
             Pump(() => Feed(process.StandardInput.BaseStream, stdin)),
@@ -128,10 +128,11 @@ static class SandboxProcess
     }
 
     /// <summary>Reads a stream to its end, keeping the first <c>cap</c> bytes; past them, calls <c>overflow</c>
-    /// (which kills the run) when given, else drops the rest.</summary>
-    sealed class CappedReader(Stream stream, int cap, Action? overflow)
+    /// (which kills the run) when given, else drops the rest — or, with <c>keepTail</c>, keeps the last <c>cap</c>
+    /// bytes instead (standard error: a traceback ends it).</summary>
+    sealed class CappedReader(Stream stream, int cap, Action? overflow, bool keepTail = false)
     {
-        readonly System.Buffers.ArrayBufferWriter<byte> kept = new();
+        System.Buffers.ArrayBufferWriter<byte> kept = new();
         readonly Lock gate = new();
         volatile bool capped;
 
@@ -147,6 +148,11 @@ static class SandboxProcess
                 {
                     lock (gate)
                     {
+                        if (keepTail)
+                        {
+                            Keep(buffer.AsSpan(0, n));
+                            continue;
+                        }
                         int room = Math.Min(n, cap - kept.WrittenCount);
                         if (room > 0)
                             System.Buffers.BuffersExtensions.Write(kept, buffer.AsSpan(0, room));
@@ -168,10 +174,24 @@ static class SandboxProcess
             catch (ObjectDisposedException) { }
         }
 
+        /// <summary>Appends, then keeps only the last <c>cap</c> bytes once twice that have piled up.</summary>
+        void Keep(ReadOnlySpan<byte> data)
+        {
+            System.Buffers.BuffersExtensions.Write(kept, data);
+            if (kept.WrittenCount <= 2 * cap)
+                return;
+            var last = kept.WrittenSpan[^cap..].ToArray();
+            kept = new System.Buffers.ArrayBufferWriter<byte>();
+            System.Buffers.BuffersExtensions.Write(kept, last);
+        }
+
         public string Text()
         {
             lock (gate)
-                return Encoding.UTF8.GetString(kept.WrittenSpan);
+            {
+                var span = kept.WrittenSpan;
+                return Encoding.UTF8.GetString(keepTail && span.Length > cap ? span[^cap..] : span);
+            }
         }
     }
 }

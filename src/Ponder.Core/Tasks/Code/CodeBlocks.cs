@@ -8,7 +8,7 @@ namespace Ponder.Tasks.Code;
 public static partial class CodeBlocks
 {
     [GeneratedRegex(
-        @"^[ \t]*(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n]*\n(.*?)^[ \t]*\1[ \t]*$",
+        @"^([ \t]*)(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n]*\n(.*?)^[ \t]*\2[ \t]*$",
         RegexOptions.Multiline | RegexOptions.Singleline,
         matchTimeoutMilliseconds: 1000
     )]
@@ -24,9 +24,9 @@ public static partial class CodeBlocks
         {
             foreach (Match m in Fence().Matches(answer.Replace("\r\n", "\n", StringComparison.Ordinal)))
             {
-                string tag = m.Groups[2].Value;
+                string tag = m.Groups[3].Value;
                 if (tag.Length == 0 || language.FenceTags.Contains(tag, StringComparer.OrdinalIgnoreCase))
-                    code = m.Groups[3].Value;
+                    code = Dedent(m.Groups[4].Value, m.Groups[1].Value.Length);
             }
         }
         catch (RegexMatchTimeoutException)
@@ -34,5 +34,22 @@ public static partial class CodeBlocks
             return null;
         }
         return code is null || code.Trim().Length == 0 ? null : code;
+    }
+
+    /// <summary>A fence indented inside a list item indents its code as much (CommonMark): that much is removed from
+    /// each line.</summary>
+    static string Dedent(string code, int indent)
+    {
+        if (indent == 0)
+            return code;
+        var lines = code.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            int strip = 0;
+            while (strip < indent && strip < lines[i].Length && lines[i][strip] is ' ' or '\t')
+                strip++;
+            lines[i] = lines[i][strip..];
+        }
+        return string.Join('\n', lines);
     }
 }

@@ -39,9 +39,16 @@ public sealed class CodeJudge(Bubblewrap sandbox, CodeLanguage language)
         new()
         {
             CpuSeconds = Math.Max(1, (int)Math.Ceiling(tests.TimeLimitSeconds)),
-            // Sleeping or blocked programs use no CPU; the interpreter's and the sandbox's start-up use wall time.
-            WallClock = TimeSpan.FromSeconds((tests.TimeLimitSeconds * 2) + 1),
+            // Sleeping or blocked programs use no CPU; the interpreter's and the sandbox's start-up use wall time, more
+            // of it on a busy machine, which must not turn a correct program into a time limit.
+            WallClock = TimeSpan.FromSeconds((tests.TimeLimitSeconds * 2) + 3),
             MemoryBytes = (long)tests.MemoryLimitMb << 20,
+            // A correct program may print as much as the largest expected output; twice that caps a flood.
+            OutputBytes = (int)
+                Math.Min(
+                    int.MaxValue / 2,
+                    Math.Max(1 << 20, (2L * (tests.Cases?.Max(c => c.Output.Length) ?? 0)) + 4096)
+                ),
         };
 
     Dictionary<string, string> Files(string program) => new(language.Harness) { [language.SourceFile] = program };

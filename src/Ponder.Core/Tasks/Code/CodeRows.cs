@@ -50,6 +50,30 @@ static class CodeRows
         return (question, tests, extra);
     }
 
+    /// <summary>Whether the row's tests are of a kind the task runs: LiveCodeBench's "functional" tests (LeetCode-style
+    /// calls of a class method) are not, and such rows are skipped and counted.</summary>
+    public static bool Runnable(JsonlRow row, CodeTaskOptions options)
+    {
+        foreach (var name in TestFields(options))
+        {
+            if (!row.Has(name))
+                continue;
+            var value = row.Value.GetProperty(name);
+            string text = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+            if (
+                text.Contains("\"testtype\": \"functional\"", StringComparison.Ordinal)
+                || text.Contains("\"testtype\":\"functional\"", StringComparison.Ordinal)
+            )
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static string[] TestFields(CodeTaskOptions options) =>
+        options.Fields["tests"].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     static void Collect(JsonlRow row, string field, JsonElement value, List<string> asserts, List<StdioCase> cases)
     {
         switch (value.ValueKind)
@@ -72,6 +96,8 @@ static class CodeRows
                 {
                     if (item.ValueKind == JsonValueKind.String)
                         asserts.Add(item.GetString()!);
+                    else if (item.ValueKind != JsonValueKind.Object)
+                        throw Bad(row, field, "has an item that is neither an assert string nor an input/output case");
                     else
                         cases.Add(Case(row, field, item));
                 }
@@ -81,8 +107,10 @@ static class CodeRows
                 when value.TryGetProperty("input", out var ins)
                     && value.TryGetProperty("output", out var outs)
                     && ins.ValueKind == JsonValueKind.Array:
-                var inputs = ins.EnumerateArray().Select(e => e.GetString() ?? "").ToList();
-                var outputs = outs.EnumerateArray().Select(e => e.GetString() ?? "").ToList();
+                if (outs.ValueKind != JsonValueKind.Array)
+                    throw Bad(row, field, "has \"input\" and \"output\" that are not both lists");
+                var inputs = ins.EnumerateArray().Select(e => Text(row, field, e)).ToList();
+                var outputs = outs.EnumerateArray().Select(e => Text(row, field, e)).ToList();
                 if (inputs.Count != outputs.Count)
                     throw Bad(row, field, $"has {inputs.Count} inputs but {outputs.Count} outputs");
                 cases.AddRange(inputs.Zip(outputs, (i, o) => new StdioCase(i, o)));
@@ -105,8 +133,17 @@ static class CodeRows
 
         if (item.TryGetProperty("testtype", out var type) && type.GetString() is { } t && t != "stdin")
             throw Bad(row, field, $"has a \"{t}\" test; only standard-input tests (testtype \"stdin\") are run");
-        return new StdioCase(input.GetString() ?? "", output.GetString() ?? "");
+        return new StdioCase(Text(row, field, input), Text(row, field, output));
     }
+
+    static string Text(JsonlRow row, string field, JsonElement value) =>
+        value.ValueKind == JsonValueKind.String
+            ? value.GetString()!
+            : throw Bad(
+                row,
+                field,
+                $"has a test input or output that is {value.ValueKind.ToString().ToLowerInvariant()}, not a string"
+            );
 
     static JsonDocument Parse(JsonlRow row, string field, string text)
     {
@@ -120,8 +157,16 @@ static class CodeRows
         }
     }
 
-    static string? Optional(JsonlRow row, IReadOnlyDictionary<string, string> fields, string setting) =>
-        fields.TryGetValue(setting, out var name) ? row.Optional(name) : null;
+    /// <summary>A string field, or a list of strings joined by lines (sanitized MBPP's <c>test_imports</c>).</summary>
+    static string? Optional(JsonlRow row, IReadOnlyDictionary<string, string> fields, string setting)
+    {
+        if (!fields.TryGetValue(setting, out var name) || !row.Has(name))
+            return null;
+        var value = row.Value.GetProperty(name);
+        return value.ValueKind == JsonValueKind.Array
+            ? string.Join('\n', value.EnumerateArray().Select(e => Text(row, name, e)))
+            : row.Optional(name);
+    }
 
     /// <summary>Seconds: a number, or CodeContests' <c>{"seconds", "nanos"}</c>; 0 or absent means the
     /// default.</summary>

@@ -39,7 +39,8 @@ public sealed class CodeTask : IDatasetTask
             {
                 var (question, tests, extra) = CodeRows.Read(row, options);
                 return (question, tests.ToJson(), extra);
-            }
+            },
+            row => CodeRows.Runnable(row, options)
         );
     }
 

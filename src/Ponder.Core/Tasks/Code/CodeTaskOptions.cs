@@ -117,7 +117,7 @@ public sealed record CodeTaskOptions(string Path)
                 "language" => options with { Language = CodeLanguages.Get(value).Name },
                 "workers" => options with { Workers = Positive(key, value) },
                 "time_limit" => options with { TimeLimitSeconds = Seconds(value) },
-                "memory_limit" => options with { MemoryLimitMb = Positive(key, value) },
+                "memory_limit" => options with { MemoryLimitMb = Megabytes(value) },
                 _ => throw new PonderException(
                     $"--task-option {key}: unknown for task code; known: {string.Join(", ", Settings)}."
                 ),
@@ -142,6 +142,13 @@ public sealed record CodeTaskOptions(string Path)
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 1
             ? n
             : throw new PonderException($"--task-option {key}={value}: expected a whole number of at least 1.");
+
+    static int Megabytes(string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 64
+            ? n
+            : throw new PonderException(
+                $"--task-option memory_limit={value}: expected MiB, at least 64 (the interpreter's own needs)."
+            );
 
     static double Seconds(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0 && s <= 60

@@ -11,18 +11,23 @@ sealed class DatasetSource
     readonly string task;
     readonly Func<JsonlRow, (string Question, string Reference, IReadOnlyDictionary<string, string> Extra)> read;
     readonly Lazy<(IReadOnlyList<Problem> Problems, int Skipped)> loaded;
+    readonly Func<JsonlRow, bool>? keep;
 
     /// <param name="task">The task name, used in derived ids ("gsm8k-12").</param>
     /// <param name="options">File and field settings.</param>
     /// <param name="read">Turns one row into the question text, the reference answer and extra metadata; it throws
     /// <see cref="PonderException"/> with FILE:LINE for bad rows.</param>
+    /// <param name="keep">Which well-formed rows the task can use; the others are skipped and counted with the
+    /// malformed ones (e.g. tests of a kind the task does not run). Null keeps every row.</param>
     public DatasetSource(
         string task,
         DatasetOptions options,
-        Func<JsonlRow, (string Question, string Reference, IReadOnlyDictionary<string, string> Extra)> read
+        Func<JsonlRow, (string Question, string Reference, IReadOnlyDictionary<string, string> Extra)> read,
+        Func<JsonlRow, bool>? keep = null
     )
     {
         this.task = task;
+        this.keep = keep;
         Options = options;
         this.read = read;
         loaded = new Lazy<(IReadOnlyList<Problem>, int)>(Load);
@@ -30,7 +35,7 @@ sealed class DatasetSource
 
     public DatasetOptions Options { get; }
 
-    /// <summary>How many malformed lines were skipped (loads the file).</summary>
+    /// <summary>How many lines were skipped: malformed, or rows the task cannot use (loads the file).</summary>
     public int Skipped => loaded.Value.Skipped;
 
     /// <summary>The file's problems in file order, the first <paramref name="count"/> when given.</summary>
@@ -57,8 +62,14 @@ sealed class DatasetSource
     {
         var file = JsonlReader.Read(Options.Path, Options.SkipMalformed);
         var problems = new List<Problem>(file.Rows.Count);
+        int unusable = 0;
         foreach (var row in file.Rows)
         {
+            if (keep is not null && !keep(row))
+            {
+                unusable++;
+                continue;
+            }
             var (question, reference, extra) = read(row);
             var metadata = new Dictionary<string, string>(extra)
             {
@@ -80,7 +91,7 @@ sealed class DatasetSource
             }
             problems.Add(new Problem(Id(row), question, reference, metadata));
         }
-        return (problems.AsReadOnly(), file.Skipped);
+        return (problems.AsReadOnly(), file.Skipped + unusable);
     }
 
     string Id(JsonlRow row)

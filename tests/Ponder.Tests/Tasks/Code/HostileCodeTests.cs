@@ -172,18 +172,26 @@ public sealed class HostileCodeTests : IDisposable
     }
 
     [Fact]
-    public void Given_a_program_that_raises_its_own_limits_Then_the_limits_hold() =>
-        AssertContained(
-            "import resource\nfor r in (resource.RLIMIT_CPU, resource.RLIMIT_AS, resource.RLIMIT_NPROC):\n"
-                + "    try:\n        resource.setrlimit(r, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
-                + "    except (ValueError, OSError):\n        pass\nwhile True:\n    pass\n",
-            "time limit"
-        );
+    public void Given_a_program_that_raises_its_own_limits_Then_the_limits_hold()
+    {
+        string program =
+            "import resource\nlimits = (resource.RLIMIT_CPU, resource.RLIMIT_AS, resource.RLIMIT_NPROC)\n"
+            + "for r in limits:\n    try:\n"
+            + "        resource.setrlimit(r, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
+            + "    except (ValueError, OSError):\n        pass\n"
+            + "print([resource.getrlimit(r) for r in limits], flush=True)\nwhile True:\n    pass\n";
+        var run = CodeFixture.Sandbox.Run(Stdio(program));
+
+        // CPU 1 s soft, 2 s hard; 512 MiB of address space; 8 processes: as set, and SIGXCPU ended the loop.
+        Assert.Equal("[(1, 2), (536870912, 536870912), (8, 8)]\n", run.Stdout);
+        Assert.True(run.CpuTimedOut, $"exit {run.ExitCode}");
+        AssertContained(program, "time limit");
+    }
 
     [Fact]
     public void Given_a_zip_bomb_Then_memory_and_file_limits_contain_it()
     {
-        // 512 MiB of zeros deflate to about half a MiB; the program inflates it in memory, then onto its disk.
+        // 512 MiB of zeros, deflated: the program inflates it in memory, then onto its disk.
         var zeros = new byte[1 << 20];
         using var packed = new MemoryStream();
         using (var z = new ZLibStream(packed, CompressionLevel.SmallestSize, leaveOpen: true))
