@@ -44,6 +44,13 @@ static class EvalCommand
     {
         var plan = cli.Check(r);
         var problems = plan.Task.Problems(TaskSplit.Test, plan.Limit);
+        if (plan.Task is Ponder.Tasks.Datasets.IDatasetTask { SkippedLines: > 0 } dataset)
+        {
+            io.Error.WriteLine(
+                $"warning: {dataset.SkippedLines} lines of {dataset.Options.Path} skipped (malformed, or tests of a "
+                    + "kind the task does not run)"
+            );
+        }
         if (problems.Count == 0)
             throw new PonderException($"--task {plan.Spec.Name}: no problems to evaluate.");
         var (rollouts, scores) = Sample(io, r.GetValue(cli.Out), plan, problems);
@@ -166,10 +173,14 @@ static class EvalCommand
         foreach (var (k, v) in Sessions.HeldOut.Stats(task, rollouts, ""))
             headline[k] = v;
         headline["grader_errors"] = rollouts.Count(x => x.Grade.Error is not null);
-        // Tasks with verdicts (code): the share of samples per verdict and the mean share of tests passed.
-        var verdicts = rollouts.Where(x => x.Grade.Verdict is not null).ToList();
-        foreach (var group in verdicts.GroupBy(x => x.Grade.Verdict!).OrderBy(g => g.Key, StringComparer.Ordinal))
-            headline["verdict/" + group.Key.Replace(' ', '_')] = (double)group.Count() / verdicts.Count;
+        // Tasks with verdicts (code): the share of all samples per verdict ("none": an answer the grader never saw,
+        // such as one whose reasoning did not close) and the mean share of tests passed.
+        if (rollouts.Any(x => x.Grade.Verdict is not null))
+        {
+            var groups = rollouts.GroupBy(x => x.Grade.Verdict ?? "none").OrderBy(g => g.Key, StringComparer.Ordinal);
+            foreach (var group in groups)
+                headline["verdict/" + group.Key.Replace(' ', '_')] = (double)group.Count() / rollouts.Count;
+        }
         if (rollouts.Any(x => x.Grade.Score is not null))
             headline["tests_passed"] = rollouts.Average(x => x.Grade.Score ?? 0);
         return headline;

@@ -48,6 +48,7 @@ static class ResumeCheck
         ["options.MaxCompletionTokens"] = "--max-tokens",
         ["options.FormatReward"] = "--format-reward",
         ["options.MonitorPenalty"] = "--monitor-penalty",
+        ["options.PartialReward"] = "--partial-reward",
         ["options.Policy.Beta"] = "--beta",
         ["DType"] = "--dtype",
     };

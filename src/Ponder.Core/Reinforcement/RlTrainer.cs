@@ -246,7 +246,7 @@ public sealed class RlTrainer : IDisposable
         }
         if (monitor is null)
             return new RlStep(State.Step, metrics, rollouts, rewards);
-        foreach (var (name, value) in CotReview.Metrics(batch.Verdicts))
+        foreach (var (name, value) in CotReview.Metrics(batch.Sampled ?? batch.Verdicts))
             metrics[name] = value;
         return new RlStep(State.Step, metrics, rollouts, rewards, batch.Verdicts);
     }

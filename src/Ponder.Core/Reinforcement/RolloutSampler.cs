@@ -35,7 +35,13 @@ sealed record StepRollouts(
     Sampling Stats,
     long Position,
     int Version
-);
+)
+{
+    /// <summary>The monitor's verdicts on every rollout the step sampled, those of groups dynamic sampling dropped
+    /// included (a group where every sample hacked its reward alike has no signal and is dropped): the flag rate is
+    /// over these. Null: the same as <see cref="Verdicts"/>.</summary>
+    public List<CotVerdict>? Sampled { get; init; }
+}
 
 /// <summary>
 /// task → sample → grade → reward for one RL step: G completions for each of the step's problems, with the policy's own
@@ -59,6 +65,7 @@ sealed class RolloutSampler(
         var kept = new List<Rollout>();
         var keptRewards = new List<double>();
         var keptVerdicts = new List<CotVerdict>();
+        var allVerdicts = new List<CotVerdict>();
         var keptIndices = new List<int>();
         Round? last = null;
         double generate = 0,
@@ -85,6 +92,7 @@ sealed class RolloutSampler(
             generated += r.GeneratedTokens;
             errors += r.Rollouts.Count(x => x.Grade.Error is not null);
             last = r with { Indices = [.. indices.SelectMany(i => Enumerable.Repeat(i, g))] };
+            allVerdicts.AddRange(r.Verdicts);
             for (int k = 0; k < r.Rollouts.Count / g; k++)
             {
                 var groupRewards = r.Rewards.GetRange(k * g, g);
@@ -106,7 +114,10 @@ sealed class RolloutSampler(
             (kept, keptRewards, keptVerdicts, keptIndices) = (last.Rollouts, last.Rewards, last.Verdicts, last.Indices);
         double zeroFraction = groups == 0 ? 0 : zeroSignal / (double)groups;
         var stats = new Sampling(generate, grade, generated, zeroFraction, round, errors, flops);
-        return new StepRollouts(kept, keptRewards, keptVerdicts, keptIndices, stats, position, version);
+        return new StepRollouts(kept, keptRewards, keptVerdicts, keptIndices, stats, position, version)
+        {
+            Sampled = allVerdicts,
+        };
     }
 
     /// <summary>One sampling round: G graded, rewarded completions for each of the next problems.</summary>

@@ -141,7 +141,8 @@ public sealed class Bubblewrap : IDisposable
     public void Dispose() => slots.Dispose();
 
     /// <summary>Processes of this process's sandboxes still alive: run by a run's own user, or running a file of
-    /// <see cref="CodeDir"/> (an argument " /code/…": no host path has that form). Empty whenever no run is in progress.</summary>
+    /// <see cref="CodeDir"/> (an argument " /code/…": no host path has that form). Empty whenever no run is in
+    /// progress.</summary>
     public IReadOnlyList<string> Survivors() =>
         [
             .. SandboxProcess

@@ -24,8 +24,9 @@ public sealed record SandboxLimits
     /// <value>The default value is 8.</value>
     public int Processes { get; init; } = 8;
 
-    /// <summary>Largest file the program may write (RLIMIT_FSIZE), and the size of each of its writable directories
-    /// (<c>/work</c>, <c>/tmp</c>, <c>/dev/shm</c>: tmpfs), so neither one file nor many fill memory or a disk.</summary>
+    /// <summary>Largest file the program may write (RLIMIT_FSIZE), and the size of each of its writable
+    /// directories (<c>/work</c>, <c>/tmp</c>, <c>/dev/shm</c>: tmpfs), so neither one file nor many fill memory or a
+    /// disk.</summary>
     /// <value>The default value is 16 MiB.</value>
     public long FileBytes { get; init; } = 16L << 20;
 

@@ -14,8 +14,9 @@ static class SandboxProcess
     /// in it dies).</summary>
     static readonly TimeSpan Drain = TimeSpan.FromSeconds(2);
 
-    /// <remarks>Input and output are pumped on threads of their own, never the thread pool's: a grader runs inside
-    /// busy processes (a trainer, a test host) whose pool may be starved, and a late reader would lose output.</remarks>
+    /// <remarks>Input and output are pumped on threads of their own, never the thread pool's: a grader runs
+    /// inside busy processes (a trainer, a test host) whose pool may be starved, and a late reader would lose
+    /// output.</remarks>
     public static SandboxResult Run(ProcessStartInfo start, string stdin, SandboxLimits limits)
     {
         var clock = Stopwatch.StartNew();

@@ -117,6 +117,6 @@ public sealed class ResumeCliTests : IDisposable
         Assert.True(resumed.Code == 0, resumed.Err);
         // A new option turned on is still a change the resume refuses.
         var on = Run(Rl(model, run, "--steps", "3", "--partial-reward", "--resume"));
-        Assert.Contains("options.PartialReward", on.Err, StringComparison.Ordinal);
+        Assert.Contains("--partial-reward true where the run has false", on.Err, StringComparison.Ordinal);
     }
 }
