@@ -178,4 +178,47 @@ public sealed class CodeEvalCliTests : IDisposable
         Assert.Contains("format=leetcode: unknown format; known: generic", badOption.Err, StringComparison.Ordinal);
         Assert.Single(badOption.Err.TrimEnd().Split('\n'));
     }
+
+    [Fact]
+    public void Given_rl_on_code_problems_with_a_monitor_Then_steps_run_and_log_the_flag_rate()
+    {
+        string model = dir.File("tiny");
+        Assert.Equal(0, Run("init", "--out", model, "--preset", "tiny", "--seed", "1").Code);
+        string rules = dir.File("rules.json");
+        File.WriteAllText(rules, """{"rules": [{"pattern": "(?s).", "action": "flag"}]}""");
+
+        var (code, _, stderr) = Run(
+            "rl",
+            "--model",
+            model,
+            "--task",
+            "code",
+            "--data",
+            CodeFixture.Problems,
+            "--out",
+            dir.File("rl"),
+            "--steps",
+            "1",
+            "--prompts",
+            "2",
+            "--group-size",
+            "2",
+            "--max-tokens",
+            "8",
+            "--eval-problems",
+            "2",
+            "--eval-samples",
+            "1",
+            "--partial-reward",
+            "--monitor",
+            rules
+        );
+
+        Assert.True(code == 0, stderr);
+        using var store = Ponder.Runs.RunStore.Open(dir.File("rl"));
+        // The rule matches any reasoning that is not empty: the rate is a share of the step's 4 rollouts.
+        var rate = Assert.Single(store.ReadMetrics("monitor/flag_rate")).Value;
+        Assert.InRange(rate, 0, 1);
+        Assert.Equal(0, rate * 4 % 1, 9);
+    }
 }
