@@ -9,16 +9,18 @@ public sealed class SandboxBenchTests
     [Fact]
     public void Given_bench_sandbox_Then_it_reports_throughput_and_the_overhead_against_bare_python()
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Ponder.Cli.Cli.Run(
-            ["bench", "sandbox", "--programs", "4", "--repeats", "1", "--json"],
-            stdout,
-            stderr
+        var (code, stdout, stderr) = Ponder.Tests.Cli.PonderCli.Run(
+            "bench",
+            "sandbox",
+            "--programs",
+            "4",
+            "--repeats",
+            "1",
+            "--json"
         );
 
-        Assert.True(code == 0, stderr.ToString());
-        var m = JsonDocument.Parse(stdout.ToString()).RootElement;
+        Assert.True(code == 0, stderr);
+        var m = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal(
             ("bench sandbox", 2, 4),
             (

@@ -23,8 +23,19 @@ public sealed record CodeJudgement(CodeVerdict Verdict, int Passed, int Total, s
 /// order, all of them (the passed fraction is partial credit), except that after a time limit the rest count as
 /// failed without running: a program that loops on one input likely loops on the others.
 /// </summary>
-public sealed class CodeJudge(Bubblewrap sandbox, CodeLanguage language)
+public sealed class CodeJudge
 {
+    readonly Bubblewrap sandbox;
+    readonly CodeLanguage language;
+    readonly AssertJudge asserts;
+
+    public CodeJudge(Bubblewrap sandbox, CodeLanguage language)
+    {
+        this.sandbox = sandbox;
+        this.language = language;
+        asserts = new AssertJudge(sandbox, language, Limits);
+    }
+
     public CodeLanguage Language => language;
 
     public CodeJudgement Judge(string? program, CodeTests tests)
@@ -110,53 +121,25 @@ public sealed class CodeJudge(Bubblewrap sandbox, CodeLanguage language)
 
     CodeJudgement Function(string program, CodeTests tests)
     {
-        var asserts = tests.Asserts ?? [];
-        string nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        string input = JsonSerializer.Serialize(
-            new
-            {
-                nonce,
-                prelude = tests.Prelude ?? "",
-                setup = tests.Setup ?? "",
-                tests = asserts,
-            }
-        );
-        var command =
-            language.FunctionCommand
-            ?? throw new PonderException($"language {language.Name} has no assert tests; use standard-input cases.");
-        var run = sandbox.Run(new SandboxRequest(Files(program), command, input, Limits(tests)));
-        var reports = Reports(run.Stdout, nonce);
-        if (reports.FirstOrDefault() is ("compile", var why))
-            return new CodeJudgement(CodeVerdict.CompileError, 0, asserts.Count, null, why);
-        var results = reports.Where(r => r.Result is "pass" or "fail" or "error" or "memory").ToList();
-        int passed = results.Count(r => r.Result == "pass");
-        bool done = reports.Any(r => r.Result == "done");
-        var first = results.FirstOrDefault(r => r.Result != "pass");
-        CodeVerdict verdict = (done, first.Result) switch
+        var (outcomes, done, run, compileError) = asserts.Judge(program, tests, language.SourceFile);
+        if (compileError is not null)
+            return new CodeJudgement(CodeVerdict.CompileError, 0, tests.Count, null, compileError);
+        int passed = outcomes.Count(o => o.Result == "pass");
+        var first = outcomes.FirstOrDefault(o => o.Result != "pass");
+        CodeVerdict verdict = first.Result switch
         {
-            (true, null) => CodeVerdict.Accepted,
-            (_, "fail") => CodeVerdict.WrongAnswer,
-            (_, "memory") => CodeVerdict.MemoryLimit,
-            (_, "error") => CodeVerdict.RuntimeError,
+            null when done => CodeVerdict.Accepted,
+            "fail" => CodeVerdict.WrongAnswer,
+            "memory" => CodeVerdict.MemoryLimit,
+            "error" => CodeVerdict.RuntimeError,
             _ => Classify(run) ?? CodeVerdict.RuntimeError, // ended without reporting: killed, or exited early
         };
-        string detail = first.Detail ?? (verdict == CodeVerdict.Accepted ? "" : Tail(run.Stderr));
-        var outcome = results.Select(r => r.Result).Concat(done ? [] : [Classify(run)?.Name() ?? "exit"]);
-        return new CodeJudgement(verdict, passed, asserts.Count, Digest([.. outcome]), detail);
-    }
-
-    /// <summary>The harness's reports: lines of standard output "NONCE RESULT DETAIL" with this run's nonce.</summary>
-    static List<(string Result, string Detail)> Reports(string stdout, string nonce)
-    {
-        var reports = new List<(string, string)>();
-        foreach (var line in stdout.Split('\n'))
-        {
-            if (!line.StartsWith(nonce + " ", StringComparison.Ordinal))
-                continue;
-            var parts = line[(nonce.Length + 1)..].Split(' ', 2);
-            reports.Add((parts[0], parts.Length > 1 ? parts[1] : ""));
-        }
-        return reports;
+        string detail =
+            verdict == CodeVerdict.Accepted ? ""
+            : first.Detail is { Length: > 0 } d ? d
+            : Tail(run.Stderr);
+        var outcome = outcomes.Select(o => o.Shown).Concat(done ? [] : [Classify(run)?.Name() ?? "exit"]);
+        return new CodeJudgement(verdict, passed, outcomes.Count, Digest([.. outcome]), detail);
     }
 
     static string[] Tokens(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);

@@ -29,6 +29,15 @@ public sealed record CodeLanguage(
 
     /// <summary>The line a harness writes to standard error before <see cref="CompileErrorExit"/>.</summary>
     public const string CompileErrorMarker = "ponder: compile error";
+
+    /// <summary>Splits assert tests into a call the program evaluates and a value computed without it (JSON on
+    /// standard input: prelude, setup, tests; prints a JSON list), or null where every assert runs whole in the
+    /// program's interpreter. <see cref="PythonAssertHarness"/> describes the protocol.</summary>
+    public IReadOnlyList<string>? SplitCommand { get; init; }
+
+    /// <summary>Compares values the program reported with the expected ones, without the program (JSON on standard
+    /// input: prelude, setup, pairs of right side and actual value; prints a JSON list of booleans).</summary>
+    public IReadOnlyList<string>? CheckCommand { get; init; }
 }
 
 /// <summary>The languages the code task runs: the one place to add another (its fence tags, file and
@@ -46,10 +55,16 @@ public static class CodeLanguages
             {
                 ["stdio_harness.py"] = PythonHarness.Stdio,
                 ["function_harness.py"] = PythonHarness.Function,
+                ["split_harness.py"] = PythonAssertHarness.Split,
+                ["check_harness.py"] = PythonAssertHarness.Check,
             },
             ["/usr/bin/python3", "-I", "-B", "/code/stdio_harness.py"],
             ["/usr/bin/python3", "-I", "-B", "/code/function_harness.py"]
-        );
+        )
+        {
+            SplitCommand = ["/usr/bin/python3", "-I", "-B", "/code/split_harness.py"],
+            CheckCommand = ["/usr/bin/python3", "-I", "-B", "/code/check_harness.py"],
+        };
 
     public static IReadOnlyList<CodeLanguage> All { get; } = [Python];
 

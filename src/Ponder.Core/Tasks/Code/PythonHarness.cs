@@ -39,7 +39,7 @@ static class PythonHarness
         def main():
             # Bound before the program runs: a program that replaces builtins or module attributes (exec, json.dumps,
             # os.write) changes what it sees, not these.
-            _exec, _compile, _type, _str, _write = exec, compile, type, str, os.write
+            _exec, _eval, _compile, _type, _str, _repr, _write = exec, eval, compile, type, str, repr, os.write
             _Assertion, _Memory, _Base = AssertionError, MemoryError, BaseException
             import json
             spec = json.loads(sys.stdin.read())
@@ -64,7 +64,7 @@ static class PythonHarness
                 report("compile", describe(e))
                 return
             scope = {"__name__": "solution", "__builtins__": __builtins__}
-            prelude, setup, tests = spec["prelude"], spec["setup"], spec["tests"]
+            prelude, setup, items = spec["prelude"], spec["setup"], spec["items"]
             try:
                 if prelude:
                     _exec(_compile(prelude, "prompt.py", "exec"), scope)
@@ -77,9 +77,16 @@ static class PythonHarness
             except _Base as e:
                 report("error", describe(e))
                 return
-            for test in tests:
+            for item in items:
                 try:
-                    _exec(_compile(test, "test.py", "exec"), scope)
+                    if "left" in item:
+                        value = _repr(_eval(_compile(item["left"], "test.py", "eval"), scope))
+                        if len(value) > 100000:
+                            report("fail", "value too long")
+                        else:
+                            _write(out, nonce + b" value " + value.replace("\n", " ").encode("utf-8", "replace") + b"\n")
+                        continue
+                    _exec(_compile(item["whole"], "test.py", "exec"), scope)
                     report("pass")
                 except _Assertion as e:
                     report("fail", describe(e))

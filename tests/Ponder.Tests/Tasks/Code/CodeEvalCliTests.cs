@@ -20,13 +20,7 @@ public sealed class CodeEvalCliTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Ponder.Cli.Cli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => Ponder.Tests.Cli.PonderCli.Run(args);
 
     /// <summary>A chat-completions server answering each request for a problem with that problem's next
     /// program.</summary>

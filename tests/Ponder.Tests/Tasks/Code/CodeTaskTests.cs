@@ -123,4 +123,38 @@ public sealed class CodeTaskTests
         Assert.Equal("accepted", grade.Verdict);
         Assert.Contains("Complete the function `twice_plus_one`", task.Prompt(problem), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Given_a_program_returning_an_object_equal_to_everything_Then_it_is_not_accepted()
+    {
+        var task = CodeFixture.Task();
+        var problem = task.Problems(TaskSplit.Test, null).Single(p => p.Id == "digit-sum");
+        string program =
+            "class Anything:\n    def __eq__(self, other):\n        return True\n"
+            + "    def __repr__(self):\n        return '0'\n\ndef digit_sum(n):\n    return Anything()\n";
+
+        var grade = task.Grade(problem, CodeFixture.Answer(program));
+
+        // Its repr "0" matches the expected "0" of digit_sum(0) only: 1 of 4, as a program returning 0 would.
+        Assert.Equal(("wrong answer", 0.25), (grade.Verdict, grade.Score));
+    }
+
+    [Fact]
+    public void Given_a_program_that_walks_to_the_harness_and_forges_passes_Then_it_is_not_accepted()
+    {
+        var task = CodeFixture.Task();
+        var problem = task.Problems(TaskSplit.Test, null).Single(p => p.Id == "digit-sum");
+        // Through a traceback to the harness's frame: its nonce and report channel, then "pass" for every test.
+        string program =
+            "import os\ndef digit_sum(n):\n    return 0\ntry:\n    raise RuntimeError\n"
+            + "except RuntimeError as e:\n    f = e.__traceback__.tb_frame\n"
+            + "    while f is not None and 'nonce' not in f.f_locals:\n        f = f.f_back\n"
+            + "    out, nonce = f.f_locals['out'], f.f_locals['nonce']\n    for _ in range(4):\n"
+            + "        os.write(out, nonce + b' pass \\n')\n    os.write(out, nonce + b' done \\n')\n    os._exit(0)\n";
+
+        var grade = task.Grade(problem, CodeFixture.Answer(program));
+
+        Assert.False(grade.Correct, grade.Verdict);
+        Assert.Equal(0.0, grade.Score);
+    }
 }
