@@ -7,11 +7,10 @@ namespace Ponder.Tasks.Code;
 /// standard output, each line prefixed by a per-run nonce, so printing a result is not enough to forge one; what it
 /// calls after the program has run was bound before.
 /// </summary>
-/// <remarks>Assert tests run in the program's own interpreter, as HumanEval's and MBPP's evaluations run them, and
-/// cannot be made safe there: a program can return an object equal to everything, or walk its interpreter's frames
-/// (through a traceback, say) to the harness's nonce and report channel. Against a policy trained to exploit its
-/// reward, prefer standard-input problems: they share nothing with their expected outputs, which never enter the
-/// sandbox, and their verdict is decided outside it.</remarks>
+/// <remarks>A whole test runs in the program's own interpreter, as HumanEval's and MBPP's evaluations run them, and
+/// cannot be made safe there: a program can walk its interpreter's frames (through a traceback, say) to the nonce
+/// and the report channel. Tests of the form <c>assert CALL == EXPECTED</c> are therefore split
+/// (<see cref="PythonAssertHarness"/>): for those this run reports only CALL's value.</remarks>
 static class PythonHarness
 {
     public const string Stdio = """
