@@ -41,6 +41,8 @@ sealed class SampleWriter : IDisposable
             line["verdict"] = r.Grade.Verdict;
         if (r.Grade.Score is not null)
             line["tests_passed"] = r.Grade.Score;
+        if (r.Grade.Detail is not null)
+            line["verdict_detail"] = r.Grade.Detail;
         if (r.Grade.Error is not null)
             line["grader_error"] = r.Grade.Error;
         writer.WriteLine(CliJson.Line(line));

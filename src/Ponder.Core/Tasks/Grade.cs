@@ -19,5 +19,9 @@ public sealed record Grade(bool Correct, string? Canonical)
     /// null.</summary>
     public string? Verdict { get; init; }
 
+    /// <summary>Why the verdict is what it is, for people reading samples (code: the first failing test's error or
+    /// the expected value), else null.</summary>
+    public string? Detail { get; init; }
+
     public static Grade NoAnswer { get; } = new(false, null);
 }

@@ -116,6 +116,7 @@ public sealed class CodeTask : IDatasetTask
         {
             Score = result.PassedFraction,
             Verdict = result.Verdict.Name(),
+            Detail = result.Detail.Length == 0 ? null : result.Detail,
         };
     }
 }

@@ -52,6 +52,7 @@ public sealed class CodeTaskTests
         var grade = task.Grade(problem, CodeFixture.Answer("def digit_sum(n):\n    return n\n"));
 
         Assert.Equal(("wrong answer", 0.5, false), (grade.Verdict, grade.Score, grade.Correct));
+        Assert.Equal("got 1234, expected 10", grade.Detail);
     }
 
     [Fact]
