@@ -41,7 +41,9 @@ public sealed class HostileCodeTests : IDisposable
     /// passes.</summary>
     void AssertContained(string program, string verdict, CodeTask? with = null)
     {
-        var grade = (with ?? task).Grade(problem, CodeFixture.Answer(program));
+        // The time limit is the problem's own, set when its task read it.
+        var by = with ?? task;
+        var grade = by.Grade(by.Problems(TaskSplit.Test, null).Single(), CodeFixture.Answer(program));
 
         Assert.Equal(verdict, grade.Verdict);
         Assert.False(grade.Correct);
@@ -203,6 +205,7 @@ public sealed class HostileCodeTests : IDisposable
                 z.Write(zeros);
         }
         string bomb = Convert.ToBase64String(packed.ToArray());
+        Assert.Equal(10, CodeTests.Of(patient.Problems(TaskSplit.Test, null).Single()).TimeLimitSeconds);
         AssertContained(
             $"import base64, zlib\nzlib.decompress(base64.b64decode('{bomb}'))\nprint('ok')\n",
             "memory limit",
