@@ -6,7 +6,7 @@ using Ponder.Sandbox;
 namespace Ponder.Cli.Commands;
 
 /// <summary><c>ponder bench sandbox</c>: the code reward's throughput (graded programs per second) and the sandbox's
-/// overhead per run against a bare <c>python3</c> run, measured in one run.</summary>
+/// overhead per run against a bare <c>python3</c> run, both timed in the same process.</summary>
 static class BenchSandboxCommand
 {
     public static Command Create(CliOutput io)

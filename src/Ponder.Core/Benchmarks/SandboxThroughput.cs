@@ -4,7 +4,7 @@ using Ponder.Tasks.Code;
 
 namespace Ponder.Benchmarks;
 
-/// <summary>What <c>ponder bench sandbox</c> measured: medians over repeats.</summary>
+/// <summary>What <c>ponder bench sandbox</c> reports: medians over repeats.</summary>
 /// <param name="ProgramsPerSecond">Trivial programs graded per second by the judge with the sandbox's workers (half
 /// assert tests, half one standard-input case; one sandboxed run each).</param>
 /// <param name="SandboxRunSeconds">One sandboxed run of a trivial program, one at a time.</param>
@@ -25,7 +25,7 @@ public sealed record SandboxThroughputResult(
 
 /// <summary>
 /// The code reward's throughput and the sandbox's cost: graded programs per second with the workers, and one
-/// sandboxed run against one bare <c>python3</c> run of the same harness and program, measured in one process one
+/// sandboxed run against one bare <c>python3</c> run of the same harness and program, timed in one process one
 /// after the other (the ratio, not the seconds, is what carries to another machine).
 /// </summary>
 public static class SandboxThroughput

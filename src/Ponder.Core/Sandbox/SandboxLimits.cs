@@ -35,7 +35,7 @@ public sealed record SandboxLimits
     public int OpenFiles { get; init; } = 64;
 
     /// <summary>Bytes of standard output kept; past it the run is killed and marked
-    /// <see cref="SandboxResult.OutputCapped"/>. Standard error keeps its first 64 KiB and is never fatal.</summary>
+    /// <see cref="SandboxResult.OutputCapped"/>. Standard error keeps its last 64 KiB and is never fatal.</summary>
     /// <value>The default value is 1 MiB.</value>
     public int OutputBytes { get; init; } = 1 << 20;
 

@@ -49,7 +49,8 @@ static class PythonAssertHarness
             return [item(s, scope) for s in statements]
 
         def is_check_call(s):
-            return (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and getattr(s.value.func, "id", "") == "check"
+            return (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
+                    and getattr(s.value.func, "id", "") == "check"
                     and len(s.value.args) == 1 and isinstance(s.value.args[0], ast.Name))
 
         def is_docstring(s):
@@ -64,7 +65,8 @@ static class PythonAssertHarness
         def item(statement, scope):
             whole = {"whole": ast.unparse(ast.fix_missing_locations(statement))}
             test = statement.test
-            if scope is None or not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+            equality = isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
+            if scope is None or not equality:
                 return whole
             left, right = test.left, test.comparators[0]
             # The expected side must not call into the program: only literals, builtins and what the setup defines, and

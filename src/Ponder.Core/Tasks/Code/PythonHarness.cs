@@ -83,7 +83,8 @@ static class PythonHarness
                         if len(value) > 100000:
                             report("fail", "value too long")
                         else:
-                            _write(out, nonce + b" value " + value.replace("\n", " ").encode("utf-8", "replace") + b"\n")
+                            text = value.replace("\n", " ").encode("utf-8", "replace")
+                            _write(out, nonce + b" value " + text + b"\n")
                         continue
                     _exec(_compile(item["whole"], "test.py", "exec"), scope)
                     report("pass")

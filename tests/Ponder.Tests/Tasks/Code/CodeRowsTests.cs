@@ -49,8 +49,8 @@ public sealed class CodeRowsTests : IDisposable
         File.WriteAllLines(
             data,
             [
-                """{"question_id": "a", "question_content": "Echo.", "public_test_cases": "[{\"input\": \"x\\n\", \"output\": \"x\\n\", \"testtype\": \"stdin\"}]"}""",
-                """{"question_id": "b", "question_content": "Call.", "public_test_cases": "[{\"input\": \"[1]\", \"output\": \"1\", \"testtype\": \"functional\"}]"}""",
+                Row("a", "Echo.", """[{"input": "x\n", "output": "x\n", "testtype": "stdin"}]"""),
+                Row("b", "Call.", """[{"input": "[1]", "output": "1", "testtype": "functional"}]"""),
             ]
         );
         var options = CodeTaskOptions.Parse(
@@ -67,6 +67,17 @@ public sealed class CodeRowsTests : IDisposable
         Assert.Equal(1, CodeRowsProbe.Skipped(options));
     }
 
+    /// <summary>A LiveCodeBench row: its test cases are a JSON string inside the JSON line.</summary>
+    static string Row(string id, string question, string cases) =>
+        System.Text.Json.JsonSerializer.Serialize(
+            new
+            {
+                question_id = id,
+                question_content = question,
+                public_test_cases = cases,
+            }
+        );
+
     [Fact]
     public void Given_sanitized_mbpp_rows_Then_a_list_of_imports_is_the_setup()
     {
@@ -74,7 +85,8 @@ public sealed class CodeRowsTests : IDisposable
         File.WriteAllLines(
             data,
             [
-                """{"task_id": 2, "prompt": "Shared.", "test_list": ["assert f(1) == 1"], "test_imports": ["import math", "import re"]}""",
+                """{"task_id": 2, "prompt": "Shared.", "test_list": ["assert f(1) == 1"], """
+                    + "\"test_imports\": [\"import math\", \"import re\"]}",
             ]
         );
         var options = CodeTaskOptions.Parse(
