@@ -34,6 +34,9 @@ sealed record RunSettings
 
     /// <summary>The answer tokens' log-probabilities with this many top candidates; null: none.</summary>
     public int? TopLogprobs { get; init; }
+
+    /// <summary>Text the answer is made to begin with (a forced function call's opening); null: none.</summary>
+    public string? AnswerPrefix { get; init; }
 }
 
 /// <summary>How one choice ended, after the monitor: <c>stop</c>, <c>length</c> or <c>content_filter</c>
@@ -112,6 +115,7 @@ sealed class ChatRun
                             PresencePenalty = s.PresencePenalty,
                             LogitBias = s.LogitBias,
                             TopLogprobs = s.TopLogprobs,
+                            AnswerPrefix = s.AnswerPrefix,
                             Id = id,
                         }
                     )

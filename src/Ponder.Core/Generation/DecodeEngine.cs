@@ -113,6 +113,11 @@ public sealed class DecodeEngine : IDisposable
         cache.Reserve(row.Slot + 1, needed, maxSlots, model.Config.MaxPositionEmbeddings);
         row.Control =
             row.ReasoningOpen && thinkEnd is int end ? ThinkingControl.For(row.Settings, tokenizer, end) : null;
+        if (row.Control is null && !string.IsNullOrEmpty(row.Settings.AnswerPrefix))
+        {
+            foreach (int id in tokenizer.Encode(row.Settings.AnswerPrefix, allowSpecialTokens: true))
+                row.Thinking.Forced.Enqueue(id); // no reasoning: the answer, and so its opening, starts now
+        }
         var holder = promptLogits.Keys.FirstOrDefault(r => SamePrompt(r, row));
         if (holder is not null)
         {
@@ -289,7 +294,12 @@ public sealed class DecodeEngine : IDisposable
         );
         long[] chosen = tokens.cpu().data<long>().ToArray();
         for (int r = 0; r < rows.Count; r++)
-            chosen[r] = rows[r].Control?.Next(rows[r].Thinking, (int)chosen[r]) ?? chosen[r];
+        {
+            var forced = rows[r].Thinking.Forced;
+            chosen[r] =
+                rows[r].Control?.Next(rows[r].Thinking, (int)chosen[r])
+                ?? (forced.Count > 0 ? forced.Dequeue() : chosen[r]);
+        }
         var lp = logProbs.gather(-1, tensor(chosen, device: model.Device).unsqueeze(-1)).squeeze(-1); // (B)
         float[] chosenLp = lp.to(ScalarType.Float32).cpu().data<float>().ToArray();
         RecordModelLogprobs(rows, logits, chosen);

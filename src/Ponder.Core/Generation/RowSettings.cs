@@ -50,6 +50,12 @@ public sealed record RowSettings
     /// </summary>
     public string? StepSeparator { get; init; }
 
+    /// <summary>Text the answer is made to begin with: emitted for the model right after its reasoning closes (after
+    /// the usual <see cref="Text.ChatTemplate.AnswerPrefix"/>), or from the first token when the row does not reason,
+    /// so the model continues it — a server forcing a function call writes the call's opening here.
+    /// <value>The default value is null (none).</value></summary>
+    public string? AnswerPrefix { get; init; }
+
     /// <summary>Penalties and logit bias. <value>The default value is none.</value></summary>
     public LogitAdjustment Adjustment { get; init; } = LogitAdjustment.None;
 

@@ -40,26 +40,30 @@ public sealed class ThinkingControl
     readonly int? thinkStart;
     readonly int[] closing;
     readonly int[] extension;
+    readonly int[] answerOpening;
 
     /// <param name="thinkStart">The <c>&lt;think&gt;</c> id, banned after the close; null when the tokenizer has
     /// none.</param>
+    /// <param name="answerOpening">Tokens forced after any close (<see cref="RowSettings.AnswerPrefix"/>).</param>
     public ThinkingControl(
         int? budget,
         int extend,
         int thinkEnd,
         int[] closing,
         int[] extension,
-        int? thinkStart = null
+        int? thinkStart = null,
+        int[]? answerOpening = null
     )
     {
-        (this.budget, this.extend, this.thinkEnd, this.closing, this.extension, this.thinkStart) = (
+        (this.budget, this.extend, this.thinkEnd, this.extension, this.thinkStart) = (
             budget,
             extend,
             thinkEnd,
-            closing,
             extension,
             thinkStart
         );
+        this.answerOpening = answerOpening ?? [];
+        this.closing = [.. closing, .. this.answerOpening];
     }
 
     /// <summary>The control for <paramref name="o"/>; null only when the tokenizer has no <c>&lt;/think&gt;</c>
@@ -79,14 +83,18 @@ public sealed class ThinkingControl
                 ? null
                 : throw new PonderException("a thinking budget needs a tokenizer with the </think> token.");
         }
-        int[] closing = [end, .. tokenizer.Encode(ChatTemplate.AnswerPrefix)];
+        int[] prefix = [.. tokenizer.Encode(ChatTemplate.AnswerPrefix)];
+        int[] opening = string.IsNullOrEmpty(o.AnswerPrefix)
+            ? []
+            : [.. prefix, .. tokenizer.Encode(o.AnswerPrefix, allowSpecialTokens: true)];
         return new ThinkingControl(
             o.MaxThinkingTokens,
             o.ExtendThinking,
             end,
-            closing,
+            [end, .. (opening.Length > 0 ? [] : prefix)], // the opening starts with the prefix itself
             [.. tokenizer.Encode(o.ExtendWith)],
-            tokenizer.TokenToId(ChatTemplate.ThinkStart)
+            tokenizer.TokenToId(ChatTemplate.ThinkStart),
+            opening
         );
     }
 
@@ -100,6 +108,9 @@ public sealed class ThinkingControl
         {
             s.Closed = true;
             s.ModelClosed |= emitted == sampled;
+            // The model's own close: a forced answer opening follows it as it follows the budget's close.
+            if (emitted == sampled)
+                Enqueue(s, [emitted, .. answerOpening]);
         }
         else if (!s.Closed)
         {

@@ -58,6 +58,7 @@ sealed class ActiveSequence : IDecodeListener
             MaxThinkingTokens = r.MaxThinkingTokens,
             Adjustment = new LogitAdjustment(r.FrequencyPenalty, r.PresencePenalty, r.LogitBias),
             TopLogprobs = r.TopLogprobs,
+            AnswerPrefix = r.AnswerPrefix,
         };
         pending = r.TopLogprobs is null ? null : [];
         Row = new DecodeRow(r.PromptIds, settings, rng, open, this, () => handle.IsCancelled);

@@ -73,6 +73,10 @@ public sealed record GenerationRequest
     /// <value>The default value is null.</value></summary>
     public int? TopLogprobs { get; init; }
 
+    /// <summary>Text the answer must begin with (<see cref="RowSettings.AnswerPrefix"/>): a forced function call's
+    /// opening. <value>The default value is null (none).</value></summary>
+    public string? AnswerPrefix { get; init; }
+
     /// <summary>A label for logs (the HTTP request id). <value>The default value is empty.</value></summary>
     public string Id { get; init; } = "";
 }

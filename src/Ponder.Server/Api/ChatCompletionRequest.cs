@@ -91,6 +91,20 @@ sealed record ChatCompletionRequest
     [JsonPropertyName("metadata")]
     public Dictionary<string, string>? Metadata { get; init; }
 
+    /// <summary>Functions the model may call: <c>[{"type": "function", "function": {"name", "description"?,
+    /// "parameters"?}}]</c>.</summary>
+    [JsonPropertyName("tools")]
+    public List<ToolDto?>? Tools { get; init; }
+
+    /// <summary>"auto" (the default with tools), "none", "required" or <c>{"type": "function", "function":
+    /// {"name"}}</c>.</summary>
+    [JsonPropertyName("tool_choice")]
+    public JsonElement? ToolChoice { get; init; }
+
+    /// <summary>False keeps only the first call the model makes.</summary>
+    [JsonPropertyName("parallel_tool_calls")]
+    public bool? ParallelToolCalls { get; init; }
+
     /// <summary>vLLM's extra chat-template variables, e.g. <c>{"enable_thinking": false}</c>.</summary>
     [JsonPropertyName("chat_template_kwargs")]
     public JsonElement? ChatTemplateKwargs { get; init; }
@@ -126,4 +140,71 @@ sealed record ChatMessageDto
 
     [JsonPropertyName("name")]
     public string? Name { get; init; }
+
+    /// <summary>An assistant message's function calls.</summary>
+    [JsonPropertyName("tool_calls")]
+    public List<ToolCallDto?>? ToolCalls { get; init; }
+
+    /// <summary>A tool message's answer to this call.</summary>
+    [JsonPropertyName("tool_call_id")]
+    public string? ToolCallId { get; init; }
+
+    /// <summary>An assistant message's refusal (sent back by clients; not rendered).</summary>
+    [JsonPropertyName("refusal")]
+    public string? Refusal { get; init; }
+}
+
+/// <summary>A tool of <c>tools</c>: <c>{"type": "function", "function": {...}}</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+sealed record ToolDto
+{
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    [JsonPropertyName("function")]
+    public FunctionDto? Function { get; init; }
+}
+
+/// <summary>A function's declaration: its name, what it does and its parameters' JSON schema.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+sealed record FunctionDto
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("description")]
+    public string? Description { get; init; }
+
+    [JsonPropertyName("parameters")]
+    public JsonElement? Parameters { get; init; }
+
+    /// <summary>Accepted and ignored: calls are not constrained to the schema.</summary>
+    [JsonPropertyName("strict")]
+    public bool? Strict { get; init; }
+}
+
+/// <summary>A call in an assistant message: <c>{"id", "type": "function", "function": {"name",
+/// "arguments"}}</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+sealed record ToolCallDto
+{
+    [JsonPropertyName("id")]
+    public string? Id { get; init; }
+
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    [JsonPropertyName("function")]
+    public CalledFunctionDto? Function { get; init; }
+}
+
+/// <summary>The function a call names and its arguments, a JSON object's text.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+sealed record CalledFunctionDto
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("arguments")]
+    public string? Arguments { get; init; }
 }

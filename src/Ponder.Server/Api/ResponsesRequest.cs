@@ -46,6 +46,39 @@ sealed record ResponsesRequest
 
     [JsonPropertyName("metadata")]
     public Dictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>Functions the model may call, flat: <c>[{"type": "function", "name", "description"?,
+    /// "parameters"?}]</c>.</summary>
+    [JsonPropertyName("tools")]
+    public List<FlatToolDto?>? Tools { get; init; }
+
+    /// <summary>"auto", "none", "required" or <c>{"type": "function", "name"}</c>.</summary>
+    [JsonPropertyName("tool_choice")]
+    public JsonElement? ToolChoice { get; init; }
+
+    [JsonPropertyName("parallel_tool_calls")]
+    public bool? ParallelToolCalls { get; init; }
+}
+
+/// <summary>A tool of the Responses API: the function's fields beside its type.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+sealed record FlatToolDto
+{
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("description")]
+    public string? Description { get; init; }
+
+    [JsonPropertyName("parameters")]
+    public JsonElement? Parameters { get; init; }
+
+    /// <summary>Accepted and ignored: calls are not constrained to the schema.</summary>
+    [JsonPropertyName("strict")]
+    public bool? Strict { get; init; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -88,12 +121,38 @@ sealed record TextFormatDto
     public bool? Strict { get; init; }
 }
 
-/// <summary>A message of <c>input</c>; <c>type</c> is "message" when given.</summary>
+/// <summary>An item of <c>input</c>: a message (<c>type</c> "message" or absent), a function call the model made
+/// (<c>function_call</c>), its result (<c>function_call_output</c>), or a reasoning item sent back (ignored).</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 sealed record InputMessageDto
 {
     [JsonPropertyName("type")]
     public string? Type { get; init; }
+
+    [JsonPropertyName("id")]
+    public string? Id { get; init; }
+
+    [JsonPropertyName("status")]
+    public string? Status { get; init; }
+
+    [JsonPropertyName("call_id")]
+    public string? CallId { get; init; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("arguments")]
+    public string? Arguments { get; init; }
+
+    [JsonPropertyName("output")]
+    public string? Output { get; init; }
+
+    /// <summary>A reasoning item's summary parts, sent back with it.</summary>
+    [JsonPropertyName("summary")]
+    public JsonElement? Summary { get; init; }
+
+    [JsonPropertyName("encrypted_content")]
+    public string? EncryptedContent { get; init; }
 
     [JsonPropertyName("role")]
     public string? Role { get; init; }

@@ -19,7 +19,7 @@ namespace Ponder.Server.Endpoints;
 static class ChatCompletionsEndpoint
 {
     /// <summary>What a response shows besides the answer.</summary>
-    sealed record Shown(bool Raw, bool TokenIds, Text.TextTokenizer Tokenizer);
+    sealed record Shown(bool Raw, bool TokenIds, Text.TextTokenizer Tokenizer, ToolUse Tools);
 
     public static async Task Handle(HttpContext ctx, ServerState s)
     {
@@ -28,14 +28,22 @@ static class ChatCompletionsEndpoint
             .ConfigureAwait(false);
         s.CheckModel(req.Model);
         var strategy = Strategy(req, s);
-        var settings = Settings(req, s);
+        var (settings, tools) = Settings(req, s);
+        if (strategy is not null && tools.ReadsCalls)
+        {
+            throw ApiException.BadRequest(
+                $"'tools' cannot be combined with the test-time strategy {strategy}: its samples are voted on as "
+                    + "text.",
+                "tools"
+            );
+        }
         if (strategy is not null)
             settings = settings with { N = Choices(strategy.Samples, s, "test_time_strategy") };
         if (req.StreamOptions is not null && req.Stream != true)
             throw ApiException.BadRequest("'stream_options' is only allowed when 'stream' is true.", "stream_options");
         bool raw = s.Options.Reasoning == ReasoningMode.Raw;
         bool tokenIds = TokenIds(req.ReturnTokenIds, settings.ReasoningOpen, s.Options.Reasoning);
-        var shown = new Shown(raw, tokenIds, s.Engine.Model.Tokenizer);
+        var shown = new Shown(raw, tokenIds, s.Engine.Model.Tokenizer, tools);
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var run = s.Start(ctx, id, settings);
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -47,7 +55,7 @@ static class ChatCompletionsEndpoint
         }
         else if (req.Stream == true)
         {
-            await Stream(ctx, s, run, created, shown, req.StreamOptions?.IncludeUsage == true).ConfigureAwait(false);
+            await Stream(run, s, ctx, created, shown, req.StreamOptions?.IncludeUsage == true).ConfigureAwait(false);
         }
         else
         {
@@ -117,16 +125,26 @@ static class ChatCompletionsEndpoint
     }
 
     /// <summary>The request's prompt and sampling settings; 400 for any the engine cannot serve.</summary>
-    static RunSettings Settings(ChatCompletionRequest req, ServerState s)
+    static (RunSettings, ToolUse) Settings(ChatCompletionRequest req, ServerState s)
     {
-        var rendered = Render(s, RequestReader.Messages(req.Messages, "messages"), req.ChatTemplateKwargs);
+        var tools = ToolRequests.Read(
+            ToolRequests.Nested(req.Tools),
+            req.ToolChoice,
+            req.ParallelToolCalls,
+            ToolUse.FormatOf(s.Engine.Prompt, s.Engine.Model.Tokenizer),
+            c => ToolRequests.StringAt(c, "function", "name"),
+            "{\"type\": \"function\", \"function\": {\"name\": ...}}"
+        );
+        var messages = MessageJson.FromChat(req.Messages, "messages");
+        var rendered = Render(s, messages, req.ChatTemplateKwargs, tools);
         var prompt = rendered.Ids;
         string maxParam = req.MaxCompletionTokens is not null ? "max_completion_tokens" : "max_tokens";
         if (req.ResponseFormat is { } format)
             RequestReader.TextFormat(format.Type, "response_format");
-        return new RunSettings
+        var run = new RunSettings
         {
             PromptIds = prompt,
+            AnswerPrefix = tools.AnswerPrefix,
             ReasoningOpen = rendered.ReasoningOpen,
             Temperature = RequestReader.Range(req.Temperature, 1.0, 0, 2, "temperature"),
             TopP = RequestReader.Range(req.TopP, 1.0, double.Epsilon, 1, "top_p"),
@@ -148,20 +166,26 @@ static class ChatCompletionsEndpoint
             LogitBias = RequestReader.LogitBias(req.LogitBias, s.Engine.VocabSize),
             TopLogprobs = RequestReader.TopLogprobs(req.Logprobs, req.TopLogprobs),
         };
+        return (run, tools);
     }
 
     /// <summary>The prompt from the model's chat template; <c>chat_template_kwargs</c> become template variables, and a
     /// template that refuses the conversation (raise_exception) is a 400.</summary>
     static Text.RenderedPrompt Render(
         ServerState s,
-        List<Text.ChatMessage> messages,
-        System.Text.Json.JsonElement? kwargs
+        JsonArray messages,
+        System.Text.Json.JsonElement? kwargs,
+        ToolUse tools
     )
     {
         var variables = RequestReader.TemplateKwargs(kwargs, "chat_template_kwargs");
         try
         {
-            return s.Engine.Prompt.RenderForGeneration(messages, variables);
+            return s.Engine.Prompt.RenderForGeneration(
+                MessageJson.Element(messages),
+                "messages",
+                tools.Variables(variables)
+            );
         }
         catch (PonderException e)
         {
@@ -202,12 +226,15 @@ static class ChatCompletionsEndpoint
         for (int i = 0; i < outcomes.Length; i++)
         {
             var o = outcomes[i];
+            var (content, calls) = o.Blocked ? (o.Answer, []) : shown.Tools.Read(o.Answer);
             var message = new JsonObject
             {
                 ["role"] = "assistant",
-                ["content"] = o.Answer,
+                ["content"] = content,
                 ["refusal"] = o.Blocked ? o.Answer : null,
             };
+            if (calls.Count > 0)
+                message["tool_calls"] = ToolCallsJson(calls, withIndex: false);
             if (shown.Raw)
                 message["reasoning_content"] = o.Reasoning;
             var choice = new JsonObject
@@ -215,7 +242,7 @@ static class ChatCompletionsEndpoint
                 ["index"] = i,
                 ["message"] = message,
                 ["logprobs"] = o.Logprobs is null ? null : LogprobsJson.Of(o.Logprobs, shown.Tokenizer),
-                ["finish_reason"] = o.FinishReason,
+                ["finish_reason"] = calls.Count > 0 ? "tool_calls" : o.FinishReason,
             };
             if (shown.TokenIds)
                 choice["token_ids"] = Ids(o.Result.TokenIds);
@@ -238,18 +265,21 @@ static class ChatCompletionsEndpoint
 
     static JsonArray Ids(IEnumerable<int> ids) => [.. ids.Select(id => (JsonNode)id)];
 
-    static async Task Stream(HttpContext ctx, ServerState s, ChatRun run, long created, Shown shown, bool includeUsage)
+    static async Task Stream(ChatRun run, ServerState s, HttpContext ctx, long created, Shown shown, bool usage)
     {
         var response = ctx.Response;
         Sse.Begin(response);
-        var chunks = new ChunkWriter(response, run.Id, created, s.Options.ModelId, includeUsage);
+        var chunks = new ChunkWriter(response, run.Id, created, s.Options.ModelId, usage);
         var promptIds = shown.TokenIds ? Ids(run.PromptIds) : null;
         var outcomes = new List<ChoiceOutcome>();
-        var started = new HashSet<int>();
+        var holds = new Dictionary<int, CallHoldBack>();
+        var heldLogprobs = new Dictionary<int, List<Generation.ModelLogprobs>>();
         await foreach (var e in run.Events(ctx.RequestAborted).ConfigureAwait(false))
         {
-            if (started.Add(e.Index))
+            if (!holds.ContainsKey(e.Index))
             {
+                holds[e.Index] = new CallHoldBack(shown.Tools);
+                heldLogprobs[e.Index] = [];
                 var first = new JsonObject
                 {
                     ["role"] = "assistant",
@@ -267,19 +297,75 @@ static class ChatCompletionsEndpoint
             }
             else if (e.Answer is { } a)
             {
-                var logprobs = e.Logprobs is null ? null : LogprobsJson.Of(e.Logprobs, shown.Tokenizer);
-                await chunks.Delta(e.Index, new JsonObject { ["content"] = a }, null, logprobs).ConfigureAwait(false);
+                heldLogprobs[e.Index].AddRange(e.Logprobs ?? []);
+                await Content(chunks, e.Index, holds[e.Index].Push(a), e.Logprobs is null ? null : heldLogprobs[e.Index], shown)
+                    .ConfigureAwait(false);
             }
             else if (e.Done is { } done)
             {
                 outcomes.Add(done);
-                var ids = shown.TokenIds ? new JsonObject { ["token_ids"] = Ids(done.Result.TokenIds) } : null;
-                await chunks.Delta(e.Index, [], done.FinishReason, choiceFields: ids).ConfigureAwait(false);
+                await Finish(chunks, e.Index, done, holds[e.Index], heldLogprobs[e.Index], shown).ConfigureAwait(false);
             }
         }
-        if (includeUsage)
+        if (usage)
             await chunks.Last(Usage(run.PromptTokens, outcomes)).ConfigureAwait(false);
         await Sse.Done(response).ConfigureAwait(false);
+    }
+
+    /// <summary>A content delta with the log-probabilities of the tokens it completes (those held with it
+    /// included); nothing when there is neither.</summary>
+    static Task Content(ChunkWriter chunks, int index, string text, List<Generation.ModelLogprobs>? logprobs, Shown shown)
+    {
+        if (text.Length == 0 && (logprobs is null || logprobs.Count == 0))
+            return Task.CompletedTask;
+        var json = logprobs is null ? null : LogprobsJson.Of([.. logprobs], shown.Tokenizer);
+        logprobs?.Clear();
+        return chunks.Delta(index, new JsonObject { ["content"] = text }, null, json);
+    }
+
+    /// <summary>A choice's end: its calls as one tool_calls delta (finish reason tool_calls), or the content held
+    /// back, then its finish reason.</summary>
+    static async Task Finish(
+        ChunkWriter chunks,
+        int index,
+        ChoiceOutcome done,
+        CallHoldBack hold,
+        List<Generation.ModelLogprobs> logprobs,
+        Shown shown
+    )
+    {
+        var (rest, calls) = hold.Finish(done.Answer, done.Blocked);
+        if (calls.Count > 0)
+        {
+            var delta = new JsonObject { ["tool_calls"] = ToolCallsJson(calls, withIndex: true) };
+            await chunks.Delta(index, delta, null).ConfigureAwait(false);
+        }
+        else
+        {
+            bool asked = done.Logprobs is not null;
+            await Content(chunks, index, rest, asked ? logprobs : null, shown).ConfigureAwait(false);
+        }
+        var ids = shown.TokenIds ? new JsonObject { ["token_ids"] = Ids(done.Result.TokenIds) } : null;
+        string finish = calls.Count > 0 ? "tool_calls" : done.FinishReason;
+        await chunks.Delta(index, [], finish, choiceFields: ids).ConfigureAwait(false);
+    }
+
+    /// <summary>OpenAI's <c>tool_calls</c>: each call with a fresh id, its arguments as JSON text; streamed deltas
+    /// number them.</summary>
+    static JsonArray ToolCallsJson(IReadOnlyList<Text.ToolCall> calls, bool withIndex)
+    {
+        var result = new JsonArray();
+        for (int i = 0; i < calls.Count; i++)
+        {
+            var call = new JsonObject();
+            if (withIndex)
+                call["index"] = i;
+            call["id"] = ToolUse.NewCallId();
+            call["type"] = "function";
+            call["function"] = new JsonObject { ["name"] = calls[i].Name, ["arguments"] = calls[i].ArgumentsJson };
+            result.Add(call);
+        }
+        return result;
     }
 
     /// <summary>OpenAI's usage object; completion tokens include the reasoning.</summary>
@@ -301,62 +387,5 @@ static class ChatCompletionsEndpoint
                 ["rejected_prediction_tokens"] = 0,
             },
         };
-    }
-
-    /// <summary>The chunks of one streamed completion. Every chunk names the completion; with include_usage each
-    /// carries "usage": null, and a last chunk with no choices carries the usage.</summary>
-    internal sealed class ChunkWriter(HttpResponse response, string id, long created, string model, bool includeUsage)
-    {
-        /// <summary>A chunk with one choice's delta (and its finish reason on its last chunk); vLLM's token ids go
-        /// in <paramref name="choiceFields"/> (on the choice) and <paramref name="top"/> (on the chunk).</summary>
-        public Task Delta(
-            int index,
-            JsonObject delta,
-            string? finish,
-            JsonObject? logprobs = null,
-            JsonObject? choiceFields = null,
-            JsonObject? top = null
-        )
-        {
-            var choice = new JsonObject
-            {
-                ["index"] = index,
-                ["delta"] = delta,
-                ["logprobs"] = logprobs,
-                ["finish_reason"] = finish,
-            };
-            foreach (var (name, value) in choiceFields ?? [])
-                choice[name] = value?.DeepClone();
-            var chunk = Chunk([choice]);
-            foreach (var (name, value) in top ?? [])
-            {
-                if (value is not null)
-                    chunk[name] = value.DeepClone();
-            }
-            return Sse.Data(response, chunk);
-        }
-
-        public Task Last(JsonObject usage)
-        {
-            var last = Chunk([]);
-            last["usage"] = usage;
-            return Sse.Data(response, last);
-        }
-
-        JsonObject Chunk(JsonArray choices)
-        {
-            var chunk = new JsonObject
-            {
-                ["id"] = id,
-                ["object"] = "chat.completion.chunk",
-                ["created"] = created,
-                ["model"] = model,
-                ["system_fingerprint"] = null,
-                ["choices"] = choices,
-            };
-            if (includeUsage)
-                chunk["usage"] = null;
-            return chunk;
-        }
     }
 }

@@ -41,7 +41,7 @@ static class StrategyResponse
         }
         bool includeUsage = streamOptions?.IncludeUsage == true;
         Sse.Begin(ctx.Response);
-        var chunks = new ChatCompletionsEndpoint.ChunkWriter(
+        var chunks = new ChunkWriter(
             ctx.Response,
             run.Id,
             created,
