@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Http;
 namespace Ponder.Server.Endpoints;
 
 /// <summary>Writes one <c>/v1/responses</c> response: the whole object at the end, or OpenAI's stream events
-/// (created → reasoning item with summary deltas → message item with text deltas → completed).</summary>
+/// (created → reasoning item with summary deltas → message item with text deltas → function call items with their
+/// arguments → completed). The message item opens with its first text, or at the end when there are no calls.</summary>
 sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, bool stream)
 {
     readonly long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -12,6 +13,7 @@ sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, bool stre
     readonly string messageId = "msg_" + Guid.NewGuid().ToString("N");
     readonly System.Text.StringBuilder text = new();
     JsonObject? reasoningItem;
+    bool messageOpen;
     int sequence;
 
     public async Task Begin()
@@ -109,8 +111,11 @@ sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, bool stre
             .ConfigureAwait(false);
     }
 
-    public async Task OpenMessage()
+    async Task OpenMessage()
     {
+        if (messageOpen)
+            return;
+        messageOpen = true;
         if (!stream)
             return;
         await Event(
@@ -133,6 +138,9 @@ sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, bool stre
 
     public async Task Text(string delta)
     {
+        if (delta.Length == 0)
+            return;
+        await OpenMessage().ConfigureAwait(false);
         text.Append(delta);
         if (stream)
         {
@@ -150,10 +158,13 @@ sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, bool stre
         }
     }
 
-    public async Task Complete(ChoiceOutcome outcome, int promptTokens)
+    /// <summary>The message (when it has text or there are no calls), then each call as a function_call item.</summary>
+    public async Task Complete(ChoiceOutcome outcome, int promptTokens, IReadOnlyList<Text.ToolCall> calls)
     {
-        bool incomplete = outcome.FinishReason == "length";
+        bool incomplete = outcome.FinishReason == "length" && calls.Count == 0;
         string status = incomplete ? "incomplete" : "completed";
+        if (calls.Count == 0)
+            await OpenMessage().ConfigureAwait(false);
         var message = Message(
             incomplete ? "incomplete" : "completed",
             outcome.Blocked ? outcome.Answer : text.ToString()
@@ -166,7 +177,13 @@ sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, bool stre
             ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = outcome.Result.ReasoningTokens },
             ["total_tokens"] = promptTokens + outcome.Result.CompletionTokens,
         };
-        var response = Response(status, usage, [reasoningItem!.DeepClone(), message]);
+        var output = new JsonArray { reasoningItem!.DeepClone() };
+        if (messageOpen)
+            output.Add(message);
+        var items = calls.Select(FunctionCall).ToList();
+        foreach (var item in items)
+            output.Add(item.DeepClone());
+        var response = Response(status, usage, output);
         if (incomplete)
             response["incomplete_details"] = new JsonObject { ["reason"] = "max_output_tokens" };
         if (!stream)
@@ -174,6 +191,19 @@ sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, bool stre
             await Results.Json(response).ExecuteAsync(ctx).ConfigureAwait(false);
             return;
         }
+        if (messageOpen)
+            await MessageDone(message).ConfigureAwait(false);
+        for (int i = 0; i < items.Count; i++)
+            await CallEvents(items[i], output.Count - items.Count + i).ConfigureAwait(false);
+        await Event(
+                incomplete ? "response.incomplete" : "response.completed",
+                new JsonObject { ["response"] = response }
+            )
+            .ConfigureAwait(false);
+    }
+
+    async Task MessageDone(JsonObject message)
+    {
         await Event(
                 "response.output_text.done",
                 new JsonObject
@@ -190,12 +220,56 @@ sealed class ResponseWriter(HttpContext ctx, ServerState s, string id, bool stre
                 new JsonObject { ["output_index"] = 1, ["item"] = message.DeepClone() }
             )
             .ConfigureAwait(false);
+    }
+
+    /// <summary>A call as OpenAI streams it: item added (no arguments yet), the arguments as one delta, arguments
+    /// done, item done.</summary>
+    async Task CallEvents(JsonObject item, int index)
+    {
+        string itemId = (string)item["id"]!,
+            arguments = (string)item["arguments"]!;
+        var added = (JsonObject)item.DeepClone();
+        added["arguments"] = "";
+        added["status"] = "in_progress";
+        await Event("response.output_item.added", new JsonObject { ["output_index"] = index, ["item"] = added })
+            .ConfigureAwait(false);
         await Event(
-                incomplete ? "response.incomplete" : "response.completed",
-                new JsonObject { ["response"] = response }
+                "response.function_call_arguments.delta",
+                new JsonObject
+                {
+                    ["item_id"] = itemId,
+                    ["output_index"] = index,
+                    ["delta"] = arguments,
+                }
+            )
+            .ConfigureAwait(false);
+        await Event(
+                "response.function_call_arguments.done",
+                new JsonObject
+                {
+                    ["item_id"] = itemId,
+                    ["output_index"] = index,
+                    ["arguments"] = arguments,
+                }
+            )
+            .ConfigureAwait(false);
+        await Event(
+                "response.output_item.done",
+                new JsonObject { ["output_index"] = index, ["item"] = item.DeepClone() }
             )
             .ConfigureAwait(false);
     }
+
+    static JsonObject FunctionCall(Text.ToolCall call) =>
+        new()
+        {
+            ["type"] = "function_call",
+            ["id"] = "fc_" + Guid.NewGuid().ToString("N"),
+            ["call_id"] = ToolUse.NewCallId(),
+            ["name"] = call.Name,
+            ["arguments"] = call.ArgumentsJson,
+            ["status"] = "completed",
+        };
 
     JsonObject Response(string status, JsonObject? usage, JsonArray output) =>
         new()
