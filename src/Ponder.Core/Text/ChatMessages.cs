@@ -22,13 +22,32 @@ public static class ChatMessages
             ChatRole.System or ChatRole.Developer => "system",
             ChatRole.User => "user",
             ChatRole.Assistant => "assistant",
+            ChatRole.Tool => "tool",
             _ => throw new ArgumentOutOfRangeException(nameof(m), m.Role, "unknown chat role"),
         };
         yield return new("role", JinjaVariables.Text(role, untrusted: true));
         yield return new("content", JinjaVariables.Text(m.Content, untrusted: true));
         if (m.Role == ChatRole.Assistant && m.Reasoning is not null)
             yield return new("reasoning_content", JinjaVariables.Text(m.Reasoning, untrusted: true));
+        if (m.Role == ChatRole.Assistant && m.ToolCalls is { Count: > 0 })
+            yield return new("tool_calls", JinjaVariables.List(m.ToolCalls.Select(CallValue)));
+        if (m.Role == ChatRole.Tool && m.ToolCallId is not null)
+            yield return new("tool_call_id", JinjaVariables.Text(m.ToolCallId, untrusted: true));
     }
+
+    /// <summary>A call as OpenAI's messages hold it; the arguments as their JSON text (templates print a string
+    /// as it is).</summary>
+    static object CallValue(ToolCall call) =>
+        JinjaVariables.Dict([
+            new("type", JinjaVariables.Text("function", untrusted: true)),
+            new(
+                "function",
+                JinjaVariables.Dict([
+                    new("name", JinjaVariables.Text(call.Name, untrusted: true)),
+                    new("arguments", JinjaVariables.Text(call.ArgumentsJson, untrusted: true)),
+                ])
+            ),
+        ]);
 
     /// <summary>
     /// Reads an OpenAI-style message list (<c>[{"role": …, "content": …}, …]</c>, with optional
@@ -68,8 +87,8 @@ public static class ChatMessages
         return messages;
     }
 
-    /// <summary>Ponder's messages from a validated list (for the built-in ChatML template, which has no tool
-    /// turns).</summary>
+    /// <summary>Ponder's messages from a validated list (for the built-in ChatML template): assistant
+    /// <c>tool_calls</c> (arguments as a JSON string or object) and <c>tool</c> messages included.</summary>
     public static IReadOnlyList<ChatMessage> FromJson(JsonElement messages, string source)
     {
         var result = new List<ChatMessage>();
@@ -83,9 +102,10 @@ public static class ChatMessages
                 "developer" => ChatRole.Developer,
                 "user" => ChatRole.User,
                 "assistant" => ChatRole.Assistant,
+                "tool" => ChatRole.Tool,
                 _ => throw new PonderException(
-                    $"{source}: message {index}: role \"{role}\" is not one of system, developer, user, assistant (the "
-                        + "built-in ChatML template has no tool turns)"
+                    $"{source}: message {index}: role \"{role}\" is not one of system, developer, user, assistant, "
+                        + "tool"
                 ),
             };
             string content =
@@ -94,11 +114,47 @@ public static class ChatMessages
                 m.TryGetProperty("reasoning_content", out var r) && r.ValueKind == JsonValueKind.String
                     ? r.GetString()
                     : null;
-            result.Add(new ChatMessage(parsed, content, reasoning));
+            var calls = m.TryGetProperty("tool_calls", out var t) ? Calls(t, $"{source}: message {index}") : null;
+            string? callId =
+                m.TryGetProperty("tool_call_id", out var id) && id.ValueKind == JsonValueKind.String
+                    ? id.GetString()
+                    : null;
+            result.Add(new ChatMessage(parsed, content, reasoning, calls, callId));
             index++;
         }
         return result;
     }
+
+    static List<ToolCall> Calls(JsonElement calls, string at)
+    {
+        var result = new List<ToolCall>();
+        foreach (var call in calls.EnumerateArray())
+        {
+            var function =
+                call.ValueKind == JsonValueKind.Object && call.TryGetProperty("function", out var f) ? f : call;
+            if (
+                function.ValueKind != JsonValueKind.Object
+                || !function.TryGetProperty("name", out var name)
+                || name.ValueKind != JsonValueKind.String
+            )
+            {
+                throw new PonderException($"{at}: tool_calls[{result.Count}] has no string \"function.name\"");
+            }
+            string arguments =
+                !function.TryGetProperty("arguments", out var a) ? "{}"
+                : a.ValueKind == JsonValueKind.String ? a.GetString()!
+                : a.ValueKind == JsonValueKind.Object ? ToJson(a)
+                : throw new PonderException(
+                    $"{at}: tool_calls[{result.Count}].function.arguments should be a JSON string or object"
+                );
+            result.Add(new ToolCall(name.GetString()!, arguments));
+        }
+        return result;
+    }
+
+    /// <summary>An object as the templates' <c>tojson</c> writes it (Python's <c>json.dumps</c>).</summary>
+    internal static string ToJson(JsonElement value) =>
+        JinjaJson.Dumps(JinjaVariables.FromJson(value, untrusted: true), new(null, false, false, null, null)).Value;
 
     static string Kind(JsonElement e) => e.ValueKind.ToString().ToLowerInvariant();
 }

@@ -17,4 +17,8 @@ public enum ChatRole
 
     /// <summary>The model.</summary>
     Assistant,
+
+    /// <summary>A function's result, sent back after the assistant called it. ChatML renders results as Qwen3 does:
+    /// inside <c>&lt;tool_response&gt;</c> in a <c>user</c> turn, consecutive results in one turn.</summary>
+    Tool,
 }

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using Ponder.Text.Jinja;
 
 namespace Ponder.Text;
 
@@ -14,7 +16,7 @@ namespace Ponder.Text;
 /// encoded as one piece, as Hugging Face does after splitting out added tokens, so ids match HF's chat template.
 /// Developer messages render as <c>system</c> (ChatML has no developer role).
 /// </summary>
-public sealed class ChatTemplate
+public sealed partial class ChatTemplate
 {
     /// <summary>Starts a turn.</summary>
     public const string ImStart = "<|im_start|>";
@@ -34,11 +36,60 @@ public sealed class ChatTemplate
     /// <summary>The same format as a Jinja chat_template for tokenizer_config.json (reasoning in "reasoning_content";
     /// pass enable_thinking=false to leave the think block unopened).</summary>
     public const string Jinja = """
+        {%- if tools %}
+            {{- '<|im_start|>system\n' }}
+            {%- if messages[0]['role'] in ['system', 'developer'] %}
+                {{- messages[0]['content'] + '\n\n' }}
+            {%- endif %}
+            {{- '# Tools\n\nYou may call one or more functions to assist with the user query.\n\nYou are provided with function signatures within <tools></tools> XML tags:\n<tools>' }}
+            {%- for tool in tools %}
+                {{- '\n' + (tool | tojson) }}
+            {%- endfor %}
+            {{- '\n</tools>\n\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call><|im_end|>\n' }}
+        {%- endif %}
+        {%- for message in messages %}
+            {%- if tools and loop.first and message['role'] in ['system', 'developer'] %}
+            {%- elif message['role'] == 'assistant' %}
+                {{- '<|im_start|>assistant\n<think>\n' + (message['reasoning_content'] if message['reasoning_content'] is defined and message['reasoning_content'] is not none else '') + '\n</think>\n' + (message['content'] if message['content'] is string else '') }}
+                {%- if message['tool_calls'] is defined and message['tool_calls'] %}
+                    {%- for tool_call in message['tool_calls'] %}
+                        {%- if not loop.first or message['content'] %}
+                            {{- '\n' }}
+                        {%- endif %}
+                        {%- set call = tool_call['function'] if tool_call['function'] is defined else tool_call %}
+                        {{- '<tool_call>\n{"name": "' + call['name'] + '", "arguments": ' + (call['arguments'] if call['arguments'] is string else (call['arguments'] | tojson)) + '}\n</tool_call>' }}
+                    {%- endfor %}
+                {%- endif %}
+                {{- '<|im_end|>\n' }}
+            {%- elif message['role'] == 'tool' %}
+                {%- if loop.first or messages[loop.index0 - 1]['role'] != 'tool' %}
+                    {{- '<|im_start|>user' }}
+                {%- endif %}
+                {{- '\n<tool_response>\n' + message['content'] + '\n</tool_response>' }}
+                {%- if loop.last or messages[loop.index0 + 1]['role'] != 'tool' %}
+                    {{- '<|im_end|>\n' }}
+                {%- endif %}
+            {%- else %}
+                {{- '<|im_start|>' + ('system' if message['role'] == 'developer' else message['role']) + '\n' + message['content'] + '<|im_end|>\n' }}
+            {%- endif %}
+        {%- endfor %}
+        {%- if add_generation_prompt %}
+            {{- '<|im_start|>assistant\n' }}
+            {%- if enable_thinking is not defined or enable_thinking %}
+                {{- '<think>\n' }}
+            {%- endif %}
+        {%- endif %}
+        """;
+
+    /// <summary>The template before it rendered tools, as models saved then carry it: the same text for
+    /// conversations without tools.</summary>
+    public const string JinjaWithoutTools = """
         {%- for message in messages %}{%- if message['role'] == 'assistant' %}{{- '<|im_start|>assistant\n<think>\n' + (message['reasoning_content'] if message['reasoning_content'] is defined and message['reasoning_content'] is not none else '') + '\n</think>\n' + message['content'] + '<|im_end|>\n' }}{%- else %}{{- '<|im_start|>' + ('system' if message['role'] == 'developer' else message['role']) + '\n' + message['content'] + '<|im_end|>\n' }}{%- endif %}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\n' }}{%- if enable_thinking is not defined or enable_thinking %}{{- '<think>\n' }}{%- endif %}{%- endif %}
         """;
 
     readonly TextTokenizer tokenizer;
     readonly int imStartId;
+    TemplateEncoder? encoder;
 
     /// <summary>Binds the template to a tokenizer that has the ChatML and think control tokens.</summary>
     /// <exception cref="PonderException">The tokenizer lacks one of the control tokens.</exception>
@@ -84,13 +135,16 @@ public sealed class ChatTemplate
     /// <c>&lt;|im_start|&gt;assistant\n</c>, followed by <c>&lt;think&gt;\n</c> when <paramref name="openThinking"/>
     /// (the model then reasons and closes with <c>&lt;/think&gt;</c>).
     /// </summary>
+    /// <param name="tools">OpenAI function definitions (<c>{"type": "function", "function": {…}}</c>) the model may
+    /// call, rendered into the system turn as Qwen3 renders them; null or empty for none.</param>
     public RenderedPrompt Render(
         IReadOnlyList<ChatMessage> messages,
         bool addGenerationPrompt = true,
-        bool openThinking = true
+        bool openThinking = true,
+        IReadOnlyList<JsonElement>? tools = null
     )
     {
-        var segments = Segments(messages);
+        var segments = Segments(messages, tools);
         if (addGenerationPrompt)
         {
             segments.Add(new(ImStart, Control: true, Assistant: false));
@@ -110,9 +164,13 @@ public sealed class ChatTemplate
     /// should learn to produce: each assistant turn's <c>&lt;think&gt;…&lt;/think&gt;\n{answer}&lt;|im_end|&gt;</c>.
     /// The <c>&lt;|im_start|&gt;assistant\n</c> header and the newline after <c>&lt;|im_end|&gt;</c> are not.
     /// </summary>
-    public (int[] Ids, bool[] AssistantMask) RenderForTraining(IReadOnlyList<ChatMessage> messages)
+    /// Tool results are not masked: they come from the environment, not the model.
+    public (int[] Ids, bool[] AssistantMask) RenderForTraining(
+        IReadOnlyList<ChatMessage> messages,
+        IReadOnlyList<JsonElement>? tools = null
+    )
     {
-        var (ids, mask) = Encode(Segments(messages));
+        var (ids, mask) = Encode(Segments(messages, tools));
         return (ids.ToArray(), mask.ToArray());
     }
 
@@ -158,14 +216,32 @@ public sealed class ChatTemplate
         return end < 0 ? text : text[..end];
     }
 
-    readonly record struct Segment(string Text, bool Control, bool Assistant);
+    /// <summary>A control token, or text; text mixing the template's words with a message's is
+    /// <paramref name="Marked"/> (which characters came from messages), so that only added tokens the template
+    /// wrote become control ids, as in a family template.</summary>
+    readonly record struct Segment(string Text, bool Control, bool Assistant, JinjaString? Marked = null)
+    {
+        public Segment(JinjaString marked, bool assistant)
+            : this(marked.Value, false, assistant, marked) { }
+    }
 
-    static List<Segment> Segments(IReadOnlyList<ChatMessage> messages)
+    static List<Segment> Segments(IReadOnlyList<ChatMessage> messages, IReadOnlyList<JsonElement>? tools)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var segments = new List<Segment>();
-        foreach (var message in messages)
+        bool withTools = tools is { Count: > 0 };
+        if (withTools)
+            ToolsTurn(segments, messages, tools!);
+        for (int i = 0; i < messages.Count; i++)
         {
+            var message = messages[i];
+            if (withTools && i == 0 && message.Role is ChatRole.System or ChatRole.Developer)
+                continue;
+            if (message.Role == ChatRole.Tool)
+            {
+                ToolResult(segments, messages, i);
+                continue;
+            }
             segments.Add(new(ImStart, true, false));
             if (message.Role == ChatRole.Assistant)
             {
@@ -173,7 +249,20 @@ public sealed class ChatTemplate
                 segments.Add(new(ThinkStart, true, true));
                 segments.Add(new("\n" + (message.Reasoning ?? "") + "\n", false, true));
                 segments.Add(new(ThinkEnd, true, true));
-                segments.Add(new(AnswerPrefix + message.Content, false, true));
+                if (message.ToolCalls is { Count: > 0 })
+                {
+                    var answer = new JinjaStringBuilder().AppendTrusted(AnswerPrefix);
+                    segments.Add(
+                        new(
+                            answer.Append(JinjaString.Untrusted(message.Content)).Append(Calls(message)).Build(),
+                            assistant: true
+                        )
+                    );
+                }
+                else
+                {
+                    segments.Add(new(AnswerPrefix + message.Content, false, true));
+                }
                 segments.Add(new(ImEnd, true, true));
             }
             else
@@ -192,6 +281,7 @@ public sealed class ChatTemplate
             ChatRole.System or ChatRole.Developer => "system",
             ChatRole.User => "user",
             ChatRole.Assistant => "assistant",
+            ChatRole.Tool => "tool",
             _ => throw new ArgumentOutOfRangeException(nameof(role), role, "unknown chat role"),
         };
 
@@ -201,8 +291,9 @@ public sealed class ChatTemplate
         var mask = new List<bool>();
         foreach (var segment in segments)
         {
-            var piece = segment.Control
-                ? [ControlId(segment.Text)]
+            var piece =
+                segment.Control ? [ControlId(segment.Text)]
+                : segment.Marked is { } marked ? (encoder ??= new TemplateEncoder(tokenizer)).Encode(marked)
                 : tokenizer.Encode(segment.Text, allowSpecialTokens: false);
             ids.AddRange(piece);
             mask.AddRange(Enumerable.Repeat(segment.Assistant, piece.Count));

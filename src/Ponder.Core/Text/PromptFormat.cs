@@ -40,7 +40,13 @@ public sealed partial class PromptFormat
 
     /// <summary>Whether a template is Ponder's own ChatML-with-think (whitespace at the ends ignored).</summary>
     public static bool IsPondersChatMl(string source) =>
-        string.Equals(source?.Trim(), ChatTemplate.Jinja.Trim(), StringComparison.Ordinal);
+        string.Equals(source?.Trim(), ChatTemplate.Jinja.Trim(), StringComparison.Ordinal)
+        || string.Equals(source?.Trim(), ChatTemplate.JinjaWithoutTools.Trim(), StringComparison.Ordinal);
+
+    /// <summary>How the model writes function calls: Hermes <c>&lt;tool_call&gt;</c> blocks for the built-in ChatML
+    /// (as Qwen3), the format of a checkpoint's own template, or null when that template cannot render tools.</summary>
+    public ToolCallFormat? ToolFormat =>
+        chatMl is not null ? ToolCallFormat.Hermes : ToolCalls.FormatOf(tokenizer.ChatTemplateSource!);
 
     /// <summary>True when the checkpoint's own template renders prompts (not Ponder's built-in ChatML).</summary>
     public bool UsesModelsOwnTemplate => family is not null;
@@ -131,9 +137,14 @@ public sealed partial class PromptFormat
     )
     {
         bool open = !ThinkingDisabled(variables);
-        var prompt = chatMl!.Render(messages, addGenerationPrompt, open);
+        var prompt = chatMl!.Render(messages, addGenerationPrompt, open, Tools(variables));
         return prompt with { ReasoningOpen = addGenerationPrompt && open };
     }
+
+    static List<JsonElement>? Tools(IReadOnlyDictionary<string, JsonElement>? variables) =>
+        variables is not null && variables.TryGetValue("tools", out var tools) && tools.ValueKind == JsonValueKind.Array
+            ? [.. tools.EnumerateArray()]
+            : null;
 
     /// <summary>Request variables as template values; all untrusted (they come from whoever sent them).</summary>
     static Dictionary<string, object?> Values(IReadOnlyDictionary<string, JsonElement>? variables) =>
