@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Ponder.Server.Api;
 using Ponder.Serving;
 using AI = Microsoft.Extensions.AI;
-using PonderChat = Ponder.Text;
 
 namespace Ponder.Server;
 
@@ -14,7 +13,9 @@ namespace Ponder.Server;
 /// budgets and CoT monitor as the server. <see cref="ChatOptions.Reasoning"/> effort maps to thinking budgets;
 /// temperature, top-p, seed, stop sequences and the frequency and presence penalties to the request's own; a JSON
 /// <see cref="ChatOptions.ResponseFormat"/> is refused (only text is generated);
-/// usage reports <see cref="UsageDetails.ReasoningTokenCount"/>; <see cref="TextReasoningContent"/> appears only
+/// usage reports <see cref="UsageDetails.ReasoningTokenCount"/>; <see cref="ChatOptions.Tools"/> and
+/// <see cref="ChatOptions.ToolMode"/> work as the server's <c>tools</c> and <c>tool_choice</c>
+/// (<see cref="ChatClientTools"/>), calls coming back as <see cref="FunctionCallContent"/>; <see cref="TextReasoningContent"/> appears only
 /// when <see cref="ServerOptions.Reasoning"/> is <see cref="ReasoningMode.Raw"/>. Safe for concurrent use; does not
 /// own the engine.
 /// </summary>
@@ -33,17 +34,21 @@ public sealed class PonderChatClient(
         CancellationToken cancellationToken = default
     )
     {
-        var run = Start(messages, options);
+        var (run, tools) = Start(messages, options);
         var o = (await run.CompleteAsync(cancellationToken).ConfigureAwait(false))[0];
         var message = new AI.ChatMessage(AI.ChatRole.Assistant, []);
         if (ExposeReasoning)
             message.Contents.Add(new TextReasoningContent(o.Reasoning));
-        message.Contents.Add(new TextContent(o.Answer));
+        var (content, calls) = o.Blocked ? (o.Answer, []) : tools.Read(o.Answer);
+        if (content is not null)
+            message.Contents.Add(new TextContent(content));
+        foreach (var call in ChatClientTools.Calls(calls))
+            message.Contents.Add(call);
         return new ChatResponse(message)
         {
             ResponseId = run.Id,
             ModelId = server.ModelId,
-            FinishReason = Finish(o.FinishReason),
+            FinishReason = calls.Count > 0 ? ChatFinishReason.ToolCalls : Finish(o.FinishReason),
             Usage = Usage(run.PromptTokens, o.Result),
         };
     }
@@ -54,21 +59,27 @@ public sealed class PonderChatClient(
         [EnumeratorCancellation] CancellationToken cancellationToken = default
     )
     {
-        var run = Start(messages, options);
+        var (run, tools) = Start(messages, options);
+        var hold = new Endpoints.CallHoldBack(tools);
         await foreach (var e in run.Events(cancellationToken).ConfigureAwait(false))
         {
             if (e.Reasoning is { } r && ExposeReasoning)
             {
                 yield return Update(run, new TextReasoningContent(r));
             }
-            else if (e.Answer is { } a)
+            else if (e.Answer is { } a && hold.Push(a) is { Length: > 0 } text)
             {
-                yield return Update(run, new TextContent(a));
+                yield return Update(run, new TextContent(text));
             }
             else if (e.Done is { } d)
             {
+                var (remaining, calls) = hold.Finish(d.Answer, d.Blocked);
+                if (remaining.Length > 0)
+                    yield return Update(run, new TextContent(remaining));
                 var last = Update(run, new UsageContent(Usage(run.PromptTokens, d.Result)));
-                last.FinishReason = Finish(d.FinishReason);
+                foreach (var call in ChatClientTools.Calls(calls))
+                    last.Contents.Add(call);
+                last.FinishReason = calls.Count > 0 ? ChatFinishReason.ToolCalls : Finish(d.FinishReason);
                 yield return last;
             }
         }
@@ -85,21 +96,27 @@ public sealed class PonderChatClient(
 
     bool ExposeReasoning => server.Reasoning == ReasoningMode.Raw;
 
-    ChatRun Start(IEnumerable<AI.ChatMessage> messages, ChatOptions? o)
+    (ChatRun, ToolUse) Start(IEnumerable<AI.ChatMessage> messages, ChatOptions? o)
     {
-        var converted = messages.Select(m => new PonderChat.ChatMessage(Role(m.Role), m.Text)).ToList();
-        if (converted.Count == 0)
-            throw new ArgumentException("at least one message is needed.", nameof(messages));
-        var rendered = engine.Prompt.RenderForGeneration(converted);
-        var prompt = rendered.Ids;
         try
         {
+            var tools = ChatClientTools.Read(o, engine.Prompt);
+            var converted = ChatClientTools.Messages(messages);
+            if (converted.Count == 0)
+                throw new ArgumentException("at least one message is needed.", nameof(messages));
+            var rendered = engine.Prompt.RenderForGeneration(
+                MessageJson.Element(converted),
+                "messages",
+                tools.Variables(null)
+            );
+            var prompt = rendered.Ids;
             if (o?.ResponseFormat is ChatResponseFormatJson json)
                 RequestReader.TextFormat(json.Schema is null ? "json_object" : "json_schema", "ResponseFormat");
             var settings = new RunSettings
             {
                 PromptIds = prompt,
                 ReasoningOpen = rendered.ReasoningOpen,
+                AnswerPrefix = tools.AnswerPrefix,
                 Temperature = RequestReader.Range(o?.Temperature, 1.0, 0, 2, "Temperature"),
                 TopP = RequestReader.Range(o?.TopP, 1.0, double.Epsilon, 1, "TopP"),
                 TopK = (int)RequestReader.Range(o?.TopK, 0, -1, int.MaxValue, "TopK"),
@@ -116,7 +133,8 @@ public sealed class PonderChatClient(
                 FrequencyPenalty = RequestReader.Range(o?.FrequencyPenalty, 0, -2, 2, "FrequencyPenalty"),
                 PresencePenalty = RequestReader.Range(o?.PresencePenalty, 0, -2, 2, "PresencePenalty"),
             };
-            return ChatRun.Start(engine, server, logger, "chat-" + Guid.NewGuid().ToString("N"), settings);
+            string id = "chat-" + Guid.NewGuid().ToString("N");
+            return (ChatRun.Start(engine, server, logger, id, settings), tools);
         }
         catch (ApiException e)
         {
@@ -136,12 +154,6 @@ public sealed class PonderChatClient(
             ),
             _ => RequestReader.ThinkingBudget("medium", engine, "Reasoning.Effort"),
         };
-
-    static PonderChat.ChatRole Role(AI.ChatRole role) =>
-        role == AI.ChatRole.System ? PonderChat.ChatRole.System
-        : role == AI.ChatRole.Assistant ? PonderChat.ChatRole.Assistant
-        : role == AI.ChatRole.User ? PonderChat.ChatRole.User
-        : throw new ArgumentException($"role {role} is not supported (tools are not).", nameof(role));
 
     ChatResponseUpdate Update(ChatRun run, AIContent content) =>
         new(AI.ChatRole.Assistant, [content])

@@ -79,15 +79,4 @@ sealed record ToolUse(JsonArray? Tools, ToolCallFormat Format, ToolChoice Choice
 
     /// <summary>A fresh call id, unique as OpenAI's are.</summary>
     public static string NewCallId() => "call_" + Guid.NewGuid().ToString("N")[..24];
-
-    /// <summary>The format <paramref name="prompt"/> writes calls in: Hermes for the built-in ChatML, the family
-    /// template's own, or null when its template has no tools branch.</summary>
-    public static ToolCallFormat? FormatOf(PromptFormat prompt, TextTokenizer tokenizer)
-    {
-        ArgumentNullException.ThrowIfNull(prompt);
-        ArgumentNullException.ThrowIfNull(tokenizer);
-        if (prompt.ChatMl is not null)
-            return ToolCallFormat.Hermes;
-        return tokenizer.ChatTemplateSource is { } source ? ToolCalls.FormatOf(source) : null;
-    }
 }

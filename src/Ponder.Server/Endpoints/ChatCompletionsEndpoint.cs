@@ -131,7 +131,7 @@ static class ChatCompletionsEndpoint
             ToolRequests.Nested(req.Tools),
             req.ToolChoice,
             req.ParallelToolCalls,
-            ToolUse.FormatOf(s.Engine.Prompt, s.Engine.Model.Tokenizer),
+            s.Engine.Prompt.ToolFormat,
             c => ToolRequests.StringAt(c, "function", "name"),
             "{\"type\": \"function\", \"function\": {\"name\": ...}}"
         );

@@ -65,7 +65,7 @@ static class ResponsesEndpoint
             ToolRequests.Flat(req.Tools),
             req.ToolChoice,
             req.ParallelToolCalls,
-            ToolUse.FormatOf(s.Engine.Prompt, s.Engine.Model.Tokenizer),
+            s.Engine.Prompt.ToolFormat,
             c => ToolRequests.StringAt(c, "name"),
             "{\"type\": \"function\", \"name\": ...}"
         );
