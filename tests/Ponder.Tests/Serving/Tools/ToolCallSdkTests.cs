@@ -56,7 +56,7 @@ public sealed class ToolCallSdkTests(ToolModel tools)
     static ChatCompletionOptions Options(ChatToolChoice? choice = null)
     {
         var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 200 };
-        foreach (var f in new[] { ToolModel.Weather, ToolModel.Time })
+        foreach (var f in new[] { ToolModel.Weather, ToolModel.Climate })
             options.Tools.Add(ChatTool.CreateFunctionTool(f.Name, f.Description, BinaryData.FromString(ToolModel.Schema)));
         if (choice is not null)
             options.ToolChoice = choice;
@@ -150,13 +150,13 @@ public sealed class ToolCallSdkTests(ToolModel tools)
 
         ChatCompletion c = await client.CompleteChatAsync(
             [new UserChatMessage(ToolModel.Question)],
-            Options(ChatToolChoice.CreateFunctionChoice("get_time"))
+            Options(ChatToolChoice.CreateFunctionChoice("get_climate"))
         );
 
-        // Unforced, this question gets get_weather (the first test); the opening names get_time.
+        // Unforced, this question gets get_weather (the first test); the opening names get_climate.
         Assert.Equal(ChatFinishReason.ToolCalls, c.FinishReason);
         var call = Assert.Single(c.ToolCalls);
-        Assert.Equal("get_time", call.FunctionName);
+        Assert.Equal("get_climate", call.FunctionName);
         Assert.Equal("""{"city": "Paris"}""", call.FunctionArguments.ToString());
         Assert.DoesNotContain(ToolModel.Secret, recorder.Seen, StringComparison.Ordinal);
     }

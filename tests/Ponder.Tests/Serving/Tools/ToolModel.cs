@@ -32,9 +32,10 @@ public sealed class ToolModel : IAsyncLifetime
     public static AIFunction Weather { get; } =
         AIFunctionFactory.Create((string city) => city == "Paris" ? Result : "unknown", "get_weather", "Weather");
 
-    /// <summary>get_time(city): a second tool, called by the model only when a request names it.</summary>
-    public static AIFunction Time { get; } =
-        AIFunctionFactory.Create((string city) => "noon", "get_time", "Time");
+    /// <summary>get_climate(city): a second tool, named as long as get_weather so that an opening forced to name it
+    /// leaves the arguments where the model learned to write them.</summary>
+    public static AIFunction Climate { get; } =
+        AIFunctionFactory.Create((string city) => "mild", "get_climate", "Climate");
 
     /// <summary>The parameters' schema both tools share, as JSON text.</summary>
     public static string Schema => Weather.JsonSchema.GetRawText();
@@ -42,7 +43,7 @@ public sealed class ToolModel : IAsyncLifetime
     /// <summary>Chat completions' <c>tools</c>.</summary>
     public static JsonArray ChatTools() =>
         [
-            .. new[] { Weather, Time }.Select(f => new JsonObject
+            .. new[] { Weather, Climate }.Select(f => new JsonObject
             {
                 ["type"] = "function",
                 ["function"] = new JsonObject
@@ -116,7 +117,7 @@ public sealed class ToolModel : IAsyncLifetime
             (Ask(Question), $"{Secret} ask the weather tool", Call("get_weather")),
             (AfterCall("call_1", argumentsAsObject: true), $"{Secret} read the result", FinalAnswer),
             (Ask(BreakIt), $"{Secret} break it", "<tool_call>\n{not json\n</tool_call>"),
-            (Ask("What is the time in Paris?"), $"{Secret} ask the time tool", Call("get_time")),
+            (Ask("What is the climate in Paris?"), $"{Secret} ask the climate tool", Call("get_climate")),
         ];
 
     static string Call(string name) =>
@@ -158,7 +159,7 @@ public sealed class ToolModel : IAsyncLifetime
         lm.Network.eval();
     }
 
-    const int Steps = 120;
+    const int Steps = 150;
 
     public static List<float> Losses { get; } = [];
 }
