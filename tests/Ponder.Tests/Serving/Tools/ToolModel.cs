@@ -149,10 +149,7 @@ public sealed class ToolModel : IAsyncLifetime
             var (ids, _, lossMask) = SftBatch.Collate(examples, padId: 0, lm.Network.Device);
             var logprobs = TokenLogprobs.Compute(lm.Network, ids, attentionMask: null);
             long targets = examples.Sum(e => (long)SftBatch.TargetCount(e.Trainable));
-            var loss = SftLoss.MaskedNll(logprobs, lossMask, targets);
-            loss.backward();
-            if (step % 25 == 0 || step == Steps - 1)
-                Losses.Add(loss.item<float>());
+            SftLoss.MaskedNll(logprobs, lossMask, targets).backward();
             optimizer.Update(step < 10 ? 1e-2 * (step + 1) / 10 : 1e-2);
             optimizer.ZeroGrad();
         }
@@ -160,8 +157,6 @@ public sealed class ToolModel : IAsyncLifetime
     }
 
     const int Steps = 150;
-
-    public static List<float> Losses { get; } = [];
 }
 
 [CollectionDefinition(Name)]
