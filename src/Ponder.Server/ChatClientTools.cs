@@ -77,20 +77,18 @@ static class ChatClientTools
         var declared = options?.Tools?.OfType<AIFunctionDeclaration>().ToList() ?? [];
         if (declared.Count == 0)
             return ToolUse.Off;
-        var tools = ToolRequests.Nested(
-            [
-                .. declared.Select(f => new ToolDto
+        var tools = ToolRequests.Nested([
+            .. declared.Select(f => new ToolDto
+            {
+                Type = "function",
+                Function = new FunctionDto
                 {
-                    Type = "function",
-                    Function = new FunctionDto
-                    {
-                        Name = f.Name,
-                        Description = string.IsNullOrEmpty(f.Description) ? null : f.Description,
-                        Parameters = f.JsonSchema,
-                    },
-                }),
-            ]
-        );
+                    Name = f.Name,
+                    Description = string.IsNullOrEmpty(f.Description) ? null : f.Description,
+                    Parameters = f.JsonSchema,
+                },
+            }),
+        ]);
         JsonNode? choice = options!.ToolMode switch
         {
             NoneChatToolMode => "none",

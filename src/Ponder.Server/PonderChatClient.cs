@@ -15,9 +15,9 @@ namespace Ponder.Server;
 /// <see cref="ChatOptions.ResponseFormat"/> is refused (only text is generated);
 /// usage reports <see cref="UsageDetails.ReasoningTokenCount"/>; <see cref="ChatOptions.Tools"/> and
 /// <see cref="ChatOptions.ToolMode"/> work as the server's <c>tools</c> and <c>tool_choice</c>
-/// (<see cref="ChatClientTools"/>), calls coming back as <see cref="FunctionCallContent"/>; <see cref="TextReasoningContent"/> appears only
-/// when <see cref="ServerOptions.Reasoning"/> is <see cref="ReasoningMode.Raw"/>. Safe for concurrent use; does not
-/// own the engine.
+/// (<see cref="ChatClientTools"/>), calls coming back as <see cref="FunctionCallContent"/>;
+/// <see cref="TextReasoningContent"/> appears only when <see cref="ServerOptions.Reasoning"/> is
+/// <see cref="ReasoningMode.Raw"/>. Safe for concurrent use; does not own the engine.
 /// </summary>
 public sealed class PonderChatClient(
     InferenceEngine engine,

@@ -70,7 +70,10 @@ sealed record ToolUse(JsonArray? Tools, ToolCallFormat Format, ToolChoice Choice
     {
         if (TemplateTools is not { } tools)
             return kwargs;
-        var all = new Dictionary<string, JsonElement>(kwargs ?? new Dictionary<string, JsonElement>(), StringComparer.Ordinal)
+        var all = new Dictionary<string, JsonElement>(
+            kwargs ?? new Dictionary<string, JsonElement>(),
+            StringComparer.Ordinal
+        )
         {
             ["tools"] = tools,
         };
@@ -79,4 +82,22 @@ sealed record ToolUse(JsonArray? Tools, ToolCallFormat Format, ToolChoice Choice
 
     /// <summary>A fresh call id, unique as OpenAI's are.</summary>
     public static string NewCallId() => "call_" + Guid.NewGuid().ToString("N")[..24];
+
+    /// <summary>OpenAI's <c>tool_calls</c>: each call with a fresh id, its arguments as JSON text; streamed deltas
+    /// number them.</summary>
+    public static JsonArray Json(IReadOnlyList<ToolCall> calls, bool withIndex)
+    {
+        var result = new JsonArray();
+        for (int i = 0; i < calls.Count; i++)
+        {
+            var call = new JsonObject();
+            if (withIndex)
+                call["index"] = i;
+            call["id"] = NewCallId();
+            call["type"] = "function";
+            call["function"] = new JsonObject { ["name"] = calls[i].Name, ["arguments"] = calls[i].ArgumentsJson };
+            result.Add(call);
+        }
+        return result;
+    }
 }

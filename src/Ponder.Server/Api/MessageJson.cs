@@ -37,7 +37,13 @@ static class MessageJson
             if (m.ToolCalls is { Count: > 0 } calls)
             {
                 if (role != "assistant")
-                    throw ApiException.BadRequest($"'{at}.tool_calls' is allowed on assistant messages only.", $"{at}.tool_calls");
+                {
+                    throw ApiException.BadRequest(
+                        $"'{at}.tool_calls' is allowed on assistant messages only.",
+                        $"{at}.tool_calls"
+                    );
+                }
+
                 message["tool_calls"] = Calls(calls, $"{at}.tool_calls");
             }
             if (role == "tool")

@@ -50,32 +50,6 @@ static class RequestReader
         return JsonBody.Parse<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
-    public static List<ChatMessage> Messages(IReadOnlyList<ChatMessageDto?>? messages, string param)
-    {
-        if (messages is null || messages.Count == 0)
-            throw ApiException.BadRequest($"'{param}' must be a non-empty array of messages.", param);
-        var result = new List<ChatMessage>();
-        for (int i = 0; i < messages.Count; i++)
-        {
-            var m =
-                messages[i]
-                ?? throw ApiException.BadRequest($"'{param}[{i}]' must be an object (a message).", $"{param}[{i}]");
-            var role = m.Role switch
-            {
-                "system" => ChatRole.System,
-                "developer" => ChatRole.Developer,
-                "user" => ChatRole.User,
-                "assistant" => ChatRole.Assistant,
-                _ => throw ApiException.BadRequest(
-                    $"{param}[{i}].role \"{m.Role}\" must be developer, system, user or assistant.",
-                    $"{param}[{i}].role"
-                ),
-            };
-            result.Add(new ChatMessage(role, Content(m.Content, $"{param}[{i}].content")));
-        }
-        return result;
-    }
-
     /// <summary>
     /// vLLM's <c>chat_template_kwargs</c>: an object whose fields become chat-template variables (such as
     /// <c>enable_thinking</c>). The names the template itself binds — <c>messages</c>,

@@ -37,7 +37,14 @@ static class ResponsesInput
         if (items.Count == 0)
             throw ApiException.BadRequest("'input' must not be empty.", "input");
         for (int i = 0; i < items.Count; i++)
-            Add(messages, items[i] ?? throw ApiException.BadRequest($"'input[{i}]' must be an object.", $"input[{i}]"), i);
+        {
+            Add(
+                messages,
+                items[i] ?? throw ApiException.BadRequest($"'input[{i}]' must be an object.", $"input[{i}]"),
+                i
+            );
+        }
+
         return messages;
     }
 
@@ -47,32 +54,44 @@ static class ResponsesInput
         switch (item.Type ?? "message")
         {
             case "message":
-                var chat = MessageJson.FromChat([new ChatMessageDto { Role = item.Role, Content = item.Content }], "input");
+                var chat = MessageJson.FromChat(
+                    [new ChatMessageDto { Role = item.Role, Content = item.Content }],
+                    "input"
+                );
                 var message = chat[0]!.DeepClone();
                 messages.Add(message);
                 break;
             case "function_call":
                 string callId = Required(item.CallId, $"{at}.call_id");
-                var call = MessageJson.Call(callId, Required(item.Name, $"{at}.name"), item.Arguments, $"{at}.arguments");
+                var call = MessageJson.Call(
+                    callId,
+                    Required(item.Name, $"{at}.name"),
+                    item.Arguments,
+                    $"{at}.arguments"
+                );
                 if (messages.LastOrDefault() is JsonObject last && last["tool_calls"] is JsonArray calls)
                 {
                     calls.Add(call);
                     break;
                 }
-                messages.Add(new JsonObject
-                {
-                    ["role"] = "assistant",
-                    ["content"] = "",
-                    ["tool_calls"] = new JsonArray { call },
-                });
+                messages.Add(
+                    new JsonObject
+                    {
+                        ["role"] = "assistant",
+                        ["content"] = "",
+                        ["tool_calls"] = new JsonArray { call },
+                    }
+                );
                 break;
             case "function_call_output":
-                messages.Add(new JsonObject
-                {
-                    ["role"] = "tool",
-                    ["tool_call_id"] = Required(item.CallId, $"{at}.call_id"),
-                    ["content"] = Required(item.Output, $"{at}.output"),
-                });
+                messages.Add(
+                    new JsonObject
+                    {
+                        ["role"] = "tool",
+                        ["tool_call_id"] = Required(item.CallId, $"{at}.call_id"),
+                        ["content"] = Required(item.Output, $"{at}.output"),
+                    }
+                );
                 break;
             case "reasoning":
                 break;

@@ -64,7 +64,10 @@ static partial class ToolRequests
 
     /// <summary>The tools in the nested shape templates read, names checked (OpenAI's pattern, each once) and
     /// parameters an object when given.</summary>
-    static JsonArray Declarations(List<(string? Name, string? Description, JsonElement? Parameters)> tools, Func<int, string> at)
+    static JsonArray Declarations(
+        List<(string? Name, string? Description, JsonElement? Parameters)> tools,
+        Func<int, string> at
+    )
     {
         if (tools.Count == 0)
             throw ApiException.BadRequest("'tools' must not be empty: leave it out to call no functions.", "tools");

@@ -21,7 +21,8 @@ sealed class CallHoldBack(ToolUse tools)
     public string Push(string delta)
     {
         answer.Append(delta);
-        int safe = !tools.ReadsCalls ? answer.Length
+        int safe =
+            !tools.ReadsCalls ? answer.Length
             : tools.Format == ToolCallFormat.Hermes ? HermesSafe()
             : LlamaSafe();
         return Release(Math.Max(released, safe));

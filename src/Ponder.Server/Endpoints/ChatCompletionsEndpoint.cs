@@ -234,7 +234,7 @@ static class ChatCompletionsEndpoint
                 ["refusal"] = o.Blocked ? o.Answer : null,
             };
             if (calls.Count > 0)
-                message["tool_calls"] = ToolCallsJson(calls, withIndex: false);
+                message["tool_calls"] = ToolUse.Json(calls, withIndex: false);
             if (shown.Raw)
                 message["reasoning_content"] = o.Reasoning;
             var choice = new JsonObject
@@ -298,7 +298,13 @@ static class ChatCompletionsEndpoint
             else if (e.Answer is { } a)
             {
                 heldLogprobs[e.Index].AddRange(e.Logprobs ?? []);
-                await Content(chunks, e.Index, holds[e.Index].Push(a), e.Logprobs is null ? null : heldLogprobs[e.Index], shown)
+                await Content(
+                        chunks,
+                        e.Index,
+                        holds[e.Index].Push(a),
+                        e.Logprobs is null ? null : heldLogprobs[e.Index],
+                        shown
+                    )
                     .ConfigureAwait(false);
             }
             else if (e.Done is { } done)
@@ -314,7 +320,13 @@ static class ChatCompletionsEndpoint
 
     /// <summary>A content delta with the log-probabilities of the tokens it completes (those held with it
     /// included); nothing when there is neither.</summary>
-    static Task Content(ChunkWriter chunks, int index, string text, List<Generation.ModelLogprobs>? logprobs, Shown shown)
+    static Task Content(
+        ChunkWriter chunks,
+        int index,
+        string text,
+        List<Generation.ModelLogprobs>? logprobs,
+        Shown shown
+    )
     {
         if (text.Length == 0 && (logprobs is null || logprobs.Count == 0))
             return Task.CompletedTask;
@@ -337,7 +349,7 @@ static class ChatCompletionsEndpoint
         var (rest, calls) = hold.Finish(done.Answer, done.Blocked);
         if (calls.Count > 0)
         {
-            var delta = new JsonObject { ["tool_calls"] = ToolCallsJson(calls, withIndex: true) };
+            var delta = new JsonObject { ["tool_calls"] = ToolUse.Json(calls, withIndex: true) };
             await chunks.Delta(index, delta, null).ConfigureAwait(false);
         }
         else
@@ -348,24 +360,6 @@ static class ChatCompletionsEndpoint
         var ids = shown.TokenIds ? new JsonObject { ["token_ids"] = Ids(done.Result.TokenIds) } : null;
         string finish = calls.Count > 0 ? "tool_calls" : done.FinishReason;
         await chunks.Delta(index, [], finish, choiceFields: ids).ConfigureAwait(false);
-    }
-
-    /// <summary>OpenAI's <c>tool_calls</c>: each call with a fresh id, its arguments as JSON text; streamed deltas
-    /// number them.</summary>
-    static JsonArray ToolCallsJson(IReadOnlyList<Text.ToolCall> calls, bool withIndex)
-    {
-        var result = new JsonArray();
-        for (int i = 0; i < calls.Count; i++)
-        {
-            var call = new JsonObject();
-            if (withIndex)
-                call["index"] = i;
-            call["id"] = ToolUse.NewCallId();
-            call["type"] = "function";
-            call["function"] = new JsonObject { ["name"] = calls[i].Name, ["arguments"] = calls[i].ArgumentsJson };
-            result.Add(call);
-        }
-        return result;
     }
 
     /// <summary>OpenAI's usage object; completion tokens include the reasoning.</summary>

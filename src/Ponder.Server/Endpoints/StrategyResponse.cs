@@ -41,13 +41,7 @@ static class StrategyResponse
         }
         bool includeUsage = streamOptions?.IncludeUsage == true;
         Sse.Begin(ctx.Response);
-        var chunks = new ChunkWriter(
-            ctx.Response,
-            run.Id,
-            created,
-            s.Options.ModelId,
-            includeUsage
-        );
+        var chunks = new ChunkWriter(ctx.Response, run.Id, created, s.Options.ModelId, includeUsage);
         var delta = new JsonObject
         {
             ["role"] = "assistant",

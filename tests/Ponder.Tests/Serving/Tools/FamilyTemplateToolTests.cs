@@ -12,7 +12,10 @@ public sealed class FamilyTemplateToolTests
     static LanguageModel Served(string family, string dir)
     {
         var tokenizer = FamilyTokenizers.Write(family, dir);
-        var config = TinyModels.Qwen2(vocab: (tokenizer.VocabSize + 63) / 64 * 64) with { MaxPositionEmbeddings = 1024 };
+        var config = TinyModels.Qwen2(vocab: (tokenizer.VocabSize + 63) / 64 * 64) with
+        {
+            MaxPositionEmbeddings = 1024,
+        };
         return LanguageModel.CreateFromConfig(config, seed: 3, tokenizer);
     }
 
@@ -20,7 +23,10 @@ public sealed class FamilyTemplateToolTests
         new JsonObject
         {
             ["model"] = "family",
-            ["messages"] = new JsonArray { new JsonObject { ["role"] = "user", ["content"] = ToolModel.Question } },
+            ["messages"] = new JsonArray
+            {
+                new JsonObject { ["role"] = "user", ["content"] = ToolModel.Question },
+            },
             ["max_tokens"] = 2,
             ["tools"] = withTools ? ToolModel.ChatTools() : null,
         }.ToJsonString();
@@ -40,10 +46,17 @@ public sealed class FamilyTemplateToolTests
             ["tools"] = JsonSerializer.SerializeToElement(ToolModel.ChatTools()),
         };
         var messages = JsonSerializer.SerializeToElement(
-            new JsonArray { new JsonObject { ["role"] = "user", ["content"] = ToolModel.Question } }
+            new JsonArray
+            {
+                new JsonObject { ["role"] = "user", ["content"] = ToolModel.Question },
+            }
         );
         var expected = lm.Prompt!.RenderForGeneration(messages, "test", variables);
-        Assert.Contains("<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"get_weather\"", expected.Text, StringComparison.Ordinal);
+        Assert.Contains(
+            "<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"get_weather\"",
+            expected.Text,
+            StringComparison.Ordinal
+        );
         Assert.Contains("<tool_call>", expected.Text, StringComparison.Ordinal);
         Assert.Equal(expected.Ids.Count, (int)JsonNode.Parse(body)!["usage"]!["prompt_tokens"]!);
         var (_, without, _) = await h.PostAsync("v1/chat/completions", Body(withTools: false));

@@ -12,15 +12,15 @@ namespace Ponder.Tests.Serving.Tools;
 [Collection(ToolModelGroup.Name)]
 public sealed class NpmOpenAiTests(ToolModel tools)
 {
-    static string Oracle =>
-        Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../oracles/openai"));
+    static string Oracle => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../oracles/openai"));
 
     [Fact]
     public async Task Given_the_npm_openai_client_Then_its_tool_round_trip_completes_whole_and_streamed()
     {
         Assert.True(
             Directory.Exists(Path.Combine(Oracle, "node_modules", "openai")),
-            $"{Oracle}/node_modules/openai is missing: run tools/install-oracles.sh (needs node, npm and the npm registry)"
+            $"{Oracle}/node_modules/openai is missing: run tools/install-oracles.sh (needs node, npm and the npm "
+                + "registry)"
         );
         var config = new JsonObject
         {

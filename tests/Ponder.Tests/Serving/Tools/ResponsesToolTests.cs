@@ -9,13 +9,15 @@ public sealed class ResponsesToolTests(ToolModel tools)
 {
     static JsonArray FlatTools() =>
         [
-            .. ToolModel.ChatTools().Select(t => new JsonObject
-            {
-                ["type"] = "function",
-                ["name"] = t!["function"]!["name"]!.DeepClone(),
-                ["description"] = t["function"]!["description"]!.DeepClone(),
-                ["parameters"] = t["function"]!["parameters"]!.DeepClone(),
-            }),
+            .. ToolModel
+                .ChatTools()
+                .Select(t => new JsonObject
+                {
+                    ["type"] = "function",
+                    ["name"] = t!["function"]!["name"]!.DeepClone(),
+                    ["description"] = t["function"]!["description"]!.DeepClone(),
+                    ["parameters"] = t["function"]!["parameters"]!.DeepClone(),
+                }),
         ];
 
     static string Body(JsonNode input, bool stream = false) =>
@@ -29,8 +31,7 @@ public sealed class ResponsesToolTests(ToolModel tools)
             ["stream"] = stream,
         }.ToJsonString();
 
-    static JsonArray Question() =>
-        [new JsonObject { ["role"] = "user", ["content"] = ToolModel.Question }];
+    static JsonArray Question() => [new JsonObject { ["role"] = "user", ["content"] = ToolModel.Question }];
 
     [Fact]
     public async Task Given_tools_Then_the_call_is_a_function_call_item_and_its_output_brings_the_final_answer()
@@ -58,7 +59,10 @@ public sealed class ResponsesToolTests(ToolModel tools)
         var (status2, body2, _) = await tools.Harness.PostAsync("v1/responses", Body(input));
 
         Assert.Equal(200, status2);
-        var message = Assert.Single(JsonNode.Parse(body2)!["output"]!.AsArray(), o => (string?)o!["type"] == "message")!;
+        var message = Assert.Single(
+            JsonNode.Parse(body2)!["output"]!.AsArray(),
+            o => (string?)o!["type"] == "message"
+        )!;
         Assert.Equal(ToolModel.FinalAnswer, (string?)message["content"]![0]!["text"]);
         Assert.DoesNotContain(ToolModel.Secret, body + body2, StringComparison.Ordinal);
     }
@@ -71,7 +75,9 @@ public sealed class ResponsesToolTests(ToolModel tools)
         Assert.Equal(200, status);
         Assert.DoesNotContain(ToolModel.Secret, sse, StringComparison.Ordinal);
         var events = sse.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
-            .Select(e => JsonNode.Parse(e.Split('\n').Single(l => l.StartsWith("data: ", StringComparison.Ordinal))[6..])!)
+            .Select(e =>
+                JsonNode.Parse(e.Split('\n').Single(l => l.StartsWith("data: ", StringComparison.Ordinal))[6..])!
+            )
             .ToList();
         var types = events.Select(e => (string)e["type"]!).ToList();
         Assert.Equal(
@@ -94,10 +100,7 @@ public sealed class ResponsesToolTests(ToolModel tools)
         Assert.Equal((string?)added["id"], (string?)events[5]["item_id"]);
         Assert.Equal("get_weather", (string?)events[6]["item"]!["name"]);
         Assert.Equal("completed", (string?)events[6]["item"]!["status"]);
-        Assert.Equal(
-            (string?)events[6]["item"]!["call_id"],
-            (string?)events[7]["response"]!["output"]![1]!["call_id"]
-        );
+        Assert.Equal((string?)events[6]["item"]!["call_id"], (string?)events[7]["response"]!["output"]![1]!["call_id"]);
     }
 
     [Fact]

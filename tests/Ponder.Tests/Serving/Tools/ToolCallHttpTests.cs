@@ -36,7 +36,7 @@ public sealed class ToolCallHttpTests(ToolModel tools)
         ];
 
     [Fact]
-    public async Task Given_a_streamed_call_Then_it_comes_as_one_tool_calls_delta_and_a_tool_calls_finish_without_reasoning()
+    public async Task Given_a_streamed_call_Then_one_tool_calls_delta_and_a_tool_calls_finish_come_without_reasoning()
     {
         var (status, sse, _) = await tools.Harness.PostAsync(
             "v1/chat/completions",
@@ -60,7 +60,9 @@ public sealed class ToolCallHttpTests(ToolModel tools)
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Given_a_call_whose_JSON_does_not_parse_Then_its_text_is_the_content_and_the_finish_is_stop(bool stream)
+    public async Task Given_a_call_whose_JSON_does_not_parse_Then_its_text_is_the_content_and_the_finish_is_stop(
+        bool stream
+    )
     {
         var (status, body, _) = await tools.Harness.PostAsync(
             "v1/chat/completions",
@@ -82,7 +84,11 @@ public sealed class ToolCallHttpTests(ToolModel tools)
         {
             var choice = JsonNode.Parse(body)!["choices"]![0]!;
             var message = choice["message"]!;
-            return ((string?)message["content"] ?? "", (string?)choice["finish_reason"], message["tool_calls"] is not null);
+            return (
+                (string?)message["content"] ?? "",
+                (string?)choice["finish_reason"],
+                message["tool_calls"] is not null
+            );
         }
         var deltas = Chunks(body).Select(c => c["choices"]![0]!).ToList();
         return (
@@ -95,7 +101,7 @@ public sealed class ToolCallHttpTests(ToolModel tools)
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Given_tool_choice_required_after_the_result_Then_the_answer_opens_a_call_and_stays_content_when_it_does_not_parse(
+    public async Task Given_required_after_the_result_Then_a_call_is_opened_and_stays_content_as_it_does_not_parse(
         bool stream
     )
     {
@@ -116,7 +122,10 @@ public sealed class ToolCallHttpTests(ToolModel tools)
     [Fact]
     public async Task Given_a_tool_message_Then_the_prompt_is_the_template_s_with_the_tool_response_rendered()
     {
-        var (status, body, _) = await tools.Harness.PostAsync("v1/chat/completions", Body(ToolModel.AfterCall("call_9")));
+        var (status, body, _) = await tools.Harness.PostAsync(
+            "v1/chat/completions",
+            Body(ToolModel.AfterCall("call_9"))
+        );
 
         Assert.Equal(200, status);
         var variables = new Dictionary<string, JsonElement>
@@ -128,7 +137,11 @@ public sealed class ToolCallHttpTests(ToolModel tools)
             "test",
             variables
         );
-        Assert.Contains($"<tool_response>\n{ToolModel.Result}\n</tool_response>", expected.Text, StringComparison.Ordinal);
+        Assert.Contains(
+            $"<tool_response>\n{ToolModel.Result}\n</tool_response>",
+            expected.Text,
+            StringComparison.Ordinal
+        );
         Assert.Equal(expected.Ids.Count, (int)JsonNode.Parse(body)!["usage"]!["prompt_tokens"]!);
         Assert.Equal(ToolModel.FinalAnswer, (string?)JsonNode.Parse(body)!["choices"]![0]!["message"]!["content"]);
     }
@@ -138,10 +151,18 @@ public sealed class ToolCallHttpTests(ToolModel tools)
     [InlineData("\"sometimes\"", null, "tool_choice")]
     [InlineData(null, """[{"type":"code_interpreter"}]""", "tools[0].type")]
     [InlineData(null, """[{"type":"function","function":{"name":"has space"}}]""", "tools[0].function.name")]
-    [InlineData(null, """[{"type":"function","function":{"name":"f","parameters":[1]}}]""", "tools[0].function.parameters")]
+    [InlineData(
+        null,
+        """[{"type":"function","function":{"name":"f","parameters":[1]}}]""",
+        "tools[0].function.parameters"
+    )]
     [InlineData(null, """[{"type":"function"}]""", "tools[0].function")]
     [InlineData(null, "[]", "tools")]
-    public async Task Given_bad_tools_or_tool_choice_Then_400_naming_the_field(string? choice, string? declared, string param)
+    public async Task Given_bad_tools_or_tool_choice_Then_400_naming_the_field(
+        string? choice,
+        string? declared,
+        string param
+    )
     {
         string body = Body(
             Ask(ToolModel.Question),

@@ -57,7 +57,12 @@ public sealed class ToolCallSdkTests(ToolModel tools)
     {
         var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 200 };
         foreach (var f in new[] { ToolModel.Weather, ToolModel.Climate })
-            options.Tools.Add(ChatTool.CreateFunctionTool(f.Name, f.Description, BinaryData.FromString(ToolModel.Schema)));
+        {
+            options.Tools.Add(
+                ChatTool.CreateFunctionTool(f.Name, f.Description, BinaryData.FromString(ToolModel.Schema))
+            );
+        }
+
         if (choice is not null)
             options.ToolChoice = choice;
         return options;
@@ -102,7 +107,9 @@ public sealed class ToolCallSdkTests(ToolModel tools)
         Assert.Equal("get_weather", name);
         Assert.Equal("""{"city": "Paris"}""", arguments);
 
-        messages.Add(new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall(id, name, BinaryData.FromString(arguments))]));
+        messages.Add(
+            new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall(id, name, BinaryData.FromString(arguments))])
+        );
         messages.Add(new ToolChatMessage(id, ToolModel.Result));
         var (answer, none, end) = await Stream(client, messages);
 
@@ -113,10 +120,11 @@ public sealed class ToolCallSdkTests(ToolModel tools)
         Assert.Contains("\"tool_calls\"", recorder.Seen, StringComparison.Ordinal);
     }
 
-    static async Task<(string Content, List<(string Id, string Name, string Arguments)> Calls, ChatFinishReason? Finish)> Stream(
-        ChatClient client,
-        List<ChatMessage> messages
-    )
+    static async Task<(
+        string Content,
+        List<(string Id, string Name, string Arguments)> Calls,
+        ChatFinishReason? Finish
+    )> Stream(ChatClient client, List<ChatMessage> messages)
     {
         var content = new StringBuilder();
         var ids = new Dictionary<int, string>();

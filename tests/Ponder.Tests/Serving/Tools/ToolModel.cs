@@ -127,11 +127,18 @@ public sealed class ToolModel : IAsyncLifetime
     {
         var tokenizer = lm.Tokenizer;
         var chat = lm.Chat!;
-        var variables = new Dictionary<string, JsonElement> { ["tools"] = JsonSerializer.SerializeToElement(ChatTools()) };
+        var variables = new Dictionary<string, JsonElement>
+        {
+            ["tools"] = JsonSerializer.SerializeToElement(ChatTools()),
+        };
         var examples = new List<(int[] Ids, bool[] Trainable)>();
         foreach (var (messages, reasoning, answer) in Lessons())
         {
-            var prompt = lm.Prompt!.RenderForGeneration(JsonSerializer.SerializeToElement(messages), "lesson", variables);
+            var prompt = lm.Prompt!.RenderForGeneration(
+                JsonSerializer.SerializeToElement(messages),
+                "lesson",
+                variables
+            );
             int[] completion =
             [
                 .. tokenizer.Encode(reasoning + "\n"),
@@ -139,7 +146,9 @@ public sealed class ToolModel : IAsyncLifetime
                 .. tokenizer.Encode(ChatTemplate.AnswerPrefix + answer),
                 chat.EndOfTurnId,
             ];
-            examples.Add(([.. prompt.Ids, .. completion], [.. prompt.Ids.Select(_ => false), .. completion.Select(_ => true)]));
+            examples.Add(
+                ([.. prompt.Ids, .. completion], [.. prompt.Ids.Select(_ => false), .. completion.Select(_ => true)])
+            );
         }
         using var optimizer = new AdamW(lm.Network.named_parameters(), weightDecay: 0);
         lm.Network.train();
