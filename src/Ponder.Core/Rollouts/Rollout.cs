@@ -19,4 +19,11 @@ public sealed record Rollout(
     int ReasoningTokens,
     int AnswerTokens,
     bool WellFormed
-);
+)
+{
+    /// <summary>The model's turns: more than one when it called tools (<see cref="MultiTurnRollouts"/>).</summary>
+    public int Turns { get; init; } = 1;
+
+    /// <summary>Tool calls the model made over its turns.</summary>
+    public int ToolCalls { get; init; }
+}

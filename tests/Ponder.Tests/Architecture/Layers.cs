@@ -19,6 +19,7 @@ static class Layers
         "Generation",
         "LanguageModels",
         "Tasks",
+        "Environments",
         "Rollouts",
         "Algorithms",
         "Training",
