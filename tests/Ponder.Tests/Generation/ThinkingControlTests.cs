@@ -203,4 +203,28 @@ public sealed class ThinkingControlTests
         Assert.Equal(32, ReasoningEffort.Budget("medium", config, 2048));
         Assert.Throws<PonderException>(() => ReasoningEffort.Budget("extreme", config, 2048));
     }
+
+    [Fact]
+    public void Given_an_answer_opening_When_the_model_closes_its_reasoning_Then_the_opening_follows_its_close()
+    {
+        // The opening is the answer prefix ("\n") and the forced text (tokens 60, 61), as ThinkingControl.For
+        // builds it from RowSettings.AnswerPrefix.
+        var control = new ThinkingControl(null, 0, End, [End], Wait, answerOpening: [Newline, 60, 61]);
+
+        var (emitted, state) = Run(control, i => i == 1 ? End : A, 6);
+
+        Assert.Equal([A, End, Newline, 60, 61, A], emitted);
+        Assert.True(state.ModelClosed);
+    }
+
+    [Fact]
+    public void Given_an_answer_opening_When_the_budget_closes_the_reasoning_Then_the_opening_follows_that_close()
+    {
+        var control = new ThinkingControl(budget: 2, extend: 0, End, [End], Wait, answerOpening: [Newline, 60, 61]);
+
+        var (emitted, state) = Run(control, _ => A, 7);
+
+        Assert.Equal([A, A, End, Newline, 60, 61, A], emitted);
+        Assert.True(state.BudgetCut);
+    }
 }

@@ -93,4 +93,25 @@ public sealed class ChatClientToolTests(ToolModel tools)
         Assert.NotEqual(ChatFinishReason.ToolCalls, response.FinishReason);
         Assert.Empty(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
     }
+
+    [Fact]
+    public async Task Given_raw_reasoning_Then_the_call_s_reasoning_holds_the_marker_the_leak_checks_look_for()
+    {
+        // The leak checks would pass vacuously if the model did not write the marker: here it is shown, as
+        // --reasoning raw shows it, beside the same call.
+        using var client = new PonderChatClient(
+            tools.Harness.Engine,
+            new ServerOptions { Reasoning = ReasoningMode.Raw }
+        );
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, ToolModel.Question)], Options());
+
+        var contents = response.Messages.SelectMany(m => m.Contents).ToList();
+        Assert.Contains(
+            ToolModel.Secret,
+            Assert.Single(contents.OfType<TextReasoningContent>()).Text,
+            StringComparison.Ordinal
+        );
+        Assert.Equal("get_weather", Assert.Single(contents.OfType<FunctionCallContent>()).Name);
+    }
 }

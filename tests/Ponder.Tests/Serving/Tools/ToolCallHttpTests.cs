@@ -187,4 +187,42 @@ public sealed class ToolCallHttpTests(ToolModel tools)
         Assert.Equal(400, status);
         Assert.Equal("messages[2].tool_call_id", (string?)JsonNode.Parse(response)!["error"]!["param"]);
     }
+
+    [Fact]
+    public async Task Given_a_named_choice_and_no_reasoning_Then_the_answer_opens_with_the_call_from_its_first_token()
+    {
+        var body = JsonNode
+            .Parse(
+                Body(
+                    Ask(ToolModel.Question),
+                    new JsonObject
+                    {
+                        ["type"] = "function",
+                        ["function"] = new JsonObject { ["name"] = "get_climate" },
+                    }
+                )
+            )!
+            .AsObject();
+        body["chat_template_kwargs"] = new JsonObject { ["enable_thinking"] = false };
+
+        var (status, response, _) = await tools.Harness.PostAsync("v1/chat/completions", body.ToJsonString());
+
+        Assert.Equal(200, status);
+        var json = JsonNode.Parse(response)!;
+        Assert.Equal(0, (int)json["usage"]!["completion_tokens_details"]!["reasoning_tokens"]!);
+        var message = json["choices"]![0]!["message"]!;
+        // Whatever the model writes after it, the opening names get_climate: a parsed call or the text it began.
+        if (message["tool_calls"] is JsonArray calls)
+        {
+            Assert.Equal("get_climate", (string?)calls[0]!["function"]!["name"]);
+        }
+        else
+        {
+            Assert.StartsWith(
+                "<tool_call>\n{\"name\": \"get_climate\", \"arguments\": ",
+                (string?)message["content"],
+                StringComparison.Ordinal
+            );
+        }
+    }
 }
