@@ -17,49 +17,52 @@ static class MessageJson
             throw ApiException.BadRequest($"'{param}' must be a non-empty array of messages.", param);
         var result = new JsonArray();
         for (int i = 0; i < messages.Count; i++)
-        {
-            string at = $"{param}[{i}]";
-            var m = messages[i] ?? throw ApiException.BadRequest($"'{at}' must be an object (a message).", at);
-            string role = m.Role switch
-            {
-                "system" or "developer" => "system",
-                "user" or "assistant" or "tool" => m.Role,
-                _ => throw ApiException.BadRequest(
-                    $"{at}.role \"{m.Role}\" must be developer, system, user, assistant or tool.",
-                    $"{at}.role"
-                ),
-            };
-            var message = new JsonObject
-            {
-                ["role"] = role,
-                ["content"] = RequestReader.Content(m.Content, $"{at}.content"),
-            };
-            if (m.ToolCalls is { Count: > 0 } calls)
-            {
-                if (role != "assistant")
-                {
-                    throw ApiException.BadRequest(
-                        $"'{at}.tool_calls' is allowed on assistant messages only.",
-                        $"{at}.tool_calls"
-                    );
-                }
-
-                message["tool_calls"] = Calls(calls, $"{at}.tool_calls");
-            }
-            if (role == "tool")
-            {
-                message["tool_call_id"] =
-                    m.ToolCallId
-                    ?? throw ApiException.BadRequest(
-                        $"'{at}.tool_call_id' is required: the id of the call this message answers.",
-                        $"{at}.tool_call_id"
-                    );
-            }
-            if (m.Name is not null)
-                message["name"] = m.Name;
-            result.Add(message);
-        }
+            result.Add(One(messages[i], $"{param}[{i}]"));
         return result;
+    }
+
+    /// <summary>One message; <paramref name="at"/> names it in errors.</summary>
+    public static JsonObject One(ChatMessageDto? m, string at)
+    {
+        if (m is null)
+            throw ApiException.BadRequest($"'{at}' must be an object (a message).", at);
+        string role = m.Role switch
+        {
+            "system" or "developer" => "system",
+            "user" or "assistant" or "tool" => m.Role,
+            _ => throw ApiException.BadRequest(
+                $"{at}.role \"{m.Role}\" must be developer, system, user, assistant or tool.",
+                $"{at}.role"
+            ),
+        };
+        var message = new JsonObject
+        {
+            ["role"] = role,
+            ["content"] = RequestReader.Content(m.Content, $"{at}.content"),
+        };
+        if (m.ToolCalls is { Count: > 0 } calls)
+        {
+            if (role != "assistant")
+            {
+                throw ApiException.BadRequest(
+                    $"'{at}.tool_calls' is allowed on assistant messages only.",
+                    $"{at}.tool_calls"
+                );
+            }
+            message["tool_calls"] = Calls(calls, $"{at}.tool_calls");
+        }
+        if (role == "tool")
+        {
+            message["tool_call_id"] =
+                m.ToolCallId
+                ?? throw ApiException.BadRequest(
+                    $"'{at}.tool_call_id' is required: the id of the call this message answers.",
+                    $"{at}.tool_call_id"
+                );
+        }
+        if (m.Name is not null)
+            message["name"] = m.Name;
+        return message;
     }
 
     static JsonArray Calls(IReadOnlyList<ToolCallDto?> calls, string param)

@@ -54,12 +54,7 @@ static class ResponsesInput
         switch (item.Type ?? "message")
         {
             case "message":
-                var chat = MessageJson.FromChat(
-                    [new ChatMessageDto { Role = item.Role, Content = item.Content }],
-                    "input"
-                );
-                var message = chat[0]!.DeepClone();
-                messages.Add(message);
+                messages.Add(MessageJson.One(new ChatMessageDto { Role = item.Role, Content = item.Content }, at));
                 break;
             case "function_call":
                 string callId = Required(item.CallId, $"{at}.call_id");

@@ -114,4 +114,23 @@ public sealed class ResponsesToolTests(ToolModel tools)
         Assert.Equal(400, status);
         Assert.Equal("tool_choice", (string?)JsonNode.Parse(response)!["error"]!["param"]);
     }
+
+    [Theory]
+    [InlineData("""{"type":"function_call_output","output":"21"}""", "input[1].call_id")]
+    [InlineData(
+        """{"type":"function_call","call_id":"c","name":"get_weather","arguments":"[1]"}""",
+        "input[1].arguments"
+    )]
+    [InlineData("""{"type":"web_search_call"}""", "input[1].type")]
+    [InlineData("""{"role":"robot","content":"x"}""", "input[1].role")]
+    public async Task Given_a_bad_input_item_Then_400_naming_its_field(string item, string param)
+    {
+        var input = Question();
+        input.Add(JsonNode.Parse(item));
+
+        var (status, response, _) = await tools.Harness.PostAsync("v1/responses", Body(input));
+
+        Assert.Equal(400, status);
+        Assert.Equal(param, (string?)JsonNode.Parse(response)!["error"]!["param"]);
+    }
 }
