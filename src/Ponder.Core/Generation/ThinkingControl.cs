@@ -26,7 +26,9 @@ public sealed class ThinkingState
 /// the sampled token is replaced: when the budget is spent, the end of thinking and the answer prefix are emitted; when
 /// the model ends its thinking early and extensions remain, the extension string ("Wait") is emitted instead. Forced
 /// sequences are queued and emitted one token per step, so the model reads them as if it had written them. The prompt
-/// is assumed to open the reasoning (the chat template's generation prompt does).
+/// is assumed to open the reasoning (the chat template's generation prompt does). A forced answer opening
+/// (<see cref="RowSettings.AnswerPrefix"/>, a server forcing a function call) follows every close, the model's or the
+/// budget's, so the answer begins with it wherever the reasoning ends.
 /// <para>It also keeps the think markers out of the answer (<see cref="Banned"/>): once the reasoning is closed no
 /// <c>&lt;think&gt;</c> may open another, and once the model has closed it itself no <c>&lt;/think&gt;</c> may follow.
 /// After a close the budget forced, the model may still close its own reasoning once: a model cut off mid-thought

@@ -15,6 +15,10 @@ namespace Ponder.Server.Endpoints;
 /// where the reasoning is shown (raw mode) or there is none (the prompt does not open it); otherwise it is refused
 /// (400) rather than answered with the answer's ids alone, which a client would take for the whole completion.
 /// Streamed, a choice's ids come on its last chunk and the prompt's on its first.</para>
+/// <para>With <c>tools</c>, each choice's answer — never its reasoning — is read for function calls
+/// (<see cref="ToolUse"/>): found, they are <c>message.tool_calls</c> with <c>finish_reason: "tool_calls"</c>;
+/// streamed, text that could be a call is held back and the calls come as one <c>tool_calls</c> delta at the end
+/// (<see cref="CallHoldBack"/>).</para>
 /// </summary>
 static class ChatCompletionsEndpoint
 {

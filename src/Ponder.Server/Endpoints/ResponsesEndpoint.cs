@@ -6,8 +6,10 @@ namespace Ponder.Server.Endpoints;
 
 /// <summary>
 /// <c>POST /v1/responses</c>: a reasoning item whose summary comes from the
-/// <see cref="Summaries.IReasoningSummarizer"/> (never the raw chain; no summary in hidden mode), then the message.
-/// Streams the summary and the text as events. </summary>
+/// <see cref="Summaries.IReasoningSummarizer"/> (never the raw chain; no summary in hidden mode), then the message
+/// and, with <c>tools</c>, a <c>function_call</c> item per call read from the answer (<see cref="ToolUse"/>; text that
+/// could be a call is held back while streaming, <see cref="CallHoldBack"/>). Streams the summary, the text and the
+/// calls as events.</summary>
 static class ResponsesEndpoint
 {
     public static async Task Handle(HttpContext ctx, ServerState s)
