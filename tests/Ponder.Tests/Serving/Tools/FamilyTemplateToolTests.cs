@@ -14,7 +14,7 @@ public sealed class FamilyTemplateToolTests
         var tokenizer = FamilyTokenizers.Write(family, dir);
         var config = TinyModels.Qwen2(vocab: (tokenizer.VocabSize + 63) / 64 * 64) with
         {
-            MaxPositionEmbeddings = 1024,
+            MaxPositionEmbeddings = 2048,
         };
         return LanguageModel.CreateFromConfig(config, seed: 3, tokenizer);
     }
@@ -61,6 +61,34 @@ public sealed class FamilyTemplateToolTests
         Assert.Equal(expected.Ids.Count, (int)JsonNode.Parse(body)!["usage"]!["prompt_tokens"]!);
         var (_, without, _) = await h.PostAsync("v1/chat/completions", Body(withTools: false));
         Assert.True(expected.Ids.Count > (int)JsonNode.Parse(without)!["usage"]!["prompt_tokens"]! + 100);
+    }
+
+    [Theory]
+    [InlineData("qwen2.5")]
+    [InlineData("llama3.2")]
+    public async Task Given_a_family_template_with_a_tools_branch_Then_the_tools_are_rendered_in_the_prompt(
+        string family
+    )
+    {
+        using var dir = new TempDir();
+        using var lm = Served(family, dir.Path);
+        await using var h = await ServerHarness.StartAsync(lm, new Server.ServerOptions { ModelId = "family" });
+
+        var (status, body, _) = await h.PostAsync("v1/chat/completions", Body(withTools: true));
+
+        Assert.True(status == 200, body);
+        var expected = lm.Prompt!.RenderForGeneration(
+            JsonSerializer.SerializeToElement(
+                new JsonArray
+                {
+                    new JsonObject { ["role"] = "user", ["content"] = ToolModel.Question },
+                }
+            ),
+            "test",
+            new Dictionary<string, JsonElement> { ["tools"] = JsonSerializer.SerializeToElement(ToolModel.ChatTools()) }
+        );
+        Assert.Contains("\"get_climate\"", expected.Text, StringComparison.Ordinal);
+        Assert.Equal(expected.Ids.Count, (int)JsonNode.Parse(body)!["usage"]!["prompt_tokens"]!);
     }
 
     [Fact]
