@@ -45,6 +45,11 @@ sealed class SampleWriter : IDisposable
             line["verdict_detail"] = r.Grade.Detail;
         if (r.Grade.Error is not null)
             line["grader_error"] = r.Grade.Error;
+        if (r.Tools is not null)
+        {
+            line["turns"] = r.Tools.Turns;
+            line["tool_calls"] = r.Tools.Calls;
+        }
         writer.WriteLine(CliJson.Line(line));
     }
 

@@ -37,7 +37,8 @@ static class EvalCommand
         SamplingOptions Sampling,
         IReadOnlyList<int>? Ks,
         string? Scorer,
-        DeviceOptions Device
+        DeviceOptions Device,
+        ToolSettings? Tools
     );
 
     static int Run(CliOutput io, CliOptions cli, ParseResult r)
@@ -142,7 +143,13 @@ static class EvalCommand
     static IReadOnlyList<Rollout> SampleEndpoint(Plan plan, IReadOnlyList<Problem> problems, SampleWriter? writer)
     {
         var client = new EndpointRollouts(plan.Endpoint!);
-        return client.RunAsync(plan.Task, problems, plan.Sampling, x => writer?.Write(x)).GetAwaiter().GetResult();
+        if (plan.Tools is null)
+            return client.RunAsync(plan.Task, problems, plan.Sampling, x => writer?.Write(x)).GetAwaiter().GetResult();
+        using var tools = plan.Tools.Open(plan.Task);
+        return client
+            .RunAsync(tools.Environment, tools.Turns, problems, plan.Sampling, x => writer?.Write(x))
+            .GetAwaiter()
+            .GetResult();
     }
 
     /// <summary>The eval's run folder: its headline numbers as metrics at step 0 and as headlines, and every
@@ -183,6 +190,12 @@ static class EvalCommand
         }
         if (rollouts.Any(x => x.Grade.Score is not null))
             headline["tests_passed"] = rollouts.Average(x => x.Grade.Score ?? 0);
+        // Multi-turn samples: the mean model turns, and the share of samples that called a tool at least once.
+        if (rollouts.Any(x => x.Tools is not null))
+        {
+            headline["turns"] = rollouts.Average(x => x.Tools?.Turns ?? 1);
+            headline["tool_call_rate"] = rollouts.Average(x => x.Tools is { Calls: > 0 } ? 1.0 : 0.0);
+        }
         return headline;
     }
 
@@ -253,6 +266,7 @@ static class EvalCommand
         public Option<string> DType { get; } = CommonOptions.DType();
         public TaskOptions Task { get; } = new();
         public SamplingCliOptions Sampling { get; } = new();
+        public ToolCliOptions Tools { get; } = new();
 
         public void AddTo(Command command)
         {
@@ -276,6 +290,7 @@ static class EvalCommand
                 command.Options.Add(o);
             Task.AddTo(command);
             Sampling.AddTo(command);
+            Tools.AddTo(command);
         }
 
         /// <summary>Every option checked, in the order that needs least: the options alone, then the files they
@@ -309,13 +324,22 @@ static class EvalCommand
                 );
             }
 
+            var tools = Tools.Build(r);
+            if (tools is not null && local is not null)
+            {
+                throw new PonderException(
+                    "--tools with a local --model: multi-turn sampling of a local model is not wired into eval yet; "
+                        + "serve the model and use --endpoint."
+                );
+            }
+
             CheckFiles(r);
             var device = CommonOptions.ToDevice(r.GetValue(Device)!, r.GetValue(DType)!);
             var sampling = Sampling.Build(r, local);
             if (scorer is not null)
                 ScorerInfo.Load(scorer);
             int? count = limit ?? (spec.Data is null ? 100 : null);
-            return new Plan(spec, task, count, local, endpoint, sampling, ks, scorer, device);
+            return new Plan(spec, task, count, local, endpoint, sampling, ks, scorer, device, tools);
         }
 
         EndpointOptions EndpointFor(ParseResult r, string url)
