@@ -31,9 +31,18 @@ public sealed class SftData
     /// as a rollout renders them when it describes its tools; null renders none.</summary>
     public IReadOnlyList<JsonElement>? Tools { get; }
 
-    /// <summary>The same examples with <paramref name="tools"/> described in each (null or empty: none).</summary>
-    public SftData WithTools(IReadOnlyList<JsonElement>? tools) =>
-        new(Description, Size, example, tools is { Count: > 0 } ? tools : null);
+    /// <summary>The same examples with <paramref name="tools"/> described in each (null or empty: none). The
+    /// description names them, so a run's recorded data (what a resume checks) differs with and without them.
+    /// </summary>
+    public SftData WithTools(IReadOnlyList<JsonElement>? tools)
+    {
+        if (tools is not { Count: > 0 })
+            return new(Description, Size, example);
+        var names = tools.Select(t =>
+            t.TryGetProperty("function", out var f) && f.TryGetProperty("name", out var n) ? n.GetString() : "?"
+        );
+        return new($"{Description} with tool definitions: {string.Join(", ", names)}", Size, example, tools);
+    }
 
     /// <summary>Distinct examples before the order repeats (an epoch).</summary>
     public long Size { get; }

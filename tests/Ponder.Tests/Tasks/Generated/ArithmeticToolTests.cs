@@ -87,6 +87,7 @@ public sealed class ArithmeticToolTests
         Assert.Equal(4, example.Count);
         Assert.Equal(bare, template.RenderForTraining(described.Get(3)).Ids); // the same conversation
         Assert.Null(data.Tools);
+        Assert.Equal(data.Description + " with tool definitions: python", described.Description);
         Assert.Equal(template.RenderForTraining(example, [PythonTool.FunctionDefinition]).Ids, full);
         Assert.True(full.Length > bare.Length, "the definitions add a system turn");
         // The definitions are the environment's: the same tokens are trained with and without them.
