@@ -110,24 +110,24 @@ public sealed partial class EndpointRollouts
             int thought = completion.Usage?.OutputTokenDetails?.ReasoningTokenCount ?? 0;
             reasoningTokens += thought;
             finish = completion.FinishReason;
-            var (turnReasoning, turnAnswer, turnCalls, callsText) = Read(completion);
-            answer = turnAnswer;
-            calls += turnCalls.Count;
-            if (turnReasoning.Length > 0)
-                reasoning.Append(reasoning.Length > 0 ? "\n" : "").Append(turnReasoning);
-            transcript.Append(turnAnswer).Append(callsText);
+            var turn = Read(completion);
+            answer = turn.Answer;
+            calls += turn.Calls.Count;
+            if (turn.Reasoning.Length > 0)
+                reasoning.Append(reasoning.Length > 0 ? "\n" : "").Append(turn.Reasoning);
+            transcript.Append(turn.Answer).Append(turn.CallsText);
             bool last = turns >= maxTurns || Used >= budget || finish == ChatFinishReason.Length;
-            var step = episode.Act(new ModelTurn(turnAnswer, [.. turnCalls.Select(c => c.Call)]), last);
+            var step = episode.Act(new ModelTurn(turn.Answer, [.. turn.Calls.Select(c => c.Call)]), last);
             if (step.Done)
             {
                 grade = step.Grade ?? new Grade(false, null) { Error = "the episode ended without a grade" };
                 return;
             }
-            Messages.Add(Assistant(turnAnswer, turnCalls));
+            Messages.Add(Assistant(turn.Content, turn.Calls));
             for (int i = 0; i < step.Observation.Count; i++)
             {
                 // The server's call ids, not the episode's: the server matches results to its calls by them.
-                string id = i < turnCalls.Count ? turnCalls[i].Id : step.Observation[i].ToolCallId ?? $"call_{i}";
+                string id = i < turn.Calls.Count ? turn.Calls[i].Id : step.Observation[i].ToolCallId ?? $"call_{i}";
                 Messages.Add(new ToolChatMessage(id, step.Observation[i].Content));
                 transcript
                     .Append("\n<tool_response>\n")
@@ -136,12 +136,25 @@ public sealed partial class EndpointRollouts
             }
         }
 
-        /// <summary>The turn's reasoning (a raw model's <c>&lt;think&gt;</c> block), its content without that block,
-        /// its calls with their ids, and, for calls the server returned apart from the content, their text as the
-        /// content would have carried it (for the transcript).</summary>
-        (string Reasoning, string Answer, List<(string Id, ToolCall Call)> Calls, string CallsText) Read(
-            ChatCompletion c
-        )
+        /// <summary>What one response holds.</summary>
+        /// <param name="Reasoning">A raw model's <c>&lt;think&gt;</c> block, else empty.</param>
+        /// <param name="Answer">The content after that block: what the episode grades (calls written in it
+        /// included).</param>
+        /// <param name="Content">The answer without calls written in it: the assistant message sent back, whose
+        /// calls travel in <c>tool_calls</c>.</param>
+        /// <param name="Calls">The calls with their ids (the server's, or numbered here for calls read out of the
+        /// content).</param>
+        /// <param name="CallsText">Calls the server returned apart from the content, as the content would have
+        /// carried them (for the transcript); empty when they were in the content.</param>
+        readonly record struct Turn(
+            string Reasoning,
+            string Answer,
+            string Content,
+            List<(string Id, ToolCall Call)> Calls,
+            string CallsText
+        );
+
+        Turn Read(ChatCompletion c)
         {
             string content = string.Concat(c.Content.Select(part => part.Text));
             var (thought, text, _) = content.Contains(ChatTemplate.ThinkEnd, StringComparison.Ordinal)
@@ -153,10 +166,11 @@ public sealed partial class EndpointRollouts
                     .ToolCalls.Select(t => (t.Id, new ToolCall(t.FunctionName, t.FunctionArguments.ToString())))
                     .ToList();
                 var asMessage = new PonderMessage(ChatRole.Assistant, text, null, [.. fromApi.Select(x => x.Item2)]);
-                return (thought, text, fromApi, ChatTemplate.CallsText(asMessage));
+                return new Turn(thought, text, text, fromApi, ChatTemplate.CallsText(asMessage));
             }
-            var (_, parsed) = ToolCalls.Parse(text, ToolCallFormat.Hermes);
-            return (thought, text, [.. parsed.Select((call, i) => ($"call_{calls + i}", call))], "");
+            var (outside, parsed) = ToolCalls.Parse(text, ToolCallFormat.Hermes);
+            var numbered = parsed.Select((call, i) => ($"call_{calls + i}", call)).ToList();
+            return new Turn(thought, text, parsed.Count > 0 ? outside ?? "" : text, numbered, "");
         }
 
         public Rollout ToRollout(Problem problem)

@@ -221,6 +221,17 @@ public sealed partial class ToolEvalCliTests : IDisposable
         Assert.True(code == 0, stderr);
         Assert.All(stub.Requests, r => Assert.Null(r["tools"]));
         Assert.Equal(6, stub.Requests.Count);
+        Assert.All(
+            stub.Requests.Where(r => r["messages"]!.AsArray().Count == 3),
+            r =>
+            {
+                // The call goes back once, in tool_calls under an id Ponder gave it, not again in the content.
+                var assistant = r["messages"]![1]!;
+                Assert.True(assistant["content"] is null || assistant["content"]!.ToJsonString() is "\"\"" or "[]");
+                Assert.Equal("call_0", assistant["tool_calls"]![0]!["id"]!.GetValue<string>());
+                Assert.Equal("call_0", r["messages"]![2]!["tool_call_id"]!.GetValue<string>());
+            }
+        );
         var samples = Samples();
         Assert.All(samples, s => Assert.True(s["correct"]!.GetValue<bool>(), s.ToJsonString()));
         Assert.All(samples, s => Assert.Equal(2, s["turns"]!.GetValue<int>()));
