@@ -129,6 +129,9 @@ sealed class ToolSession(ToolEnvironment environment, MultiTurnOptions turns, Bu
     /// <summary>How the rollout's turns run.</summary>
     public MultiTurnOptions Turns { get; } = turns;
 
+    /// <summary>The environment and the turns together, as the RL trainer takes them.</summary>
+    public ToolUse Use => new(Environment, Turns);
+
     /// <summary>What a prompt renders of the tools: the definitions, or null with
     /// <see cref="MultiTurnOptions.DescribeTools"/> off.</summary>
     public IReadOnlyList<JsonElement>? Definitions => Turns.DescribeTools ? Environment.Tools : null;

@@ -188,7 +188,8 @@ public sealed partial class EndpointRollouts
                 reason == FinishReason.Stop && answer.Trim().Length > 0
             )
             {
-                Tools = new ToolUse(turns, calls),
+                Turns = turns,
+                ToolCalls = calls,
             };
         }
 

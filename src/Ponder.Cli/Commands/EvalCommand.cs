@@ -69,7 +69,7 @@ static class EvalCommand
             .ToList();
         int n = rollouts.Max(x => x.Completion.SampleIndex) + 1;
         var report = Metrics.Compute(graded, plan.Ks ?? Metrics.DefaultKs(n));
-        var headline = Headline(report, rollouts, plan.Task);
+        var headline = Headline(report, rollouts, plan.Task, plan.Tools is not null);
         var config = new
         {
             task = plan.Spec,
@@ -91,7 +91,7 @@ static class EvalCommand
         IReadOnlyList<Problem> problems
     )
     {
-        var writer = outFile is not null ? new SampleWriter(outFile) : null;
+        var writer = outFile is not null ? new SampleWriter(outFile, plan.Tools is not null) : null;
         try
         {
             return plan.Local is not null
@@ -115,11 +115,15 @@ static class EvalCommand
         if (plan.Scorer is { } checkDir)
             ScorerInfo.Load(checkDir).CheckCompatible(lm, checkDir); // refuse before sampling
         var options = plan.Sampling;
+        using var tools = plan.Tools?.Open(plan.Task);
         var rollouts = CliProgress.Run(
             io,
             $"sampling {problems.Count}×{options.N}",
             problems.Count * options.N,
-            p => LocalRollouts.Run(lm, plan.Task, problems, options, p)
+            p =>
+                tools is null
+                    ? LocalRollouts.Run(lm, plan.Task, problems, options, p)
+                    : MultiTurnRollouts.Run(lm, plan.Task, tools.Environment, problems, options, tools.Turns, p)
         );
         double[]? scores = null;
         if (plan.Scorer is { } scorerDir)
@@ -170,10 +174,13 @@ static class EvalCommand
         io.Error.WriteLine($"run: {store.Dir}");
     }
 
+    /// <param name="tools">The samples are multi-turn (<c>--tools</c>): the mean turns and the tool-call rate too.
+    /// </param>
     internal static Dictionary<string, double> Headline(
         MetricsReport report,
         IReadOnlyList<Rollout> rollouts,
-        IReasoningTask task
+        IReasoningTask task,
+        bool tools = false
     )
     {
         var headline = report.Named().ToDictionary(kv => kv.Key, kv => kv.Value);
@@ -191,10 +198,10 @@ static class EvalCommand
         if (rollouts.Any(x => x.Grade.Score is not null))
             headline["tests_passed"] = rollouts.Average(x => x.Grade.Score ?? 0);
         // Multi-turn samples: the mean model turns, and the share of samples that called a tool at least once.
-        if (rollouts.Any(x => x.Tools is not null))
+        if (tools)
         {
-            headline["turns"] = rollouts.Average(x => x.Tools?.Turns ?? 1);
-            headline["tool_call_rate"] = rollouts.Average(x => x.Tools is { Calls: > 0 } ? 1.0 : 0.0);
+            headline["turns"] = rollouts.Average(x => x.Turns);
+            headline["tool_call_rate"] = rollouts.Average(x => x.ToolCalls > 0 ? 1.0 : 0.0);
         }
         return headline;
     }
@@ -325,11 +332,10 @@ static class EvalCommand
             }
 
             var tools = Tools.Build(r);
-            if (tools is not null && local is not null)
+            if (tools is not null && scorer is not null)
             {
                 throw new PonderException(
-                    "--tools with a local --model: multi-turn sampling of a local model is not wired into eval yet; "
-                        + "serve the model and use --endpoint."
+                    "--scorer scores one-turn completions; drop it with --tools (multi-turn samples)."
                 );
             }
 

@@ -4,12 +4,11 @@ using Ponder.Text;
 
 namespace Ponder.Environments;
 
-/// <summary>
-/// Where a multi-turn rollout acts: <see cref="Reset"/> starts an episode for a problem, and each of the model's turns
-/// is a step, <see cref="IEpisode.Act"/>, that returns what the model sees next (tool results), a reward and whether the
-/// episode is over — the gym-style interface of verl's and TRL's multi-turn rollouts. The rollout appends the
-/// observation's tokens to the model's and generates on; those tokens are the environment's, never trained on.
-/// </summary>
+/// <summary> Where a multi-turn rollout acts: <see cref="Reset"/> starts an episode for a problem, and each of the
+/// model's turns is a step, <see cref="IEpisode.Act"/>, that returns what the model sees next (tool results), a reward
+/// and whether the episode is over — the gym-style interface of verl's and TRL's multi-turn rollouts. The rollout
+/// appends the observation's tokens to the model's and generates on; those tokens are the environment's, never trained
+/// on. </summary>
 public interface IEnvironment
 {
     /// <summary>The tools the model may call, as OpenAI function definitions

@@ -47,7 +47,7 @@ public sealed class ToolEnvironment : IEnvironment
         int calls;
 
         public IReadOnlyList<ChatMessage> Observation { get; } =
-            [new ChatMessage(ChatRole.User, environment.task.Prompt(problem))];
+        [new ChatMessage(ChatRole.User, environment.task.Prompt(problem))];
 
         public EnvironmentStep Act(ModelTurn turn, bool lastTurn)
         {

@@ -23,6 +23,9 @@ public enum FinishReason
 /// <param name="TokenConfidence">Per generated token, when <see cref="SamplingOptions.ConfidenceTopK"/> asks (else
 /// null): DeepConf's token confidence, minus the mean log-probability of the model's k most likely tokens there (high
 /// when the distribution is peaked).</param>
+/// <param name="FromEnvironment">For a multi-turn rollout, per token of <paramref name="TokenIds"/>: true where the
+/// environment appended it (tool results and the template's turns around them; their log-probs are 0). Null: every
+/// token is the model's.</param>
 public sealed record Completion(
     int PromptIndex,
     int SampleIndex,
@@ -34,9 +37,17 @@ public sealed record Completion(
     int? ReasoningEnd,
     bool BudgetCut = false,
     int Extensions = 0,
-    IReadOnlyList<float>? TokenConfidence = null
+    IReadOnlyList<float>? TokenConfidence = null,
+    IReadOnlyList<bool>? FromEnvironment = null
 )
 {
+    /// <summary>Whether generated token i came from the model (true) or from an environment it called, a tool result
+    /// a multi-turn rollout appended (false): only the model's tokens are trained on.</summary>
+    public bool IsModelToken(int i) => FromEnvironment is null || !FromEnvironment[i];
+
+    /// <summary>Tokens the model generated: all of them, less any an environment appended.</summary>
+    public int ModelTokens => FromEnvironment is null ? TokenIds.Count : FromEnvironment.Count(e => !e);
+
     /// <summary>Tokens of the reasoning, up to and including the end-of-thinking token (all of them if it never
     /// closed).</summary>
     public int ReasoningTokens => ReasoningEnd is int end ? end + 1 : TokenIds.Count;

@@ -82,7 +82,7 @@ sealed class PolicyUpdate(
                 finalAdvantages ?? algorithm.Advantages(ShapedRewards(rewards, batches, frozen), options.GroupSize);
             var shape = new StepShape(
                 rollouts.Count,
-                rollouts.Sum(r => (long)r.Completion.TokenIds.Count),
+                rollouts.Sum(r => (long)r.Completion.ModelTokens),
                 options.MaxCompletionTokens
             );
             double normalizer = algorithm.Normalizer(shape);

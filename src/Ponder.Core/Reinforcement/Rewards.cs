@@ -22,7 +22,7 @@ public static class Rewards
             : 0.0;
         double reward = accuracy + (r.WellFormed ? o.FormatReward : 0.0);
         if (o.OverlongWindow > 0)
-            reward += Dapo.SoftOverlongPenalty(r.Completion.TokenIds.Count, o.MaxCompletionTokens, o.OverlongWindow);
+            reward += Dapo.SoftOverlongPenalty(r.Completion.ModelTokens, o.MaxCompletionTokens, o.OverlongWindow);
         if (monitor != CotAction.Allow)
             reward -= o.MonitorPenalty;
         return reward;

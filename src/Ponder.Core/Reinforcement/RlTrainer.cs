@@ -32,6 +32,7 @@ public sealed class RlTrainer : IDisposable
     readonly IRolloutFleet? fleet;
     readonly ICotMonitor? monitor;
     readonly RolloutSampler sampler;
+    readonly ToolUse? tools;
     int? synced; // the policy version the fleet serves; null until this process's first sync
     Task<StepRollouts>? ahead; // the next step's rollouts, sampling on the fleet while this step updates
     string? savedAhead; // the checkpoint file holding them, after a resume
@@ -41,14 +42,17 @@ public sealed class RlTrainer : IDisposable
     /// <param name="fleet">Where rollouts are sampled; null samples them with the policy's own engine.</param>
     /// <param name="monitor">Reads every rollout's reasoning (<see cref="CotReview"/>); its flag rate is logged each
     /// step, and its verdicts cost reward only with <see cref="RlOptions.MonitorPenalty"/>. Null: no monitor.</param>
+    /// <param name="tools">Multi-turn rollouts with tools (the policy's own engine only); null: one turn each.</param>
     public RlTrainer(
         LanguageModel policy,
         IReasoningTask task,
         RlOptions options,
         IRolloutFleet? fleet = null,
-        ICotMonitor? monitor = null
+        ICotMonitor? monitor = null,
+        ToolUse? tools = null
     )
     {
+        RefuseToolsOnFleet(tools, fleet);
         Options = options.Validate().ValidateMonitor(monitor is not null);
         this.policy = policy;
         this.fleet = fleet;
@@ -90,7 +94,8 @@ public sealed class RlTrainer : IDisposable
             );
         }
 
-        sampler = new RolloutSampler(policy, task, template, Options, fleet, monitor);
+        sampler = new RolloutSampler(policy, task, template, Options, fleet, monitor, tools);
+        this.tools = tools;
         State = new TrainerState
         {
             Kind = "rl",
@@ -188,6 +193,17 @@ public sealed class RlTrainer : IDisposable
         );
     }
 
+    static void RefuseToolsOnFleet(ToolUse? tools, IRolloutFleet? fleet)
+    {
+        if (tools is not null && fleet is not null)
+        {
+            throw new PonderException(
+                "--tools runs multi-turn rollouts on the trainer's own engine; drop --rollout-endpoints (a fleet "
+                    + "samples single turns)."
+            );
+        }
+    }
+
     /// <summary>Held-out rollouts: <see cref="RlOptions.EvalSamples"/> samples per problem at the training temperature,
     /// with a fixed seed so every evaluation of a run sees the same random stream.</summary>
     public IReadOnlyList<Rollout> Evaluate(IReadOnlyList<Problem> problems) =>
@@ -201,7 +217,8 @@ public sealed class RlTrainer : IDisposable
                 MaxNewTokens = Options.MaxCompletionTokens,
                 N = Options.EvalSamples,
                 Seed = Options.Seed + 7_919,
-            }
+            },
+            tools
         );
 
     public RlStep Step()

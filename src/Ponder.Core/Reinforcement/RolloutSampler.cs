@@ -56,7 +56,8 @@ sealed class RolloutSampler(
     ChatTemplate template,
     RlOptions options,
     IRolloutFleet? fleet,
-    ICotMonitor? monitor
+    ICotMonitor? monitor,
+    ToolUse? tools = null
 )
 {
     public StepRollouts Sample(IReadOnlyList<Problem> pool, int step, long position, int version)
@@ -138,6 +139,8 @@ sealed class RolloutSampler(
     /// the monitor.</param>
     Round SampleRound(BatchGenerator? generator, Problem[] problems, int step, int round, int first)
     {
+        if (tools is not null)
+            return SampleEpisodes(problems, step, round, first);
         var prompts = problems
             .Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids)
             .ToArray();
@@ -160,6 +163,30 @@ sealed class RolloutSampler(
         double grade = sw.Elapsed.TotalSeconds;
         long generated = completions.Sum(c => (long)c.TokenIds.Count);
         return new Round(rollouts, rewards, verdicts, generate, grade, generated, RolloutFlops(prompts, completions));
+    }
+
+    /// <summary>A round of multi-turn episodes: generation and the environment's steps interleave, so their time
+    /// is all generation.</summary>
+    Round SampleEpisodes(Problem[] problems, int step, int round, int first)
+    {
+        var sw = Stopwatch.StartNew();
+        var sampling = new SamplingOptions
+        {
+            Temperature = options.Temperature,
+            MaxNewTokens = options.MaxCompletionTokens,
+            N = options.GroupSize,
+            Seed = DataOrder.SeedFor(options.Seed, step, round),
+        };
+        var rollouts = MultiTurnRollouts
+            .Run(policy, task, tools!.Environment, problems, sampling, tools.Turns)
+            .ToList();
+        double generate = sw.Elapsed.TotalSeconds;
+        var verdicts = CotReview.Review(monitor, rollouts, step + 1, first);
+        var rewards = rollouts.Select((r, i) => Rewards.For(r, options, verdicts[i].Action)).ToList();
+        var completions = rollouts.Select(r => r.Completion).ToList();
+        long generated = completions.Sum(c => (long)c.ModelTokens);
+        var prompts = completions.Where(c => c.SampleIndex == 0).Select(c => c.PromptIds).ToArray();
+        return new Round(rollouts, rewards, verdicts, generate, 0, generated, RolloutFlops(prompts, completions));
     }
 
     List<Rollout> Grade(IReadOnlyList<Problem> problems, IReadOnlyList<Completion> completions) =>

@@ -8,7 +8,8 @@ namespace Ponder.Reinforcement;
 public static class RolloutTensors
 {
     /// <summary>ids (B, T) and the completion mask (B, T−1) aligned with <see cref="Training.TokenLogprobs.Compute"/>'s
-    /// output: 1 where the predicted token is a completion token. Padding is on the right only, so the forward needs
+    /// output: 1 where the predicted token is a completion token the model wrote (0 on tokens an environment
+    /// appended in a multi-turn rollout). Padding is on the right only, so the forward needs
     /// no attention mask.</summary>
     public static (Tensor Ids, Tensor CompletionMask) Build(IReadOnlyList<Rollout> rollouts, int padId, Device device)
     {
@@ -27,7 +28,8 @@ public static class RolloutTensors
             {
                 int at = prompt.Count + j;
                 ids[i * t + at] = completion[j];
-                mask[i * (t - 1) + at - 1] = 1; // position at−1 predicts token at
+                // position at−1 predicts token at; the environment's tokens (tool results) are not the model's
+                mask[i * (t - 1) + at - 1] = rollouts[i].Completion.IsModelToken(j) ? 1 : 0;
             }
         }
         return (tensor(ids, [b, t], device: device), tensor(mask, [b, t - 1], device: device));

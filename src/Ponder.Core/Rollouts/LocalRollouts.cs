@@ -33,6 +33,20 @@ public static class LocalRollouts
         return GradeAll(task, completions, i => problems[completions[i].PromptIndex]);
     }
 
+    /// <summary>As the single-turn <c>Run</c>, or episodes with tools (<see cref="MultiTurnRollouts"/>) when <paramref
+    /// name="tools"/> is given.</summary>
+    public static IReadOnlyList<Rollout> Run(
+        LanguageModel lm,
+        IReasoningTask task,
+        IReadOnlyList<Problem> problems,
+        SamplingOptions options,
+        ToolUse? tools,
+        IProgress<int>? progress = null
+    ) =>
+        tools is null
+            ? Run(lm, task, problems, options, progress)
+            : MultiTurnRollouts.Run(lm, task, tools.Environment, problems, options, tools.Turns, progress);
+
     /// <summary>
     /// Grades <paramref name="completions"/> in order, completion i against <paramref name="problemOf"/>(i). Where the
     /// task's grading waits on other processes (<see cref="IReasoningTask.GradingWorkers"/> &gt; 1: code run in a

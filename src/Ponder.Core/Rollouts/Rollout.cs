@@ -21,12 +21,9 @@ public sealed record Rollout(
     bool WellFormed
 )
 {
-    /// <summary>How a multi-turn rollout used its tools; null for a single-turn rollout, which offered none.
-    /// <value>The default value is null.</value></summary>
-    public ToolUse? Tools { get; init; }
-}
+    /// <summary>The model's turns: more than one when it called tools (<see cref="MultiTurnRollouts"/>).</summary>
+    public int Turns { get; init; } = 1;
 
-/// <summary>A multi-turn rollout's turns and calls.</summary>
-/// <param name="Turns">Model turns (1 when it answered without calling a tool).</param>
-/// <param name="Calls">Tool calls over all turns (calls of a last turn, which are not run, included).</param>
-public sealed record ToolUse(int Turns, int Calls);
+    /// <summary>Tool calls the model made over its turns.</summary>
+    public int ToolCalls { get; init; }
+}

@@ -125,8 +125,12 @@ public static class ChatMessages
         return result;
     }
 
-    static List<ToolCall> Calls(JsonElement calls, string at)
+    /// <summary>OpenAI <c>tool_calls</c> (arguments as a JSON string or object) as calls; <paramref name="at"/> names
+    /// the message in errors.</summary>
+    public static List<ToolCall> Calls(JsonElement calls, string at)
     {
+        if (calls.ValueKind != JsonValueKind.Array)
+            throw new PonderException($"{at}: \"tool_calls\" should be a list, not {Kind(calls)}");
         var result = new List<ToolCall>();
         foreach (var call in calls.EnumerateArray())
         {

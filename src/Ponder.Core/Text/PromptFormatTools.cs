@@ -8,9 +8,9 @@ public sealed partial class PromptFormat
     /// <summary>
     /// The tokens that follow an assistant turn the model ended (its end-of-turn token included in its tokens) when
     /// <paramref name="results"/> come back: what the template writes after that turn's end, the results as tool
-    /// messages, and the next generation prompt (reasoning opened as <see cref="RenderForGeneration(IReadOnlyList{ChatMessage}, IReadOnlyDictionary{string, JsonElement}?)"/>
-    /// opens it). Appending them to the model's own tokens continues the conversation without re-rendering — and so
-    /// without re-tokenizing — what the model wrote, as verl's and TRL's multi-turn rollouts do.
+    /// messages, and the next generation prompt (reasoning opened as <c>RenderForGeneration</c> opens it). Appending
+    /// them to the model's own tokens continues the conversation without re-rendering — and so without
+    /// re-tokenizing — what the model wrote, as verl's and TRL's multi-turn rollouts do.
     /// </summary>
     /// <exception cref="PonderException">The template renders earlier turns differently once a tool result follows,
     /// so a conversation cannot be continued by appending.</exception>

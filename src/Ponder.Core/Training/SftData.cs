@@ -134,7 +134,8 @@ public sealed class SftData
 
     /// <summary>
     /// A JSONL file, one conversation a line: <c>{"messages": [{"role", "content", "reasoning_content"?}, …]}</c>
-    /// (OpenAI / HF style; reasoning as DeepSeek returns it) or <c>{"prompt", "reasoning", "answer"}</c>.
+    /// (OpenAI / HF style; reasoning as DeepSeek returns it; assistant <c>tool_calls</c> and <c>tool</c> results, which
+    /// are not learned) or <c>{"prompt", "reasoning", "answer"}</c>.
     /// </summary>
     public static SftData FromFile(string path, long seed)
     {
@@ -189,8 +190,13 @@ public sealed class SftData
 
     static ChatMessage ParseMessage(JsonElement m, string where)
     {
+        var calls = m.TryGetProperty("tool_calls", out var t) ? ChatMessages.Calls(t, where) : null;
         string role = Field(m, "role", where),
-            content = Field(m, "content", where);
+            content = calls is { Count: > 0 }
+            && m.TryGetProperty("content", out var c)
+            && c.ValueKind == JsonValueKind.Null
+                ? ""
+                : Field(m, "content", where);
         string? reasoning =
             m.TryGetProperty("reasoning_content", out var r) && r.ValueKind == JsonValueKind.String
                 ? r.GetString()
@@ -201,11 +207,16 @@ public sealed class SftData
             "developer" => ChatRole.Developer,
             "user" => ChatRole.User,
             "assistant" => ChatRole.Assistant,
+            "tool" => ChatRole.Tool,
             _ => throw new PonderException(
-                $"{where}: role \"{role}\" is not one of system, developer, user, assistant."
+                $"{where}: role \"{role}\" is not one of system, developer, user, assistant, tool."
             ),
         };
-        return new ChatMessage(chatRole, content, reasoning);
+        string? callId =
+            m.TryGetProperty("tool_call_id", out var id) && id.ValueKind == JsonValueKind.String
+                ? id.GetString()
+                : null;
+        return new ChatMessage(chatRole, content, reasoning, calls, callId);
     }
 
     static string Field(JsonElement o, string name, string where) =>

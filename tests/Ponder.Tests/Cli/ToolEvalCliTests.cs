@@ -168,7 +168,7 @@ public sealed partial class ToolEvalCliTests : IDisposable
     List<JsonNode> Samples() => [.. File.ReadLines(dir.File("samples.jsonl")).Select(l => JsonNode.Parse(l)!)];
 
     [Fact]
-    public async Task Given_a_server_that_calls_python_When_evaluated_with_tools_Then_Ponder_runs_it_and_grades_the_answer()
+    public async Task Given_a_server_that_calls_python_When_evaluated_with_tools_Then_Ponder_runs_it_and_grades()
     {
         await using var stub = await StartStub();
 
@@ -269,19 +269,46 @@ public sealed partial class ToolEvalCliTests : IDisposable
     }
 
     [Fact]
-    public void Given_tools_with_a_local_model_Then_eval_refuses_before_loading_and_names_endpoint()
+    public void Given_a_local_model_When_evaluated_with_tools_Then_samples_are_episodes_with_turns_and_calls_recorded()
     {
-        var (code, _, stderr) = PonderCli.Run(
+        string model = dir.File("tiny");
+        Assert.Equal(0, PonderCli.Run("init", "--out", model, "--preset", "tiny", "--seed", "1").Code);
+        string[] args =
+        [
             "eval",
             "--model",
-            dir.File("none"),
+            model,
             "--task",
             "arithmetic",
-            "--tools",
-            "python"
-        );
+            "--task-option",
+            "tool=python",
+            "--limit",
+            "2",
+            "--samples",
+            "2",
+            "--temperature",
+            "1",
+            "--max-tokens",
+            "24",
+            "--out",
+            dir.File("local.jsonl"),
+            "--runs-dir",
+            dir.File("runs"),
+            "--json",
+        ];
 
-        Assert.NotEqual(0, code);
-        Assert.Contains("--tools with a local --model", stderr, StringComparison.Ordinal);
+        var (code, stdout, stderr) = PonderCli.Run([.. args, "--tools", "python", "--no-tool-definitions"]);
+        var scored = PonderCli.Run([.. args, "--tools", "python", "--scorer", dir.File("scorer"), "--force"]);
+
+        Assert.True(code == 0, stderr);
+        var samples = File.ReadLines(dir.File("local.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(4, samples.Count);
+        Assert.All(samples, s => Assert.InRange(s["turns"]!.GetValue<int>(), 1, 4));
+        Assert.All(samples, s => Assert.True(s["tool_calls"]!.GetValue<int>() >= 0));
+        var metrics = JsonDocument.Parse(stdout).RootElement;
+        Assert.InRange(metrics.GetProperty("turns").GetDouble(), 1, 4);
+        Assert.InRange(metrics.GetProperty("tool_call_rate").GetDouble(), 0, 1);
+        Assert.NotEqual(0, scored.Code);
+        Assert.Contains("--scorer scores one-turn completions", scored.Err, StringComparison.Ordinal);
     }
 }

@@ -16,7 +16,7 @@ public sealed class ArithmeticToolTests
     static readonly ArithmeticTask WithTool = new(new ArithmeticOptions { Tool = "python" });
 
     [Fact]
-    public void Given_tool_python_When_prompting_Then_one_line_shows_the_call_format_and_the_answer_is_graded_as_before()
+    public void Given_tool_python_When_prompting_Then_a_line_shows_the_call_format_and_grading_is_unchanged()
     {
         var problem = ArithmeticTask.Create(347, '*', 28);
 
@@ -73,7 +73,7 @@ public sealed class ArithmeticToolTests
     }
 
     [Fact]
-    public void Given_the_tool_task_When_SFT_reads_it_Then_examples_are_the_conversations_and_definitions_render_untrained()
+    public void Given_the_tool_task_When_SFT_reads_it_Then_examples_are_conversations_and_definitions_untrained()
     {
         var tokenizer = TextTokenizer.CreateByteLevel();
         var template = new ChatTemplate(tokenizer);
@@ -130,7 +130,7 @@ public sealed class ArithmeticToolSandboxTests
     }
 
     [Fact]
-    public void Given_the_tool_environment_When_the_reference_turns_are_acted_Then_the_call_runs_and_the_answer_is_correct()
+    public void Given_the_environment_When_the_reference_turns_are_acted_Then_the_call_runs_and_the_answer_is_right()
     {
         var problem = ArithmeticTask.Create(4_321, '*', 8_765);
         var conversation = Task.Conversation(problem, new Random(0))!;
