@@ -17,19 +17,6 @@ sealed class ToolCliOptions
     /// <summary>The tools <c>--tools</c> knows.</summary>
     public static IReadOnlyList<string> Known { get; } = [PythonTool.ToolName];
 
-    /// <param name="turns">Whether the command runs turns (<c>--max-turns</c>); SFT trains on fixed conversations
-    /// and has none.</param>
-    public ToolCliOptions(bool turns = true)
-    {
-        MaxTurns = turns
-            ? new("--max-turns")
-            {
-                Description = "Model turns at most with --tools (tool results in between); the last is graded.",
-                DefaultValueFactory = _ => Defaults.MaxTurns,
-            }
-            : null;
-    }
-
     public Option<string[]> Tools { get; } =
         new("--tools")
         {
@@ -38,7 +25,12 @@ sealed class ToolCliOptions
                 + "and returns their results.",
             AllowMultipleArgumentsPerToken = true,
         };
-    public Option<int>? MaxTurns { get; }
+    public Option<int> MaxTurns { get; } =
+        new("--max-turns")
+        {
+            Description = "Model turns at most with --tools (tool results in between); the last is graded.",
+            DefaultValueFactory = _ => Defaults.MaxTurns,
+        };
     public Option<bool> NoDefinitions { get; } =
         new("--no-tool-definitions")
         {
@@ -50,8 +42,7 @@ sealed class ToolCliOptions
     public void AddTo(Command command)
     {
         command.Options.Add(Tools);
-        if (MaxTurns is not null)
-            command.Options.Add(MaxTurns);
+        command.Options.Add(MaxTurns);
         command.Options.Add(NoDefinitions);
     }
 
@@ -64,9 +55,9 @@ sealed class ToolCliOptions
             .ToList();
         if (names.Count == 0)
         {
-            string? stray = new Option?[] { MaxTurns, NoDefinitions }
-                .Where(o => o is not null && r.GetResult(o) is { Implicit: false })
-                .Select(o => o!.Name)
+            string? stray = new Option[] { MaxTurns, NoDefinitions }
+                .Where(o => r.GetResult(o) is { Implicit: false })
+                .Select(o => o.Name)
                 .FirstOrDefault();
             if (stray is not null)
                 throw new PonderException($"{stray} is set but --tools is not: add --tools python.");
@@ -76,7 +67,7 @@ sealed class ToolCliOptions
             throw new PonderException($"--tools {name}: unknown tool; the tools are {string.Join(", ", Known)}.");
         var turns = new MultiTurnOptions
         {
-            MaxTurns = MaxTurns is null ? Defaults.MaxTurns : r.GetValue(MaxTurns),
+            MaxTurns = r.GetValue(MaxTurns),
             DescribeTools = !r.GetValue(NoDefinitions),
         }.Validate();
         return new ToolSettings(names, turns);

@@ -197,11 +197,10 @@ static class EvalCommand
         }
         if (rollouts.Any(x => x.Grade.Score is not null))
             headline["tests_passed"] = rollouts.Average(x => x.Grade.Score ?? 0);
-        // Multi-turn samples: the mean model turns, and the share of samples that called a tool at least once.
         if (tools)
         {
-            headline["turns"] = rollouts.Average(x => x.Turns);
-            headline["tool_call_rate"] = rollouts.Average(x => x.ToolCalls > 0 ? 1.0 : 0.0);
+            foreach (var (k, v) in Sessions.HeldOut.ToolStats(rollouts, ""))
+                headline[k] = v;
         }
         return headline;
     }

@@ -35,10 +35,12 @@ static class SftCommand
             r.GetValue(cli.EvalTokens),
             r.GetValue(cli.Device)!,
             spec,
-            r.GetValue(cli.Lora.Base)
+            r.GetValue(cli.Lora.Base),
+            tools
         ).Validate(ModelFacts.Read(model, r.GetValue(cli.Lora.Base)), options);
         var reasoningTask = spec.Create();
-        // Tool definitions go into every example's system turn when tools are described, as rollouts render them.
+        // Tool definitions go into every example's system turn when tools are described, as rollouts render them;
+        // the held-out problems are episodes with the tools.
         var examples = Examples(cli, r, spec, reasoningTask, options.Seed).WithTools(tools?.Definitions);
         var (final, eval, seconds, _) = SftSession.Run(io, model, reasoningTask, examples, options, settings);
         io.Out.WriteLine(
@@ -164,7 +166,7 @@ static class SftCommand
         public Option<string> Device { get; } = CommonOptions.Device();
         public TaskOptions Task { get; } = new("--eval-data");
         public LoraCliOptions Lora { get; } = new();
-        public ToolCliOptions Tools { get; } = new(turns: false);
+        public ToolCliOptions Tools { get; } = new();
 
         public void AddTo(Command command)
         {

@@ -54,19 +54,46 @@ public sealed partial class ToolSftCliTests : IDisposable
         // hundred characters; the prompt line naming the tool is there in all three.
         Assert.InRange(described - plain, 400, 1_200);
         Assert.Equal(plain, undescribed);
-        var turns = PonderCli.Run(
+    }
+
+    [Fact]
+    public void Given_sft_with_tools_When_held_out_problems_are_evaluated_Then_they_are_episodes_with_the_tool()
+    {
+        string model = dir.File("tiny");
+        Assert.Equal(0, PonderCli.Run("init", "--out", model, "--preset", "tiny", "--seed", "1").Code);
+
+        var (code, _, stderr) = PonderCli.Run(
             "sft",
             "--model",
             model,
             "--task",
             "arithmetic",
+            "--task-option",
+            "tool=python",
+            "--train-problems",
+            "20",
             "--out",
-            dir.File("x"),
+            dir.File("run"),
+            "--steps",
+            "1",
+            "--batch-size",
+            "2",
+            "--eval-problems",
+            "2",
+            "--eval-max-tokens",
+            "16",
             "--tools",
             "python",
+            "--no-tool-definitions",
             "--max-turns",
             "2"
         );
-        Assert.NotEqual(0, turns.Code); // SFT runs no turns: --max-turns is not one of its options
+
+        Assert.True(code == 0, stderr);
+        using var runs = Ponder.Runs.RunStore.Open(dir.File("run"));
+        var turns = runs.ReadMetrics("eval/turns");
+        Assert.Single(turns);
+        Assert.InRange(turns[0].Value, 1, 2);
+        Assert.Single(runs.ReadMetrics("eval/tool_call_rate"));
     }
 }
