@@ -4,7 +4,9 @@ using System.Text.RegularExpressions;
 namespace Ponder.Tests.Cli;
 
 /// <summary><c>ponder sft --tools python</c>: the tools' definitions are rendered into every training example unless
-/// <c>--no-tool-definitions</c>.</summary>
+/// <c>--no-tool-definitions</c>; held-out problems run the tool in the sandbox, so the tests join its collection.
+/// </summary>
+[Collection(Ponder.Tests.Tasks.Code.CodeFixture.Collection)]
 public sealed partial class ToolSftCliTests : IDisposable
 {
     readonly TempDir dir = new();
