@@ -8,9 +8,13 @@ namespace Ponder.Cli;
 sealed class SampleWriter : IDisposable
 {
     readonly StreamWriter writer;
+    readonly bool tools;
 
-    public SampleWriter(string path)
+    /// <param name="path">The JSONL file.</param>
+    /// <param name="tools">The samples are multi-turn: each line also says its turns and tool calls.</param>
+    public SampleWriter(string path, bool tools = false)
     {
+        this.tools = tools;
         string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null)
             Directory.CreateDirectory(dir);
@@ -45,6 +49,11 @@ sealed class SampleWriter : IDisposable
             line["verdict_detail"] = r.Grade.Detail;
         if (r.Grade.Error is not null)
             line["grader_error"] = r.Grade.Error;
+        if (tools)
+        {
+            line["turns"] = r.Turns;
+            line["tool_calls"] = r.ToolCalls;
+        }
         writer.WriteLine(CliJson.Line(line));
     }
 

@@ -21,7 +21,7 @@ public sealed record EndpointOptions(Uri Endpoint, string Model, string ApiKey =
 /// official OpenAI .NET SDK. The server hides or strips reasoning; its usage reports reasoning tokens. When the
 /// content still carries a <c>&lt;think&gt;…&lt;/think&gt;</c> block (a raw model), it is split off before grading.
 /// </summary>
-public sealed class EndpointRollouts
+public sealed partial class EndpointRollouts
 {
     readonly ChatClient client;
     readonly EndpointOptions options;
@@ -57,36 +57,13 @@ public sealed class EndpointRollouts
         {
             for (int s = 0; s < sampling.N; s++)
             {
-#pragma warning disable OPENAI001 // Seed is marked experimental in the SDK; servers (vLLM, OpenAI) honour it.
-                var completionOptions = new ChatCompletionOptions
-                {
-                    Temperature = (float)sampling.Temperature,
-                    TopP = (float)sampling.TopP,
-                    MaxOutputTokenCount = sampling.MaxNewTokens,
-                    Seed = sampling.Seed is long seed ? seed + s : null,
-                };
-#pragma warning restore OPENAI001
-                foreach (var stop in sampling.Stop)
-                    completionOptions.StopSequences.Add(stop);
-                ChatCompletion completion;
-                try
-                {
-                    completion = (
-                        await client.CompleteChatAsync(
-                            [new UserChatMessage(task.Prompt(problems[p]))],
-                            completionOptions,
-                            cancellation
-                        )
-                    ).Value;
-                }
-                catch (Exception e) when (Transport(e) is { } cause)
-                {
-                    throw new PonderException(
-                        $"endpoint {options.Endpoint}: {Describe(cause)} after {results.Count} of {total} "
-                            + "samples; the completed samples were kept.",
-                        e
-                    );
-                }
+                var completion = await CompleteAsync(
+                    [new UserChatMessage(task.Prompt(problems[p]))],
+                    CompletionOptions(sampling, s, sampling.MaxNewTokens),
+                    results.Count,
+                    total,
+                    cancellation
+                );
                 var rollout = ToRollout(task, problems[p], p, s, completion);
                 results.Add(rollout);
                 onRollout?.Invoke(rollout);
@@ -94,6 +71,48 @@ public sealed class EndpointRollouts
         }
 
         return results;
+    }
+
+    /// <summary>The request's settings: sample <paramref name="sample"/>'s seed, at most
+    /// <paramref name="maxTokens"/> completion tokens.</summary>
+    static ChatCompletionOptions CompletionOptions(SamplingOptions sampling, int sample, int maxTokens)
+    {
+#pragma warning disable OPENAI001 // Seed is marked experimental in the SDK; servers (vLLM, OpenAI) honour it.
+        var options = new ChatCompletionOptions
+        {
+            Temperature = (float)sampling.Temperature,
+            TopP = (float)sampling.TopP,
+            MaxOutputTokenCount = maxTokens,
+            Seed = sampling.Seed is long seed ? seed + sample : null,
+        };
+#pragma warning restore OPENAI001
+        foreach (var stop in sampling.Stop)
+            options.StopSequences.Add(stop);
+        return options;
+    }
+
+    /// <summary>One request; a network or server failure ends in a <see cref="PonderException"/> saying how many of
+    /// <paramref name="total"/> samples were <paramref name="done"/>.</summary>
+    async Task<ChatCompletion> CompleteAsync(
+        IEnumerable<OpenAI.Chat.ChatMessage> messages,
+        ChatCompletionOptions completionOptions,
+        int done,
+        int total,
+        CancellationToken cancellation
+    )
+    {
+        try
+        {
+            return (await client.CompleteChatAsync(messages, completionOptions, cancellation)).Value;
+        }
+        catch (Exception e) when (Transport(e) is { } cause)
+        {
+            throw new PonderException(
+                $"endpoint {options.Endpoint}: {Describe(cause)} after {done} of {total} samples; the completed "
+                    + "samples were kept.",
+                e
+            );
+        }
     }
 
     /// <summary>The network or server failure behind <paramref name="e"/> (the SDK wraps retries in an

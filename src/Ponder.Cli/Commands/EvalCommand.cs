@@ -37,7 +37,8 @@ static class EvalCommand
         SamplingOptions Sampling,
         IReadOnlyList<int>? Ks,
         string? Scorer,
-        DeviceOptions Device
+        DeviceOptions Device,
+        ToolSettings? Tools
     );
 
     static int Run(CliOutput io, CliOptions cli, ParseResult r)
@@ -68,7 +69,7 @@ static class EvalCommand
             .ToList();
         int n = rollouts.Max(x => x.Completion.SampleIndex) + 1;
         var report = Metrics.Compute(graded, plan.Ks ?? Metrics.DefaultKs(n));
-        var headline = Headline(report, rollouts, plan.Task);
+        var headline = Headline(report, rollouts, plan.Task, plan.Tools is not null);
         var config = new
         {
             task = plan.Spec,
@@ -90,7 +91,7 @@ static class EvalCommand
         IReadOnlyList<Problem> problems
     )
     {
-        var writer = outFile is not null ? new SampleWriter(outFile) : null;
+        var writer = outFile is not null ? new SampleWriter(outFile, plan.Tools is not null) : null;
         try
         {
             return plan.Local is not null
@@ -114,11 +115,15 @@ static class EvalCommand
         if (plan.Scorer is { } checkDir)
             ScorerInfo.Load(checkDir).CheckCompatible(lm, checkDir); // refuse before sampling
         var options = plan.Sampling;
+        using var tools = plan.Tools?.Open(plan.Task);
         var rollouts = CliProgress.Run(
             io,
             $"sampling {problems.Count}×{options.N}",
             problems.Count * options.N,
-            p => LocalRollouts.Run(lm, plan.Task, problems, options, p)
+            p =>
+                tools is null
+                    ? LocalRollouts.Run(lm, plan.Task, problems, options, p)
+                    : MultiTurnRollouts.Run(lm, plan.Task, tools.Environment, problems, options, tools.Turns, p)
         );
         double[]? scores = null;
         if (plan.Scorer is { } scorerDir)
@@ -142,7 +147,13 @@ static class EvalCommand
     static IReadOnlyList<Rollout> SampleEndpoint(Plan plan, IReadOnlyList<Problem> problems, SampleWriter? writer)
     {
         var client = new EndpointRollouts(plan.Endpoint!);
-        return client.RunAsync(plan.Task, problems, plan.Sampling, x => writer?.Write(x)).GetAwaiter().GetResult();
+        if (plan.Tools is null)
+            return client.RunAsync(plan.Task, problems, plan.Sampling, x => writer?.Write(x)).GetAwaiter().GetResult();
+        using var tools = plan.Tools.Open(plan.Task);
+        return client
+            .RunAsync(tools.Environment, tools.Turns, problems, plan.Sampling, x => writer?.Write(x))
+            .GetAwaiter()
+            .GetResult();
     }
 
     /// <summary>The eval's run folder: its headline numbers as metrics at step 0 and as headlines, and every
@@ -163,10 +174,13 @@ static class EvalCommand
         io.Error.WriteLine($"run: {store.Dir}");
     }
 
+    /// <param name="tools">The samples are multi-turn (<c>--tools</c>): the mean turns and the tool-call rate too.
+    /// </param>
     internal static Dictionary<string, double> Headline(
         MetricsReport report,
         IReadOnlyList<Rollout> rollouts,
-        IReasoningTask task
+        IReasoningTask task,
+        bool tools = false
     )
     {
         var headline = report.Named().ToDictionary(kv => kv.Key, kv => kv.Value);
@@ -183,6 +197,11 @@ static class EvalCommand
         }
         if (rollouts.Any(x => x.Grade.Score is not null))
             headline["tests_passed"] = rollouts.Average(x => x.Grade.Score ?? 0);
+        if (tools)
+        {
+            foreach (var (k, v) in Sessions.HeldOut.ToolStats(rollouts, ""))
+                headline[k] = v;
+        }
         return headline;
     }
 
@@ -253,6 +272,7 @@ static class EvalCommand
         public Option<string> DType { get; } = CommonOptions.DType();
         public TaskOptions Task { get; } = new();
         public SamplingCliOptions Sampling { get; } = new();
+        public ToolCliOptions Tools { get; } = new();
 
         public void AddTo(Command command)
         {
@@ -276,6 +296,7 @@ static class EvalCommand
                 command.Options.Add(o);
             Task.AddTo(command);
             Sampling.AddTo(command);
+            Tools.AddTo(command);
         }
 
         /// <summary>Every option checked, in the order that needs least: the options alone, then the files they
@@ -309,13 +330,21 @@ static class EvalCommand
                 );
             }
 
+            var tools = Tools.Build(r);
+            if (tools is not null && scorer is not null)
+            {
+                throw new PonderException(
+                    "--scorer scores one-turn completions; drop it with --tools (multi-turn samples)."
+                );
+            }
+
             CheckFiles(r);
             var device = CommonOptions.ToDevice(r.GetValue(Device)!, r.GetValue(DType)!);
             var sampling = Sampling.Build(r, local);
             if (scorer is not null)
                 ScorerInfo.Load(scorer);
             int? count = limit ?? (spec.Data is null ? 100 : null);
-            return new Plan(spec, task, count, local, endpoint, sampling, ks, scorer, device);
+            return new Plan(spec, task, count, local, endpoint, sampling, ks, scorer, device, tools);
         }
 
         EndpointOptions EndpointFor(ParseResult r, string url)

@@ -40,7 +40,8 @@ static class RlCommand
                 spec,
                 Base: r.GetValue(cli.Lora.Base),
                 Fleet: cli.Fleet.Build(r, r.GetValue(cli.Out)!),
-                Monitor: r.GetValue(cli.Monitor)
+                Monitor: r.GetValue(cli.Monitor),
+                Tools: cli.Tools.Build(r)
             )
         );
         io.Out.WriteLine(
@@ -268,6 +269,7 @@ static class RlCommand
         public TaskOptions Task { get; } = new();
         public LoraCliOptions Lora { get; } = new();
         public FleetCliOptions Fleet { get; } = new();
+        public ToolCliOptions Tools { get; } = new();
         public Option<int> SyncEvery { get; } =
             new("--sync-every")
             {
@@ -334,6 +336,7 @@ static class RlCommand
             Task.AddTo(command);
             Lora.AddTo(command);
             Fleet.AddTo(command);
+            Tools.AddTo(command);
         }
 
         /// <summary>The algorithm's preset with every given option applied, validated.</summary>

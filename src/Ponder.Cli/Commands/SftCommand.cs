@@ -24,6 +24,7 @@ static class SftCommand
     static int Run(CliOutput io, CliOptions cli, ParseResult r)
     {
         var options = cli.Build(r);
+        var tools = cli.Tools.Build(r);
         string model = r.GetValue(cli.Model)!;
         var spec = cli.Task.Spec(r);
         var settings = new SftRunSettings(
@@ -34,10 +35,13 @@ static class SftCommand
             r.GetValue(cli.EvalTokens),
             r.GetValue(cli.Device)!,
             spec,
-            r.GetValue(cli.Lora.Base)
+            r.GetValue(cli.Lora.Base),
+            tools
         ).Validate(ModelFacts.Read(model, r.GetValue(cli.Lora.Base)), options);
         var reasoningTask = spec.Create();
-        var examples = Examples(cli, r, spec, reasoningTask, options.Seed);
+        // Tool definitions go into every example's system turn when tools are described, as rollouts render them;
+        // the held-out problems are episodes with the tools.
+        var examples = Examples(cli, r, spec, reasoningTask, options.Seed).WithTools(tools?.Definitions);
         var (final, eval, seconds, _) = SftSession.Run(io, model, reasoningTask, examples, options, settings);
         io.Out.WriteLine(
             $"SFT done in {seconds / 60:F1} min: held-out greedy pass@1 "
@@ -46,7 +50,8 @@ static class SftCommand
         return 0;
     }
 
-    /// <summary>The conversations of <c>--data</c>, else the task's own reference traces.</summary>
+    /// <summary>The conversations of <c>--data</c>, else the task's own reference traces (or conversations, e.g.
+    /// arithmetic's with <c>--task-option tool=python</c>).</summary>
     static SftData Examples(CliOptions cli, ParseResult r, TaskSpec spec, IReasoningTask task, long seed) =>
         r.GetValue(cli.Data) is { } file ? SftData.FromFile(file, seed)
         : task is ITraceTask traces
@@ -161,6 +166,7 @@ static class SftCommand
         public Option<string> Device { get; } = CommonOptions.Device();
         public TaskOptions Task { get; } = new("--eval-data");
         public LoraCliOptions Lora { get; } = new();
+        public ToolCliOptions Tools { get; } = new();
 
         public void AddTo(Command command)
         {
@@ -192,6 +198,7 @@ static class SftCommand
                 command.Options.Add(o);
             Task.AddTo(command);
             Lora.AddTo(command);
+            Tools.AddTo(command);
         }
 
         /// <summary>The trainer's options, validated.</summary>

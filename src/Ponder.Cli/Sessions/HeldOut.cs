@@ -29,17 +29,37 @@ static class HeldOut
             ? generated.ProblemsUpTo(TaskSplit.Test, count)
             : task.Problems(TaskSplit.Test, count);
 
+    /// <summary>Samples and measures the held-out problems: one turn each, or, with <paramref name="tools"/>, episodes
+    /// in its environment (the task's prompt, the tools' results between turns).</summary>
     public static (Dictionary<string, double> Metrics, IReadOnlyList<Rollout> Rollouts) Evaluate(
         LanguageModel lm,
         IReasoningTask task,
         IReadOnlyList<Problem> problems,
         SamplingOptions options,
-        string prefix = "eval/"
+        string prefix = "eval/",
+        ToolSession? tools = null
     )
     {
-        var rollouts = LocalRollouts.Run(lm, task, problems, options);
-        return (Measure(task, rollouts, options.N, prefix), rollouts);
+        var rollouts = tools is null
+            ? LocalRollouts.Run(lm, task, problems, options)
+            : MultiTurnRollouts.Run(lm, task, tools.Environment, problems, options, tools.Turns);
+        var metrics = Measure(task, rollouts, options.N, prefix);
+        if (tools is not null)
+        {
+            foreach (var (k, v) in ToolStats(rollouts, prefix))
+                metrics[k] = v;
+        }
+        return (metrics, rollouts);
     }
+
+    /// <summary>What multi-turn samples add: the mean model turns and the tool-call rate (the share of samples that
+    /// called a tool at least once).</summary>
+    public static Dictionary<string, double> ToolStats(IReadOnlyList<Rollout> rollouts, string prefix) =>
+        new()
+        {
+            [prefix + "turns"] = rollouts.Average(x => x.Turns),
+            [prefix + "tool_call_rate"] = rollouts.Average(x => x.ToolCalls > 0 ? 1.0 : 0.0),
+        };
 
     /// <summary>The bounds of pass@1's 95 % interval (<see cref="ConfidenceInterval"/>), named without "@" so that
     /// tables listing the metrics@k leave them out.</summary>

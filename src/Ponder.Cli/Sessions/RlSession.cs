@@ -20,6 +20,8 @@ namespace Ponder.Cli.Sessions;
 /// known: step 0 is then left out of the figure).</value></param>
 /// <param name="Monitor">A CoT monitor rules file (<see cref="RuleCotMonitor"/>), recorded in config.json; null: no
 /// monitor.</param>
+/// <param name="Tools">Multi-turn rollouts with these tools (<c>--tools</c>), recorded in config.json; null: one
+/// turn.</param>
 sealed record RlRunSettings(
     string Out,
     bool Resume,
@@ -29,7 +31,8 @@ sealed record RlRunSettings(
     double StartFlops = 0,
     string? Base = null,
     FleetOptions? Fleet = null,
-    string? Monitor = null
+    string? Monitor = null,
+    ToolSettings? Tools = null
 );
 
 /// <summary>What an RL run gives back: its final model folder, the last evaluation's metrics, its seconds, each step's
@@ -68,7 +71,8 @@ static class RlSession
             EnsureSameArchitecture(ModelFacts.ConfigFolder(modelDir, settings.Base), latest);
         using var lm = ModelFacts.LoadForRun(modelDir, latest, settings.Device, settings.DType, settings.Base);
         using var fleet = settings.Fleet is { } f ? new FleetRollouts(f, lm, io.Error.WriteLine) : null;
-        using var trainer = new RlTrainer(lm, task, options, fleet, monitor);
+        using var tools = settings.Tools?.Open(task);
+        using var trainer = new RlTrainer(lm, task, options, fleet, monitor, tools?.Use);
         if (latest is not null)
             trainer.Resume(latest);
         var config = new
@@ -79,6 +83,7 @@ static class RlSession
             options,
             settings.DType,
             monitor = settings.Monitor,
+            tools = settings.Tools,
         };
         using (var store = RunFolder.Store(io, settings.Out, "rl", config, latest, trainer.State.Step))
         {
@@ -88,7 +93,13 @@ static class RlSession
             var evaluations = new Dictionary<int, Dictionary<string, double>>();
             void Evaluate()
             {
-                lastEval = HeldOut.Measure(task, trainer.Evaluate(testProblems), options.EvalSamples, "eval/");
+                var rollouts = trainer.Evaluate(testProblems);
+                lastEval = HeldOut.Measure(task, rollouts, options.EvalSamples, "eval/");
+                if (tools is not null)
+                {
+                    foreach (var (k, v) in HeldOut.ToolStats(rollouts, "eval/"))
+                        lastEval[k] = v;
+                }
                 lastEval[ComputeMetric] = settings.StartFlops + trainer.CumulativeFlops;
                 store.LogMetrics(trainer.State.Step, lastEval);
                 evaluations[trainer.State.Step] = lastEval;

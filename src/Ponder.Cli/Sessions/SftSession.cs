@@ -11,6 +11,8 @@ namespace Ponder.Cli.Sessions;
 /// <summary>What an SFT run needs besides the trainer's own options.</summary>
 /// <param name="Task">The task as the user specified it, recorded in the run's config.json (settings such as
 /// numbers=3).</param>
+/// <param name="Tools">The tools of <c>--tools</c>: held-out problems are then episodes with them
+/// (<see cref="Rollouts.MultiTurnRollouts"/>). <value>The default value is null: one turn, no tools.</value></param>
 sealed record SftRunSettings(
     string Out,
     bool Resume,
@@ -19,7 +21,8 @@ sealed record SftRunSettings(
     int EvalMaxTokens,
     string Device = "cpu",
     TaskSpec? Task = null,
-    string? Base = null
+    string? Base = null,
+    ToolSettings? Tools = null
 )
 {
     /// <summary>Checks the settings against the model's files before anything is loaded or trained: the held-out
@@ -60,6 +63,7 @@ static class SftSession
         string? latest = RunFolder.ResumePoint(settings.Out, settings.Resume);
         using var lm = ModelFacts.LoadForRun(modelDir, latest, settings.Device, settings.DType, settings.Base);
         using var trainer = new SftTrainer(lm, data, options);
+        using var tools = settings.Tools?.Open(task);
         if (latest is not null)
             trainer.Resume(latest);
         var config = Config(modelDir, task, data, options, settings);
@@ -76,7 +80,7 @@ static class SftSession
             var lastEval = new Dictionary<string, double>();
             void Evaluate()
             {
-                (lastEval, _) = HeldOut.Evaluate(lm, task, testProblems, greedy);
+                (lastEval, _) = HeldOut.Evaluate(lm, task, testProblems, greedy, tools: tools);
                 store.LogMetrics(trainer.State.Step, lastEval);
             }
 

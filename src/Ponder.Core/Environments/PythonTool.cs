@@ -45,6 +45,10 @@ public sealed class PythonTool : ITool
 
     public JsonElement Definition => Schema;
 
+    /// <summary>The tool's definition without a sandbox: what training renders into prompts (it runs nothing).
+    /// </summary>
+    public static JsonElement FunctionDefinition => Schema;
+
     public string Invoke(string argumentsJson)
     {
         if (Code(argumentsJson) is not { } code)

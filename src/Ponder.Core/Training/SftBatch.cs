@@ -6,14 +6,17 @@ namespace Ponder.Training;
 /// <summary>Conversations tokenised with the chat template; only the assistant's own tokens are trained on.</summary>
 public static class SftBatch
 {
-    /// <summary>Token ids and which tokens are assistant output, cut to <paramref name="maxLength"/>.</summary>
+    /// <summary>Token ids and which tokens are assistant output, cut to <paramref name="maxLength"/>;
+    /// <paramref name="tools"/> are the function definitions rendered into the system turn (null: none).</summary>
     public static (int[] Ids, bool[] Trainable, bool Truncated) Tokenize(
         ChatTemplate template,
         IReadOnlyList<ChatMessage> conversation,
-        int maxLength
+        int maxLength,
+        IReadOnlyList<System.Text.Json.JsonElement>? tools = null
     )
     {
-        var (ids, mask) = template.RenderForTraining(conversation);
+        ArgumentNullException.ThrowIfNull(template);
+        var (ids, mask) = template.RenderForTraining(conversation, tools);
         if (ids.Length <= maxLength)
             return (ids, mask, false);
         return (ids[..maxLength], mask[..maxLength], true);
@@ -36,7 +39,7 @@ public static class SftBatch
             longest = 0;
         for (long p = 0; p < count; p++)
         {
-            var (ids, mask) = template.RenderForTraining(data.Get(p));
+            var (ids, mask) = template.RenderForTraining(data.Get(p), data.Tools);
             int cut = Math.Min(maxLength, ids.Length);
             if (TargetCount(mask[..cut]) > 0)
                 return;

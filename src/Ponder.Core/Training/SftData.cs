@@ -12,14 +12,37 @@ public sealed class SftData
 {
     readonly Func<long, IReadOnlyList<ChatMessage>> example;
 
-    SftData(string description, long size, Func<long, IReadOnlyList<ChatMessage>> example)
+    SftData(
+        string description,
+        long size,
+        Func<long, IReadOnlyList<ChatMessage>> example,
+        IReadOnlyList<JsonElement>? tools = null
+    )
     {
         Description = description;
         Size = size;
         this.example = example;
+        Tools = tools;
     }
 
     public string Description { get; }
+
+    /// <summary>Function definitions rendered into every example's system turn (the chat template's tools section),
+    /// as a rollout renders them when it describes its tools; null renders none.</summary>
+    public IReadOnlyList<JsonElement>? Tools { get; }
+
+    /// <summary>The same examples with <paramref name="tools"/> described in each (null or empty: none). The
+    /// description names them, so a run's recorded data (what a resume checks) differs with and without them.
+    /// </summary>
+    public SftData WithTools(IReadOnlyList<JsonElement>? tools)
+    {
+        if (tools is not { Count: > 0 })
+            return new(Description, Size, example);
+        var names = tools.Select(t =>
+            t.TryGetProperty("function", out var f) && f.TryGetProperty("name", out var n) ? n.GetString() : "?"
+        );
+        return new($"{Description} with tool definitions: {string.Join(", ", names)}", Size, example, tools);
+    }
 
     /// <summary>Distinct examples before the order repeats (an epoch).</summary>
     public long Size { get; }
@@ -37,7 +60,8 @@ public sealed class SftData
     /// often as the generator makes it), making up <paramref name="drawnShare"/> of the pool. Distinct problems
     /// under-represent small problem kinds (one-digit arithmetic is 1 % of the distinct problems but a quarter of
     /// the draws); draws repeat them but cover fewer large problems. A share of 1 is <paramref name="poolSize"/>
-    /// draws.</summary>
+    /// draws. A task's reference conversation (<see cref="IConversationTraceTask.Conversation"/>, e.g. one that calls
+    /// a tool) is the example when it has one.</summary>
     public static SftData FromTask(ITraceTask task, long seed, int poolSize = 20_000, double drawnShare = 0)
     {
         if (!(drawnShare is >= 0 and <= MaxMixedShare or 1))
@@ -89,7 +113,10 @@ public sealed class SftData
         {
             long at = p + k * pool.Count;
             var problem = pool[Shuffled(at, pool.Count, seed)];
-            if (task.Trace(problem, new Random(DataOrder.SeedFor(seed, at))) is ({ } reasoning, { } answer))
+            var rng = new Random(DataOrder.SeedFor(seed, at));
+            if (task is IConversationTraceTask conversations && conversations.Conversation(problem, rng) is { } c)
+                return c;
+            if (task.Trace(problem, rng) is ({ } reasoning, { } answer))
             {
                 return
                 [

@@ -151,7 +151,8 @@ public sealed class SftTrainer : IDisposable
             var (ids, trainable, cut) = SftBatch.Tokenize(
                 template,
                 data.Get(State.DataPosition + i),
-                Options.MaxSequenceLength
+                Options.MaxSequenceLength,
+                data.Tools
             );
             examples.Add((ids, trainable));
             if (cut)

@@ -20,6 +20,12 @@ public sealed record ArithmeticOptions
     /// <value>The default value is <c>"+-*"</c>.</value>
     public string Operations { get; init; } = "+-*";
 
+    /// <summary>The tool the prompt offers (<c>python</c>: the prompt shows how to call it and the reference trace is
+    /// a conversation that calls it), or null for none: the prompt and the scratchpad trace of the plain task.
+    /// The answer and its grading are the same either way.</summary>
+    /// <value>The default value is null (no tool).</value>
+    public string? Tool { get; init; }
+
     /// <summary>Throws a <see cref="PonderException"/> saying what to change when the settings are
     /// inconsistent.</summary>
     public void Validate()
@@ -39,6 +45,9 @@ public sealed record ArithmeticOptions
                 $"arithmetic: operations must be a non-empty subset of \"+-*\" (got \"{Operations}\")"
             );
         }
+
+        if (Tool is not (null or ArithmeticTool.Python))
+            throw new PonderException($"arithmetic: tool must be python or none (got \"{Tool}\")");
 
         if (Operations.Distinct().Count() != Operations.Length)
         {

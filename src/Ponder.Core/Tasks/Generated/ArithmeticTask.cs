@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ponder.Text;
 
 namespace Ponder.Tasks.Generated;
 
@@ -8,8 +9,10 @@ namespace Ponder.Tasks.Generated;
 /// answer the bare integer (<c>9716</c>, negative for subtraction below zero). The grader reads the last integer of
 /// the answer text (<see cref="IntegerAnswer"/>); the trace is <see cref="ArithmeticScratchpad"/>.
 /// The split key is the problem with + and * operands sorted, so <c>28*347</c> and <c>347*28</c> share a split.
+/// With <see cref="ArithmeticOptions.Tool"/> the prompt also shows how to call python, and the reference is the
+/// conversation that calls it (<see cref="ArithmeticTool"/>).
 /// </summary>
-public sealed class ArithmeticTask : ITraceTask
+public sealed class ArithmeticTask : IConversationTraceTask
 {
     public ArithmeticTask(ArithmeticOptions options)
     {
@@ -37,7 +40,9 @@ public sealed class ArithmeticTask : ITraceTask
     public string Prompt(Problem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        return $"Compute {problem.Question}.";
+        return Options.Tool is null
+            ? $"Compute {problem.Question}."
+            : $"Compute {problem.Question}.\n{ArithmeticTool.PromptLine}";
     }
 
     public Grade Grade(Problem problem, string answerText)
@@ -49,10 +54,26 @@ public sealed class ArithmeticTask : ITraceTask
     public (string Reasoning, string Answer)? Trace(Problem problem, Random rng)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        long a = long.Parse(ProblemDraws.Meta(Name, problem, "a"), CultureInfo.InvariantCulture);
-        long b = long.Parse(ProblemDraws.Meta(Name, problem, "b"), CultureInfo.InvariantCulture);
-        return ArithmeticScratchpad.Write(a, ProblemDraws.Meta(Name, problem, "op")[0], b);
+        var (a, op, b) = Operands(problem);
+        return ArithmeticScratchpad.Write(a, op, b);
     }
+
+    /// <summary>With a tool, the conversation that calls python and answers from its result; null without.</summary>
+    public IReadOnlyList<ChatMessage>? Conversation(Problem problem, Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (Options.Tool is null)
+            return null;
+        var (a, op, b) = Operands(problem);
+        return ArithmeticTool.Conversation(Prompt(problem), a, op, b, problem.Reference);
+    }
+
+    (long A, char Op, long B) Operands(Problem problem) =>
+        (
+            long.Parse(ProblemDraws.Meta(Name, problem, "a"), CultureInfo.InvariantCulture),
+            ProblemDraws.Meta(Name, problem, "op")[0],
+            long.Parse(ProblemDraws.Meta(Name, problem, "b"), CultureInfo.InvariantCulture)
+        );
 
     /// <summary>The problem <c>a op b</c> (op one of + - *), as this task generates it.</summary>
     public static Problem Create(long a, char op, long b)

@@ -5,7 +5,7 @@ namespace Ponder.Tasks.Generated;
 /// <summary>
 /// The generated tasks by name, configured by <c>key=value</c> settings (e.g. from the command line):
 /// <list type="bullet">
-/// <item><c>arithmetic</c>: min-digits, max-digits, operations.</item>
+/// <item><c>arithmetic</c>: min-digits, max-digits, operations, tool (python or none).</item>
 /// <item><c>countdown</c>: numbers, min-number, max-number, min-target, max-target, max-trace-lines, guided, scan,
 /// path-only, all-needed.</item> </list>
 /// An unknown setting or a malformed value is a <see cref="PonderException"/> listing what is known.
@@ -22,11 +22,13 @@ public static class GeneratedTasks
         ArgumentNullException.ThrowIfNull(settings);
         return name switch
         {
-            "arithmetic" => Arithmetic(new Settings(name, settings, ["min-digits", "max-digits", "operations"]), seed),
+            "arithmetic" => Arithmetic(new Settings(name, settings, ArithmeticKeys), seed),
             "countdown" => Countdown(new Settings(name, settings, CountdownKeys), seed),
             _ => throw new PonderException($"unknown generated task \"{name}\"; known: {string.Join(", ", Names)}"),
         };
     }
+
+    static readonly string[] ArithmeticKeys = ["min-digits", "max-digits", "operations", "tool"];
 
     static readonly string[] CountdownKeys =
     [
@@ -52,6 +54,7 @@ public static class GeneratedTasks
                 MinDigits = s.Int("min-digits", defaults.MinDigits),
                 MaxDigits = s.Int("max-digits", defaults.MaxDigits),
                 Operations = s.Text("operations", defaults.Operations),
+                Tool = s.Text("tool", "none") is "none" ? null : s.Text("tool", "none"),
             }
         );
     }

@@ -184,7 +184,7 @@ public sealed class GeneratedTasksTests
         "arithmetic",
         "digits",
         "3",
-        "arithmetic: unknown setting \"digits\"; known: min-digits, max-digits, operations"
+        "arithmetic: unknown setting \"digits\"; known: min-digits, max-digits, operations, tool"
     )]
     [InlineData("countdown", "numbers", "four", "countdown: setting numbers=\"four\" is not an integer")]
     [InlineData("countdown", "path-only", "maybe", "countdown: setting path-only=\"maybe\" must be true or false")]
