@@ -5,6 +5,7 @@ using Ponder.Clients.Fleet;
 using Ponder.LanguageModels;
 using Ponder.Plots;
 using Ponder.Reinforcement;
+using Ponder.Rollouts;
 using Ponder.Rollouts.Monitoring;
 using Ponder.Runs;
 using Ponder.Tasks;
@@ -93,13 +94,7 @@ static class RlSession
             var evaluations = new Dictionary<int, Dictionary<string, double>>();
             void Evaluate()
             {
-                var rollouts = trainer.Evaluate(testProblems);
-                lastEval = HeldOut.Measure(task, rollouts, options.EvalSamples, "eval/");
-                if (tools is not null)
-                {
-                    foreach (var (k, v) in HeldOut.ToolStats(rollouts, "eval/"))
-                        lastEval[k] = v;
-                }
+                lastEval = Measure(task, trainer.Evaluate(testProblems), options.EvalSamples, tools is not null);
                 lastEval[ComputeMetric] = settings.StartFlops + trainer.CumulativeFlops;
                 store.LogMetrics(trainer.State.Step, lastEval);
                 evaluations[trainer.State.Step] = lastEval;
@@ -121,6 +116,18 @@ static class RlSession
             TrainScalingPlot.Write(store.Dir, curve);
             return new RlResult(final, lastEval, clock.Elapsed.TotalSeconds, overheads, curve, evaluations);
         }
+    }
+
+    /// <summary>Held-out metrics; with tools, the mean turns and the tool-call rate too.</summary>
+    static Dictionary<string, double> Measure(IReasoningTask task, IReadOnlyList<Rollout> rollouts, int n, bool tools)
+    {
+        var metrics = HeldOut.Measure(task, rollouts, n, "eval/");
+        if (tools)
+        {
+            foreach (var (k, v) in HeldOut.ToolStats(rollouts, "eval/"))
+                metrics[k] = v;
+        }
+        return metrics;
     }
 
     /// <summary>The metric holding each evaluation's training FLOPs (<see cref="RlRunSettings.StartFlops"/>
