@@ -145,13 +145,7 @@ sealed class RolloutSampler(
             .Select(p => template.Render([new ChatMessage(ChatRole.User, task.Prompt(p))]).Ids)
             .ToArray();
         var sw = Stopwatch.StartNew();
-        var sampling = new SamplingOptions
-        {
-            Temperature = options.Temperature,
-            MaxNewTokens = options.MaxCompletionTokens,
-            N = options.GroupSize,
-            Seed = DataOrder.SeedFor(options.Seed, step, round),
-        };
+        var sampling = Sampling(step, round);
         var completions = generator is null
             ? fleet!.Generate(prompts, sampling)
             : generator.Generate(prompts, sampling);
@@ -170,13 +164,7 @@ sealed class RolloutSampler(
     Round SampleEpisodes(Problem[] problems, int step, int round, int first)
     {
         var sw = Stopwatch.StartNew();
-        var sampling = new SamplingOptions
-        {
-            Temperature = options.Temperature,
-            MaxNewTokens = options.MaxCompletionTokens,
-            N = options.GroupSize,
-            Seed = DataOrder.SeedFor(options.Seed, step, round),
-        };
+        var sampling = Sampling(step, round);
         var rollouts = MultiTurnRollouts
             .Run(policy, task, tools!.Environment, problems, sampling, tools.Turns)
             .ToList();
@@ -188,6 +176,16 @@ sealed class RolloutSampler(
         var prompts = completions.Where(c => c.SampleIndex == 0).Select(c => c.PromptIds).ToArray();
         return new Round(rollouts, rewards, verdicts, generate, 0, generated, RolloutFlops(prompts, completions));
     }
+
+    /// <summary>A round's sampling: G samples a problem at the run's temperature, seeded by step and round.</summary>
+    SamplingOptions Sampling(int step, int round) =>
+        new()
+        {
+            Temperature = options.Temperature,
+            MaxNewTokens = options.MaxCompletionTokens,
+            N = options.GroupSize,
+            Seed = DataOrder.SeedFor(options.Seed, step, round),
+        };
 
     List<Rollout> Grade(IReadOnlyList<Problem> problems, IReadOnlyList<Completion> completions) =>
         [.. LocalRollouts.GradeAll(task, completions, i => problems[completions[i].PromptIndex])];
