@@ -117,7 +117,17 @@ public sealed partial class EndpointRollouts
                 reasoning.Append(reasoning.Length > 0 ? "\n" : "").Append(turn.Reasoning);
             transcript.Append(turn.Answer).Append(turn.CallsText);
             bool last = turns >= maxTurns || Used >= budget || finish == ChatFinishReason.Length;
-            var step = episode.Act(new ModelTurn(turn.Answer, [.. turn.Calls.Select(c => c.Call)]), last);
+            EnvironmentStep step;
+            try
+            {
+                step = episode.Act(new ModelTurn(turn.Answer, [.. turn.Calls.Select(c => c.Call)]), last);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // As a local rollout: a failing tool or grader is this sample's error, not the end of the eval.
+                grade = new Grade(false, null) { Error = $"{e.GetType().Name}: {e.Message}" };
+                return;
+            }
             if (step.Done)
             {
                 grade = step.Grade ?? new Grade(false, null) { Error = "the episode ended without a grade" };

@@ -76,16 +76,7 @@ static class RlSession
         using var trainer = new RlTrainer(lm, task, options, fleet, monitor, tools?.Use);
         if (latest is not null)
             trainer.Resume(latest);
-        var config = new
-        {
-            model = modelDir,
-            task = task.Name,
-            task_spec = settings.Task,
-            options,
-            settings.DType,
-            monitor = settings.Monitor,
-            tools = settings.Tools,
-        };
+        var config = Config(modelDir, task, options, settings);
         using (var store = RunFolder.Store(io, settings.Out, "rl", config, latest, trainer.State.Step))
         {
             var testProblems = HeldOut.Problems(task, options.EvalProblems);
@@ -117,6 +108,19 @@ static class RlSession
             return new RlResult(final, lastEval, clock.Elapsed.TotalSeconds, overheads, curve, evaluations);
         }
     }
+
+    /// <summary>The run's config.json: what a resume checks against and what the run used.</summary>
+    static object Config(string modelDir, IReasoningTask task, RlOptions options, RlRunSettings settings) =>
+        new
+        {
+            model = modelDir,
+            task = task.Name,
+            task_spec = settings.Task,
+            options,
+            settings.DType,
+            monitor = settings.Monitor,
+            tools = settings.Tools,
+        };
 
     /// <summary>Held-out metrics; with tools, the mean turns and the tool-call rate too.</summary>
     static Dictionary<string, double> Measure(IReasoningTask task, IReadOnlyList<Rollout> rollouts, int n, bool tools)

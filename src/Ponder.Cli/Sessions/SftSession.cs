@@ -114,6 +114,7 @@ static class SftSession
             data = data.Description,
             options,
             settings.DType,
+            tools = settings.Tools,
         };
 
     static void Loop(

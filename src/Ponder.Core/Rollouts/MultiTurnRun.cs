@@ -130,15 +130,18 @@ sealed class MultiTurnRun(
             Finish(e, grade, act.Answer, FinishReason.Stop, wellFormed: act.Answer.Trim().Length > 0);
             return;
         }
-        e.Append(format.ToolResultTokens(step.Observation, variables), null, fromEnvironment: true);
-        var context = e.Context;
-        int budget = Math.Min(options.MaxNewTokens - e.ModelTokens, lm.Config.MaxPositionEmbeddings - context.Length);
-        if (budget <= 0)
+        var observation = format.ToolResultTokens(step.Observation, variables);
+        int room = lm.Config.MaxPositionEmbeddings - e.Prompt.Length - e.Tokens.Count - observation.Length;
+        int budget = Math.Min(options.MaxNewTokens - e.ModelTokens, room);
+        if (budget <= 0 || e.Turns >= turns.MaxTurns)
         {
+            // No room for another turn (or an environment that went on past the last): the results are not kept,
+            // so the sequence never outgrows the model's context.
             Finish(e, Grade.NoAnswer, act.Answer, FinishReason.Length, wellFormed: false);
             return;
         }
-        ready.AddFirst((e, Row(e, context, budget)));
+        e.Append(observation, null, fromEnvironment: true);
+        ready.AddFirst((e, Row(e, e.Context, budget)));
     }
 
     void Finish(Episode e, Grade grade, string answer, FinishReason finish, bool wellFormed)

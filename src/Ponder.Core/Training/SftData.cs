@@ -193,8 +193,7 @@ public sealed class SftData
         var calls = m.TryGetProperty("tool_calls", out var t) ? ChatMessages.Calls(t, where) : null;
         string role = Field(m, "role", where),
             content = calls is { Count: > 0 }
-            && m.TryGetProperty("content", out var c)
-            && c.ValueKind == JsonValueKind.Null
+            && (!m.TryGetProperty("content", out var c) || c.ValueKind == JsonValueKind.Null)
                 ? ""
                 : Field(m, "content", where);
         string? reasoning =

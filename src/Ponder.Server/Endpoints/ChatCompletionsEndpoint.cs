@@ -323,16 +323,18 @@ static class ChatCompletionsEndpoint
     }
 
     /// <summary>A content delta with the log-probabilities of the tokens it completes (those held with it
-    /// included); nothing when there is neither.</summary>
+    /// included). Nothing while the text is held back — its tokens' log-probs would spell out a call before it is
+    /// one — unless <paramref name="last"/> sends the log-probs that remain.</summary>
     static Task Content(
         ChunkWriter chunks,
         int index,
         string text,
         List<Generation.ModelLogprobs>? logprobs,
-        Shown shown
+        Shown shown,
+        bool last = false
     )
     {
-        if (text.Length == 0 && (logprobs is null || logprobs.Count == 0))
+        if (text.Length == 0 && (!last || logprobs is null || logprobs.Count == 0))
             return Task.CompletedTask;
         var json = logprobs is null ? null : LogprobsJson.Of([.. logprobs], shown.Tokenizer);
         logprobs?.Clear();
@@ -359,7 +361,7 @@ static class ChatCompletionsEndpoint
         else
         {
             bool asked = done.Logprobs is not null;
-            await Content(chunks, index, rest, asked ? logprobs : null, shown).ConfigureAwait(false);
+            await Content(chunks, index, rest, asked ? logprobs : null, shown, last: true).ConfigureAwait(false);
         }
         var ids = shown.TokenIds ? new JsonObject { ["token_ids"] = Ids(done.Result.TokenIds) } : null;
         string finish = calls.Count > 0 ? "tool_calls" : done.FinishReason;

@@ -79,6 +79,6 @@ public sealed class ToolRlCliTests : IDisposable
         );
 
         Assert.NotEqual(0, r.Code);
-        Assert.Contains("--rollout-endpoints", r.Err, StringComparison.Ordinal);
+        Assert.Contains("runs multi-turn rollouts on the trainer's own engine; drop --rollout-endpoints", r.Err);
     }
 }

@@ -203,6 +203,54 @@ public sealed class MultiTurnRolloutsTests(ToolCallerFixture fixture) : IClassFi
         Assert.False(rollout.Grade.Correct);
     }
 
+    [Fact]
+    public void Given_the_budget_runs_out_in_the_second_turn_Then_the_model_wrote_exactly_the_budget_and_no_answer()
+    {
+        var environment = new ToolEnvironment(new ExactTask(), [new ScriptedTool(_ => "42")]);
+        // The first turn (reasoning, call, end of turn) is well under 100 tokens; the second gets what is left.
+        var rollout = MultiTurnRollouts
+            .Run(
+                fixture.Model,
+                new ExactTask(),
+                environment,
+                [Problem],
+                Greedy with
+                {
+                    MaxNewTokens = 100,
+                },
+                new() { DescribeTools = false }
+            )
+            .Single();
+
+        Assert.Equal(2, rollout.Turns);
+        Assert.Equal(100, rollout.Completion.ModelTokens);
+        Assert.Equal(FinishReason.Length, rollout.Completion.Finish);
+        Assert.False(rollout.Grade.Correct);
+    }
+
+    [Fact]
+    public void Given_a_tool_that_throws_Then_the_episode_is_graded_with_the_error_and_the_run_goes_on()
+    {
+        var environment = new ToolEnvironment(
+            new ExactTask(),
+            [new ScriptedTool(_ => throw new InvalidOperationException("the tool broke"))]
+        );
+
+        var rollouts = MultiTurnRollouts.Run(
+            fixture.Model,
+            new ExactTask(),
+            environment,
+            [Problem],
+            Greedy with
+            {
+                N = 2,
+            },
+            new() { DescribeTools = false }
+        );
+
+        Assert.All(rollouts, r => Assert.Equal("InvalidOperationException: the tool broke", r.Grade.Error));
+    }
+
     sealed class ScriptedTool(Func<string, string> run) : ITool
     {
         public List<string> Calls { get; } = [];

@@ -57,6 +57,22 @@ public sealed class ToolCallHttpTests(ToolModel tools)
         Assert.Equal("tool_calls", (string?)deltas[^1]["finish_reason"]);
     }
 
+    [Fact]
+    public async Task Given_a_streamed_call_with_logprobs_Then_no_token_of_the_call_is_sent_before_tool_calls()
+    {
+        var body = JsonNode.Parse(Body(Ask(ToolModel.Question), stream: true))!.AsObject();
+        body["logprobs"] = true;
+
+        var (status, sse, _) = await tools.Harness.PostAsync("v1/chat/completions", body.ToJsonString());
+
+        Assert.Equal(200, status);
+        var deltas = Chunks(sse).Select(c => c["choices"]![0]!).ToList();
+        // The call's tokens are held back with its text: a client joining log-prob tokens must not read the call.
+        Assert.DoesNotContain("<tool_call>", sse, StringComparison.Ordinal);
+        Assert.All(deltas, d => Assert.Null(d["logprobs"]?["content"]?.AsArray().FirstOrDefault()));
+        Assert.Single(deltas, d => d["delta"]!["tool_calls"] is not null);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
