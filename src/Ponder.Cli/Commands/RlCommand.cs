@@ -21,6 +21,9 @@ static class RlCommand
     static int Run(CliOutput io, CliOptions cli, ParseResult r)
     {
         var options = cli.Build(r);
+        var tools = cli.Tools.Build(r);
+        var fleet = cli.Fleet.Build(r, r.GetValue(cli.Out)!);
+        RlTrainer.RefuseToolsOnFleet(tools is not null, fleet is not null);
         CommonOptions.ToDevice(r.GetValue(cli.Device)!, r.GetValue(cli.DType)!);
         ModelFacts
             .Read(r.GetValue(cli.Model)!, r.GetValue(cli.Lora.Base))
@@ -39,9 +42,9 @@ static class RlCommand
                 r.GetValue(cli.Device)!,
                 spec,
                 Base: r.GetValue(cli.Lora.Base),
-                Fleet: cli.Fleet.Build(r, r.GetValue(cli.Out)!),
+                Fleet: fleet,
                 Monitor: r.GetValue(cli.Monitor),
-                Tools: cli.Tools.Build(r)
+                Tools: tools
             )
         );
         io.Out.WriteLine(

@@ -52,7 +52,7 @@ public sealed class RlTrainer : IDisposable
         ToolUse? tools = null
     )
     {
-        RefuseToolsOnFleet(tools, fleet);
+        RefuseToolsOnFleet(tools is not null, fleet is not null);
         Options = options.Validate().ValidateMonitor(monitor is not null);
         this.policy = policy;
         this.fleet = fleet;
@@ -193,9 +193,11 @@ public sealed class RlTrainer : IDisposable
         );
     }
 
-    static void RefuseToolsOnFleet(ToolUse? tools, IRolloutFleet? fleet)
+    /// <summary>Refuses tools with a fleet (multi-turn rollouts run on the trainer's engine); the command line asks
+    /// before it loads anything.</summary>
+    public static void RefuseToolsOnFleet(bool tools, bool fleet)
     {
-        if (tools is not null && fleet is not null)
+        if (tools && fleet)
         {
             throw new PonderException(
                 "--tools runs multi-turn rollouts on the trainer's own engine; drop --rollout-endpoints (a fleet "

@@ -215,8 +215,25 @@ sealed class RolloutSampler(
         // prompt and half its own completion on average.
         double f = prompts.Sum(p => p.Count * Flops.ForwardPerToken(policy.Config, (p.Count + 1) / 2.0));
         f += completions.Sum(c =>
-            c.TokenIds.Count * Flops.ForwardPerToken(policy.Config, c.PromptIds.Count + c.TokenIds.Count / 2.0)
+            c.ModelTokens * Flops.ForwardPerToken(policy.Config, c.PromptIds.Count + c.TokenIds.Count / 2.0)
         );
+        return f + completions.Sum(ContinuationFlops);
+    }
+
+    /// <summary>A multi-turn rollout's continuations: after each run of the environment's tokens the next turn
+    /// prefills its whole context again (<see cref="MultiTurnRollouts"/>).</summary>
+    double ContinuationFlops(Completion c)
+    {
+        double f = 0;
+        for (int i = 0; i < c.TokenIds.Count; i++)
+        {
+            bool endsResult = !c.IsModelToken(i) && (i + 1 == c.TokenIds.Count || c.IsModelToken(i + 1));
+            if (endsResult)
+            {
+                int n = c.PromptIds.Count + i + 1;
+                f += n * Flops.ForwardPerToken(policy.Config, (n + 1) / 2.0);
+            }
+        }
         return f;
     }
 }
