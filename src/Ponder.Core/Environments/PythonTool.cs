@@ -17,7 +17,11 @@ public sealed class PythonTool : ITool
     static readonly JsonElement Schema = JsonDocument
         .Parse(
             """
-            {"type": "function", "function": {"name": "python", "description": "Run Python 3 code and return what it prints.", "parameters": {"type": "object", "properties": {"code": {"type": "string", "description": "The program; print the values you need."}}, "required": ["code"]}}}
+            {"type": "function", "function": {
+              "name": "python",
+              "description": "Run Python 3 code and return what it prints.",
+              "parameters": {"type": "object", "required": ["code"], "properties": {
+                "code": {"type": "string", "description": "The program; print the values you need."}}}}}
             """
         )
         .RootElement.Clone();

@@ -94,11 +94,8 @@ public sealed class MultiTurnRolloutsTests(ToolCallerFixture fixture) : IClassFi
     public void Given_a_model_that_calls_python_Then_the_result_comes_back_and_the_second_turn_answers()
     {
         var tool = new ScriptedTool(_ => "42");
-        var environment = new ToolEnvironment(new ExactTask(), [tool]);
 
-        var rollout = MultiTurnRollouts
-            .Run(fixture.Model, new ExactTask(), environment, [Problem], Greedy, new() { DescribeTools = false })
-            .Single();
+        var rollout = Episodes(tool, Greedy).Single();
 
         Assert.Equal(["""{"code": "print(6*7)"}"""], tool.Calls);
         Assert.Equal(2, rollout.Turns);
@@ -133,22 +130,9 @@ public sealed class MultiTurnRolloutsTests(ToolCallerFixture fixture) : IClassFi
                 waited = otherFinished.Wait(TimeSpan.FromSeconds(60));
             return "42";
         });
-        var environment = new ToolEnvironment(new ExactTask(), [tool]);
         var progress = new Counter(otherFinished);
 
-        var rollouts = MultiTurnRollouts.Run(
-            fixture.Model,
-            new ExactTask(),
-            environment,
-            [Problem],
-            Greedy with
-            {
-                N = 3,
-                Temperature = 0,
-            },
-            new() { DescribeTools = false },
-            progress
-        );
+        var rollouts = Episodes(tool, Greedy with { N = 3, Temperature = 0 }, progress: progress);
 
         Assert.True(waited, "the waiting call was released only by its timeout");
         Assert.All(rollouts, r => Assert.True(r.Grade.Correct));
@@ -158,18 +142,8 @@ public sealed class MultiTurnRolloutsTests(ToolCallerFixture fixture) : IClassFi
     public void Given_the_turn_limit_of_one_Then_the_call_is_not_run_and_the_answer_is_graded_as_it_is()
     {
         var tool = new ScriptedTool(_ => "42");
-        var environment = new ToolEnvironment(new ExactTask(), [tool]);
 
-        var rollout = MultiTurnRollouts
-            .Run(
-                fixture.Model,
-                new ExactTask(),
-                environment,
-                [Problem],
-                Greedy,
-                new() { MaxTurns = 1, DescribeTools = false }
-            )
-            .Single();
+        var rollout = Episodes(tool, Greedy, turns: new() { MaxTurns = 1, DescribeTools = false }).Single();
 
         Assert.Empty(tool.Calls);
         Assert.Equal(1, rollout.Turns);
@@ -181,21 +155,8 @@ public sealed class MultiTurnRolloutsTests(ToolCallerFixture fixture) : IClassFi
     public void Given_a_budget_that_ends_in_the_first_turn_Then_the_episode_ends_without_an_answer()
     {
         var tool = new ScriptedTool(_ => "42");
-        var environment = new ToolEnvironment(new ExactTask(), [tool]);
 
-        var rollout = MultiTurnRollouts
-            .Run(
-                fixture.Model,
-                new ExactTask(),
-                environment,
-                [Problem],
-                Greedy with
-                {
-                    MaxNewTokens = 8,
-                },
-                new() { DescribeTools = false }
-            )
-            .Single();
+        var rollout = Episodes(tool, Greedy with { MaxNewTokens = 8 }).Single();
 
         Assert.Equal(FinishReason.Length, rollout.Completion.Finish);
         Assert.Equal(8, rollout.Completion.ModelTokens);
@@ -206,21 +167,9 @@ public sealed class MultiTurnRolloutsTests(ToolCallerFixture fixture) : IClassFi
     [Fact]
     public void Given_the_budget_runs_out_in_the_second_turn_Then_the_model_wrote_exactly_the_budget_and_no_answer()
     {
-        var environment = new ToolEnvironment(new ExactTask(), [new ScriptedTool(_ => "42")]);
+        var tool = new ScriptedTool(_ => "42");
         // The first turn (reasoning, call, end of turn) is well under 100 tokens; the second gets what is left.
-        var rollout = MultiTurnRollouts
-            .Run(
-                fixture.Model,
-                new ExactTask(),
-                environment,
-                [Problem],
-                Greedy with
-                {
-                    MaxNewTokens = 100,
-                },
-                new() { DescribeTools = false }
-            )
-            .Single();
+        var rollout = Episodes(tool, Greedy with { MaxNewTokens = 100 }).Single();
 
         Assert.Equal(2, rollout.Turns);
         Assert.Equal(100, rollout.Completion.ModelTokens);
@@ -231,25 +180,30 @@ public sealed class MultiTurnRolloutsTests(ToolCallerFixture fixture) : IClassFi
     [Fact]
     public void Given_a_tool_that_throws_Then_the_episode_is_graded_with_the_error_and_the_run_goes_on()
     {
-        var environment = new ToolEnvironment(
-            new ExactTask(),
-            [new ScriptedTool(_ => throw new InvalidOperationException("the tool broke"))]
-        );
+        var tool = new ScriptedTool(_ => throw new InvalidOperationException("the tool broke"));
 
-        var rollouts = MultiTurnRollouts.Run(
-            fixture.Model,
-            new ExactTask(),
-            environment,
-            [Problem],
-            Greedy with
-            {
-                N = 2,
-            },
-            new() { DescribeTools = false }
-        );
+        var rollouts = Episodes(tool, Greedy with { N = 2 });
 
         Assert.All(rollouts, r => Assert.Equal("InvalidOperationException: the tool broke", r.Grade.Error));
     }
+
+    /// <summary>The problem's episodes with <paramref name="tool"/>; the tools' definitions are not rendered (the
+    /// model learnt its call without them).</summary>
+    IReadOnlyList<Rollout> Episodes(
+        ITool tool,
+        SamplingOptions sampling,
+        MultiTurnOptions? turns = null,
+        IProgress<int>? progress = null
+    ) =>
+        MultiTurnRollouts.Run(
+            fixture.Model,
+            new ExactTask(),
+            new ToolEnvironment(new ExactTask(), [tool]),
+            [Problem],
+            sampling,
+            turns ?? new() { DescribeTools = false },
+            progress
+        );
 
     sealed class ScriptedTool(Func<string, string> run) : ITool
     {

@@ -39,7 +39,10 @@ async function whole() {
   messages.push(choice.message, { role: "tool", tool_call_id: calls[0].id, content: config.result });
   const second = await client.chat.completions.create({ ...request, messages });
   const answer = second.choices[0].message.content;
-  check(answer === config.answer, `whole: final answer ${JSON.stringify(answer)}, not ${JSON.stringify(config.answer)}`);
+  check(
+    answer === config.answer,
+    `whole: final answer ${JSON.stringify(answer)}, not ${JSON.stringify(config.answer)}`,
+  );
   return calls[0].function.name;
 }
 
@@ -76,7 +79,10 @@ async function streamed() {
   const second = await client.chat.completions.create({ ...request, messages, stream: true });
   let answer = "";
   for await (const chunk of second) answer += chunk.choices[0]?.delta.content ?? "";
-  check(answer === config.answer, `streamed: final answer ${JSON.stringify(answer)}, not ${JSON.stringify(config.answer)}`);
+  check(
+    answer === config.answer,
+    `streamed: final answer ${JSON.stringify(answer)}, not ${JSON.stringify(config.answer)}`,
+  );
   return call.name;
 }
 
